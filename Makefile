@@ -1,0 +1,139 @@
+# archie: a backend-architect agent in C.
+#
+#   make            build build/archie
+#   make test       install missing build dependencies, build, run every test
+#   make check      the same suite under AddressSanitizer + UBSan
+#   make lint       clang-tidy, cppcheck, and the banned-function check
+#   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+#   make man        regenerate docs/archie.1 from the command table
+#   make install    install to $(PREFIX) (default /usr/local)
+
+B        ?= build
+CC       ?= cc
+PREFIX   ?= /usr/local
+WERROR   ?= -Werror
+FUZZ_SECONDS ?= 60
+
+# Libraries, resolved lazily: `make test` installs them before these are
+# expanded.
+PKGS      = jansson libfyaml
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_LIBS  = $(shell pkg-config --libs cmocka)
+
+WARN     = -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wpointer-arith -Wvla -Wno-format-nonliteral \
+	   -fno-common
+OPT      ?= -O2 -g
+SAN      ?=
+ALL_CFLAGS = -std=gnu17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -Isrc -I$(B)/gen \
+	     -MMD -MP $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) -Wl,--as-needed $(LDFLAGS)
+
+SRCS     := $(sort $(wildcard src/*/*.c))
+OBJS     := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/gen/builtin_agents.o
+AGENTS   := $(sort $(wildcard agents/*.md))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%_replay)
+
+.PHONY: all deps test test-bins check lint fuzz man install clean
+.DEFAULT_GOAL := all
+
+all: $(B)/archie
+
+deps:
+	@sh mk/deps.sh
+
+$(B)/libarchie.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/archie: $(B)/obj/src/main.o $(B)/libarchie.a
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Built-in agents: agents/*.md compiled into the binary.
+$(B)/mk/embed: mk/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+$(B)/gen/builtin_agents.c: $(AGENTS) $(B)/mk/embed
+	@mkdir -p $(dir $@)
+	$(B)/mk/embed $@ $(AGENTS)
+
+$(B)/obj/gen/builtin_agents.o: $(B)/gen/builtin_agents.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Unit tests (cmocka), one binary per module.
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/libarchie.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DTEST_DATA_DIR=\"$(CURDIR)/tests/data\" -Itests/unit -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+# Fuzz targets rebuilt as plain programs that replay the kept corpus.
+$(B)/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libarchie.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+test-bins: $(B)/archie $(UNIT_BINS) $(FUZZ_REPLAY)
+
+# What CI runs: dependencies, build, every test, one summary line.
+test: deps
+	@$(MAKE) --no-print-directory test-bins
+	@sh tests/run.sh $(B)
+
+check: deps
+	@$(MAKE) --no-print-directory B=build-san OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		test-bins
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh tests/run.sh build-san
+
+# The calls git, curl and others ban: unbounded copies and parsers that
+# cannot report errors.
+BANNED = strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|atoll|tmpnam
+lint: deps
+	@echo "lint: banned functions"
+	@! grep -nE '\b($(BANNED))\s*\(' $(SRCS) $(wildcard src/*/*.h) mk/*.c tests/*/*.c
+	@echo "lint: cppcheck"
+	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+		--inline-suppr --suppress=missingIncludeSystem -Isrc $(SRCS)
+	@echo "lint: clang-tidy"
+	@clang-tidy --quiet $(SRCS) -- -std=gnu17 -D_GNU_SOURCE -Isrc -I$(B)/gen \
+		$(PKG_CFLAGS) 2>/dev/null | (! grep -E 'warning:|error:')
+	@echo "lint: ok"
+
+# libFuzzer targets: clang with -fsanitize=fuzzer, corpus kept in
+# tests/fuzz/corpus/<target>/ (new finds are added there).
+fuzz: deps
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" $(B:%=build-fuzz/libarchie.a)
+	@set -e; for src in $(FUZZ_SRCS); do \
+		t=$$(basename $$src .c); \
+		clang -std=gnu17 -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
+			-fsanitize=fuzzer,address,undefined -o build-fuzz/$$t $$src \
+			build-fuzz/libarchie.a $(PKG_LIBS); \
+		mkdir -p tests/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			tests/fuzz/corpus/$$t; \
+	done
+
+man: $(B)/archie
+	$(B)/archie help --man > docs/archie.1
+
+install: $(B)/archie
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(B)/archie $(DESTDIR)$(PREFIX)/bin/archie
+	install -m 0644 docs/archie.1 $(DESTDIR)$(PREFIX)/share/man/man1/archie.1
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(OBJS:.o=.d) $(B)/obj/src/main.d

@@ -1,0 +1,333 @@
+/*
+ * registry: the agent search path, loading, and override resolution.
+ * See registry.h.
+ */
+#include "agent/registry.h"
+
+#include "agent/agent.h"
+#include "agent/builtin.h"
+#include "core/fileio.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Agent directories nested deeper than this are not searched: it bounds
+ * the walk even through a symlink loop. */
+#define DIR_DEPTH_MAX 8
+
+void agent_registry_init(struct agent_registry *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+	diag_list_init(&reg->diags);
+}
+
+void agent_registry_release(struct agent_registry *reg)
+{
+	size_t i, j;
+
+	for (i = 0; i < reg->nr; i++) {
+		agent_free(reg->entries[i].agent);
+		for (j = 0; j < reg->entries[i].shadowed_nr; j++)
+			agent_free(reg->entries[i].shadowed[j]);
+		free(reg->entries[i].shadowed);
+	}
+	free(reg->entries);
+	for (i = 0; i < reg->dirs_nr; i++)
+		free(reg->dirs[i].path);
+	free(reg->dirs);
+	diag_list_release(&reg->diags);
+	agent_registry_init(reg);
+}
+
+void agent_project_root(const char *cwd, struct strbuf *out)
+{
+	struct strbuf probe = STRBUF_INIT;
+	char *dir = xstrdup(cwd);
+
+	for (;;) {
+		char *slash;
+
+		strbuf_reset(&probe);
+		file_join(&probe, dir, ".git");
+		if (!access(probe.buf, F_OK)) {
+			strbuf_addstr(out, dir);
+			goto out;
+		}
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	strbuf_addstr(out, cwd);
+out:
+	free(dir);
+	strbuf_release(&probe);
+}
+
+static void add_dir(struct agent_registry *reg, const char *path,
+		    const char *label)
+{
+	ALLOC_GROW(reg->dirs, reg->dirs_nr + 1, reg->dirs_alloc);
+	reg->dirs[reg->dirs_nr].path = xstrdup(path);
+	reg->dirs[reg->dirs_nr].label = label;
+	reg->dirs_nr++;
+}
+
+static int is_agent_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return 0;
+	/* A README in an agent folder documents the folder; it is not an
+	 * agent.  (`agents validate README.md` still parses it if asked.) */
+	if (!strcasecmp(name, "README.md"))
+		return 0;
+	return n > 3 && !strcasecmp(name + n - 3, ".md");
+}
+
+static void collect(const char *dir, int depth, struct strvec *files)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if (depth > DIR_DEPTH_MAX)
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_reset(&path);
+		file_join(&path, dir, de->d_name);
+		if (stat(path.buf, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			collect(path.buf, depth + 1, files);
+		else if (S_ISREG(st.st_mode) && is_agent_file(de->d_name))
+			strvec_push(files, path.buf);
+	}
+	closedir(d);
+	strbuf_release(&path);
+}
+
+void agent_registry_check_duplicates(struct agent **list, size_t nr,
+				     struct diag_list *diags)
+{
+	size_t i, j;
+
+	for (i = 0; i < nr; i++) {
+		if (!list[i])
+			continue;
+		for (j = 0; j < i; j++) {
+			struct agent *a = list[i], *first = list[j];
+
+			if (!first || strcmp(first->name, a->name))
+				continue;
+			diag_add(diags, DIAG_ERROR, a->path,
+				 a->name_line ? a->name_line : 1,
+				 a->name_line ? a->name_col : 1,
+				 "duplicate agent name '%s': also defined in %s; rename one of them",
+				 a->name, first->path);
+			break;
+		}
+	}
+}
+
+size_t agent_registry_load_dir(const char *dir, struct agent ***out, size_t *nr,
+			       size_t *alloc, struct diag_list *diags)
+{
+	struct strvec files = STRVEC_INIT;
+	size_t i, j, start = *nr, nfiles;
+
+	collect(dir, 0, &files);
+	strvec_sort(&files);
+	for (i = 0; i < files.nr; i++) {
+		struct agent *a = agent_load_file(files.v[i], diags);
+
+		log_debug("agents", "%s: %s", files.v[i], a ? a->name : "(errors)");
+		if (!a)
+			continue;
+		ALLOC_GROW(*out, *nr + 1, *alloc);
+		(*out)[(*nr)++] = a;
+	}
+	nfiles = files.nr;
+	strvec_release(&files);
+
+	/* Within one directory a name must be unique: report the later
+	 * files and keep the first, so the result does not depend on which
+	 * duplicate happens to load last. */
+	agent_registry_check_duplicates(*out + start, *nr - start, diags);
+	for (i = start + 1; i < *nr; i++) {
+		for (j = start; j < i; j++)
+			if ((*out)[j] && (*out)[i] &&
+			    !strcmp((*out)[j]->name, (*out)[i]->name)) {
+				agent_free((*out)[i]);
+				(*out)[i] = NULL;
+				break;
+			}
+	}
+	for (i = j = start; i < *nr; i++)
+		if ((*out)[i])
+			(*out)[j++] = (*out)[i];
+	*nr = j;
+	return nfiles;
+}
+
+static struct agent_entry *find_entry(struct agent_registry *reg,
+				      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < reg->nr; i++)
+		if (!strcmp(reg->entries[i].agent->name, name))
+			return &reg->entries[i];
+	return NULL;
+}
+
+static void add_agent(struct agent_registry *reg, struct agent *a, size_t dir)
+{
+	struct agent_entry *e = find_entry(reg, a->name);
+
+	if (e) {
+		log_debug("agents", "%s overrides %s", a->path, e->agent->path);
+		ALLOC_GROW(e->shadowed, e->shadowed_nr + 1, e->shadowed_alloc);
+		e->shadowed[e->shadowed_nr++] = e->agent;
+		e->agent = a;
+		e->dir = dir;
+		return;
+	}
+	ALLOC_GROW(reg->entries, reg->nr + 1, reg->alloc);
+	e = &reg->entries[reg->nr++];
+	memset(e, 0, sizeof(*e));
+	e->agent = a;
+	e->dir = dir;
+}
+
+static void load_builtins(struct agent_registry *reg)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+
+	add_dir(reg, "builtin", "builtin");
+	for (i = 0; i < builtin_agent_files_nr; i++) {
+		const struct builtin_file *f = &builtin_agent_files[i];
+		struct agent *a;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "builtin/%s", f->name);
+		reg->files++;
+		a = agent_parse(path.buf, f->data, f->len, &reg->diags);
+		if (!a)
+			continue;
+		a->builtin = 1;
+		a->format = "archie";
+		free(a->path);
+		a->path = xstrdup(path.buf);
+		add_agent(reg, a, reg->dirs_nr - 1);
+	}
+	strbuf_release(&path);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct agent_entry *a = pa, *b = pb;
+
+	return strcmp(a->agent->name, b->agent->name);
+}
+
+int agent_registry_load(struct agent_registry *reg,
+			const struct agent_search *search, struct strbuf *err)
+{
+	static const char *const project_dirs[] = {
+		".claude/agents", ".opencode/agent", ".opencode/agents",
+		".gemini/agents", ".archie/agents",
+	};
+	struct strbuf root = STRBUF_INIT, p = STRBUF_INIT;
+	char cwdbuf[PATH_MAX];
+	const char *cwd = search->cwd, *home, *config;
+	size_t i, first_dir;
+	int rc = -1;
+
+	if (!cwd) {
+		if (!getcwd(cwdbuf, sizeof(cwdbuf))) {
+			strbuf_seterr(err, "cannot get the working directory: %s",
+				      strerror(errno));
+			goto out;
+		}
+		cwd = cwdbuf;
+	}
+	if (!search->no_builtin)
+		load_builtins(reg);
+
+	first_dir = reg->dirs_nr;
+	home = search->home ? search->home : getenv("HOME");
+	config = search->config_home ? search->config_home
+				     : getenv("XDG_CONFIG_HOME");
+	if (config && *config) {
+		file_join(&p, config, "archie/agents");
+		add_dir(reg, p.buf, "user");
+	} else if (home && *home) {
+		file_join(&p, home, ".config/archie/agents");
+		add_dir(reg, p.buf, "user");
+	}
+	agent_project_root(cwd, &root);
+	for (i = 0; i < ARRAY_SIZE(project_dirs); i++) {
+		strbuf_reset(&p);
+		file_join(&p, root.buf, project_dirs[i]);
+		add_dir(reg, p.buf, "project");
+	}
+	for (i = 0; search->extra_dirs && i < search->extra_dirs->nr; i++) {
+		if (!file_is_dir(search->extra_dirs->v[i])) {
+			strbuf_seterr(err, "--agents-dir %s: not a directory",
+				      search->extra_dirs->v[i]);
+			goto out;
+		}
+		add_dir(reg, search->extra_dirs->v[i], "flag");
+	}
+
+	for (i = first_dir; i < reg->dirs_nr; i++) {
+		struct agent **list = NULL;
+		size_t nr = 0, alloc = 0, j;
+
+		reg->files += agent_registry_load_dir(reg->dirs[i].path, &list,
+						      &nr, &alloc, &reg->diags);
+		for (j = 0; j < nr; j++)
+			add_agent(reg, list[j], i);
+		free(list);
+	}
+	if (reg->nr > 1)
+		qsort(reg->entries, reg->nr, sizeof(*reg->entries), cmp_entry);
+	rc = 0;
+out:
+	strbuf_release(&root);
+	strbuf_release(&p);
+	return rc;
+}
+
+const struct agent_entry *agent_registry_entry(const struct agent_registry *reg,
+					       const char *name)
+{
+	return find_entry((struct agent_registry *)reg, name);
+}
+
+const struct agent *agent_registry_find(const struct agent_registry *reg,
+					const char *name)
+{
+	const struct agent_entry *e = agent_registry_entry(reg, name);
+
+	return e ? e->agent : NULL;
+}

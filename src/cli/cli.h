@@ -1,0 +1,76 @@
+/*
+ * cli: the command table and what every command shares.
+ *
+ * Each subcommand lives in its own cmd_*.c file and exports one
+ * `struct cmd_entry` (the tmux pattern).  `archie --help`, `archie help CMD`
+ * and the man page are all generated from the table, so they cannot drift
+ * from what the commands accept.
+ *
+ * Commands return the process exit status (CLI_EXIT_*); only main() exits.
+ */
+#ifndef ARCHIE_CLI_H
+#define ARCHIE_CLI_H
+
+#include "core/strvec.h"
+
+#include <stdio.h>
+
+#define ARCHIE_VERSION_STRING "0.1.0"
+
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILURE = 1,	/* the command ran and found errors */
+	CLI_EXIT_USAGE = 2,	/* bad arguments or configuration */
+};
+
+/* Options that every command accepts, anywhere on the command line. */
+struct cli_ctx {
+	struct strvec agents_dirs;	/* --agents-dir, in order */
+	const char *cwd;		/* --cwd (already chdir'ed to) */
+	int json;			/* --json */
+	int color;			/* stdout is a TTY and NO_COLOR unset */
+};
+
+struct cmd_usage {
+	const char *synopsis;	/* "agents show NAME" */
+	const char *summary;	/* one line */
+};
+
+struct cmd_option {
+	const char *spelling;	/* "--all" */
+	const char *summary;
+};
+
+struct cmd_entry {
+	const char *name;
+	const struct cmd_usage *usage;	 /* NULL-terminated */
+	const struct cmd_option *options; /* NULL-terminated, may be NULL */
+	const char *description;	 /* a paragraph for help and man */
+	int (*exec)(struct cli_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_agents_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_version_entry;
+
+/* The table, NULL-terminated, in help order. */
+const struct cmd_entry *const *cli_commands(void);
+const struct cmd_entry *cli_find_command(const char *name);
+
+/* Runs archie with the process's arguments; returns the exit status. */
+int cli_main(int argc, char **argv);
+
+void cli_print_help(FILE *out);
+void cli_print_command_help(const struct cmd_entry *cmd, FILE *out);
+void cli_print_man(FILE *out);
+
+/* Prints "archie: <msg>" to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "archie: <msg>" to stderr; returns CLI_EXIT_FAILURE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints a JSON value to stdout (indented), consuming it. */
+struct json_t;
+void cli_print_json(struct json_t *value);
+
+#endif

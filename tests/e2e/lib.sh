@@ -1,0 +1,69 @@
+# Helpers for the end-to-end tests: each test script sources this, gets an
+# isolated HOME, XDG directories and a workspace (a git repository) in a
+# fresh temporary directory, and reports TAP-style "ok"/"not ok" lines that
+# tests/run.sh counts.
+#
+#   run CMD...            runs CMD; sets $out, $err, $rc
+#   check DESC COND...    "ok DESC" if COND succeeds, else "not ok DESC"
+#   expect_rc N DESC      checks $rc
+#   expect_out TEXT DESC  checks $out contains TEXT (fixed string)
+#   expect_err TEXT DESC  checks $err contains TEXT
+#   expect_json F DESC    checks the jq filter F is true of $out
+#   finish                ends the script with the right status
+
+: "${ARCHIE:?ARCHIE must point at the archie binary}"
+set -u
+T_N=0
+T_FAIL=0
+T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/archie-e2e-XXXXXX")
+trap 'rm -rf "$T_ROOT"' EXIT
+export HOME="$T_ROOT/home"
+export XDG_CONFIG_HOME="$HOME/.config"
+export XDG_STATE_HOME="$HOME/.local/state"
+export XDG_DATA_HOME="$HOME/.local/share"
+export ARCHIE_LOG=warn
+unset NO_COLOR ARCHIE_LOG_FILE
+WS="$T_ROOT/ws"
+mkdir -p "$HOME" "$WS"
+(cd "$WS" && git init -q . 2>/dev/null || mkdir -p .git)
+cd "$WS" || exit 2
+
+run() {
+	"$@" >"$T_ROOT/.out" 2>"$T_ROOT/.err"
+	rc=$?
+	out=$(cat "$T_ROOT/.out")
+	err=$(cat "$T_ROOT/.err")
+}
+
+check() {
+	desc=$1
+	shift
+	T_N=$((T_N + 1))
+	if "$@"; then
+		echo "ok $T_N - $desc"
+	else
+		echo "not ok $T_N - $desc"
+		echo "#   rc=$rc"
+		echo "#   stdout: $(printf '%s' "$out" | head -c 2000)"
+		echo "#   stderr: $(printf '%s' "$err" | head -c 2000)"
+		T_FAIL=$((T_FAIL + 1))
+	fi
+}
+
+contains() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+
+expect_rc() { check "$2 (exit $1)" test "$rc" -eq "$1"; }
+expect_out() { check "$2" contains "$out" "$1"; }
+expect_err() { check "$2" contains "$err" "$1"; }
+not_contains() { ! contains "$1" "$2"; }
+expect_no_out() { check "$2" not_contains "$out" "$1"; }
+
+# expect_json FILTER DESC: the jq filter is true of $out.
+json_true() { printf '%s' "$out" | jq -e "$1" >/dev/null 2>&1; }
+expect_json() { check "$2" json_true "$1"; }
+
+finish() {
+	echo "# $T_N checks, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}

@@ -1,0 +1,53 @@
+# The command line itself: version, help from the command table, the man
+# page in sync, usage errors.
+. "$(dirname "$0")/lib.sh"
+
+run "$ARCHIE" --version
+expect_rc 0 "--version succeeds"
+check "--version prints the version" test "$out" = "archie 0.1.0"
+
+run "$ARCHIE" -V
+check "-V is --version" test "$out" = "archie 0.1.0"
+
+run "$ARCHIE" version --json
+expect_json '.version == "0.1.0"' "version --json"
+
+run "$ARCHIE" --help
+expect_rc 0 "--help succeeds"
+expect_out "usage: archie" "--help shows usage"
+expect_out "agents validate [FILE|DIR...]" "--help lists every command from the table"
+expect_out "--agents-dir DIR" "--help lists global options"
+
+run "$ARCHIE" help agents
+expect_rc 0 "help agents"
+expect_out "archie agents show NAME" "command help shows its synopses"
+expect_out "--all" "command help shows its options"
+
+run "$ARCHIE" agents --help
+expect_out "archie agents list" "COMMAND --help is command help"
+
+run "$ARCHIE"
+expect_rc 2 "no command is a usage error"
+expect_err "usage: archie" "no command prints usage to stderr"
+
+run "$ARCHIE" frobnicate
+expect_rc 2 "unknown command"
+expect_err "'frobnicate' is not an archie command" "unknown command is named"
+
+run "$ARCHIE" agents frob
+expect_rc 2 "unknown subcommand"
+
+run "$ARCHIE" --agents-dir
+expect_rc 2 "--agents-dir without a value"
+expect_err "--agents-dir needs a directory" "missing option value is explained"
+
+run "$ARCHIE" --cwd /nonexistent-dir agents list
+expect_rc 2 "--cwd to a missing directory"
+
+run "$ARCHIE" help --man
+expect_rc 0 "help --man"
+check "docs/archie.1 is generated from the command table (run 'make man')" \
+	sh -c '"$ARCHIE" help --man | cmp -s - "$(dirname "$TEST_DATA")/../docs/archie.1"'
+expect_out ".SH COMMANDS" "the man page has a COMMANDS section"
+
+finish

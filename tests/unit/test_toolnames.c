@@ -1,0 +1,119 @@
+/* Unit tests for tools/toolnames: every runtime's vocabulary. */
+#include "testutil.h"
+
+#include "tools/toolnames.h"
+
+struct name_case {
+	const char *name;
+	enum toolname_kind kind;
+	const char *canonical;
+};
+
+static const struct name_case cases[] = {
+	/* Claude Code */
+	{ "Read", TOOLNAME_CANONICAL, "Read" }, { "Write", TOOLNAME_CANONICAL, "Write" },
+	{ "Edit", TOOLNAME_CANONICAL, "Edit" }, { "MultiEdit", TOOLNAME_CANONICAL, "MultiEdit" },
+	{ "Glob", TOOLNAME_CANONICAL, "Glob" }, { "Grep", TOOLNAME_CANONICAL, "Grep" },
+	{ "LS", TOOLNAME_CANONICAL, "LS" }, { "Bash", TOOLNAME_CANONICAL, "Bash" },
+	{ "TodoWrite", TOOLNAME_CANONICAL, "TodoWrite" },
+	{ "WebFetch", TOOLNAME_CANONICAL, "WebFetch" }, { "Task", TOOLNAME_CANONICAL, "Task" },
+	{ "WebSearch", TOOLNAME_UNAVAILABLE, "WebSearch" },
+	{ "NotebookEdit", TOOLNAME_UNAVAILABLE, "NotebookEdit" },
+	{ "Bash(git status:*)", TOOLNAME_CANONICAL, "Bash" },
+	/* OpenCode */
+	{ "read", TOOLNAME_CANONICAL, "Read" }, { "write", TOOLNAME_CANONICAL, "Write" },
+	{ "edit", TOOLNAME_CANONICAL, "Edit" }, { "patch", TOOLNAME_CANONICAL, "ApplyPatch" },
+	{ "grep", TOOLNAME_CANONICAL, "Grep" }, { "glob", TOOLNAME_CANONICAL, "Glob" },
+	{ "list", TOOLNAME_CANONICAL, "LS" }, { "bash", TOOLNAME_CANONICAL, "Bash" },
+	{ "todowrite", TOOLNAME_CANONICAL, "TodoWrite" },
+	{ "todoread", TOOLNAME_CANONICAL, "TodoRead" },
+	{ "webfetch", TOOLNAME_CANONICAL, "WebFetch" },
+	/* Gemini CLI */
+	{ "ReadFile", TOOLNAME_CANONICAL, "Read" }, { "read_file", TOOLNAME_CANONICAL, "Read" },
+	{ "ReadFolder", TOOLNAME_CANONICAL, "LS" }, { "list_directory", TOOLNAME_CANONICAL, "LS" },
+	{ "FindFiles", TOOLNAME_CANONICAL, "Glob" },
+	{ "SearchText", TOOLNAME_CANONICAL, "Grep" },
+	{ "search_file_content", TOOLNAME_CANONICAL, "Grep" },
+	{ "grep_search", TOOLNAME_CANONICAL, "Grep" },
+	{ "ReadManyFiles", TOOLNAME_CANONICAL, "ReadManyFiles" },
+	{ "read_many_files", TOOLNAME_CANONICAL, "ReadManyFiles" },
+	{ "replace", TOOLNAME_CANONICAL, "Edit" },
+	{ "WriteFile", TOOLNAME_CANONICAL, "Write" }, { "write_file", TOOLNAME_CANONICAL, "Write" },
+	{ "Shell", TOOLNAME_CANONICAL, "Bash" },
+	{ "run_shell_command", TOOLNAME_CANONICAL, "Bash" },
+	{ "SaveMemory", TOOLNAME_CANONICAL, "SaveMemory" },
+	{ "save_memory", TOOLNAME_CANONICAL, "SaveMemory" },
+	{ "web_fetch", TOOLNAME_CANONICAL, "WebFetch" },
+	{ "GoogleSearch", TOOLNAME_UNAVAILABLE, "WebSearch" },
+	{ "google_web_search", TOOLNAME_UNAVAILABLE, "WebSearch" },
+	/* Codex */
+	{ "shell", TOOLNAME_CANONICAL, "Bash" },
+	{ "apply_patch", TOOLNAME_CANONICAL, "ApplyPatch" },
+	{ "update_plan", TOOLNAME_CANONICAL, "TodoWrite" },
+	/* case-insensitive fallback, MCP, unknown */
+	{ "READ_FILE", TOOLNAME_CANONICAL, "Read" },
+	{ "mcp__context7__get-library-docs", TOOLNAME_MCP, NULL },
+	{ "mcp__github", TOOLNAME_MCP, NULL },
+	{ "Frobnicate", TOOLNAME_UNKNOWN, NULL },
+	{ "mcp__", TOOLNAME_UNKNOWN, NULL },
+	{ "", TOOLNAME_UNKNOWN, NULL },
+};
+
+static void test_vocabularies(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct toolname_info info = toolname_lookup(cases[i].name);
+
+		if (info.kind != cases[i].kind)
+			fail_msg("%s: kind %d, want %d", cases[i].name, info.kind,
+				 cases[i].kind);
+		if (cases[i].canonical)
+			assert_string_equal(info.canonical, cases[i].canonical);
+	}
+}
+
+static void test_defaults_are_canonical(void **state)
+{
+	const char *const *d = toolname_defaults();
+	size_t i;
+
+	(void)state;
+	for (i = 0; d[i]; i++) {
+		struct toolname_info info = toolname_lookup(d[i]);
+
+		assert_true(toolname_is_canonical(d[i]));
+		assert_int_equal(info.kind, TOOLNAME_CANONICAL);
+		assert_string_equal(info.canonical, d[i]);
+	}
+	assert_true(i >= 15);
+	assert_false(toolname_is_canonical("read"));
+}
+
+static void test_split_mcp(void **state)
+{
+	size_t slen;
+	const char *tool;
+
+	(void)state;
+	assert_int_equal(toolname_split_mcp("mcp__srv__do_it", &slen, &tool), 0);
+	assert_int_equal(slen, 3);
+	assert_string_equal(tool, "do_it");
+	assert_int_equal(toolname_split_mcp("mcp__srv", &slen, &tool), 0);
+	assert_string_equal(tool, "");
+	assert_int_equal(toolname_split_mcp("Read", &slen, &tool), -1);
+	assert_int_equal(toolname_split_mcp("mcp____x", &slen, &tool), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vocabularies),
+		cmocka_unit_test(test_defaults_are_canonical),
+		cmocka_unit_test(test_split_mcp),
+	};
+
+	return cmocka_run_group_tests_name("toolnames", tests, NULL, NULL);
+}
