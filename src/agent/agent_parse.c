@@ -421,6 +421,7 @@ static int want_number(struct parse_ctx *pc, const char *key, struct fy_node *k,
 				  ? classify(v) : YS_STRING;
 	char *s;
 
+	*out = 0;
 	if (ys != YS_INT && (integer || ys != YS_FLOAT))
 		return perr(pc, v, k, "'%s' must be %s, not %s", key,
 			    integer ? "a whole number" : "a number", type_name(v));
@@ -712,6 +713,7 @@ static int want_action(struct parse_ctx *pc, struct fy_node *v,
 	char *s = scalar_dup(v);
 	int rc = 0;
 
+	*act = AGENT_ASK;
 	if (!s || classify(v) != YS_STRING || parse_action(s, act))
 		rc = perr(pc, v, fb, "%s must be allow, ask or deny, not %s%s%s",
 			  what, s ? "'" : "", s ? s : type_name(v), s ? "'" : "");
@@ -964,10 +966,8 @@ static char *first_paragraph(const char *body, size_t len)
 		e = eol;
 		while (e > s && isspace((unsigned char)body[e - 1]))
 			e--;
-		if (s == e) {
-			if (sb.len)
-				break;
-		} else if (body[s] == '#' || !strncmp(body + s, "```", 3)) {
+		if (s == e || body[s] == '#' || !strncmp(body + s, "```", 3)) {
+			/* a blank line, heading or fence ends the paragraph */
 			if (sb.len)
 				break;
 		} else {

@@ -166,6 +166,8 @@ static int parse_yaml(const char *path, const char *yaml, size_t len,
 	}
 	rc = 0;
 out:
+	if (rc)
+		frontmatter_release(fm);
 	fy_diag_destroy(diag);
 	return rc;
 }

@@ -33,8 +33,9 @@ struct frontmatter {
 };
 
 /*
- * Checks and splits data.  Returns 0 when the file is usable (fm filled in),
- * -1 after adding at least one error to diags.
+ * Checks and splits data.  Returns 0 when the file is usable (fm filled in;
+ * release it with frontmatter_release), or -1 after adding at least one
+ * error to diags, in which case fm holds nothing to release.
  */
 int frontmatter_parse(const char *path, const char *data, size_t len,
 		      struct frontmatter *fm, struct diag_list *diags);

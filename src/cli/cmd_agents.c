@@ -89,8 +89,10 @@ static int load_registry(struct cli_ctx *ctx, struct agent_registry *reg)
 	search.extra_dirs = &ctx->agents_dirs;
 	agent_registry_init(reg);
 	rc = agent_registry_load(reg, &search, &err);
-	if (rc)
+	if (rc) {
 		cli_usage_error("%s", err.buf);
+		agent_registry_release(reg);
+	}
 	strbuf_release(&err);
 	return rc;
 }
