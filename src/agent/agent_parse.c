@@ -981,6 +981,11 @@ static char *first_paragraph(const char *body, size_t len)
 		strbuf_release(&sb);
 		return NULL;
 	}
+	if (sb.truncated) {
+		strbuf_utf8_trim_partial(&sb);
+		sb.cap += 3;
+		strbuf_addstr(&sb, "\xe2\x80\xa6");
+	}
 	return strbuf_detach(&sb, NULL);
 }
 

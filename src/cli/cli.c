@@ -77,9 +77,17 @@ int cli_error(const char *fmt, ...)
 
 void cli_print_json(json_t *value)
 {
-	char *s = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = value ? json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+			: NULL;
 
-	if (s) {
+	if (!s) {
+		/* Only a bug can get here (every string put into JSON is
+		 * checked UTF-8); say so rather than print nothing. */
+		cli_error("internal error: could not encode the JSON output; please report this");
+		json_decref(value);
+		return;
+	}
+	{
 		fputs(s, stdout);
 		fputc('\n', stdout);
 		free(s);

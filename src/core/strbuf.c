@@ -180,6 +180,24 @@ int strbuf_add_printable(struct strbuf *sb, const char *data, size_t len)
 	return rc ? -1 : 0;
 }
 
+void strbuf_utf8_trim_partial(struct strbuf *sb)
+{
+	size_t start = sb->len, back = 0;
+
+	/* A sequence is at most 4 bytes: look back over continuation bytes
+	 * to its lead byte and check that it is complete. */
+	while (start > 0 && back < 4 &&
+	       ((unsigned char)sb->buf[start - 1] & 0xc0) == 0x80) {
+		start--;
+		back++;
+	}
+	if (start > 0 && (unsigned char)sb->buf[start - 1] >= 0xc0) {
+		start--;
+		if (!utf8_seq_len(sb->buf + start, sb->len - start))
+			strbuf_setlen(sb, start);
+	}
+}
+
 void strbuf_rtrim(struct strbuf *sb)
 {
 	while (sb->len && isspace((unsigned char)sb->buf[sb->len - 1]))

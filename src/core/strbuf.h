@@ -67,6 +67,10 @@ int strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
  */
 int strbuf_add_printable(struct strbuf *sb, const char *data, size_t len);
 
+/* Drops an incomplete UTF-8 sequence at the end, as left when the cap cut
+ * an append in the middle of a character. */
+void strbuf_utf8_trim_partial(struct strbuf *sb);
+
 void strbuf_trim(struct strbuf *sb);
 void strbuf_rtrim(struct strbuf *sb);
 

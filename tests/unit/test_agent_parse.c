@@ -9,6 +9,7 @@
 #include "core/diag.h"
 #include "core/strbuf.h"
 #include "core/strvec.h"
+#include "core/utf8.h"
 
 static struct agent *load(const char *rel, struct diag_list *dl)
 {
@@ -442,6 +443,31 @@ static void test_json(void **state)
 	diag_list_release(&dl);
 }
 
+/* Found by the fuzzer: a long first paragraph cut inside a UTF-8
+ * character made the JSON form fail. */
+static void test_long_description_cut_on_utf8(void **state)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	char text[2048];
+	struct agent *a;
+	json_t *j;
+	size_t i;
+
+	(void)state;
+	/* 3-byte characters: a 512-byte cut cannot land on a boundary */
+	for (i = 0; i + 3 < 1500; i += 3)
+		memcpy(text + i, "\xe2\x82\xac", 3);
+	text[i] = '\0';
+	a = parse_str("long.md", text, &dl);
+	assert_non_null(a);
+	assert_true(utf8_valid(a->description, strlen(a->description), NULL));
+	j = agent_to_json(a, 1);
+	assert_non_null(j);
+	json_decref(j);
+	agent_free(a);
+	diag_list_release(&dl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_every_error_reported),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_long_description_cut_on_utf8),
 	};
 
 	return cmocka_run_group_tests_name("agent_parse", tests, NULL, NULL);

@@ -111,6 +111,28 @@ static void test_trim_and_seterr(void **state)
 	strbuf_release(&err);
 }
 
+static void test_utf8_trim_partial(void **state)
+{
+	struct strbuf sb = STRBUF_INIT_CAP(5);
+
+	(void)state;
+	/* "ab" + a 4-byte emoji: the cap keeps 3 of its 4 bytes */
+	assert_int_equal(strbuf_addstr(&sb, "ab\xf0\x9f\x98\x80"), -1);
+	assert_int_equal(sb.len, 5);
+	strbuf_utf8_trim_partial(&sb);
+	assert_string_equal(sb.buf, "ab");
+	/* complete sequences and ASCII are left alone */
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "a\xc3\xa9");
+	strbuf_utf8_trim_partial(&sb);
+	assert_string_equal(sb.buf, "a\xc3\xa9");
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "abc");
+	strbuf_utf8_trim_partial(&sb);
+	assert_string_equal(sb.buf, "abc");
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_printable),
 		cmocka_unit_test(test_trim_and_seterr),
+		cmocka_unit_test(test_utf8_trim_partial),
 	};
 
 	return cmocka_run_group_tests_name("strbuf", tests, NULL, NULL);

@@ -1,0 +1,72 @@
+/*
+ * conv: the conversation, in archie's own terms.
+ *
+ * The loop builds a conversation of user and assistant messages, each a list
+ * of content blocks: text, a tool call the model made (tool_use), or the
+ * result archie sends back (tool_result).  Providers translate it to their
+ * wire format (Anthropic keeps tool results as blocks of a user message;
+ * OpenAI turns each into a "tool" role message) and the store saves it as
+ * JSON, so nothing outside src/provider/ knows a wire format.
+ *
+ * Ownership: a conversation owns its messages, a message its blocks, a
+ * block its strings.  The add functions copy their string arguments.
+ */
+#ifndef ARCHIE_CONV_H
+#define ARCHIE_CONV_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum conv_role { CONV_USER, CONV_ASSISTANT };
+
+enum conv_block_type { CONV_TEXT, CONV_TOOL_USE, CONV_TOOL_RESULT };
+
+struct conv_block {
+	enum conv_block_type type;
+	char *text;		/* TEXT; TOOL_RESULT: the result text */
+	char *id;		/* TOOL_USE, TOOL_RESULT: the call id */
+	char *name;		/* TOOL_USE */
+	char *input;		/* TOOL_USE: arguments as JSON text */
+	int is_error;		/* TOOL_RESULT */
+};
+
+struct conv_msg {
+	enum conv_role role;
+	struct conv_block *blocks;
+	size_t nr, alloc;
+};
+
+struct conv {
+	char *system;
+	struct conv_msg *msgs;
+	size_t nr, alloc;
+};
+
+void conv_init(struct conv *c);
+void conv_release(struct conv *c);
+void conv_set_system(struct conv *c, const char *system);
+
+/* Appends an empty message and returns it (valid until the next append). */
+struct conv_msg *conv_add_msg(struct conv *c, enum conv_role role);
+void conv_msg_release(struct conv_msg *m);
+/* Moves m into c (m is left empty). */
+void conv_push_msg(struct conv *c, struct conv_msg *m);
+
+void conv_add_text(struct conv_msg *m, const char *text, size_t len);
+void conv_add_tool_use(struct conv_msg *m, const char *id, const char *name,
+		       const char *input_json);
+void conv_add_tool_result(struct conv_msg *m, const char *id, const char *text,
+			  int is_error);
+
+/* All the text blocks of m concatenated (caller frees). */
+char *conv_msg_text(const struct conv_msg *m);
+
+/* A tool the model may call: name, description, JSON Schema of its input
+ * (borrowed). */
+struct conv_tool {
+	const char *name;
+	const char *description;
+	json_t *schema;
+};
+
+#endif
