@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 60
 
 # Libraries, resolved lazily: `make test` installs them before these are
 # expanded.
-PKGS      = jansson libfyaml
+PKGS      = jansson libfyaml libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 TEST_LIBS  = $(shell pkg-config --libs cmocka)
@@ -71,16 +71,23 @@ $(B)/obj/gen/builtin_agents.o: $(B)/gen/builtin_agents.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Unit tests (cmocka), one binary per module.
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/libarchie.a
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(B)/libarchie.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DTEST_DATA_DIR=\"$(CURDIR)/tests/data\" -Itests/unit -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) -DTEST_DATA_DIR=\"$(CURDIR)/tests/data\" \
+		-DFIXTURES_DIR=\"$(CURDIR)/../shared/fixtures\" \
+		-DFAKELLM_PATH=\"$(CURDIR)/$(B)/tests/fakellm\" -Itests/unit -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
 # Fuzz targets rebuilt as plain programs that replay the kept corpus.
 $(B)/tests/%_replay: tests/fuzz/%.c tests/fuzz/replay.c $(B)/libarchie.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-test-bins: $(B)/archie $(UNIT_BINS) $(FUZZ_REPLAY)
+# The fake LLM server the provider and end-to-end tests talk to.
+$(B)/tests/fakellm: tests/fakellm/fakellm.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ljansson -lpthread
+
+test-bins: $(B)/archie $(B)/tests/fakellm $(UNIT_BINS) $(FUZZ_REPLAY)
 
 # What CI runs: dependencies, build, every test, one summary line.
 test: deps

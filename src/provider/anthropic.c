@@ -1,0 +1,256 @@
+/*
+ * anthropic: the Anthropic Messages API wire protocol.
+ *
+ * The stream is a sequence of named events: message_start,
+ * content_block_start (text or tool_use), content_block_delta (text_delta,
+ * input_json_delta), content_block_stop, message_delta (stop_reason,
+ * usage), message_stop, ping, and error.  A tool block's input arrives as
+ * partial_json fragments; an empty buffer means {}.
+ */
+#include "provider/decode.h"
+
+#include "core/xalloc.h"
+
+#include <string.h>
+
+/* Anthropic requires max_tokens; this is used when none is configured. */
+#define ANTHROPIC_DEFAULT_MAX_TOKENS 8192
+
+/* ---- request ------------------------------------------------------------ */
+
+static json_t *tool_use_input(const char *text)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+
+	if (json_is_object(j))
+		return j;
+	json_decref(j);
+	/* A malformed call stays in the history as what it was, in a form
+	 * the API accepts; its tool_result explains the problem. */
+	return json_pack("{s:s}", "_malformed_arguments", text);
+}
+
+static json_t *content_blocks(const struct conv_msg *m)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		const struct conv_block *b = &m->blocks[i];
+		json_t *o = NULL;
+
+		switch (b->type) {
+		case CONV_TEXT:
+			if (*b->text)
+				o = json_pack("{s:s, s:s}", "type", "text", "text", b->text);
+			break;
+		case CONV_TOOL_USE:
+			o = json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use",
+				      "id", b->id, "name", b->name,
+				      "input", tool_use_input(b->input));
+			break;
+		case CONV_TOOL_RESULT:
+			o = json_pack("{s:s, s:s, s:s}", "type", "tool_result",
+				      "tool_use_id", b->id, "content", b->text);
+			if (b->is_error)
+				json_object_set_new(o, "is_error", json_true());
+			break;
+		}
+		if (o)
+			json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+json_t *anthropic_build_body(const struct provider_config *cfg,
+			     const struct provider_request *req)
+{
+	json_t *body, *msgs = json_array();
+	size_t i;
+
+	(void)cfg;
+	for (i = 0; i < req->conv->nr; i++) {
+		const struct conv_msg *m = &req->conv->msgs[i];
+
+		json_array_append_new(msgs, json_pack("{s:s, s:o}",
+			"role", m->role == CONV_ASSISTANT ? "assistant" : "user",
+			"content", content_blocks(m)));
+	}
+	body = json_pack("{s:s, s:I}", "model", req->model, "max_tokens",
+			 (json_int_t)(req->max_tokens > 0 ? req->max_tokens
+							  : ANTHROPIC_DEFAULT_MAX_TOKENS));
+	if (req->conv->system && *req->conv->system)
+		json_object_set_new(body, "system", json_string(req->conv->system));
+	json_object_set_new(body, "messages", msgs);
+	if (req->tools_nr) {
+		json_t *tools = json_array();
+
+		for (i = 0; i < req->tools_nr; i++)
+			json_array_append_new(tools, json_pack("{s:s, s:s, s:O}",
+				"name", req->tools[i].name,
+				"description", req->tools[i].description,
+				"input_schema", req->tools[i].schema));
+		json_object_set_new(body, "tools", tools);
+	}
+	if (req->has_temperature)
+		json_object_set_new(body, "temperature", json_real(req->temperature));
+	json_object_set_new(body, "stream", json_true());
+	return body;
+}
+
+/* ---- stream ------------------------------------------------------------- */
+
+enum { BLOCK_NONE, BLOCK_TEXT, BLOCK_TOOL };
+
+static struct decode_call *call_at(struct decoder *d, int index)
+{
+	size_t i;
+
+	for (i = d->calls_nr; i-- > 0;)
+		if (d->calls[i].index == index)
+			return &d->calls[i];
+	return NULL;
+}
+
+static int block_type(struct decoder *d, int index)
+{
+	if (index < 0 || index >= (int)(sizeof(d->anthropic_block_type) /
+					sizeof(*d->anthropic_block_type)))
+		return call_at(d, index) ? BLOCK_TOOL : BLOCK_TEXT;
+	return d->anthropic_block_type[index];
+}
+
+static void set_block_type(struct decoder *d, int index, int type)
+{
+	if (index >= 0 && index < (int)(sizeof(d->anthropic_block_type) /
+					sizeof(*d->anthropic_block_type)))
+		d->anthropic_block_type[index] = type;
+}
+
+static void read_usage(struct decoder *d, json_t *u, int cumulative_output)
+{
+	struct provider_usage *pu = &d->reply->usage;
+	json_t *v;
+
+	if (!json_is_object(u))
+		return;
+	if ((v = json_object_get(u, "input_tokens")) && json_is_integer(v))
+		pu->input_tokens = json_integer_value(v);
+	if ((v = json_object_get(u, "cache_read_input_tokens")) && json_is_integer(v))
+		pu->cache_read_tokens = json_integer_value(v);
+	if ((v = json_object_get(u, "cache_creation_input_tokens")) && json_is_integer(v))
+		pu->cache_write_tokens = json_integer_value(v);
+	if ((v = json_object_get(u, "output_tokens")) && json_is_integer(v))
+		pu->output_tokens = cumulative_output ? json_integer_value(v)
+						      : pu->output_tokens + json_integer_value(v);
+	decoder_usage(d);
+}
+
+static void stream_error(struct decoder *d, json_t *e)
+{
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+
+	if (!type)
+		type = "error";
+	if (!msg)
+		msg = "(no message)";
+	if (!strcmp(type, "overloaded_error"))
+		decoder_fail(d, PROVIDER_ERR_OVERLOADED, 1, "the API is overloaded (overloaded_error): %s", msg);
+	else if (!strcmp(type, "rate_limit_error"))
+		decoder_fail(d, PROVIDER_ERR_RATE_LIMIT, 1, "rate limited (rate_limit_error): %s", msg);
+	else if (!strcmp(type, "api_error"))
+		decoder_fail(d, PROVIDER_ERR_SERVER, 1, "the API failed (api_error): %s", msg);
+	else if (strstr(msg, "prompt is too long"))
+		decoder_fail(d, PROVIDER_ERR_CONTEXT, 0, "%s", msg);
+	else if (!strcmp(type, "authentication_error") || !strcmp(type, "permission_error"))
+		decoder_fail(d, PROVIDER_ERR_AUTH, 0, "%s: %s", type, msg);
+	else if (!strcmp(type, "not_found_error"))
+		decoder_fail(d, PROVIDER_ERR_NOT_FOUND, 0, "%s: %s", type, msg);
+	else
+		decoder_fail(d, PROVIDER_ERR_BAD_REQUEST, 0, "%s: %s", type, msg);
+}
+
+int anthropic_decode(struct decoder *d, const struct sse_event *ev)
+{
+	json_error_t jerr;
+	json_t *j, *v;
+	const char *type;
+	int index, rc = 0;
+
+	j = json_loadb(ev->data, ev->data_len, 0, &jerr);
+	if (!j) {
+		decoder_fail(d, PROVIDER_ERR_PROTOCOL, 1,
+			     "the server sent an event that is not JSON (%s)", jerr.text);
+		return -1;
+	}
+	/* The data's "type" is authoritative; the SSE event name is the
+	 * same on every real server but optional in converted streams. */
+	type = json_string_value(json_object_get(j, "type"));
+	if (!type)
+		type = ev->event;
+	index = (int)json_integer_value(json_object_get(j, "index"));
+
+	if (!strcmp(type, "message_start")) {
+		read_usage(d, json_object_get(json_object_get(j, "message"), "usage"), 1);
+	} else if (!strcmp(type, "content_block_start")) {
+		json_t *cb = json_object_get(j, "content_block");
+		const char *bt = json_string_value(json_object_get(cb, "type"));
+
+		if (bt && (!strcmp(bt, "tool_use") || !strcmp(bt, "server_tool_use"))) {
+			struct decode_call *c = decoder_new_call(d, index);
+			const char *s;
+
+			set_block_type(d, index, BLOCK_TOOL);
+			if ((s = json_string_value(json_object_get(cb, "id"))))
+				strbuf_addstr(&c->id, s);
+			if ((s = json_string_value(json_object_get(cb, "name"))))
+				strbuf_addstr(&c->name, s);
+			decoder_call_started(d, c);
+		} else if (bt && !strcmp(bt, "text")) {
+			set_block_type(d, index, BLOCK_TEXT);
+			v = json_object_get(cb, "text");
+			if (json_is_string(v))
+				decoder_text(d, json_string_value(v), json_string_length(v));
+		} else {
+			set_block_type(d, index, BLOCK_NONE);	/* thinking... */
+		}
+	} else if (!strcmp(type, "content_block_delta")) {
+		json_t *delta = json_object_get(j, "delta");
+		const char *dt = json_string_value(json_object_get(delta, "type"));
+
+		if (dt && !strcmp(dt, "text_delta")) {
+			v = json_object_get(delta, "text");
+			if (json_is_string(v))
+				decoder_text(d, json_string_value(v), json_string_length(v));
+		} else if (dt && !strcmp(dt, "input_json_delta") &&
+			   block_type(d, index) == BLOCK_TOOL) {
+			struct decode_call *c = call_at(d, index);
+
+			v = json_object_get(delta, "partial_json");
+			if (c && json_is_string(v))
+				strbuf_add(&c->args, json_string_value(v),
+					   json_string_length(v));
+		}
+	} else if (!strcmp(type, "content_block_stop")) {
+		struct decode_call *c = call_at(d, index);
+
+		if (c && block_type(d, index) == BLOCK_TOOL)
+			c->closed = 1;
+	} else if (!strcmp(type, "message_delta")) {
+		v = json_object_get(json_object_get(j, "delta"), "stop_reason");
+		if (json_is_string(v))
+			decoder_set_stop(d, json_string_value(v));
+		read_usage(d, json_object_get(j, "usage"), 1);
+	} else if (!strcmp(type, "message_stop")) {
+		d->done = 1;
+		rc = -1;
+	} else if (!strcmp(type, "error")) {
+		stream_error(d, json_object_get(j, "error"));
+		rc = -1;
+	}
+	/* ping and unknown events are ignored, as the API asks. */
+	json_decref(j);
+	return rc;
+}

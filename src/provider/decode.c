@@ -1,0 +1,246 @@
+/*
+ * decode: the part of stream decoding both protocols share.  See decode.h.
+ */
+#include "provider/decode.h"
+
+#include "core/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Tool-call arguments larger than this are refused as malformed: no real
+ * call needs them, and a runaway model must not grow memory unbounded. */
+#define CALL_ARGS_MAX ((size_t)8 << 20)
+
+void decoder_init(struct decoder *d, enum provider_api api,
+		  struct provider_reply *reply, provider_event_fn cb, void *ud)
+{
+	memset(d, 0, sizeof(*d));
+	d->api = api;
+	d->reply = reply;
+	d->cb = cb;
+	d->ud = ud;
+	strbuf_init(&d->errmsg, 4096);
+}
+
+static void call_release(struct decode_call *c)
+{
+	strbuf_release(&c->id);
+	strbuf_release(&c->name);
+	strbuf_release(&c->args);
+}
+
+void decoder_release(struct decoder *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->calls_nr; i++)
+		call_release(&d->calls[i]);
+	free(d->calls);
+	strbuf_release(&d->errmsg);
+	d->calls = NULL;
+	d->calls_nr = d->calls_alloc = 0;
+}
+
+static void emit(struct decoder *d, const struct provider_event *ev)
+{
+	if (d->cb)
+		d->cb(d->ud, ev);
+}
+
+void decoder_text(struct decoder *d, const char *text, size_t len)
+{
+	struct provider_event ev;
+
+	if (!len)
+		return;
+	d->saw_content = 1;
+	strbuf_add(&d->reply->text, text, len);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PROVIDER_EV_TEXT;
+	ev.text = text;
+	ev.len = len;
+	emit(d, &ev);
+}
+
+struct decode_call *decoder_new_call(struct decoder *d, int index)
+{
+	struct decode_call *c;
+
+	ALLOC_GROW(d->calls, d->calls_nr + 1, d->calls_alloc);
+	c = &d->calls[d->calls_nr++];
+	memset(c, 0, sizeof(*c));
+	c->index = index;
+	strbuf_init(&c->id, 1024);
+	strbuf_init(&c->name, 1024);
+	strbuf_init(&c->args, CALL_ARGS_MAX);
+	d->saw_content = 1;
+	return c;
+}
+
+void decoder_call_started(struct decoder *d, struct decode_call *c)
+{
+	struct provider_event ev;
+
+	if (c->started || !c->name.len)
+		return;
+	c->started = 1;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PROVIDER_EV_TOOL_START;
+	ev.index = (size_t)(c - d->calls);
+	ev.id = c->id.buf;
+	ev.name = c->name.buf;
+	emit(d, &ev);
+}
+
+/* Normalises each protocol's stop reason to archie's (Anthropic's words). */
+void decoder_set_stop(struct decoder *d, const char *raw)
+{
+	static const struct { const char *from, *to; } map[] = {
+		{ "stop", "end_turn" },
+		{ "tool_calls", "tool_use" },
+		{ "function_call", "tool_use" },
+		{ "length", "max_tokens" },
+		{ "content_filter", "refusal" },
+		{ "eos", "end_turn" },
+	};
+	const char *to = raw;
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(*map); i++)
+		if (!strcmp(raw, map[i].from))
+			to = map[i].to;
+	free(d->reply->stop_reason);
+	d->reply->stop_reason = xstrdup(to);
+}
+
+void decoder_fail(struct decoder *d, enum provider_error e, int retryable,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->error)
+		return;		/* the first failure is the cause */
+	d->error = e;
+	d->retryable = retryable;
+	strbuf_reset(&d->errmsg);
+	va_start(ap, fmt);
+	strbuf_vaddf(&d->errmsg, fmt, ap);
+	va_end(ap);
+}
+
+void decoder_usage(struct decoder *d)
+{
+	struct provider_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PROVIDER_EV_USAGE;
+	ev.usage = &d->reply->usage;
+	emit(d, &ev);
+}
+
+int decoder_event(struct decoder *d, const struct sse_event *ev)
+{
+	if (d->api == PROVIDER_API_ANTHROPIC)
+		return anthropic_decode(d, ev);
+	return openai_decode(d, ev);
+}
+
+/* Checks one finished call's arguments and moves it into the reply. */
+static void finish_call(struct decoder *d, struct decode_call *c, size_t n,
+			int cut_off)
+{
+	struct provider_reply *r = d->reply;
+	struct provider_call *pc;
+	struct provider_event ev;
+	struct strbuf problem = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *j;
+
+	ALLOC_GROW(r->calls, r->calls_nr + 1, r->calls_alloc);
+	pc = &r->calls[r->calls_nr++];
+	memset(pc, 0, sizeof(*pc));
+	if (!c->id.len) {
+		/* Some servers send no id at all; the conversation needs one
+		 * to pair the result with the call. */
+		strbuf_addf(&c->id, "call_archie_%zu_%lx", n, (unsigned long)time(NULL));
+	}
+	pc->id = xstrdup(c->id.buf);
+	pc->name = xstrdup(c->name.buf);
+
+	/* An empty argument string means a call without arguments: both
+	 * Anthropic (input_json_delta "") and OpenAI-compatible servers
+	 * send that for tools that take none. */
+	if (!c->args.len && !cut_off) {
+		pc->arguments = xstrdup("{}");
+	} else {
+		pc->arguments = xmemdupz(c->args.buf, c->args.len);
+		if (c->args.truncated) {
+			strbuf_addf(&problem, "the arguments are larger than %zu bytes",
+				    CALL_ARGS_MAX);
+		} else if (cut_off) {
+			strbuf_addstr(&problem, "the arguments were cut off before they were complete (the response ended");
+			if (r->stop_reason && !strcmp(r->stop_reason, "max_tokens"))
+				strbuf_addstr(&problem, " at the max_tokens limit");
+			strbuf_addch(&problem, ')');
+		} else if (!(j = json_loadb(c->args.buf, c->args.len, 0, &jerr))) {
+			strbuf_addf(&problem, "the arguments are not valid JSON: %s at position %d",
+				    jerr.text, jerr.position);
+		} else {
+			if (!json_is_object(j))
+				strbuf_addstr(&problem, "the arguments must be a JSON object");
+			json_decref(j);
+		}
+	}
+	if (!pc->name[0])
+		strbuf_addstr(&problem, problem.len ? "; and the call has no tool name"
+						    : "the call has no tool name");
+	if (problem.len) {
+		pc->malformed = 1;
+		pc->problem = strbuf_detach(&problem, NULL);
+	}
+	strbuf_release(&problem);
+
+	decoder_call_started(d, c);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PROVIDER_EV_TOOL_DONE;
+	ev.index = n;
+	ev.id = pc->id;
+	ev.name = pc->name;
+	ev.arguments = pc->arguments;
+	ev.malformed = pc->malformed;
+	ev.problem = pc->problem;
+	emit(d, &ev);
+}
+
+int decoder_finish(struct decoder *d)
+{
+	struct provider_event ev;
+	size_t i;
+	int cut = !d->done;
+
+	if (cut && !d->error)
+		decoder_fail(d, PROVIDER_ERR_STREAM, 1,
+			     "the response stream ended before the server finished it");
+	/* A failed attempt's calls are not kept: it will be retried or
+	 * reported, and a half call must never run. */
+	if (d->error)
+		return -1;
+	for (i = 0; i < d->calls_nr; i++) {
+		struct decode_call *c = &d->calls[i];
+
+		/* An Anthropic tool block the stream never closed was cut
+		 * off, e.g. by max_tokens, even though message_stop came. */
+		finish_call(d, c, i, d->api == PROVIDER_API_ANTHROPIC && !c->closed);
+	}
+	if (!d->reply->stop_reason)
+		decoder_set_stop(d, d->calls_nr ? "tool_use" : "end_turn");
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PROVIDER_EV_STOP;
+	ev.stop_reason = d->reply->stop_reason;
+	emit(d, &ev);
+	return 0;
+}

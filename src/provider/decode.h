@@ -1,0 +1,67 @@
+/*
+ * decode: what the two protocol decoders (openai.c, anthropic.c) share:
+ * the reply being assembled, the event callback, the error state, and the
+ * tool-call assembly rules.  Internal to src/provider/.
+ */
+#ifndef ARCHIE_PROVIDER_DECODE_H
+#define ARCHIE_PROVIDER_DECODE_H
+
+#include "provider/provider.h"
+#include "provider/sse.h"
+
+/* A tool call while it streams. */
+struct decode_call {
+	int index;		/* the protocol's index (OpenAI) or block (Anthropic) */
+	struct strbuf id;
+	struct strbuf name;
+	struct strbuf args;
+	int started;		/* TOOL_START was emitted */
+	int closed;		/* the protocol said it is complete */
+};
+
+struct decoder {
+	enum provider_api api;
+	struct provider_reply *reply;
+	provider_event_fn cb;
+	void *ud;
+	struct decode_call *calls;
+	size_t calls_nr, calls_alloc;
+	int done;		/* the protocol's end marker was seen */
+	int saw_content;	/* any text or tool call arrived */
+	enum provider_error error;
+	int retryable;
+	struct strbuf errmsg;
+	long usage_output_base;	/* Anthropic: output tokens are cumulative */
+	int anthropic_block_type[64]; /* per index: 0 none, 1 text, 2 tool */
+	long first_content_ms;
+};
+
+void decoder_init(struct decoder *d, enum provider_api api,
+		  struct provider_reply *reply, provider_event_fn cb, void *ud);
+void decoder_release(struct decoder *d);
+
+/* Feeds one SSE event; returns 0, or -1 to stop reading the stream. */
+int decoder_event(struct decoder *d, const struct sse_event *ev);
+int openai_decode(struct decoder *d, const struct sse_event *ev);
+int anthropic_decode(struct decoder *d, const struct sse_event *ev);
+
+/* Ends the stream: closes open tool calls, validates their arguments and
+ * moves them into the reply.  Returns 0, or -1 if the stream was cut
+ * short (d->error set). */
+int decoder_finish(struct decoder *d);
+
+/* Helpers for the protocol decoders. */
+void decoder_text(struct decoder *d, const char *text, size_t len);
+struct decode_call *decoder_new_call(struct decoder *d, int index);
+void decoder_call_started(struct decoder *d, struct decode_call *c);
+void decoder_set_stop(struct decoder *d, const char *raw);
+void decoder_fail(struct decoder *d, enum provider_error e, int retryable,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void decoder_usage(struct decoder *d);
+
+json_t *openai_build_body(const struct provider_config *cfg,
+			  const struct provider_request *req);
+json_t *anthropic_build_body(const struct provider_config *cfg,
+			     const struct provider_request *req);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * http: streamed POST over libcurl's multi interface.  See http.h.
+ */
+#include "provider/http.h"
+
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Poll step: how quickly a cancel or an idle timeout is noticed. */
+#define POLL_MS 50
+#define ERROR_BODY_MAX ((size_t)1 << 20)
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static __thread CURL *thread_easy;
+static __thread CURLM *thread_multi;
+
+struct transfer {
+	const struct http_request *req;
+	struct http_response *resp;
+	CURL *easy;
+	long start_ms;
+	long last_data_ms;
+	int stopped;		/* on_data returned -1 */
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void http_response_init(struct http_response *r)
+{
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->error, 1024);
+	strbuf_init(&r->body, ERROR_BODY_MAX);
+}
+
+void http_response_release(struct http_response *r)
+{
+	strbuf_release(&r->error);
+	strbuf_release(&r->body);
+	free(r->content_type);
+	free(r->retry_after);
+	free(r->retry_after_ms);
+	free(r->x_should_retry);
+	memset(r, 0, sizeof(*r));
+}
+
+static void set_header(char **slot, const char *v, size_t n)
+{
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	free(*slot);
+	*slot = xmemdupz(v, n);
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *ud)
+{
+	struct transfer *t = ud;
+	struct http_response *r = t->resp;
+	size_t len = size * n;
+	static const struct { const char *name; size_t off; } wanted[] = {
+		{ "content-type:", offsetof(struct http_response, content_type) },
+		{ "retry-after:", offsetof(struct http_response, retry_after) },
+		{ "retry-after-ms:", offsetof(struct http_response, retry_after_ms) },
+		{ "x-should-retry:", offsetof(struct http_response, x_should_retry) },
+	};
+	size_t i;
+
+	if (len > 5 && !strncmp(line, "HTTP/", 5)) {
+		/* A new status line (after a 100 Continue or a redirect):
+		 * headers seen so far belonged to another response. */
+		free(r->retry_after);
+		free(r->retry_after_ms);
+		free(r->x_should_retry);
+		r->retry_after = r->retry_after_ms = r->x_should_retry = NULL;
+		return len;
+	}
+	for (i = 0; i < sizeof(wanted) / sizeof(*wanted); i++) {
+		size_t k = strlen(wanted[i].name);
+
+		if (len >= k && !strncasecmp(line, wanted[i].name, k))
+			set_header((char **)((char *)r + wanted[i].off), line + k,
+				   len - k);
+	}
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct transfer *t = ud;
+	struct http_response *r = t->resp;
+	size_t len = size * n;
+
+	if (!r->bytes)
+		r->first_byte_ms = now_ms() - t->start_ms;
+	r->bytes += len;
+	t->last_data_ms = now_ms();
+	if (!r->status)
+		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->status >= 200 && r->status < 300 && t->req->on_data) {
+		if (t->req->on_data(t->req->ud, data, len)) {
+			t->stopped = 1;
+			return 0;	/* makes libcurl stop with a write error */
+		}
+		return len;
+	}
+	strbuf_add(&r->body, data, len);
+	return len;
+}
+
+static CURL *easy_handle(void)
+{
+	pthread_once(&global_once, global_init);
+	if (!thread_easy) {
+		thread_easy = curl_easy_init();
+		thread_multi = curl_multi_init();
+		if (!thread_easy || !thread_multi) {
+			fprintf(stderr, "archie: fatal: cannot initialise libcurl\n");
+			abort();
+		}
+	} else {
+		curl_easy_reset(thread_easy);
+	}
+	return thread_easy;
+}
+
+void http_thread_cleanup(void)
+{
+	if (thread_easy)
+		curl_easy_cleanup(thread_easy);
+	if (thread_multi)
+		curl_multi_cleanup(thread_multi);
+	thread_easy = NULL;
+	thread_multi = NULL;
+}
+
+static enum http_failure classify(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return HTTP_OK;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return HTTP_FAIL_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT:
+		return HTTP_FAIL_TIMEOUT;
+	default:
+		return HTTP_FAIL_OTHER;
+	}
+}
+
+int http_post(const struct http_request *req, struct http_response *resp)
+{
+	struct curl_slist *hdrs = NULL;
+	struct transfer t;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode code = CURLE_OK;
+	CURLMsg *msg;
+	CURL *easy = easy_handle();
+	int running = 1, left;
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	t.req = req;
+	t.resp = resp;
+	t.easy = easy;
+	t.start_ms = t.last_data_ms = now_ms();
+
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
+	/* No "Expect: 100-continue" round trip before large bodies. */
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	for (i = 0; req->headers && i < req->headers->nr; i++)
+		hdrs = curl_slist_append(hdrs, req->headers->v[i]);
+
+	curl_easy_setopt(easy, CURLOPT_URL, req->url);
+	curl_easy_setopt(easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "archie/0.1");
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+
+	curl_multi_add_handle(thread_multi, easy);
+	resp->failure = HTTP_OK;
+	while (running) {
+		if (curl_multi_perform(thread_multi, &running) != CURLM_OK)
+			break;
+		if (!running)
+			break;
+		if (req->cancel && *req->cancel) {
+			resp->failure = HTTP_FAIL_CANCELLED;
+			strbuf_addstr(&resp->error, "cancelled");
+			goto done;
+		}
+		if (req->idle_timeout_ms > 0 &&
+		    now_ms() - t.last_data_ms > req->idle_timeout_ms) {
+			resp->failure = HTTP_FAIL_IDLE;
+			strbuf_addf(&resp->error, "no data for %ld ms", req->idle_timeout_ms);
+			goto done;
+		}
+		curl_multi_poll(thread_multi, NULL, 0, POLL_MS, NULL);
+	}
+	while ((msg = curl_multi_info_read(thread_multi, &left)) != NULL)
+		if (msg->msg == CURLMSG_DONE)
+			code = msg->data.result;
+	if (t.stopped) {
+		resp->failure = HTTP_FAIL_ABORTED;
+	} else if (code != CURLE_OK) {
+		resp->failure = classify(code);
+		strbuf_addstr(&resp->error, errbuf[0] ? errbuf : curl_easy_strerror(code));
+	}
+done:
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &resp->status);
+	resp->total_ms = now_ms() - t.start_ms;
+	curl_multi_remove_handle(thread_multi, easy);
+	curl_slist_free_all(hdrs);
+	log_debug("http", "POST %s: status %ld, %zu bytes, %ld ms, failure %d",
+		  req->url, resp->status, resp->bytes, resp->total_ms, resp->failure);
+	return resp->failure == HTTP_OK ? 0 : -1;
+}

@@ -1,0 +1,72 @@
+/*
+ * http: one streamed HTTPS POST with libcurl.
+ *
+ * Response bytes of a successful (2xx) response are handed to on_data as
+ * they arrive; an error response's body is collected (capped) for the
+ * message.  The transfer runs on libcurl's multi interface, polled in short
+ * steps, so a cancel flag and the idle timeout (no byte for N ms) take
+ * effect promptly.  Proxies come from the environment (http_proxy,
+ * https_proxy, no_proxy), as libcurl reads them; HTTP/2 is used where the
+ * server offers it over TLS.
+ *
+ * Each thread keeps one libcurl handle, so connections are reused across
+ * requests of a session, and parallel subagents never share one.
+ */
+#ifndef ARCHIE_HTTP_H
+#define ARCHIE_HTTP_H
+
+#include "core/strbuf.h"
+#include "core/strvec.h"
+
+#include <signal.h>
+#include <stddef.h>
+
+/* Returns 0 to go on, -1 to stop the transfer. */
+typedef int (*http_data_fn)(void *ud, const char *data, size_t len);
+
+struct http_request {
+	const char *url;
+	const struct strvec *headers;	/* "Name: value" */
+	const char *body;
+	size_t body_len;
+	long connect_timeout_ms;
+	long idle_timeout_ms;
+	long total_timeout_ms;
+	volatile sig_atomic_t *cancel;
+	http_data_fn on_data;
+	void *ud;
+};
+
+enum http_failure {
+	HTTP_OK,		/* a response was received (any status) */
+	HTTP_FAIL_CONNECT,	/* could not connect, or the connection broke */
+	HTTP_FAIL_TIMEOUT,	/* connect or total timeout */
+	HTTP_FAIL_IDLE,		/* no byte for idle_timeout_ms */
+	HTTP_FAIL_CANCELLED,
+	HTTP_FAIL_ABORTED,	/* on_data asked to stop */
+	HTTP_FAIL_OTHER,
+};
+
+struct http_response {
+	long status;
+	enum http_failure failure;
+	struct strbuf error;		/* libcurl's words for a failure */
+	struct strbuf body;		/* non-2xx body, capped */
+	char *content_type;
+	char *retry_after;
+	char *retry_after_ms;
+	char *x_should_retry;
+	size_t bytes;			/* body bytes received */
+	long first_byte_ms;
+	long total_ms;
+};
+
+void http_response_init(struct http_response *r);
+void http_response_release(struct http_response *r);
+
+int http_post(const struct http_request *req, struct http_response *resp);
+
+/* Frees this thread's cached handle (call before the thread ends). */
+void http_thread_cleanup(void);
+
+#endif

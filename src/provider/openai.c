@@ -1,0 +1,272 @@
+/*
+ * openai: the OpenAI Chat Completions wire protocol, as spoken by OpenAI,
+ * Azure-style gateways, OpenRouter, Ollama's /v1, llama.cpp's llama-server,
+ * vLLM and LM Studio.
+ *
+ * The servers differ in how they stream tool calls, and the decoder copes
+ * with all of them: a whole call in one delta; no `index`; `index` always 0
+ * with a new `id` for each call; empty-string ids on later deltas;
+ * `arguments` as a JSON object instead of a string; `tool_calls: []` on
+ * every delta; no id at all (one is made up in decode.c).
+ */
+#include "provider/decode.h"
+
+#include "core/xalloc.h"
+
+#include <string.h>
+
+/* ---- request ------------------------------------------------------------ */
+
+static json_t *tool_results_and_text(const struct conv_msg *m, json_t *msgs)
+{
+	struct strbuf text = STRBUF_INIT;
+	size_t i;
+
+	/* Tool results must directly follow the assistant message that
+	 * called them, so they go first; any text becomes a user message
+	 * after them. */
+	for (i = 0; i < m->nr; i++) {
+		const struct conv_block *b = &m->blocks[i];
+
+		if (b->type == CONV_TOOL_RESULT)
+			json_array_append_new(msgs, json_pack("{s:s, s:s, s:s}",
+				"role", "tool", "tool_call_id", b->id,
+				"content", b->text));
+		else if (b->type == CONV_TEXT)
+			strbuf_addstr(&text, b->text);
+	}
+	if (text.len)
+		json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", "user",
+						      "content", text.buf));
+	strbuf_release(&text);
+	return msgs;
+}
+
+static void assistant_msg(const struct conv_msg *m, json_t *msgs)
+{
+	struct strbuf text = STRBUF_INIT;
+	json_t *calls = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		const struct conv_block *b = &m->blocks[i];
+
+		if (b->type == CONV_TEXT)
+			strbuf_addstr(&text, b->text);
+		else if (b->type == CONV_TOOL_USE)
+			json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:s}}",
+				"id", b->id, "type", "function", "function",
+				"name", b->name, "arguments", b->input));
+	}
+	o = json_pack("{s:s}", "role", "assistant");
+	json_object_set_new(o, "content", text.len ? json_string(text.buf)
+						   : json_null());
+	if (json_array_size(calls))
+		json_object_set(o, "tool_calls", calls);
+	json_decref(calls);
+	json_array_append_new(msgs, o);
+	strbuf_release(&text);
+}
+
+json_t *openai_build_body(const struct provider_config *cfg,
+			  const struct provider_request *req)
+{
+	json_t *body, *msgs = json_array();
+	size_t i;
+
+	if (req->conv->system && *req->conv->system)
+		json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", "system",
+						      "content", req->conv->system));
+	for (i = 0; i < req->conv->nr; i++) {
+		const struct conv_msg *m = &req->conv->msgs[i];
+
+		if (m->role == CONV_ASSISTANT)
+			assistant_msg(m, msgs);
+		else
+			tool_results_and_text(m, msgs);
+	}
+	body = json_pack("{s:s, s:o, s:b}", "model", req->model, "messages", msgs,
+			 "stream", 1);
+	if (!cfg->no_stream_usage)
+		json_object_set_new(body, "stream_options",
+				    json_pack("{s:b}", "include_usage", 1));
+	if (req->tools_nr) {
+		json_t *tools = json_array();
+
+		for (i = 0; i < req->tools_nr; i++)
+			json_array_append_new(tools, json_pack("{s:s, s:{s:s, s:s, s:O}}",
+				"type", "function", "function",
+				"name", req->tools[i].name,
+				"description", req->tools[i].description,
+				"parameters", req->tools[i].schema));
+		json_object_set_new(body, "tools", tools);
+	}
+	if (req->max_tokens > 0)
+		json_object_set_new(body, cfg->max_completion_tokens
+					  ? "max_completion_tokens" : "max_tokens",
+				    json_integer(req->max_tokens));
+	if (req->has_temperature)
+		json_object_set_new(body, "temperature", json_real(req->temperature));
+	return body;
+}
+
+/* ---- stream ------------------------------------------------------------- */
+
+static struct decode_call *last_call(struct decoder *d)
+{
+	return d->calls_nr ? &d->calls[d->calls_nr - 1] : NULL;
+}
+
+/* Finds the call a tool_calls delta continues, or starts a new one. */
+static struct decode_call *call_for_delta(struct decoder *d, json_t *tc)
+{
+	json_t *jindex = json_object_get(tc, "index");
+	const char *id = json_string_value(json_object_get(tc, "id"));
+	int has_id = id && *id;
+	struct decode_call *c = NULL;
+	size_t i;
+
+	if (json_is_integer(jindex)) {
+		int index = (int)json_integer_value(jindex);
+
+		/* the latest call with this index */
+		for (i = d->calls_nr; i-- > 0;)
+			if (d->calls[i].index == index) {
+				c = &d->calls[i];
+				break;
+			}
+		/* "index always 0, a new id for each call": a different id
+		 * at the same index is a new call. */
+		if (c && has_id && c->id.len && strcmp(c->id.buf, id))
+			c = NULL;
+		if (!c)
+			c = decoder_new_call(d, index);
+	} else {
+		/* No index: a new id (or the first delta) starts a call;
+		 * anything else continues the last one. */
+		c = last_call(d);
+		if (!c || (has_id && c->id.len && strcmp(c->id.buf, id)) ||
+		    (has_id && !c->id.len && c->args.len))
+			c = decoder_new_call(d, d->calls_nr ? last_call(d)->index + 1 : 0);
+	}
+	if (has_id && !c->id.len)
+		strbuf_addstr(&c->id, id);
+	return c;
+}
+
+static void tool_call_delta(struct decoder *d, json_t *tc)
+{
+	struct decode_call *c;
+	json_t *fn, *args;
+	const char *name;
+
+	if (!json_is_object(tc))
+		return;
+	c = call_for_delta(d, tc);
+	fn = json_object_get(tc, "function");
+	name = json_string_value(json_object_get(fn, "name"));
+	if (name && *name && !c->name.len)
+		strbuf_addstr(&c->name, name);
+	decoder_call_started(d, c);
+	args = json_object_get(fn, "arguments");
+	if (json_is_string(args)) {
+		strbuf_add(&c->args, json_string_value(args),
+			   json_string_length(args));
+	} else if (json_is_object(args) || json_is_array(args)) {
+		/* Some servers send the arguments already parsed. */
+		char *s = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		strbuf_reset(&c->args);
+		strbuf_addstr(&c->args, s ? s : "");
+		free(s);
+	}
+}
+
+static void usage(struct decoder *d, json_t *u)
+{
+	struct provider_usage *pu = &d->reply->usage;
+	json_t *details;
+
+	if (!json_is_object(u))
+		return;
+	pu->input_tokens = json_integer_value(json_object_get(u, "prompt_tokens"));
+	pu->output_tokens = json_integer_value(json_object_get(u, "completion_tokens"));
+	details = json_object_get(u, "prompt_tokens_details");
+	pu->cache_read_tokens = json_integer_value(json_object_get(details, "cached_tokens"));
+	decoder_usage(d);
+}
+
+static void stream_error(struct decoder *d, json_t *e)
+{
+	const char *msg = json_string_value(json_object_get(e, "message"));
+	const char *type = json_string_value(json_object_get(e, "type"));
+	json_t *code = json_object_get(e, "code");
+	const char *codes = json_string_value(code);
+
+	if (!msg)
+		msg = json_string_value(e);
+	if ((codes && strstr(codes, "context_length")) ||
+	    (msg && strstr(msg, "context length")))
+		decoder_fail(d, PROVIDER_ERR_CONTEXT, 0, "%s", msg ? msg : "context length exceeded");
+	else if ((type && strstr(type, "rate_limit")) ||
+		 (codes && strstr(codes, "rate_limit")) || json_integer_value(code) == 429)
+		decoder_fail(d, PROVIDER_ERR_RATE_LIMIT, 1, "%s", msg ? msg : "rate limited");
+	else if ((type && strstr(type, "overloaded")) || json_integer_value(code) == 529)
+		decoder_fail(d, PROVIDER_ERR_OVERLOADED, 1, "%s", msg ? msg : "overloaded");
+	else
+		decoder_fail(d, PROVIDER_ERR_SERVER, 1, "error in the response stream: %s",
+			     msg ? msg : "(no message)");
+}
+
+int openai_decode(struct decoder *d, const struct sse_event *ev)
+{
+	json_error_t jerr;
+	json_t *j, *choices, *choice, *delta, *tcs, *v;
+	size_t i;
+
+	if (ev->data_len == 6 && !memcmp(ev->data, "[DONE]", 6)) {
+		d->done = 1;
+		return -1;
+	}
+	if (!strcmp(ev->event, "error")) {
+		j = json_loadb(ev->data, ev->data_len, 0, &jerr);
+		stream_error(d, j && json_object_get(j, "error") ? json_object_get(j, "error") : j);
+		json_decref(j);
+		return -1;
+	}
+	j = json_loadb(ev->data, ev->data_len, 0, &jerr);
+	if (!j) {
+		decoder_fail(d, PROVIDER_ERR_PROTOCOL, 1,
+			     "the server sent a chunk that is not JSON (%s)", jerr.text);
+		return -1;
+	}
+	if ((v = json_object_get(j, "error")) != NULL) {
+		stream_error(d, v);
+		json_decref(j);
+		return -1;
+	}
+	choices = json_object_get(j, "choices");
+	choice = json_array_get(choices, 0);
+	delta = json_object_get(choice, "delta");
+	/* Some servers put a whole message in one chunk, as "message". */
+	if (!delta)
+		delta = json_object_get(choice, "message");
+	v = json_object_get(delta, "content");
+	if (json_is_string(v))
+		decoder_text(d, json_string_value(v), json_string_length(v));
+	tcs = json_object_get(delta, "tool_calls");
+	for (i = 0; i < json_array_size(tcs); i++)
+		tool_call_delta(d, json_array_get(tcs, i));
+	v = json_object_get(choice, "finish_reason");
+	if (json_is_string(v)) {
+		decoder_set_stop(d, json_string_value(v));
+		/* Servers without usage or [DONE] end here; with
+		 * include_usage the usage chunk follows. */
+		d->done = 1;
+	}
+	v = json_object_get(j, "usage");
+	if (json_is_object(v))
+		usage(d, v);
+	json_decref(j);
+	return 0;
+}

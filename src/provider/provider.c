@@ -1,0 +1,477 @@
+/*
+ * provider: provider_send(), the retry loop around one model request, and
+ * the classification of failures into messages that name the fix.
+ * See provider.h.
+ */
+#include "provider/provider.h"
+
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "provider/decode.h"
+#include "provider/http.h"
+#include "provider/retry.h"
+#include "provider/sse.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_ATTEMPTS 4
+#define DEFAULT_BACKOFF_BASE_MS 500
+#define DEFAULT_BACKOFF_MAX_MS 30000
+#define DEFAULT_CONNECT_MS 10000
+#define DEFAULT_IDLE_MS 120000
+#define DEFAULT_TOTAL_MS 600000
+/* One SSE event larger than this is not a real model's. */
+#define SSE_EVENT_MAX ((size_t)16 << 20)
+#define REPLY_TEXT_MAX ((size_t)64 << 20)
+
+void provider_reply_init(struct provider_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->text, REPLY_TEXT_MAX);
+}
+
+static void reset_content(struct provider_reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->calls_nr; i++) {
+		free(r->calls[i].id);
+		free(r->calls[i].name);
+		free(r->calls[i].arguments);
+		free(r->calls[i].problem);
+	}
+	r->calls_nr = 0;
+	strbuf_reset(&r->text);
+	free(r->stop_reason);
+	r->stop_reason = NULL;
+}
+
+void provider_reply_release(struct provider_reply *r)
+{
+	reset_content(r);
+	free(r->calls);
+	strbuf_release(&r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *provider_error_name(enum provider_error e)
+{
+	static const char *const names[] = {
+		"ok", "connect", "timeout", "auth", "not_found", "context_length",
+		"bad_request", "rate_limit", "overloaded", "server", "stream",
+		"protocol", "cancelled",
+	};
+
+	return (size_t)e < sizeof(names) / sizeof(*names) ? names[e] : "unknown";
+}
+
+double provider_cost(const struct provider_price *p,
+		     const struct provider_usage *u)
+{
+	if (!p)
+		return 0;
+	return ((double)u->input_tokens * p->input +
+		(double)u->output_tokens * p->output +
+		(double)u->cache_read_tokens * p->cache_read +
+		(double)u->cache_write_tokens * p->cache_write) / 1e6;
+}
+
+json_t *provider_build_body(const struct provider_config *cfg,
+			    const struct provider_request *req)
+{
+	if (cfg->api == PROVIDER_API_ANTHROPIC)
+		return anthropic_build_body(cfg, req);
+	return openai_build_body(cfg, req);
+}
+
+void provider_reply_to_msg(const struct provider_reply *r, struct conv_msg *m)
+{
+	size_t i;
+
+	if (r->text.len)
+		conv_add_text(m, r->text.buf, r->text.len);
+	for (i = 0; i < r->calls_nr; i++)
+		conv_add_tool_use(m, r->calls[i].id, r->calls[i].name,
+				  r->calls[i].arguments);
+}
+
+/* ---- one attempt -------------------------------------------------------- */
+
+struct attempt {
+	struct decoder dec;
+	struct sse_parser sse;
+	int stop;		/* the decoder saw the end or a failure */
+};
+
+static int on_sse(void *ud, const struct sse_event *ev)
+{
+	struct attempt *a = ud;
+
+	if (decoder_event(&a->dec, ev)) {
+		a->stop = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int on_data(void *ud, const char *data, size_t len)
+{
+	struct attempt *a = ud;
+
+	if (sse_parser_feed(&a->sse, data, len)) {
+		if (a->sse.overflow)
+			decoder_fail(&a->dec, PROVIDER_ERR_PROTOCOL, 0,
+				     "the server sent an event larger than %zu bytes",
+				     SSE_EVENT_MAX);
+		/* Stopping after the end marker is normal: the connection
+		 * is dropped instead of waiting for the server to close. */
+		return -1;
+	}
+	return 0;
+}
+
+static void build_url(const struct provider_config *cfg, struct strbuf *url)
+{
+	const char *base = cfg->base_url;
+	size_t n = strlen(base);
+
+	while (n && base[n - 1] == '/')
+		n--;
+	strbuf_add(url, base, n);
+	if (cfg->api == PROVIDER_API_ANTHROPIC) {
+		/* ANTHROPIC_BASE_URL is the host, with or without /v1. */
+		if (n < 3 || strncmp(base + n - 3, "/v1", 3))
+			strbuf_addstr(url, "/v1");
+		strbuf_addstr(url, "/messages");
+	} else {
+		strbuf_addstr(url, "/chat/completions");
+	}
+}
+
+static void build_headers(const struct provider_config *cfg, struct strvec *h)
+{
+	size_t i;
+
+	if (cfg->api == PROVIDER_API_ANTHROPIC) {
+		if (cfg->api_key && *cfg->api_key)
+			strvec_pushf(h, "x-api-key: %s", cfg->api_key);
+		strvec_push(h, "anthropic-version: 2023-06-01");
+	} else if (cfg->api_key && *cfg->api_key) {
+		strvec_pushf(h, "Authorization: Bearer %s", cfg->api_key);
+	}
+	for (i = 0; cfg->headers && i < cfg->headers->nr; i++)
+		strvec_push(h, cfg->headers->v[i]);
+}
+
+/* The server's own words from an error body, if it sent JSON. */
+static void server_message(const struct strbuf *body, struct strbuf *out,
+			   const char **type)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(body->buf, body->len, 0, &jerr), *e;
+	const char *msg = NULL;
+
+	*type = NULL;
+	if (j) {
+		e = json_object_get(j, "error");
+		if (json_is_object(e)) {
+			msg = json_string_value(json_object_get(e, "message"));
+			*type = json_string_value(json_object_get(e, "type"));
+			if (!*type)
+				*type = json_string_value(json_object_get(e, "code"));
+		} else if (json_is_string(e)) {
+			msg = json_string_value(e);
+		} else {
+			msg = json_string_value(json_object_get(j, "message"));
+		}
+	}
+	if (msg)
+		strbuf_addstr(out, msg);
+	else if (body->len)
+		strbuf_add_printable(out, body->buf, body->len > 300 ? 300 : body->len);
+	/* type points into j: keep a static copy of the few we test */
+	if (*type) {
+		static const char *const known[] = {
+			"overloaded_error", "rate_limit_error", "api_error",
+			"context_length_exceeded", "invalid_request_error",
+		};
+		size_t i;
+		const char *t = *type;
+
+		*type = NULL;
+		for (i = 0; i < sizeof(known) / sizeof(*known); i++)
+			if (!strcmp(t, known[i]))
+				*type = known[i];
+	}
+	json_decref(j);
+}
+
+static int looks_like_context(const char *msg, const char *type)
+{
+	return (type && !strcmp(type, "context_length_exceeded")) ||
+	       strstr(msg, "context length") || strstr(msg, "context_length") ||
+	       strstr(msg, "prompt is too long") || strstr(msg, "maximum context") ||
+	       strstr(msg, "too many tokens");
+}
+
+static void list_models(const struct provider_config *cfg, struct strbuf *out)
+{
+	size_t i;
+
+	if (!cfg->models || !cfg->models->nr) {
+		strbuf_addstr(out, "no models are configured; see 'archie models'");
+		return;
+	}
+	strbuf_addstr(out, "configured models: ");
+	for (i = 0; i < cfg->models->nr; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "", cfg->models->v[i]);
+	strbuf_addstr(out, " (see 'archie models')");
+}
+
+/*
+ * Classifies an HTTP error status.  Returns 1 if it should be retried.
+ * Writes the final message into err.
+ */
+static int http_error(const struct provider_config *cfg,
+		      const struct provider_request *req,
+		      const struct http_response *resp, enum provider_error *e,
+		      struct strbuf *err)
+{
+	struct strbuf msg = STRBUF_INIT;
+	const char *type;
+	long st = resp->status;
+	int retry = 0;
+
+	server_message(&resp->body, &msg, &type);
+	strbuf_reset(err);
+	if (st == 401 || st == 403) {
+		*e = PROVIDER_ERR_AUTH;
+		strbuf_addf(err, "provider '%s' refused the request (HTTP %ld): %s; ",
+			    cfg->name, st, msg.buf);
+		if (cfg->api_key_env)
+			strbuf_addf(err, "set %s to a valid API key", cfg->api_key_env);
+		else
+			strbuf_addstr(err, "set api_key_env for this provider in the config");
+		if (!cfg->api_key || !*cfg->api_key)
+			strbuf_addstr(err, " (no key was sent)");
+	} else if (st == 404) {
+		*e = PROVIDER_ERR_NOT_FOUND;
+		strbuf_addf(err, "model '%s' was not found at provider '%s' (HTTP 404): %s; ",
+			    req->model, cfg->name, msg.buf);
+		list_models(cfg, err);
+	} else if ((st == 400 || st == 413) && looks_like_context(msg.buf, type)) {
+		*e = PROVIDER_ERR_CONTEXT;
+		strbuf_addf(err, "the conversation is longer than the context window of model '%s' (HTTP %ld): %s; start a new session or use a model with a larger context",
+			    req->model, st, msg.buf);
+	} else if (st == 429) {
+		*e = PROVIDER_ERR_RATE_LIMIT;
+		retry = 1;
+		strbuf_addf(err, "rate limited by provider '%s' (HTTP 429): %s", cfg->name, msg.buf);
+	} else if (st == 529 || (type && !strcmp(type, "overloaded_error"))) {
+		*e = PROVIDER_ERR_OVERLOADED;
+		retry = 1;
+		strbuf_addf(err, "provider '%s' is overloaded (HTTP %ld): %s", cfg->name, st, msg.buf);
+	} else if (retry_status_is_transient(st)) {
+		*e = PROVIDER_ERR_SERVER;
+		retry = 1;
+		strbuf_addf(err, "provider '%s' failed (HTTP %ld): %s", cfg->name, st, msg.buf);
+	} else {
+		*e = PROVIDER_ERR_BAD_REQUEST;
+		strbuf_addf(err, "provider '%s' rejected the request (HTTP %ld): %s", cfg->name, st, msg.buf);
+	}
+	strbuf_release(&msg);
+	switch (retry_should(resp->x_should_retry)) {
+	case 1:
+		return 1;
+	case 0:
+		return 0;
+	default:
+		return retry;
+	}
+}
+
+static long ms_or(long v, long def)
+{
+	return v > 0 ? v : def;
+}
+
+static void default_sleep(volatile sig_atomic_t *cancel, long ms)
+{
+	while (ms > 0 && !(cancel && *cancel)) {
+		long step = ms > 50 ? 50 : ms;
+		struct timespec ts = { 0, step * 1000000L };
+
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+}
+
+static void emit(provider_event_fn cb, void *ud, const struct provider_event *ev)
+{
+	if (cb)
+		cb(ud, ev);
+}
+
+int provider_send(const struct provider_config *cfg,
+		  const struct provider_request *req,
+		  const struct provider_price *price,
+		  const struct provider_hooks *hooks,
+		  provider_event_fn cb, void *ud,
+		  struct provider_reply *reply, struct strbuf *err)
+{
+	struct strbuf url = STRBUF_INIT, why = STRBUF_INIT;
+	struct strvec headers = STRVEC_INIT;
+	struct http_request hreq;
+	struct provider_event ev;
+	json_t *body_json;
+	char *body;
+	int attempt, max = cfg->max_attempts > 0 ? cfg->max_attempts : DEFAULT_ATTEMPTS;
+	int rc = -1;
+	volatile sig_atomic_t *cancel = hooks ? hooks->cancel : NULL;
+
+	body_json = provider_build_body(cfg, req);
+	body = json_dumps(body_json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body_json);
+	if (!body) {
+		reply->error = PROVIDER_ERR_PROTOCOL;
+		strbuf_seterr(err, "cannot encode the request (a message is not valid UTF-8)");
+		goto out;
+	}
+	build_url(cfg, &url);
+	build_headers(cfg, &headers);
+
+	memset(&hreq, 0, sizeof(hreq));
+	hreq.url = url.buf;
+	hreq.headers = &headers;
+	hreq.body = body;
+	hreq.body_len = strlen(body);
+	hreq.connect_timeout_ms = ms_or(cfg->connect_timeout_ms, DEFAULT_CONNECT_MS);
+	hreq.idle_timeout_ms = ms_or(cfg->idle_timeout_ms, DEFAULT_IDLE_MS);
+	hreq.total_timeout_ms = ms_or(cfg->total_timeout_ms, DEFAULT_TOTAL_MS);
+	hreq.cancel = cancel;
+	hreq.on_data = on_data;
+
+	for (attempt = 1; ; attempt++) {
+		struct http_response resp;
+		struct attempt a;
+		int retry = 0;
+		long wait;
+
+		reset_content(reply);
+		reply->error = PROVIDER_OK;
+		reply->attempts = attempt;
+		memset(&a, 0, sizeof(a));
+		decoder_init(&a.dec, cfg->api, reply, cb, ud);
+		sse_parser_init(&a.sse, on_sse, &a, SSE_EVENT_MAX);
+		http_response_init(&resp);
+		hreq.ud = &a;
+
+		http_post(&hreq, &resp);
+		reply->status = resp.status;
+		reply->first_byte_ms = resp.first_byte_ms;
+		reply->total_ms = resp.total_ms;
+		strbuf_reset(&why);
+
+		if (resp.failure == HTTP_FAIL_CANCELLED) {
+			reply->error = PROVIDER_ERR_CANCELLED;
+			strbuf_addstr(&why, "the request was cancelled");
+		} else if (resp.failure == HTTP_FAIL_IDLE) {
+			reply->error = PROVIDER_ERR_TIMEOUT;
+			retry = 1;
+			strbuf_addf(&why, "provider '%s' sent nothing for %ld s (idle timeout)",
+				    cfg->name, hreq.idle_timeout_ms / 1000);
+		} else if (resp.failure == HTTP_FAIL_TIMEOUT) {
+			reply->error = PROVIDER_ERR_TIMEOUT;
+			retry = 1;
+			strbuf_addf(&why, "provider '%s' at %s timed out: %s", cfg->name,
+				    url.buf, resp.error.buf);
+		} else if (resp.failure == HTTP_FAIL_CONNECT && !resp.bytes) {
+			reply->error = PROVIDER_ERR_CONNECT;
+			retry = 1;
+			strbuf_addf(&why, "cannot reach provider '%s' at %s: %s; is the server running and base_url right?",
+				    cfg->name, url.buf, resp.error.buf);
+		} else if (resp.failure == HTTP_FAIL_OTHER) {
+			reply->error = PROVIDER_ERR_CONNECT;
+			strbuf_addf(&why, "request to provider '%s' at %s failed: %s",
+				    cfg->name, url.buf, resp.error.buf);
+		} else if (resp.status >= 300) {
+			retry = http_error(cfg, req, &resp, &reply->error, &why);
+		} else {
+			/* 2xx: what was streamed decides (a connection that
+			 * broke mid-stream shows as an unfinished stream). */
+			if (!a.stop)
+				sse_parser_finish(&a.sse);
+			if (resp.content_type && strstr(resp.content_type, "application/json") &&
+			    !a.dec.done && !a.dec.error)
+				a.dec.done = a.dec.saw_content;
+			if (decoder_finish(&a.dec)) {
+				reply->error = a.dec.error;
+				retry = a.dec.retryable;
+				strbuf_addf(&why, "provider '%s': %s", cfg->name, a.dec.errmsg.buf);
+			}
+		}
+		sse_parser_release(&a.sse);
+		decoder_release(&a.dec);
+
+		if (reply->error == PROVIDER_OK) {
+			reply->cost = provider_cost(price, &reply->usage);
+			http_response_release(&resp);
+			rc = 0;
+			break;
+		}
+		if (!retry || attempt >= max || (cancel && *cancel)) {
+			if (retry && attempt >= max)
+				strbuf_addf(&why, " (gave up after %d attempts)", attempt);
+			strbuf_seterr(err, "%s", why.buf);
+			memset(&ev, 0, sizeof(ev));
+			ev.type = PROVIDER_EV_ERROR;
+			ev.reason = err->buf;
+			ev.attempt = attempt;
+			emit(cb, ud, &ev);
+			http_response_release(&resp);
+			break;
+		}
+
+		wait = retry_after_ms(resp.retry_after_ms, resp.retry_after, time(NULL));
+		if (wait < 0)
+			wait = retry_backoff_ms(attempt,
+						ms_or(cfg->backoff_base_ms, DEFAULT_BACKOFF_BASE_MS),
+						ms_or(cfg->backoff_max_ms, DEFAULT_BACKOFF_MAX_MS),
+						hooks && hooks->random ? hooks->random(hooks->ud)
+								       : drand48());
+		http_response_release(&resp);
+		if (reply->text.len) {
+			/* The user saw text from an answer that will be asked
+			 * for again: say it is void rather than repeat it. */
+			memset(&ev, 0, sizeof(ev));
+			ev.type = PROVIDER_EV_DISCARD;
+			ev.len = reply->text.len;
+			emit(cb, ud, &ev);
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.type = PROVIDER_EV_RETRY;
+		ev.attempt = attempt;
+		ev.wait_ms = wait;
+		ev.reason = why.buf;
+		emit(cb, ud, &ev);
+		log_info("provider", "attempt %d failed (%s); retrying in %ld ms",
+			 attempt, why.buf, wait);
+		if (hooks && hooks->sleep_ms)
+			hooks->sleep_ms(hooks->ud, wait);
+		else
+			default_sleep(cancel, wait);
+		if (cancel && *cancel) {
+			reply->error = PROVIDER_ERR_CANCELLED;
+			strbuf_seterr(err, "the request was cancelled");
+			break;
+		}
+	}
+out:
+	free(body);
+	strbuf_release(&url);
+	strbuf_release(&why);
+	strvec_release(&headers);
+	return rc;
+}
