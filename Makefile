@@ -127,10 +127,14 @@ fuzz: deps
 		clang -std=gnu17 -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
 			-fsanitize=fuzzer,address,undefined -o build-fuzz/$$t $$src \
 			build-fuzz/libarchie.a $(PKG_LIBS); \
-		mkdir -p tests/fuzz/corpus/$$t; \
+		mkdir -p tests/fuzz/corpus/$$t build-fuzz/new-$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		seeds=""; [ "$$t" = fuzz_sse_decode ] && [ -d ../shared/fixtures ] && \
+			seeds="../shared/fixtures/openai ../shared/fixtures/anthropic"; \
 		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-			tests/fuzz/corpus/$$t; \
+			build-fuzz/new-$$t tests/fuzz/corpus/$$t $$seeds; \
+		echo "fuzz: $$t: merging new coverage into the kept corpus"; \
+		build-fuzz/$$t -merge=1 tests/fuzz/corpus/$$t build-fuzz/new-$$t 2>/dev/null; \
 	done
 
 man: $(B)/archie

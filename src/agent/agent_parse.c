@@ -15,6 +15,7 @@
 #include "core/strbuf.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "core/yamldoc.h"
 #include "tools/toolnames.h"
 
 #include <ctype.h>
@@ -27,7 +28,18 @@
 #include <sys/stat.h>
 
 #define NAME_MAX_BYTES 128
-#define JSON_DEPTH_MAX 32
+
+/* Short names for the YAML helpers this file uses everywhere. */
+#define classify yamldoc_classify
+#define is_null yamldoc_is_null
+#define type_name yamldoc_type_name
+#define scalar_dup yamldoc_scalar_dup
+#define YS_STRING YAMLDOC_STRING
+#define YS_NULL YAMLDOC_NULL
+#define YS_TRUE YAMLDOC_TRUE
+#define YS_FALSE YAMLDOC_FALSE
+#define YS_INT YAMLDOC_INT
+#define YS_FLOAT YAMLDOC_FLOAT
 
 struct parse_ctx {
 	const char *path;
@@ -38,147 +50,6 @@ struct parse_ctx {
 	/* format hints, from the keys and value shapes seen */
 	int opencode, gemini, claude;
 };
-
-/* ---- scalars ---------------------------------------------------------- */
-
-enum yscalar { YS_STRING, YS_NULL, YS_TRUE, YS_FALSE, YS_INT, YS_FLOAT };
-
-static int all_chars(const char *s, size_t n, const char *set)
-{
-	size_t i;
-
-	if (!n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!s[i] || !strchr(set, s[i]))
-			return 0;
-	return 1;
-}
-
-static int is_yaml_float(const char *s, size_t n)
-{
-	size_t i = 0, digits = 0;
-
-	if (n && (s[0] == '-' || s[0] == '+'))
-		i++;
-	if (n - i == 4 && (!strncmp(s + i, ".inf", 4) || !strncmp(s + i, ".Inf", 4) ||
-			   !strncmp(s + i, ".INF", 4)))
-		return 1;
-	if (n == 4 && (!strncmp(s, ".nan", 4) || !strncmp(s, ".NaN", 4) ||
-		       !strncmp(s, ".NAN", 4)))
-		return 1;
-	while (i < n && isdigit((unsigned char)s[i]))
-		i++, digits++;
-	if (i < n && s[i] == '.') {
-		i++;
-		while (i < n && isdigit((unsigned char)s[i]))
-			i++, digits++;
-	}
-	if (!digits)
-		return 0;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '-' || s[i] == '+'))
-			i++;
-		if (!all_chars(s + i, n - i, "0123456789"))
-			return 0;
-		return 1;
-	}
-	return i == n;
-}
-
-/* YAML 1.2 core schema resolution of a plain scalar. */
-static enum yscalar classify(struct fy_node *n)
-{
-	size_t len;
-	const char *s;
-
-	if (fy_node_get_type(n) != FYNT_SCALAR ||
-	    fy_node_get_style(n) != FYNS_PLAIN)
-		return YS_STRING;
-	s = fy_node_get_scalar(n, &len);
-	if (!len || (len == 1 && s[0] == '~') ||
-	    (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
-			  !memcmp(s, "NULL", 4))))
-		return YS_NULL;
-	if (len == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "True", 4) ||
-			 !memcmp(s, "TRUE", 4)))
-		return YS_TRUE;
-	if (len == 5 && (!memcmp(s, "false", 5) || !memcmp(s, "False", 5) ||
-			 !memcmp(s, "FALSE", 5)))
-		return YS_FALSE;
-	if (all_chars(s + (s[0] == '-' || s[0] == '+'),
-		      len - (s[0] == '-' || s[0] == '+'), "0123456789") ||
-	    (len > 2 && !memcmp(s, "0x", 2) &&
-	     all_chars(s + 2, len - 2, "0123456789abcdefABCDEF")) ||
-	    (len > 2 && !memcmp(s, "0o", 2) && all_chars(s + 2, len - 2, "01234567")))
-		return YS_INT;
-	if (is_yaml_float(s, len))
-		return YS_FLOAT;
-	return YS_STRING;
-}
-
-static int is_null(struct fy_node *n)
-{
-	return !n || (fy_node_get_type(n) == FYNT_SCALAR &&
-		      !fy_node_is_alias(n) && classify(n) == YS_NULL);
-}
-
-/* What a node is, with its article, for "must be X, not Y" messages. */
-static const char *type_name(struct fy_node *n)
-{
-	if (!n)
-		return "nothing";
-	if (fy_node_is_alias(n))
-		return "a YAML alias";
-	switch (fy_node_get_type(n)) {
-	case FYNT_SEQUENCE:
-		return "a list";
-	case FYNT_MAPPING:
-		return "a map";
-	default:
-		break;
-	}
-	switch (classify(n)) {
-	case YS_NULL:
-		return "an empty value";
-	case YS_TRUE:
-	case YS_FALSE:
-		return "a boolean";
-	case YS_INT:
-		return "an integer";
-	case YS_FLOAT:
-		return "a number";
-	default:
-		break;
-	}
-	{
-		size_t len;
-		const char *s = fy_node_get_scalar(n, &len);
-
-		/* YAML 1.1 booleans are strings in YAML 1.2, which is what
-		 * every runtime's frontmatter parser implements. */
-		if (fy_node_get_style(n) == FYNS_PLAIN &&
-		    ((len == 3 && !strncasecmp(s, "yes", 3)) ||
-		     (len == 2 && !strncasecmp(s, "no", 2)) ||
-		     (len == 2 && !strncasecmp(s, "on", 2)) ||
-		     (len == 3 && !strncasecmp(s, "off", 3))))
-			return "a string (YAML 1.2 booleans are true and false)";
-	}
-	return "a string";
-}
-
-/* Scalar text as a new string, or NULL if n is not a scalar. */
-static char *scalar_dup(struct fy_node *n)
-{
-	size_t len;
-	const char *s;
-
-	if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n))
-		return NULL;
-	s = fy_node_get_scalar(n, &len);
-	return xmemdupz(s ? s : "", s ? len : 0);
-}
 
 /* ---- diagnostics ------------------------------------------------------ */
 
@@ -194,7 +65,7 @@ static int vreport(struct parse_ctx *pc, enum diag_severity sev,
 	struct strbuf msg = STRBUF_INIT;
 	int line, col;
 
-	frontmatter_node_pos(pc->fm, at, fb, &line, &col);
+	yamldoc_node_pos(&pc->fm->yd, at, fb, &line, &col);
 	if (!line) {
 		line = pc->fm->yaml_line;
 		col = 1;
@@ -225,92 +96,6 @@ static int pwarn(struct parse_ctx *pc, struct fy_node *at, struct fy_node *fb,
 	vreport(pc, DIAG_WARNING, at, fb, fmt, ap);
 	va_end(ap);
 	return 0;
-}
-
-/* ---- YAML to JSON (unknown keys are kept as JSON) ------------------- */
-
-static json_t *yaml_to_json(struct fy_node *n, int depth)
-{
-	void *it = NULL;
-	json_t *j;
-
-	if (!n)
-		return json_null();
-	if (depth > JSON_DEPTH_MAX)
-		return json_string("(nested too deeply to show)");
-	if (fy_node_is_alias(n)) {
-		size_t len;
-		const char *s = fy_node_get_scalar(n, &len);
-		struct strbuf sb = STRBUF_INIT;
-
-		strbuf_addch(&sb, '*');
-		strbuf_add(&sb, s ? s : "", s ? len : 0);
-		j = json_string(sb.buf);
-		strbuf_release(&sb);
-		return j;
-	}
-	switch (fy_node_get_type(n)) {
-	case FYNT_SEQUENCE: {
-		struct fy_node *c;
-
-		j = json_array();
-		while ((c = fy_node_sequence_iterate(n, &it)) != NULL)
-			json_array_append_new(j, yaml_to_json(c, depth + 1));
-		return j;
-	}
-	case FYNT_MAPPING: {
-		struct fy_node_pair *pr;
-
-		j = json_object();
-		while ((pr = fy_node_mapping_iterate(n, &it)) != NULL) {
-			struct fy_node *k = fy_node_pair_key(pr);
-			char *key = scalar_dup(k);
-
-			json_object_set_new(j, key ? key : "(complex key)",
-					    yaml_to_json(fy_node_pair_value(pr),
-							 depth + 1));
-			free(key);
-		}
-		return j;
-	}
-	default:
-		break;
-	}
-	{
-		size_t len;
-		const char *s = fy_node_get_scalar(n, &len);
-		char *tmp;
-
-		switch (classify(n)) {
-		case YS_NULL:
-			return json_null();
-		case YS_TRUE:
-			return json_true();
-		case YS_FALSE:
-			return json_false();
-		case YS_INT:
-		case YS_FLOAT:
-			tmp = xmemdupz(s, len);
-			errno = 0;
-			if (classify(n) == YS_INT && s[0] != '0') {
-				long long v = strtoll(tmp, NULL, 10);
-
-				if (!errno) {
-					free(tmp);
-					return json_integer(v);
-				}
-			} else if (classify(n) == YS_FLOAT && isfinite(strtod(tmp, NULL))) {
-				double v = strtod(tmp, NULL);
-
-				free(tmp);
-				return json_real(v);
-			}
-			free(tmp);
-			return json_stringn(s, len);
-		default:
-			return json_stringn(s ? s : "", s ? len : 0);
-		}
-	}
 }
 
 /* ---- field handlers --------------------------------------------------- */
@@ -373,7 +158,7 @@ static int h_name(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 	}
 	free(pc->a->name);
 	pc->a->name = name;
-	frontmatter_node_pos(pc->fm, v, k, &pc->a->name_line, &pc->a->name_col);
+	yamldoc_node_pos(&pc->fm->yd, v, k, &pc->a->name_line, &pc->a->name_col);
 	return 0;
 }
 
@@ -417,7 +202,7 @@ static int h_mode(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 static int want_number(struct parse_ctx *pc, const char *key, struct fy_node *k,
 		       struct fy_node *v, int integer, double *out)
 {
-	enum yscalar ys = fy_node_get_type(v) == FYNT_SCALAR && !fy_node_is_alias(v)
+	enum yamldoc_scalar ys = fy_node_get_type(v) == FYNT_SCALAR && !fy_node_is_alias(v)
 				  ? classify(v) : YS_STRING;
 	char *s;
 
@@ -528,7 +313,7 @@ static void split_tool_string(struct parse_ctx *pc, struct fy_node *v,
 	const char *s = fy_node_get_scalar(v, &len);
 	int line, col, quoted;
 
-	frontmatter_node_pos(pc->fm, v, NULL, &line, &col);
+	yamldoc_node_pos(&pc->fm->yd, v, NULL, &line, &col);
 	quoted = fy_node_get_style(v) == FYNS_SINGLE_QUOTED ||
 		 fy_node_get_style(v) == FYNS_DOUBLE_QUOTED;
 	while (i < len) {
@@ -588,7 +373,7 @@ static int parse_tool_list(struct parse_ctx *pc, const char *key,
 			continue;
 		}
 		s = fy_node_get_scalar(item, &len);
-		frontmatter_node_pos(pc->fm, item, k, &line, &col);
+		yamldoc_node_pos(&pc->fm->yd, item, k, &line, &col);
 		push_ref(refs, nr, alloc, s, len, 1, line, col);
 	}
 	return rc;
@@ -611,7 +396,7 @@ static int h_tools(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 		while ((pr = fy_node_mapping_iterate(v, &it)) != NULL) {
 			struct fy_node *tk = fy_node_pair_key(pr);
 			struct fy_node *tv = fy_node_pair_value(pr);
-			enum yscalar ys = tv && fy_node_get_type(tv) == FYNT_SCALAR &&
+			enum yamldoc_scalar ys = tv && fy_node_get_type(tv) == FYNT_SCALAR &&
 					  !fy_node_is_alias(tv) ? classify(tv) : YS_STRING;
 			char *name = scalar_dup(tk);
 			int line, col;
@@ -626,7 +411,7 @@ static int h_tools(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 				free(name);
 				continue;
 			}
-			frontmatter_node_pos(pc->fm, tk, k, &line, &col);
+			yamldoc_node_pos(&pc->fm->yd, tk, k, &line, &col);
 			push_ref(&a->tools, &a->tools_nr, &a->tools_alloc, name,
 				 strlen(name), ys == YS_TRUE, line, col);
 			free(name);
@@ -702,7 +487,7 @@ static void push_rule(struct parse_ctx *pc, char *tool, char *pattern,
 	r->pattern = pattern;
 	r->action = act;
 	r->syntax = syntax;
-	frontmatter_node_pos(pc->fm, at, fb, &r->line, &r->col);
+	yamldoc_node_pos(&pc->fm->yd, at, fb, &r->line, &r->col);
 }
 
 /* An action scalar; reports where it is not one. */
@@ -893,7 +678,7 @@ static void parse_keys(struct parse_ctx *pc)
 	void *it = NULL;
 	size_t i;
 
-	while ((pr = fy_node_mapping_iterate(pc->fm->root, &it)) != NULL) {
+	while ((pr = fy_node_mapping_iterate(pc->fm->yd.root, &it)) != NULL) {
 		struct fy_node *k = fy_node_pair_key(pr);
 		struct fy_node *v = fy_node_pair_value(pr);
 		char *key = scalar_dup(k);
@@ -912,7 +697,7 @@ static void parse_keys(struct parse_ctx *pc)
 		} else {
 			if (!strcmp(key, "kind"))
 				pc->gemini = 1;
-			json_object_set_new(pc->a->extra, key, yaml_to_json(v, 0));
+			json_object_set_new(pc->a->extra, key, yamldoc_to_json(v));
 		}
 		free(key);
 	}
@@ -1119,7 +904,7 @@ struct agent *agent_parse(const char *path, const char *data, size_t len,
 	pc.fm = &fm;
 	pc.a = a;
 	pc.diags = diags;
-	if (fm.root)
+	if (fm.yd.root)
 		parse_keys(&pc);
 
 	strbuf_add(&body, fm.body, fm.body_len);

@@ -10,22 +10,21 @@
  * is `---`; the frontmatter ends at the next line that is `---` or `...`.
  * Both LF and CRLF line endings are accepted.
  *
- * Ownership: a frontmatter holds a libfyaml document (doc) and borrows the
+ * Ownership: a frontmatter holds a YAML document (yd) and borrows the
  * caller's data; frontmatter_release() frees the document only.
  */
 #ifndef ARCHIE_FRONTMATTER_H
 #define ARCHIE_FRONTMATTER_H
 
+#include "core/yamldoc.h"
+
 #include <stddef.h>
 
 struct diag_list;
-struct fy_document;
-struct fy_node;
 
 struct frontmatter {
 	int present;		/* the file opened a frontmatter block */
-	struct fy_document *doc; /* NULL when absent or empty */
-	struct fy_node *root;	/* the mapping at the top, or NULL */
+	struct yamldoc yd;	/* yd.root: the mapping, NULL if absent/empty */
 	int yaml_line;		/* file line of the first YAML line */
 	const char *body;	/* borrowed: the text after the frontmatter */
 	size_t body_len;
@@ -40,11 +39,5 @@ struct frontmatter {
 int frontmatter_parse(const char *path, const char *data, size_t len,
 		      struct frontmatter *fm, struct diag_list *diags);
 void frontmatter_release(struct frontmatter *fm);
-
-/* File position (1-based) of a node of fm->doc: a scalar's own position,
- * a collection's first scalar, else the fallback node's.  Either node may
- * be NULL; *line and *col are 0 when nothing is known. */
-void frontmatter_node_pos(const struct frontmatter *fm, struct fy_node *node,
-			  struct fy_node *fallback, int *line, int *col);
 
 #endif

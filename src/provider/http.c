@@ -259,3 +259,30 @@ done:
 		  req->url, resp->status, resp->bytes, resp->total_ms, resp->failure);
 	return resp->failure == HTTP_OK ? 0 : -1;
 }
+
+static size_t on_get_body(char *data, size_t size, size_t n, void *ud)
+{
+	strbuf_add(ud, data, size * n);
+	return size * n;
+}
+
+int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
+	     struct strbuf *body)
+{
+	CURL *easy = easy_handle();
+	CURLcode rc;
+	long status = 0;
+
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_get_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, total_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "archie/0.1");
+	rc = curl_easy_perform(easy);
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	log_debug("http", "GET %s: %s, status %ld", url, curl_easy_strerror(rc), status);
+	return rc == CURLE_OK && status >= 200 && status < 300 ? 0 : -1;
+}

@@ -66,6 +66,10 @@ void http_response_release(struct http_response *r);
 
 int http_post(const struct http_request *req, struct http_response *resp);
 
+/* A short GET into body (for probing local servers): 0 on a 2xx. */
+int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
+	     struct strbuf *body);
+
 /* Frees this thread's cached handle (call before the thread ends). */
 void http_thread_cleanup(void);
 

@@ -1,0 +1,164 @@
+/*
+ * cmd_models: `archie models`, what providers and models are configured,
+ * and where each setting came from.
+ */
+#include "cli/cli.h"
+
+#include "agent/registry.h"
+#include "config/config.h"
+#include "core/strbuf.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *api_name(enum provider_api api)
+{
+	return api == PROVIDER_API_ANTHROPIC ? "anthropic" : "openai";
+}
+
+static void key_state(const struct config_provider *p, struct strbuf *out)
+{
+	if (!p->api_key_env) {
+		strbuf_addstr(out, "none");
+		return;
+	}
+	strbuf_addf(out, "%s (%s)", p->api_key_env,
+		    getenv(p->api_key_env) && *getenv(p->api_key_env) ? "set" : "NOT SET");
+}
+
+static json_t *to_json(const struct config *cfg, const struct config_resolved *def)
+{
+	json_t *providers = json_array(), *models = json_array();
+	size_t i, j;
+
+	for (i = 0; i < cfg->providers_nr; i++) {
+		const struct config_provider *p = &cfg->providers[i];
+		json_t *h = json_array();
+
+		for (j = 0; j < p->headers.nr; j++) {
+			/* Header values can be secrets: show the names only. */
+			const char *colon = strchr(p->headers.v[j], ':');
+
+			json_array_append_new(h, json_stringn(p->headers.v[j],
+				colon ? (size_t)(colon - p->headers.v[j]) : strlen(p->headers.v[j])));
+		}
+		json_array_append_new(providers, json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:s}",
+			"name", p->name, "api", api_name(p->api), "base_url", p->base_url,
+			"api_key_env", p->api_key_env ? json_string(p->api_key_env) : json_null(),
+			"api_key_set", p->api_key_env && getenv(p->api_key_env) && *getenv(p->api_key_env),
+			"headers", h, "source", p->source));
+	}
+	for (i = 0; i < cfg->models_nr; i++) {
+		const struct config_model *m = &cfg->models[i];
+		json_t *al = json_array();
+
+		for (j = 0; j < m->aliases.nr; j++)
+			json_array_append_new(al, json_string(m->aliases.v[j]));
+		json_array_append_new(models, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:b}",
+			"name", m->name,
+			"provider", m->provider ? json_string(m->provider) : json_null(),
+			"id", m->id, "aliases", al,
+			"price", m->has_price ? json_pack("{s:f, s:f, s:f, s:f}",
+				"input", m->price.input, "output", m->price.output,
+				"cache_read", m->price.cache_read, "cache_write", m->price.cache_write)
+				: json_null(),
+			"max_tokens", m->max_tokens ? json_integer(m->max_tokens) : json_null(),
+			"source", m->source,
+			"available", m->provider && config_provider(cfg, m->provider) != NULL));
+	}
+	return json_pack("{s:o, s:o, s:{s:o, s:o, s:o, s:o}}",
+		"providers", providers, "models", models, "default_model",
+		"ref", cfg->default_model ? json_string(cfg->default_model) : json_null(),
+		"source", cfg->default_model_source ? json_string(cfg->default_model_source) : json_null(),
+		"provider", def && def->provider ? json_string(def->provider->name) : json_null(),
+		"id", def && def->id ? json_string(def->id) : json_null());
+}
+
+static int cmd_models_exec(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct config cfg;
+	struct config_search s;
+	struct config_resolved def;
+	struct strbuf root = STRBUF_INIT, err = STRBUF_INIT, sb = STRBUF_INIT;
+	char cwd[PATH_MAX];
+	int rc = CLI_EXIT_OK, have_def;
+	size_t i;
+
+	(void)argv;
+	if (argc > 1)
+		return cli_usage_error("usage: archie models");
+	if (!getcwd(cwd, sizeof(cwd)))
+		return cli_error("cannot get the working directory");
+	agent_project_root(cwd, &root);
+	memset(&s, 0, sizeof(s));
+	s.project_root = root.buf;
+	config_init(&cfg);
+	if (config_load(&cfg, &s))
+		rc = CLI_EXIT_USAGE;
+	diag_print(&cfg.diags, stderr);
+	if (!cfg.providers_nr && config_probe_local(&cfg, &err))
+		fprintf(stderr, "archie: %s\n", err.buf);
+	have_def = !config_resolve_model(&cfg, NULL, NULL, &def, &err);
+
+	if (ctx->json) {
+		cli_print_json(to_json(&cfg, have_def ? &def : NULL));
+		goto out;
+	}
+	printf("providers:\n");
+	if (!cfg.providers_nr)
+		printf("  (none)\n");
+	for (i = 0; i < cfg.providers_nr; i++) {
+		const struct config_provider *p = &cfg.providers[i];
+
+		strbuf_reset(&sb);
+		key_state(p, &sb);
+		printf("  %-12s %-9s %-36s key: %-30s from %s\n", p->name, api_name(p->api),
+		       p->base_url, sb.buf, p->source);
+	}
+	printf("models:\n");
+	for (i = 0; i < cfg.models_nr; i++) {
+		const struct config_model *m = &cfg.models[i];
+		int avail = m->provider && config_provider(&cfg, m->provider);
+
+		strbuf_reset(&sb);
+		if (m->has_price)
+			strbuf_addf(&sb, "$%.2f/$%.2f per Mtok", m->price.input, m->price.output);
+		else
+			strbuf_addstr(&sb, "no price");
+		printf("  %-12s %-12s %-28s %-24s from %s%s\n", m->name,
+		       m->provider ? m->provider : "-", m->id, sb.buf, m->source,
+		       avail ? "" : " (provider not configured)");
+	}
+	if (have_def)
+		printf("default model: %s -> %s/%s (from %s)\n", cfg.default_model,
+		       def.provider->name, def.id,
+		       cfg.default_model_source ? cfg.default_model_source : "built-in");
+	else
+		printf("default model: none (%s)\n", err.buf);
+	for (i = 0; i < cfg.files.nr; i++)
+		printf("config file: %s\n", cfg.files.v[i]);
+out:
+	if (have_def)
+		config_resolved_release(&def);
+	config_release(&cfg);
+	strbuf_release(&root);
+	strbuf_release(&err);
+	strbuf_release(&sb);
+	return rc;
+}
+
+static const struct cmd_usage usage[] = {
+	{ "models", "list configured providers and models, and where each setting came from" },
+	{ NULL, NULL },
+};
+
+const struct cmd_entry cmd_models_entry = {
+	"models", usage, NULL,
+	"Providers come from ~/.config/archie/config.yaml, the project's .archie/config.yaml "
+	"and the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST); "
+	"with none, a local Ollama or llama.cpp server is looked for.",
+	cmd_models_exec,
+};

@@ -1,0 +1,849 @@
+/*
+ * config: loading and merging configuration, and resolving model
+ * references.  See config.h.
+ */
+#include "config/config.h"
+
+#include "core/fileio.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "core/yamldoc.h"
+#include "provider/http.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define CONFIG_FILE_MAX ((size_t)1 << 20)
+
+struct builtin_model {
+	const char *name, *id;
+	struct provider_price price;
+};
+
+/* Claude Code's aliases, as agent files use them. */
+static const struct builtin_model builtin_models[] = {
+	{ "sonnet", "claude-sonnet-4-5", { 3.0, 15.0, 0.30, 3.75 } },
+	{ "opus", "claude-opus-4-1", { 15.0, 75.0, 1.50, 18.75 } },
+	{ "haiku", "claude-haiku-4-5", { 1.0, 5.0, 0.10, 1.25 } },
+};
+
+/* Providers whose name is enough to know how to reach them. */
+static const struct known_provider {
+	const char *name;
+	enum provider_api api;
+	const char *base_url;
+	const char *key_env;
+} known_providers[] = {
+	{ "anthropic", PROVIDER_API_ANTHROPIC, "https://api.anthropic.com", "ANTHROPIC_API_KEY" },
+	{ "openai", PROVIDER_API_OPENAI, "https://api.openai.com/v1", "OPENAI_API_KEY" },
+	{ "openrouter", PROVIDER_API_OPENAI, "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY" },
+	{ "ollama", PROVIDER_API_OPENAI, "http://127.0.0.1:11434/v1", NULL },
+	{ "llamacpp", PROVIDER_API_OPENAI, "http://127.0.0.1:8080/v1", NULL },
+};
+
+void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	strvec_init(&cfg->files);
+	diag_list_init(&cfg->diags);
+}
+
+static void provider_release(struct config_provider *p)
+{
+	free(p->name);
+	free(p->base_url);
+	free(p->api_key_env);
+	strvec_release(&p->headers);
+	free(p->source);
+}
+
+static void model_release(struct config_model *m)
+{
+	free(m->name);
+	free(m->provider);
+	free(m->id);
+	strvec_release(&m->aliases);
+	free(m->source);
+}
+
+void config_release(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->providers_nr; i++)
+		provider_release(&cfg->providers[i]);
+	free(cfg->providers);
+	for (i = 0; i < cfg->models_nr; i++)
+		model_release(&cfg->models[i]);
+	free(cfg->models);
+	free(cfg->default_model);
+	free(cfg->default_model_source);
+	strvec_release(&cfg->files);
+	diag_list_release(&cfg->diags);
+	config_init(cfg);
+}
+
+static void set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = xstrdup_or_null(v);
+}
+
+const struct config_provider *config_provider(const struct config *cfg,
+					      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->providers_nr; i++)
+		if (!strcmp(cfg->providers[i].name, name))
+			return &cfg->providers[i];
+	return NULL;
+}
+
+static struct config_provider *get_provider(struct config *cfg,
+					    const char *name, const char *source)
+{
+	struct config_provider *p = (struct config_provider *)config_provider(cfg, name);
+	size_t i;
+
+	if (p) {
+		set_str(&p->source, source);
+		return p;
+	}
+	ALLOC_GROW(cfg->providers, cfg->providers_nr + 1, cfg->providers_alloc);
+	p = &cfg->providers[cfg->providers_nr++];
+	memset(p, 0, sizeof(*p));
+	strvec_init(&p->headers);
+	p->name = xstrdup(name);
+	p->source = xstrdup(source);
+	p->api = PROVIDER_API_OPENAI;
+	for (i = 0; i < ARRAY_SIZE(known_providers); i++)
+		if (!strcmp(known_providers[i].name, name)) {
+			p->api = known_providers[i].api;
+			p->base_url = xstrdup(known_providers[i].base_url);
+			p->api_key_env = xstrdup_or_null(known_providers[i].key_env);
+		}
+	return p;
+}
+
+static struct config_model *find_model(const struct config *cfg,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->models_nr; i++)
+		if (!strcmp(cfg->models[i].name, name))
+			return &cfg->models[i];
+	return NULL;
+}
+
+static struct config_model *get_model(struct config *cfg, const char *name,
+				      const char *source)
+{
+	struct config_model *m = find_model(cfg, name);
+
+	if (m) {
+		set_str(&m->source, source);
+		return m;
+	}
+	ALLOC_GROW(cfg->models, cfg->models_nr + 1, cfg->models_alloc);
+	m = &cfg->models[cfg->models_nr++];
+	memset(m, 0, sizeof(*m));
+	strvec_init(&m->aliases);
+	m->name = xstrdup(name);
+	m->id = xstrdup(name);
+	m->source = xstrdup(source);
+	return m;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+struct file_ctx {
+	struct config *cfg;
+	struct yamldoc yd;
+	const char *path;
+};
+
+static int ferr(struct file_ctx *fc, struct fy_node *at, struct fy_node *fb,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int freport(struct file_ctx *fc, enum diag_severity sev,
+		   struct fy_node *at, struct fy_node *fb, const char *fmt,
+		   va_list ap)
+{
+	struct strbuf msg = STRBUF_INIT;
+	int line, col;
+
+	yamldoc_node_pos(&fc->yd, at, fb, &line, &col);
+	strbuf_vaddf(&msg, fmt, ap);
+	diag_add(&fc->cfg->diags, sev, fc->path, line, col, "%s", msg.buf);
+	strbuf_release(&msg);
+	return -1;
+}
+
+static int ferr(struct file_ctx *fc, struct fy_node *at, struct fy_node *fb,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	freport(fc, DIAG_ERROR, at, fb, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void fwarn(struct file_ctx *fc, struct fy_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fwarn(struct file_ctx *fc, struct fy_node *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	freport(fc, DIAG_WARNING, at, NULL, fmt, ap);
+	va_end(ap);
+}
+
+static void source_of(struct file_ctx *fc, struct fy_node *n, struct strbuf *out)
+{
+	int line, col;
+
+	yamldoc_node_pos(&fc->yd, n, NULL, &line, &col);
+	strbuf_addf(out, "%s:%d", fc->path, line);
+}
+
+static int want_string(struct file_ctx *fc, const char *what, struct fy_node *k,
+		       struct fy_node *v, char **out)
+{
+	if (!v || fy_node_get_type(v) != FYNT_SCALAR || fy_node_is_alias(v) ||
+	    yamldoc_is_null(v))
+		return ferr(fc, v, k, "'%s' must be a string, not %s", what,
+			    yamldoc_type_name(v));
+	set_str(out, NULL);
+	*out = yamldoc_scalar_dup(v);
+	return 0;
+}
+
+static int want_number(struct file_ctx *fc, const char *what, struct fy_node *k,
+		       struct fy_node *v, double *out)
+{
+	enum yamldoc_scalar ys = v && fy_node_get_type(v) == FYNT_SCALAR
+				 ? yamldoc_classify(v) : YAMLDOC_STRING;
+	char *s;
+
+	*out = 0;
+	if (ys != YAMLDOC_INT && ys != YAMLDOC_FLOAT)
+		return ferr(fc, v, k, "'%s' must be a number, not %s", what,
+			    yamldoc_type_name(v));
+	s = yamldoc_scalar_dup(v);
+	*out = strtod(s, NULL);
+	free(s);
+	if (*out < 0)
+		return ferr(fc, v, k, "'%s' must not be negative", what);
+	return 0;
+}
+
+static int want_bool(struct file_ctx *fc, const char *what, struct fy_node *k,
+		     struct fy_node *v, int *out)
+{
+	enum yamldoc_scalar ys = yamldoc_classify(v);
+
+	if (!v || fy_node_get_type(v) != FYNT_SCALAR ||
+	    (ys != YAMLDOC_TRUE && ys != YAMLDOC_FALSE))
+		return ferr(fc, v, k, "'%s' must be true or false, not %s", what,
+			    yamldoc_type_name(v));
+	*out = ys == YAMLDOC_TRUE;
+	return 0;
+}
+
+typedef int (*pair_fn)(struct file_ctx *fc, void *obj, const char *key,
+		       struct fy_node *k, struct fy_node *v);
+
+/* Calls fn for each key of map (which must be a mapping). */
+static int each_pair(struct file_ctx *fc, const char *what, struct fy_node *k,
+		     struct fy_node *map, pair_fn fn, void *obj)
+{
+	struct fy_node_pair *pr;
+	void *it = NULL;
+	int rc = 0;
+
+	if (yamldoc_is_null(map))
+		return 0;
+	if (fy_node_get_type(map) != FYNT_MAPPING)
+		return ferr(fc, map, k, "'%s' must be a map, not %s", what,
+			    yamldoc_type_name(map));
+	while ((pr = fy_node_mapping_iterate(map, &it)) != NULL) {
+		struct fy_node *pk = fy_node_pair_key(pr);
+		char *key = yamldoc_scalar_dup(pk);
+
+		if (!key) {
+			rc = ferr(fc, pk, k, "keys of '%s' must be names", what);
+			continue;
+		}
+		if (fn(fc, obj, key, pk, fy_node_pair_value(pr)))
+			rc = -1;
+		free(key);
+	}
+	return rc;
+}
+
+static int retry_key(struct file_ctx *fc, void *obj, const char *key,
+		     struct fy_node *k, struct fy_node *v)
+{
+	struct config_provider *p = obj;
+	double d;
+
+	if (want_number(fc, key, k, v, &d))
+		return -1;
+	if (!strcmp(key, "attempts"))
+		p->max_attempts = d < 1 ? 1 : (int)d;
+	else if (!strcmp(key, "base_ms"))
+		p->backoff_base_ms = (long)d;
+	else if (!strcmp(key, "max_ms"))
+		p->backoff_max_ms = (long)d;
+	else
+		fwarn(fc, k, "unknown key 'retry.%s' (attempts, base_ms, max_ms); ignored", key);
+	return 0;
+}
+
+static int timeout_key(struct file_ctx *fc, void *obj, const char *key,
+		       struct fy_node *k, struct fy_node *v)
+{
+	struct config_provider *p = obj;
+	double d;
+
+	if (want_number(fc, key, k, v, &d))
+		return -1;
+	if (!strcmp(key, "connect"))
+		p->connect_timeout_ms = (long)(d * 1000);
+	else if (!strcmp(key, "idle"))
+		p->idle_timeout_ms = (long)(d * 1000);
+	else if (!strcmp(key, "total"))
+		p->total_timeout_ms = (long)(d * 1000);
+	else
+		fwarn(fc, k, "unknown key 'timeouts.%s' (connect, idle, total, in seconds); ignored", key);
+	return 0;
+}
+
+static int header_key(struct file_ctx *fc, void *obj, const char *key,
+		      struct fy_node *k, struct fy_node *v)
+{
+	struct config_provider *p = obj;
+	char *val = NULL;
+
+	if (want_string(fc, key, k, v, &val))
+		return -1;
+	strvec_pushf(&p->headers, "%s: %s", key, val);
+	free(val);
+	return 0;
+}
+
+static int provider_key(struct file_ctx *fc, void *obj, const char *key,
+			struct fy_node *k, struct fy_node *v)
+{
+	struct config_provider *p = obj;
+	char *s = NULL;
+
+	if (!strcmp(key, "api")) {
+		if (want_string(fc, "api", k, v, &s))
+			return -1;
+		if (!strcmp(s, "openai"))
+			p->api = PROVIDER_API_OPENAI;
+		else if (!strcmp(s, "anthropic"))
+			p->api = PROVIDER_API_ANTHROPIC;
+		else {
+			ferr(fc, v, k, "'api' must be openai or anthropic, not '%s'", s);
+			free(s);
+			return -1;
+		}
+		free(s);
+		return 0;
+	}
+	if (!strcmp(key, "base_url"))
+		return want_string(fc, key, k, v, &p->base_url);
+	if (!strcmp(key, "api_key_env"))
+		return want_string(fc, key, k, v, &p->api_key_env);
+	if (!strcmp(key, "max_completion_tokens"))
+		return want_bool(fc, key, k, v, &p->max_completion_tokens);
+	if (!strcmp(key, "headers"))
+		return each_pair(fc, "headers", k, v, header_key, p);
+	if (!strcmp(key, "retry"))
+		return each_pair(fc, "retry", k, v, retry_key, p);
+	if (!strcmp(key, "timeouts"))
+		return each_pair(fc, "timeouts", k, v, timeout_key, p);
+	if (!strcmp(key, "api_key"))
+		return ferr(fc, k, NULL, "keys are not written in config files; put the key in an environment variable and name it with 'api_key_env'");
+	fwarn(fc, k, "unknown provider key '%s'; ignored", key);
+	return 0;
+}
+
+static int provider_entry(struct file_ctx *fc, void *obj, const char *name,
+			  struct fy_node *k, struct fy_node *v)
+{
+	struct strbuf src = STRBUF_INIT;
+	struct config_provider *p;
+	int rc;
+
+	(void)obj;
+	source_of(fc, k, &src);
+	p = get_provider(fc->cfg, name, src.buf);
+	strbuf_release(&src);
+	rc = each_pair(fc, name, k, v, provider_key, p);
+	if (!p->base_url)
+		rc = ferr(fc, k, NULL, "provider '%s' needs a base_url", name);
+	return rc;
+}
+
+static int price_key(struct file_ctx *fc, void *obj, const char *key,
+		     struct fy_node *k, struct fy_node *v)
+{
+	struct config_model *m = obj;
+	double d;
+
+	if (want_number(fc, key, k, v, &d))
+		return -1;
+	m->has_price = 1;
+	if (!strcmp(key, "input"))
+		m->price.input = d;
+	else if (!strcmp(key, "output"))
+		m->price.output = d;
+	else if (!strcmp(key, "cache_read"))
+		m->price.cache_read = d;
+	else if (!strcmp(key, "cache_write"))
+		m->price.cache_write = d;
+	else
+		fwarn(fc, k, "unknown key 'price.%s' (input, output, cache_read, cache_write per million tokens); ignored", key);
+	return 0;
+}
+
+static int model_key(struct file_ctx *fc, void *obj, const char *key,
+		     struct fy_node *k, struct fy_node *v)
+{
+	struct config_model *m = obj;
+
+	if (!strcmp(key, "provider"))
+		return want_string(fc, key, k, v, &m->provider);
+	if (!strcmp(key, "id"))
+		return want_string(fc, key, k, v, &m->id);
+	if (!strcmp(key, "price"))
+		return each_pair(fc, "price", k, v, price_key, m);
+	if (!strcmp(key, "max_tokens")) {
+		double d;
+
+		if (want_number(fc, key, k, v, &d))
+			return -1;
+		m->max_tokens = (long)d;
+		return 0;
+	}
+	if (!strcmp(key, "aliases")) {
+		struct fy_node *item;
+		void *it = NULL;
+
+		if (fy_node_get_type(v) == FYNT_SCALAR) {
+			char *s = yamldoc_scalar_dup(v);
+
+			strvec_push_nodup(&m->aliases, s ? s : xstrdup(""));
+			return 0;
+		}
+		if (fy_node_get_type(v) != FYNT_SEQUENCE)
+			return ferr(fc, v, k, "'aliases' must be a list of names, not %s",
+				    yamldoc_type_name(v));
+		while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+			char *s = yamldoc_scalar_dup(item);
+
+			if (!s)
+				return ferr(fc, item, k, "each alias must be a name");
+			strvec_push_nodup(&m->aliases, s);
+		}
+		return 0;
+	}
+	fwarn(fc, k, "unknown model key '%s'; ignored", key);
+	return 0;
+}
+
+static int model_entry(struct file_ctx *fc, void *obj, const char *name,
+		       struct fy_node *k, struct fy_node *v)
+{
+	struct strbuf src = STRBUF_INIT;
+	struct config_model *m;
+
+	(void)obj;
+	source_of(fc, k, &src);
+	m = get_model(fc->cfg, name, src.buf);
+	strbuf_release(&src);
+	return each_pair(fc, name, k, v, model_key, m);
+}
+
+static int top_key(struct file_ctx *fc, void *obj, const char *key,
+		   struct fy_node *k, struct fy_node *v)
+{
+	(void)obj;
+	if (!strcmp(key, "default_model")) {
+		struct strbuf src = STRBUF_INIT;
+		int rc = want_string(fc, key, k, v, &fc->cfg->default_model);
+
+		source_of(fc, k, &src);
+		set_str(&fc->cfg->default_model_source, src.buf);
+		strbuf_release(&src);
+		return rc;
+	}
+	if (!strcmp(key, "providers"))
+		return each_pair(fc, "providers", k, v, provider_entry, NULL);
+	if (!strcmp(key, "models"))
+		return each_pair(fc, "models", k, v, model_entry, NULL);
+	/* Sections other subsystems read (permissions, mcpServers, hooks,
+	 * ...) are theirs to check. */
+	return 0;
+}
+
+int config_load_text(struct config *cfg, const char *path, const char *text,
+		     size_t len)
+{
+	struct file_ctx fc;
+	size_t errors = cfg->diags.errors;
+
+	memset(&fc, 0, sizeof(fc));
+	fc.cfg = cfg;
+	fc.path = path;
+	strvec_push(&cfg->files, path);
+	if (yamldoc_parse(&fc.yd, path, "config file", text, len, 1, &cfg->diags))
+		return -1;
+	if (fc.yd.root) {
+		struct fy_node_pair *pr;
+		void *it = NULL;
+
+		while ((pr = fy_node_mapping_iterate(fc.yd.root, &it)) != NULL) {
+			char *key = yamldoc_scalar_dup(fy_node_pair_key(pr));
+
+			if (key)
+				top_key(&fc, NULL, key, fy_node_pair_key(pr),
+					fy_node_pair_value(pr));
+			free(key);
+		}
+	}
+	yamldoc_release(&fc.yd);
+	return cfg->diags.errors > errors ? -1 : 0;
+}
+
+static int load_file(struct config *cfg, const char *path)
+{
+	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT;
+	int rc = 0;
+
+	if (access(path, F_OK))
+		goto out;
+	if (file_read(path, CONFIG_FILE_MAX, &data, &err)) {
+		diag_add(&cfg->diags, DIAG_ERROR, path, 0, 0, "%s", err.buf);
+		rc = -1;
+		goto out;
+	}
+	rc = config_load_text(cfg, path, data.buf, data.len);
+out:
+	strbuf_release(&data);
+	strbuf_release(&err);
+	return rc;
+}
+
+/* ---- environment ----------------------------------------------------------- */
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static void load_env(struct config *cfg)
+{
+	struct config_provider *p;
+	const char *v;
+
+	if (env("ANTHROPIC_API_KEY") || env("ANTHROPIC_BASE_URL")) {
+		p = get_provider(cfg, "anthropic", env("ANTHROPIC_API_KEY")
+			? "env ANTHROPIC_API_KEY" : "env ANTHROPIC_BASE_URL");
+		if ((v = env("ANTHROPIC_BASE_URL")) != NULL)
+			set_str(&p->base_url, v);
+	}
+	if (env("OPENAI_API_KEY") || env("OPENAI_BASE_URL")) {
+		p = get_provider(cfg, "openai", env("OPENAI_API_KEY")
+			? "env OPENAI_API_KEY" : "env OPENAI_BASE_URL");
+		if ((v = env("OPENAI_BASE_URL")) != NULL)
+			set_str(&p->base_url, v);
+	}
+	if (env("OPENROUTER_API_KEY"))
+		get_provider(cfg, "openrouter", "env OPENROUTER_API_KEY");
+	if ((v = env("OLLAMA_HOST")) != NULL) {
+		struct strbuf url = STRBUF_INIT;
+
+		/* OLLAMA_HOST is "host:port" or a URL, without /v1. */
+		if (!strstr(v, "://"))
+			strbuf_addstr(&url, "http://");
+		strbuf_addstr(&url, v);
+		while (url.len && url.buf[url.len - 1] == '/')
+			strbuf_setlen(&url, url.len - 1);
+		strbuf_addstr(&url, "/v1");
+		p = get_provider(cfg, "ollama", "env OLLAMA_HOST");
+		set_str(&p->base_url, url.buf);
+		strbuf_release(&url);
+	}
+}
+
+static void load_builtins(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(builtin_models); i++) {
+		struct config_model *m = get_model(cfg, builtin_models[i].name, "built-in");
+
+		set_str(&m->provider, "anthropic");
+		set_str(&m->id, builtin_models[i].id);
+		m->price = builtin_models[i].price;
+		m->has_price = 1;
+	}
+}
+
+int config_load(struct config *cfg, const struct config_search *s)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *home = s->home ? s->home : getenv("HOME");
+	const char *ch = s->config_home ? s->config_home : getenv("XDG_CONFIG_HOME");
+	int rc = 0;
+
+	load_builtins(cfg);
+	if (!s->no_env)
+		load_env(cfg);
+	if (ch && *ch)
+		file_join(&path, ch, "archie/config.yaml");
+	else if (home && *home)
+		file_join(&path, home, ".config/archie/config.yaml");
+	if (path.len)
+		rc |= load_file(cfg, path.buf);
+	if (s->project_root) {
+		strbuf_reset(&path);
+		file_join(&path, s->project_root, ".archie/config.yaml");
+		rc |= load_file(cfg, path.buf);
+	}
+	strbuf_release(&path);
+	if (!cfg->default_model) {
+		/* The usual default for what is configured. */
+		if (config_provider(cfg, "anthropic"))
+			cfg->default_model = xstrdup("sonnet");
+		else if (config_provider(cfg, "openai") && env("OPENAI_API_KEY"))
+			cfg->default_model = xstrdup("openai/gpt-4o");
+		if (cfg->default_model)
+			cfg->default_model_source = xstrdup("built-in");
+	}
+	return rc ? -1 : 0;
+}
+
+/* ---- resolution -------------------------------------------------------------- */
+
+void config_resolved_release(struct config_resolved *r)
+{
+	free(r->id);
+	memset(r, 0, sizeof(*r));
+}
+
+static const struct config_model *model_by_name(const struct config *cfg,
+						const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->models_nr; i++)
+		if (!strcmp(cfg->models[i].name, ref) ||
+		    strvec_find(&cfg->models[i].aliases, ref) >= 0)
+			return &cfg->models[i];
+	return NULL;
+}
+
+static void list_configured(const struct config *cfg, struct strbuf *err)
+{
+	size_t i;
+
+	if (!cfg->providers_nr) {
+		strbuf_addstr(err, "; no provider is configured: set ANTHROPIC_API_KEY, OPENAI_API_KEY or OLLAMA_HOST, or add providers to ~/.config/archie/config.yaml");
+		return;
+	}
+	strbuf_addstr(err, "; providers: ");
+	for (i = 0; i < cfg->providers_nr; i++)
+		strbuf_addf(err, "%s%s", i ? ", " : "", cfg->providers[i].name);
+	strbuf_addstr(err, " ('archie models' lists the models)");
+}
+
+static int use_model(const struct config *cfg, const struct config_model *m,
+		     const char *how, struct config_resolved *out,
+		     struct strbuf *err)
+{
+	out->provider = m->provider ? config_provider(cfg, m->provider) : NULL;
+	if (!out->provider) {
+		strbuf_seterr(err, "model '%s' needs provider '%s', which is not configured",
+			      m->name, m->provider ? m->provider : "(none)");
+		if (m->provider && !strcmp(m->provider, "anthropic"))
+			strbuf_addstr(err, ": set ANTHROPIC_API_KEY, or map it to another provider's model in config.yaml");
+		list_configured(cfg, err);
+		return -1;
+	}
+	out->model = m;
+	out->id = xstrdup(m->id);
+	out->how = how;
+	return 0;
+}
+
+int config_resolve_model(const struct config *cfg, const char *ref,
+			 const char *inherit, struct config_resolved *out,
+			 struct strbuf *err)
+{
+	const struct config_model *m;
+	const char *slash;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!ref || !*ref || !strcmp(ref, "inherit")) {
+		if (inherit && *inherit && strcmp(inherit, "inherit"))
+			ref = inherit;
+		else
+			ref = cfg->default_model;
+	}
+	if (!ref) {
+		strbuf_seterr(err, "no model given and no default model");
+		list_configured(cfg, err);
+		return -1;
+	}
+	if ((m = model_by_name(cfg, ref)) != NULL)
+		return use_model(cfg, m, "name", out, err);
+	slash = strchr(ref, '/');
+	if (slash) {
+		char *pname = xstrndup(ref, (size_t)(slash - ref));
+		const struct config_provider *p = config_provider(cfg, pname);
+
+		free(pname);
+		if (p) {
+			out->provider = p;
+			out->id = xstrdup(slash + 1);
+			out->how = "provider/model";
+			for (i = 0; i < cfg->models_nr; i++)
+				if (cfg->models[i].provider &&
+				    !strcmp(cfg->models[i].provider, p->name) &&
+				    !strcmp(cfg->models[i].id, out->id))
+					out->model = &cfg->models[i];
+			return 0;
+		}
+	}
+	for (i = 0; i < cfg->models_nr; i++)
+		if (!strcmp(cfg->models[i].id, ref) && cfg->models[i].provider &&
+		    config_provider(cfg, cfg->models[i].provider))
+			return use_model(cfg, &cfg->models[i], "id", out, err);
+
+	/* A bare id: the default model's provider, or the only one. */
+	if (cfg->default_model && strcmp(cfg->default_model, ref)) {
+		struct config_resolved def;
+		struct strbuf ignored = STRBUF_INIT;
+
+		if (!config_resolve_model(cfg, cfg->default_model, NULL, &def, &ignored)) {
+			out->provider = def.provider;
+			config_resolved_release(&def);
+		}
+		strbuf_release(&ignored);
+	}
+	if (!out->provider && cfg->providers_nr == 1)
+		out->provider = &cfg->providers[0];
+	if (!out->provider) {
+		strbuf_seterr(err, "model '%s' is not configured and archie cannot tell which provider serves it; write it as provider/model",
+			      ref);
+		list_configured(cfg, err);
+		return -1;
+	}
+	out->id = xstrdup(ref);
+	out->how = "bare id";
+	return 0;
+}
+
+void config_provider_setup(const struct config *cfg,
+			   const struct config_provider *p,
+			   struct provider_config *out, struct strvec *models)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->name = p->name;
+	out->api = p->api;
+	out->base_url = p->base_url;
+	out->api_key_env = p->api_key_env;
+	out->api_key = p->api_key_env ? getenv(p->api_key_env) : NULL;
+	out->headers = &p->headers;
+	out->max_completion_tokens = p->max_completion_tokens;
+	out->max_attempts = p->max_attempts;
+	out->backoff_base_ms = p->backoff_base_ms;
+	out->backoff_max_ms = p->backoff_max_ms;
+	out->connect_timeout_ms = p->connect_timeout_ms;
+	out->idle_timeout_ms = p->idle_timeout_ms;
+	out->total_timeout_ms = p->total_timeout_ms;
+	for (i = 0; models && i < cfg->models_nr; i++)
+		if (cfg->models[i].provider && !strcmp(cfg->models[i].provider, p->name))
+			strvec_push(models, cfg->models[i].name);
+	out->models = models;
+}
+
+/* ---- local servers ---------------------------------------------------------- */
+
+int config_probe_local(struct config *cfg, struct strbuf *err)
+{
+	const char *list = getenv("ARCHIE_LOCAL_SERVERS");
+	struct strvec entries = STRVEC_INIT;
+	char *copy, *save = NULL, *tok;
+	size_t i;
+	int rc = -1;
+
+	if (cfg->providers_nr)
+		return 0;
+	if (!list || !*list)
+		list = "ollama=http://127.0.0.1:11434,llamacpp=http://127.0.0.1:8080";
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		strvec_push(&entries, tok);
+	free(copy);
+	for (i = 0; i < entries.nr; i++) {
+		char *eq = strchr(entries.v[i], '=');
+		struct strbuf url = STRBUF_INIT, body = STRBUF_INIT_CAP(1 << 20);
+		json_error_t jerr;
+		json_t *j, *first;
+		const char *id;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		strbuf_addf(&url, "%s/v1/models", eq + 1);
+		if (!http_get(url.buf, 500, 2000, &body) &&
+		    (j = json_loadb(body.buf, body.len, 0, &jerr)) != NULL) {
+			first = json_array_get(json_object_get(j, "data"), 0);
+			id = json_string_value(json_object_get(first, "id"));
+			if (id) {
+				struct config_provider *p;
+				struct strbuf src = STRBUF_INIT;
+
+				strbuf_addf(&src, "found running at %s", eq + 1);
+				p = get_provider(cfg, entries.v[i], src.buf);
+				strbuf_reset(&url);
+				strbuf_addf(&url, "%s/v1", eq + 1);
+				set_str(&p->base_url, url.buf);
+				strbuf_reset(&src);
+				strbuf_addf(&src, "%s/%s", entries.v[i], id);
+				set_str(&cfg->default_model, src.buf);
+				set_str(&cfg->default_model_source, "the local server's first model");
+				strbuf_release(&src);
+				rc = 0;
+			}
+			json_decref(j);
+		}
+		strbuf_release(&url);
+		strbuf_release(&body);
+		if (!rc)
+			break;
+	}
+	strvec_release(&entries);
+	if (rc)
+		strbuf_seterr(err, "no model provider is configured, and no local server answered (Ollama at 127.0.0.1:11434, llama.cpp at 127.0.0.1:8080). Set ANTHROPIC_API_KEY, OPENAI_API_KEY (and OPENAI_BASE_URL for vLLM, LM Studio or a gateway) or OLLAMA_HOST, or add providers to ~/.config/archie/config.yaml (see 'archie models' and docs/providers.md)");
+	return rc;
+}

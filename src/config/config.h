@@ -1,0 +1,117 @@
+/*
+ * config: providers, models and defaults, from files and the environment.
+ *
+ * Sources, later overriding earlier field by field:
+ *   1. built-in defaults (the Claude aliases sonnet, opus, haiku)
+ *   2. providers found in the environment: ANTHROPIC_API_KEY
+ *      (+ ANTHROPIC_BASE_URL), OPENAI_API_KEY (+ OPENAI_BASE_URL),
+ *      OLLAMA_HOST
+ *   3. ~/.config/archie/config.yaml ($XDG_CONFIG_HOME)
+ *   4. the project's .archie/config.yaml
+ * Every setting remembers where it came from ("file:line", "env NAME",
+ * "built-in"), which `archie models` shows.
+ *
+ * With no provider at all, config_probe_local() looks for a local Ollama
+ * (127.0.0.1:11434) or llama.cpp server (127.0.0.1:8080).
+ *
+ * Ownership: a config owns everything in it; pointers into it are valid
+ * until config_release().
+ */
+#ifndef ARCHIE_CONFIG_H
+#define ARCHIE_CONFIG_H
+
+#include "core/diag.h"
+#include "core/strvec.h"
+#include "provider/provider.h"
+
+struct config_provider {
+	char *name;
+	enum provider_api api;
+	char *base_url;
+	char *api_key_env;	/* the variable holding the key */
+	struct strvec headers;	/* "Name: value" */
+	int max_completion_tokens;
+	int max_attempts;
+	long backoff_base_ms, backoff_max_ms;
+	long connect_timeout_ms, idle_timeout_ms, total_timeout_ms;
+	char *source;
+};
+
+struct config_model {
+	char *name;		/* what users write: "sonnet", "local-llama" */
+	char *provider;
+	char *id;		/* what the API is sent */
+	struct strvec aliases;
+	int has_price;
+	struct provider_price price;
+	long max_tokens;
+	char *source;
+};
+
+struct config {
+	struct config_provider *providers;
+	size_t providers_nr, providers_alloc;
+	struct config_model *models;
+	size_t models_nr, models_alloc;
+	char *default_model;
+	char *default_model_source;
+	struct strvec files;		/* config files read */
+	struct diag_list diags;
+};
+
+struct config_search {
+	const char *project_root;	/* NULL: no project file */
+	const char *config_home;	/* NULL: $XDG_CONFIG_HOME or ~/.config */
+	const char *home;		/* NULL: $HOME */
+	int no_env;			/* tests: ignore the environment */
+};
+
+void config_init(struct config *cfg);
+void config_release(struct config *cfg);
+
+/* Loads every source.  Returns 0, or -1 when a config file has errors
+ * (all of them in cfg->diags). */
+int config_load(struct config *cfg, const struct config_search *s);
+
+/* Parses one config file's text into cfg (merging). */
+int config_load_text(struct config *cfg, const char *path, const char *text,
+		     size_t len);
+
+const struct config_provider *config_provider(const struct config *cfg,
+					      const char *name);
+
+/* What a model reference resolves to. */
+struct config_resolved {
+	const struct config_provider *provider;
+	const struct config_model *model;	/* NULL for an unlisted id */
+	char *id;				/* owned: the id to send */
+	const char *how;			/* "alias", "provider/model", ... */
+};
+
+/*
+ * Resolves a model reference as agent files write it: "provider/model", a
+ * configured name or alias, a bare id, or sonnet/opus/haiku; "inherit",
+ * NULL and "" mean `inherit` (the parent's), else the default model.
+ * Returns 0, or -1 with a message that lists what is configured.
+ */
+int config_resolve_model(const struct config *cfg, const char *ref,
+			 const char *inherit, struct config_resolved *out,
+			 struct strbuf *err);
+void config_resolved_release(struct config_resolved *r);
+
+/* Fills a provider_config for provider p (strings borrowed from cfg and
+ * from the environment; key read from p->api_key_env). */
+void config_provider_setup(const struct config *cfg,
+			   const struct config_provider *p,
+			   struct provider_config *out, struct strvec *models);
+
+/*
+ * With no provider configured: looks for local servers (Ollama, then
+ * llama.cpp; ARCHIE_LOCAL_SERVERS="name=url,..." replaces the list) and
+ * adds the first that answers, with its first model as the default.
+ * Returns 0 if one was found; otherwise -1 with a message listing the
+ * ways to configure a provider.
+ */
+int config_probe_local(struct config *cfg, struct strbuf *err);
+
+#endif

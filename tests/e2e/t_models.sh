@@ -1,0 +1,62 @@
+# archie models: providers and models from config files and the
+# environment, with where each setting came from.
+. "$(dirname "$0")/lib.sh"
+unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL OLLAMA_HOST OPENROUTER_API_KEY
+export ARCHIE_LOCAL_SERVERS="ollama=http://127.0.0.1:1"
+
+run "$ARCHIE" models
+expect_rc 0 "models with nothing configured"
+expect_out "providers:
+  (none)" "no providers"
+expect_err "no model provider is configured, and no local server answered" "says nothing answered"
+expect_err "Set ANTHROPIC_API_KEY, OPENAI_API_KEY" "lists the options"
+
+ANTHROPIC_API_KEY=sk-ant-x run "$ARCHIE" models
+expect_out "anthropic    anthropic https://api.anthropic.com" "the key's provider"
+expect_out "key: ANTHROPIC_API_KEY (set)" "the key is set (its value is never shown)"
+expect_no_out "sk-ant-x" "the key itself is not printed"
+expect_out "default model: sonnet -> anthropic/claude-sonnet-4-5 (from built-in)" "the default with a key"
+
+mkdir -p "$XDG_CONFIG_HOME/archie" .archie
+cat > "$XDG_CONFIG_HOME/archie/config.yaml" <<'YAML'
+default_model: fast
+providers:
+  local:
+    api: openai
+    base_url: http://127.0.0.1:9/v1
+    headers:
+      Authorization: Bearer secret-token
+models:
+  fast:
+    provider: local
+    id: llama3.1:8b
+    price: {input: 0.1, output: 0.2}
+YAML
+cat > .archie/config.yaml <<'YAML'
+models:
+  fast:
+    id: qwen2.5-coder:7b
+YAML
+run "$ARCHIE" models
+expect_rc 0 "models with config files"
+expect_out "local        openai    http://127.0.0.1:9/v1" "provider from the user file"
+check "the provider's source is its file and line" \
+	sh -c 'printf "%s" "$0" | grep -E "^  local .* from .*/archie/config.yaml:3$" >/dev/null' "$out"
+check "the project file overrides the model id" \
+	sh -c 'printf "%s" "$0" | grep -E "^  fast +local +qwen2\.5-coder:7b .* from .*\.archie/config\.yaml:2$" >/dev/null' "$out"
+expect_out "default model: fast -> local/qwen2.5-coder:7b" "default model resolved"
+expect_out "config file: $WS/.archie/config.yaml" "the files read are listed"
+
+run "$ARCHIE" models --json
+expect_json '.default_model.ref == "fast" and .default_model.provider == "local" and .default_model.id == "qwen2.5-coder:7b"' "models --json default"
+expect_json '.providers[] | select(.name == "local") | .headers == ["Authorization"]' "header names only, never values"
+expect_json '.models[] | select(.name == "fast") | .price.input == 0.1' "prices in JSON"
+expect_json '.models[] | select(.name == "sonnet") | .available == false' "an alias without its provider is unavailable"
+expect_no_out "secret-token" "header values are not printed"
+
+printf 'providers:\n  bad:\n    api: grpc\n    base_url: x\n' > .archie/config.yaml
+run "$ARCHIE" models
+expect_rc 2 "a config error"
+expect_err ".archie/config.yaml:3:10: error: 'api' must be openai or anthropic, not 'grpc'" "located config error"
+
+finish
