@@ -5,6 +5,7 @@
 #   make check      the same suite under AddressSanitizer + UBSan
 #   make lint       clang-tidy, cppcheck, and the banned-function check
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+#   make bench      benchmarks, as ratios to references in the same run
 #   make man        regenerate docs/archie.1 from the command table
 #   make install    install to $(PREFIX) (default /usr/local)
 
@@ -38,7 +39,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%_replay)
 
-.PHONY: all deps test test-bins check lint fuzz man install clean
+.PHONY: all deps test test-bins check lint fuzz man install clean bench
 .DEFAULT_GOAL := all
 
 all: $(B)/archie
@@ -99,6 +100,7 @@ check: deps
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		test-bins
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/run.sh build-san
 
@@ -131,11 +133,23 @@ fuzz: deps
 		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 		seeds=""; [ "$$t" = fuzz_sse_decode ] && [ -d ../shared/fixtures ] && \
 			seeds="../shared/fixtures/openai ../shared/fixtures/anthropic"; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 			build-fuzz/new-$$t tests/fuzz/corpus/$$t $$seeds; \
 		echo "fuzz: $$t: merging new coverage into the kept corpus"; \
 		build-fuzz/$$t -merge=1 tests/fuzz/corpus/$$t build-fuzz/new-$$t 2>/dev/null; \
 	done
+
+# Benchmarks: figures as ratios against a reference measured in the same
+# run (docs/performance.md records them).
+$(B)/bench/bench_%: bench/bench_%.c $(B)/libarchie.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/bench/bench_provider $(B)/tests/fakellm
+	@echo "bench: provider (SSE decode, per-request overhead)"
+	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
 
 man: $(B)/archie
 	$(B)/archie help --man > docs/archie.1

@@ -19,14 +19,20 @@ static const char *api_name(enum provider_api api)
 	return api == PROVIDER_API_ANTHROPIC ? "anthropic" : "openai";
 }
 
+static int key_is_set(const struct config_provider *p)
+{
+	const char *v = p->api_key_env ? getenv(p->api_key_env) : NULL;
+
+	return v && *v;
+}
+
 static void key_state(const struct config_provider *p, struct strbuf *out)
 {
 	if (!p->api_key_env) {
 		strbuf_addstr(out, "none");
 		return;
 	}
-	strbuf_addf(out, "%s (%s)", p->api_key_env,
-		    getenv(p->api_key_env) && *getenv(p->api_key_env) ? "set" : "NOT SET");
+	strbuf_addf(out, "%s (%s)", p->api_key_env, key_is_set(p) ? "set" : "NOT SET");
 }
 
 static json_t *to_json(const struct config *cfg, const struct config_resolved *def)
@@ -48,7 +54,7 @@ static json_t *to_json(const struct config *cfg, const struct config_resolved *d
 		json_array_append_new(providers, json_pack("{s:s, s:s, s:s, s:o, s:b, s:o, s:s}",
 			"name", p->name, "api", api_name(p->api), "base_url", p->base_url,
 			"api_key_env", p->api_key_env ? json_string(p->api_key_env) : json_null(),
-			"api_key_set", p->api_key_env && getenv(p->api_key_env) && *getenv(p->api_key_env),
+			"api_key_set", key_is_set(p),
 			"headers", h, "source", p->source));
 	}
 	for (i = 0; i < cfg->models_nr; i++) {

@@ -218,12 +218,14 @@ static int want_string(struct file_ctx *fc, const char *what, struct fy_node *k,
 		       struct fy_node *v, char **out)
 {
 	if (!v || fy_node_get_type(v) != FYNT_SCALAR || fy_node_is_alias(v) ||
-	    yamldoc_is_null(v))
-		return ferr(fc, v, k, "'%s' must be a string, not %s", what,
-			    yamldoc_type_name(v));
+	    yamldoc_is_null(v)) {
+		ferr(fc, v, k, "'%s' must be a string, not %s", what,
+		     yamldoc_type_name(v));
+		return -1;
+	}
 	set_str(out, NULL);
 	*out = yamldoc_scalar_dup(v);
-	return 0;
+	return *out ? 0 : -1;
 }
 
 static int want_number(struct file_ctx *fc, const char *what, struct fy_node *k,
@@ -662,7 +664,7 @@ static void list_configured(const struct config *cfg, struct strbuf *err)
 {
 	size_t i;
 
-	if (!cfg->providers_nr) {
+	if (!cfg->providers_nr || !cfg->providers) {
 		strbuf_addstr(err, "; no provider is configured: set ANTHROPIC_API_KEY, OPENAI_API_KEY or OLLAMA_HOST, or add providers to ~/.config/archie/config.yaml");
 		return;
 	}
