@@ -107,7 +107,8 @@ check: deps
 # The calls git, curl and others ban: unbounded copies and parsers that
 # cannot report errors.
 BANNED = strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|atoll|tmpnam
-lint: deps
+lint:
+	@sh mk/deps.sh cppcheck clang-tidy
 	@echo "lint: banned functions"
 	@! grep -nE '\b($(BANNED))\s*\(' $(SRCS) $(wildcard src/*/*.h) mk/*.c tests/*/*.c
 	@echo "lint: cppcheck"
@@ -120,7 +121,8 @@ lint: deps
 
 # libFuzzer targets: clang with -fsanitize=fuzzer, corpus kept in
 # tests/fuzz/corpus/<target>/ (new finds are added there).
-fuzz: deps
+fuzz:
+	@sh mk/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="-O1 -g" WERROR= \
 		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
 		build-fuzz/libarchie.a
@@ -146,7 +148,8 @@ $(B)/bench/bench_%: bench/bench_%.c $(B)/libarchie.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-bench: deps
+bench:
+	@sh mk/deps.sh ripgrep
 	@$(MAKE) --no-print-directory $(B)/bench/bench_provider $(B)/tests/fakellm
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
