@@ -286,3 +286,54 @@ int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
 	log_debug("http", "GET %s: %s, status %ld", url, curl_easy_strerror(rc), status);
 	return rc == CURLE_OK && status >= 200 && status < 300 ? 0 : -1;
 }
+
+static size_t on_fetch_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct strbuf *body = ud;
+
+	/* a short count makes libcurl stop: the cap is an error, reported */
+	return strbuf_add(body, data, size * n) ? 0 : size * n;
+}
+
+int http_fetch(const char *url, size_t max_bytes, long timeout_ms,
+	       struct strbuf *body, struct strbuf *content_type,
+	       struct strbuf *final_url, struct strbuf *err)
+{
+	CURL *easy = easy_handle();
+	char errbuf[CURL_ERROR_SIZE] = "";
+	char *ct = NULL, *eff = NULL;
+	long status = 0;
+	CURLcode rc;
+
+	body->cap = max_bytes;
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_fetch_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "archie/0.1 (WebFetch)");
+	rc = curl_easy_perform(easy);
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &ct);
+	curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &eff);
+	if (ct)
+		strbuf_addstr(content_type, ct);
+	if (eff)
+		strbuf_addstr(final_url, eff);
+	if (rc == CURLE_WRITE_ERROR && body->truncated)
+		return strbuf_seterr(err, "the page is larger than %zu bytes", max_bytes);
+	if (rc != CURLE_OK)
+		return strbuf_seterr(err, "cannot fetch %s: %s", url,
+				     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (status < 200 || status >= 300)
+		return strbuf_seterr(err, "%s answered HTTP %ld", url, status);
+	return 0;
+}

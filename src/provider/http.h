@@ -70,6 +70,15 @@ int http_post(const struct http_request *req, struct http_response *resp);
 int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
 	     struct strbuf *body);
 
+/*
+ * A GET for WebFetch: http and https only (redirects too, at most 5), the
+ * body capped at max_bytes (more is an error), content type and final URL
+ * returned.  Returns 0 on a 2xx, else -1 with err.
+ */
+int http_fetch(const char *url, size_t max_bytes, long timeout_ms,
+	       struct strbuf *body, struct strbuf *content_type,
+	       struct strbuf *final_url, struct strbuf *err);
+
 /* Frees this thread's cached handle (call before the thread ends). */
 void http_thread_cleanup(void);
 

@@ -1,0 +1,87 @@
+/*
+ * tool: the tools an agent calls, and the one interface they share.
+ *
+ * Each tool is a `struct tool` in its own tool_*.c: its canonical name,
+ * the description and JSON Schema the model sees, whether it only reads,
+ * and its run function.  tool_call() is the single entry point the loop
+ * uses: it normalises argument names other runtimes use (file_path ->
+ * path), validates the arguments against the schema, and only then runs
+ * the tool, so a malformed call becomes an error result that says what
+ * was wrong and is never run.
+ *
+ * Ownership: tools borrow the environment and the arguments; results are
+ * written into the caller's strbuf.
+ */
+#ifndef ARCHIE_TOOL_H
+#define ARCHIE_TOOL_H
+
+#include "core/strbuf.h"
+
+#include <jansson.h>
+#include <signal.h>
+
+struct todo_item {
+	char *content;
+	char *status;		/* pending, in_progress, completed */
+	char *active_form;
+};
+
+struct todo_list {
+	struct todo_item *items;
+	size_t nr, alloc;
+};
+
+void todo_list_release(struct todo_list *t);
+/* The list as the user and the model see it. */
+void todo_list_render(const struct todo_list *t, struct strbuf *out);
+
+struct tool_env {
+	const char *root;		/* the workspace (project root) */
+	const char *cwd;		/* where relative paths start */
+	const char *memory_file;	/* SaveMemory's file */
+	volatile sig_atomic_t *cancel;
+	struct todo_list *todos;	/* the session's plan */
+	/* called when the plan changes, so the user sees it */
+	void (*on_todos)(void *ud, const struct todo_list *t);
+	void *ud;
+	long bash_default_timeout_ms;	/* 0: 120 s */
+	int walk_threads;		/* 0: the CPUs */
+};
+
+struct tool {
+	const char *name;
+	const char *description;
+	const char *schema;		/* JSON Schema, as text */
+	int read_only;			/* may run in parallel with other reads */
+	/* Returns 0 with the result in out, or -1 with an error message in
+	 * out (sent to the model as an error result). */
+	int (*run)(const struct tool_env *env, json_t *args, struct strbuf *out);
+};
+
+/* Every implemented tool, NULL-terminated, in display order. */
+const struct tool *const *tool_all(void);
+const struct tool *tool_find(const char *canonical);
+/* The tool's schema, parsed (a new reference). */
+json_t *tool_schema(const struct tool *t);
+
+/*
+ * Runs a call: arguments_json is the model's raw argument text.  Returns
+ * 0 (out: the result) or -1 (out: an error result for the model).
+ */
+int tool_call(const struct tool *t, const struct tool_env *env,
+	      const char *arguments_json, struct strbuf *out);
+
+/* Validates value against a JSON Schema (the subset tools use: type,
+ * properties, required, additionalProperties, enum, items, minimum).
+ * Returns 0, or -1 with err naming the argument and the problem. */
+int tool_schema_validate(json_t *schema, json_t *value, const char *where,
+			 struct strbuf *err);
+
+/* Resolves a path argument against env->cwd (appended to out). */
+void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
+
+extern const struct tool tool_read, tool_write, tool_edit, tool_multiedit,
+	tool_applypatch, tool_ls, tool_glob, tool_grep, tool_readmany, tool_bash,
+	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory;
+
+#endif

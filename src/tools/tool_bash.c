@@ -1,0 +1,89 @@
+/*
+ * tool_bash: Bash, a shell command in the workspace, with a timeout.
+ *
+ * The command runs in its own process group (a timeout or Ctrl-C kills
+ * everything it started), with stdin from /dev/null, and its output is
+ * kept head and tail so a flood costs bounded memory.
+ */
+#include "tools/tool.h"
+
+#include "core/proc.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define BASH_DEFAULT_TIMEOUT_MS 120000
+#define BASH_MAX_TIMEOUT_MS 600000
+#define STREAM_HEAD ((size_t)12 << 10)
+#define STREAM_TAIL ((size_t)12 << 10)
+
+static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+{
+	const char *cmd = json_string_value(json_object_get(args, "command"));
+	const char *cwd = json_string_value(json_object_get(args, "cwd"));
+	json_t *jt = json_object_get(args, "timeout");
+	struct strbuf err = STRBUF_INIT, dir = STRBUF_INIT;
+	struct proc p;
+	long timeout = env->bash_default_timeout_ms > 0 ? env->bash_default_timeout_ms
+							: BASH_DEFAULT_TIMEOUT_MS;
+	int rc = -1;
+
+	if (jt)
+		timeout = (long)json_number_value(jt);
+	if (timeout <= 0 || timeout > BASH_MAX_TIMEOUT_MS)
+		timeout = timeout <= 0 ? BASH_DEFAULT_TIMEOUT_MS : BASH_MAX_TIMEOUT_MS;
+	tool_path(env, cwd ? cwd : ".", &dir);
+
+	proc_init(&p);
+	strvec_push(&p.argv, access("/bin/bash", X_OK) ? "/bin/sh" : "/bin/bash");
+	strvec_push(&p.argv, "-c");
+	strvec_push(&p.argv, cmd);
+	p.cwd = dir.buf;
+	p.timeout_ms = timeout;
+	p.head_cap = STREAM_HEAD;
+	p.tail_cap = STREAM_TAIL;
+	p.cancel = env->cancel;
+	if (proc_run(&p, &err)) {
+		strbuf_addf(out, "error: %s", err.buf);
+		goto out;
+	}
+	headtail_render(&p.out, "the middle of stdout was cut; redirect to a file and Read or Grep it", out);
+	if (p.err.total) {
+		if (out->len && out->buf[out->len - 1] != '\n')
+			strbuf_addch(out, '\n');
+		strbuf_addstr(out, "[stderr]\n");
+		headtail_render(&p.err, "the middle of stderr was cut", out);
+	}
+	if (out->len && out->buf[out->len - 1] != '\n')
+		strbuf_addch(out, '\n');
+	if (p.timed_out)
+		strbuf_addf(out, "[timed out after %ld ms: the command and everything it started were killed]", timeout);
+	else if (p.cancelled)
+		strbuf_addstr(out, "[interrupted by the user: the command was killed]");
+	else if (p.exit_code < 0)
+		strbuf_addf(out, "[killed by signal %d]", p.term_signal);
+	else
+		strbuf_addf(out, "[exit code %d]", p.exit_code);
+	rc = p.exit_code == 0 && !p.timed_out && !p.cancelled ? 0 : -1;
+out:
+	proc_release(&p);
+	strbuf_release(&err);
+	strbuf_release(&dir);
+	return rc;
+}
+
+const struct tool tool_bash = {
+	"Bash",
+	"Run a shell command (bash -c) in the working directory and return its "
+	"stdout, stderr and exit code. timeout is in milliseconds (default "
+	"120000, at most 600000); on timeout the command and everything it "
+	"started are killed. stdin is empty: commands must not wait for input. "
+	"Very long output keeps its beginning and end.",
+	"{\"type\":\"object\",\"properties\":{"
+	"\"command\":{\"type\":\"string\",\"description\":\"The command line\"},"
+	"\"timeout\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Milliseconds before the command is killed\"},"
+	"\"cwd\":{\"type\":\"string\",\"description\":\"Directory to run in (default: the working directory)\"},"
+	"\"description\":{\"type\":\"string\",\"description\":\"What the command does, in a few words, for the user\"}},"
+	"\"required\":[\"command\"],\"additionalProperties\":false}",
+	0, run,
+};

@@ -1,0 +1,113 @@
+/*
+ * tool_read: Read, a file's lines, numbered, from an offset.
+ */
+#include "tools/tool.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define READ_DEFAULT_LINES 2000
+#define READ_LINE_MAX 2000
+#define READ_MAX_BYTES ((size_t)256 << 10)
+
+static int looks_binary(FILE *f)
+{
+	char buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+
+	rewind(f);
+	return memchr(buf, '\0', n) != NULL;
+}
+
+static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+{
+	const char *arg = json_string_value(json_object_get(args, "path"));
+	json_int_t offset = json_integer_value(json_object_get(args, "offset"));
+	json_int_t limit = json_integer_value(json_object_get(args, "limit"));
+	struct strbuf path = STRBUF_INIT;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, shown = 0, bytes = 0, more = 0;
+	ssize_t n;
+	struct stat st;
+	FILE *f = NULL;
+	int rc = -1;
+
+	if (offset < 1)
+		offset = 1;
+	if (limit < 1)
+		limit = READ_DEFAULT_LINES;
+	tool_path(env, arg, &path);
+	if (stat(path.buf, &st) < 0) {
+		strbuf_addf(out, "error: cannot read %s: %s", arg, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		strbuf_addf(out, "error: %s is a directory; use LS to list it", arg);
+		goto out;
+	}
+	f = fopen(path.buf, "r");
+	if (!f) {
+		strbuf_addf(out, "error: cannot read %s: %s", arg, strerror(errno));
+		goto out;
+	}
+	if (looks_binary(f)) {
+		strbuf_addf(out, "error: %s is a binary file (%lld bytes); Read shows text only",
+			    arg, (long long)st.st_size);
+		goto out;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if ((json_int_t)lineno < offset)
+			continue;
+		if ((json_int_t)shown >= limit || bytes >= READ_MAX_BYTES) {
+			more++;
+			continue;
+		}
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		strbuf_addf(out, "%6zu\t", lineno);
+		if (n > READ_LINE_MAX) {
+			strbuf_add(out, line, READ_LINE_MAX);
+			strbuf_utf8_trim_partial(out);
+			strbuf_addf(out, " [... line cut at %d characters]", READ_LINE_MAX);
+		} else {
+			strbuf_add(out, line, (size_t)n);
+		}
+		strbuf_addch(out, '\n');
+		bytes += (size_t)n;
+		shown++;
+	}
+	if (!lineno)
+		strbuf_addf(out, "(%s is empty)\n", arg);
+	else if (!shown)
+		strbuf_addf(out, "(%s has %zu lines; offset %lld is past the end)\n",
+			    arg, lineno, (long long)offset);
+	if (more)
+		strbuf_addf(out, "[... %zu more lines; read on with offset=%lld]\n",
+			    more, (long long)(offset + (json_int_t)shown));
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	free(line);
+	strbuf_release(&path);
+	return rc;
+}
+
+const struct tool tool_read = {
+	"Read",
+	"Read a text file. Returns its lines numbered from 1 (number, tab, text). "
+	"Use offset and limit to read part of a long file; by default up to 2000 "
+	"lines are returned. Binary files are refused. Read a file before editing it.",
+	"{\"type\":\"object\",\"properties\":{"
+	"\"path\":{\"type\":\"string\",\"description\":\"The file to read (relative to the working directory, or absolute)\"},"
+	"\"offset\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"The line number to start at (from 1)\"},"
+	"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"How many lines to return\"}},"
+	"\"required\":[\"path\"],\"additionalProperties\":false}",
+	1, run,
+};
