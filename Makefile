@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 
 # Libraries, resolved lazily: `make test` installs them before these are
 # expanded.
-PKGS      = jansson libfyaml libcurl libpcre2-8
+PKGS      = jansson libfyaml libcurl libpcre2-8 libedit
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 TEST_LIBS  = $(shell pkg-config --libs cmocka)

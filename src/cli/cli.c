@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,13 @@ static const struct cmd_entry *const commands[] = {
 };
 
 static const struct cmd_option global_options[] = {
+	{ "-p, --print [PROMPT]", "run headless: work on PROMPT (or standard input) and exit" },
+	{ "--agent NAME", "the agent to run (default: backend-architect)" },
+	{ "--model MODEL", "override the agent's model (see 'archie models')" },
+	{ "--max-turns N", "stop after N model requests (default 100)" },
+	{ "--output-format F", "headless output: text (default), json or stream-json" },
+	{ "-y, --yes", "allow every tool call without asking" },
+	{ "--permission-mode M", "default (ask before changes), accept, or plan (read-only)" },
 	{ "--agents-dir DIR", "also load agents from DIR (highest priority; repeatable)" },
 	{ "--cwd DIR", "run as if started in DIR" },
 	{ "--json", "print machine-readable JSON" },
@@ -111,7 +119,9 @@ void cli_print_help(FILE *out)
 {
 	size_t i, j, w = usage_width();
 
-	fprintf(out, "usage: archie [options] <command> [args]\n\n"
+	fprintf(out, "usage: archie [options]                 start an interactive session\n"
+		     "       archie [options] -p PROMPT       run headless and exit\n"
+		     "       archie [options] <command> [args]\n\n"
 		     "archie is a backend-architect agent: it designs, reviews and builds\n"
 		     "backend systems with a language model, grounded in your repository.\n\n"
 		     "commands:\n");
@@ -293,6 +303,47 @@ int cli_main(int argc, char **argv)
 			ctx.cwd = v;
 		} else if (!strcmp(a, "--json")) {
 			ctx.json = 1;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "--print")) {
+			ctx.print = 1;
+			/* the prompt is optional: it may come on stdin */
+			if (i + 1 < argc && argv[i + 1][0] != '-')
+				ctx.prompt = argv[++i];
+		} else if (!strncmp(a, "--print=", 8)) {
+			ctx.print = 1;
+			ctx.prompt = a + 8;
+		} else if (is_opt(a, "--agent") || is_opt(a, "--model") ||
+			   is_opt(a, "--output-format") || is_opt(a, "--permission-mode") ||
+			   is_opt(a, "--max-turns")) {
+			const char *name = is_opt(a, "--agent") ? "--agent"
+					 : is_opt(a, "--model") ? "--model"
+					 : is_opt(a, "--output-format") ? "--output-format"
+					 : is_opt(a, "--permission-mode") ? "--permission-mode"
+					 : "--max-turns";
+
+			if (!(v = opt_value(name, argc, argv, &i))) {
+				rc = cli_usage_error("%s needs a value", name);
+				goto out;
+			}
+			if (!strcmp(name, "--agent"))
+				ctx.agent = v;
+			else if (!strcmp(name, "--model"))
+				ctx.model = v;
+			else if (!strcmp(name, "--output-format"))
+				ctx.output_format = v;
+			else if (!strcmp(name, "--permission-mode"))
+				ctx.permission_mode = v;
+			else {
+				char *end;
+				long n = strtol(v, &end, 10);
+
+				if (*end || n < 1 || n > 100000) {
+					rc = cli_usage_error("--max-turns must be a number from 1 to 100000, not '%s'", v);
+					goto out;
+				}
+				ctx.max_turns = (int)n;
+			}
+		} else if (!strcmp(a, "-y") || !strcmp(a, "--yes")) {
+			ctx.permission_mode = "accept";
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			want_help = 1;
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
@@ -307,14 +358,14 @@ int cli_main(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	if (!rest.nr) {
-		if (want_help) {
-			cli_print_help(stdout);
-			rc = CLI_EXIT_OK;
-		} else {
-			cli_print_help(stderr);
-			rc = CLI_EXIT_USAGE;
-		}
+	if (want_help && !rest.nr) {
+		cli_print_help(stdout);
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	if (!rest.nr || ctx.print) {
+		/* no command: run the agent */
+		rc = cli_run(&ctx, (int)rest.nr, rest.v);
 		goto out;
 	}
 	cmd = cli_find_command(rest.v[0]);

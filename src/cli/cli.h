@@ -29,7 +29,27 @@ struct cli_ctx {
 	const char *cwd;		/* --cwd (already chdir'ed to) */
 	int json;			/* --json */
 	int color;			/* stdout is a TTY and NO_COLOR unset */
+	/* running the agent */
+	const char *prompt;		/* -p PROMPT */
+	int print;			/* -p given (headless) */
+	const char *agent;		/* --agent */
+	const char *model;		/* --model */
+	int max_turns;			/* --max-turns */
+	const char *output_format;	/* --output-format */
+	const char *permission_mode;	/* --permission-mode; --yes = accept */
 };
+
+/* Exit statuses of agent runs (documented in docs/output-format.md). */
+enum cli_run_exit {
+	CLI_EXIT_PROVIDER = 3,		/* the model provider failed */
+	CLI_EXIT_MAX_TURNS = 4,		/* --max-turns reached */
+	CLI_EXIT_DENIED = 5,		/* a tool call was denied */
+	CLI_EXIT_INTERRUPTED = 130,	/* Ctrl-C */
+};
+
+/* Runs the agent: headless with -p or piped input, else interactive. */
+int cli_run(struct cli_ctx *ctx, int argc, char **argv);
+int cli_repl(struct cli_ctx *ctx);
 
 struct cmd_usage {
 	const char *synopsis;	/* "agents show NAME" */

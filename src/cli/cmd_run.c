@@ -1,0 +1,410 @@
+/*
+ * cmd_run: running the agent, headless (`archie -p`) or interactive.
+ *
+ * Loads the agents and the configuration, picks the agent (--agent,
+ * default backend-architect) and model, and hands the prompt to the loop
+ * with a UI that writes the chosen output format: `text` (the answer on
+ * stdout, activity on stderr), `json` (one object at the end) or
+ * `stream-json` (one JSON event per line as things happen; see
+ * docs/output-format.md).
+ */
+#include "cli/cli.h"
+#include "cli/session.h"
+
+#include "agent/agent.h"
+#include "agent/registry.h"
+#include "config/config.h"
+#include "core/fileio.h"
+#include "core/strbuf.h"
+#include "loop/loop.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OUTPUT_VERSION 1
+#define STDIN_PROMPT_MAX ((size_t)10 << 20)
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_STREAM };
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (session_cancel)
+		_exit(CLI_EXIT_INTERRUPTED);	/* a second Ctrl-C: now */
+	session_cancel = 1;
+}
+
+struct run_ui {
+	enum out_format fmt;
+	int text_open;		/* text mode: the answer did not end in \n */
+};
+
+static void emit_line(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (s) {
+		fputs(s, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+		free(s);
+	}
+	json_decref(o);
+}
+
+static void ui_text(void *ud, const char *s, size_t n)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_TEXT) {
+		fwrite(s, 1, n, stdout);
+		fflush(stdout);
+		u->text_open = s[n - 1] != '\n';
+	} else if (u->fmt == OUT_STREAM) {
+		emit_line(json_pack("{s:s, s:s%}", "type", "text", "text", s, n));
+	}
+}
+
+static void ui_discard(void *ud, size_t n)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_TEXT) {
+		if (u->text_open)
+			fputc('\n', stdout);
+		u->text_open = 0;
+		fprintf(stderr, "archie: the %zu characters above were cut off and are discarded; the answer is asked for again\n", n);
+	} else if (u->fmt == OUT_STREAM) {
+		emit_line(json_pack("{s:s, s:I}", "type", "discard", "chars", (json_int_t)n));
+	}
+}
+
+static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_STREAM)
+		emit_line(json_pack("{s:s, s:i, s:I, s:s}", "type", "retry", "attempt",
+				    attempt, "wait_ms", (json_int_t)wait_ms, "reason", reason));
+	else
+		fprintf(stderr, "archie: %s; retrying in %.1f s (attempt %d)\n", reason,
+			(double)wait_ms / 1000, attempt + 1);
+}
+
+/* A one-line summary of a call's arguments for the activity log. */
+static void summarize(const char *args, struct strbuf *out)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(args, 0, &jerr), *v;
+	const char *key;
+	static const char *const keys[] = { "command", "path", "pattern", "url", "fact" };
+	size_t i;
+
+	for (i = 0; j && i < sizeof(keys) / sizeof(*keys); i++) {
+		v = json_object_get(j, keys[i]);
+		if (json_is_string(v)) {
+			strbuf_add_printable(out, json_string_value(v),
+					     json_string_length(v) > 120 ? 120 : json_string_length(v));
+			json_decref(j);
+			return;
+		}
+	}
+	json_object_foreach(j, key, v) {
+		if (json_is_string(v)) {
+			strbuf_add_printable(out, json_string_value(v),
+					     json_string_length(v) > 80 ? 80 : json_string_length(v));
+			break;
+		}
+	}
+	json_decref(j);
+}
+
+static void ui_tool_start(void *ud, const char *id, const char *name, const char *args)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_STREAM) {
+		json_error_t jerr;
+		json_t *in = json_loads(args, 0, &jerr);
+
+		emit_line(json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use", "id", id,
+				    "name", name, "input", in ? in : json_string(args)));
+	} else if (u->fmt == OUT_TEXT) {
+		struct strbuf sb = STRBUF_INIT;
+
+		summarize(args, &sb);
+		if (u->text_open) {
+			fputc('\n', stdout);
+			fflush(stdout);
+			u->text_open = 0;
+		}
+		fprintf(stderr, "  > %s %s\n", name, sb.buf);
+		strbuf_release(&sb);
+	}
+}
+
+static void ui_tool_end(void *ud, const char *id, const char *name,
+			const char *result, int is_error, long ms)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_STREAM) {
+		emit_line(json_pack("{s:s, s:s, s:s, s:b, s:s, s:I}", "type", "tool_result",
+				    "id", id, "name", name, "is_error", is_error,
+				    "content", result, "duration_ms", (json_int_t)ms));
+	} else if (u->fmt == OUT_TEXT && is_error) {
+		const char *nl = strchr(result, '\n');
+
+		fprintf(stderr, "    ! %s: %.*s\n", name,
+			(int)(nl ? nl - result : (long)strlen(result) > 200 ? 200 : (int)strlen(result)),
+			result);
+	}
+}
+
+static json_t *todos_json(const struct todo_list *t)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s}", "content",
+			t->items[i].content, "status", t->items[i].status));
+	return arr;
+}
+
+static void ui_todos(void *ud, const struct todo_list *t)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_STREAM) {
+		emit_line(json_pack("{s:s, s:o}", "type", "todos", "todos", todos_json(t)));
+	} else if (u->fmt == OUT_TEXT) {
+		struct strbuf sb = STRBUF_INIT;
+
+		todo_list_render(t, &sb);
+		fprintf(stderr, "  plan:\n");
+		{
+			const char *p = sb.buf;
+
+			while (*p) {
+				const char *nl = strchr(p, '\n');
+				int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+				fprintf(stderr, "    %.*s\n", n, p);
+				p += n + (nl ? 1 : 0);
+			}
+		}
+		strbuf_release(&sb);
+	}
+}
+
+static json_t *usage_json(const struct provider_usage *u)
+{
+	return json_pack("{s:I, s:I, s:I, s:I}",
+			 "input_tokens", (json_int_t)u->input_tokens,
+			 "output_tokens", (json_int_t)u->output_tokens,
+			 "cache_read_tokens", (json_int_t)u->cache_read_tokens,
+			 "cache_write_tokens", (json_int_t)u->cache_write_tokens);
+}
+
+static void ui_turn_end(void *ud, const struct provider_reply *r)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_STREAM)
+		emit_line(json_pack("{s:s, s:o, s:f, s:s, s:i, s:I}", "type", "turn",
+				    "usage", usage_json(&r->usage), "cost", r->cost,
+				    "stop_reason", r->stop_reason ? r->stop_reason : "",
+				    "attempts", r->attempts, "latency_ms", (json_int_t)r->total_ms));
+}
+
+static json_t *result_json(const struct loop *l, enum loop_exit ex, const char *error,
+			   long duration_ms)
+{
+	json_t *den = json_array();
+	size_t i;
+
+	for (i = 0; i < l->denials_nr; i++)
+		json_array_append_new(den, json_pack("{s:s, s:s, s:s}",
+			"tool", l->denials[i].tool, "arguments", l->denials[i].arguments,
+			"reason", l->denials[i].reason));
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:i, s:i, s:o, s:f, s:I, s:o}",
+		"type", "result", "version", OUTPUT_VERSION,
+		"session_id", l->session_id, "agent", l->o.agent->name,
+		"provider", l->model.provider->name, "model", l->model.id,
+		"result", l->last_text.buf,
+		"exit_reason", loop_exit_name(ex),
+		"is_error", ex == LOOP_PROVIDER_ERROR || ex == LOOP_INTERRUPTED,
+		"error", error ? json_string(error) : json_null(),
+		"turns", l->turns, "tool_calls", l->tool_calls,
+		"usage", usage_json(&l->usage), "cost", l->cost,
+		"duration_ms", (json_int_t)duration_ms,
+		"permission_denials", den);
+}
+
+static int exit_status(enum loop_exit ex)
+{
+	switch (ex) {
+	case LOOP_DONE:
+		return CLI_EXIT_OK;
+	case LOOP_MAX_TURNS:
+		return CLI_EXIT_MAX_TURNS;
+	case LOOP_INTERRUPTED:
+		return CLI_EXIT_INTERRUPTED;
+	case LOOP_DENIED:
+		return CLI_EXIT_DENIED;
+	default:
+		return CLI_EXIT_PROVIDER;
+	}
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int read_stdin(struct strbuf *out, struct strbuf *err)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return strbuf_seterr(err, "cannot read standard input: %s", strerror(errno));
+		}
+		if (strbuf_add(out, buf, (size_t)n))
+			return strbuf_seterr(err, "standard input is larger than %zu bytes",
+					     STDIN_PROMPT_MAX);
+	}
+	return 0;
+}
+
+int cli_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct strbuf prompt = STRBUF_INIT_CAP(STDIN_PROMPT_MAX), err = STRBUF_INIT;
+	struct run_ui u;
+	struct loop_ui ui;
+	struct session s;
+	struct sigaction sa;
+	enum loop_exit ex = LOOP_DONE;
+	long t0 = now_ms();
+	int rc, interactive = !ctx->print && isatty(STDIN_FILENO);
+
+	if (argc > 0 && !ctx->print)
+		return cli_usage_error("'%s' is not an archie command; see 'archie --help'", argv[0]);
+	if (interactive)
+		return cli_repl(ctx);
+
+	memset(&u, 0, sizeof(u));
+	if (!ctx->output_format || !strcmp(ctx->output_format, "text"))
+		u.fmt = OUT_TEXT;
+	else if (!strcmp(ctx->output_format, "json"))
+		u.fmt = OUT_JSON;
+	else if (!strcmp(ctx->output_format, "stream-json"))
+		u.fmt = OUT_STREAM;
+	else
+		return cli_usage_error("--output-format must be text, json or stream-json, not '%s'",
+				       ctx->output_format);
+
+	/* the prompt: -p PROMPT and/or standard input */
+	if (ctx->prompt)
+		strbuf_addstr(&prompt, ctx->prompt);
+	if (argc > 0) {
+		int i;
+
+		for (i = 0; i < argc; i++)
+			strbuf_addf(&prompt, "%s%s", prompt.len ? " " : "", argv[i]);
+	}
+	if (!isatty(STDIN_FILENO)) {
+		struct strbuf in = STRBUF_INIT_CAP(STDIN_PROMPT_MAX);
+
+		if (read_stdin(&in, &err)) {
+			strbuf_release(&in);
+			rc = cli_usage_error("%s", err.buf);
+			goto out_noses;
+		}
+		strbuf_trim(&in);
+		if (in.len)
+			strbuf_addf(&prompt, "%s%s", prompt.len ? "\n\n" : "", in.buf);
+		strbuf_release(&in);
+	}
+	strbuf_trim(&prompt);
+	if (!prompt.len) {
+		rc = cli_usage_error("no prompt: give one with -p \"...\" or on standard input");
+		goto out_noses;
+	}
+
+	memset(&ui, 0, sizeof(ui));
+	ui.text = ui_text;
+	ui.discard = ui_discard;
+	ui.retry = ui_retry;
+	ui.tool_start = ui_tool_start;
+	ui.tool_end = ui_tool_end;
+	ui.todos = ui_todos;
+	ui.turn_end = ui_turn_end;
+	ui.ud = &u;
+	if (!ctx->permission_mode)
+		ctx->permission_mode = "accept";	/* headless: no one to ask */
+	if (session_open(ctx, &s, &ui, &err)) {
+		rc = cli_usage_error("%s", err.buf);
+		session_close(&s);
+		goto out_noses;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (u.fmt == OUT_STREAM) {
+		json_t *tools = json_array();
+		size_t i;
+
+		for (i = 0; i < s.loop.tools_nr; i++)
+			json_array_append_new(tools, json_string(s.loop.tools[i]->name));
+		emit_line(json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
+			"type", "init", "subtype", "session", "version", OUTPUT_VERSION,
+			"session_id", s.loop.session_id, "agent", s.loop.o.agent->name,
+			"provider", s.loop.model.provider->name, "model", s.loop.model.id,
+			"cwd", s.cwd, "tools", tools));
+	}
+	strbuf_reset(&err);
+	loop_run(&s.loop, prompt.buf, &ex, &err);
+	rc = exit_status(ex);
+	if (u.fmt == OUT_TEXT) {
+		if (u.text_open)
+			fputc('\n', stdout);
+		if (ex == LOOP_PROVIDER_ERROR)
+			fprintf(stderr, "archie: %s\n", err.buf);
+		else if (ex == LOOP_MAX_TURNS)
+			fprintf(stderr, "archie: stopped after %d turns (--max-turns); the task may be unfinished\n",
+				s.loop.turns);
+		else if (ex == LOOP_INTERRUPTED)
+			fprintf(stderr, "archie: interrupted\n");
+		else if (ex == LOOP_DENIED)
+			fprintf(stderr, "archie: %zu tool call%s denied\n", s.loop.denials_nr,
+				s.loop.denials_nr == 1 ? " was" : "s were");
+	} else {
+		json_t *res = result_json(&s.loop, ex, err.len ? err.buf : NULL, now_ms() - t0);
+
+		if (u.fmt == OUT_JSON)
+			cli_print_json(res);
+		else
+			emit_line(res);
+	}
+	fflush(stdout);
+	session_close(&s);
+out_noses:
+	strbuf_release(&prompt);
+	strbuf_release(&err);
+	return rc;
+}

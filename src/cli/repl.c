@@ -1,0 +1,478 @@
+/*
+ * repl: the interactive session.
+ *
+ * libedit reads lines (emacs keys, persistent history in
+ * $XDG_STATE_HOME/archie/history); a line ending in '\' continues on the
+ * next, and a line of three double quotes opens and closes a multi-line
+ * block.  Lines starting with '/' are commands.  The answer streams
+ * through the Markdown renderer, tool activity is shown one line each, and
+ * a status line follows every turn.  Ctrl-C stops the current answer or
+ * command and returns to the prompt; Ctrl-C twice at an idle prompt (or
+ * Ctrl-D) exits.  Waiting at the prompt is a blocking read: no timers.
+ */
+#include "cli/cli.h"
+
+#include "agent/agent.h"
+#include "cli/render.h"
+#include "cli/session.h"
+#include "core/fileio.h"
+#include "core/strbuf.h"
+
+#include <errno.h>
+#include <histedit.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DIM "\033[2m"
+#define RED "\033[31m"
+#define RESET "\033[0m"
+
+struct repl {
+	struct cli_ctx *ctx;
+	struct session s;
+	struct loop_ui ui;
+	struct render r;
+	EditLine *el;
+	History *hist;
+	struct strbuf hist_path;
+	const char *prompt;
+	int color;
+	struct strvec always;	/* tools approved for the whole session */
+	struct strvec owned;	/* strings ctx points at */
+};
+
+static volatile sig_atomic_t idle_interrupts;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	session_cancel = 1;
+	idle_interrupts++;
+}
+
+static const char *prompt_fn(EditLine *el)
+{
+	struct repl *r;
+
+	el_get(el, EL_CLIENTDATA, &r);
+	return r->prompt;
+}
+
+static void dim(struct repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void dim(struct repl *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	render_flush(&r->r);
+	if (r->color)
+		fputs(DIM, stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (r->color)
+		fputs(RESET, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+/* ---- UI callbacks ------------------------------------------------------- */
+
+static void ui_text(void *ud, const char *s, size_t n)
+{
+	struct repl *r = ud;
+
+	render_text(&r->r, s, n);
+}
+
+static void ui_discard(void *ud, size_t n)
+{
+	dim(ud, "[the %zu characters above were cut off; asking again]", n);
+}
+
+static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
+{
+	dim(ud, "[%s; retrying in %.1f s, attempt %d]", reason, (double)wait_ms / 1000,
+	    attempt + 1);
+}
+
+static void ui_tool_start(void *ud, const char *id, const char *name, const char *args)
+{
+	struct repl *r = ud;
+	json_error_t jerr;
+	json_t *j = json_loads(args, 0, &jerr), *v;
+	const char *key, *shown = "";
+
+	(void)id;
+	json_object_foreach(j, key, v) {
+		if (json_is_string(v)) {
+			shown = json_string_value(v);
+			break;
+		}
+	}
+	dim(r, "  > %s %.*s", name, (int)(strcspn(shown, "\n") > 100 ? 100 : strcspn(shown, "\n")), shown);
+	json_decref(j);
+}
+
+static void ui_tool_end(void *ud, const char *id, const char *name,
+			const char *result, int is_error, long ms)
+{
+	struct repl *r = ud;
+
+	(void)id;
+	if (is_error)
+		dim(r, "    ! %s: %.*s", name, (int)(strcspn(result, "\n") > 160 ? 160 : strcspn(result, "\n")), result);
+	else if (ms > 1000)
+		dim(r, "    %s took %.1f s", name, (double)ms / 1000);
+}
+
+static void ui_todos(void *ud, const struct todo_list *t)
+{
+	struct repl *r = ud;
+	struct strbuf sb = STRBUF_INIT;
+
+	todo_list_render(t, &sb);
+	render_flush(&r->r);
+	printf("plan:\n%s", sb.buf);
+	fflush(stdout);
+	strbuf_release(&sb);
+}
+
+static void ui_turn_end(void *ud, const struct provider_reply *rep)
+{
+	(void)ud;
+	(void)rep;
+}
+
+static char *read_line(struct repl *r, const char *prompt)
+{
+	const char *line;
+	int count = 0;
+
+	r->prompt = prompt;
+	line = el_gets(r->el, &count);
+	if (!line || count <= 0)
+		return NULL;
+	return strndup(line, strcspn(line, "\n"));
+}
+
+static enum policy_verdict ui_approve(void *ud, const char *name, const char *args,
+				      struct strbuf *reason)
+{
+	struct repl *r = ud;
+	char *ans;
+	enum policy_verdict v = POLICY_DENY;
+
+	if (strvec_find(&r->always, name) >= 0) {
+		strbuf_addstr(reason, "approved for this session");
+		return POLICY_ALLOW;
+	}
+	render_flush(&r->r);
+	printf("%s wants to run %s:\n  %.*s\n", r->s.loop.o.agent->name, name,
+	       (int)(strlen(args) > 2000 ? 2000 : strlen(args)), args);
+	printf("allow? [y]es, [a]lways for %s this session, [n]o, or type why not: ", name);
+	fflush(stdout);
+	session_cancel = 0;
+	ans = read_line(r, "");
+	if (!ans || !*ans || !strcmp(ans, "n") || !strcmp(ans, "no")) {
+		strbuf_addstr(reason, "the user said no");
+	} else if (!strcmp(ans, "y") || !strcmp(ans, "yes")) {
+		strbuf_addstr(reason, "approved by the user");
+		v = POLICY_ALLOW;
+	} else if (!strcmp(ans, "a") || !strcmp(ans, "always")) {
+		strvec_push(&r->always, name);
+		strbuf_addstr(reason, "approved by the user for this session");
+		v = POLICY_ALLOW;
+	} else {
+		strbuf_addf(reason, "the user said no: %s", ans);
+	}
+	free(ans);
+	return v;
+}
+
+/* ---- commands ------------------------------------------------------------- */
+
+static void status_line(struct repl *r)
+{
+	const struct loop *l = &r->s.loop;
+
+	dim(r, "[%s | %s/%s | %ld in, %ld out tokens | $%.4f]", l->o.agent->name,
+	    l->model.provider->name, l->model.id, l->usage.input_tokens,
+	    l->usage.output_tokens, l->cost);
+}
+
+static void help(void)
+{
+	printf("commands:\n"
+	       "  /help          this list\n"
+	       "  /agents        the agents you can switch to\n"
+	       "  /agent NAME    switch agent (starts a new conversation)\n"
+	       "  /model [NAME]  show or switch the model (starts a new conversation)\n"
+	       "  /plan          show the current plan\n"
+	       "  /cost          tokens and cost so far\n"
+	       "  /clear         start a new conversation\n"
+	       "  /quit          exit (also Ctrl-D, or Ctrl-C twice)\n"
+	       "end a line with \\ to continue it; a line of \"\"\" starts and ends a block\n");
+}
+
+/* Restarts the session with another agent or model, in place: the loop
+ * holds pointers into itself, so a session is never copied. */
+static int reopen(struct repl *r, const char *agent, const char *model)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *old_agent = r->ctx->agent, *old_model = r->ctx->model;
+	int rc = 0;
+
+	if (agent)
+		r->ctx->agent = strvec_push(&r->owned, agent);
+	if (model)
+		r->ctx->model = strvec_push(&r->owned, model);
+	session_close(&r->s);
+	if (session_open(r->ctx, &r->s, &r->ui, &err)) {
+		printf("archie: %s\n", err.buf);
+		session_close(&r->s);
+		r->ctx->agent = old_agent;
+		r->ctx->model = old_model;
+		strbuf_reset(&err);
+		if (session_open(r->ctx, &r->s, &r->ui, &err)) {
+			/* what worked a moment ago no longer does */
+			printf("archie: %s\n", err.buf);
+			rc = -2;
+		} else {
+			rc = -1;
+		}
+	} else {
+		printf("agent %s, model %s/%s; new conversation\n", r->s.loop.o.agent->name,
+		       r->s.loop.model.provider->name, r->s.loop.model.id);
+	}
+	strbuf_release(&err);
+	return rc;
+}
+
+/* Returns 1 to exit. */
+static int command(struct repl *r, char *line)
+{
+	char *arg = strchr(line, ' ');
+	size_t i;
+
+	if (arg) {
+		*arg++ = '\0';
+		while (*arg == ' ')
+			arg++;
+	}
+	if (!strcmp(line, "/quit") || !strcmp(line, "/exit"))
+		return 1;
+	if (!strcmp(line, "/help")) {
+		help();
+	} else if (!strcmp(line, "/agents")) {
+		for (i = 0; i < r->s.reg.nr; i++)
+			printf("  %-22s %s\n", r->s.reg.entries[i].agent->name,
+			       agent_mode_name(r->s.reg.entries[i].agent->mode));
+	} else if (!strcmp(line, "/agent")) {
+		if (!arg || !*arg)
+			printf("agent: %s\n", r->s.loop.o.agent->name);
+		else if (reopen(r, arg, NULL) == -2)
+			return 1;
+	} else if (!strcmp(line, "/model")) {
+		if (!arg || !*arg)
+			printf("model: %s/%s\n", r->s.loop.model.provider->name, r->s.loop.model.id);
+		else if (reopen(r, NULL, arg) == -2)
+			return 1;
+	} else if (!strcmp(line, "/plan")) {
+		struct strbuf sb = STRBUF_INIT;
+
+		todo_list_render(&r->s.loop.todos, &sb);
+		fputs(sb.buf, stdout);
+		strbuf_release(&sb);
+	} else if (!strcmp(line, "/cost")) {
+		const struct loop *l = &r->s.loop;
+
+		printf("%d turns, %d tool calls\ntokens: %ld in, %ld out, %ld cache read, %ld cache write\ncost: $%.4f\n",
+		       l->turns, l->tool_calls, l->usage.input_tokens, l->usage.output_tokens,
+		       l->usage.cache_read_tokens, l->usage.cache_write_tokens, l->cost);
+	} else if (!strcmp(line, "/clear")) {
+		loop_clear(&r->s.loop);
+		printf("new conversation\n");
+	} else {
+		printf("unknown command %s; /help lists them\n", line);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* Reads one prompt, with continuation lines and """ blocks.  NULL: exit. */
+static char *read_prompt(struct repl *r, int *interrupted)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *line;
+	int block = 0;
+
+	*interrupted = 0;
+	for (;;) {
+		session_cancel = 0;
+		errno = 0;
+		line = read_line(r, sb.len || block ? "... " : "> ");
+		if (!line) {
+			if (session_cancel) {
+				*interrupted = 1;
+				strbuf_release(&sb);
+				return NULL;
+			}
+			if (sb.len) {
+				/* Ctrl-D inside a block ends it */
+				return strbuf_detach(&sb, NULL);
+			}
+			strbuf_release(&sb);
+			return NULL;
+		}
+		if (!strcmp(line, "\"\"\"")) {
+			free(line);
+			if (block)
+				return strbuf_detach(&sb, NULL);
+			block = 1;
+			continue;
+		}
+		if (sb.len)
+			strbuf_addch(&sb, '\n');
+		if (!block && strlen(line) && line[strlen(line) - 1] == '\\') {
+			strbuf_add(&sb, line, strlen(line) - 1);
+			free(line);
+			continue;
+		}
+		strbuf_addstr(&sb, line);
+		free(line);
+		if (!block)
+			return strbuf_detach(&sb, NULL);
+	}
+}
+
+static void history_path(struct strbuf *out)
+{
+	const char *st = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	struct strbuf err = STRBUF_INIT;
+
+	if (st && *st)
+		file_join(out, st, "archie");
+	else if (home)
+		file_join(out, home, ".local/state/archie");
+	else
+		return;
+	if (file_mkdirs(out->buf, 0700, &err)) {
+		strbuf_reset(out);
+		strbuf_release(&err);
+		return;
+	}
+	strbuf_addstr(out, "/history");
+	strbuf_release(&err);
+}
+
+int cli_repl(struct cli_ctx *ctx)
+{
+	struct repl r;
+	struct strbuf err = STRBUF_INIT;
+	struct sigaction sa;
+	HistEvent ev;
+	int rc = CLI_EXIT_OK;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.color = ctx->color;
+	strvec_init(&r.always);
+	strvec_init(&r.owned);
+	strbuf_init(&r.hist_path, 4096);
+	render_init(&r.r, stdout, r.color);
+	r.ui.text = ui_text;
+	r.ui.discard = ui_discard;
+	r.ui.retry = ui_retry;
+	r.ui.tool_start = ui_tool_start;
+	r.ui.tool_end = ui_tool_end;
+	r.ui.todos = ui_todos;
+	r.ui.turn_end = ui_turn_end;
+	r.ui.approve = ui_approve;
+	r.ui.ud = &r;
+	if (session_open(ctx, &r.s, &r.ui, &err)) {
+		rc = cli_usage_error("%s", err.buf);
+		session_close(&r.s);
+		goto out;
+	}
+
+	r.hist = history_init();
+	history(r.hist, &ev, H_SETSIZE, 1000);
+	history(r.hist, &ev, H_SETUNIQUE, 1);
+	history_path(&r.hist_path);
+	if (r.hist_path.len)
+		history(r.hist, &ev, H_LOAD, r.hist_path.buf);
+	r.el = el_init("archie", stdin, stdout, stderr);
+	el_set(r.el, EL_CLIENTDATA, &r);
+	el_set(r.el, EL_PROMPT, prompt_fn);
+	el_set(r.el, EL_EDITOR, "emacs");
+	el_set(r.el, EL_HIST, history, r.hist);
+	el_source(r.el, NULL);
+
+	/* no SA_RESTART: a Ctrl-C at the prompt interrupts the read */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	printf("archie %s: agent %s, model %s/%s. /help for commands, Ctrl-D to exit.\n",
+	       ARCHIE_VERSION_STRING, r.s.loop.o.agent->name,
+	       r.s.loop.model.provider->name, r.s.loop.model.id);
+	fflush(stdout);
+	for (;;) {
+		enum loop_exit ex;
+		int interrupted;
+		char *prompt = read_prompt(&r, &interrupted);
+
+		if (!prompt) {
+			if (interrupted && idle_interrupts < 2) {
+				printf("\n(Ctrl-C again, or Ctrl-D, to exit)\n");
+				fflush(stdout);
+				continue;
+			}
+			printf("\n");
+			break;
+		}
+		idle_interrupts = 0;
+		if (!*prompt) {
+			free(prompt);
+			continue;
+		}
+		history(r.hist, &ev, H_ENTER, prompt);
+		if (r.hist_path.len)
+			history(r.hist, &ev, H_SAVE, r.hist_path.buf);
+		if (prompt[0] == '/') {
+			int quit = command(&r, prompt);
+
+			free(prompt);
+			if (quit)
+				break;
+			continue;
+		}
+		session_cancel = 0;
+		strbuf_reset(&err);
+		loop_run(&r.s.loop, prompt, &ex, &err);
+		free(prompt);
+		render_flush(&r.r);
+		if (ex == LOOP_INTERRUPTED)
+			dim(&r, "[interrupted]");
+		else if (ex == LOOP_PROVIDER_ERROR)
+			printf("%sarchie: %s%s\n", r.color ? RED : "", err.buf, r.color ? RESET : "");
+		else if (ex == LOOP_MAX_TURNS)
+			dim(&r, "[stopped after %d turns]", r.s.loop.turns);
+		status_line(&r);
+		session_cancel = 0;
+		idle_interrupts = 0;
+	}
+	el_end(r.el);
+	history_end(r.hist);
+	session_close(&r.s);
+out:
+	strvec_release(&r.always);
+	strvec_release(&r.owned);
+	strbuf_release(&r.hist_path);
+	strbuf_release(&err);
+	return rc;
+}

@@ -1,0 +1,94 @@
+/*
+ * session: what running an agent needs, loaded once: the agents, the
+ * configuration, the model and the loop.  Headless runs and the
+ * interactive session share it.  See session.h.
+ */
+#include "cli/session.h"
+
+#include "agent/agent.h"
+#include "core/strbuf.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile sig_atomic_t session_cancel;
+
+int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
+		     struct strbuf *err)
+{
+	struct agent_search search;
+	struct config_search cs;
+	struct loop_opts o;
+	const struct agent *a;
+	const char *name = ctx->agent ? ctx->agent : "backend-architect";
+	enum policy_mode mode = POLICY_MODE_DEFAULT;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	strbuf_init(&s->root, PATH_MAX);
+	agent_registry_init(&s->reg);
+	config_init(&s->cfg);
+	if (!getcwd(s->cwd, sizeof(s->cwd)))
+		return strbuf_seterr(err, "cannot get the working directory: %s", strerror(errno));
+	if (ctx->permission_mode && policy_mode_parse(ctx->permission_mode, &mode))
+		return strbuf_seterr(err, "--permission-mode must be default, accept or plan, not '%s'",
+				     ctx->permission_mode);
+	memset(&search, 0, sizeof(search));
+	search.extra_dirs = &ctx->agents_dirs;
+	if (agent_registry_load(&s->reg, &search, err))
+		return -1;
+	a = agent_registry_find(&s->reg, name);
+	if (!a) {
+		strbuf_seterr(err, "no agent named '%s'", name);
+		for (i = 0; i < s->reg.diags.nr; i++)
+			if (s->reg.diags.v[i].severity == DIAG_ERROR) {
+				strbuf_addstr(err, " (some agent files have errors; 'archie agents validate' shows them)");
+				break;
+			}
+		strbuf_addstr(err, "; 'archie agents list' shows the agents");
+		return -1;
+	}
+	agent_project_root(s->cwd, &s->root);
+	memset(&cs, 0, sizeof(cs));
+	cs.project_root = s->root.buf;
+	if (config_load(&s->cfg, &cs)) {
+		struct strbuf d = STRBUF_INIT;
+
+		for (i = 0; i < s->cfg.diags.nr; i++) {
+			if (s->cfg.diags.v[i].severity != DIAG_ERROR)
+				continue;
+			diag_format(&s->cfg.diags.v[i], &d);
+			break;
+		}
+		strbuf_seterr(err, "configuration error: %s", d.buf);
+		strbuf_release(&d);
+		return -1;
+	}
+	if (!s->cfg.providers_nr && config_probe_local(&s->cfg, err))
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.agent = a;
+	o.cfg = &s->cfg;
+	o.model = ctx->model;
+	o.max_turns = ctx->max_turns ? ctx->max_turns : a->max_turns ? (int)a->max_turns : 0;
+	o.root = s->root.buf;
+	o.cwd = s->cwd;
+	o.mode = mode;
+	o.cancel = &session_cancel;
+	o.ui = *ui;
+	if (loop_init(&s->loop, &o, err))
+		return -1;
+	s->loop_ready = 1;
+	return 0;
+}
+
+void session_close(struct session *s)
+{
+	if (s->loop_ready)
+		loop_release(&s->loop);
+	config_release(&s->cfg);
+	agent_registry_release(&s->reg);
+	strbuf_release(&s->root);
+}
+

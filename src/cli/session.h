@@ -1,0 +1,37 @@
+/*
+ * session: an agent session's setup, shared by `archie -p` and the REPL.
+ *
+ * Ownership: a session owns its registry, configuration and loop;
+ * session_close releases them (safe after a failed session_open).
+ */
+#ifndef ARCHIE_SESSION_H
+#define ARCHIE_SESSION_H
+
+#include "agent/registry.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "loop/loop.h"
+
+#include <limits.h>
+#include <signal.h>
+
+struct session {
+	struct agent_registry reg;
+	struct config cfg;
+	struct loop loop;
+	struct strbuf root;
+	char cwd[PATH_MAX];
+	int loop_ready;
+};
+
+/* Set by the SIGINT handlers; the loop, tools and requests watch it. */
+extern volatile sig_atomic_t session_cancel;
+
+/* Loads agents and config, picks the agent (ctx->agent, default
+ * backend-architect) and model, and starts the loop with ui.  Returns 0,
+ * or -1 with err. */
+int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
+		 struct strbuf *err);
+void session_close(struct session *s);
+
+#endif

@@ -1,0 +1,475 @@
+/*
+ * loop: the turn loop.  See loop.h.
+ */
+#include "loop/loop.h"
+
+#include "agent/agent.h"
+#include "core/fileio.h"
+#include "core/headtail.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "loop/prompt.h"
+#include "provider/http.h"
+#include "tools/toolnames.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_TURNS 100
+#define DEFAULT_RESULT_CAP 30000
+#define PARALLEL_MAX 8
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+const char *loop_exit_name(enum loop_exit e)
+{
+	static const char *const names[] = {
+		"done", "max_turns", "interrupted", "provider_error", "permission_denied",
+	};
+
+	return names[e];
+}
+
+static char *new_session_id(void)
+{
+	unsigned char r[16];
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, r, sizeof(r)) != (ssize_t)sizeof(r)) {
+		for (i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(rand() ^ (int)time(NULL));
+	}
+	if (fd >= 0)
+		close(fd);
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);	/* UUID v4 */
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	for (i = 0; i < sizeof(r); i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			strbuf_addch(&sb, '-');
+		strbuf_addf(&sb, "%02x", r[i]);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static void on_todos(void *ud, const struct todo_list *t)
+{
+	struct loop *l = ud;
+
+	if (l->o.ui.todos)
+		l->o.ui.todos(l->o.ui.ud, t);
+}
+
+static void offer_tools(struct loop *l)
+{
+	struct agent_tools at;
+	size_t i;
+
+	agent_tools_init(&at);
+	agent_resolve_tools(l->o.agent, &at);
+	l->tools = xcalloc(at.enabled.nr + 1, sizeof(*l->tools));
+	l->schemas = xcalloc(at.enabled.nr + 1, sizeof(*l->schemas));
+	for (i = 0; i < at.enabled.nr; i++) {
+		const struct tool *t = tool_find(at.enabled.v[i]);
+
+		if (!t)
+			continue;	/* e.g. Task: not in this build's tool set */
+		l->tools[l->tools_nr] = t;
+		l->schemas[l->tools_nr].name = t->name;
+		l->schemas[l->tools_nr].description = t->description;
+		l->schemas[l->tools_nr].schema = tool_schema(t);
+		l->tools_nr++;
+	}
+	agent_tools_release(&at);
+}
+
+int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
+{
+	struct strbuf sys = STRBUF_INIT;
+	const char *ref = o->model ? o->model : o->agent->model;
+
+	memset(l, 0, sizeof(*l));
+	l->o = *o;
+	if (!l->o.max_turns)
+		l->o.max_turns = DEFAULT_MAX_TURNS;
+	if (!l->o.result_cap)
+		l->o.result_cap = DEFAULT_RESULT_CAP;
+	strvec_init(&l->pmodels);
+	strbuf_init(&l->memory_file, 4096);
+	strbuf_init(&l->last_text, (size_t)64 << 20);
+	conv_init(&l->conv);
+	if (config_resolve_model(o->cfg, ref, NULL, &l->model, err))
+		return -1;
+	config_provider_setup(o->cfg, l->model.provider, &l->pcfg, &l->pmodels);
+	if (l->model.model) {
+		l->has_price = l->model.model->has_price;
+		l->price = l->model.model->price;
+		l->max_tokens = l->model.model->max_tokens;
+	}
+	offer_tools(l);
+	prompt_build(o->agent->prompt, o->root, o->cwd, &sys, NULL);
+	conv_set_system(&l->conv, sys.buf);
+	strbuf_release(&sys);
+
+	file_join(&l->memory_file, o->root, "ARCHIE.md");
+	l->env.root = o->root;
+	l->env.cwd = o->cwd;
+	l->env.memory_file = l->memory_file.buf;
+	l->env.cancel = o->cancel;
+	l->env.todos = &l->todos;
+	l->env.on_todos = on_todos;
+	l->env.ud = l;
+	l->policy.mode = o->mode;
+	l->session_id = new_session_id();
+	log_debug("loop", "session %s: agent %s, model %s/%s, %zu tools",
+		  l->session_id, o->agent->name, l->model.provider->name,
+		  l->model.id, l->tools_nr);
+	return 0;
+}
+
+void loop_release(struct loop *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->tools_nr; i++)
+		json_decref(l->schemas[i].schema);
+	free(l->schemas);
+	free(l->tools);
+	for (i = 0; i < l->denials_nr; i++) {
+		free(l->denials[i].tool);
+		free(l->denials[i].arguments);
+		free(l->denials[i].reason);
+	}
+	free(l->denials);
+	conv_release(&l->conv);
+	todo_list_release(&l->todos);
+	config_resolved_release(&l->model);
+	strvec_release(&l->pmodels);
+	strbuf_release(&l->memory_file);
+	strbuf_release(&l->last_text);
+	free(l->session_id);
+	memset(l, 0, sizeof(*l));
+}
+
+void loop_clear(struct loop *l)
+{
+	char *sys = xstrdup_or_null(l->conv.system);
+
+	conv_release(&l->conv);
+	conv_set_system(&l->conv, sys);
+	free(sys);
+	todo_list_release(&l->todos);
+}
+
+/* ---- the provider side ---------------------------------------------------- */
+
+static void on_provider_event(void *ud, const struct provider_event *ev)
+{
+	struct loop *l = ud;
+	const struct loop_ui *ui = &l->o.ui;
+
+	switch (ev->type) {
+	case PROVIDER_EV_TEXT:
+		if (ui->text)
+			ui->text(ui->ud, ev->text, ev->len);
+		break;
+	case PROVIDER_EV_DISCARD:
+		if (ui->discard)
+			ui->discard(ui->ud, ev->len);
+		break;
+	case PROVIDER_EV_RETRY:
+		if (ui->retry)
+			ui->retry(ui->ud, ev->attempt, ev->wait_ms, ev->reason);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the tool side ------------------------------------------------------------ */
+
+struct call {
+	const struct provider_call *pc;
+	const struct tool *tool;	/* NULL: malformed or unknown */
+	struct strbuf result;
+	int is_error;
+	int run;			/* allowed: run it */
+	long ms;
+	struct loop *l;
+};
+
+static const struct tool *offered(const struct loop *l, const char *name)
+{
+	struct toolname_info info;
+	size_t i;
+
+	for (i = 0; i < l->tools_nr; i++)
+		if (!strcmp(l->tools[i]->name, name))
+			return l->tools[i];
+	/* the model may use another runtime's name for an offered tool */
+	info = toolname_lookup(name);
+	if (info.kind == TOOLNAME_CANONICAL)
+		for (i = 0; i < l->tools_nr; i++)
+			if (!strcmp(l->tools[i]->name, info.canonical))
+				return l->tools[i];
+	return NULL;
+}
+
+static void available_list(const struct loop *l, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < l->tools_nr; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "", l->tools[i]->name);
+	if (!l->tools_nr)
+		strbuf_addstr(out, "(none)");
+}
+
+static void add_denial(struct loop *l, const char *tool, const char *args,
+		       const char *reason)
+{
+	struct loop_denial *d;
+
+	ALLOC_GROW(l->denials, l->denials_nr + 1, l->denials_alloc);
+	d = &l->denials[l->denials_nr++];
+	d->tool = xstrdup(tool);
+	d->arguments = xstrdup(args);
+	d->reason = xstrdup(reason);
+}
+
+/* Checks a call: shape, tool, policy.  Sets c->run or an error result. */
+static void vet(struct loop *l, struct call *c)
+{
+	const struct provider_call *pc = c->pc;
+	struct strbuf why = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *args;
+	enum policy_verdict v;
+
+	if (pc->malformed) {
+		strbuf_addf(&c->result, "error: the call to %s was malformed and was not run: %s. The arguments received were: ",
+			    pc->name[0] ? pc->name : "(no name)", pc->problem);
+		headtail_cap_text(pc->arguments, strlen(pc->arguments), 400, 100, NULL, &c->result);
+		strbuf_addstr(&c->result, "\nSend the call again with complete, valid JSON arguments.");
+		c->is_error = 1;
+		goto out;
+	}
+	c->tool = offered(l, pc->name);
+	if (!c->tool) {
+		strbuf_addf(&c->result, "error: there is no tool named '%s' in this session; the tools are: ",
+			    pc->name);
+		available_list(l, &c->result);
+		c->is_error = 1;
+		goto out;
+	}
+	args = json_loads(pc->arguments, 0, &jerr);
+	v = policy_decide(&l->policy, c->tool, args, &why);
+	if (v == POLICY_ASK) {
+		if (l->o.ui.approve) {
+			strbuf_reset(&why);
+			v = l->o.ui.approve(l->o.ui.ud, c->tool->name, pc->arguments, &why);
+		} else {
+			/* headless, default mode: until the permissions
+			 * engine lands, calls are allowed (see policy.h) */
+			v = POLICY_ALLOW;
+		}
+	}
+	json_decref(args);
+	if (v == POLICY_DENY) {
+		strbuf_addf(&c->result, "error: permission denied: %s was not run (%s)",
+			    c->tool->name, why.len ? why.buf : "denied");
+		add_denial(l, c->tool->name, pc->arguments, why.len ? why.buf : "denied");
+		c->is_error = 1;
+		goto out;
+	}
+	c->run = 1;
+out:
+	strbuf_release(&why);
+}
+
+static void execute(struct call *c)
+{
+	struct loop *l = c->l;
+	struct strbuf raw = STRBUF_INIT_CAP((size_t)16 << 20);
+	long t0 = now_ms();
+	int rc;
+
+	if (l->o.cancel && *l->o.cancel) {
+		strbuf_addstr(&c->result, "error: interrupted by the user before it ran");
+		c->is_error = 1;
+		return;
+	}
+	rc = tool_call(c->tool, &l->env, c->pc->arguments, &raw);
+	c->ms = now_ms() - t0;
+	c->is_error = rc != 0;
+	/* large results keep their head and tail, with a note */
+	headtail_cap_text(raw.buf, raw.len, l->o.result_cap * 2 / 3,
+			  l->o.result_cap / 3,
+			  "the middle was cut; use Read with offset and limit, or Grep, to see it",
+			  &c->result);
+	strbuf_utf8_trim_partial(&c->result);
+	strbuf_release(&raw);
+}
+
+static void *execute_thread(void *arg)
+{
+	execute(arg);
+	http_thread_cleanup();
+	return NULL;
+}
+
+static void run_calls(struct loop *l, struct call *calls, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i, k;
+
+		if (!calls[i].run || !calls[i].tool->read_only) {
+			if (calls[i].run) {
+				if (l->o.ui.tool_start)
+					l->o.ui.tool_start(l->o.ui.ud, calls[i].pc->id,
+							   calls[i].tool->name,
+							   calls[i].pc->arguments);
+				execute(&calls[i]);
+			}
+			i++;
+			continue;
+		}
+		/* a run of read-only calls: in parallel */
+		while (j < n && calls[j].run && calls[j].tool->read_only &&
+		       j - i < PARALLEL_MAX)
+			j++;
+		for (k = i; k < j; k++)
+			if (l->o.ui.tool_start)
+				l->o.ui.tool_start(l->o.ui.ud, calls[k].pc->id,
+						   calls[k].tool->name, calls[k].pc->arguments);
+		if (j - i == 1) {
+			execute(&calls[i]);
+		} else {
+			pthread_t tids[PARALLEL_MAX];
+
+			for (k = i; k < j; k++)
+				pthread_create(&tids[k - i], NULL, execute_thread, &calls[k]);
+			for (k = i; k < j; k++)
+				pthread_join(tids[k - i], NULL);
+		}
+		i = j;
+	}
+}
+
+int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
+	     struct strbuf *err)
+{
+	struct conv_msg *m;
+	struct provider_request req;
+	struct provider_hooks hooks;
+	size_t denials_before = l->denials_nr;
+	int rc = 0;
+
+	*exit = LOOP_DONE;
+	strbuf_reset(&l->last_text);
+	m = conv_add_msg(&l->conv, CONV_USER);
+	conv_add_text(m, prompt, strlen(prompt));
+
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.cancel = l->o.cancel;
+	for (;;) {
+		struct provider_reply reply;
+		struct conv_msg am, results;
+		struct call *calls;
+		size_t i;
+
+		if (l->o.cancel && *l->o.cancel) {
+			*exit = LOOP_INTERRUPTED;
+			break;
+		}
+		if (l->turns >= l->o.max_turns) {
+			*exit = LOOP_MAX_TURNS;
+			break;
+		}
+		memset(&req, 0, sizeof(req));
+		req.conv = &l->conv;
+		req.tools = l->schemas;
+		req.tools_nr = l->tools_nr;
+		req.model = l->model.id;
+		req.has_temperature = l->o.agent->has_temperature;
+		req.temperature = l->o.agent->temperature;
+		req.max_tokens = l->max_tokens;
+		provider_reply_init(&reply);
+		l->turns++;
+		if (provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL,
+				  &hooks, on_provider_event, l, &reply, err)) {
+			*exit = reply.error == PROVIDER_ERR_CANCELLED ? LOOP_INTERRUPTED
+								      : LOOP_PROVIDER_ERROR;
+			/* keep what was shown of an interrupted answer */
+			if (reply.text.len) {
+				memset(&am, 0, sizeof(am));
+				am.role = CONV_ASSISTANT;
+				conv_add_text(&am, reply.text.buf, reply.text.len);
+				conv_push_msg(&l->conv, &am);
+			}
+			rc = *exit == LOOP_INTERRUPTED ? 0 : -1;
+			provider_reply_release(&reply);
+			break;
+		}
+		l->usage.input_tokens += reply.usage.input_tokens;
+		l->usage.output_tokens += reply.usage.output_tokens;
+		l->usage.cache_read_tokens += reply.usage.cache_read_tokens;
+		l->usage.cache_write_tokens += reply.usage.cache_write_tokens;
+		l->cost += reply.cost;
+		if (l->o.ui.turn_end)
+			l->o.ui.turn_end(l->o.ui.ud, &reply);
+
+		memset(&am, 0, sizeof(am));
+		am.role = CONV_ASSISTANT;
+		provider_reply_to_msg(&reply, &am);
+		conv_push_msg(&l->conv, &am);
+		strbuf_reset(&l->last_text);
+		strbuf_add(&l->last_text, reply.text.buf, reply.text.len);
+
+		if (!reply.calls_nr) {
+			provider_reply_release(&reply);
+			break;
+		}
+		calls = xcalloc(reply.calls_nr, sizeof(*calls));
+		for (i = 0; i < reply.calls_nr; i++) {
+			calls[i].pc = &reply.calls[i];
+			calls[i].l = l;
+			strbuf_init(&calls[i].result, (size_t)1 << 20);
+			vet(l, &calls[i]);
+		}
+		run_calls(l, calls, reply.calls_nr);
+		memset(&results, 0, sizeof(results));
+		results.role = CONV_USER;
+		for (i = 0; i < reply.calls_nr; i++) {
+			l->tool_calls++;
+			if (l->o.ui.tool_end)
+				l->o.ui.tool_end(l->o.ui.ud, calls[i].pc->id,
+						 calls[i].tool ? calls[i].tool->name : calls[i].pc->name,
+						 calls[i].result.buf, calls[i].is_error, calls[i].ms);
+			conv_add_tool_result(&results, calls[i].pc->id, calls[i].result.buf,
+					     calls[i].is_error);
+			strbuf_release(&calls[i].result);
+		}
+		conv_push_msg(&l->conv, &results);
+		free(calls);
+		provider_reply_release(&reply);
+	}
+	/* a run that hit a denial says so in its exit status, so scripts
+	 * notice work that was not done */
+	if (*exit == LOOP_DONE && l->denials_nr > denials_before)
+		*exit = LOOP_DENIED;
+	return rc;
+}

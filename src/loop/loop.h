@@ -1,0 +1,115 @@
+/*
+ * loop: the turn loop of one agent session.
+ *
+ * loop_run() takes a user prompt and works until the model stops asking
+ * for tools: it sends the conversation to the provider, streams the answer
+ * to the UI, runs the tool calls the model asked for (each through the
+ * policy first; read-only calls of one response in parallel, the others in
+ * order; a malformed or unknown call answered with an error result and
+ * never run), caps large results, sends the results back, and repeats
+ * until the model is done, the turn limit is reached, or the user
+ * interrupts.
+ *
+ * The UI is a set of callbacks (struct loop_ui), so headless output
+ * (text, json, stream-json) and the interactive session share the loop.
+ *
+ * Ownership: a loop borrows its agent and config (they must outlive it)
+ * and owns the conversation, the plan and its totals.
+ */
+#ifndef ARCHIE_LOOP_H
+#define ARCHIE_LOOP_H
+
+#include "config/config.h"
+#include "policy/policy.h"
+#include "provider/provider.h"
+#include "tools/tool.h"
+
+struct agent;
+
+enum loop_exit {
+	LOOP_DONE,
+	LOOP_MAX_TURNS,
+	LOOP_INTERRUPTED,
+	LOOP_PROVIDER_ERROR,
+	LOOP_DENIED,		/* finished, but a call was denied on the way */
+};
+
+struct loop_ui {
+	void (*text)(void *ud, const char *s, size_t n);
+	void (*discard)(void *ud, size_t n);
+	void (*retry)(void *ud, int attempt, long wait_ms, const char *reason);
+	void (*tool_start)(void *ud, const char *id, const char *name,
+			   const char *args);
+	void (*tool_end)(void *ud, const char *id, const char *name,
+			 const char *result, int is_error, long ms);
+	void (*todos)(void *ud, const struct todo_list *t);
+	/* Asks the user about a call (interactive).  NULL: headless, where
+	 * `ask` is decided by the policy mode. */
+	enum policy_verdict (*approve)(void *ud, const char *name,
+				       const char *args, struct strbuf *reason);
+	void (*turn_end)(void *ud, const struct provider_reply *r);
+	void *ud;
+};
+
+struct loop_opts {
+	const struct agent *agent;
+	const struct config *cfg;
+	const char *model;		/* --model, or NULL for the agent's */
+	int max_turns;			/* 0: 100 */
+	const char *root;		/* the project root */
+	const char *cwd;		/* the working directory (absolute) */
+	enum policy_mode mode;
+	volatile sig_atomic_t *cancel;
+	struct loop_ui ui;
+	size_t result_cap;		/* tool result cap in bytes; 0: 30000 */
+};
+
+struct loop_denial {
+	char *tool;
+	char *arguments;
+	char *reason;
+};
+
+struct loop {
+	struct loop_opts o;
+	struct config_resolved model;
+	struct provider_config pcfg;
+	struct strvec pmodels;
+	struct provider_price price;
+	int has_price;
+	long max_tokens;
+	struct conv conv;
+	const struct tool **tools;	/* offered to the model */
+	struct conv_tool *schemas;
+	size_t tools_nr;
+	struct tool_env env;
+	struct todo_list todos;
+	struct policy policy;
+	struct strbuf memory_file;
+	char *session_id;
+	/* totals over the session */
+	struct provider_usage usage;
+	double cost;
+	int turns;
+	int tool_calls;
+	struct loop_denial *denials;
+	size_t denials_nr, denials_alloc;
+	struct strbuf last_text;	/* the final answer of the last run */
+};
+
+/* Resolves the model, offers the agent's tools, builds the system prompt.
+ * Returns 0, or -1 with err (config or model problems). */
+int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err);
+void loop_release(struct loop *l);
+
+/* Works on one user prompt.  Returns 0 (see *exit for why it stopped), or
+ * -1 with err when the provider failed. */
+int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
+	     struct strbuf *err);
+
+/* Forgets the conversation (keeps the system prompt and the totals). */
+void loop_clear(struct loop *l);
+
+const char *loop_exit_name(enum loop_exit e);
+
+#endif
