@@ -12,6 +12,8 @@ B=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 export ARCHIE="$top/$B/archie"
+export FAKELLM="$top/$B/tests/fakellm"
+export FIXTURES="$(cd "$top/.." && pwd)/shared/fixtures"
 export TEST_DATA="$top/tests/data"
 export CMOCKA_MESSAGE_OUTPUT=stdout
 pattern=${TESTS:-}

@@ -88,10 +88,9 @@ static void newline(struct strbuf *out)
 {
 	while (out->len && out->buf[out->len - 1] == ' ')
 		strbuf_setlen(out, out->len - 1);
-	/* at most one blank line */
-	if (out->len >= 2 && out->buf[out->len - 1] == '\n' && out->buf[out->len - 2] == '\n')
-		return;
-	if (out->len)
+	/* one line break between blocks: pages are read by a model, and
+	 * blank lines cost tokens without adding meaning */
+	if (out->len && out->buf[out->len - 1] != '\n')
 		strbuf_addch(out, '\n');
 }
 

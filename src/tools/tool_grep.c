@@ -372,11 +372,9 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	}
 	pcre2_jit_compile(g.re, PCRE2_JIT_COMPLETE);
 
+	/* relative, as given, so results are short (the session runs in
+	 * env->cwd) */
 	strbuf_addstr(&root, arg && *arg ? arg : ".");
-	if (arg && *arg && arg[0] != '/' && strcmp(env->cwd, ".")) {
-		strbuf_reset(&root);
-		tool_path(env, arg, &root);
-	}
 	memset(&o, 0, sizeof(o));
 	o.root = root.buf;
 	o.threads = env->walk_threads;

@@ -36,6 +36,7 @@ struct hunk {
 	char *anchor;		/* the @@ line's text, or NULL */
 	struct strvec old;	/* context and removed lines */
 	struct strvec new_;	/* context and added lines */
+	struct strbuf kinds;	/* ' ', '-' or '+' for each line, in order */
 	int at_eof;
 };
 
@@ -74,6 +75,7 @@ static void patch_release(struct patch *p)
 			free(c->hunks[j].anchor);
 			strvec_release(&c->hunks[j].old);
 			strvec_release(&c->hunks[j].new_);
+			strbuf_release(&c->hunks[j].kinds);
 		}
 		free(c->hunks);
 	}
@@ -111,6 +113,7 @@ static struct hunk *new_hunk(struct change *c, const char *anchor)
 	h->anchor = anchor && *anchor ? xstrdup(anchor) : NULL;
 	strvec_init(&h->old);
 	strvec_init(&h->new_);
+	strbuf_init(&h->kinds, (size_t)16 << 20);
 	return h;
 }
 
@@ -167,8 +170,17 @@ static int parse(const char *text, struct patch *p, struct strbuf *err)
 			c = new_change(p, OP_DELETE, v);
 			h = NULL;
 		} else if ((v = after(l, "*** Update File: "))) {
+			size_t k;
+
 			trim_path((char *)v);
-			c = new_change(p, OP_UPDATE, v);
+			/* a second section for the same file continues the
+			 * first, so its hunks apply to the first's result */
+			for (k = 0, c = NULL; k < p->nr; k++)
+				if (p->c[k].op == OP_UPDATE && !p->c[k].move_to &&
+				    !strcmp(p->c[k].path, v))
+					c = &p->c[k];
+			if (!c)
+				c = new_change(p, OP_UPDATE, v);
 			h = NULL;
 		} else if ((v = after(l, "*** Move to: "))) {
 			if (!c || c->op != OP_UPDATE) {
@@ -205,6 +217,7 @@ static int parse(const char *text, struct patch *p, struct strbuf *err)
 			if (!h)
 				h = new_hunk(c, NULL);
 			/* an empty line is an empty context line */
+			strbuf_addch(&h->kinds, l[0] ? l[0] : ' ');
 			if (l[0] != '+')
 				strvec_push(&h->old, l[0] ? l + 1 : "");
 			if (l[0] != '-')
@@ -317,13 +330,31 @@ static int apply_hunks(struct change *c, struct strbuf *err)
 			pos = (size_t)a;
 		}
 		at = find_block(&c->lines, pos, &h->old, h->at_eof);
+		if (at < 0 && pos)	/* hunks out of order: search from the top */
+			at = find_block(&c->lines, 0, &h->old, h->at_eof);
 		if (at < 0)
 			return strbuf_seterr(err, "%s: hunk %zu: its context and removed lines were not found in the file (starting '%.80s'); Read the file and write the hunk again",
 					     c->path, k + 1, h->old.nr ? h->old.v[0] : "");
 		for (i = 0; i < (size_t)at; i++)
 			strvec_push(&res, c->lines.v[i]);
-		for (i = 0; i < h->new_.nr; i++)
-			strvec_push(&res, h->new_.v[i]);
+		{
+			/* context lines keep the file's text (they may have
+			 * matched loosely); added lines come from the patch */
+			size_t o = (size_t)at, a = 0, q;
+
+			for (q = 0; q < h->kinds.len; q++) {
+				char kind = h->kinds.buf[q];
+
+				if (kind == ' ') {
+					strvec_push(&res, c->lines.v[o++]);
+					a++;
+				} else if (kind == '-') {
+					o++;
+				} else {
+					strvec_push(&res, h->new_.v[a++]);
+				}
+			}
+		}
 		for (i = (size_t)at + h->old.nr; i < c->lines.nr; i++)
 			strvec_push(&res, c->lines.v[i]);
 		pos = (size_t)at + h->new_.nr;

@@ -16,13 +16,14 @@ set -u
 T_N=0
 T_FAIL=0
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/archie-e2e-XXXXXX")
-trap 'rm -rf "$T_ROOT"' EXIT
+trap 'fakellm_stop; rm -rf "$T_ROOT"' EXIT
 export HOME="$T_ROOT/home"
 export XDG_CONFIG_HOME="$HOME/.config"
 export XDG_STATE_HOME="$HOME/.local/state"
 export XDG_DATA_HOME="$HOME/.local/share"
 export ARCHIE_LOG=warn
-unset NO_COLOR ARCHIE_LOG_FILE
+unset NO_COLOR ARCHIE_LOG_FILE ANTHROPIC_API_KEY ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL OLLAMA_HOST OPENROUTER_API_KEY
+export ARCHIE_LOCAL_SERVERS="ollama=http://127.0.0.1:1"
 WS="$T_ROOT/ws"
 mkdir -p "$HOME" "$WS"
 (cd "$WS" && git init -q . 2>/dev/null || mkdir -p .git)
@@ -62,7 +63,40 @@ expect_no_out() { check "$2" not_contains "$out" "$1"; }
 json_true() { printf '%s' "$out" | jq -e "$1" >/dev/null 2>&1; }
 expect_json() { check "$2" json_true "$1"; }
 
+# fakellm_start SCRIPT_JSON: starts the fake LLM server with that script;
+# sets FAKE_PORT, FAKE_URL (with /v1) and FAKE_LOG.  Stopped at exit.
+fakellm_start() {
+	fakellm_stop
+	FAKE_DIR="$T_ROOT/fake.$$.$T_N.$(date +%s%N)"
+	mkdir -p "$FAKE_DIR"
+	printf '%s' "$1" > "$FAKE_DIR/script.json"
+	FAKE_LOG="$FAKE_DIR/requests.jsonl"
+	"$FAKELLM" --script "$FAKE_DIR/script.json" --log "$FAKE_LOG" \
+		--port-file "$FAKE_DIR/port" 2>"$FAKE_DIR/stderr" &
+	FAKE_PID=$!
+	for _ in $(seq 1 200); do
+		[ -s "$FAKE_DIR/port" ] && break
+		sleep 0.01
+	done
+	FAKE_PORT=$(cat "$FAKE_DIR/port")
+	FAKE_URL="http://127.0.0.1:$FAKE_PORT/v1"
+	: > "$FAKE_LOG"
+}
+fakellm_stop() {
+	if [ -n "${FAKE_PID:-}" ]; then
+		kill "$FAKE_PID" 2>/dev/null
+		wait "$FAKE_PID" 2>/dev/null
+		FAKE_PID=
+	fi
+}
+# req N FILTER: a jq filter on the N-th (1-based) request's parsed body
+req() { sed -n "${1}p" "$FAKE_LOG" | jq -r '.body | fromjson | '"$2"; }
+req_count() { wc -l < "$FAKE_LOG" | tr -d ' '; }
+# req_match N FILTER REGEX: the filter's output matches the extended regex
+req_match() { req "$1" "$2" | grep -Eq -- "$3"; }
+
 finish() {
+	fakellm_stop
 	echo "# $T_N checks, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]
 	exit $?

@@ -26,9 +26,9 @@ expect_out "--all" "command help shows its options"
 run "$ARCHIE" agents --help
 expect_out "archie agents list" "COMMAND --help is command help"
 
-run "$ARCHIE"
-expect_rc 2 "no command is a usage error"
-expect_err "usage: archie" "no command prints usage to stderr"
+run "$ARCHIE" </dev/null
+expect_rc 2 "no command and nothing on stdin is a usage error"
+expect_err "no prompt: give one with -p" "says what is missing"
 
 run "$ARCHIE" frobnicate
 expect_rc 2 "unknown command"
