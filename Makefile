@@ -17,9 +17,12 @@ FUZZ_SECONDS ?= 60
 
 # Libraries, resolved lazily: `make test` installs them before these are
 # expanded.
-PKGS      = jansson libfyaml libcurl libpcre2-8 libedit
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+# libcurl is not linked: src/provider/curl_dl.c loads it on first use, so
+# commands that never touch the network do not pay its start-up cost.
+PKGS      = jansson libfyaml libpcre2-8 libedit
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CURL_LIBS  = $(shell pkg-config --libs libcurl)
 TEST_LIBS  = $(shell pkg-config --libs cmocka)
 
 WARN     = -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wmissing-prototypes \
@@ -146,13 +149,18 @@ fuzz:
 # run (docs/performance.md records them).
 $(B)/bench/bench_%: bench/bench_%.c $(B)/libarchie.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CURL_LIBS)
 
 bench:
 	@sh mk/deps.sh ripgrep
-	@$(MAKE) --no-print-directory $(B)/bench/bench_provider $(B)/tests/fakellm
+	@$(MAKE) --no-print-directory $(B)/archie $(B)/bench/bench_provider \
+		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/tests/fakellm
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
+	@echo "bench: agent (startup, first request, per-turn overhead, memory)"
+	@$(B)/bench/bench_agent $(CURDIR)/$(B)/archie $(CURDIR)/$(B)/tests/fakellm
+	@echo "bench: search (Grep and Glob against ripgrep on 100k files)"
+	@$(B)/bench/bench_search
 
 man: $(B)/archie
 	$(B)/archie help --man > docs/archie.1

@@ -202,8 +202,7 @@ int main(int argc, char **argv)
 		struct conv_msg *m;
 		struct strbuf err = STRBUF_INIT;
 		double t0, t_archie, t_curl;
-		char *body;
-		json_t *bj;
+		struct strbuf body = STRBUF_INIT;
 		CURL *c;
 		struct curl_slist *h = NULL;
 
@@ -232,15 +231,13 @@ int main(int argc, char **argv)
 		}
 		t_archie = (now() - t0) / n;
 
-		bj = provider_build_body(&cfg, &req);
-		body = json_dumps(bj, JSON_COMPACT);
-		json_decref(bj);
+		provider_encode(&cfg, &req, &body);
 		c = curl_easy_init();
 		h = curl_slist_append(h, "Content-Type: application/json");
 		h = curl_slist_append(h, "Expect:");
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/chat/completions", port);
 		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.buf);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
 		t0 = now();
@@ -251,7 +248,7 @@ int main(int argc, char **argv)
 		       t_archie * 1e3, t_curl * 1e3, (t_archie - t_curl) * 1e3, t_archie / t_curl);
 		curl_easy_cleanup(c);
 		curl_slist_free_all(h);
-		free(body);
+		strbuf_release(&body);
 		conv_release(&conv);
 		strbuf_release(&err);
 	}

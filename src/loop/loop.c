@@ -109,6 +109,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 	strbuf_init(&l->memory_file, 4096);
 	strbuf_init(&l->last_text, (size_t)64 << 20);
 	conv_init(&l->conv);
+	provider_cache_init(&l->cache);
 	if (config_resolve_model(o->cfg, ref, NULL, &l->model, err))
 		return -1;
 	config_provider_setup(o->cfg, l->model.provider, &l->pcfg, &l->pmodels);
@@ -153,6 +154,7 @@ void loop_release(struct loop *l)
 	}
 	free(l->denials);
 	conv_release(&l->conv);
+	provider_cache_release(&l->cache);
 	todo_list_release(&l->todos);
 	config_resolved_release(&l->model);
 	strvec_release(&l->pmodels);
@@ -401,6 +403,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		}
 		memset(&req, 0, sizeof(req));
 		req.conv = &l->conv;
+		req.cache = &l->cache;
 		req.tools = l->schemas;
 		req.tools_nr = l->tools_nr;
 		req.model = l->model.id;

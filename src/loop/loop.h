@@ -79,6 +79,7 @@ struct loop {
 	int has_price;
 	long max_tokens;
 	struct conv conv;
+	struct provider_cache cache;	/* the conversation, encoded */
 	const struct tool **tools;	/* offered to the model */
 	struct conv_tool *schemas;
 	size_t tools_nr;

@@ -63,40 +63,64 @@ static json_t *content_blocks(const struct conv_msg *m)
 	return arr;
 }
 
-json_t *anthropic_build_body(const struct provider_config *cfg,
-			     const struct provider_request *req)
+void anthropic_encode_system(const char *system, struct strbuf *out)
 {
-	json_t *body, *msgs = json_array();
+	if (system && *system)
+		encode_json(json_string(system), out);
+}
+
+void anthropic_encode_msg(const struct conv_msg *m, struct strbuf *out)
+{
+	encode_json(json_pack("{s:s, s:o}",
+			      "role", m->role == CONV_ASSISTANT ? "assistant" : "user",
+			      "content", content_blocks(m)), out);
+}
+
+void anthropic_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
+{
+	json_t *tools = json_array();
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		json_array_append_new(tools, json_pack("{s:s, s:s, s:O}",
+			"name", t[i].name, "description", t[i].description,
+			"input_schema", t[i].schema));
+	encode_json(tools, out);
+}
+
+void anthropic_encode_body(const struct provider_config *cfg,
+			   const struct provider_request *req,
+			   const struct provider_cache *c, struct strbuf *out)
+{
+	size_t i;
+	int first = 1;
+
 	(void)cfg;
-	for (i = 0; i < req->conv->nr; i++) {
-		const struct conv_msg *m = &req->conv->msgs[i];
-
-		json_array_append_new(msgs, json_pack("{s:s, s:o}",
-			"role", m->role == CONV_ASSISTANT ? "assistant" : "user",
-			"content", content_blocks(m)));
+	strbuf_addstr(out, "{\"model\":");
+	encode_json(json_string(req->model), out);
+	strbuf_addf(out, ",\"max_tokens\":%ld",
+		    req->max_tokens > 0 ? req->max_tokens : (long)ANTHROPIC_DEFAULT_MAX_TOKENS);
+	if (c->system_json.len) {
+		strbuf_addstr(out, ",\"system\":");
+		strbuf_add(out, c->system_json.buf, c->system_json.len);
 	}
-	body = json_pack("{s:s, s:I}", "model", req->model, "max_tokens",
-			 (json_int_t)(req->max_tokens > 0 ? req->max_tokens
-							  : ANTHROPIC_DEFAULT_MAX_TOKENS));
-	if (req->conv->system && *req->conv->system)
-		json_object_set_new(body, "system", json_string(req->conv->system));
-	json_object_set_new(body, "messages", msgs);
+	strbuf_addstr(out, ",\"messages\":[");
+	for (i = 0; i < c->msgs.nr; i++) {
+		if (!first)
+			strbuf_addch(out, ',');
+		strbuf_addstr(out, c->msgs.v[i]);
+		first = 0;
+	}
+	strbuf_addch(out, ']');
 	if (req->tools_nr) {
-		json_t *tools = json_array();
-
-		for (i = 0; i < req->tools_nr; i++)
-			json_array_append_new(tools, json_pack("{s:s, s:s, s:O}",
-				"name", req->tools[i].name,
-				"description", req->tools[i].description,
-				"input_schema", req->tools[i].schema));
-		json_object_set_new(body, "tools", tools);
+		strbuf_addstr(out, ",\"tools\":");
+		strbuf_add(out, c->tools_json.buf, c->tools_json.len);
 	}
-	if (req->has_temperature)
-		json_object_set_new(body, "temperature", json_real(req->temperature));
-	json_object_set_new(body, "stream", json_true());
-	return body;
+	if (req->has_temperature) {
+		strbuf_addstr(out, ",\"temperature\":");
+		encode_json(json_real(req->temperature), out);
+	}
+	strbuf_addstr(out, ",\"stream\":true}");
 }
 
 /* ---- stream ------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include "provider/conv.h"
 
 #include "core/strbuf.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -11,7 +12,10 @@
 
 void conv_init(struct conv *c)
 {
+	static unsigned long next_generation;
+
 	memset(c, 0, sizeof(*c));
+	c->generation = __atomic_add_fetch(&next_generation, 1, __ATOMIC_RELAXED);
 }
 
 static void block_release(struct conv_block *b)
@@ -79,9 +83,35 @@ static struct conv_block *add_block(struct conv_msg *m, enum conv_block_type t)
 	return b;
 }
 
+/*
+ * Text enters the conversation as valid UTF-8 (invalid bytes become
+ * U+FFFD): a command that prints binary must not make the next request
+ * impossible to encode.
+ */
+static char *utf8_dup(const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i = 0;
+
+	if (utf8_valid(s, len, NULL))
+		return xmemdupz(s, len);
+	while (i < len) {
+		size_t n = utf8_seq_len(s + i, len - i);
+
+		if (n && !(n == 1 && !s[i])) {
+			strbuf_add(&sb, s + i, n);
+			i += n;
+		} else {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 void conv_add_text(struct conv_msg *m, const char *text, size_t len)
 {
-	add_block(m, CONV_TEXT)->text = xmemdupz(text, len);
+	add_block(m, CONV_TEXT)->text = utf8_dup(text, len);
 }
 
 void conv_add_tool_use(struct conv_msg *m, const char *id, const char *name,
@@ -91,7 +121,8 @@ void conv_add_tool_use(struct conv_msg *m, const char *id, const char *name,
 
 	b->id = xstrdup(id);
 	b->name = xstrdup(name);
-	b->input = xstrdup(input_json && *input_json ? input_json : "{}");
+	b->input = input_json && *input_json ? utf8_dup(input_json, strlen(input_json))
+					     : xstrdup("{}");
 }
 
 void conv_add_tool_result(struct conv_msg *m, const char *id, const char *text,
@@ -100,7 +131,7 @@ void conv_add_tool_result(struct conv_msg *m, const char *id, const char *text,
 	struct conv_block *b = add_block(m, CONV_TOOL_RESULT);
 
 	b->id = xstrdup(id);
-	b->text = xstrdup(text);
+	b->text = utf8_dup(text, strlen(text));
 	b->is_error = is_error;
 }
 

@@ -10,6 +10,10 @@
  *
  * Ownership: a conversation owns its messages, a message its blocks, a
  * block its strings.  The add functions copy their string arguments.
+ *
+ * Messages are immutable once appended; the conversation only grows,
+ * until conv_release() starts a new generation.  Providers rely on this to
+ * encode each message once (struct provider_cache).
  */
 #ifndef ARCHIE_CONV_H
 #define ARCHIE_CONV_H
@@ -40,6 +44,7 @@ struct conv {
 	char *system;
 	struct conv_msg *msgs;
 	size_t nr, alloc;
+	unsigned long generation;	/* changes on init and release */
 };
 
 void conv_init(struct conv *c);

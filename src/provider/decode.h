@@ -59,9 +59,22 @@ void decoder_fail(struct decoder *d, enum provider_error e, int retryable,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void decoder_usage(struct decoder *d);
 
-json_t *openai_build_body(const struct provider_config *cfg,
-			  const struct provider_request *req);
-json_t *anthropic_build_body(const struct provider_config *cfg,
-			     const struct provider_request *req);
+/* Request encoding: the pieces a provider_cache keeps, and the body
+ * around them. */
+void openai_encode_system(const char *system, struct strbuf *out);
+void openai_encode_msg(const struct conv_msg *m, struct strbuf *out);
+void openai_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out);
+void openai_encode_body(const struct provider_config *cfg,
+			const struct provider_request *req,
+			const struct provider_cache *c, struct strbuf *out);
+void anthropic_encode_system(const char *system, struct strbuf *out);
+void anthropic_encode_msg(const struct conv_msg *m, struct strbuf *out);
+void anthropic_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out);
+void anthropic_encode_body(const struct provider_config *cfg,
+			   const struct provider_request *req,
+			   const struct provider_cache *c, struct strbuf *out);
+
+/* Appends a JSON value, compact, consuming it. */
+void encode_json(json_t *v, struct strbuf *out);
 
 #endif

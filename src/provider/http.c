@@ -3,10 +3,11 @@
  */
 #include "provider/http.h"
 
+#include "provider/curl_dl.h"
+
 #include "core/log.h"
 #include "core/xalloc.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,7 +20,6 @@
 #define POLL_MS 50
 #define ERROR_BODY_MAX ((size_t)1 << 20)
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static __thread CURL *thread_easy;
 static __thread CURLM *thread_multi;
 
@@ -38,11 +38,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static void global_init(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 void http_response_init(struct http_response *r)
@@ -130,9 +125,11 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
-static CURL *easy_handle(void)
+/* This thread's handle, or NULL (err set) when libcurl cannot be loaded. */
+static CURL *easy_handle(struct strbuf *err)
 {
-	pthread_once(&global_once, global_init);
+	if (curl_dl_load(err))
+		return NULL;
 	if (!thread_easy) {
 		thread_easy = curl_easy_init();
 		thread_multi = curl_multi_init();
@@ -186,10 +183,14 @@ int http_post(const struct http_request *req, struct http_response *resp)
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode code = CURLE_OK;
 	CURLMsg *msg;
-	CURL *easy = easy_handle();
+	CURL *easy = easy_handle(&resp->error);
 	int running = 1, left;
 	size_t i;
 
+	if (!easy) {
+		resp->failure = HTTP_FAIL_OTHER;
+		return -1;
+	}
 	memset(&t, 0, sizeof(t));
 	t.req = req;
 	t.resp = resp;
@@ -269,10 +270,14 @@ static size_t on_get_body(char *data, size_t size, size_t n, void *ud)
 int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
 	     struct strbuf *body)
 {
-	CURL *easy = easy_handle();
+	struct strbuf err = STRBUF_INIT;
+	CURL *easy = easy_handle(&err);
 	CURLcode rc;
 	long status = 0;
 
+	strbuf_release(&err);
+	if (!easy)
+		return -1;
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_get_body);
@@ -299,12 +304,14 @@ int http_fetch(const char *url, size_t max_bytes, long timeout_ms,
 	       struct strbuf *body, struct strbuf *content_type,
 	       struct strbuf *final_url, struct strbuf *err)
 {
-	CURL *easy = easy_handle();
+	CURL *easy = easy_handle(err);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char *ct = NULL, *eff = NULL;
 	long status = 0;
 	CURLcode rc;
 
+	if (!easy)
+		return -1;
 	body->cap = max_bytes;
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);

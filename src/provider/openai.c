@@ -68,46 +68,80 @@ static void assistant_msg(const struct conv_msg *m, json_t *msgs)
 	strbuf_release(&text);
 }
 
-json_t *openai_build_body(const struct provider_config *cfg,
-			  const struct provider_request *req)
+void openai_encode_system(const char *system, struct strbuf *out)
 {
-	json_t *body, *msgs = json_array();
+	if (system && *system)
+		encode_json(json_pack("{s:s, s:s}", "role", "system", "content", system), out);
+}
+
+/* One conversation message may be several OpenAI messages (each tool
+ * result is its own): they are joined with commas. */
+void openai_encode_msg(const struct conv_msg *m, struct strbuf *out)
+{
+	json_t *arr = json_array();
 	size_t i;
 
-	if (req->conv->system && *req->conv->system)
-		json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", "system",
-						      "content", req->conv->system));
-	for (i = 0; i < req->conv->nr; i++) {
-		const struct conv_msg *m = &req->conv->msgs[i];
-
-		if (m->role == CONV_ASSISTANT)
-			assistant_msg(m, msgs);
-		else
-			tool_results_and_text(m, msgs);
+	if (m->role == CONV_ASSISTANT)
+		assistant_msg(m, arr);
+	else
+		tool_results_and_text(m, arr);
+	for (i = 0; i < json_array_size(arr); i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		encode_json(json_incref(json_array_get(arr, i)), out);
 	}
-	body = json_pack("{s:s, s:o, s:b}", "model", req->model, "messages", msgs,
-			 "stream", 1);
-	if (!cfg->no_stream_usage)
-		json_object_set_new(body, "stream_options",
-				    json_pack("{s:b}", "include_usage", 1));
-	if (req->tools_nr) {
-		json_t *tools = json_array();
+	json_decref(arr);
+}
 
-		for (i = 0; i < req->tools_nr; i++)
-			json_array_append_new(tools, json_pack("{s:s, s:{s:s, s:s, s:O}}",
-				"type", "function", "function",
-				"name", req->tools[i].name,
-				"description", req->tools[i].description,
-				"parameters", req->tools[i].schema));
-		json_object_set_new(body, "tools", tools);
+void openai_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
+{
+	json_t *tools = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(tools, json_pack("{s:s, s:{s:s, s:s, s:O}}",
+			"type", "function", "function", "name", t[i].name,
+			"description", t[i].description, "parameters", t[i].schema));
+	encode_json(tools, out);
+}
+
+void openai_encode_body(const struct provider_config *cfg,
+			const struct provider_request *req,
+			const struct provider_cache *c, struct strbuf *out)
+{
+	size_t i;
+	int first = 1;
+
+	strbuf_addstr(out, "{\"model\":");
+	encode_json(json_string(req->model), out);
+	strbuf_addstr(out, ",\"messages\":[");
+	if (c->system_json.len) {
+		strbuf_add(out, c->system_json.buf, c->system_json.len);
+		first = 0;
+	}
+	for (i = 0; i < c->msgs.nr; i++) {
+		if (!*c->msgs.v[i])
+			continue;
+		if (!first)
+			strbuf_addch(out, ',');
+		strbuf_addstr(out, c->msgs.v[i]);
+		first = 0;
+	}
+	strbuf_addstr(out, "],\"stream\":true");
+	if (!cfg->no_stream_usage)
+		strbuf_addstr(out, ",\"stream_options\":{\"include_usage\":true}");
+	if (req->tools_nr) {
+		strbuf_addstr(out, ",\"tools\":");
+		strbuf_add(out, c->tools_json.buf, c->tools_json.len);
 	}
 	if (req->max_tokens > 0)
-		json_object_set_new(body, cfg->max_completion_tokens
-					  ? "max_completion_tokens" : "max_tokens",
-				    json_integer(req->max_tokens));
-	if (req->has_temperature)
-		json_object_set_new(body, "temperature", json_real(req->temperature));
-	return body;
+		strbuf_addf(out, ",\"%s\":%ld", cfg->max_completion_tokens
+			    ? "max_completion_tokens" : "max_tokens", req->max_tokens);
+	if (req->has_temperature) {
+		strbuf_addstr(out, ",\"temperature\":");
+		encode_json(json_real(req->temperature), out);
+	}
+	strbuf_addch(out, '}');
 }
 
 /* ---- stream ------------------------------------------------------------- */

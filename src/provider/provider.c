@@ -78,12 +78,92 @@ double provider_cost(const struct provider_price *p,
 		(double)u->cache_write_tokens * p->cache_write) / 1e6;
 }
 
-json_t *provider_build_body(const struct provider_config *cfg,
-			    const struct provider_request *req)
+void encode_json(json_t *v, struct strbuf *out)
 {
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+		    : NULL;
+
+	/* conv sanitises text to UTF-8, so this only fails on a bug */
+	strbuf_addstr(out, s ? s : "null");
+	free(s);
+	json_decref(v);
+}
+
+void provider_cache_init(struct provider_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	strbuf_init(&c->tools_json, (size_t)16 << 20);
+	strbuf_init(&c->system_json, (size_t)16 << 20);
+	strvec_init(&c->msgs);
+}
+
+void provider_cache_release(struct provider_cache *c)
+{
+	strbuf_release(&c->tools_json);
+	strbuf_release(&c->system_json);
+	strvec_release(&c->msgs);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Brings the cache up to date with the request: a new conversation (or
+ * protocol) starts over; otherwise only new messages are encoded. */
+static void cache_refresh(const struct provider_config *cfg,
+			  const struct provider_request *req, struct provider_cache *c)
+{
+	int anth = cfg->api == PROVIDER_API_ANTHROPIC;
+	size_t i;
+
+	if (!c->valid || c->api != cfg->api || c->generation != req->conv->generation ||
+	    c->msgs.nr > req->conv->nr) {
+		strbuf_reset(&c->system_json);
+		strbuf_reset(&c->tools_json);
+		strvec_release(&c->msgs);
+		c->valid = 1;
+		c->api = cfg->api;
+		c->generation = req->conv->generation;
+		c->tools = NULL;
+		c->tools_nr = (size_t)-1;
+		if (anth)
+			anthropic_encode_system(req->conv->system, &c->system_json);
+		else
+			openai_encode_system(req->conv->system, &c->system_json);
+	}
+	if (c->tools != req->tools || c->tools_nr != req->tools_nr) {
+		strbuf_reset(&c->tools_json);
+		if (anth)
+			anthropic_encode_tools(req->tools, req->tools_nr, &c->tools_json);
+		else
+			openai_encode_tools(req->tools, req->tools_nr, &c->tools_json);
+		c->tools = req->tools;
+		c->tools_nr = req->tools_nr;
+	}
+	for (i = c->msgs.nr; i < req->conv->nr; i++) {
+		struct strbuf m = STRBUF_INIT;
+
+		if (anth)
+			anthropic_encode_msg(&req->conv->msgs[i], &m);
+		else
+			openai_encode_msg(&req->conv->msgs[i], &m);
+		strvec_push_nodup(&c->msgs, strbuf_detach(&m, NULL));
+	}
+}
+
+void provider_encode(const struct provider_config *cfg,
+		     const struct provider_request *req, struct strbuf *out)
+{
+	struct provider_cache local, *c = req->cache;
+
+	if (!c) {
+		provider_cache_init(&local);
+		c = &local;
+	}
+	cache_refresh(cfg, req, c);
 	if (cfg->api == PROVIDER_API_ANTHROPIC)
-		return anthropic_build_body(cfg, req);
-	return openai_build_body(cfg, req);
+		anthropic_encode_body(cfg, req, c, out);
+	else
+		openai_encode_body(cfg, req, c, out);
+	if (c == &local)
+		provider_cache_release(&local);
 }
 
 void provider_reply_to_msg(const struct provider_reply *r, struct conv_msg *m)
@@ -325,18 +405,16 @@ int provider_send(const struct provider_config *cfg,
 	struct strvec headers = STRVEC_INIT;
 	struct http_request hreq;
 	struct provider_event ev;
-	json_t *body_json;
-	char *body;
+	struct strbuf body = STRBUF_INIT_CAP((size_t)256 << 20);
 	int attempt, max = cfg->max_attempts > 0 ? cfg->max_attempts : DEFAULT_ATTEMPTS;
 	int rc = -1;
 	volatile sig_atomic_t *cancel = hooks ? hooks->cancel : NULL;
 
-	body_json = provider_build_body(cfg, req);
-	body = json_dumps(body_json, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(body_json);
-	if (!body) {
-		reply->error = PROVIDER_ERR_PROTOCOL;
-		strbuf_seterr(err, "cannot encode the request (a message is not valid UTF-8)");
+	provider_encode(cfg, req, &body);
+	if (body.truncated) {
+		reply->error = PROVIDER_ERR_CONTEXT;
+		strbuf_seterr(err, "the request is larger than %zu MB; start a new session",
+			      body.cap >> 20);
 		goto out;
 	}
 	build_url(cfg, &url);
@@ -345,8 +423,8 @@ int provider_send(const struct provider_config *cfg,
 	memset(&hreq, 0, sizeof(hreq));
 	hreq.url = url.buf;
 	hreq.headers = &headers;
-	hreq.body = body;
-	hreq.body_len = strlen(body);
+	hreq.body = body.buf;
+	hreq.body_len = body.len;
 	hreq.connect_timeout_ms = ms_or(cfg->connect_timeout_ms, DEFAULT_CONNECT_MS);
 	hreq.idle_timeout_ms = ms_or(cfg->idle_timeout_ms, DEFAULT_IDLE_MS);
 	hreq.total_timeout_ms = ms_or(cfg->total_timeout_ms, DEFAULT_TOTAL_MS);
@@ -469,7 +547,7 @@ int provider_send(const struct provider_config *cfg,
 		}
 	}
 out:
-	free(body);
+	strbuf_release(&body);
 	strbuf_release(&url);
 	strbuf_release(&why);
 	strvec_release(&headers);

@@ -53,8 +53,28 @@ struct provider_price {
 	double input, output, cache_read, cache_write;
 };
 
+/*
+ * Encoded pieces of earlier requests of one conversation (the tools, the
+ * system prompt, each message), reused while the conversation only grows,
+ * so a turn encodes only its new messages.  Optional: one per loop.
+ */
+struct provider_cache {
+	enum provider_api api;
+	unsigned long generation;	/* of the conversation encoded */
+	const struct conv_tool *tools;
+	size_t tools_nr;
+	struct strbuf tools_json;
+	struct strbuf system_json;
+	struct strvec msgs;		/* one fragment per message */
+	int valid;
+};
+
+void provider_cache_init(struct provider_cache *c);
+void provider_cache_release(struct provider_cache *c);
+
 struct provider_request {
 	const struct conv *conv;
+	struct provider_cache *cache;	/* may be NULL */
 	const struct conv_tool *tools;
 	size_t tools_nr;
 	const char *model;
@@ -168,9 +188,9 @@ int provider_send(const struct provider_config *cfg,
 		  provider_event_fn cb, void *ud,
 		  struct provider_reply *reply, struct strbuf *err);
 
-/* The request body provider_send would POST (a new JSON object). */
-json_t *provider_build_body(const struct provider_config *cfg,
-			    const struct provider_request *req);
+/* Appends the request body provider_send would POST. */
+void provider_encode(const struct provider_config *cfg,
+		     const struct provider_request *req, struct strbuf *out);
 
 /* Appends the reply as an assistant message (text, then tool_use blocks;
  * a malformed call's raw arguments are kept for the history). */

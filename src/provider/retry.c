@@ -3,7 +3,9 @@
  */
 #include "provider/retry.h"
 
-#include <curl/curl.h>
+#include "core/strbuf.h"
+#include "provider/curl_dl.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -47,7 +49,11 @@ long retry_after_ms(const char *after_ms, const char *after, time_t now)
 			return v * 1000 > RETRY_AFTER_MAX_MS ? RETRY_AFTER_MAX_MS
 							     : (long)(v * 1000);
 		/* An HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT". */
-		when = curl_getdate(after, NULL);
+		struct strbuf err = STRBUF_INIT;
+		int loaded = !curl_dl_load(&err);
+
+		strbuf_release(&err);
+		when = loaded ? curl_getdate(after, NULL) : (time_t)-1;
 		if (when != (time_t)-1) {
 			long ms = when > now ? (long)(when - now) * 1000 : 0;
 

@@ -818,6 +818,69 @@ static void test_retry_policy(void **state)
 	assert_int_equal(retry_backoff_ms(30, 500, 8000, 0.5), 6000);	/* capped */
 }
 
+/* The encoding cache gives the same bytes as encoding from scratch, as
+ * the conversation grows, and starts over for a new conversation. */
+static void test_encode_cache(void **state)
+{
+	struct provider_config cfg;
+	struct provider_request req;
+	struct provider_cache cache;
+	struct conv conv;
+	struct conv_msg *m;
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	int api, round;
+
+	(void)state;
+	for (api = 0; api < 2; api++) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.api = api ? PROVIDER_API_ANTHROPIC : PROVIDER_API_OPENAI;
+		provider_cache_init(&cache);
+		conv_init(&conv);
+		conv_set_system(&conv, "sys");
+		memset(&req, 0, sizeof(req));
+		req.conv = &conv;
+		req.model = "m";
+		for (round = 0; round < 5; round++) {
+			m = conv_add_msg(&conv, round % 2 ? CONV_ASSISTANT : CONV_USER);
+			if (round % 2)
+				conv_add_tool_use(m, "id", "Read", "{\"path\":\"x\"}");
+			else if (round)
+				conv_add_tool_result(m, "id", "bytes \xff\xfe here", 0);
+			else
+				conv_add_text(m, "hello", 5);
+			strbuf_reset(&a);
+			strbuf_reset(&b);
+			req.cache = &cache;
+			provider_encode(&cfg, &req, &a);
+			req.cache = NULL;
+			provider_encode(&cfg, &req, &b);
+			assert_string_equal(a.buf, b.buf);
+			assert_int_equal(cache.msgs.nr, conv.nr);
+		}
+		/* invalid UTF-8 in a tool result became U+FFFD, not a failure */
+		assert_non_null(strstr(a.buf, "bytes \xef\xbf\xbd\xef\xbf\xbd here"));
+		/* a new conversation with as many messages: nothing stale */
+		conv_release(&conv);
+		conv_init(&conv);
+		for (round = 0; round < 5; round++) {
+			m = conv_add_msg(&conv, round % 2 ? CONV_ASSISTANT : CONV_USER);
+			conv_add_text(m, "new", 3);
+		}
+		strbuf_reset(&a);
+		strbuf_reset(&b);
+		req.cache = &cache;
+		provider_encode(&cfg, &req, &a);
+		req.cache = NULL;
+		provider_encode(&cfg, &req, &b);
+		assert_string_equal(a.buf, b.buf);
+		assert_null(strstr(a.buf, "Read"));
+		conv_release(&conv);
+		provider_cache_release(&cache);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 static void test_cost(void **state)
 {
 	struct provider_price p = { 3.0, 15.0, 0.3, 3.75 };
@@ -846,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_retry_policy),
 		cmocka_unit_test(test_cost),
+		cmocka_unit_test(test_encode_cache),
 	};
 
 	return cmocka_run_group_tests_name("provider", tests, NULL, NULL);

@@ -1,0 +1,262 @@
+/*
+ * bench_agent: archie as a program, against references in the same run.
+ *
+ *   1. `archie --version` wall time; reference: exec of /bin/true.
+ *   2. start to the first request reaching a server; reference: the same
+ *      for `curl` POSTing to the same server.
+ *   3. harness overhead per turn in a 50-turn scripted session against
+ *      the fake LLM server (no scripted delays): the session's time, less
+ *      its start-up (item 2), per turn, less what the server and the
+ *      network take for the same turn, measured as a bare libcurl request
+ *      answered with the same scripted turn.
+ *   4. peak RSS over that session.
+ *
+ *   bench_agent ARCHIE FAKELLM
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static pid_t spawn(char *const argv[], char *const envp[], int quiet)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (quiet) {
+			int fd = open("/dev/null", 1);
+
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	return pid;
+}
+
+static double time_exec(char *const argv[], int n)
+{
+	double best = 1e9;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		double t0 = now();
+		pid_t pid = spawn(argv, (char *const[]){ "PATH=/usr/bin:/bin", NULL }, 1);
+
+		waitpid(pid, NULL, 0);
+		t0 = now() - t0;
+		if (t0 < best)
+			best = t0;
+	}
+	return best;
+}
+
+/* Listens on loopback; returns the socket, port in *port. */
+static int listener(int *port)
+{
+	struct sockaddr_in a;
+	socklen_t l = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(s, (struct sockaddr *)&a, sizeof(a));
+	listen(s, 8);
+	getsockname(s, (struct sockaddr *)&a, &l);
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
+/* Time from spawning argv until its first request bytes arrive on s;
+ * answers with a minimal stream so the client ends. */
+static double time_to_request(int s, char *const argv[], char *const envp[])
+{
+	const char *resp = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}]}\n\n"
+		"data: [DONE]\n\n";
+	char buf[65536];
+	double t0 = now(), t;
+	pid_t pid = spawn(argv, envp, 1);
+	int c = accept(s, NULL, NULL);
+	ssize_t n = recv(c, buf, sizeof(buf), 0);
+
+	t = now() - t0;
+	(void)n;
+	/* drain the rest of the request, then answer */
+	usleep(2000);
+	while (recv(c, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	if (send(c, resp, strlen(resp), MSG_NOSIGNAL) < 0)
+		perror("send");
+	close(c);
+	waitpid(pid, NULL, 0);
+	return t;
+}
+
+static size_t sink(char *d, size_t s, size_t n, void *ud)
+{
+	(void)d;
+	(void)ud;
+	return s * n;
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/archie-bench-agent-XXXXXX";
+	char script[4200], log[4200], portf[4200], url[256], env_url[300], ws[4200];
+	double t_ver, t_true, t_req = 1e9, t_curl_req = 1e9, t_session, t_curl;
+	int s, port = 0, i, turns = 50;
+	FILE *f;
+	pid_t fake;
+	struct rusage ru;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench_agent ARCHIE FAKELLM\n");
+		return 2;
+	}
+	if (!mkdtemp(dir))
+		return 1;
+
+	/* 1. --version */
+	t_ver = time_exec((char *const[]){ argv[1], "--version", NULL }, 50);
+	t_true = time_exec((char *const[]){ "/bin/true", NULL }, 50);
+	printf("--version         %.2f ms; /bin/true %.2f ms; ratio %.1fx (target: under 5 ms)\n",
+	       t_ver * 1e3, t_true * 1e3, t_ver / t_true);
+
+	/* 2. start to first request */
+	snprintf(ws, sizeof(ws), "%s/ws", dir);
+	mkdir(ws, 0755);
+	if (chdir(ws))
+		return 1;
+	s = listener(&port);
+	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=http://127.0.0.1:%d/v1", port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/chat/completions", port);
+	for (i = 0; i < 10; i++) {
+		char home[4300];
+		double a, b;
+
+		snprintf(home, sizeof(home), "HOME=%s", dir);
+		a = time_to_request(s, (char *const[]){ argv[1], "-p", "hi", "--model", "openai/m", NULL },
+				    (char *const[]){ env_url, home, "PATH=/usr/bin:/bin", NULL });
+		b = time_to_request(s, (char *const[]){ "/usr/bin/curl", "-s", "-X", "POST", "-H",
+				    "Content-Type: application/json", "-d", "{\"model\":\"m\"}", url, NULL },
+				    (char *const[]){ "PATH=/usr/bin:/bin", NULL });
+		if (a < t_req)
+			t_req = a;
+		if (b < t_curl_req)
+			t_curl_req = b;
+	}
+	close(s);
+	printf("first request     %.2f ms after start; curl %.2f ms; ratio %.1fx (target: under 20 ms)\n",
+	       t_req * 1e3, t_curl_req * 1e3, t_req / t_curl_req);
+
+	/* 3 and 4. a 50-turn session */
+	snprintf(script, sizeof(script), "%s/script.json", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	snprintf(portf, sizeof(portf), "%s/port", dir);
+	f = fopen(script, "w");
+	fprintf(f, "{\"responses\":[");
+	for (i = 0; i < turns - 1; i++)
+		fprintf(f, "{\"turn\":{\"text\":\"step %d\",\"tool_calls\":[{\"id\":\"c%d\",\"name\":\"TodoRead\",\"arguments\":{}}],\"usage\":{\"input\":1000,\"output\":20}}},",
+			i, i);
+	fprintf(f, "{\"turn\":{\"text\":\"done\"}}]}");
+	fclose(f);
+	fake = spawn((char *const[]){ argv[2], "--script", script, "--log", log, "--port-file", portf, NULL },
+		     (char *const[]){ NULL }, 1);
+	for (i = 0, port = 0; i < 300 && !port; i++) {
+		usleep(10000);
+		if ((f = fopen(portf, "r"))) {
+			if (fscanf(f, "%d", &port) != 1)
+				port = 0;
+			fclose(f);
+		}
+	}
+	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=http://127.0.0.1:%d/v1", port);
+	{
+		char home[4300];
+		double t0 = now();
+		pid_t pid;
+		int status;
+
+		snprintf(home, sizeof(home), "HOME=%s", dir);
+		pid = spawn((char *const[]){ argv[1], "-p", "work", "--model", "openai/m", NULL },
+			    (char *const[]){ env_url, home, "PATH=/usr/bin:/bin", NULL }, 1);
+		wait4(pid, &status, 0, &ru);
+		t_session = now() - t0;
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "bench: the session failed (%d)\n", status);
+			return 1;
+		}
+	}
+	kill(fake, SIGTERM);
+	waitpid(fake, NULL, 0);
+	/* the reference: the same turn, served again and again */
+	unlink(portf);
+	f = fopen(script, "w");
+	fprintf(f, "{\"responses\":[{\"repeat\":true,\"turn\":{\"text\":\"step 1\",\"tool_calls\":[{\"id\":\"c1\",\"name\":\"TodoRead\",\"arguments\":{}}],\"usage\":{\"input\":1000,\"output\":20}}}]}");
+	fclose(f);
+	fake = spawn((char *const[]){ argv[2], "--script", script, "--log", log, "--port-file", portf, NULL },
+		     (char *const[]){ NULL }, 1);
+	for (i = 0, port = 0; i < 300 && !port; i++) {
+		usleep(10000);
+		if ((f = fopen(portf, "r"))) {
+			if (fscanf(f, "%d", &port) != 1)
+				port = 0;
+			fclose(f);
+		}
+	}
+	{
+		CURL *c = curl_easy_init();
+		struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+		double t0;
+
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/chat/completions", port);
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+		t0 = now();
+		for (i = 0; i < turns; i++)
+			curl_easy_perform(c);
+		t_curl = (now() - t0) / turns;
+		curl_easy_cleanup(c);
+		curl_slist_free_all(h);
+	}
+	kill(fake, SIGTERM);
+	waitpid(fake, NULL, 0);
+	printf("50-turn session   %.1f ms total (%.1f ms start-up); %.3f ms a turn; the same turn by bare libcurl %.3f ms; harness overhead %.3f ms a turn (target: under 1 ms)\n",
+	       t_session * 1e3, t_req * 1e3, (t_session - t_req) * 1e3 / turns, t_curl * 1e3,
+	       ((t_session - t_req) / turns - t_curl) * 1e3);
+	printf("peak RSS          %.1f MB over the 50-turn session (target: under 20 MB)\n",
+	       (double)ru.ru_maxrss / 1024);
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+# The interactive session, driven through tmux as a person would: type a
+# prompt, see the streamed answer, interrupt a slow answer with Ctrl-C,
+# go on, use slash commands, and quit with Ctrl-C twice.
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null || { echo "not ok 1 - tmux is needed (make test installs it)"; exit 1; }
+SOCK="$T_ROOT/tmux.sock"
+tm() { tmux -S "$SOCK" "$@"; }
+screen() { tm capture-pane -t t -p | grep -v '^$'; }
+# wait_for TEXT: up to 5 s for TEXT to be on the screen
+wait_for() {
+	for _ in $(seq 1 50); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+trap 'tm kill-server 2>/dev/null; fakellm_stop; rm -rf "$T_ROOT"' EXIT
+
+fakellm_start '{"responses":[
+ {"turn":{"text":"# Plan\n\nHere is **the** answer with `code`.\n- one\n- two\n","usage":{"input":1200,"output":34}}},
+ {"turn":{"text":"a slow answer that will be interrupted before it ends"},"text_chunk":2,"chunk_size":60,"delay_ms":400},
+ {"turn":{"text":"after the interrupt"}}]}'
+tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m; echo EXITED rc=\$?; sleep 60"
+
+check "the session starts with a banner" wait_for "agent backend-architect, model openai/m"
+tm send-keys -t t "hello there" Enter
+check "the answer is streamed and rendered" wait_for "Here is the answer with code."
+check "list items are rendered as bullets" wait_for "• two"
+check "a status line follows the turn" wait_for "[backend-architect | openai/m | 1200 in, 34 out tokens"
+
+tm send-keys -t t "second" Enter
+sleep 1.2
+tm send-keys -t t C-c
+check "Ctrl-C interrupts the answer" wait_for "[interrupted]"
+check "the slow answer was not finished" sh -c '! tmux -S "$0" capture-pane -t t -p | grep -q "before it ends"' "$SOCK"
+tm send-keys -t t "third" Enter
+check "the session goes on after an interrupt" wait_for "after the interrupt"
+
+tm send-keys -t t "/cost" Enter
+check "/cost shows the totals" wait_for "tokens: 1200 in, 34 out"
+tm send-keys -t t "/help" Enter
+check "/help lists the commands" wait_for "/agent NAME"
+tm send-keys -t t "/agents" Enter
+check "/agents lists the agents" wait_for "security-auditor"
+
+tm send-keys -t t C-c
+check "one Ctrl-C at the prompt explains how to exit" wait_for "Ctrl-C again, or Ctrl-D, to exit"
+tm send-keys -t t C-c
+check "a second Ctrl-C exits cleanly" wait_for "EXITED rc=0"
+check "three prompts were sent" test "$(req_count)" = 3
+check "history is kept, private" sh -c 'grep -q "^third$" "$0" && [ "$(stat -c %a "$0")" = 600 ]' "$XDG_STATE_HOME/archie/history"
+
+finish
