@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The array of every empty strvec; never written to. */
+char *strvec_empty[1];
+
 void strvec_init(struct strvec *sv)
 {
-	sv->v = NULL;
+	sv->v = strvec_empty;
 	sv->nr = 0;
 	sv->alloc = 0;
 }
@@ -23,14 +26,19 @@ void strvec_release(struct strvec *sv)
 
 	for (i = 0; i < sv->nr; i++)
 		free(sv->v[i]);
-	free(sv->v);
+	if (sv->alloc)
+		free(sv->v);
 	strvec_init(sv);
 }
 
 const char *strvec_push_nodup(struct strvec *sv, char *s)
 {
+	if (!sv->alloc)
+		sv->v = NULL;	/* leave the shared empty array alone */
 	ALLOC_GROW(sv->v, sv->nr + 2, sv->alloc);
-	sv->v[sv->nr++] = s;
+	/* v is an allocated array whenever alloc > 0, which the analyzer
+	 * cannot follow through ALLOC_GROW */
+	sv->v[sv->nr++] = s;	/* NOLINT(clang-analyzer-core.NullDereference) */
 	sv->v[sv->nr] = NULL;
 	return s;
 }

@@ -11,12 +11,14 @@
 #include <stddef.h>
 
 struct strvec {
-	char **v;	/* v[nr] is NULL once anything was pushed */
+	char **v;	/* never NULL; v[nr] is NULL (a shared empty array
+			 * until the first push, as git's strvec) */
 	size_t nr;
 	size_t alloc;
 };
 
-#define STRVEC_INIT { NULL, 0, 0 }
+extern char *strvec_empty[];
+#define STRVEC_INIT { strvec_empty, 0, 0 }
 
 void strvec_init(struct strvec *sv);
 void strvec_release(struct strvec *sv);

@@ -14,15 +14,18 @@
 
 #include <stddef.h>
 
-void *xmalloc(size_t size);
-void *xcalloc(size_t nmemb, size_t size);
-void *xrealloc(void *ptr, size_t size);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+/* They never return NULL: the compiler and the analyzers are told so. */
+#define XALLOC_NONNULL __attribute__((returns_nonnull, warn_unused_result))
+
+void *xmalloc(size_t size) XALLOC_NONNULL;
+void *xcalloc(size_t nmemb, size_t size) XALLOC_NONNULL;
+void *xrealloc(void *ptr, size_t size) XALLOC_NONNULL;
+char *xstrdup(const char *s) XALLOC_NONNULL;
+char *xstrndup(const char *s, size_t n) XALLOC_NONNULL;
 /* xstrdup that maps NULL to NULL. */
 char *xstrdup_or_null(const char *s);
 /* Duplicate n bytes and NUL-terminate; the bytes may contain NULs. */
-void *xmemdupz(const void *data, size_t n);
+void *xmemdupz(const void *data, size_t n) XALLOC_NONNULL;
 
 /*
  * Grow an array so that it can hold at least `nr` elements.  `alloc` tracks
@@ -41,7 +44,7 @@ void *xmemdupz(const void *data, size_t n);
 		}                                                              \
 	} while (0)
 
-void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size) XALLOC_NONNULL;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

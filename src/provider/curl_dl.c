@@ -8,6 +8,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 struct curl_dl curl_dl;
@@ -22,7 +23,7 @@ static void *sym(void *h, const char *name)
 	if (!p && !load_error[0]) {
 		const char *e = dlerror();
 
-		strncat(load_error, e ? e : name, sizeof(load_error) - 1);
+		snprintf(load_error, sizeof(load_error), "%s", e ? e : name);
 	}
 	return p;
 }
@@ -34,7 +35,7 @@ static void load(void)
 	if (!h) {
 		const char *e = dlerror();
 
-		strncat(load_error, e ? e : "libcurl.so.4 not found", sizeof(load_error) - 1);
+		snprintf(load_error, sizeof(load_error), "%s", e ? e : "libcurl.so.4 not found");
 		return;
 	}
 #define LOAD(field, name) *(void **)&curl_dl.field = sym(h, name)

@@ -130,9 +130,9 @@ struct ignore_set *ignore_load_dir(struct ignore_set *parent, const char *dir,
 	if (!s->nr) {
 		free(s->base);
 		free(s);
-		return ignore_ref(parent);
+		return parent;		/* the caller's reference passes back */
 	}
-	s->parent = ignore_ref(parent);
+	s->parent = parent;		/* takes over the caller's reference */
 	s->refs = 1;
 	return s;
 }
@@ -168,7 +168,6 @@ struct ignore_set *ignore_load_chain(const char *dir)
 	 * with the ancestor's path prefix prepended (see ignore_match). */
 	root_len = cur.len;
 	for (;;) {
-		struct ignore_set *next;
 		const char *rest = real + cur.len;
 		int is_root = cur.len == root_len;
 
@@ -179,9 +178,7 @@ struct ignore_set *ignore_load_chain(const char *dir)
 			strbuf_addf(&probe, "\x01%s/", rest + 1);
 		else
 			strbuf_addstr(&probe, "");
-		next = ignore_load_dir(set, cur.buf, probe.buf, is_root);
-		ignore_unref(set);
-		set = next;
+		set = ignore_load_dir(set, cur.buf, probe.buf, is_root);
 		if (!*rest)
 			break;
 		p = strchr(rest + 1, '/');

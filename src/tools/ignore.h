@@ -7,9 +7,9 @@
  * is git's precedence.  Sets are shared read-only between walker threads
  * and reference-counted.
  *
- * Ownership: ignore_load_dir returns a new reference (possibly to the
- * parent itself, when the directory has no ignore files); drop it with
- * ignore_unref.
+ * Ownership: ignore_load_dir consumes the caller's reference to the parent
+ * and returns a reference to the result (the parent itself when the
+ * directory has no ignore files); drop it with ignore_unref.
  */
 #ifndef ARCHIE_IGNORE_H
 #define ARCHIE_IGNORE_H
@@ -19,7 +19,8 @@ struct ignore_set;
 /*
  * The set for directory `dir` (a path to read files from) whose path
  * relative to the walk root is `rel` ("" for the root), inheriting parent
- * (may be NULL).  `git_root` adds .git/info/exclude.
+ * (may be NULL; its reference is consumed).  `git_root` adds
+ * .git/info/exclude.
  */
 struct ignore_set *ignore_load_dir(struct ignore_set *parent, const char *dir,
 				   const char *rel, int git_root);

@@ -83,10 +83,8 @@ static void do_dir(struct walker *w, struct work *wk, int thread)
 	DIR *d;
 
 	/* the root's rules were loaded with its ancestors' */
-	if (!o->no_ignore && *wk->rel) {
+	if (!o->no_ignore && *wk->rel)
 		ign = ignore_load_dir(wk->ign, wk->path, wk->rel, 0);
-		ignore_unref(wk->ign);
-	}
 	d = opendir(wk->path);
 	if (!d)
 		goto out;
