@@ -223,10 +223,16 @@ static void usage(struct decoder *d, json_t *u)
 
 	if (!json_is_object(u))
 		return;
-	pu->input_tokens = json_integer_value(json_object_get(u, "prompt_tokens"));
 	pu->output_tokens = json_integer_value(json_object_get(u, "completion_tokens"));
 	details = json_object_get(u, "prompt_tokens_details");
 	pu->cache_read_tokens = json_integer_value(json_object_get(details, "cached_tokens"));
+	/* OpenAI counts cached tokens inside prompt_tokens; archie's
+	 * input_tokens means uncached input in both protocols (as
+	 * Anthropic's does), so each token is priced once. */
+	pu->input_tokens = json_integer_value(json_object_get(u, "prompt_tokens")) -
+			   pu->cache_read_tokens;
+	if (pu->input_tokens < 0)
+		pu->input_tokens = 0;
 	decoder_usage(d);
 }
 

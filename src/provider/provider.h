@@ -83,6 +83,10 @@ struct provider_request {
 	long max_tokens;		/* 0: default (Anthropic requires one) */
 };
 
+/* Tokens of one response.  input_tokens is uncached input in both
+ * protocols (OpenAI's prompt_tokens less its cached_tokens), so that
+ * input + cache_read + cache_write is the whole prompt and each is priced
+ * once. */
 struct provider_usage {
 	long input_tokens;
 	long output_tokens;

@@ -133,6 +133,18 @@ expect_rc 3 "a provider failure gives exit 3"
 expect_err "set OPENAI_API_KEY to a valid API key" "the error names the fix"
 unset OPENAI_BASE_URL OPENAI_API_KEY
 
+# --cwd: the session runs in that directory (the project root is above it)
+mkdir -p services/orders
+printf 'orders service\n' > services/orders/README.txt
+fakellm_start '{"responses":[{"turn":{"tool_calls":[{"id":"d1","name":"Read","arguments":{"path":"README.txt"}}]}},{"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=k
+run "$ARCHIE" --cwd services/orders -p "read it" --model openai/m
+expect_rc 0 "a run with --cwd"
+check "relative paths start at --cwd" test "$(req 2 '.messages[-1].content')" = "     1	orders service"
+check "the environment block names both directories" req_match 1 .messages[0].content "Working directory: $WS/services/orders"
+check "the project root is the repository" req_match 1 .messages[0].content "Project root: $WS\$"
+unset OPENAI_BASE_URL OPENAI_API_KEY
+
 # usage errors: exit 2
 run "$ARCHIE" -p "hi"
 expect_rc 2 "no provider at all"

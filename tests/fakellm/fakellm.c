@@ -30,7 +30,11 @@
  * (lower-case names), body (the exact bytes, as a string).
  *
  * GET /v1/models and /api/tags answer with a model list, for the local
- * server probe.  The server runs until killed.
+ * server probe.  Other GETs are served from "pages", for WebFetch tests:
+ *   "pages": {"/a.html": {"type": "text/html", "body": "..."},
+ *             "/moved": {"status": 302, "location": "/a.html"},
+ *             "/big": {"type": "text/plain", "size": 6000000}}
+ * The server runs until killed.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -520,6 +524,43 @@ static void *serve(void *arg)
 		buf_add(&in, tmp, (size_t)k);
 	}
 
+	if (!strcmp(method, "GET") && json_object_get(json_object_get(script, "pages"), path)) {
+		json_t *pg = json_object_get(json_object_get(script, "pages"), path);
+		const char *type = json_string_value(json_object_get(pg, "type"));
+		const char *body = json_string_value(json_object_get(pg, "body"));
+		const char *loc = json_string_value(json_object_get(pg, "location"));
+		long st = json_integer_value(json_object_get(pg, "status"));
+		size_t size = (size_t)json_integer_value(json_object_get(pg, "size"));
+		struct buf h = { 0 };
+
+		if (!st)
+			st = 200;
+		if (!body)
+			body = "";
+		buf_addf(&h, "HTTP/1.1 %ld X\r\nConnection: close\r\n", st);
+		if (type)
+			buf_addf(&h, "Content-Type: %s\r\n", type);
+		if (loc)
+			buf_addf(&h, "Location: %s\r\n", loc);
+		buf_addf(&h, "Content-Length: %zu\r\n\r\n", size ? size : strlen(body));
+		write_all(fd, h.p, h.len);
+		if (size) {
+			char chunk[65536];
+
+			memset(chunk, 'a', sizeof(chunk));
+			while (size) {
+				size_t k = size < sizeof(chunk) ? size : sizeof(chunk);
+
+				if (write_all(fd, chunk, k))
+					break;
+				size -= k;
+			}
+		} else {
+			write_all(fd, body, strlen(body));
+		}
+		free(h.p);
+		goto done;
+	}
 	if (!strcmp(method, "GET")) {
 		const char *models = "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\"}],\"models\":[{\"name\":\"fake-model\"}]}";
 		char h[256];

@@ -500,6 +500,64 @@ static void test_openai_quirks(void **state)
 	}
 }
 
+/* Cached tokens: counted once, priced at the cache rate. */
+static void test_openai_cached_usage(void **state)
+{
+	struct fakellm f;
+	struct call c;
+	char *dir = tu_mkdtemp(), script[8192];
+	struct provider_price price = { 2.0, 8.0, 0.5, 0 };
+
+	(void)state;
+	tu_write_str(dir, "u.sse",
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n"
+		"data: {\"choices\":[],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100,"
+		"\"prompt_tokens_details\":{\"cached_tokens\":600}}}\n\ndata: [DONE]\n\n");
+	snprintf(script, sizeof(script), "{\"responses\":[{\"raw\":\"%s/u.sse\"}]}", dir);
+	fakellm_start(&f, script);
+	call_init(&c, &f, PROVIDER_API_OPENAI);
+	c.rc = provider_send(&c.cfg, &c.req, &price, &c.hooks, on_event, &c.rec, &c.reply, &c.err);
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(c.reply.usage.input_tokens, 400);
+	assert_int_equal(c.reply.usage.cache_read_tokens, 600);
+	assert_int_equal(c.reply.usage.output_tokens, 100);
+	/* (400*2 + 600*0.5 + 100*8) / 1e6 */
+	assert_true(c.reply.cost > 0.0018999 && c.reply.cost < 0.0019001);
+	call_release(&c);
+	fakellm_stop(&f);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* Several tool_use blocks in one Anthropic response. */
+static void test_anthropic_parallel_calls(void **state)
+{
+	struct fakellm f;
+	struct call c;
+
+	(void)state;
+	fakellm_start(&f, "{\"responses\":[{\"turn\":{\"text\":\"Both.\",\"tool_calls\":["
+			  "{\"id\":\"toolu_a\",\"name\":\"Read\",\"arguments\":{\"path\":\"a\"}},"
+			  "{\"id\":\"toolu_b\",\"name\":\"Grep\",\"arguments\":{\"pattern\":\"x\"}},"
+			  "{\"id\":\"toolu_c\",\"name\":\"LS\",\"arguments\":\"\"}]},\"chunk_size\":9}]}");
+	call_init(&c, &f, PROVIDER_API_ANTHROPIC);
+	call_run(&c);
+	assert_int_equal(c.rc, 0);
+	assert_int_equal(c.reply.calls_nr, 3);
+	assert_string_equal(c.reply.calls[0].id, "toolu_a");
+	assert_string_equal(c.reply.calls[0].arguments, "{\"path\":\"a\"}");
+	assert_string_equal(c.reply.calls[1].name, "Grep");
+	assert_string_equal(c.reply.calls[1].arguments, "{\"pattern\":\"x\"}");
+	assert_string_equal(c.reply.calls[2].arguments, "{}");
+	assert_false(c.reply.calls[2].malformed);
+	assert_string_equal(c.rec.events.buf,
+		"text:Both.\nstart:0:toolu_a:Read\nstart:1:toolu_b:Grep\nstart:2:toolu_c:LS\n"
+		"done:0:Read:{\"path\":\"a\"}\ndone:1:Grep:{\"pattern\":\"x\"}\ndone:2:LS:{}\n"
+		"stop:tool_use\n");
+	call_release(&c);
+	fakellm_stop(&f);
+}
+
 static void test_malformed_arguments(void **state)
 {
 	struct fakellm f;
@@ -900,6 +958,8 @@ int main(void)
 		cmocka_unit_test(test_anthropic_request_bytes),
 		cmocka_unit_test(test_openai_quirks),
 		cmocka_unit_test(test_malformed_arguments),
+		cmocka_unit_test(test_openai_cached_usage),
+		cmocka_unit_test(test_anthropic_parallel_calls),
 		cmocka_unit_test(test_retry_after_and_backoff),
 		cmocka_unit_test(test_gives_up),
 		cmocka_unit_test(test_x_should_retry),
