@@ -361,51 +361,64 @@ static int agents_show(struct cli_ctx *ctx, int argc, char **argv)
 
 /* ---- validate --------------------------------------------------------- */
 
+/* Length of path's directory part ("" for a bare name). */
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+static int by_dir_then_path(const void *pa, const void *pb)
+{
+	const struct agent *a = *(struct agent *const *)pa, *b = *(struct agent *const *)pb;
+	size_t la = dir_len(a->path), lb = dir_len(b->path);
+	int c = strncmp(a->path, b->path, la < lb ? la : lb);
+
+	if (c || la != lb)
+		return c ? c : (la < lb ? -1 : 1);
+	return strcmp(a->path, b->path);
+}
+
 /* Checks the files and directories named on the command line.  Files in
  * the same directory must not share a name, as in a search directory. */
 static size_t validate_args(int argc, char **argv, struct diag_list *diags,
 			    struct agent ***all, size_t *nr, size_t *alloc)
 {
-	size_t files = 0, i, j;
-	int n;
+	struct agent **loose = NULL;
+	size_t files = 0, lnr = 0, lalloc = 0, i, j;
+	int n, k;
 
 	for (n = 0; n < argc; n++) {
+		struct agent *a;
+
 		if (file_is_dir(argv[n])) {
 			files += agent_registry_load_dir(argv[n], all, nr, alloc, diags);
 			continue;
 		}
+		for (k = 0; k < n && strcmp(argv[k], argv[n]); k++)
+			;
+		if (k < n)
+			continue;	/* the same file named twice */
 		files++;
-		{
-			struct agent *a = agent_load_file(argv[n], diags);
-
-			if (a) {
-				ALLOC_GROW(*all, *nr + 1, *alloc);
-				(*all)[(*nr)++] = a;
-			}
-		}
+		a = agent_load_file(argv[n], diags);
+		if (!a)
+			continue;
+		ALLOC_GROW(*all, *nr + 1, *alloc);
+		(*all)[(*nr)++] = a;
+		ALLOC_GROW(loose, lnr + 1, lalloc);
+		loose[lnr++] = a;
 	}
-	/* Loose files in one directory must not share a name either. */
-	for (i = 0; i < *nr; i++) {
-		struct agent *a = (*all)[i];
-		const char *sa = strrchr(a->path, '/');
-		size_t da = sa ? (size_t)(sa - a->path) : 0;
-
-		for (j = 0; j < i; j++) {
-			struct agent *b = (*all)[j];
-			const char *sb = strrchr(b->path, '/');
-			size_t db = sb ? (size_t)(sb - b->path) : 0;
-
-			if (da != db || strncmp(a->path, b->path, da) ||
-			    strcmp(a->name, b->name) || !strcmp(a->path, b->path))
-				continue;
-			diag_add(diags, DIAG_ERROR, a->path,
-				 a->name_line ? a->name_line : 1,
-				 a->name_line ? a->name_col : 1,
-				 "duplicate agent name '%s': also defined in %s; rename one of them",
-				 a->name, b->path);
-			break;
-		}
+	/* the registry's check, one directory at a time */
+	if (lnr > 1)
+		qsort(loose, lnr, sizeof(*loose), by_dir_then_path);
+	for (i = 0; i < lnr; i = j) {
+		for (j = i + 1; j < lnr && dir_len(loose[j]->path) == dir_len(loose[i]->path) &&
+			     !strncmp(loose[j]->path, loose[i]->path, dir_len(loose[i]->path)); j++)
+			;
+		agent_registry_check_duplicates(loose + i, j - i, diags);
 	}
+	free(loose);
 	return files;
 }
 

@@ -9,7 +9,9 @@
  * docs/output-format.md).
  */
 #include "cli/cli.h"
+
 #include "cli/session.h"
+#include "core/clock.h"
 
 #include "agent/agent.h"
 #include "agent/registry.h"
@@ -263,14 +265,6 @@ static int exit_status(enum loop_exit ex)
 	}
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static int read_stdin(struct strbuf *out, struct strbuf *err)
 {
 	char buf[65536];
@@ -297,7 +291,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	struct session s;
 	struct sigaction sa;
 	enum loop_exit ex = LOOP_DONE;
-	long t0 = now_ms();
+	long t0 = clock_ms();
 	int rc, interactive = !ctx->print && isatty(STDIN_FILENO);
 
 	if (argc > 0 && !ctx->print)
@@ -394,7 +388,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "archie: %zu tool call%s denied\n", s.loop.denials_nr,
 				s.loop.denials_nr == 1 ? " was" : "s were");
 	} else {
-		json_t *res = result_json(&s.loop, ex, err.len ? err.buf : NULL, now_ms() - t0);
+		json_t *res = result_json(&s.loop, ex, err.len ? err.buf : NULL, clock_ms() - t0);
 
 		if (u.fmt == OUT_JSON)
 			cli_print_json(res);

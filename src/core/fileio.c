@@ -174,6 +174,19 @@ out:
 	return rc;
 }
 
+int file_mkdirs_parent(const char *path, mode_t mode, struct strbuf *err)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int rc = 0;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = file_mkdirs(dir, mode, err);
+	}
+	free(dir);
+	return rc;
+}
+
 int file_is_dir(const char *path)
 {
 	struct stat st;

@@ -29,6 +29,9 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 /* mkdir -p with the given mode for directories it creates. */
 int file_mkdirs(const char *path, mode_t mode, struct strbuf *err);
 
+/* Creates the directories above path (mkdir -p of its dirname). */
+int file_mkdirs_parent(const char *path, mode_t mode, struct strbuf *err);
+
 /* 1 if path is a directory, 0 otherwise (including errors). */
 int file_is_dir(const char *path);
 

@@ -4,6 +4,7 @@
  */
 #include "core/proc.h"
 
+#include "core/clock.h"
 #include "core/strbuf.h"
 
 #include <errno.h>
@@ -17,14 +18,6 @@
 #define DEFAULT_CAP ((size_t)64 << 10)
 /* After SIGTERM, how long a process group gets before SIGKILL. */
 #define KILL_GRACE_MS 2000
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 void proc_init(struct proc *p)
 {
@@ -75,7 +68,7 @@ int proc_run(struct proc *p, struct strbuf *err)
 	int in_pipe[2] = { -1, -1 }, out_pipe[2], err_pipe[2] = { -1, -1 }, rep[2];
 	size_t cap_h = p->head_cap ? p->head_cap : DEFAULT_CAP;
 	size_t cap_t = p->tail_cap ? p->tail_cap : DEFAULT_CAP;
-	long start = now_ms(), killed_at = 0;
+	long start = clock_ms(), killed_at = 0;
 	size_t in_off = 0;
 	int status = 0, child_errno = 0, rc = -1, open_fds;
 	pid_t pid;
@@ -140,7 +133,7 @@ int proc_run(struct proc *p, struct strbuf *err)
 	open_fds = 1 + (fds[1].fd >= 0);
 	while (open_fds > 0) {
 		char buf[65536];
-		long t = now_ms();
+		long t = clock_ms();
 		int i, timeout = 100;
 
 		if (!killed_at && p->timeout_ms > 0 && t - start >= p->timeout_ms) {
@@ -198,7 +191,7 @@ int proc_run(struct proc *p, struct strbuf *err)
 	/* anything the command left running in its group goes too */
 	if (killed_at)
 		kill_group(pid, SIGKILL);
-	p->duration_ms = now_ms() - start;
+	p->duration_ms = clock_ms() - start;
 	if (WIFEXITED(status)) {
 		p->exit_code = WEXITSTATUS(status);
 	} else {

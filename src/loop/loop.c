@@ -4,6 +4,7 @@
 #include "loop/loop.h"
 
 #include "agent/agent.h"
+#include "core/clock.h"
 #include "core/fileio.h"
 #include "core/headtail.h"
 #include "core/log.h"
@@ -22,14 +23,6 @@
 #define DEFAULT_MAX_TURNS 100
 #define DEFAULT_RESULT_CAP 30000
 #define PARALLEL_MAX 8
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 const char *loop_exit_name(enum loop_exit e)
 {
@@ -304,7 +297,7 @@ static void execute(struct call *c)
 {
 	struct loop *l = c->l;
 	struct strbuf raw = STRBUF_INIT_CAP((size_t)16 << 20);
-	long t0 = now_ms();
+	long t0 = clock_ms();
 	int rc;
 
 	if (l->o.cancel && *l->o.cancel) {
@@ -313,7 +306,7 @@ static void execute(struct call *c)
 		return;
 	}
 	rc = tool_call(c->tool, &l->env, c->pc->arguments, &raw);
-	c->ms = now_ms() - t0;
+	c->ms = clock_ms() - t0;
 	c->is_error = rc != 0;
 	/* large results keep their head and tail, with a note */
 	headtail_cap_text(raw.buf, raw.len, l->o.result_cap * 2 / 3,

@@ -3,6 +3,7 @@
  */
 #include "provider/http.h"
 
+#include "core/clock.h"
 #include "provider/curl_dl.h"
 
 #include "core/log.h"
@@ -31,14 +32,6 @@ struct transfer {
 	long last_data_ms;
 	int stopped;		/* on_data returned -1 */
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 void http_response_init(struct http_response *r)
 {
@@ -109,9 +102,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 
 	if (!r->bytes)
-		r->first_byte_ms = now_ms() - t->start_ms;
+		r->first_byte_ms = clock_ms() - t->start_ms;
 	r->bytes += len;
-	t->last_data_ms = now_ms();
+	t->last_data_ms = clock_ms();
 	if (!r->status)
 		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->status >= 200 && r->status < 300 && t->req->on_data) {
@@ -195,7 +188,7 @@ int http_post(const struct http_request *req, struct http_response *resp)
 	t.req = req;
 	t.resp = resp;
 	t.easy = easy;
-	t.start_ms = t.last_data_ms = now_ms();
+	t.start_ms = t.last_data_ms = clock_ms();
 
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
@@ -235,7 +228,7 @@ int http_post(const struct http_request *req, struct http_response *resp)
 			goto done;
 		}
 		if (req->idle_timeout_ms > 0 &&
-		    now_ms() - t.last_data_ms > req->idle_timeout_ms) {
+		    clock_ms() - t.last_data_ms > req->idle_timeout_ms) {
 			resp->failure = HTTP_FAIL_IDLE;
 			strbuf_addf(&resp->error, "no data for %ld ms", req->idle_timeout_ms);
 			goto done;
@@ -253,7 +246,7 @@ int http_post(const struct http_request *req, struct http_response *resp)
 	}
 done:
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &resp->status);
-	resp->total_ms = now_ms() - t.start_ms;
+	resp->total_ms = clock_ms() - t.start_ms;
 	curl_multi_remove_handle(thread_multi, easy);
 	curl_slist_free_all(hdrs);
 	log_debug("http", "POST %s: status %ld, %zu bytes, %ld ms, failure %d",

@@ -116,8 +116,8 @@ static int load(const struct tool_env *env, const char *arg, struct strbuf *path
 	return 0;
 }
 
-static int save(const char *path, const char *arg, const struct strbuf *content,
-		mode_t mode, struct strbuf *out)
+static int save(const char *path, const struct strbuf *content, mode_t mode,
+		struct strbuf *out)
 {
 	struct strbuf err = STRBUF_INIT;
 
@@ -126,60 +126,30 @@ static int save(const char *path, const char *arg, const struct strbuf *content,
 		strbuf_release(&err);
 		return -1;
 	}
-	(void)arg;
 	return 0;
 }
 
-static int run_edit(const struct tool_env *env, json_t *args, struct strbuf *out)
+/*
+ * Applies edits (an array of {old_string, new_string, replace_all}) to the
+ * file in memory, in order, and writes it only if all of them apply.  Edit
+ * is the case of one edit.
+ */
+static int edit_file(const struct tool_env *env, const char *arg, json_t *edits,
+		     struct strbuf *out)
 {
-	const char *arg = json_string_value(json_object_get(args, "path"));
-	json_t *old = json_object_get(args, "old_string");
-	json_t *new_ = json_object_get(args, "new_string");
-	int all = json_is_true(json_object_get(args, "replace_all"));
 	struct strbuf path = STRBUF_INIT, content = STRBUF_INIT_CAP(EDIT_FILE_MAX * 2);
 	struct strbuf err = STRBUF_INIT;
-	size_t replaced = 0, at = 0;
+	size_t i, n = json_array_size(edits), total = 0, at = 0, first = (size_t)-1;
 	mode_t mode;
 	int rc = -1;
 
-	if (load(env, arg, &path, &content, &mode, out))
-		goto out;
-	if (apply(&content, json_string_value(old), json_string_length(old),
-		  json_string_value(new_), json_string_length(new_), all,
-		  &replaced, &at, &err)) {
-		strbuf_addf(out, "error: %s in %s; the file was not changed", err.buf, arg);
-		goto out;
-	}
-	if (save(path.buf, arg, &content, mode, out))
-		goto out;
-	strbuf_addf(out, "edited %s: %zu replacement%s\n", arg, replaced,
-		    replaced == 1 ? "" : "s");
-	snippet(&content, at, out);
-	rc = 0;
-out:
-	strbuf_release(&path);
-	strbuf_release(&content);
-	strbuf_release(&err);
-	return rc;
-}
-
-static int run_multiedit(const struct tool_env *env, json_t *args, struct strbuf *out)
-{
-	const char *arg = json_string_value(json_object_get(args, "path"));
-	json_t *edits = json_object_get(args, "edits");
-	struct strbuf path = STRBUF_INIT, content = STRBUF_INIT_CAP(EDIT_FILE_MAX * 2);
-	struct strbuf err = STRBUF_INIT;
-	size_t i, total = 0, at = 0, first = (size_t)-1;
-	mode_t mode;
-	int rc = -1;
-
-	if (!json_array_size(edits)) {
+	if (!n) {
 		strbuf_addstr(out, "error: edits is empty; nothing to change");
 		goto out;
 	}
 	if (load(env, arg, &path, &content, &mode, out))
 		goto out;
-	for (i = 0; i < json_array_size(edits); i++) {
+	for (i = 0; i < n; i++) {
 		json_t *e = json_array_get(edits, i);
 		json_t *old = json_object_get(e, "old_string");
 		json_t *new_ = json_object_get(e, "new_string");
@@ -189,18 +159,25 @@ static int run_multiedit(const struct tool_env *env, json_t *args, struct strbuf
 			  json_string_value(new_), json_string_length(new_),
 			  json_is_true(json_object_get(e, "replace_all")),
 			  &replaced, &at, &err)) {
-			strbuf_addf(out, "error: edit %zu of %zu: %s in %s; no edit was applied, the file was not changed",
-				    i + 1, json_array_size(edits), err.buf, arg);
+			if (n == 1)
+				strbuf_addf(out, "error: %s in %s; the file was not changed",
+					    err.buf, arg);
+			else
+				strbuf_addf(out, "error: edit %zu of %zu: %s in %s; no edit was applied, the file was not changed",
+					    i + 1, n, err.buf, arg);
 			goto out;
 		}
 		if (first == (size_t)-1)
 			first = at;
 		total += replaced;
 	}
-	if (save(path.buf, arg, &content, mode, out))
+	if (save(path.buf, &content, mode, out))
 		goto out;
-	strbuf_addf(out, "edited %s: %zu edits, %zu replacements\n", arg,
-		    json_array_size(edits), total);
+	if (n == 1)
+		strbuf_addf(out, "edited %s: %zu replacement%s\n", arg, total,
+			    total == 1 ? "" : "s");
+	else
+		strbuf_addf(out, "edited %s: %zu edits, %zu replacements\n", arg, n, total);
 	snippet(&content, first, out);
 	rc = 0;
 out:
@@ -208,6 +185,24 @@ out:
 	strbuf_release(&content);
 	strbuf_release(&err);
 	return rc;
+}
+
+static int run_edit(const struct tool_env *env, json_t *args, struct strbuf *out)
+{
+	json_t *one = json_pack("[{s:O, s:O, s:b}]",
+				"old_string", json_object_get(args, "old_string"),
+				"new_string", json_object_get(args, "new_string"),
+				"replace_all", json_is_true(json_object_get(args, "replace_all")));
+	int rc = edit_file(env, json_string_value(json_object_get(args, "path")), one, out);
+
+	json_decref(one);
+	return rc;
+}
+
+static int run_multiedit(const struct tool_env *env, json_t *args, struct strbuf *out)
+{
+	return edit_file(env, json_string_value(json_object_get(args, "path")),
+			 json_object_get(args, "edits"), out);
 }
 
 const struct tool tool_edit = {

@@ -408,19 +408,6 @@ static int prepare(const struct tool_env *env, struct patch *p, struct strbuf *e
 	return 0;
 }
 
-static int make_parent(const char *path, struct strbuf *err)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int rc = 0;
-
-	if (slash && slash != dir) {
-		*slash = '\0';
-		rc = file_mkdirs(dir, 0755, err);
-	}
-	free(dir);
-	return rc;
-}
-
 static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 {
 	struct patch p;
@@ -455,7 +442,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 				strbuf_add(&content, c->add.buf, c->add.len);
 			else
 				render(c, &content);
-			if (make_parent(dest, &err) ||
+			if (file_mkdirs_parent(dest, 0755, &err) ||
 			    file_write_atomic(dest, content.buf, content.len, mode, &err)) {
 				strbuf_addf(out, "error: %s", err.buf);
 				strbuf_release(&content);

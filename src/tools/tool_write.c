@@ -11,20 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Creates the directories above path (mkdir -p of its dirname). */
-static int make_parents(const char *path, struct strbuf *err)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int rc = 0;
-
-	if (slash && slash != dir) {
-		*slash = '\0';
-		rc = file_mkdirs(dir, 0755, err);
-	}
-	free(dir);
-	return rc;
-}
-
 static size_t count_lines(const char *s, size_t len)
 {
 	size_t n = 0, i;
@@ -51,7 +37,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	}
 	if (existed)
 		mode = st.st_mode & 07777;
-	if (make_parents(path.buf, &err) ||
+	if (file_mkdirs_parent(path.buf, 0755, &err) ||
 	    file_write_atomic(path.buf, json_string_value(content),
 			      json_string_length(content), mode, &err)) {
 		strbuf_addf(out, "error: %s", err.buf);

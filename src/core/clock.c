@@ -1,0 +1,14 @@
+/*
+ * clock: the monotonic clock.  See clock.h.
+ */
+#include "core/clock.h"
+
+#include <time.h>
+
+long clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
