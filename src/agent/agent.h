@@ -51,6 +51,7 @@ struct agent_rule {
 	char *pattern;		/* NULL: every use of the tool */
 	enum agent_action action;
 	const char *syntax;	/* "opencode" (permission:) or "claude" (permissions:) */
+	int group;		/* OpenCode: rules of one map share a group */
 	int line, col;
 };
 

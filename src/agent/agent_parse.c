@@ -16,6 +16,7 @@
 #include "core/utf8.h"
 #include "core/xalloc.h"
 #include "core/yamldoc.h"
+#include "policy/rules.h"
 #include "tools/toolnames.h"
 
 #include <ctype.h>
@@ -447,210 +448,36 @@ static int h_disallowed(struct parse_ctx *pc, struct fy_node *k, struct fy_node 
 	return rc;
 }
 
-/* ---- permissions ---------------------------------------------------------- */
+/* ---- permissions (parsed by policy/rules.c) ---------------------------- */
 
-static int parse_action(const char *s, enum agent_action *out)
+static struct rules_ctx rules_for(struct parse_ctx *pc)
 {
-	if (!strcasecmp(s, "allow"))
-		*out = AGENT_ALLOW;
-	else if (!strcasecmp(s, "ask"))
-		*out = AGENT_ASK;
-	else if (!strcasecmp(s, "deny"))
-		*out = AGENT_DENY;
-	else
-		return -1;
-	return 0;
-}
+	struct rules_ctx rc;
 
-static char *canonical_tool(const char *name, size_t len)
-{
-	char *raw = xmemdupz(name, len);
-	struct toolname_info info = toolname_lookup(raw);
-
-	if (info.kind == TOOLNAME_CANONICAL) {
-		free(raw);
-		return xstrdup(info.canonical);
-	}
-	return raw;
-}
-
-static void push_rule(struct parse_ctx *pc, char *tool, char *pattern,
-		      enum agent_action act, const char *syntax,
-		      struct fy_node *at, struct fy_node *fb)
-{
-	struct agent *a = pc->a;
-	struct agent_rule *r;
-
-	ALLOC_GROW(a->rules, a->rules_nr + 1, a->rules_alloc);
-	r = &a->rules[a->rules_nr++];
-	r->tool = tool;
-	r->pattern = pattern;
-	r->action = act;
-	r->syntax = syntax;
-	yamldoc_node_pos(&pc->fm->yd, at, fb, &r->line, &r->col);
-}
-
-/* An action scalar; reports where it is not one. */
-static int want_action(struct parse_ctx *pc, struct fy_node *v,
-		       struct fy_node *fb, const char *what,
-		       enum agent_action *act)
-{
-	char *s = scalar_dup(v);
-	int rc = 0;
-
-	*act = AGENT_ASK;
-	if (!s || classify(v) != YS_STRING || parse_action(s, act))
-		rc = perr(pc, v, fb, "%s must be allow, ask or deny, not %s%s%s",
-			  what, s ? "'" : "", s ? s : type_name(v), s ? "'" : "");
-	free(s);
+	memset(&rc, 0, sizeof(rc));
+	rc.yd = &pc->fm->yd;
+	rc.path = pc->path;
+	rc.diags = pc->diags;
+	rc.v = &pc->a->rules;
+	rc.nr = &pc->a->rules_nr;
+	rc.alloc = &pc->a->rules_alloc;
 	return rc;
 }
 
-/* OpenCode: permission: {edit: deny, bash: {"*": ask, "git *": allow}} */
 static int h_permission(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 {
-	struct fy_node_pair *pr;
-	void *it = NULL;
-	enum agent_action act;
-	int rc = 0;
+	struct rules_ctx rc = rules_for(pc);
 
 	pc->opencode = 1;
-	if (is_null(v))
-		return 0;
-	if (fy_node_get_type(v) == FYNT_SCALAR) {
-		if (want_action(pc, v, k, "'permission'", &act))
-			return -1;
-		push_rule(pc, xstrdup("*"), NULL, act, "opencode", v, k);
-		return 0;
-	}
-	if (fy_node_get_type(v) != FYNT_MAPPING)
-		return perr(pc, v, k, "'permission' must be a map of tool to action, not %s",
-			    type_name(v));
-	while ((pr = fy_node_mapping_iterate(v, &it)) != NULL) {
-		struct fy_node *tk = fy_node_pair_key(pr);
-		struct fy_node *tv = fy_node_pair_value(pr);
-		char *tool = scalar_dup(tk);
-		struct strbuf what = STRBUF_INIT;
-
-		if (!tool) {
-			rc = perr(pc, tk, k, "keys of 'permission' must be tool names");
-			continue;
-		}
-		strbuf_addf(&what, "'permission.%s'", tool);
-		if (tv && fy_node_get_type(tv) == FYNT_MAPPING) {
-			struct fy_node_pair *pp;
-			void *pit = NULL;
-
-			while ((pp = fy_node_mapping_iterate(tv, &pit)) != NULL) {
-				struct fy_node *pk = fy_node_pair_key(pp);
-				struct fy_node *pv = fy_node_pair_value(pp);
-				char *pat = scalar_dup(pk);
-
-				strbuf_reset(&what);
-				strbuf_addf(&what, "'permission.%s' pattern '%s'",
-					    tool, pat ? pat : "?");
-				if (!pat) {
-					rc = perr(pc, pk, tk, "patterns under 'permission.%s' must be strings",
-						  tool);
-				} else if (want_action(pc, pv, pk, what.buf, &act)) {
-					rc = -1;
-				} else {
-					push_rule(pc, canonical_tool(tool, strlen(tool)),
-						  xstrdup(pat), act, "opencode", pk, tk);
-				}
-				free(pat);
-			}
-		} else if (want_action(pc, tv, tk, what.buf, &act)) {
-			rc = -1;
-		} else {
-			push_rule(pc, canonical_tool(tool, strlen(tool)), NULL, act,
-				  "opencode", tk, k);
-		}
-		strbuf_release(&what);
-		free(tool);
-	}
-	return rc;
+	return rules_yaml_opencode(&rc, k, v);
 }
 
-/* Claude Code: "Bash(npm run *)" or "Read" -> tool and pattern. */
-static int claude_rule(struct parse_ctx *pc, struct fy_node *item,
-		       enum agent_action act)
-{
-	char *s = scalar_dup(item);
-	char *paren, *tool, *pattern = NULL;
-	size_t len;
-	int rc = 0;
-
-	if (!s || classify(item) != YS_STRING) {
-		rc = perr(pc, item, NULL, "permission rules must be strings like \"Bash(npm run *)\", not %s",
-			  type_name(item));
-		goto out;
-	}
-	len = strlen(s);
-	while (len && isspace((unsigned char)s[len - 1]))
-		s[--len] = '\0';
-	paren = strchr(s, '(');
-	if (paren) {
-		if (len < 2 || s[len - 1] != ')') {
-			rc = perr(pc, item, NULL, "permission rule '%s' opens '(' but does not end with ')'", s);
-			goto out;
-		}
-		pattern = xmemdupz(paren + 1, (size_t)(s + len - 1 - (paren + 1)));
-		tool = canonical_tool(s, (size_t)(paren - s));
-	} else {
-		tool = canonical_tool(s, len);
-	}
-	if (!*tool) {
-		free(tool);
-		free(pattern);
-		rc = perr(pc, item, NULL, "permission rule '%s' names no tool", s);
-		goto out;
-	}
-	push_rule(pc, tool, pattern, act, "claude", item, NULL);
-out:
-	free(s);
-	return rc;
-}
-
-/* Claude Code: permissions: {allow: [...], ask: [...], deny: [...]} */
 static int h_permissions(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 {
-	struct fy_node_pair *pr;
-	void *it = NULL;
-	int rc = 0;
+	struct rules_ctx rc = rules_for(pc);
 
 	pc->claude = 1;
-	if (is_null(v))
-		return 0;
-	if (fy_node_get_type(v) != FYNT_MAPPING)
-		return perr(pc, v, k, "'permissions' must be a map with allow, ask and deny lists, not %s",
-			    type_name(v));
-	while ((pr = fy_node_mapping_iterate(v, &it)) != NULL) {
-		struct fy_node *lk = fy_node_pair_key(pr);
-		struct fy_node *lv = fy_node_pair_value(pr);
-		char *list = scalar_dup(lk);
-		enum agent_action act;
-
-		if (!list || parse_action(list, &act)) {
-			pwarn(pc, lk, k, "'permissions.%s' is not used in agent files (expected allow, ask or deny); ignored",
-			      list ? list : "?");
-		} else if (is_null(lv)) {
-			/* an empty list */
-		} else if (fy_node_get_type(lv) == FYNT_SCALAR) {
-			rc |= claude_rule(pc, lv, act);
-		} else if (fy_node_get_type(lv) == FYNT_SEQUENCE) {
-			struct fy_node *item;
-			void *lit = NULL;
-
-			while ((item = fy_node_sequence_iterate(lv, &lit)) != NULL)
-				rc |= claude_rule(pc, item, act);
-		} else {
-			rc = perr(pc, lv, lk, "'permissions.%s' must be a list of rules, not %s",
-				  list, type_name(lv));
-		}
-		free(list);
-	}
-	return rc;
+	return rules_yaml_claude(&rc, k, v);
 }
 
 static const struct key_handler {

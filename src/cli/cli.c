@@ -31,6 +31,7 @@ static const struct cmd_option global_options[] = {
 	{ "--output-format F", "headless output: text (default), json or stream-json" },
 	{ "-y, --yes", "allow every tool call without asking" },
 	{ "--permission-mode M", "default (ask before changes), accept, or plan (read-only)" },
+	{ "--allow RULE", "allow what RULE names, e.g. 'Bash(npm test:*)' (also --ask, --deny; repeatable)" },
 	{ "--agents-dir DIR", "also load agents from DIR (highest priority; repeatable)" },
 	{ "--cwd DIR", "run as if started in DIR" },
 	{ "--json", "print machine-readable JSON" },
@@ -273,6 +274,9 @@ int cli_main(int argc, char **argv)
 	log_init();
 	memset(&ctx, 0, sizeof(ctx));
 	strvec_init(&ctx.agents_dirs);
+	strvec_init(&ctx.allow);
+	strvec_init(&ctx.ask);
+	strvec_init(&ctx.deny);
 	ctx.color = isatty(STDOUT_FILENO) && !(nc && *nc);
 
 	/* Global options may appear anywhere before "--"; the rest, in order,
@@ -342,6 +346,16 @@ int cli_main(int argc, char **argv)
 				}
 				ctx.max_turns = (int)n;
 			}
+		} else if (is_opt(a, "--allow") || is_opt(a, "--ask") || is_opt(a, "--deny")) {
+			const char *name = is_opt(a, "--allow") ? "--allow"
+					 : is_opt(a, "--ask") ? "--ask" : "--deny";
+
+			if (!(v = opt_value(name, argc, argv, &i))) {
+				rc = cli_usage_error("%s needs a rule, e.g. %s 'Bash(npm test:*)'", name, name);
+				goto out;
+			}
+			strvec_push(!strcmp(name, "--allow") ? &ctx.allow
+				    : !strcmp(name, "--ask") ? &ctx.ask : &ctx.deny, v);
 		} else if (!strcmp(a, "-y") || !strcmp(a, "--yes")) {
 			ctx.permission_mode = "accept";
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -386,6 +400,9 @@ out:
 		rc = cli_error("error writing to standard output");
 	strvec_release(&rest);
 	strvec_release(&ctx.agents_dirs);
+	strvec_release(&ctx.allow);
+	strvec_release(&ctx.ask);
+	strvec_release(&ctx.deny);
 	log_release();
 	return rc;
 }

@@ -37,6 +37,7 @@ struct cli_ctx {
 	int max_turns;			/* --max-turns */
 	const char *output_format;	/* --output-format */
 	const char *permission_mode;	/* --permission-mode; --yes = accept */
+	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */
 };
 
 /* Exit statuses of agent runs (documented in docs/output-format.md). */

@@ -347,8 +347,6 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	ui.todos = ui_todos;
 	ui.turn_end = ui_turn_end;
 	ui.ud = &u;
-	if (!ctx->permission_mode)
-		ctx->permission_mode = "accept";	/* headless: no one to ask */
 	if (session_open(ctx, &s, &ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
 		session_close(&s);

@@ -40,7 +40,6 @@ struct repl {
 	struct strbuf hist_path;
 	const char *prompt;
 	int color;
-	struct strvec always;	/* tools approved for the whole session */
 	struct strvec owned;	/* strings ctx points at */
 };
 
@@ -159,31 +158,25 @@ static char *read_line(struct repl *r, const char *prompt)
 }
 
 static enum policy_verdict ui_approve(void *ud, const char *name, const char *args,
-				      struct strbuf *reason)
+				      const char *why, int *always, struct strbuf *reason)
 {
 	struct repl *r = ud;
 	char *ans;
 	enum policy_verdict v = POLICY_DENY;
 
-	if (strvec_find(&r->always, name) >= 0) {
-		strbuf_addstr(reason, "approved for this session");
-		return POLICY_ALLOW;
-	}
 	render_flush(&r->r);
-	printf("%s wants to run %s:\n  %.*s\n", r->s.loop.o.agent->name, name,
-	       (int)(strlen(args) > 2000 ? 2000 : strlen(args)), args);
-	printf("allow? [y]es, [a]lways for %s this session, [n]o, or type why not: ", name);
+	printf("%s wants to run %s:\n  %.*s\n(%s)\n", r->s.loop.o.agent->name, name,
+	       (int)(strlen(args) > 2000 ? 2000 : strlen(args)), args, why);
+	printf("allow? [y]es once, [a]lways this session, [n]o, or type why not: ");
 	fflush(stdout);
 	session_cancel = 0;
 	ans = read_line(r, "");
 	if (!ans || !*ans || !strcmp(ans, "n") || !strcmp(ans, "no")) {
 		strbuf_addstr(reason, "the user said no");
 	} else if (!strcmp(ans, "y") || !strcmp(ans, "yes")) {
-		strbuf_addstr(reason, "approved by the user");
 		v = POLICY_ALLOW;
 	} else if (!strcmp(ans, "a") || !strcmp(ans, "always")) {
-		strvec_push(&r->always, name);
-		strbuf_addstr(reason, "approved by the user for this session");
+		*always = 1;
 		v = POLICY_ALLOW;
 	} else {
 		strbuf_addf(reason, "the user said no: %s", ans);
@@ -379,7 +372,6 @@ int cli_repl(struct cli_ctx *ctx)
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.color = ctx->color;
-	strvec_init(&r.always);
 	strvec_init(&r.owned);
 	strbuf_init(&r.hist_path, 4096);
 	render_init(&r.r, stdout, r.color);
@@ -470,7 +462,6 @@ int cli_repl(struct cli_ctx *ctx)
 	history_end(r.hist);
 	session_close(&r.s);
 out:
-	strvec_release(&r.always);
 	strvec_release(&r.owned);
 	strbuf_release(&r.hist_path);
 	strbuf_release(&err);

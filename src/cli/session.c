@@ -75,6 +75,9 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	o.root = s->root.buf;
 	o.cwd = s->cwd;
 	o.mode = mode;
+	o.allow = &ctx->allow;
+	o.ask = &ctx->ask;
+	o.deny = &ctx->deny;
 	o.cancel = &session_cancel;
 	o.ui = *ui;
 	if (loop_init(&s->loop, &o, err))

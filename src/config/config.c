@@ -8,6 +8,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "core/yamldoc.h"
+#include "policy/rules.h"
 #include "provider/http.h"
 
 #include <stdarg.h>
@@ -79,6 +80,17 @@ void config_release(struct config *cfg)
 	for (i = 0; i < cfg->models_nr; i++)
 		model_release(&cfg->models[i]);
 	free(cfg->models);
+	for (i = 0; i < cfg->rules_nr; i++) {
+		size_t j;
+
+		for (j = 0; j < cfg->rules[i].nr; j++) {
+			free(cfg->rules[i].v[j].tool);
+			free(cfg->rules[i].v[j].pattern);
+		}
+		free(cfg->rules[i].v);
+		free(cfg->rules[i].file);
+	}
+	free(cfg->rules);
 	free(cfg->default_model);
 	free(cfg->default_model_source);
 	strvec_release(&cfg->files);
@@ -495,6 +507,33 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 		return each_pair(fc, "providers", k, v, provider_entry, NULL);
 	if (!strcmp(key, "models"))
 		return each_pair(fc, "models", k, v, model_entry, NULL);
+	if (!strcmp(key, "permission") || !strcmp(key, "permissions")) {
+		struct config *cfg = fc->cfg;
+		struct config_rules *cr = NULL;
+		struct rules_ctx rc;
+		size_t i;
+
+		for (i = 0; i < cfg->rules_nr; i++)
+			if (!strcmp(cfg->rules[i].file, fc->path))
+				cr = &cfg->rules[i];
+		if (!cr) {
+			ALLOC_GROW(cfg->rules, cfg->rules_nr + 1, cfg->rules_alloc);
+			cr = &cfg->rules[cfg->rules_nr++];
+			memset(cr, 0, sizeof(*cr));
+			cr->file = xstrdup(fc->path);
+		}
+		memset(&rc, 0, sizeof(rc));
+		rc.yd = &fc->yd;
+		rc.path = fc->path;
+		rc.diags = &cfg->diags;
+		rc.v = &cr->v;
+		rc.nr = &cr->nr;
+		rc.alloc = &cr->alloc;
+		/* groups must not collide with an earlier key's */
+		rc.group = (int)cr->nr * 1000;
+		return !strcmp(key, "permission") ? rules_yaml_opencode(&rc, k, v)
+						  : rules_yaml_claude(&rc, k, v);
+	}
 	/* Sections other subsystems read (permissions, mcpServers, hooks,
 	 * ...) are theirs to check. */
 	return 0;

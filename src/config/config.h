@@ -20,6 +20,7 @@
 #ifndef ARCHIE_CONFIG_H
 #define ARCHIE_CONFIG_H
 
+#include "agent/agent.h"
 #include "core/diag.h"
 #include "core/strvec.h"
 #include "provider/provider.h"
@@ -48,7 +49,16 @@ struct config_model {
 	char *source;
 };
 
+/* The permission rules of one config file. */
+struct config_rules {
+	char *file;
+	struct agent_rule *v;
+	size_t nr, alloc;
+};
+
 struct config {
+	struct config_rules *rules;	/* one per file with rules, in load order */
+	size_t rules_nr, rules_alloc;
 	struct config_provider *providers;
 	size_t providers_nr, providers_alloc;
 	struct config_model *models;

@@ -87,6 +87,37 @@ static void offer_tools(struct loop *l)
 	agent_tools_release(&at);
 }
 
+/* Every source of permission rules, weakest first (order does not change
+ * the result: across sources the strictest verdict wins). */
+static int init_policy(struct loop *l, struct strbuf *err)
+{
+	const struct loop_opts *o = &l->o;
+	const struct strvec *flags[3] = { o->allow, o->ask, o->deny };
+	static const enum agent_action acts[3] = { AGENT_ALLOW, AGENT_ASK, AGENT_DENY };
+	struct strbuf name = STRBUF_INIT;
+	size_t i, k;
+
+	policy_init(&l->policy, o->root);
+	l->policy.mode = o->mode;
+	for (i = 0; i < o->cfg->rules_nr; i++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "config %s", o->cfg->rules[i].file);
+		policy_add_source(&l->policy, name.buf, o->cfg->rules[i].v, o->cfg->rules[i].nr);
+	}
+	strbuf_reset(&name);
+	strbuf_addf(&name, "agent %s (%s)", o->agent->name, o->agent->path);
+	policy_add_source(&l->policy, name.buf, o->agent->rules, o->agent->rules_nr);
+	for (k = 0; k < 3; k++)
+		for (i = 0; flags[k] && i < flags[k]->nr; i++)
+			if (policy_add_rule(&l->policy, "command-line flags", flags[k]->v[i],
+					    acts[k], err)) {
+				strbuf_release(&name);
+				return -1;
+			}
+	strbuf_release(&name);
+	return 0;
+}
+
 int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 {
 	struct strbuf sys = STRBUF_INIT;
@@ -124,7 +155,8 @@ int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 	l->env.todos = &l->todos;
 	l->env.on_todos = on_todos;
 	l->env.ud = l;
-	l->policy.mode = o->mode;
+	if (init_policy(l, err))
+		return -1;
 	l->session_id = new_session_id();
 	log_debug("loop", "session %s: agent %s, model %s/%s, %zu tools",
 		  l->session_id, o->agent->name, l->model.provider->name,
@@ -148,6 +180,7 @@ void loop_release(struct loop *l)
 	free(l->denials);
 	conv_release(&l->conv);
 	provider_cache_release(&l->cache);
+	policy_release(&l->policy);
 	todo_list_release(&l->todos);
 	config_resolved_release(&l->model);
 	strvec_release(&l->pmodels);
@@ -248,6 +281,7 @@ static void vet(struct loop *l, struct call *c)
 {
 	const struct provider_call *pc = c->pc;
 	struct strbuf why = STRBUF_INIT;
+	struct policy_decision d;
 	json_error_t jerr;
 	json_t *args;
 	enum policy_verdict v;
@@ -269,20 +303,35 @@ static void vet(struct loop *l, struct call *c)
 		goto out;
 	}
 	args = json_loads(pc->arguments, 0, &jerr);
-	v = policy_decide(&l->policy, c->tool, args, &why);
+	policy_decision_init(&d);
+	v = policy_decide(&l->policy, c->tool->name, args, l->o.cwd, &d);
+	json_decref(args);
 	if (v == POLICY_ASK) {
 		if (l->o.ui.approve) {
-			strbuf_reset(&why);
-			v = l->o.ui.approve(l->o.ui.ud, c->tool->name, pc->arguments, &why);
+			int always = 0;
+			size_t i;
+
+			v = l->o.ui.approve(l->o.ui.ud, c->tool->name, pc->arguments, d.why,
+					    &always, &why);
+			/* "allow for this session": the precise rules, per
+			 * command and subcommand, not the whole tool */
+			for (i = 0; always && v == POLICY_ALLOW && i < d.approvals.nr; i++)
+				policy_add_rule(&l->policy, "session approvals", d.approvals.v[i],
+						AGENT_ALLOW, &why);
+			if (v == POLICY_ALLOW)
+				strbuf_reset(&why);
 		} else {
-			/* headless, default mode: until the permissions
-			 * engine lands, calls are allowed (see policy.h) */
-			v = POLICY_ALLOW;
+			/* headless: nobody to ask */
+			v = POLICY_DENY;
+			strbuf_addf(&why, "it needs approval (%s) and no one can give it in a headless run; rerun with --yes, or allow it with a rule such as --allow '%s'",
+				    d.why, d.approvals.nr ? d.approvals.v[0] : c->tool->name);
 		}
+	} else if (v == POLICY_DENY) {
+		strbuf_addstr(&why, d.why);
 	}
-	json_decref(args);
+	policy_decision_release(&d);
 	if (v == POLICY_DENY) {
-		strbuf_addf(&c->result, "error: permission denied: %s was not run (%s)",
+		strbuf_addf(&c->result, "error: permission denied: %s was not run: %s",
 			    c->tool->name, why.len ? why.buf : "denied");
 		add_denial(l, c->tool->name, pc->arguments, why.len ? why.buf : "denied");
 		c->is_error = 1;

@@ -43,10 +43,13 @@ struct loop_ui {
 	void (*tool_end)(void *ud, const char *id, const char *name,
 			 const char *result, int is_error, long ms);
 	void (*todos)(void *ud, const struct todo_list *t);
-	/* Asks the user about a call (interactive).  NULL: headless, where
-	 * `ask` is decided by the policy mode. */
+	/* Asks the user about a call (interactive): why is the policy's
+	 * reason; set *always to allow such calls for the session; write a
+	 * reason for a "no" into reason.  NULL: headless, where `ask` is a
+	 * denial (unless --yes). */
 	enum policy_verdict (*approve)(void *ud, const char *name,
-				       const char *args, struct strbuf *reason);
+				       const char *args, const char *why,
+				       int *always, struct strbuf *reason);
 	void (*turn_end)(void *ud, const struct provider_reply *r);
 	void *ud;
 };
@@ -59,6 +62,7 @@ struct loop_opts {
 	const char *root;		/* the project root */
 	const char *cwd;		/* the working directory (absolute) */
 	enum policy_mode mode;
+	const struct strvec *allow, *ask, *deny;	/* --allow/--ask/--deny rules */
 	volatile sig_atomic_t *cancel;
 	struct loop_ui ui;
 	size_t result_cap;		/* tool result cap in bytes; 0: 30000 */

@@ -1,40 +1,117 @@
 /*
  * policy: may this tool call run?
  *
- * Every call passes policy_decide() before it runs; this is the hook the
- * permissions engine fills in (rules from every source, shell commands
- * parsed into their real parts, paths resolved, the sandbox).  Until then
- * the decision is by mode alone: read-only tools are allowed; tools that
- * change things are allowed with --yes (and in headless runs), asked about
- * interactively, and denied in plan mode.
+ * A call is broken into subjects — the tool itself; for Bash each simple
+ * command found by the shell parser (wrappers such as sh -c, env, timeout,
+ * xargs and find -exec looked through) and every file it reads or writes
+ * (arguments and redirections); for file tools each path; for WebFetch the
+ * host — and every path is resolved (the working directory, ~, .., and
+ * symlinks, including the last component) before anything is matched.
+ *
+ * Each source of rules (built-in defaults, the user's and the project's
+ * config, the agent's frontmatter, command-line flags, approvals given in
+ * the session) gives its verdict for each subject: within one OpenCode map
+ * the last matching pattern wins; among Claude-style lists the strictest
+ * matching rule.  Across sources the strictest explicit verdict wins
+ * (deny > ask > allow); a subject no rule names gets the built-in default;
+ * and two floors hold whatever any file says: reading secrets is denied,
+ * and git commands that change state ask.  The call's verdict is the
+ * strictest over its subjects.  The permission mode then answers `ask`:
+ * accept (--yes) allows, plan denies, default leaves it to the user
+ * (headless runs, with no user, deny).
+ *
+ * Ownership: a policy owns copies of its rules; a decision owns its
+ * subjects and texts.
  */
 #ifndef ARCHIE_POLICY_H
 #define ARCHIE_POLICY_H
 
+#include "agent/agent.h"
+#include "core/strvec.h"
+
 #include <jansson.h>
 
 struct strbuf;
-struct tool;
 
 enum policy_mode {
-	POLICY_MODE_DEFAULT,	/* ask before changes */
-	POLICY_MODE_ACCEPT,	/* --yes: allow every call */
-	POLICY_MODE_PLAN,	/* read-only: deny changes */
+	POLICY_MODE_DEFAULT,	/* ask the user (headless: deny) */
+	POLICY_MODE_ACCEPT,	/* --yes: ask becomes allow */
+	POLICY_MODE_PLAN,	/* read-only: ask becomes deny */
 };
 
+/* Ordered by strictness. */
 enum policy_verdict { POLICY_ALLOW, POLICY_ASK, POLICY_DENY };
+
+struct policy_source {
+	char *name;		/* "built-in", "agent db-reviewer", "config", "flags", "session" */
+	struct agent_rule *rules;
+	size_t nr, alloc;
+};
 
 struct policy {
 	enum policy_mode mode;
+	char *root;		/* the workspace, resolved */
+	char *home;
+	struct policy_source *src;
+	size_t nr, alloc;
+	struct strvec extra_write;	/* sandbox: more writable paths */
 };
 
-/* Parses "default", "accept" (also "acceptEdits", "bypassPermissions",
- * "yes") and "plan"; -1 if unknown. */
+enum policy_subject_kind {
+	POLICY_SUBJ_TOOL,	/* the call as a whole */
+	POLICY_SUBJ_COMMAND,	/* one simple shell command */
+	POLICY_SUBJ_READ,	/* a file read */
+	POLICY_SUBJ_WRITE,	/* a file written, created or removed */
+	POLICY_SUBJ_HOST,	/* a web host */
+};
+
+struct policy_subject {
+	enum policy_subject_kind kind;
+	char *text;		/* command text, resolved path, host, tool */
+	char *shown;		/* as written in the call */
+	int outside;		/* a path outside the workspace */
+	enum policy_verdict verdict;
+	struct strvec notes;	/* every rule that matched, and the default */
+};
+
+struct policy_decision {
+	enum policy_verdict verdict;	/* after the mode */
+	enum policy_verdict raw;	/* before the mode */
+	struct policy_subject *subj;
+	size_t nr, alloc;
+	char *why;		/* the deciding subject and rule, in words */
+	struct strvec approvals;	/* precise rules an "allow for this session" adds */
+};
+
+void policy_init(struct policy *p, const char *root);
+void policy_release(struct policy *p);
+
+/* Adds a source (rules are copied). */
+void policy_add_source(struct policy *p, const char *name,
+		       const struct agent_rule *rules, size_t nr);
+/* Adds one Claude-form rule to the named source (created if needed). */
+int policy_add_rule(struct policy *p, const char *source, const char *spec,
+		    enum agent_action act, struct strbuf *err);
+
 int policy_mode_parse(const char *s, enum policy_mode *out);
 const char *policy_verdict_name(enum policy_verdict v);
 
-/* The verdict for calling t with args; why says which rule decided. */
-enum policy_verdict policy_decide(const struct policy *p, const struct tool *t,
-				  json_t *args, struct strbuf *why);
+void policy_decision_init(struct policy_decision *d);
+void policy_decision_release(struct policy_decision *d);
+
+/*
+ * Decides a call of `tool` (canonical name) with arguments args (may be
+ * NULL) made from directory cwd.
+ */
+enum policy_verdict policy_decide(const struct policy *p, const char *tool,
+				  json_t *args, const char *cwd,
+				  struct policy_decision *d);
+
+/* Resolves a path argument as the policy does (appended to out): ~, cwd,
+ * lexical .., then symlinks for the part that exists. */
+void policy_resolve_path(const struct policy *p, const char *cwd,
+			 const char *arg, struct strbuf *out);
+/* 1 if the resolved path is in the workspace. */
+int policy_inside(const struct policy *p, const char *resolved);
 
 #endif

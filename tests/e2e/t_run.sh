@@ -17,7 +17,7 @@ fakellm_start '{"responses":[
  {"turn":{"tool_calls":[{"id":"c4","name":"Bash","arguments":{"command":"grep -c \"a + b\" src/math.c"}}]}},
  {"turn":{"text":"Fixed: add() now adds.","usage":{"input":2000,"output":20}}}]}'
 export OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-test
-run "$ARCHIE" -p "fix the add function" --model openai/test-model
+run "$ARCHIE" -p "fix the add function" --model openai/test-model --yes
 expect_rc 0 "a scripted session succeeds"
 check "the answer is streamed to stdout" test "$out" = "Let me look.
 Fixed: add() now adds."
@@ -33,6 +33,24 @@ check "request 2: the read result, numbered" test "$(req 2 '.messages[3] | [.rol
 check "request 2: the grep result" test "$(req 2 '.messages[4].content')" = "src/math.c:3:	return a - b;"
 check "request 4: the command's output and exit code" test "$(req 4 '.messages[-1].content')" = "1
 [exit code 0]"
+
+# headless without --yes: a change needs approval no one can give
+printf 'int add(int a, int b)\n{\n\treturn a - b;\n}\n' > src/math.c
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"e1","name":"Edit","arguments":{"path":"src/math.c","old_string":"a - b","new_string":"a + b"}}]}},
+ {"turn":{"text":"I was not allowed to edit."}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "fix it" --model openai/m
+expect_rc 5 "a headless change without --yes is denied (exit 5)"
+check "the file is unchanged" test "$(sed -n 3p src/math.c)" = "	return a - b;"
+check "the model is told why and how to allow it" req_match 2 .messages[-1].content "permission denied: Edit was not run: it needs approval .*rerun with --yes, or allow it with a rule such as --allow 'Edit\(//"
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"e1","name":"Edit","arguments":{"path":"src/math.c","old_string":"a - b","new_string":"a + b"}}]}},
+ {"turn":{"text":"done"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "fix it" --model openai/m --allow 'Edit(./src/**)'
+expect_rc 0 "an --allow rule lets the change through"
+check "the edit is on disk" test "$(sed -n 3p src/math.c)" = "	return a + b;"
 
 # the prompt on standard input; json output
 fakellm_start '{"responses":[{"turn":{"text":"Hello from stdin.","usage":{"input":10,"output":3}}}]}'

@@ -1,0 +1,45 @@
+/*
+ * rules: parsing permission rules from YAML (agent frontmatter, config
+ * files) and from strings (command-line flags, session approvals).
+ *
+ * Rules are `struct agent_rule` (agent/agent.h): a canonical tool (or as
+ * written for unknown ones), an optional pattern, an action, the syntax
+ * it came in, a group (one OpenCode map; "last match wins" applies within
+ * a group) and its position in the file.
+ *
+ * Ownership: rules_ctx borrows everything; rules are appended to the
+ * caller's array, which owns their strings.
+ */
+#ifndef ARCHIE_RULES_H
+#define ARCHIE_RULES_H
+
+#include "agent/agent.h"
+
+struct diag_list;
+struct fy_node;
+struct strbuf;
+struct yamldoc;
+
+struct rules_ctx {
+	const struct yamldoc *yd;
+	const char *path;
+	struct diag_list *diags;
+	struct agent_rule **v;
+	size_t *nr, *alloc;
+	int group;		/* the last OpenCode map's id */
+};
+
+/* OpenCode: `permission: ask`, or {tool: action | {pattern: action}}. */
+int rules_yaml_opencode(struct rules_ctx *rc, struct fy_node *k, struct fy_node *v);
+/* Claude Code: {allow: [...], ask: [...], deny: [...]}. */
+int rules_yaml_claude(struct rules_ctx *rc, struct fy_node *k, struct fy_node *v);
+
+/* One Claude-form rule ("Bash(git push:*)", "Read(./.env)", "WebFetch").
+ * Returns 0, or -1 with err; out's strings are the caller's. */
+int rules_parse_string(const char *spec, enum agent_action act,
+		       struct agent_rule *out, struct strbuf *err);
+
+/* "allow", "ask" or "deny" (any case); -1 otherwise. */
+int rules_parse_action(const char *s, enum agent_action *out);
+
+#endif
