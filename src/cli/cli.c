@@ -18,6 +18,7 @@
 static const struct cmd_entry *const commands[] = {
 	&cmd_agents_entry,
 	&cmd_models_entry,
+	&cmd_policy_entry,
 	&cmd_version_entry,
 	&cmd_help_entry,
 	NULL,

@@ -73,6 +73,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_agents_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_models_entry;
+extern const struct cmd_entry cmd_policy_entry;
 extern const struct cmd_entry cmd_version_entry;
 
 /* The table, NULL-terminated, in help order. */

@@ -378,6 +378,8 @@ static int read_only(const struct strvec *argv)
 		       !has_arg(argv, 1, "-fls");
 	if (!strcmp(name, "env") && argv->nr > 1)
 		return 0;
+	if (!strcmp(name, "command"))	/* command -v NAME: a lookup */
+		return argv->nr > 1 && (!strcmp(argv->v[1], "-v") || !strcmp(argv->v[1], "-V"));
 	for (i = 0; i < sizeof(read_only_cmds) / sizeof(*read_only_cmds); i++)
 		if (!strcmp(name, read_only_cmds[i]))
 			return 1;
@@ -565,7 +567,10 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 			path_subject(b, POLICY_SUBJ_WRITE, a);
 			continue;
 		}
-		if (!looks_like_path(b, a))
+		/* a writer's operands are paths, existing or not (touch new);
+		 * so is every operand once cd has left the workspace */
+		if ((writer || !policy_inside(b->p, b->cwd)) ? a[0] == '-'
+							     : !looks_like_path(b, a))
 			continue;
 		path_subject(b, writer ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a);
 	}
@@ -885,10 +890,14 @@ static int source_verdict(const struct policy *p, const struct policy_source *sr
 				later = src->rules[j].group == r->group &&
 					!strcmp(src->rules[j].syntax, "opencode") &&
 					rule_matches(p, &src->rules[j], s, tool);
-		strvec_pushf(&s->notes, "%s%s%s, line %d: %s(%s) -> %s%s", src->name,
-			     "", "", r->line, r->tool, r->pattern ? r->pattern : "",
-			     agent_action_name(r->action),
-			     later ? " (overridden by a later pattern of the same map)" : "");
+		if (r->line)
+			strvec_pushf(&s->notes, "%s, line %d: %s(%s) -> %s%s", src->name,
+				     r->line, r->tool, r->pattern ? r->pattern : "",
+				     agent_action_name(r->action),
+				     later ? " (overridden by a later pattern of the same map)" : "");
+		else
+			strvec_pushf(&s->notes, "%s: %s(%s) -> %s", src->name, r->tool,
+				     r->pattern ? r->pattern : "", agent_action_name(r->action));
 		if (later)
 			continue;
 		if (v > best)
