@@ -33,6 +33,8 @@ static const struct cmd_option global_options[] = {
 	{ "-y, --yes", "allow every tool call without asking" },
 	{ "--permission-mode M", "default (ask before changes), accept, or plan (read-only)" },
 	{ "--allow RULE", "allow what RULE names, e.g. 'Bash(npm test:*)' (also --ask, --deny; repeatable)" },
+	{ "--sandbox MODE", "how commands are confined: workspace-write (default), read-only or off" },
+	{ "--network", "let sandboxed commands use the network" },
 	{ "--agents-dir DIR", "also load agents from DIR (highest priority; repeatable)" },
 	{ "--cwd DIR", "run as if started in DIR" },
 	{ "--json", "print machine-readable JSON" },
@@ -357,6 +359,14 @@ int cli_main(int argc, char **argv)
 			}
 			strvec_push(!strcmp(name, "--allow") ? &ctx.allow
 				    : !strcmp(name, "--ask") ? &ctx.ask : &ctx.deny, v);
+		} else if (is_opt(a, "--sandbox")) {
+			if (!(v = opt_value("--sandbox", argc, argv, &i))) {
+				rc = cli_usage_error("--sandbox needs a mode: workspace-write, read-only or off");
+				goto out;
+			}
+			ctx.sandbox = v;
+		} else if (!strcmp(a, "--network")) {
+			ctx.network = 1;
 		} else if (!strcmp(a, "-y") || !strcmp(a, "--yes")) {
 			ctx.permission_mode = "accept";
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

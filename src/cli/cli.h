@@ -38,6 +38,8 @@ struct cli_ctx {
 	const char *output_format;	/* --output-format */
 	const char *permission_mode;	/* --permission-mode; --yes = accept */
 	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */
+	const char *sandbox;		/* --sandbox MODE */
+	int network;			/* --network */
 };
 
 /* Exit statuses of agent runs (documented in docs/output-format.md). */

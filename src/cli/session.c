@@ -75,6 +75,12 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	o.root = s->root.buf;
 	o.cwd = s->cwd;
 	o.mode = mode;
+	if (ctx->sandbox && sandbox_mode_parse(ctx->sandbox, &o.sandbox))
+		return strbuf_seterr(err, "--sandbox must be workspace-write, read-only or off, not '%s'",
+				     ctx->sandbox);
+	if (!ctx->sandbox)
+		o.sandbox = SANDBOX_WORKSPACE_WRITE;
+	o.network = ctx->network;
 	o.allow = &ctx->allow;
 	o.ask = &ctx->ask;
 	o.deny = &ctx->deny;

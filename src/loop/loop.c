@@ -13,6 +13,7 @@
 #include "provider/http.h"
 #include "tools/toolnames.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -118,6 +119,60 @@ static int init_policy(struct loop *l, struct strbuf *err)
 	return 0;
 }
 
+/* Secret files in the workspace (a bounded walk) and in HOME: the
+ * sandbox hides them from commands. */
+static void find_secrets(struct loop *l, const char *dir, int depth, size_t *budget)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (depth > 6 || !*budget)
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL && *budget) {
+		struct strbuf p = STRBUF_INIT;
+
+		(*budget)--;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, ".git") || !strcmp(de->d_name, "node_modules")) {
+			strbuf_release(&p);
+			continue;
+		}
+		file_join(&p, dir, de->d_name);
+		if (policy_is_secret(&l->policy, p.buf))
+			strvec_push(&l->sandbox.hidden, p.buf);
+		else if (de->d_type == DT_DIR)
+			find_secrets(l, p.buf, depth + 1, budget);
+		strbuf_release(&p);
+	}
+	closedir(d);
+}
+
+static void init_sandbox(struct loop *l)
+{
+	static const char *const home_secrets[] = {
+		".ssh", ".aws", ".gnupg", ".config/gcloud", ".kube", ".azure", ".docker",
+		".netrc", ".pgpass", ".git-credentials", ".npmrc", ".pypirc",
+		".config/gh",
+	};
+	struct strbuf p = STRBUF_INIT;
+	size_t i, budget = 20000;
+
+	sandbox_init(&l->sandbox, l->o.sandbox, l->policy.root);
+	l->sandbox.network = l->o.network;
+	for (i = 0; i < sizeof(home_secrets) / sizeof(*home_secrets); i++) {
+		strbuf_reset(&p);
+		file_join(&p, l->policy.home, home_secrets[i]);
+		strvec_push(&l->sandbox.hidden, p.buf);
+	}
+	if (l->o.sandbox != SANDBOX_OFF)
+		find_secrets(l, l->policy.root, 0, &budget);
+	strbuf_release(&p);
+	l->env.sandbox = &l->sandbox;
+}
+
 int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 {
 	struct strbuf sys = STRBUF_INIT;
@@ -157,6 +212,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 	l->env.ud = l;
 	if (init_policy(l, err))
 		return -1;
+	init_sandbox(l);
 	l->session_id = new_session_id();
 	log_debug("loop", "session %s: agent %s, model %s/%s, %zu tools",
 		  l->session_id, o->agent->name, l->model.provider->name,
@@ -181,6 +237,7 @@ void loop_release(struct loop *l)
 	conv_release(&l->conv);
 	provider_cache_release(&l->cache);
 	policy_release(&l->policy);
+	sandbox_release(&l->sandbox);
 	todo_list_release(&l->todos);
 	config_resolved_release(&l->model);
 	strvec_release(&l->pmodels);

@@ -21,6 +21,7 @@
 
 #include "config/config.h"
 #include "policy/policy.h"
+#include "policy/sandbox.h"
 #include "provider/provider.h"
 #include "tools/tool.h"
 
@@ -63,6 +64,8 @@ struct loop_opts {
 	const char *cwd;		/* the working directory (absolute) */
 	enum policy_mode mode;
 	const struct strvec *allow, *ask, *deny;	/* --allow/--ask/--deny rules */
+	enum sandbox_mode sandbox;	/* for Bash */
+	int network;			/* the sandbox lets commands use the network */
 	volatile sig_atomic_t *cancel;
 	struct loop_ui ui;
 	size_t result_cap;		/* tool result cap in bytes; 0: 30000 */
@@ -90,6 +93,7 @@ struct loop {
 	struct tool_env env;
 	struct todo_list todos;
 	struct policy policy;
+	struct sandbox sandbox;
 	struct strbuf memory_file;
 	char *session_id;
 	/* totals over the session */

@@ -273,6 +273,11 @@ static int is_secret(const struct policy *p, const char *path)
 	return 0;
 }
 
+int policy_is_secret(const struct policy *p, const char *resolved)
+{
+	return is_secret(p, resolved);
+}
+
 /* ---- commands: what is read-only, what changes git ------------------------------ */
 
 static const char *const read_only_cmds[] = {

@@ -111,6 +111,9 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
  * lexical .., then symlinks for the part that exists. */
 void policy_resolve_path(const struct policy *p, const char *cwd,
 			 const char *arg, struct strbuf *out);
+/* 1 if the resolved path names a secret (.env, keys, ~/.ssh...). */
+int policy_is_secret(const struct policy *p, const char *resolved);
+
 /* 1 if the resolved path is in the workspace. */
 int policy_inside(const struct policy *p, const char *resolved);
 

@@ -20,6 +20,8 @@
 #include <jansson.h>
 #include <signal.h>
 
+struct sandbox;
+
 struct todo_item {
 	char *content;
 	char *status;		/* pending, in_progress, completed */
@@ -45,6 +47,7 @@ struct tool_env {
 	void (*on_todos)(void *ud, const struct todo_list *t);
 	void *ud;
 	long bash_default_timeout_ms;	/* 0: 120 s */
+	struct sandbox *sandbox;	/* Bash runs in it; NULL: none */
 	int walk_threads;		/* 0: the CPUs */
 };
 

@@ -7,7 +7,9 @@
  */
 #include "tools/tool.h"
 
+#include "core/log.h"
 #include "core/proc.h"
+#include "policy/sandbox.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +18,11 @@
 #define BASH_MAX_TIMEOUT_MS 600000
 #define STREAM_HEAD ((size_t)12 << 10)
 #define STREAM_TAIL ((size_t)12 << 10)
+
+static int enter_sandbox(void *ud)
+{
+	return sandbox_enter(ud);
+}
 
 static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 {
@@ -43,6 +50,20 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	p.head_cap = STREAM_HEAD;
 	p.tail_cap = STREAM_TAIL;
 	p.cancel = env->cancel;
+	if (env->sandbox && env->sandbox->mode != SANDBOX_OFF) {
+		static int warned;
+
+		if (sandbox_prepare(env->sandbox, &err)) {
+			strbuf_addf(out, "error: the sandbox could not be set up: %s; the command was not run", err.buf);
+			goto out;
+		}
+		if (env->sandbox->unavailable && !warned) {
+			warned = 1;
+			fprintf(stderr, "archie: %s\n", env->sandbox->unavailable);
+		}
+		p.setup = enter_sandbox;
+		p.setup_ud = env->sandbox;
+	}
 	if (proc_run(&p, &err)) {
 		strbuf_addf(out, "error: %s", err.buf);
 		goto out;
@@ -65,6 +86,10 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	else
 		strbuf_addf(out, "[exit code %d]", p.exit_code);
 	rc = p.exit_code == 0 && !p.timed_out && !p.cancelled ? 0 : -1;
+	if (rc && env->sandbox) {
+		strbuf_addch(out, '\n');
+		sandbox_describe(env->sandbox, out);
+	}
 out:
 	proc_release(&p);
 	strbuf_release(&err);
