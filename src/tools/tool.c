@@ -7,7 +7,9 @@
 #include "core/fileio.h"
 #include "core/xalloc.h"
 
+#include <limits.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +61,18 @@ void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out)
 	} else {
 		file_join(out, env->cwd, arg);
 	}
+}
+
+int tool_refuse_link(const char *path, const char *arg, struct strbuf *out)
+{
+	struct stat st;
+	char real[PATH_MAX];
+
+	if (lstat(path, &st) || !S_ISLNK(st.st_mode))
+		return 0;
+	strbuf_addf(out, "error: %s is a symbolic link%s%s; change the target itself, the link was not followed",
+		    arg, realpath(path, real) ? " to " : "", realpath(path, real) ? real : "");
+	return -1;
 }
 
 static const char *json_type_name(json_t *v)

@@ -80,6 +80,11 @@ int tool_call(const struct tool *t, const struct tool_env *env,
 int tool_schema_validate(json_t *schema, json_t *value, const char *where,
 			 struct strbuf *err);
 
+/* -1 with an error in out when path is a symbolic link: the writing
+ * tools replace files by rename, which would replace the link itself, and
+ * a link swapped in after the policy check must not redirect a write. */
+int tool_refuse_link(const char *path, const char *arg, struct strbuf *out);
+
 /* Resolves a path argument against env->cwd (appended to out). */
 void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
 

@@ -98,6 +98,8 @@ static int load(const struct tool_env *env, const char *arg, struct strbuf *path
 	struct stat st;
 
 	tool_path(env, arg, path);
+	if (tool_refuse_link(path->buf, arg, out))
+		return -1;
 	if (stat(path->buf, &st) < 0) {
 		strbuf_addf(out, "error: cannot edit %s: %s (use Write to create a file)",
 			    arg, strerror(errno));

@@ -391,6 +391,17 @@ static int prepare(const struct tool_env *env, struct patch *p, struct strbuf *e
 			tool_path(env, c->move_to, &path);
 			c->abs_to = strbuf_detach(&path, NULL);
 		}
+		{
+			struct strbuf msg = STRBUF_INIT;
+
+			if (tool_refuse_link(c->abs, c->path, &msg) ||
+			    (c->abs_to && tool_refuse_link(c->abs_to, c->move_to, &msg))) {
+				strbuf_seterr(err, "%s", msg.buf + strlen("error: "));
+				strbuf_release(&msg);
+				return -1;
+			}
+			strbuf_release(&msg);
+		}
 		exists = !stat(c->abs, &st);
 		if (c->op == OP_ADD && exists)
 			return strbuf_seterr(err, "%s already exists; use '*** Update File' to change it", c->path);

@@ -4,6 +4,8 @@
 #include "tools/tool.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +50,26 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 		strbuf_addf(out, "error: %s is a directory; use LS to list it", arg);
 		goto out;
 	}
-	f = fopen(path.buf, "r");
-	if (!f) {
-		strbuf_addf(out, "error: cannot read %s: %s", arg, strerror(errno));
-		goto out;
+	{
+		/* O_NOFOLLOW: the path the policy approved cannot be swapped
+		 * for a link to somewhere else between the check and here */
+		int fd = open(path.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd < 0 && errno == ELOOP) {
+			char real[PATH_MAX];
+
+			strbuf_addf(out, "error: %s is a symbolic link%s%s; read the target itself",
+				    arg, realpath(path.buf, real) ? " to " : "",
+				    realpath(path.buf, real) ? real : "");
+			goto out;
+		}
+		f = fd >= 0 ? fdopen(fd, "r") : NULL;
+		if (!f) {
+			strbuf_addf(out, "error: cannot read %s: %s", arg, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto out;
+		}
 	}
 	if (looks_binary(f)) {
 		strbuf_addf(out, "error: %s is a binary file (%lld bytes); Read shows text only",

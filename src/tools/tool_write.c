@@ -30,6 +30,8 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	int existed, rc = -1;
 
 	tool_path(env, arg, &path);
+	if (tool_refuse_link(path.buf, arg, out))
+		goto out;
 	existed = !stat(path.buf, &st);
 	if (existed && S_ISDIR(st.st_mode)) {
 		strbuf_addf(out, "error: %s is a directory", arg);

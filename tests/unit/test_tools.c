@@ -188,6 +188,35 @@ static void test_read(void **state)
 	strbuf_release(&out);
 }
 
+/* A link is never followed by a tool that writes, nor by Read: a link
+ * swapped in after the policy check cannot redirect the call. */
+static void test_symlinks(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	char link[4200], *s;
+
+	(void)state;
+	tu_write_str(ws, "real.txt", "real\n");
+	snprintf(link, sizeof(link), "%s/link.txt", ws);
+	assert_int_equal(symlink("real.txt", link), 0);
+	assert_int_equal(call("Read", "{\"path\": \"link.txt\"}", &out), -1);
+	EXPECT(strstr(out.buf, "is a symbolic link to"), out);
+	assert_int_equal(call("Write", "{\"path\": \"link.txt\", \"content\": \"x\"}", &out), -1);
+	EXPECT(strstr(out.buf, "the link was not followed"), out);
+	assert_int_equal(call("Edit", "{\"path\": \"link.txt\", \"old_string\": \"real\", \"new_string\": \"x\"}", &out), -1);
+	assert_int_equal(call("ApplyPatch", "{\"patch\": \"*** Begin Patch\\n*** Delete File: link.txt\\n*** End Patch\"}", &out), -1);
+	s = slurp("real.txt");
+	assert_string_equal(s, "real\n");
+	free(s);
+	/* a directory link in the middle of a path is resolved by the policy,
+	 * not refused here */
+	snprintf(link, sizeof(link), "%s/dirlink", ws);
+	tu_write_str(ws, "d/f.txt", "in dir\n");
+	assert_int_equal(symlink("d", link), 0);
+	assert_int_equal(call("Read", "{\"path\": \"dirlink/f.txt\"}", &out), 0);
+	strbuf_release(&out);
+}
+
 static void test_write(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -661,7 +690,7 @@ static void test_proc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_schemas), T(test_validation), T(test_read), T(test_write),
+		T(test_schemas), T(test_validation), T(test_read), T(test_symlinks), T(test_write),
 		T(test_edit), T(test_multiedit), T(test_applypatch), T(test_ls),
 		T(test_glob), T(test_grep), T(test_readmany), T(test_bash),
 		T(test_todo_and_memory), T(test_webfetch_refuses), T(test_webfetch), T(test_html),
