@@ -127,19 +127,19 @@ lint:
 fuzz:
 	@sh mk/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="-O1 -g" WERROR= \
-		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		build-fuzz/libarchie.a
 	@set -e; for src in $(FUZZ_SRCS); do \
 		t=$$(basename $$src .c); \
 		clang -std=gnu17 -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
-			-fsanitize=fuzzer,address,undefined -o build-fuzz/$$t $$src \
+			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o build-fuzz/$$t $$src \
 			build-fuzz/libarchie.a $(PKG_LIBS); \
 		mkdir -p tests/fuzz/corpus/$$t build-fuzz/new-$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 		seeds=""; [ "$$t" = fuzz_sse_decode ] && [ -d ../shared/fixtures ] && \
 			seeds="../shared/fixtures/openai ../shared/fixtures/anthropic"; \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			build-fuzz/new-$$t tests/fuzz/corpus/$$t $$seeds; \
 		echo "fuzz: $$t: merging new coverage into the kept corpus"; \
 		build-fuzz/$$t -merge=1 tests/fuzz/corpus/$$t build-fuzz/new-$$t 2>/dev/null; \

@@ -45,6 +45,17 @@ struct word {
 
 static int parse_seq(struct ctx *c, int endch);
 
+/* Frees here-documents announced but never read (the text ended or the
+ * parse failed before their bodies). */
+static void ctx_release(struct ctx *c)
+{
+	while (c->hd_nr)
+		free(c->hd[--c->hd_nr].delim);
+	free(c->hd);
+	c->hd = NULL;
+	c->hd_alloc = 0;
+}
+
 void shell_parse_init(struct shell_parse *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -122,6 +133,7 @@ static void parse_nested_text(struct ctx *c, const char *s, size_t len)
 		return;
 	}
 	parse_seq(&sub, 0);
+	ctx_release(&sub);
 }
 
 /* $( ... ): the inner commands are parsed in place, one level deeper. */
@@ -586,6 +598,8 @@ static int redirection(struct ctx *c, struct building *b)
 
 	memset(&r, 0, sizeof(r));
 	while (isdigit(peek(c, 0))) {
+		if (fd > 99999)
+			return fail(c, "file descriptor number out of range");
 		fd = (fd < 0 ? 0 : fd * 10) + peek(c, 0) - '0';
 		c->pos++;
 	}
@@ -709,6 +723,7 @@ static int parse_seq(struct ctx *c, int endch)
 	for (;;) {
 		int ch;
 		struct word w;
+		size_t start;
 
 		while (peek(c, 0) == ' ' || peek(c, 0) == '\t' ||
 		       (peek(c, 0) == '\\' && peek(c, 1) == '\n'))
@@ -773,8 +788,10 @@ static int parse_seq(struct ctx *c, int endch)
 				/* name() { ...; }: a function definition */
 				while (peek(c, 0) == ' ')
 					c->pos++;
-				if (peek(c, 0) != ')')
+				if (peek(c, 0) != ')') {
+					building_release(&b);
 					return fail(c, "unexpected '(' after a word");
+				}
 				c->pos++;
 				strvec_release(&b.argv);
 				strbuf_reset(&b.dyn);
@@ -807,9 +824,22 @@ static int parse_seq(struct ctx *c, int endch)
 		}
 		memset(&w, 0, sizeof(w));
 		strbuf_init(&w.text, (size_t)1 << 20);
+		start = c->pos;
 		if (read_word(c, &w)) {
 			strbuf_release(&w.text);
 			break;
+		}
+		if (c->pos == start) {
+			/* Nothing consumed: a case pattern's optional '(' is
+			 * skipped; anything else is a character no rule above
+			 * understands. Either way the loop must make progress. */
+			strbuf_release(&w.text);
+			if (c->case_patterns && ch == '(') {
+				c->pos++;
+				continue;
+			}
+			building_release(&b);
+			return fail(c, "unexpected character");
 		}
 		if (c->case_patterns) {
 			/* case patterns up to ')' are data */
@@ -905,9 +935,7 @@ int shell_parse(const char *src, struct shell_parse *p)
 	c.len = strlen(src);
 	c.out = p;
 	rc = parse_seq(&c, 0);
-	while (c.hd_nr)
-		free(c.hd[--c.hd_nr].delim);
-	free(c.hd);
+	ctx_release(&c);
 	if (c.case_depth)
 		uncertain(&c, "a case without esac");
 	return rc ? -1 : 0;
