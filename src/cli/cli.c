@@ -30,7 +30,7 @@ static const struct cmd_option global_options[] = {
 	{ "--model MODEL", "override the agent's model (see 'archie models')" },
 	{ "--max-turns N", "stop after N model requests (default 100)" },
 	{ "--output-format F", "headless output: text (default), json or stream-json" },
-	{ "-y, --yes", "allow every tool call without asking" },
+	{ "-y, --yes", "allow what the policy would ask about (denials still hold)" },
 	{ "--permission-mode M", "default (ask before changes), accept, or plan (read-only)" },
 	{ "--allow RULE", "allow what RULE names, e.g. 'Bash(npm test:*)' (also --ask, --deny; repeatable)" },
 	{ "--sandbox MODE", "how commands are confined: workspace-write (default), read-only or off" },

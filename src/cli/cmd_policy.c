@@ -36,13 +36,6 @@ static json_t *args_for(const char *tool, const char *arg)
 	return json_pack("{s:s}", "path", arg);
 }
 
-static const char *kind_name(enum policy_subject_kind k)
-{
-	static const char *const n[] = { "tool", "command", "read", "write", "host" };
-
-	return n[k];
-}
-
 static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct agent_registry reg;
@@ -115,28 +108,16 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 	json_decref(args);
 
 	if (ctx->json) {
-		json_t *subs = json_array();
+		json_t *out = policy_decision_json(&d);
 
-		for (i = 0; i < d.nr; i++) {
-			json_t *notes = json_array();
-
-			for (j = 0; j < d.subj[i].notes.nr; j++)
-				json_array_append_new(notes, json_string(d.subj[i].notes.v[j]));
-			json_array_append_new(subs, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}",
-				"kind", kind_name(d.subj[i].kind), "text", d.subj[i].text,
-				"as_written", d.subj[i].shown, "outside_workspace", d.subj[i].outside,
-				"verdict", policy_verdict_name(d.subj[i].verdict), "rules", notes));
-		}
-		cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:o}", "tool", tool,
-			"verdict", policy_verdict_name(d.verdict),
-			"before_mode", policy_verdict_name(d.raw), "why", d.why,
-			"subjects", subs));
+		json_object_set_new(out, "tool", json_string(tool));
+		cli_print_json(out);
 	} else {
 		printf("%s %s\n", tool, argv[3]);
 		for (i = 0; i < d.nr; i++) {
 			const struct policy_subject *s = &d.subj[i];
 
-			printf("  %-7s %s%s -> %s\n", kind_name(s->kind), s->text,
+			printf("  %-7s %s%s -> %s\n", policy_subject_kind_name(s->kind), s->text,
 			       s->outside ? " (outside the workspace)" : "",
 			       policy_verdict_name(s->verdict));
 			for (j = 0; j < s->notes.nr; j++)

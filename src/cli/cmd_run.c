@@ -168,6 +168,25 @@ static void ui_tool_end(void *ud, const char *id, const char *name,
 	}
 }
 
+/* stream-json: every call's verdict and the rules behind it, so a harness
+ * sees why a call ran or did not. */
+static void ui_verdict(void *ud, const char *id, const char *tool,
+		       const struct policy_decision *d, enum policy_verdict final,
+		       const char *decided_by, const char *reason)
+{
+	struct run_ui *u = ud;
+	json_t *ev;
+
+	if (u->fmt != OUT_STREAM)
+		return;
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "type", "permission",
+		       "id", id, "name", tool, "verdict", policy_verdict_name(final),
+		       "decided_by", decided_by, "policy", policy_decision_json(d));
+	if (reason)
+		json_object_set_new(ev, "reason", json_string(reason));
+	emit_line(ev);
+}
+
 static json_t *todos_json(const struct todo_list *t)
 {
 	json_t *arr = json_array();
@@ -343,6 +362,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	ui.discard = ui_discard;
 	ui.retry = ui_retry;
 	ui.tool_start = ui_tool_start;
+	ui.verdict = ui_verdict;
 	ui.tool_end = ui_tool_end;
 	ui.todos = ui_todos;
 	ui.turn_end = ui_turn_end;

@@ -342,6 +342,7 @@ static void vet(struct loop *l, struct call *c)
 	json_error_t jerr;
 	json_t *args;
 	enum policy_verdict v;
+	const char *by = "policy";
 
 	if (pc->malformed) {
 		strbuf_addf(&c->result, "error: the call to %s was malformed and was not run: %s. The arguments received were: ",
@@ -364,6 +365,7 @@ static void vet(struct loop *l, struct call *c)
 	v = policy_decide(&l->policy, c->tool->name, args, l->o.cwd, &d);
 	json_decref(args);
 	if (v == POLICY_ASK) {
+		by = "user";
 		if (l->o.ui.approve) {
 			int always = 0;
 			size_t i;
@@ -379,6 +381,7 @@ static void vet(struct loop *l, struct call *c)
 				strbuf_reset(&why);
 		} else {
 			/* headless: nobody to ask */
+			by = "headless";
 			v = POLICY_DENY;
 			strbuf_addf(&why, "it needs approval (%s) and no one can give it in a headless run; rerun with --yes, or allow it with a rule such as --allow '%s'",
 				    d.why, d.approvals.nr ? d.approvals.v[0] : c->tool->name);
@@ -386,6 +389,9 @@ static void vet(struct loop *l, struct call *c)
 	} else if (v == POLICY_DENY) {
 		strbuf_addstr(&why, d.why);
 	}
+	if (l->o.ui.verdict)
+		l->o.ui.verdict(l->o.ui.ud, pc->id, c->tool->name, &d, v, by,
+				v == POLICY_DENY ? (why.len ? why.buf : "denied") : NULL);
 	policy_decision_release(&d);
 	if (v == POLICY_DENY) {
 		strbuf_addf(&c->result, "error: permission denied: %s was not run: %s",

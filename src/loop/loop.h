@@ -51,6 +51,14 @@ struct loop_ui {
 	enum policy_verdict (*approve)(void *ud, const char *name,
 				       const char *args, const char *why,
 				       int *always, struct strbuf *reason);
+	/* Every vetted call's verdict, for the record: d is the policy's
+	 * decision (each subject and the rules that matched), final the
+	 * verdict that stood, decided_by who settled it ("policy", "user",
+	 * "headless": an ask nobody could answer) and reason a denial's
+	 * reason or NULL.  The audit trail and stream-json listen here. */
+	void (*verdict)(void *ud, const char *id, const char *tool,
+			const struct policy_decision *d, enum policy_verdict final,
+			const char *decided_by, const char *reason);
 	void (*turn_end)(void *ud, const struct provider_reply *r);
 	void *ud;
 };

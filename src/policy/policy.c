@@ -124,6 +124,35 @@ const char *policy_verdict_name(enum policy_verdict v)
 	return v == POLICY_ALLOW ? "allow" : v == POLICY_DENY ? "deny" : "ask";
 }
 
+const char *policy_subject_kind_name(enum policy_subject_kind k)
+{
+	static const char *const n[] = { "tool", "command", "read", "write", "host" };
+
+	return (size_t)k < sizeof(n) / sizeof(*n) ? n[k] : "?";
+}
+
+json_t *policy_decision_json(const struct policy_decision *d)
+{
+	json_t *subs = json_array();
+	size_t i, j;
+
+	for (i = 0; i < d->nr; i++) {
+		const struct policy_subject *s = &d->subj[i];
+		json_t *notes = json_array();
+
+		for (j = 0; j < s->notes.nr; j++)
+			json_array_append_new(notes, json_string(s->notes.v[j]));
+		json_array_append_new(subs, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}",
+			"kind", policy_subject_kind_name(s->kind), "text", s->text,
+			"as_written", s->shown ? s->shown : s->text,
+			"outside_workspace", s->outside,
+			"verdict", policy_verdict_name(s->verdict), "rules", notes));
+	}
+	return json_pack("{s:s, s:s, s:s, s:o}", "verdict", policy_verdict_name(d->verdict),
+			 "before_mode", policy_verdict_name(d->raw),
+			 "why", d->why ? d->why : "", "subjects", subs);
+}
+
 void policy_decision_init(struct policy_decision *d)
 {
 	memset(d, 0, sizeof(*d));

@@ -99,6 +99,13 @@ const char *policy_verdict_name(enum policy_verdict v);
 void policy_decision_init(struct policy_decision *d);
 void policy_decision_release(struct policy_decision *d);
 
+/* "tool", "command", "read", "write", "host". */
+const char *policy_subject_kind_name(enum policy_subject_kind k);
+/* The decision as JSON (a new reference): verdict, before_mode, why, and
+ * each subject with every rule that matched.  Shared by `policy explain
+ * --json`, stream-json events and the audit trail. */
+json_t *policy_decision_json(const struct policy_decision *d);
+
 /*
  * Decides a call of `tool` (canonical name) with arguments args (may be
  * NULL) made from directory cwd.

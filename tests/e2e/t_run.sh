@@ -70,8 +70,31 @@ export OPENAI_BASE_URL="$FAKE_URL"
 run "$ARCHIE" -p "plan it" --model openai/m --output-format stream-json
 expect_rc 0 "stream-json run"
 check "every line is JSON" sh -c 'printf "%s\n" "$0" | jq -e . >/dev/null' "$out"
-check "events in order" test "$(printf '%s\n' "$out" | jq -r .type | tr '\n' ' ')" = "init text turn tool_use todos tool_result text turn result "
+check "events in order" test "$(printf '%s\n' "$out" | jq -r .type | tr '\n' ' ')" = "init text turn permission tool_use todos tool_result text turn result "
 check "the todo event carries the plan" test "$(printf '%s\n' "$out" | jq -r 'select(.type=="todos") | .todos[0] | "\(.content):\(.status)"')" = "read:in_progress"
+
+# stream-json: every verdict with the rules behind it (the audit handoff)
+printf 'int add(int a, int b)\n{\n\treturn a - b;\n}\n' > src/math.c
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[
+   {"id":"p1","name":"Read","arguments":{"path":"src/math.c"}},
+   {"id":"p2","name":"Edit","arguments":{"path":"src/math.c","old_string":"a - b","new_string":"a + b"}},
+   {"id":"p3","name":"Bash","arguments":{"command":"git status && cat .env"}}]}},
+ {"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+printf 'SECRET=1\n' > .env
+run "$ARCHIE" -p "go" --model openai/m --output-format stream-json
+expect_rc 5 "stream-json run with denials"
+perm() { printf '%s\n' "$out" | jq -r "select(.type==\"permission\" and .id==\"$1\") | $2"; }
+check "a permission event per call" test "$(printf '%s\n' "$out" | jq -r 'select(.type=="permission") | .id' | tr '\n' ' ')" = "p1 p2 p3 "
+check "the read is allowed by the policy" test "$(perm p1 '"\(.verdict) \(.decided_by)"')" = "allow policy"
+check "the allowed read names its rule" sh -c 'printf "%s" "$0" | grep -q "reading in the workspace is allowed"' "$(perm p1 '.policy.subjects[].rules[]')"
+check "the edit was an ask nobody could answer" test "$(perm p2 '"\(.verdict) \(.decided_by) \(.policy.before_mode)"')" = "deny headless ask"
+check "the denial carries its reason" sh -c 'printf "%s" "$0" | grep -q "rerun with --yes"' "$(perm p2 .reason)"
+check "the shell call lists each command and the secret read" test "$(perm p3 '[.policy.subjects[] | "\(.kind):\(.verdict)"] | join(" ")')" = "tool:allow command:allow command:allow read:deny"
+check "the secret read is denied by the policy, not by headlessness" test "$(perm p3 .decided_by)" = "policy"
+check "the file is unchanged" test "$(sed -n 3p src/math.c)" = "	return a - b;"
+rm -f .env
 
 # a malformed call and an unknown tool get error results, never run
 fakellm_start '{"responses":[
