@@ -18,24 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The argument as the tool's JSON: a command for Bash, a URL for
- * WebFetch, a path for file tools, or JSON given as is. */
-static json_t *args_for(const char *tool, const char *arg)
-{
-	json_error_t jerr;
-	json_t *j;
-
-	if (arg[0] == '{' && (j = json_loads(arg, 0, &jerr)) != NULL)
-		return j;
-	if (!strcmp(tool, "Bash"))
-		return json_pack("{s:s}", "command", arg);
-	if (!strcmp(tool, "WebFetch"))
-		return json_pack("{s:s}", "url", arg);
-	if (!strcmp(tool, "ApplyPatch"))
-		return json_pack("{s:s}", "patch", arg);
-	return json_pack("{s:s}", "path", arg);
-}
-
 static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct agent_registry reg;
@@ -102,7 +84,7 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 					goto out;
 				}
 	}
-	args = args_for(tool, argv[3]);
+	args = policy_args_from_text(tool, argv[3]);
 	policy_decision_init(&d);
 	policy_decide(&p, tool, args, cwd, &d);
 	json_decref(args);

@@ -153,6 +153,22 @@ json_t *policy_decision_json(const struct policy_decision *d)
 			 "why", d->why ? d->why : "", "subjects", subs);
 }
 
+json_t *policy_args_from_text(const char *tool, const char *text)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (text[0] == '{' && (j = json_loads(text, 0, &jerr)) != NULL)
+		return j;
+	if (!strcmp(tool, "Bash"))
+		return json_pack("{s:s}", "command", text);
+	if (!strcmp(tool, "WebFetch"))
+		return json_pack("{s:s}", "url", text);
+	if (!strcmp(tool, "ApplyPatch"))
+		return json_pack("{s:s}", "patch", text);
+	return json_pack("{s:s}", "path", text);
+}
+
 void policy_decision_init(struct policy_decision *d)
 {
 	memset(d, 0, sizeof(*d));

@@ -114,6 +114,12 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
 				  json_t *args, const char *cwd,
 				  struct policy_decision *d);
 
+/* A call's arguments from one piece of text, as `policy explain` and the
+ * corpus give them: JSON given as is, else a command for Bash, a URL for
+ * WebFetch, a patch for ApplyPatch, a path for the file tools.  A new
+ * reference. */
+json_t *policy_args_from_text(const char *tool, const char *text);
+
 /* Resolves a path argument as the policy does (appended to out): ~, cwd,
  * lexical .., then symlinks for the part that exists. */
 void policy_resolve_path(const struct policy *p, const char *cwd,

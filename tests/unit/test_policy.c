@@ -94,22 +94,6 @@ static int split(char *line, int k, char **f)
 	return n;
 }
 
-static json_t *args_for(const char *tool, const char *arg)
-{
-	json_error_t jerr;
-	json_t *j;
-
-	if (arg[0] == '{' && (j = json_loads(arg, 0, &jerr)) != NULL)
-		return j;
-	if (!strcmp(tool, "Bash"))
-		return json_pack("{s:s}", "command", arg);
-	if (!strcmp(tool, "WebFetch"))
-		return json_pack("{s:s}", "url", arg);
-	if (!strcmp(tool, "ApplyPatch"))
-		return json_pack("{s:s}", "patch", arg);
-	return json_pack("{s:s}", "path", arg);
-}
-
 static void test_corpus(void **state)
 {
 	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT, failures = STRBUF_INIT;
@@ -167,7 +151,7 @@ static void test_corpus(void **state)
 			const char *want = f[0];
 
 			unescape_newlines(f[2]);
-			args = args_for(f[1], f[2]);
+			args = policy_args_from_text(f[1], f[2]);
 			policy_decision_init(&d);
 			policy_decide(&p, f[1], args, ws, &d);
 			cases++;
