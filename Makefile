@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 # expanded.
 # libcurl is not linked: src/provider/curl_dl.c loads it on first use, so
 # commands that never touch the network do not pay its start-up cost.
-PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp
+PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
