@@ -19,6 +19,9 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_agents_entry,
 	&cmd_models_entry,
 	&cmd_policy_entry,
+	&cmd_sessions_entry,
+	&cmd_audit_entry,
+	&cmd_stats_entry,
 	&cmd_version_entry,
 	&cmd_help_entry,
 	NULL,
@@ -37,6 +40,9 @@ static const struct cmd_option global_options[] = {
 	{ "--network", "let sandboxed commands use the network" },
 	{ "--agents-dir DIR", "also load agents from DIR (highest priority; repeatable)" },
 	{ "--cwd DIR", "run as if started in DIR" },
+	{ "-c, --continue", "continue the latest session of this project" },
+	{ "-r, --resume ID", "continue session ID (a unique prefix will do; see 'archie sessions list')" },
+	{ "--state-dir DIR", "where sessions are recorded (default $ARCHIE_STATE_DIR, else ~/.local/state/archie)" },
 	{ "--json", "print machine-readable JSON" },
 	{ "-h, --help", "show help (for a command: archie COMMAND --help)" },
 	{ "-V, --version", "print the version" },
@@ -367,6 +373,20 @@ int cli_main(int argc, char **argv)
 			ctx.sandbox = v;
 		} else if (!strcmp(a, "--network")) {
 			ctx.network = 1;
+		} else if (!strcmp(a, "-c") || !strcmp(a, "--continue")) {
+			ctx.cont = 1;
+		} else if (is_opt(a, "--resume") || !strcmp(a, "-r")) {
+			if (!(v = opt_value(!strcmp(a, "-r") ? "-r" : "--resume", argc, argv, &i))) {
+				rc = cli_usage_error("--resume needs a session id ('archie sessions list' shows them)");
+				goto out;
+			}
+			ctx.resume = v;
+		} else if (is_opt(a, "--state-dir")) {
+			if (!(v = opt_value("--state-dir", argc, argv, &i))) {
+				rc = cli_usage_error("--state-dir needs a directory");
+				goto out;
+			}
+			ctx.state_dir = v;
 		} else if (!strcmp(a, "-y") || !strcmp(a, "--yes")) {
 			ctx.permission_mode = "accept";
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

@@ -40,6 +40,9 @@ struct cli_ctx {
 	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */
 	const char *sandbox;		/* --sandbox MODE */
 	int network;			/* --network */
+	const char *state_dir;		/* --state-dir DIR */
+	const char *resume;		/* --resume ID */
+	int cont;			/* --continue */
 };
 
 /* Exit statuses of agent runs (documented in docs/output-format.md). */
@@ -77,6 +80,9 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_models_entry;
 extern const struct cmd_entry cmd_policy_entry;
 extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_sessions_entry;
+extern const struct cmd_entry cmd_audit_entry;
+extern const struct cmd_entry cmd_stats_entry;
 
 /* The table, NULL-terminated, in help order. */
 const struct cmd_entry *const *cli_commands(void);

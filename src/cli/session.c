@@ -7,8 +7,12 @@
 
 #include "agent/agent.h"
 #include "core/strbuf.h"
+#include "core/xalloc.h"
+#include "provider/conv.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,8 +33,51 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	strbuf_init(&s->root, PATH_MAX);
 	agent_registry_init(&s->reg);
 	config_init(&s->cfg);
+	/* the record: a session that cannot be recorded still runs (it says
+	 * why once), so a read-only home never stops work; resuming needs it */
+	{
+		struct strbuf serr = STRBUF_INIT;
+
+		if (store_open(&s->store, ctx->state_dir, &serr)) {
+			if (ctx->resume || ctx->cont) {
+				strbuf_seterr(err, "cannot resume: %s", serr.buf);
+				strbuf_release(&serr);
+				return -1;
+			}
+			fprintf(stderr, "archie: warning: this session will not be recorded: %s\n",
+				serr.buf);
+		} else {
+			s->store_ready = 1;
+		}
+		strbuf_release(&serr);
+	}
 	if (!getcwd(s->cwd, sizeof(s->cwd)))
 		return strbuf_seterr(err, "cannot get the working directory: %s", strerror(errno));
+	agent_project_root(s->cwd, &s->root);
+	if (ctx->resume || ctx->cont) {
+		/* the session to continue, and its agent unless --agent says */
+		json_t *info;
+		struct strbuf id = STRBUF_INIT;
+		struct conv tmp;
+		size_t rec;
+
+		if (store_find_session(&s->store, ctx->resume, ctx->resume ? NULL : s->root.buf,
+				       &id, err))
+			return -1;
+		conv_init(&tmp);
+		if (store_load(&s->store, id.buf, &tmp, &rec, &info, err)) {
+			conv_release(&tmp);
+			strbuf_release(&id);
+			return -1;
+		}
+		conv_release(&tmp);
+		s->resume_id = strbuf_detach(&id, NULL);
+		if (!ctx->agent && json_string_value(json_object_get(info, "agent")))
+			s->resume_agent = xstrdup(json_string_value(json_object_get(info, "agent")));
+		json_decref(info);
+		if (s->resume_agent)
+			name = s->resume_agent;
+	}
 	if (ctx->permission_mode && policy_mode_parse(ctx->permission_mode, &mode))
 		return strbuf_seterr(err, "--permission-mode must be default, accept or plan, not '%s'",
 				     ctx->permission_mode);
@@ -49,7 +96,6 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		strbuf_addstr(err, "; 'archie agents list' shows the agents");
 		return -1;
 	}
-	agent_project_root(s->cwd, &s->root);
 	memset(&cs, 0, sizeof(cs));
 	cs.project_root = s->root.buf;
 	if (config_load(&s->cfg, &cs)) {
@@ -86,9 +132,29 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	o.deny = &ctx->deny;
 	o.cancel = &session_cancel;
 	o.ui = *ui;
+	if (s->store_ready) {
+		o.store = &s->store;
+		/* the configured keys and header values, whatever their
+		 * variables are called */
+		for (i = 0; i < s->cfg.providers_nr; i++) {
+			const struct config_provider *p = &s->cfg.providers[i];
+			size_t h;
+
+			if (p->api_key_env)
+				redact_add_value(&s->store.red, getenv(p->api_key_env));
+			for (h = 0; h < p->headers.nr; h++) {
+				const char *c = strchr(p->headers.v[h], ':');
+
+				if (c)
+					redact_add_value(&s->store.red, c + 1 + strspn(c + 1, " \t"));
+			}
+		}
+	}
 	if (loop_init(&s->loop, &o, err))
 		return -1;
 	s->loop_ready = 1;
+	if (s->resume_id && loop_resume(&s->loop, s->resume_id, err))
+		return -1;
 	return 0;
 }
 
@@ -96,6 +162,10 @@ void session_close(struct session *s)
 {
 	if (s->loop_ready)
 		loop_release(&s->loop);
+	if (s->store_ready)
+		store_close(&s->store);
+	free(s->resume_id);
+	free(s->resume_agent);
 	config_release(&s->cfg);
 	agent_registry_release(&s->reg);
 	strbuf_release(&s->root);

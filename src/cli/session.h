@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "loop/loop.h"
+#include "store/store.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -19,9 +20,13 @@ struct session {
 	struct agent_registry reg;
 	struct config cfg;
 	struct loop loop;
+	struct store store;
 	struct strbuf root;
 	char cwd[PATH_MAX];
 	int loop_ready;
+	int store_ready;
+	char *resume_id;		/* --continue / --resume: the session */
+	char *resume_agent;		/* its agent */
 };
 
 /* Set by the SIGINT handlers; the loop, tools and requests watch it. */

@@ -12,3 +12,11 @@ long clock_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
+
+long long clock_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -11,6 +11,7 @@
 #include "core/xalloc.h"
 #include "loop/prompt.h"
 #include "provider/http.h"
+#include "store/store.h"
 #include "tools/toolnames.h"
 
 #include <dirent.h>
@@ -255,6 +256,202 @@ void loop_clear(struct loop *l)
 	conv_set_system(&l->conv, sys);
 	free(sys);
 	todo_list_release(&l->todos);
+	/* a cleared conversation is a new session in the record */
+	free(l->session_id);
+	l->session_id = new_session_id();
+	l->stored = 0;
+	l->stored_msgs = 0;
+}
+
+/* One tool call of a response, from vetting to its result. */
+struct call {
+	const struct provider_call *pc;
+	const struct tool *tool;	/* NULL: malformed or unknown */
+	struct strbuf result;
+	int is_error;
+	int run;			/* allowed: run it */
+	long ms;
+	long long ts;			/* when it was vetted (epoch ms) */
+	struct loop *l;
+	/* for the record */
+	enum policy_verdict verdict;	/* what stood */
+	enum policy_verdict policy_verdict;	/* what the policy said */
+	int vetted;			/* the verdicts and decided_by are set */
+	const char *decided_by;
+	char *rule;			/* the policy's why */
+};
+
+/* ---- the record ------------------------------------------------------------ */
+
+/* Starts the session's record on its first prompt (the title). */
+static void record_begin(struct loop *l, const char *prompt)
+{
+	struct strbuf title = STRBUF_INIT_CAP(120);
+	struct store_session ss;
+	size_t i;
+
+	if (!l->o.store || l->stored)
+		return;
+	strbuf_addstr(&title, prompt);
+	strbuf_utf8_trim_partial(&title);
+	for (i = 0; i < title.len; i++)
+		if (title.buf[i] == '\n' || title.buf[i] == '\t')
+			title.buf[i] = ' ';
+	memset(&ss, 0, sizeof(ss));
+	ss.id = l->session_id;
+	ss.project = l->o.root;
+	ss.cwd = l->o.cwd;
+	ss.agent = l->o.agent->name;
+	ss.provider = l->model.provider->name;
+	ss.model = l->model.id;
+	ss.parent = l->o.parent_session;
+	ss.title = title.buf;
+	if (!store_session_begin(l->o.store, &ss))
+		l->stored = 1;
+	strbuf_release(&title);
+}
+
+/* Records the messages of conv not recorded yet (the last one marked
+ * incomplete when asked). */
+static void record_messages(struct loop *l, int last_incomplete)
+{
+	if (!l->o.store || !l->stored)
+		return;
+	while (l->stored_msgs < l->conv.nr) {
+		size_t i = l->stored_msgs;
+
+		if (store_message(l->o.store, l->session_id, (long)i, &l->conv.msgs[i],
+				  last_incomplete && i + 1 == l->conv.nr))
+			break;
+		l->stored_msgs++;
+	}
+}
+
+static void record_model(struct loop *l, const struct provider_reply *r,
+			 long long ts, const char *outcome, const char *error)
+{
+	struct store_event ev;
+
+	if (!l->o.store || !l->stored)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = STORE_EV_MODEL;
+	ev.session = l->session_id;
+	ev.agent = l->o.agent->name;
+	ev.parent_agent = l->o.parent_agent;
+	ev.ts_ms = ts;
+	ev.duration_ms = r->total_ms;
+	ev.model = l->model.id;
+	ev.attempt = r->attempts;
+	ev.status = r->status;
+	ev.ttft_ms = r->first_byte_ms ? r->first_byte_ms : -1;
+	ev.input_tokens = r->usage.input_tokens;
+	ev.output_tokens = r->usage.output_tokens;
+	ev.cache_read_tokens = r->usage.cache_read_tokens;
+	ev.cache_write_tokens = r->usage.cache_write_tokens;
+	ev.cost = r->cost;
+	ev.outcome = outcome;
+	ev.error = error;
+	ev.exit_code = -1;
+	ev.bytes = (long long)r->text.len;
+	store_event(l->o.store, &ev);
+}
+
+/* The exit code a Bash result ends with ("[exit code N]"), or -1. */
+static int result_exit_code(const char *name, const struct strbuf *r)
+{
+	const char *p;
+	char *end;
+	long code;
+
+	if (strcmp(name, "Bash"))
+		return -1;
+	p = strstr(r->buf, "[exit code ");
+	while (p && strstr(p + 1, "[exit code "))
+		p = strstr(p + 1, "[exit code ");
+	if (!p)
+		return -1;
+	code = strtol(p + 11, &end, 10);
+	return end != p + 11 && *end == ']' && code >= 0 && code < 1000 ? (int)code : -1;
+}
+
+static void record_call(struct loop *l, const struct call *c)
+{
+	struct store_event ev;
+	const char *nl;
+	char *err = NULL;
+
+	if (!l->o.store || !l->stored)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = STORE_EV_TOOL;
+	ev.session = l->session_id;
+	ev.agent = l->o.agent->name;
+	ev.parent_agent = l->o.parent_agent;
+	ev.ts_ms = c->ts;
+	ev.duration_ms = c->run ? c->ms : 0;
+	ev.tool = c->tool ? c->tool->name : c->pc->name;
+	ev.call_id = c->pc->id;
+	ev.arguments = c->pc->arguments;
+	if (c->vetted) {
+		ev.verdict = policy_verdict_name(c->policy_verdict);
+		ev.rule = c->rule;
+		ev.decided_by = c->decided_by;
+	}
+	if (!c->run)
+		ev.outcome = c->vetted && c->verdict == POLICY_DENY ? "denied" : "error";
+	else if (l->o.cancel && *l->o.cancel && c->is_error)
+		ev.outcome = "interrupted";
+	else
+		ev.outcome = c->is_error ? "error" : "ok";
+	ev.exit_code = c->run && c->tool ? result_exit_code(c->tool->name, &c->result) : -1;
+	ev.bytes = (long long)c->result.len;
+	if (c->is_error) {
+		nl = strchr(c->result.buf, '\n');
+		err = xstrndup(c->result.buf, nl ? (size_t)(nl - c->result.buf) : c->result.len);
+		ev.error = err;
+	}
+	store_event(l->o.store, &ev);
+	free(err);
+}
+
+static void record_turn_end(struct loop *l)
+{
+	if (l->o.store && l->stored)
+		store_turn_end(l->o.store, l->session_id);
+}
+
+int loop_resume(struct loop *l, const char *id, struct strbuf *err)
+{
+	struct strbuf full = STRBUF_INIT;
+	char *sys;
+	size_t recorded;
+
+	if (!l->o.store)
+		return strbuf_seterr(err, "sessions are not being recorded, so there is none to resume");
+	if (store_find_session(l->o.store, id, NULL, &full, err)) {
+		strbuf_release(&full);
+		return -1;
+	}
+	sys = xstrdup_or_null(l->conv.system);
+	conv_release(&l->conv);
+	conv_set_system(&l->conv, sys);
+	free(sys);
+	if (store_load(l->o.store, full.buf, &l->conv, &recorded, NULL, err)) {
+		strbuf_release(&full);
+		return -1;
+	}
+	free(l->session_id);
+	l->session_id = strbuf_detach(&full, NULL);
+	l->stored = 1;
+	/* what store_load repaired is written again, from the first change */
+	if (recorded < l->conv.nr)
+		store_truncate(l->o.store, l->session_id, (long)recorded);
+	l->stored_msgs = recorded;
+	record_messages(l, 0);
+	record_turn_end(l);
+	log_debug("loop", "resumed session %s: %zu messages", l->session_id, l->conv.nr);
+	return 0;
 }
 
 /* ---- the provider side ---------------------------------------------------- */
@@ -283,16 +480,6 @@ static void on_provider_event(void *ud, const struct provider_event *ev)
 }
 
 /* ---- the tool side ------------------------------------------------------------ */
-
-struct call {
-	const struct provider_call *pc;
-	const struct tool *tool;	/* NULL: malformed or unknown */
-	struct strbuf result;
-	int is_error;
-	int run;			/* allowed: run it */
-	long ms;
-	struct loop *l;
-};
 
 static const struct tool *offered(const struct loop *l, const char *name)
 {
@@ -344,6 +531,7 @@ static void vet(struct loop *l, struct call *c)
 	enum policy_verdict v;
 	const char *by = "policy";
 
+	c->ts = clock_wall_ms();
 	if (pc->malformed) {
 		strbuf_addf(&c->result, "error: the call to %s was malformed and was not run: %s. The arguments received were: ",
 			    pc->name[0] ? pc->name : "(no name)", pc->problem);
@@ -392,6 +580,11 @@ static void vet(struct loop *l, struct call *c)
 	if (l->o.ui.verdict)
 		l->o.ui.verdict(l->o.ui.ud, pc->id, c->tool->name, &d, v, by,
 				v == POLICY_DENY ? (why.len ? why.buf : "denied") : NULL);
+	c->vetted = 1;
+	c->verdict = v;
+	c->policy_verdict = d.verdict;
+	c->decided_by = by;
+	c->rule = xstrdup(d.why ? d.why : "");
 	policy_decision_release(&d);
 	if (v == POLICY_DENY) {
 		strbuf_addf(&c->result, "error: permission denied: %s was not run: %s",
@@ -483,12 +676,15 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	struct provider_request req;
 	struct provider_hooks hooks;
 	size_t denials_before = l->denials_nr;
+	long long sent_at;
 	int rc = 0;
 
 	*exit = LOOP_DONE;
 	strbuf_reset(&l->last_text);
 	m = conv_add_msg(&l->conv, CONV_USER);
 	conv_add_text(m, prompt, strlen(prompt));
+	record_begin(l, prompt);
+	record_messages(l, 0);
 
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.cancel = l->o.cancel;
@@ -517,17 +713,22 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		req.max_tokens = l->max_tokens;
 		provider_reply_init(&reply);
 		l->turns++;
+		sent_at = clock_wall_ms();
 		if (provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL,
 				  &hooks, on_provider_event, l, &reply, err)) {
 			*exit = reply.error == PROVIDER_ERR_CANCELLED ? LOOP_INTERRUPTED
 								      : LOOP_PROVIDER_ERROR;
+			record_model(l, &reply, sent_at,
+				     *exit == LOOP_INTERRUPTED ? "interrupted" : "error", err->buf);
 			/* keep what was shown of an interrupted answer */
 			if (reply.text.len) {
 				memset(&am, 0, sizeof(am));
 				am.role = CONV_ASSISTANT;
 				conv_add_text(&am, reply.text.buf, reply.text.len);
 				conv_push_msg(&l->conv, &am);
+				record_messages(l, 1);
 			}
+			record_turn_end(l);
 			rc = *exit == LOOP_INTERRUPTED ? 0 : -1;
 			provider_reply_release(&reply);
 			break;
@@ -537,6 +738,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		l->usage.cache_read_tokens += reply.usage.cache_read_tokens;
 		l->usage.cache_write_tokens += reply.usage.cache_write_tokens;
 		l->cost += reply.cost;
+		record_model(l, &reply, sent_at, "ok", NULL);
 		if (l->o.ui.turn_end)
 			l->o.ui.turn_end(l->o.ui.ud, &reply);
 
@@ -544,10 +746,12 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		am.role = CONV_ASSISTANT;
 		provider_reply_to_msg(&reply, &am);
 		conv_push_msg(&l->conv, &am);
+		record_messages(l, 0);
 		strbuf_reset(&l->last_text);
 		strbuf_add(&l->last_text, reply.text.buf, reply.text.len);
 
 		if (!reply.calls_nr) {
+			record_turn_end(l);
 			provider_reply_release(&reply);
 			break;
 		}
@@ -569,9 +773,13 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 						 calls[i].result.buf, calls[i].is_error, calls[i].ms);
 			conv_add_tool_result(&results, calls[i].pc->id, calls[i].result.buf,
 					     calls[i].is_error);
+			record_call(l, &calls[i]);
 			strbuf_release(&calls[i].result);
+			free(calls[i].rule);
 		}
 		conv_push_msg(&l->conv, &results);
+		record_messages(l, 0);
+		record_turn_end(l);
 		free(calls);
 		provider_reply_release(&reply);
 	}

@@ -26,6 +26,7 @@
 #include "tools/tool.h"
 
 struct agent;
+struct store;
 
 enum loop_exit {
 	LOOP_DONE,
@@ -77,6 +78,9 @@ struct loop_opts {
 	volatile sig_atomic_t *cancel;
 	struct loop_ui ui;
 	size_t result_cap;		/* tool result cap in bytes; 0: 30000 */
+	struct store *store;		/* where the session is recorded, or NULL */
+	const char *parent_session;	/* a subagent's parent session */
+	const char *parent_agent;
 };
 
 struct loop_denial {
@@ -104,6 +108,8 @@ struct loop {
 	struct sandbox sandbox;
 	struct strbuf memory_file;
 	char *session_id;
+	int stored;			/* the session row exists */
+	size_t stored_msgs;		/* messages of conv recorded so far */
 	/* totals over the session */
 	struct provider_usage usage;
 	double cost;
@@ -123,6 +129,12 @@ void loop_release(struct loop *l);
  * -1 with err when the provider failed. */
 int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	     struct strbuf *err);
+
+/* Continues a recorded session (id: a whole id or a unique prefix): its
+ * conversation replaces this one's, repaired so the next request is
+ * valid, and new messages are recorded in it.  Returns 0, or -1 with
+ * err. */
+int loop_resume(struct loop *l, const char *id, struct strbuf *err);
 
 /* Forgets the conversation (keeps the system prompt and the totals). */
 void loop_clear(struct loop *l);

@@ -1183,7 +1183,12 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
 			}
 		}
 		s->verdict = (enum policy_verdict)best;
-		if (best > worst) {
+		/* the deciding subject: the strictest; on a tie, the first
+		 * that is more than the tool itself (a path, a command), so
+		 * the reason names the rule that mattered */
+		if (best > worst || (best == worst &&
+				     d->subj[deciding].kind == POLICY_SUBJ_TOOL &&
+				     s->kind != POLICY_SUBJ_TOOL)) {
 			worst = best;
 			deciding = i;
 		}

@@ -1,0 +1,594 @@
+/*
+ * cmd_sessions: what the store recorded.  `archie sessions list|show|
+ * export|prune`, `archie audit` (the audit trail, filtered) and `archie
+ * stats` (totals per session and per project).
+ */
+#include "cli/cli.h"
+
+#include "agent/registry.h"
+#include "core/clock.h"
+#include "core/strbuf.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- shared ------------------------------------------------------------- */
+
+static void fmt_time(json_t *ms, char *out, size_t n)
+{
+	time_t t = (time_t)(json_integer_value(ms) / 1000);
+	struct tm tm;
+
+	if (!json_is_integer(ms) || !localtime_r(&t, &tm) ||
+	    !strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(out, n, "?");
+}
+
+/*
+ * A point in time: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] or "YYYY-MM-DD
+ * HH:MM[:SS]" (local time), or a span back from now: 30m, 12h, 7d, 2w.
+ * Returns 0 with *ms (epoch), or -1.
+ */
+static int parse_time(const char *s, long long *ms)
+{
+	struct tm tm;
+	char *end;
+	long long n;
+	const char *rest;
+
+	if (isdigit((unsigned char)*s)) {
+		n = strtoll(s, &end, 10);
+		if (end != s && end[1] == '\0' && n >= 0) {
+			long long unit = *end == 'm' ? 60 : *end == 'h' ? 3600 :
+					 *end == 'd' ? 86400 : *end == 'w' ? 604800 : 0;
+
+			if (unit) {
+				*ms = clock_wall_ms() - n * unit * 1000;
+				return 0;
+			}
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	rest = strptime(s, "%Y-%m-%d", &tm);
+	if (!rest)
+		return -1;
+	if (*rest == 'T' || *rest == ' ') {
+		const char *r2 = strptime(rest + 1, "%H:%M:%S", &tm);
+
+		if (!r2)
+			r2 = strptime(rest + 1, "%H:%M", &tm);
+		rest = r2;
+	}
+	if (!rest || *rest)
+		return -1;
+	tm.tm_isdst = -1;
+	*ms = (long long)mktime(&tm) * 1000;
+	return 0;
+}
+
+/* Opens the store named by --state-dir / the environment. */
+static int open_store(struct cli_ctx *ctx, struct store *st)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (store_open(st, ctx->state_dir, &err)) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	strbuf_release(&err);
+	return 0;
+}
+
+/* The project of the working directory (what `sessions list` shows). */
+static void this_project(struct strbuf *out)
+{
+	char cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof(cwd)))
+		agent_project_root(cwd, out);
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* An option's value: "--name V" or "--name=V" at argv[*i]. */
+static const char *opt_arg(const char *name, int argc, char **argv, int *i)
+{
+	size_t n = strlen(name);
+
+	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (!strcmp(argv[*i], name) && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int is_name(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return arg && !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char **argv)
+{
+	struct strbuf project = STRBUF_INIT;
+	int all = 0, limit = 20, i;
+	json_t *list, *s;
+	size_t k;
+
+	for (i = 2; i < argc; i++) {
+		const char *v;
+
+		if (!strcmp(argv[i], "--all"))
+			all = 1;
+		else if (is_name(argv[i], "--limit") && (v = opt_arg("--limit", argc, argv, &i))) {
+			char *end;
+			long n = strtol(v, &end, 10);
+
+			if (*end || n < 1 || n > 100000)
+				return cli_usage_error("--limit takes a number of sessions, not '%s'", v);
+			limit = (int)n;
+		} else
+			return cli_usage_error("sessions list takes --all and --limit N, not '%s'", argv[i]);
+	}
+	if (!all)
+		this_project(&project);
+	list = store_sessions(st, all ? NULL : project.buf, limit);
+	if (ctx->json) {
+		cli_print_json(list);
+		strbuf_release(&project);
+		return CLI_EXIT_OK;
+	}
+	if (!json_array_size(list))
+		printf("no sessions recorded%s%s\n", all ? "" : " in ", all ? "" : project.buf);
+	json_array_foreach(list, k, s) {
+		char when[32];
+
+		fmt_time(json_object_get(s, "updated"), when, sizeof(when));
+		printf("%s  %s  %-18s %4lld msgs  %s\n", jstr(s, "id"), when, jstr(s, "agent"),
+		       (long long)json_integer_value(json_object_get(s, "messages")),
+		       jstr(s, "title"));
+		if (all)
+			printf("    %s\n", jstr(s, "project"));
+	}
+	json_decref(list);
+	strbuf_release(&project);
+	return CLI_EXIT_OK;
+}
+
+/* The session an argument names, or an error printed. */
+static int find(struct store *st, const char *ref, struct strbuf *id)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (store_find_session(st, ref, NULL, id, &err)) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	strbuf_release(&err);
+	return 0;
+}
+
+/* One message as Markdown (export) or plain text (show). */
+static void print_message(FILE *f, json_t *m, int markdown)
+{
+	const char *role = jstr(m, "role");
+	json_t *blocks = json_object_get(m, "content"), *b;
+	size_t i;
+
+	if (markdown)
+		fprintf(f, "## %s%s\n\n", !strcmp(role, "user") ? "User" : "Assistant",
+			json_is_true(json_object_get(m, "incomplete")) ||
+			json_integer_value(json_object_get(m, "incomplete")) ? " (incomplete)" : "");
+	else
+		fprintf(f, "[%s]%s\n", role,
+			json_integer_value(json_object_get(m, "incomplete")) ? " (incomplete)" : "");
+	json_array_foreach(blocks, i, b) {
+		const char *type = jstr(b, "type");
+
+		if (!strcmp(type, "text")) {
+			fprintf(f, "%s\n\n", jstr(b, "text"));
+		} else if (!strcmp(type, "tool_use")) {
+			char *in = json_dumps(json_object_get(b, "input"), JSON_COMPACT | JSON_ENCODE_ANY);
+
+			if (markdown)
+				fprintf(f, "**%s** `%s`\n\n```json\n%s\n```\n\n", jstr(b, "name"),
+					jstr(b, "id"), in ? in : "");
+			else
+				fprintf(f, "  > %s %s\n", jstr(b, "name"), in ? in : "");
+			free(in);
+		} else if (!strcmp(type, "tool_result")) {
+			const char *c = jstr(b, "content");
+
+			if (markdown) {
+				fprintf(f, "Result of `%s`%s:\n\n````text\n%s\n````\n\n", jstr(b, "tool_use_id"),
+					json_is_true(json_object_get(b, "is_error")) ? " (error)" : "", c);
+			} else {
+				const char *nl = strchr(c, '\n');
+				int n = nl ? (int)(nl - c) : (int)strlen(c);
+
+				fprintf(f, "  < %s%.*s%s\n",
+					json_is_true(json_object_get(b, "is_error")) ? "error: " : "",
+					n > 160 ? 160 : n, c, (nl || n > 160) ? " ..." : "");
+			}
+		}
+	}
+}
+
+static int sessions_show(struct cli_ctx *ctx, struct store *st, int argc, char **argv)
+{
+	struct strbuf id = STRBUF_INIT;
+	json_t *d, *m, *ev, *list;
+	size_t i;
+	char when[32];
+
+	if (argc != 3)
+		return cli_usage_error("usage: archie sessions show ID");
+	if (find(st, argv[2], &id))
+		return CLI_EXIT_FAILURE;
+	d = store_session_dump(st, id.buf);
+	strbuf_release(&id);
+	if (!d)
+		return cli_error("the session could not be read");
+	if (ctx->json) {
+		cli_print_json(d);
+		return CLI_EXIT_OK;
+	}
+	fmt_time(json_object_get(d, "created"), when, sizeof(when));
+	printf("session %s\n  project %s\n  agent   %s (%s/%s)\n  started %s\n",
+	       jstr(d, "id"), jstr(d, "project"), jstr(d, "agent"), jstr(d, "provider"),
+	       jstr(d, "model"), when);
+	if (json_object_get(d, "parent"))
+		printf("  parent  %s\n", jstr(d, "parent"));
+	printf("\n");
+	list = json_object_get(d, "messages");
+	json_array_foreach(list, i, m)
+		print_message(stdout, m, 0);
+	printf("\naudit trail:\n");
+	list = json_object_get(d, "events");
+	json_array_foreach(list, i, ev) {
+		fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
+		if (!strcmp(jstr(ev, "kind"), "model"))
+			printf("  %s  model %s: %s, %lld ms, %lld in / %lld out tokens\n", when,
+			       jstr(ev, "model"), jstr(ev, "outcome"),
+			       (long long)json_integer_value(json_object_get(ev, "duration_ms")),
+			       (long long)json_integer_value(json_object_get(ev, "input_tokens")),
+			       (long long)json_integer_value(json_object_get(ev, "output_tokens")));
+		else
+			printf("  %s  %s %s: %s (%s by %s)\n", when, jstr(ev, "tool"),
+			       jstr(ev, "call_id"), jstr(ev, "outcome"), jstr(ev, "verdict"),
+			       jstr(ev, "decided_by"));
+	}
+	json_decref(d);
+	return CLI_EXIT_OK;
+}
+
+/* Prints o (borrowed; its "type" set) as one line. */
+static void emit_jsonl(const char *type, json_t *o)
+{
+	char *s;
+
+	json_object_set_new(o, "type", json_string(type));
+	s = json_dumps(o, JSON_COMPACT);
+	if (s)
+		printf("%s\n", s);
+	free(s);
+}
+
+static int sessions_export(struct cli_ctx *ctx, struct store *st, int argc, char **argv)
+{
+	struct strbuf id = STRBUF_INIT;
+	const char *format = "jsonl", *ref = NULL;
+	json_t *d, *list, *x;
+	size_t i;
+	int k;
+
+	(void)ctx;
+	for (k = 2; k < argc; k++) {
+		const char *v;
+
+		if (is_name(argv[k], "--format")) {
+			if (!(v = opt_arg("--format", argc, argv, &k)))
+				return cli_usage_error("--format needs jsonl or markdown");
+			format = v;
+		} else if (!ref && argv[k][0] != '-') {
+			ref = argv[k];
+		} else {
+			return cli_usage_error("usage: archie sessions export ID [--format jsonl|markdown]");
+		}
+	}
+	if (!ref)
+		return cli_usage_error("usage: archie sessions export ID [--format jsonl|markdown]");
+	if (strcmp(format, "jsonl") && strcmp(format, "markdown"))
+		return cli_usage_error("--format must be jsonl or markdown, not '%s'", format);
+	if (find(st, ref, &id))
+		return CLI_EXIT_FAILURE;
+	d = store_session_dump(st, id.buf);
+	strbuf_release(&id);
+	if (!d)
+		return cli_error("the session could not be read");
+	if (!strcmp(format, "jsonl")) {
+		json_t *msgs = json_incref(json_object_get(d, "messages"));
+		json_t *evs = json_incref(json_object_get(d, "events"));
+
+		json_object_del(d, "messages");
+		json_object_del(d, "events");
+		emit_jsonl("session", d);
+		json_array_foreach(msgs, i, x)
+			emit_jsonl("message", x);
+		json_array_foreach(evs, i, x)
+			emit_jsonl("event", x);
+		json_decref(msgs);
+		json_decref(evs);
+	} else {
+		char when[32];
+
+		fmt_time(json_object_get(d, "created"), when, sizeof(when));
+		printf("# %s\n\n- session: `%s`\n- project: `%s`\n- agent: %s (%s/%s)\n- started: %s\n\n",
+		       jstr(d, "title"), jstr(d, "id"), jstr(d, "project"), jstr(d, "agent"),
+		       jstr(d, "provider"), jstr(d, "model"), when);
+		list = json_object_get(d, "messages");
+		json_array_foreach(list, i, x)
+			print_message(stdout, x, 1);
+	}
+	json_decref(d);
+	return CLI_EXIT_OK;
+}
+
+static int sessions_prune(struct cli_ctx *ctx, struct store *st, int argc, char **argv)
+{
+	struct strbuf err = STRBUF_INIT;
+	long long before = -1;
+	int k, n;
+
+	for (k = 2; k < argc; k++) {
+		const char *v;
+
+		if (is_name(argv[k], "--before") && (v = opt_arg("--before", argc, argv, &k))) {
+			if (parse_time(v, &before))
+				return cli_usage_error("--before takes a date (2026-01-31, 2026-01-31T12:00) or an age (30d, 12h), not '%s'", v);
+		} else {
+			return cli_usage_error("usage: archie sessions prune --before DATE");
+		}
+	}
+	if (before < 0)
+		return cli_usage_error("sessions prune needs --before DATE: nothing is deleted without one");
+	n = store_prune(st, before, &err);
+	if (n < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return CLI_EXIT_FAILURE;
+	}
+	strbuf_release(&err);
+	if (ctx->json)
+		cli_print_json(json_pack("{s:i}", "deleted_sessions", n));
+	else
+		printf("deleted %d session%s\n", n, n == 1 ? "" : "s");
+	return CLI_EXIT_OK;
+}
+
+static int cmd_sessions_exec(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store st;
+	const char *sub = argc > 1 ? argv[1] : "list";
+	int rc;
+
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "export") &&
+	    strcmp(sub, "prune"))
+		return cli_usage_error("'%s' is not a sessions command: list, show, export or prune", sub);
+	if (open_store(ctx, &st))
+		return CLI_EXIT_FAILURE;
+	if (!strcmp(sub, "list"))
+		rc = sessions_list(ctx, &st, argc, argv);
+	else if (!strcmp(sub, "show"))
+		rc = sessions_show(ctx, &st, argc, argv);
+	else if (!strcmp(sub, "export"))
+		rc = sessions_export(ctx, &st, argc, argv);
+	else
+		rc = sessions_prune(ctx, &st, argc, argv);
+	store_close(&st);
+	return rc;
+}
+
+static const struct cmd_usage sessions_usage[] = {
+	{ "sessions list [--all] [--limit N]", "the recorded sessions of this project (--all: of every project)" },
+	{ "sessions show ID", "a session's messages and audit trail" },
+	{ "sessions export ID [--format jsonl|markdown]", "a session, whole, to standard output" },
+	{ "sessions prune --before DATE", "delete the sessions last active before DATE (nothing else ever deletes them)" },
+	{ NULL, NULL },
+};
+
+const struct cmd_entry cmd_sessions_entry = {
+	"sessions", sessions_usage, NULL,
+	"Sessions are recorded in one SQLite database ($ARCHIE_STATE_DIR, else "
+	"$XDG_STATE_HOME/archie, else ~/.local/state/archie; --state-dir overrides), "
+	"with secrets redacted. 'archie --continue' resumes the latest session of "
+	"the project, 'archie --resume ID' a given one. An ID may be shortened to "
+	"a unique prefix.",
+	cmd_sessions_exec,
+};
+
+/* ---- audit ---------------------------------------------------------------- */
+
+static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store_filter f;
+	struct strbuf id = STRBUF_INIT;
+	struct store st;
+	json_t *evs, *ev;
+	const char *session = NULL;
+	size_t i;
+	int k;
+
+	memset(&f, 0, sizeof(f));
+	for (k = 1; k < argc; k++) {
+		const char *v = NULL;
+
+		if (is_name(argv[k], "--session") && (v = opt_arg("--session", argc, argv, &k))) {
+			session = v;
+		} else if (is_name(argv[k], "--since") && (v = opt_arg("--since", argc, argv, &k))) {
+			if (parse_time(v, &f.since_ms))
+				return cli_usage_error("--since takes a date (2026-01-31, 2026-01-31T12:00) or an age (30m, 12h, 7d), not '%s'", v);
+		} else if (is_name(argv[k], "--tool") && (v = opt_arg("--tool", argc, argv, &k))) {
+			f.tool = v;
+		} else if (is_name(argv[k], "--verdict") && (v = opt_arg("--verdict", argc, argv, &k))) {
+			if (strcmp(v, "allow") && strcmp(v, "ask") && strcmp(v, "deny"))
+				return cli_usage_error("--verdict must be allow, ask or deny, not '%s'", v);
+			f.verdict = v;
+		} else if (is_name(argv[k], "--kind") && (v = opt_arg("--kind", argc, argv, &k))) {
+			if (strcmp(v, "tool") && strcmp(v, "model"))
+				return cli_usage_error("--kind must be tool or model, not '%s'", v);
+			f.kind = v;
+		} else {
+			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model] [--json]");
+		}
+	}
+	if (open_store(ctx, &st))
+		return CLI_EXIT_FAILURE;
+	if (session) {
+		if (find(&st, session, &id)) {
+			store_close(&st);
+			return CLI_EXIT_FAILURE;
+		}
+		f.session = id.buf;
+	}
+	evs = store_events(&st, &f);
+	if (ctx->json) {
+		cli_print_json(evs);
+	} else {
+		json_array_foreach(evs, i, ev) {
+			char when[32];
+
+			fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
+			if (!strcmp(jstr(ev, "kind"), "model")) {
+				printf("%s %.8s %-14s model %s attempt %lld: %s, %lld ms\n", when,
+				       jstr(ev, "session"), jstr(ev, "agent"), jstr(ev, "model"),
+				       (long long)json_integer_value(json_object_get(ev, "attempt")),
+				       jstr(ev, "outcome"),
+				       (long long)json_integer_value(json_object_get(ev, "duration_ms")));
+			} else {
+				char *args = json_dumps(json_object_get(ev, "arguments"),
+							JSON_COMPACT | JSON_ENCODE_ANY);
+
+				printf("%s %.8s %-14s %s %s -> %s (%s by %s)\n", when, jstr(ev, "session"),
+				       jstr(ev, "agent"), jstr(ev, "tool"), args ? args : "",
+				       jstr(ev, "outcome"), jstr(ev, "verdict"), jstr(ev, "decided_by"));
+				if (json_object_get(ev, "rule"))
+					printf("    rule: %s\n", jstr(ev, "rule"));
+				free(args);
+			}
+		}
+		json_decref(evs);
+	}
+	strbuf_release(&id);
+	store_close(&st);
+	return CLI_EXIT_OK;
+}
+
+static const struct cmd_usage audit_usage[] = {
+	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model]",
+	  "the audit trail: every tool call with its verdict and rule, every model request" },
+	{ NULL, NULL },
+};
+
+const struct cmd_entry cmd_audit_entry = {
+	"audit", audit_usage, NULL,
+	"TIME is a date (2026-01-31, 2026-01-31T12:00, local time) or an age "
+	"(30m, 12h, 7d, 2w).",
+	cmd_audit_exec,
+};
+
+/* ---- stats ---------------------------------------------------------------- */
+
+static void print_group(json_t *g)
+{
+	json_t *tools = json_object_get(g, "tools"), *v;
+	const char *k;
+
+	printf("  turns %lld, tool calls %lld, denials %lld, tokens %lld in / %lld out",
+	       (long long)json_integer_value(json_object_get(g, "turns")),
+	       (long long)json_integer_value(json_object_get(g, "tool_calls")),
+	       (long long)json_integer_value(json_object_get(g, "denials")),
+	       (long long)json_integer_value(json_object_get(g, "input_tokens")),
+	       (long long)json_integer_value(json_object_get(g, "output_tokens")));
+	printf(", cost %.4f", json_number_value(json_object_get(g, "cost")));
+	if (json_is_integer(json_object_get(g, "latency_p50_ms")))
+		printf(", model latency p50 %lld ms p95 %lld ms",
+		       (long long)json_integer_value(json_object_get(g, "latency_p50_ms")),
+		       (long long)json_integer_value(json_object_get(g, "latency_p95_ms")));
+	printf("\n");
+	if (json_object_size(tools)) {
+		printf("  by tool:");
+		json_object_foreach(tools, k, v)
+			printf(" %s %lld", k, (long long)json_integer_value(v));
+		printf("\n");
+	}
+}
+
+static int cmd_stats_exec(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct strbuf project = STRBUF_INIT;
+	struct store st;
+	json_t *s, *g;
+	size_t i;
+	int all = 0, k;
+
+	for (k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--all"))
+			all = 1;
+		else
+			return cli_usage_error("usage: archie stats [--all] [--json]");
+	}
+	if (open_store(ctx, &st))
+		return CLI_EXIT_FAILURE;
+	if (!all)
+		this_project(&project);
+	s = store_stats(&st, all ? NULL : project.buf);
+	if (ctx->json) {
+		cli_print_json(s);
+	} else {
+		json_t *list = json_object_get(s, "projects");
+
+		json_array_foreach(list, i, g) {
+			printf("project %s: %lld sessions\n", jstr(g, "project"),
+			       (long long)json_integer_value(json_object_get(g, "sessions")));
+			print_group(g);
+		}
+		if (!json_array_size(list))
+			printf("no sessions recorded%s%s\n", all ? "" : " in ", all ? "" : project.buf);
+		list = json_object_get(s, "sessions");
+		json_array_foreach(list, i, g) {
+			printf("session %s  %s\n", jstr(g, "id"), jstr(g, "title"));
+			print_group(g);
+		}
+		json_decref(s);
+	}
+	strbuf_release(&project);
+	store_close(&st);
+	return CLI_EXIT_OK;
+}
+
+static const struct cmd_usage stats_usage[] = {
+	{ "stats [--all]", "totals per session and per project: turns, tool calls by tool, denials, tokens, cost, model latency p50/p95" },
+	{ NULL, NULL },
+};
+
+const struct cmd_entry cmd_stats_entry = {
+	"stats", stats_usage, NULL, NULL, cmd_stats_exec,
+};

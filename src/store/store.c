@@ -1,0 +1,1034 @@
+/*
+ * store: see store.h.
+ */
+#include "store/store.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "provider/conv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * The migrations: migrations[i] takes a database from version i to i + 1.
+ * Never edit one that has shipped; add the next.  None may drop data.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE sessions ("
+	"  id TEXT PRIMARY KEY,"
+	"  project TEXT NOT NULL,"
+	"  cwd TEXT,"
+	"  agent TEXT,"
+	"  provider TEXT,"
+	"  model TEXT,"
+	"  parent TEXT,"
+	"  title TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE INDEX sessions_project ON sessions(project, updated);"
+	"CREATE INDEX sessions_parent ON sessions(parent);"
+	"CREATE TABLE messages ("
+	"  session TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  content TEXT NOT NULL,"		/* JSON: [blocks] */
+	"  incomplete INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  PRIMARY KEY (session, seq)) WITHOUT ROWID;"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"			/* tool, model */
+	"  ts INTEGER NOT NULL,"
+	"  duration_ms INTEGER,"
+	"  agent TEXT, parent_agent TEXT,"
+	"  tool TEXT, call_id TEXT, arguments TEXT,"
+	"  verdict TEXT, rule TEXT, decided_by TEXT, outcome TEXT,"
+	"  exit_code INTEGER, bytes INTEGER, error TEXT, detail TEXT,"
+	"  model TEXT, attempt INTEGER, status INTEGER, ttft_ms INTEGER,"
+	"  input_tokens INTEGER, output_tokens INTEGER,"
+	"  cache_read_tokens INTEGER, cache_write_tokens INTEGER, cost REAL);"
+	"CREATE INDEX events_session ON events(session, ts);"
+	"CREATE INDEX events_ts ON events(ts);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
+
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
+	       "a migration per schema version");
+
+void store_default_dir(const char *dir, struct strbuf *out)
+{
+	const char *e;
+
+	if (dir && *dir) {
+		strbuf_addstr(out, dir);
+		return;
+	}
+	if ((e = getenv("ARCHIE_STATE_DIR")) && *e) {
+		strbuf_addstr(out, e);
+		return;
+	}
+	if ((e = getenv("XDG_STATE_HOME")) && *e == '/') {
+		strbuf_addf(out, "%s/archie", e);
+		return;
+	}
+	e = getenv("HOME");
+	strbuf_addf(out, "%s/.local/state/archie", e && *e ? e : ".");
+}
+
+/* mkdir -p, the last component 0700 (and made 0700 if it was not). */
+static int make_state_dir(const char *dir, struct strbuf *err)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct stat st;
+	size_t i;
+	int rc = -1;
+
+	strbuf_addstr(&p, dir);
+	for (i = 1; i <= p.len; i++) {
+		if (i < p.len && p.buf[i] != '/')
+			continue;
+		p.buf[i] = '\0';
+		if (mkdir(p.buf, i == p.len ? 0700 : 0755) && errno != EEXIST) {
+			strbuf_seterr(err, "cannot create the state directory %s: %s (set --state-dir or ARCHIE_STATE_DIR to a writable place)",
+				      p.buf, strerror(errno));
+			goto out;
+		}
+		if (i < p.len)
+			p.buf[i] = '/';
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		strbuf_seterr(err, "the state directory %s is not a directory", dir);
+		goto out;
+	}
+	if ((st.st_mode & 077) && chmod(dir, 0700))
+		log_warn("store", "cannot make %s private: %s", dir, strerror(errno));
+	rc = 0;
+out:
+	strbuf_release(&p);
+	return rc;
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, struct strbuf *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		strbuf_seterr(err, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Brings the schema to STORE_SCHEMA_VERSION, each step in a transaction
+ * taken with the write lock, so two processes opening a new database at
+ * once migrate it once. */
+static int migrate(sqlite3 *db, struct strbuf *err)
+{
+	struct strbuf e = STRBUF_INIT;
+	int v, rc = -1;
+
+	if (exec_sql(db, "BEGIN IMMEDIATE", &e))
+		goto out;
+	v = user_version(db);
+	if (v < 0) {
+		strbuf_seterr(&e, "cannot read the schema version: %s", sqlite3_errmsg(db));
+		goto rollback;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		strbuf_seterr(&e, "the database has schema version %d, newer than this archie knows (%d); upgrade archie, or use another --state-dir",
+			      v, STORE_SCHEMA_VERSION);
+		goto rollback;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		char pragma[64];
+
+		if (exec_sql(db, migrations[v], &e))
+			goto rollback;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (exec_sql(db, pragma, &e))
+			goto rollback;
+	}
+	if (exec_sql(db, "COMMIT", &e))
+		goto rollback;
+	rc = 0;
+	goto out;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	if (rc)
+		strbuf_seterr(err, "%s", e.buf);
+	strbuf_release(&e);
+	return rc;
+}
+
+int store_open(struct store *st, const char *dir, struct strbuf *err)
+{
+	struct strbuf d = STRBUF_INIT, e = STRBUF_INIT;
+	sqlite3 *db = NULL;
+	int fd, rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	strbuf_init(&st->error, 4096);
+	redact_init(&st->red);
+	store_default_dir(dir, &d);
+	if (make_state_dir(d.buf, err))
+		goto out;
+	strbuf_addstr(&d, "/archie.db");
+	st->path = strbuf_detach(&d, NULL);
+	/* create it ourselves so it is 0600 from the start; SQLite gives
+	 * the -wal and -shm files the same mode */
+	fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		strbuf_seterr(err, "cannot open %s: %s", st->path, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, 0600))
+		log_warn("store", "cannot make %s private: %s", st->path, strerror(errno));
+	close(fd);
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		strbuf_seterr(err, "cannot open the session database %s: %s", st->path,
+			      db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			 " PRAGMA foreign_keys=ON", &e) || migrate(db, &e)) {
+		strbuf_seterr(err, "the session database %s: %s", st->path, e.buf);
+		goto out;
+	}
+	st->db = db;
+	db = NULL;
+	rc = 0;
+out:
+	if (db)
+		sqlite3_close(db);
+	strbuf_release(&d);
+	strbuf_release(&e);
+	if (rc)
+		store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st->path);
+	redact_release(&st->red);
+	strbuf_release(&st->error);
+	memset(st, 0, sizeof(*st));
+}
+
+/* A write failed: say so once per failure spell; the next success clears
+ * it. */
+static int write_failed(struct store *st, const char *what)
+{
+	if (!st->failing)
+		log_warn("store", "cannot record %s in %s: %s; the session goes on in memory and recording resumes when the disk is back",
+			 what, st->path, sqlite3_errmsg(st->db));
+	st->failing = 1;
+	strbuf_reset(&st->error);
+	strbuf_addf(&st->error, "cannot record %s: %s", what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int write_ok(struct store *st)
+{
+	if (st->failing)
+		log_info("store", "recording to %s works again", st->path);
+	st->failing = 0;
+	return 0;
+}
+
+/* Binds a string redacted (NULL stays NULL). */
+static void bind_redacted(struct store *st, sqlite3_stmt *s, int i, const char *text)
+{
+	if (!text) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	sqlite3_bind_text(s, i, redact_dup(&st->red, text), -1, free);
+}
+
+/* Every string in j, redacted in place. */
+static void redact_json(struct store *st, json_t *j)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v) {
+			if (json_is_string(v)) {
+				char *r = redact_dup(&st->red, json_string_value(v));
+
+				/* a secret-named key hides its whole value */
+				if (redact_name_is_secret(k, strlen(k)) && *r &&
+				    strlen(json_string_value(v)) >= 4) {
+					free(r);
+					r = xstrdup(REDACTED);
+				}
+				json_object_set_new(j, k, json_string(r));
+				free(r);
+			} else {
+				redact_json(st, v);
+			}
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v) {
+			if (json_is_string(v)) {
+				char *r = redact_dup(&st->red, json_string_value(v));
+
+				json_array_set_new(j, i, json_string(r));
+				free(r);
+			} else {
+				redact_json(st, v);
+			}
+		}
+	}
+}
+
+/* j dumped after redaction (caller frees with free()). */
+static char *redacted_dump(struct store *st, json_t *j)
+{
+	redact_json(st, j);
+	return json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+}
+
+static sqlite3_stmt *prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	return s;
+}
+
+static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return write_failed(st, what);
+	return write_ok(st);
+}
+
+int store_session_begin(struct store *st, const struct store_session *ss)
+{
+	sqlite3_stmt *s;
+	long long now = clock_wall_ms();
+
+	if (!st->db)
+		return -1;
+	s = prepare(st, "INSERT OR IGNORE INTO sessions (id, project, cwd, agent, provider, model,"
+			" parent, title, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)");
+	if (!s)
+		return write_failed(st, "the session");
+	sqlite3_bind_text(s, 1, ss->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, ss->project, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, ss->cwd, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, ss->agent, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, ss->provider, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, ss->model, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, ss->parent, -1, SQLITE_TRANSIENT);
+	bind_redacted(st, s, 8, ss->title);
+	sqlite3_bind_int64(s, 9, now);
+	sqlite3_bind_int64(s, 10, now);
+	return step_done(st, s, "the session");
+}
+
+json_t *store_msg_json(const struct conv_msg *m)
+{
+	json_t *blocks = json_array();
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		const struct conv_block *b = &m->blocks[i];
+		json_t *o;
+
+		switch (b->type) {
+		case CONV_TEXT:
+			o = json_pack("{s:s, s:s}", "type", "text", "text", b->text);
+			break;
+		case CONV_TOOL_USE: {
+			json_error_t jerr;
+			json_t *in = json_loads(b->input, 0, &jerr);
+
+			/* arguments that are not JSON stay as the text the
+			 * model sent */
+			o = json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use", "id", b->id,
+				      "name", b->name, "input", in ? in : json_string(b->input));
+			break;
+		}
+		default:
+			o = json_pack("{s:s, s:s, s:s, s:b}", "type", "tool_result",
+				      "tool_use_id", b->id, "content", b->text,
+				      "is_error", b->is_error);
+			break;
+		}
+		json_array_append_new(blocks, o);
+	}
+	return json_pack("{s:s, s:o}", "role", m->role == CONV_USER ? "user" : "assistant",
+			 "content", blocks);
+}
+
+int store_message(struct store *st, const char *session, long seq,
+		  const struct conv_msg *m, int incomplete)
+{
+	sqlite3_stmt *s;
+	json_t *j;
+	char *content;
+
+	if (!st->db)
+		return -1;
+	s = prepare(st, "INSERT OR REPLACE INTO messages (session, seq, role, content,"
+			" incomplete, created) VALUES (?,?,?,?,?,?)");
+	if (!s)
+		return write_failed(st, "a message");
+	j = store_msg_json(m);
+	content = redacted_dump(st, json_object_get(j, "content"));
+	json_decref(j);
+	sqlite3_bind_text(s, 1, session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, seq);
+	sqlite3_bind_text(s, 3, m->role == CONV_USER ? "user" : "assistant", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, content, -1, free);
+	sqlite3_bind_int(s, 5, incomplete);
+	sqlite3_bind_int64(s, 6, clock_wall_ms());
+	return step_done(st, s, "a message");
+}
+
+static void bind_num(sqlite3_stmt *s, int i, long long v)
+{
+	if (v < 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+int store_event(struct store *st, const struct store_event *ev)
+{
+	sqlite3_stmt *s;
+	char *args = NULL;
+
+	if (!st->db)
+		return -1;
+	s = prepare(st, "INSERT INTO events (session, kind, ts, duration_ms, agent, parent_agent,"
+			" tool, call_id, arguments, verdict, rule, decided_by, outcome, exit_code,"
+			" bytes, error, detail, model, attempt, status, ttft_ms, input_tokens,"
+			" output_tokens, cache_read_tokens, cache_write_tokens, cost)"
+			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	if (!s)
+		return write_failed(st, "an audit event");
+	sqlite3_bind_text(s, 1, ev->session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, ev->kind == STORE_EV_TOOL ? "tool" : "model", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, ev->ts_ms ? ev->ts_ms : clock_wall_ms());
+	bind_num(s, 4, ev->duration_ms);
+	sqlite3_bind_text(s, 5, ev->agent, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, ev->parent_agent, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, ev->tool, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, ev->call_id, -1, SQLITE_TRANSIENT);
+	if (ev->arguments) {
+		json_error_t jerr;
+		json_t *j = json_loads(ev->arguments, 0, &jerr);
+
+		if (j) {
+			args = redacted_dump(st, j);
+			json_decref(j);
+			sqlite3_bind_text(s, 9, args, -1, free);
+		} else {
+			bind_redacted(st, s, 9, ev->arguments);
+		}
+	} else {
+		sqlite3_bind_null(s, 9);
+	}
+	sqlite3_bind_text(s, 10, ev->verdict, -1, SQLITE_TRANSIENT);
+	bind_redacted(st, s, 11, ev->rule);
+	sqlite3_bind_text(s, 12, ev->decided_by, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 13, ev->outcome, -1, SQLITE_TRANSIENT);
+	bind_num(s, 14, ev->kind == STORE_EV_TOOL ? ev->exit_code : -1);
+	bind_num(s, 15, ev->bytes);
+	bind_redacted(st, s, 16, ev->error);
+	if (ev->detail) {
+		json_t *copy = json_deep_copy(ev->detail);
+
+		sqlite3_bind_text(s, 17, redacted_dump(st, copy), -1, free);
+		json_decref(copy);
+	}
+	sqlite3_bind_text(s, 18, ev->model, -1, SQLITE_TRANSIENT);
+	if (ev->kind == STORE_EV_MODEL) {
+		sqlite3_bind_int(s, 19, ev->attempt);
+		bind_num(s, 20, ev->status);
+		bind_num(s, 21, ev->ttft_ms);
+		sqlite3_bind_int64(s, 22, ev->input_tokens);
+		sqlite3_bind_int64(s, 23, ev->output_tokens);
+		sqlite3_bind_int64(s, 24, ev->cache_read_tokens);
+		sqlite3_bind_int64(s, 25, ev->cache_write_tokens);
+		sqlite3_bind_double(s, 26, ev->cost);
+	}
+	return step_done(st, s, "an audit event");
+}
+
+int store_turn_end(struct store *st, const char *session)
+{
+	sqlite3_stmt *s;
+
+	if (!st->db)
+		return -1;
+	/* a synced commit makes every earlier WAL frame durable too */
+	sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	s = prepare(st, "UPDATE sessions SET updated = ? WHERE id = ?");
+	if (!s) {
+		sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+		return write_failed(st, "the end of a turn");
+	}
+	sqlite3_bind_int64(s, 1, clock_wall_ms());
+	sqlite3_bind_text(s, 2, session, -1, SQLITE_TRANSIENT);
+	if (step_done(st, s, "the end of a turn")) {
+		sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+		return -1;
+	}
+	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	return 0;
+}
+
+int store_prune(struct store *st, long long before_ms, struct strbuf *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM messages WHERE session IN (SELECT id FROM sessions WHERE updated < ?1)",
+		"DELETE FROM events WHERE session IN (SELECT id FROM sessions WHERE updated < ?1)",
+		"DELETE FROM sessions WHERE updated < ?1",
+	};
+	struct strbuf e = STRBUF_INIT;
+	int n = 0;
+	size_t i;
+
+	if (exec_sql(st->db, "BEGIN IMMEDIATE", &e))
+		goto fail;
+	for (i = 0; i < sizeof(sql) / sizeof(*sql); i++) {
+		sqlite3_stmt *s = prepare(st, sql[i]);
+
+		if (!s) {
+			strbuf_seterr(&e, "%s", sqlite3_errmsg(st->db));
+			goto rollback;
+		}
+		sqlite3_bind_int64(s, 1, before_ms);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			strbuf_seterr(&e, "%s", sqlite3_errmsg(st->db));
+			sqlite3_finalize(s);
+			goto rollback;
+		}
+		n = sqlite3_changes(st->db);
+		sqlite3_finalize(s);
+	}
+	if (exec_sql(st->db, "COMMIT", &e))
+		goto rollback;
+	strbuf_release(&e);
+	return n;
+rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	strbuf_seterr(err, "cannot prune %s: %s", st->path, e.buf);
+	strbuf_release(&e);
+	return -1;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* Columns that hold JSON text come back as JSON. */
+static int json_column(const char *name)
+{
+	return !strcmp(name, "content") || !strcmp(name, "detail") || !strcmp(name, "arguments");
+}
+
+/* The current row as an object (NULL columns left out). */
+static json_t *row_json(sqlite3_stmt *s)
+{
+	json_t *o = json_object();
+	int i, n = sqlite3_column_count(s);
+
+	for (i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		json_t *v = NULL;
+
+		switch (sqlite3_column_type(s, i)) {
+		case SQLITE_INTEGER:
+			v = json_integer(sqlite3_column_int64(s, i));
+			break;
+		case SQLITE_FLOAT:
+			v = json_real(sqlite3_column_double(s, i));
+			break;
+		case SQLITE_TEXT: {
+			const char *t = (const char *)sqlite3_column_text(s, i);
+			json_error_t jerr;
+
+			if (json_column(name))
+				v = json_loads(t, JSON_DECODE_ANY, &jerr);
+			if (!v)
+				v = json_string(t);
+			break;
+		}
+		default:
+			break;
+		}
+		if (v)
+			json_object_set_new(o, name, v);
+	}
+	return o;
+}
+
+/* All rows of a prepared statement (finalized here). */
+static json_t *rows_json(sqlite3_stmt *s)
+{
+	json_t *a = json_array();
+
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(a, row_json(s));
+	sqlite3_finalize(s);
+	return a;
+}
+
+int store_find_session(struct store *st, const char *ref, const char *project,
+		       struct strbuf *out, struct strbuf *err)
+{
+	sqlite3_stmt *s;
+	int n = 0;
+
+	if (!st->db)
+		return strbuf_seterr(err, "no session database");
+	if (!ref) {
+		s = prepare(st, project
+			    ? "SELECT id FROM sessions WHERE project = ?1 AND parent IS NULL ORDER BY updated DESC, rowid DESC LIMIT 1"
+			    : "SELECT id FROM sessions WHERE parent IS NULL ORDER BY updated DESC, rowid DESC LIMIT 1");
+		if (!s)
+			return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
+		if (project)
+			sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			strbuf_addstr(out, (const char *)sqlite3_column_text(s, 0));
+			n = 1;
+		}
+		sqlite3_finalize(s);
+		if (!n)
+			return strbuf_seterr(err, "no session to continue in %s ('archie sessions list' shows the recorded ones)",
+					     project ? project : "any project");
+		return 0;
+	}
+	s = prepare(st, "SELECT id FROM sessions WHERE id = ?1 UNION ALL"
+			" SELECT id FROM sessions WHERE id != ?1 AND substr(id, 1, length(?1)) = ?1 LIMIT 3");
+	if (!s)
+		return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
+	sqlite3_bind_text(s, 1, ref, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+
+		if (n == 0)
+			strbuf_addstr(out, id);
+		if (!strcmp(id, ref)) {
+			n = 1;
+			strbuf_reset(out);
+			strbuf_addstr(out, id);
+			break;
+		}
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (n == 1)
+		return 0;
+	strbuf_reset(out);
+	if (!n)
+		return strbuf_seterr(err, "no session '%s' ('archie sessions list' shows the recorded ones)", ref);
+	return strbuf_seterr(err, "'%s' names more than one session; give more of its id", ref);
+}
+
+/* Adds a stored message's blocks to m. */
+static void blocks_to_msg(json_t *content, struct conv_msg *m)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(content, i, b) {
+		const char *type = json_string_value(json_object_get(b, "type"));
+
+		if (!type)
+			continue;
+		if (!strcmp(type, "text")) {
+			const char *t = json_string_value(json_object_get(b, "text"));
+
+			if (t && *t)
+				conv_add_text(m, t, strlen(t));
+		} else if (!strcmp(type, "tool_use")) {
+			json_t *in = json_object_get(b, "input");
+			char *text = json_is_string(in) ? NULL : json_dumps(in ? in : json_object(),
+									     JSON_COMPACT);
+
+			conv_add_tool_use(m, json_string_value(json_object_get(b, "id")),
+					  json_string_value(json_object_get(b, "name")),
+					  text ? text : json_string_value(in));
+			free(text);
+		} else if (!strcmp(type, "tool_result")) {
+			conv_add_tool_result(m, json_string_value(json_object_get(b, "tool_use_id")),
+					     json_string_value(json_object_get(b, "content")),
+					     json_is_true(json_object_get(b, "is_error")));
+		}
+	}
+}
+
+#define INTERRUPTED_RESULT "error: interrupted before completion: archie stopped before this call finished, so whether it ran or what it did is unknown; check before repeating it"
+
+/* Makes conv a valid request from start on: every tool_use of an
+ * assistant message answered in the next user message.  Returns the
+ * index of the first message it changed (conv->nr if none). */
+static size_t repair(struct conv *conv, size_t start)
+{
+	size_t i, first = conv->nr;
+
+	for (i = start; i < conv->nr; i++) {
+		struct conv_msg *a = &conv->msgs[i], *u;
+		size_t k, j;
+
+		if (a->role != CONV_ASSISTANT)
+			continue;
+		for (k = 0; k < a->nr; k++) {
+			int answered = 0;
+
+			if (a->blocks[k].type != CONV_TOOL_USE)
+				continue;
+			u = i + 1 < conv->nr && conv->msgs[i + 1].role == CONV_USER ? &conv->msgs[i + 1] : NULL;
+			for (j = 0; u && j < u->nr; j++)
+				if (u->blocks[j].type == CONV_TOOL_RESULT &&
+				    !strcmp(u->blocks[j].id, a->blocks[k].id))
+					answered = 1;
+			if (answered)
+				continue;
+			if (!u) {
+				/* a user message right after a: insert one */
+				struct conv_msg nm;
+
+				memset(&nm, 0, sizeof(nm));
+				nm.role = CONV_USER;
+				conv_push_msg(conv, &nm);
+				memmove(&conv->msgs[i + 2], &conv->msgs[i + 1],
+					(conv->nr - i - 2) * sizeof(*conv->msgs));
+				memset(&conv->msgs[i + 1], 0, sizeof(conv->msgs[i + 1]));
+				conv->msgs[i + 1].role = CONV_USER;
+				a = &conv->msgs[i];
+				u = &conv->msgs[i + 1];
+			}
+			conv_add_tool_result(u, a->blocks[k].id, INTERRUPTED_RESULT, 1);
+			/* results come first in a user message (Anthropic) */
+			if (u->nr > 1) {
+				struct conv_block last = u->blocks[u->nr - 1];
+				size_t pos = 0;
+
+				while (pos < u->nr - 1 && u->blocks[pos].type == CONV_TOOL_RESULT)
+					pos++;
+				memmove(&u->blocks[pos + 1], &u->blocks[pos],
+					(u->nr - 1 - pos) * sizeof(*u->blocks));
+				u->blocks[pos] = last;
+			}
+			if (i + 1 < first)
+				first = i + 1;
+		}
+	}
+	return first;
+}
+
+int store_load(struct store *st, const char *id, struct conv *conv,
+	       size_t *recorded, json_t **info, struct strbuf *err)
+{
+	sqlite3_stmt *s;
+	size_t base = conv->nr, first;
+	long expect = 0;
+	int pristine = 1;	/* conv[base..] is row for row what is stored */
+
+	*recorded = conv->nr;
+	if (!st->db)
+		return strbuf_seterr(err, "no session database");
+	if (info) {
+		s = prepare(st, "SELECT * FROM sessions WHERE id = ?");
+		if (!s)
+			return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
+		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+		*info = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
+		sqlite3_finalize(s);
+		if (!*info)
+			return strbuf_seterr(err, "no session '%s'", id);
+	}
+	s = prepare(st, "SELECT seq, role, content FROM messages WHERE session = ? ORDER BY seq");
+	if (!s)
+		return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *role = (const char *)sqlite3_column_text(s, 1);
+		const char *text = (const char *)sqlite3_column_text(s, 2);
+		enum conv_role r = role && !strcmp(role, "assistant") ? CONV_ASSISTANT : CONV_USER;
+		json_error_t jerr;
+		json_t *content = json_loads(text ? text : "[]", 0, &jerr);
+		struct conv_msg m;
+
+		if (sqlite3_column_int64(s, 0) != expect) {
+			log_warn("store", "session %s: message %ld is missing; resuming without it",
+				 id, expect);
+			pristine = 0;
+		}
+		expect = sqlite3_column_int64(s, 0) + 1;
+		memset(&m, 0, sizeof(m));
+		m.role = r;
+		if (content)
+			blocks_to_msg(content, &m);
+		json_decref(content);
+		if (!m.nr) {
+			conv_msg_release(&m);
+			pristine = 0;
+			continue;
+		}
+		if (conv->nr > base && conv->msgs[conv->nr - 1].role == r) {
+			/* two in a row (a prompt whose answer never came):
+			 * one message, as every API wants alternation */
+			struct conv_msg *prev = &conv->msgs[conv->nr - 1];
+			size_t k;
+
+			for (k = 0; k < m.nr; k++) {
+				const struct conv_block *bl = &m.blocks[k];
+
+				if (bl->type == CONV_TEXT)
+					conv_add_text(prev, bl->text, strlen(bl->text));
+				else if (bl->type == CONV_TOOL_USE)
+					conv_add_tool_use(prev, bl->id, bl->name, bl->input);
+				else
+					conv_add_tool_result(prev, bl->id, bl->text, bl->is_error);
+			}
+			conv_msg_release(&m);
+			if (pristine)
+				*recorded = conv->nr - 1;
+			pristine = 0;
+			continue;
+		}
+		conv_push_msg(conv, &m);
+		if (pristine)
+			*recorded = conv->nr;
+	}
+	sqlite3_finalize(s);
+	first = repair(conv, base);
+	if (first < *recorded)
+		*recorded = first;
+	return 0;
+}
+
+int store_truncate(struct store *st, const char *session, long from_seq)
+{
+	sqlite3_stmt *s;
+
+	if (!st->db)
+		return -1;
+	s = prepare(st, "DELETE FROM messages WHERE session = ? AND seq >= ?");
+	if (!s)
+		return write_failed(st, "a repaired session");
+	sqlite3_bind_text(s, 1, session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, from_seq);
+	return step_done(st, s, "a repaired session");
+}
+
+json_t *store_sessions(struct store *st, const char *project, int limit)
+{
+	sqlite3_stmt *s;
+
+	s = prepare(st, "SELECT s.id, s.project, s.agent, s.model, s.parent, s.title,"
+			" s.created, s.updated,"
+			" (SELECT count(*) FROM messages m WHERE m.session = s.id) AS messages"
+			" FROM sessions s WHERE (?1 IS NULL OR s.project = ?1)"
+			" ORDER BY s.updated DESC, s.rowid DESC LIMIT ?2");
+	if (!s)
+		return json_array();
+	if (project)
+		sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	return rows_json(s);
+}
+
+json_t *store_session_dump(struct store *st, const char *id)
+{
+	struct store_filter f;
+	sqlite3_stmt *s;
+	json_t *o;
+
+	s = prepare(st, "SELECT * FROM sessions WHERE id = ?");
+	if (!s)
+		return NULL;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	o = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
+	sqlite3_finalize(s);
+	if (!o)
+		return NULL;
+	s = prepare(st, "SELECT seq, role, content, incomplete, created FROM messages"
+			" WHERE session = ? ORDER BY seq");
+	if (s) {
+		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+		json_object_set_new(o, "messages", rows_json(s));
+	}
+	memset(&f, 0, sizeof(f));
+	f.session = id;
+	json_object_set_new(o, "events", store_events(st, &f));
+	return o;
+}
+
+json_t *store_events(struct store *st, const struct store_filter *f)
+{
+	sqlite3_stmt *s;
+
+	s = prepare(st, "SELECT * FROM events WHERE (?1 IS NULL OR session = ?1)"
+			" AND ts >= ?2 AND (?3 IS NULL OR tool = ?3)"
+			" AND (?4 IS NULL OR verdict = ?4) AND (?5 IS NULL OR kind = ?5)"
+			" ORDER BY ts, id LIMIT ?6");
+	if (!s)
+		return json_array();
+	if (f->session)
+		sqlite3_bind_text(s, 1, f->session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, f->since_ms);
+	if (f->tool)
+		sqlite3_bind_text(s, 3, f->tool, -1, SQLITE_TRANSIENT);
+	if (f->verdict)
+		sqlite3_bind_text(s, 4, f->verdict, -1, SQLITE_TRANSIENT);
+	if (f->kind)
+		sqlite3_bind_text(s, 5, f->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : -1);
+	return rows_json(s);
+}
+
+/* The q-quantile (0..1) of the model latencies of a group, nearest
+ * rank. */
+static json_t *latency_quantile(struct store *st, const char *col, const char *key, double q)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s;
+	json_t *v = json_null();
+
+	strbuf_addf(&sql, "SELECT duration_ms FROM events e JOIN sessions s ON s.id = e.session"
+			  " WHERE e.kind = 'model' AND e.duration_ms IS NOT NULL AND %s = ?1"
+			  " ORDER BY duration_ms LIMIT 1 OFFSET (SELECT max(0, CAST(round(?2 * count(*) + 0.4999) AS INTEGER) - 1)"
+			  " FROM events e JOIN sessions s ON s.id = e.session"
+			  " WHERE e.kind = 'model' AND e.duration_ms IS NOT NULL AND %s = ?1)", col, col);
+	s = prepare(st, sql.buf);
+	strbuf_release(&sql);
+	if (!s)
+		return v;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 2, q);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		json_decref(v);
+		v = json_integer(sqlite3_column_int64(s, 0));
+	}
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Totals of a group (a session or a project). */
+static json_t *group_stats(struct store *st, const char *col, const char *key)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s;
+	json_t *o = json_object(), *by;
+
+	strbuf_addf(&sql, "SELECT count(DISTINCT s.id) AS sessions,"
+			  " sum(e.kind = 'model') AS turns, sum(e.kind = 'tool') AS tool_calls,"
+			  " sum(e.kind = 'tool' AND e.outcome = 'denied') AS denials,"
+			  " coalesce(sum(e.input_tokens), 0) AS input_tokens,"
+			  " coalesce(sum(e.output_tokens), 0) AS output_tokens,"
+			  " coalesce(sum(e.cache_read_tokens), 0) AS cache_read_tokens,"
+			  " coalesce(sum(e.cache_write_tokens), 0) AS cache_write_tokens,"
+			  " coalesce(sum(e.cost), 0.0) AS cost"
+			  " FROM sessions s LEFT JOIN events e ON e.session = s.id WHERE %s = ?1", col);
+	s = prepare(st, sql.buf);
+	if (s) {
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			json_decref(o);
+			o = row_json(s);
+		}
+		sqlite3_finalize(s);
+	}
+	strbuf_reset(&sql);
+	strbuf_addf(&sql, "SELECT e.tool, count(*) FROM events e JOIN sessions s ON s.id = e.session"
+			  " WHERE e.kind = 'tool' AND %s = ?1 GROUP BY e.tool ORDER BY 2 DESC, 1", col);
+	by = json_object();
+	s = prepare(st, sql.buf);
+	if (s) {
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			json_object_set_new(by, (const char *)sqlite3_column_text(s, 0),
+					    json_integer(sqlite3_column_int64(s, 1)));
+		sqlite3_finalize(s);
+	}
+	strbuf_release(&sql);
+	json_object_set_new(o, "tools", by);
+	json_object_set_new(o, "latency_p50_ms", latency_quantile(st, col, key, 0.5));
+	json_object_set_new(o, "latency_p95_ms", latency_quantile(st, col, key, 0.95));
+	return o;
+}
+
+json_t *store_stats(struct store *st, const char *project)
+{
+	json_t *out = json_object(), *sessions = json_array(), *projects = json_array();
+	sqlite3_stmt *s;
+
+	s = prepare(st, "SELECT id, project, title FROM sessions WHERE (?1 IS NULL OR project = ?1)"
+			" ORDER BY updated DESC LIMIT 50");
+	if (s) {
+		if (project)
+			sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *id = (const char *)sqlite3_column_text(s, 0);
+			json_t *g = group_stats(st, "s.id", id);
+
+			json_object_del(g, "sessions");
+			json_object_set_new(g, "id", json_string(id));
+			json_object_set_new(g, "project", json_string((const char *)sqlite3_column_text(s, 1)));
+			if (sqlite3_column_text(s, 2))
+				json_object_set_new(g, "title", json_string((const char *)sqlite3_column_text(s, 2)));
+			json_array_append_new(sessions, g);
+		}
+		sqlite3_finalize(s);
+	}
+	s = prepare(st, "SELECT DISTINCT project FROM sessions WHERE (?1 IS NULL OR project = ?1) ORDER BY project");
+	if (s) {
+		if (project)
+			sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *p = (const char *)sqlite3_column_text(s, 0);
+			json_t *g = group_stats(st, "s.project", p);
+
+			json_object_set_new(g, "project", json_string(p));
+			json_array_append_new(projects, g);
+		}
+		sqlite3_finalize(s);
+	}
+	json_object_set_new(out, "sessions", sessions);
+	json_object_set_new(out, "projects", projects);
+	return out;
+}

@@ -1,0 +1,164 @@
+/*
+ * store: one SQLite database for sessions, their messages and the audit
+ * trail.
+ *
+ * The database is $ARCHIE_STATE_DIR/archie.db, else
+ * $XDG_STATE_HOME/archie/archie.db, else ~/.local/state/archie/archie.db
+ * (--state-dir overrides all); the directory is 0700 and the files 0600.
+ * It runs in WAL mode with a busy timeout, so several archie processes
+ * (terminals, subagent threads with their own connection) share it.
+ * The schema's version is PRAGMA user_version; store_open migrates an
+ * older database forward in one transaction and refuses a newer one.
+ *
+ * Writes happen when things happen: each message and event is its own
+ * small transaction (durable against a killed process: WAL), and
+ * store_turn_end makes everything so far durable on disk (a synced
+ * commit), at each turn boundary.  Everything written passes through the
+ * redactor first.  Nothing is ever deleted except by store_prune (and
+ * store_truncate, which rewrites a repaired tail in full).
+ *
+ * When a write fails (disk full, I/O error), the store says so once
+ * through its error text, keeps failing softly (the session goes on in
+ * memory) and retries on the next write; the database is never left
+ * half-written because every write is a transaction.
+ *
+ * Ownership: a store owns its connection and redactor; one store per
+ * thread.
+ */
+#ifndef ARCHIE_STORE_H
+#define ARCHIE_STORE_H
+
+#include "core/strbuf.h"
+#include "store/redact.h"
+
+#include <jansson.h>
+
+struct conv;
+struct conv_msg;
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store {
+	void *db;			/* sqlite3 * */
+	char *path;
+	struct redactor red;
+	int failing;			/* the last write failed */
+	struct strbuf error;		/* why, when failing */
+};
+
+struct store_session {
+	const char *id;
+	const char *project;		/* the project root */
+	const char *cwd;
+	const char *agent;
+	const char *provider;
+	const char *model;
+	const char *parent;		/* the parent session (subagents), or NULL */
+	const char *title;		/* the first prompt, shortened */
+};
+
+enum store_event_kind { STORE_EV_TOOL, STORE_EV_MODEL };
+
+/* One audit event.  Strings may be NULL; numbers < 0 are "unknown". */
+struct store_event {
+	enum store_event_kind kind;
+	const char *session;
+	const char *agent;
+	const char *parent_agent;
+	long long ts_ms;		/* when it started (epoch ms) */
+	long duration_ms;
+	/* tool calls */
+	const char *tool;
+	const char *call_id;
+	const char *arguments;		/* redacted on write */
+	const char *verdict;		/* the policy's: allow / ask / deny */
+	const char *rule;		/* the rule that decided, with source:line */
+	const char *decided_by;		/* policy / user / headless */
+	const char *outcome;		/* ok / error / denied / interrupted */
+	int exit_code;			/* Bash; -1 otherwise */
+	long long bytes;		/* bytes of the result */
+	const char *error;		/* the error text (redacted) */
+	json_t *detail;			/* more, as JSON (borrowed; redacted) */
+	/* model requests */
+	const char *model;
+	int attempt;
+	long status;
+	long ttft_ms;
+	long long input_tokens, output_tokens, cache_read_tokens, cache_write_tokens;
+	double cost;
+};
+
+/* The state directory as configured (dir: --state-dir or NULL). */
+void store_default_dir(const char *dir, struct strbuf *out);
+
+/* Opens (creating, migrating) the database in dir (NULL: the default).
+ * Returns 0, or -1 with err saying what and how to fix it. */
+int store_open(struct store *st, const char *dir, struct strbuf *err);
+void store_close(struct store *st);
+
+int store_session_begin(struct store *st, const struct store_session *s);
+/* Appends message number seq (0-based, in order) of a session. */
+int store_message(struct store *st, const char *session, long seq,
+		  const struct conv_msg *m, int incomplete);
+int store_event(struct store *st, const struct store_event *ev);
+/* A turn boundary: the session's updated time, and a durable commit. */
+int store_turn_end(struct store *st, const char *session);
+
+/* A conversation message as stored: {"role", "content": [blocks]}. */
+json_t *store_msg_json(const struct conv_msg *m);
+
+/*
+ * Reading.
+ */
+
+/* The id of the session a reference names: a whole id or a unique prefix;
+ * NULL ref: the latest session of project (NULL: of any project).
+ * Returns 0 with the id in out, or -1 with err. */
+int store_find_session(struct store *st, const char *ref, const char *project,
+		       struct strbuf *out, struct strbuf *err);
+
+/*
+ * Loads a session's messages into conv (appended), repaired so the next
+ * request is valid for every provider: a tool call without a result gets
+ * a synthetic "interrupted before completion" error result, consecutive
+ * user messages are merged, empty messages are dropped.  *recorded is set
+ * to how many leading messages of conv are exactly as stored (the rest
+ * must be written again).  info, when not NULL, gets the session's row
+ * (a new reference).  Returns 0, or -1 with err.
+ */
+int store_load(struct store *st, const char *id, struct conv *conv,
+	       size_t *recorded, json_t **info, struct strbuf *err);
+
+/* Drops a session's messages from from_seq on, before a resumed session
+ * whose stored tail store_load had to repair is written again (the
+ * repaired messages hold everything the dropped rows held). */
+int store_truncate(struct store *st, const char *session, long from_seq);
+
+/* Recent sessions, newest first: [{id, project, agent, model, title,
+ * created, updated, messages, parent}] (project NULL: all). */
+json_t *store_sessions(struct store *st, const char *project, int limit);
+
+/* A session whole: its row, "messages" [{seq, role, content,
+ * incomplete}] and "events". */
+json_t *store_session_dump(struct store *st, const char *id);
+
+struct store_filter {
+	const char *session;
+	long long since_ms;		/* 0: all */
+	const char *tool;
+	const char *verdict;
+	const char *kind;		/* tool / model / NULL */
+	int limit;			/* 0: no limit */
+};
+/* Audit events, oldest first, as JSON objects (NULL fields left out). */
+json_t *store_events(struct store *st, const struct store_filter *f);
+
+/* Totals: {"sessions": [...per session...], "projects": [...]} with
+ * turns, tool calls by tool, denials, tokens, cost, latency p50/p95. */
+json_t *store_stats(struct store *st, const char *project);
+
+/* Deletes sessions (and their messages and events) last updated before
+ * epoch ms; returns how many, or -1 with err. */
+int store_prune(struct store *st, long long before_ms, struct strbuf *err);
+
+#endif

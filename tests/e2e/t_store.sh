@@ -1,0 +1,133 @@
+# The session store: what a run records (messages, audit events with
+# verdicts and rules, redacted secrets, private files), the commands that
+# read it, and resuming: --continue, --resume, and a run killed with
+# SIGKILL in the middle of a tool call.
+. "$(dirname "$0")/lib.sh"
+
+export ARCHIE_STATE_DIR="$T_ROOT/state"
+DB="$ARCHIE_STATE_DIR/archie.db"
+mkdir -p src
+printf 'int main(void) { return 0; }\n' > src/main.c
+
+SECRET_KEY="sk-test-$(printf 'k%.0s' $(seq 1 30))"
+fakellm_start '{"responses":[
+ {"turn":{"text":"Looking.","tool_calls":[
+   {"id":"a1","name":"Read","arguments":{"path":"src/main.c"}},
+   {"id":"a2","name":"Bash","arguments":{"command":"echo password=hunter2hunter2 AKIAIOSFODNN7EXAMPLE"}},
+   {"id":"a3","name":"Write","arguments":{"path":"out.txt","content":"x"}}],
+  "usage":{"input":100,"output":10}}},
+ {"turn":{"text":"Done, with token ghp_0123456789abcdefghijABCDEFGHIJ012345 mentioned.","usage":{"input":200,"output":20}}}]}'
+export OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY="$SECRET_KEY"
+run "$ARCHIE" -p "inspect the project; my key is $SECRET_KEY" --model openai/m --output-format json
+expect_rc 5 "a recorded run (one denial)"
+SID=$(printf '%s' "$out" | jq -r .session_id)
+
+check "the state directory is private (0700)" test "$(stat -c %a "$ARCHIE_STATE_DIR")" = 700
+check "the database is private (0600)" test "$(stat -c %a "$DB")" = 600
+for f in "$DB" "$DB-wal"; do
+	[ -e "$f" ] || continue
+	check "no provider key in $(basename "$f")" sh -c '! grep -aq "$0" "$1"' "$SECRET_KEY" "$f"
+	check "no AWS key id in $(basename "$f")" sh -c '! grep -aq AKIAIOSFODNN7EXAMPLE "$0"' "$f"
+	check "no password in $(basename "$f")" sh -c '! grep -aq hunter2hunter2 "$0"' "$f"
+	check "no GitHub token in $(basename "$f")" sh -c '! grep -aq ghp_0123456789abcdef "$0"' "$f"
+done
+
+run "$ARCHIE" sessions list --json
+expect_rc 0 "sessions list"
+expect_json "length == 1 and .[0].id == \"$SID\" and .[0].agent == \"backend-architect\" and .[0].messages == 4" "the session is listed with its messages"
+expect_json '.[0].title | startswith("inspect the project; my key is [REDACTED]")' "the title is the first prompt, redacted"
+
+run "$ARCHIE" sessions show "${SID%%-*}" --json
+expect_rc 0 "sessions show takes an id prefix"
+expect_json '[.messages[].role] == ["user","assistant","user","assistant"]' "messages in order"
+expect_json '.messages[2].content | map(.tool_use_id) == ["a1","a2","a3"]' "every result recorded"
+expect_json '[.events[] | select(.kind=="model")] | length == 2' "two model requests recorded"
+expect_json '[.events[] | select(.kind=="model")][0] | .input_tokens == 100 and .output_tokens == 10 and .attempt == 1 and .status == 200 and (.duration_ms | type) == "number"' "a model event has tokens, attempt, status, latency"
+expect_json '.events[] | select(.call_id=="a1") | .tool == "Read" and .verdict == "allow" and .decided_by == "policy" and .outcome == "ok" and (.rule | test("reading in the workspace")) and .bytes > 0' "an allowed read: verdict, rule, outcome"
+expect_json '.events[] | select(.call_id=="a3") | .verdict == "ask" and .decided_by == "headless" and .outcome == "denied" and (.rule | test("writes ask"))' "a headless denial: who decided and the rule"
+expect_json '.events[] | select(.call_id=="a2") | .exit_code == 0 and (.arguments.command | test("password=\\[REDACTED\\]"))' "Bash: exit code, redacted arguments"
+
+run "$ARCHIE" audit --verdict ask --json
+expect_json 'length == 1 and .[0].tool == "Write" and .[0].outcome == "denied"' "audit --verdict ask: the policy's verdict, and how it ended"
+run "$ARCHIE" audit --verdict deny --json
+expect_json 'length == 0' "audit --verdict deny: none here"
+run "$ARCHIE" audit --tool Bash --json
+expect_json 'length == 1 and .[0].call_id == "a2"' "audit --tool"
+run "$ARCHIE" audit --since 1h --kind model --json
+expect_json 'length == 2' "audit --since and --kind"
+run "$ARCHIE" audit --since 2999-01-01 --json
+expect_json 'length == 0' "audit --since a future date"
+run "$ARCHIE" audit --since yesterday
+expect_rc 2 "a bad --since is a usage error"
+run "$ARCHIE" audit
+expect_out "rule: writing 'out.txt': built-in default: writes ask" "audit text shows the rule"
+
+run "$ARCHIE" stats --json
+expect_json '.projects[0].sessions == 1 and .projects[0].turns == 2 and .projects[0].tool_calls == 3 and .projects[0].denials == 1 and .projects[0].input_tokens == 300 and .projects[0].tools.Bash == 1 and (.projects[0].latency_p95_ms | type) == "number"' "stats per project"
+expect_json ".sessions[0].id == \"$SID\" and .sessions[0].tool_calls == 3" "stats per session"
+
+run "$ARCHIE" sessions export "$SID" --format jsonl
+expect_rc 0 "export jsonl"
+check "export jsonl: every line is JSON" sh -c 'printf "%s\n" "$0" | jq -e . >/dev/null' "$out"
+check "export jsonl: session, 4 messages, 5 events" test "$(printf '%s\n' "$out" | jq -r .type | sort | uniq -c | tr -s ' ' | tr '\n' ';')" = " 5 event; 4 message; 1 session;"
+run "$ARCHIE" sessions export "$SID" --format markdown
+expect_out "## Assistant" "export markdown"
+expect_no_out "$SECRET_KEY" "export holds no key"
+
+# --continue: the next request carries the whole conversation
+fakellm_start '{"responses":[{"turn":{"text":"Continuing."}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" --continue -p "and now?" --model openai/m --output-format json
+expect_rc 0 "--continue"
+expect_json ".session_id == \"$SID\"" "--continue keeps the session id"
+check "the resumed request has the history and the new prompt" test "$(req 1 '[.messages[] | .role] | join(",")')" = "system,user,assistant,tool,tool,tool,assistant,user"
+check "the new prompt is last" test "$(req 1 '.messages[-1].content')" = "and now?"
+run "$ARCHIE" sessions show "$SID" --json
+expect_json '.messages | length == 6' "the continued turn is recorded in the same session"
+
+run "$ARCHIE" --resume nosuchsession -p "x" --model openai/m
+expect_rc 2 "--resume of an unknown id"
+expect_err "no session 'nosuchsession'" "names the id"
+
+# killed in the middle of a tool call: resumes with a synthetic result
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"k1","name":"Bash","arguments":{"command":"touch started; sleep 30"}}]}},
+ {"turn":{"text":"Recovered."}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+"$ARCHIE" -p "run the long thing" --model openai/m --yes --output-format json > killed.json 2>/dev/null &
+APID=$!
+for _ in $(seq 1 500); do [ -e started ] && break; sleep 0.01; done
+kill -9 "$APID"; wait "$APID" 2>/dev/null
+check "the killed run had started the tool" test -e started
+run "$ARCHIE" --continue -p "what happened?" --model openai/m --output-format json
+expect_rc 0 "--continue after SIGKILL"
+check "the interrupted call gets a synthetic result" req_match 2 '.messages[] | select(.role=="tool" and .tool_call_id=="k1") | .content' "interrupted before completion"
+check "the request is valid: tool call, its result, then the prompt" test "$(req 2 '[.messages[] | .role] | join(",")')" = "system,user,assistant,tool,user"
+
+# the store cannot be opened: the run goes on, and says so
+chmod 000 "$ARCHIE_STATE_DIR"
+if [ "$(id -u)" != 0 ]; then
+	fakellm_start '{"responses":[{"turn":{"text":"ok"}}]}'
+	export OPENAI_BASE_URL="$FAKE_URL"
+	run "$ARCHIE" -p "hi" --model openai/m
+	expect_rc 0 "an unwritable state directory does not stop a run"
+	expect_err "will not be recorded" "it says the session is not recorded"
+fi
+chmod 700 "$ARCHIE_STATE_DIR"
+ARCHIE_STATE_DIR="$T_ROOT/file-not-dir" ; : > "$ARCHIE_STATE_DIR"; export ARCHIE_STATE_DIR
+fakellm_start '{"responses":[{"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "hi" --model openai/m
+expect_rc 0 "a state dir that is a file does not stop a run"
+expect_err "will not be recorded" "the warning names the problem"
+export ARCHIE_STATE_DIR="$T_ROOT/state"
+
+# prune deletes only when asked, and only what is older
+run "$ARCHIE" sessions prune
+expect_rc 2 "prune without --before deletes nothing"
+run "$ARCHIE" sessions prune --before 2000-01-01
+expect_out "deleted 0 sessions" "prune before an old date"
+run "$ARCHIE" sessions prune --before 2999-01-01
+expect_out "deleted 2 sessions" "prune before a future date"
+
+finish
