@@ -65,6 +65,8 @@ static const char *const migrations[] = {
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
 	       "a migration per schema version");
 
+static int flush_pending(struct store *st);
+
 void store_default_dir(const char *dir, struct strbuf *out)
 {
 	const char *e;
@@ -236,8 +238,13 @@ out:
 
 void store_close(struct store *st)
 {
-	if (st->db)
+	if (st->db) {
+		if (st->pending && json_array_size(st->pending) && flush_pending(st))
+			log_warn("store", "%zu audit events could not be written to %s before exit",
+				 json_array_size(st->pending), st->path);
 		sqlite3_close(st->db);
+	}
+	json_decref(st->pending);
 	free(st->path);
 	redact_release(&st->red);
 	strbuf_release(&st->error);
@@ -423,75 +430,178 @@ int store_message(struct store *st, const char *session, long seq,
 	return step_done(st, s, "a message");
 }
 
-static void bind_num(sqlite3_stmt *s, int i, long long v)
+/* The columns of an event row, in the order of the insert. */
+static const char *const event_cols[] = {
+	"session", "kind", "ts", "duration_ms", "agent", "parent_agent", "tool",
+	"call_id", "arguments", "verdict", "rule", "decided_by", "outcome",
+	"exit_code", "bytes", "error", "detail", "model", "attempt", "status",
+	"ttft_ms", "input_tokens", "output_tokens", "cache_read_tokens",
+	"cache_write_tokens", "cost",
+};
+#define NEVENT_COLS (sizeof(event_cols) / sizeof(*event_cols))
+
+static void set_str(json_t *row, const char *k, const char *v)
 {
-	if (v < 0)
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_int64(s, i, v);
+	if (v)
+		json_object_set_new(row, k, json_string(v));
 }
 
-int store_event(struct store *st, const struct store_event *ev)
+static void set_num(json_t *row, const char *k, long long v)
 {
-	sqlite3_stmt *s;
-	char *args = NULL;
+	if (v >= 0)
+		json_object_set_new(row, k, json_integer(v));
+}
 
-	if (!st->db)
-		return -1;
-	s = prepare(st, "INSERT INTO events (session, kind, ts, duration_ms, agent, parent_agent,"
-			" tool, call_id, arguments, verdict, rule, decided_by, outcome, exit_code,"
-			" bytes, error, detail, model, attempt, status, ttft_ms, input_tokens,"
-			" output_tokens, cache_read_tokens, cache_write_tokens, cost)"
-			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	if (!s)
-		return write_failed(st, "an audit event");
-	sqlite3_bind_text(s, 1, ev->session, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, ev->kind == STORE_EV_TOOL ? "tool" : "model", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, ev->ts_ms ? ev->ts_ms : clock_wall_ms());
-	bind_num(s, 4, ev->duration_ms);
-	sqlite3_bind_text(s, 5, ev->agent, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 6, ev->parent_agent, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, ev->tool, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 8, ev->call_id, -1, SQLITE_TRANSIENT);
+static void set_redacted(struct store *st, json_t *row, const char *k, const char *v)
+{
+	if (v) {
+		char *r = redact_dup(&st->red, v);
+
+		json_object_set_new(row, k, json_string(r));
+		free(r);
+	}
+}
+
+/* The event as its row: column -> value, every string redacted; JSON
+ * columns as text. */
+static json_t *event_row(struct store *st, const struct store_event *ev)
+{
+	json_t *row = json_object();
+
+	set_str(row, "session", ev->session);
+	set_str(row, "kind", ev->kind == STORE_EV_TOOL ? "tool" : "model");
+	set_num(row, "ts", ev->ts_ms ? ev->ts_ms : clock_wall_ms());
+	set_num(row, "duration_ms", ev->duration_ms);
+	set_str(row, "agent", ev->agent);
+	set_str(row, "parent_agent", ev->parent_agent);
+	set_str(row, "tool", ev->tool);
+	set_str(row, "call_id", ev->call_id);
 	if (ev->arguments) {
 		json_error_t jerr;
 		json_t *j = json_loads(ev->arguments, 0, &jerr);
 
 		if (j) {
-			args = redacted_dump(st, j);
+			char *args = redacted_dump(st, j);
+
 			json_decref(j);
-			sqlite3_bind_text(s, 9, args, -1, free);
+			json_object_set_new(row, "arguments", json_string(args));
+			free(args);
 		} else {
-			bind_redacted(st, s, 9, ev->arguments);
+			set_redacted(st, row, "arguments", ev->arguments);
 		}
-	} else {
-		sqlite3_bind_null(s, 9);
 	}
-	sqlite3_bind_text(s, 10, ev->verdict, -1, SQLITE_TRANSIENT);
-	bind_redacted(st, s, 11, ev->rule);
-	sqlite3_bind_text(s, 12, ev->decided_by, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 13, ev->outcome, -1, SQLITE_TRANSIENT);
-	bind_num(s, 14, ev->kind == STORE_EV_TOOL ? ev->exit_code : -1);
-	bind_num(s, 15, ev->bytes);
-	bind_redacted(st, s, 16, ev->error);
+	set_str(row, "verdict", ev->verdict);
+	set_redacted(st, row, "rule", ev->rule);
+	set_str(row, "decided_by", ev->decided_by);
+	set_str(row, "outcome", ev->outcome);
+	if (ev->kind == STORE_EV_TOOL)
+		set_num(row, "exit_code", ev->exit_code);
+	set_num(row, "bytes", ev->bytes);
+	set_redacted(st, row, "error", ev->error);
 	if (ev->detail) {
 		json_t *copy = json_deep_copy(ev->detail);
+		char *d = redacted_dump(st, copy);
 
-		sqlite3_bind_text(s, 17, redacted_dump(st, copy), -1, free);
 		json_decref(copy);
+		json_object_set_new(row, "detail", json_string(d));
+		free(d);
 	}
-	sqlite3_bind_text(s, 18, ev->model, -1, SQLITE_TRANSIENT);
+	set_str(row, "model", ev->model);
 	if (ev->kind == STORE_EV_MODEL) {
-		sqlite3_bind_int(s, 19, ev->attempt);
-		bind_num(s, 20, ev->status);
-		bind_num(s, 21, ev->ttft_ms);
-		sqlite3_bind_int64(s, 22, ev->input_tokens);
-		sqlite3_bind_int64(s, 23, ev->output_tokens);
-		sqlite3_bind_int64(s, 24, ev->cache_read_tokens);
-		sqlite3_bind_int64(s, 25, ev->cache_write_tokens);
-		sqlite3_bind_double(s, 26, ev->cost);
+		set_num(row, "attempt", ev->attempt);
+		set_num(row, "status", ev->status);
+		set_num(row, "ttft_ms", ev->ttft_ms);
+		set_num(row, "input_tokens", ev->input_tokens);
+		set_num(row, "output_tokens", ev->output_tokens);
+		set_num(row, "cache_read_tokens", ev->cache_read_tokens);
+		set_num(row, "cache_write_tokens", ev->cache_write_tokens);
+		json_object_set_new(row, "cost", json_real(ev->cost));
 	}
-	return step_done(st, s, "an audit event");
+	return row;
+}
+
+/* Inserts one event row; 0 or -1 (nothing written). */
+static int insert_event(struct store *st, json_t *row)
+{
+	static char sql[1024];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	if (!sql[0]) {
+		struct strbuf q = STRBUF_INIT;
+
+		strbuf_addstr(&q, "INSERT INTO events (");
+		for (i = 0; i < NEVENT_COLS; i++)
+			strbuf_addf(&q, "%s%s", i ? ", " : "", event_cols[i]);
+		strbuf_addstr(&q, ") VALUES (");
+		for (i = 0; i < NEVENT_COLS; i++)
+			strbuf_addstr(&q, i ? ", ?" : "?");
+		strbuf_addch(&q, ')');
+		/* the same text every time: a benign race between threads */
+		snprintf(sql, sizeof(sql), "%s", q.buf);
+		strbuf_release(&q);
+	}
+	s = prepare(st, sql);
+	if (!s)
+		return -1;
+	for (i = 0; i < NEVENT_COLS; i++) {
+		json_t *v = json_object_get(row, event_cols[i]);
+
+		if (json_is_string(v))
+			sqlite3_bind_text(s, (int)i + 1, json_string_value(v), -1, SQLITE_STATIC);
+		else if (json_is_integer(v))
+			sqlite3_bind_int64(s, (int)i + 1, json_integer_value(v));
+		else if (json_is_real(v))
+			sqlite3_bind_double(s, (int)i + 1, json_real_value(v));
+		else
+			sqlite3_bind_null(s, (int)i + 1);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Writes the events that failed before, oldest first; stops at the first
+ * failure.  0 when none are left. */
+static int flush_pending(struct store *st)
+{
+	while (st->pending && json_array_size(st->pending)) {
+		if (insert_event(st, json_array_get(st->pending, 0)))
+			return -1;
+		json_array_remove(st->pending, 0);
+	}
+	return 0;
+}
+
+/* Keeps a row that could not be written, for the next write to retry. */
+static void keep_pending(struct store *st, json_t *row)
+{
+	if (!st->pending)
+		st->pending = json_array();
+	if (json_array_size(st->pending) >= STORE_PENDING_MAX) {
+		json_array_remove(st->pending, 0);
+		st->dropped++;
+	}
+	json_array_append(st->pending, row);
+}
+
+int store_event(struct store *st, const struct store_event *ev)
+{
+	json_t *row;
+	int rc;
+
+	if (!st->db)
+		return -1;
+	row = event_row(st, ev);
+	if (flush_pending(st) || insert_event(st, row)) {
+		keep_pending(st, row);
+		json_decref(row);
+		return write_failed(st, "an audit event");
+	}
+	json_decref(row);
+	rc = write_ok(st);
+	return rc;
 }
 
 int store_turn_end(struct store *st, const char *session)
@@ -500,6 +610,8 @@ int store_turn_end(struct store *st, const char *session)
 
 	if (!st->db)
 		return -1;
+	if (flush_pending(st))
+		return write_failed(st, "the audit events kept in memory");
 	/* a synced commit makes every earlier WAL frame durable too */
 	sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	s = prepare(st, "UPDATE sessions SET updated = ? WHERE id = ?");

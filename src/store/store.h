@@ -18,9 +18,10 @@
  * store_truncate, which rewrites a repaired tail in full).
  *
  * When a write fails (disk full, I/O error), the store says so once
- * through its error text, keeps failing softly (the session goes on in
- * memory) and retries on the next write; the database is never left
- * half-written because every write is a transaction.
+ * (a warning, and its error text), keeps the audit events in memory (up
+ * to STORE_PENDING_MAX) and writes them at the next write that succeeds;
+ * messages are retried by the loop, which knows which were recorded.  The
+ * database is never left half-written: every write is a transaction.
  *
  * Ownership: a store owns its connection and redactor; one store per
  * thread.
@@ -44,7 +45,12 @@ struct store {
 	struct redactor red;
 	int failing;			/* the last write failed */
 	struct strbuf error;		/* why, when failing */
+	json_t *pending;		/* event rows not written yet, oldest first */
+	size_t dropped;			/* rows lost beyond STORE_PENDING_MAX */
 };
+
+/* Events kept in memory while the disk refuses them. */
+#define STORE_PENDING_MAX 10000
 
 struct store_session {
 	const char *id;
