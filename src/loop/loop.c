@@ -767,13 +767,15 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		results.role = CONV_USER;
 		for (i = 0; i < reply.calls_nr; i++) {
 			l->tool_calls++;
+			/* recorded before it is reported: what a user saw done
+			 * is in the record even if archie is killed next */
+			record_call(l, &calls[i]);
 			if (l->o.ui.tool_end)
 				l->o.ui.tool_end(l->o.ui.ud, calls[i].pc->id,
 						 calls[i].tool ? calls[i].tool->name : calls[i].pc->name,
 						 calls[i].result.buf, calls[i].is_error, calls[i].ms);
 			conv_add_tool_result(&results, calls[i].pc->id, calls[i].result.buf,
 					     calls[i].is_error);
-			record_call(l, &calls[i]);
 			strbuf_release(&calls[i].result);
 			free(calls[i].rule);
 		}

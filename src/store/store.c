@@ -811,6 +811,7 @@ static void blocks_to_msg(json_t *content, struct conv_msg *m)
 	}
 }
 
+#define INTERRUPTED_ANSWER "(interrupted: archie stopped before the model answered this; what was asked may not be done)"
 #define INTERRUPTED_RESULT "error: interrupted before completion: archie stopped before this call finished, so whether it ran or what it did is unknown; check before repeating it"
 
 /* Makes conv a valid request from start on: every tool_use of an
@@ -950,6 +951,14 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 	first = repair(conv, base);
 	if (first < *recorded)
 		*recorded = first;
+	/* ending with a user message (a prompt or results the model never
+	 * answered): say so as the answer, so the next prompt keeps the
+	 * roles alternating, as the Anthropic API wants */
+	if (conv->nr > base && conv->msgs[conv->nr - 1].role == CONV_USER) {
+		struct conv_msg *a = conv_add_msg(conv, CONV_ASSISTANT);
+
+		conv_add_text(a, INTERRUPTED_ANSWER, strlen(INTERRUPTED_ANSWER));
+	}
 	return 0;
 }
 

@@ -127,7 +127,9 @@ int store_find_session(struct store *st, const char *ref, const char *project,
  * Loads a session's messages into conv (appended), repaired so the next
  * request is valid for every provider: a tool call without a result gets
  * a synthetic "interrupted before completion" error result, consecutive
- * user messages are merged, empty messages are dropped.  *recorded is set
+ * user messages are merged, empty messages are dropped, and a session
+ * that ends with a user message gets an assistant message saying it was
+ * interrupted (so roles keep alternating).  *recorded is set
  * to how many leading messages of conv are exactly as stored (the rest
  * must be written again).  info, when not NULL, gets the session's row
  * (a new reference).  Returns 0, or -1 with err.

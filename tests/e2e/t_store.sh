@@ -102,7 +102,8 @@ check "the killed run had started the tool" test -e started
 run "$ARCHIE" --continue -p "what happened?" --model openai/m --output-format json
 expect_rc 0 "--continue after SIGKILL"
 check "the interrupted call gets a synthetic result" req_match 2 '.messages[] | select(.role=="tool" and .tool_call_id=="k1") | .content' "interrupted before completion"
-check "the request is valid: tool call, its result, then the prompt" test "$(req 2 '[.messages[] | .role] | join(",")')" = "system,user,assistant,tool,user"
+check "the request is valid: tool call, its result, a note that no answer came, the prompt" test "$(req 2 '[.messages[] | .role] | join(",")')" = "system,user,assistant,tool,assistant,user"
+check "the note says the session was interrupted" req_match 2 '.messages[-2].content' "^\\(interrupted: archie stopped before the model answered"
 
 # the store cannot be opened: the run goes on, and says so
 chmod 000 "$ARCHIE_STATE_DIR"
