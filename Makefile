@@ -154,13 +154,15 @@ $(B)/bench/bench_%: bench/bench_%.c $(B)/libarchie.a
 bench:
 	@sh mk/deps.sh ripgrep
 	@$(MAKE) --no-print-directory $(B)/archie $(B)/bench/bench_provider \
-		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/tests/fakellm
+		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/tests/fakellm
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
 	@echo "bench: agent (startup, first request, per-turn overhead, memory)"
 	@$(B)/bench/bench_agent $(CURDIR)/$(B)/archie $(CURDIR)/$(B)/tests/fakellm
 	@echo "bench: search (Grep and Glob against ripgrep on 100k files)"
 	@$(B)/bench/bench_search
+	@echo "bench: store (events per second, resuming 10,000 messages)"
+	@$(B)/bench/bench_store
 
 man: $(B)/archie
 	$(B)/archie help --man > docs/archie.1
