@@ -206,6 +206,7 @@ static void help(void)
 	       "  /plan          show the current plan\n"
 	       "  /cost          tokens and cost so far\n"
 	       "  /clear         start a new conversation\n"
+	       "  /resume [N|ID] list this project's recent sessions, or continue one\n"
 	       "  /quit          exit (also Ctrl-D, or Ctrl-C twice)\n"
 	       "end a line with \\ to continue it; a line of \"\"\" starts and ends a block\n");
 }
@@ -242,6 +243,74 @@ static int reopen(struct repl *r, const char *agent, const char *model)
 	}
 	strbuf_release(&err);
 	return rc;
+}
+
+/* What a resumed conversation holds: its size and where it stopped. */
+static void resumed_summary(const struct loop *l)
+{
+	size_t i;
+
+	printf("resumed session %s: %zu messages\n", l->session_id, l->conv.nr);
+	for (i = l->conv.nr; i-- > 0;) {
+		char *t;
+
+		if (l->conv.msgs[i].role != CONV_ASSISTANT)
+			continue;
+		t = conv_msg_text(&l->conv.msgs[i]);
+		if (t && *t) {
+			printf("last answer: %.200s%s\n", t, strlen(t) > 200 ? " ..." : "");
+			free(t);
+			break;
+		}
+		free(t);
+	}
+}
+
+/* /resume: lists the project's recent sessions; /resume N or ID
+ * continues one. */
+static void resume_cmd(struct repl *r, const char *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+	json_t *list, *s;
+	char *end;
+	long n = arg && *arg ? strtol(arg, &end, 10) : 0;
+	size_t i;
+
+	if (!r->s.store_ready) {
+		printf("sessions are not being recorded here (see the warning at start)\n");
+		return;
+	}
+	list = store_sessions(&r->s.store, r->s.root.buf, 10);
+	if (!arg || !*arg) {
+		if (!json_array_size(list))
+			printf("no sessions recorded in %s\n", r->s.root.buf);
+		json_array_foreach(list, i, s) {
+			const char *id = json_string_value(json_object_get(s, "id"));
+			const char *title = json_string_value(json_object_get(s, "title"));
+
+			printf("  %2zu  %.8s  %4lld msgs  %s%s\n", i + 1, id,
+			       (long long)json_integer_value(json_object_get(s, "messages")),
+			       title ? title : "", id && !strcmp(id, r->s.loop.session_id) ? "  (this one)" : "");
+		}
+		if (json_array_size(list))
+			printf("/resume N (or an id) continues one\n");
+		json_decref(list);
+		return;
+	}
+	if (n > 0 && !*end) {
+		if ((size_t)n > json_array_size(list)) {
+			printf("there are %zu recent sessions; /resume lists them\n", json_array_size(list));
+			json_decref(list);
+			return;
+		}
+		arg = json_string_value(json_object_get(json_array_get(list, (size_t)n - 1), "id"));
+	}
+	if (loop_resume(&r->s.loop, arg, &err))
+		printf("archie: %s\n", err.buf);
+	else
+		resumed_summary(&r->s.loop);
+	json_decref(list);
+	strbuf_release(&err);
 }
 
 /* Returns 1 to exit. */
@@ -288,6 +357,8 @@ static int command(struct repl *r, char *line)
 	} else if (!strcmp(line, "/clear")) {
 		loop_clear(&r->s.loop);
 		printf("new conversation\n");
+	} else if (!strcmp(line, "/resume")) {
+		resume_cmd(r, arg);
 	} else {
 		printf("unknown command %s; /help lists them\n", line);
 	}
@@ -412,6 +483,8 @@ int cli_repl(struct cli_ctx *ctx)
 	printf("archie %s: agent %s, model %s/%s. /help for commands, Ctrl-D to exit.\n",
 	       ARCHIE_VERSION_STRING, r.s.loop.o.agent->name,
 	       r.s.loop.model.provider->name, r.s.loop.model.id);
+	if (r.s.resume_id)
+		resumed_summary(&r.s.loop);
 	fflush(stdout);
 	for (;;) {
 		enum loop_exit ex;

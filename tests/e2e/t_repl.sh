@@ -51,4 +51,27 @@ check "a second Ctrl-C exits cleanly" wait_for "EXITED rc=0"
 check "three prompts were sent" test "$(req_count)" = 3
 check "history is kept, private" sh -c 'grep -q "^third$" "$0" && [ "$(stat -c %a "$0")" = 600 ]' "$XDG_STATE_HOME/archie/history"
 
+# the session was recorded, the interrupted answer kept and marked
+run "$ARCHIE" sessions list --json
+SID=$(printf '%s' "$out" | jq -r '.[0].id')
+check "the interactive session was recorded" test "$(printf '%s' "$out" | jq -r '.[0].title')" = "hello there"
+
+# --continue in the interactive session, and /resume
+fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"resumed answer"}}]}'
+tm kill-session -t t
+tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m --continue; echo EXITED rc=\$?; sleep 60"
+check "--continue says which session it resumed" wait_for "resumed session $SID"
+check "... and where it stopped" wait_for "last answer: after the interrupt"
+tm send-keys -t t "/clear" Enter
+tm send-keys -t t "/resume" Enter
+check "/resume lists the project's sessions with their first prompt" wait_for "hello there"
+tm send-keys -t t "/resume 1" Enter
+check "/resume N continues one" wait_for "resumed session $SID"
+tm send-keys -t t "go on" Enter
+check "the resumed conversation goes on" wait_for "resumed answer"
+check "the request carried the old conversation" sh -c 'printf "%s" "$0" | grep -q "hello there" && printf "%s" "$0" | grep -q "after the interrupt"' "$(req 1 '.messages')"
+check "the new prompt is last" test "$(req 1 '.messages[-1].content')" = "go on"
+tm send-keys -t t C-d
+check "Ctrl-D exits" wait_for "EXITED rc=0"
+
 finish

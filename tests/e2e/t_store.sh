@@ -105,6 +105,25 @@ check "the interrupted call gets a synthetic result" req_match 2 '.messages[] | 
 check "the request is valid: tool call, its result, a note that no answer came, the prompt" test "$(req 2 '[.messages[] | .role] | join(",")')" = "system,user,assistant,tool,assistant,user"
 check "the note says the session was interrupted" req_match 2 '.messages[-2].content' "^\\(interrupted: archie stopped before the model answered"
 
+# Ctrl-C in the middle of an answer: what was streamed is kept, marked
+# incomplete, and a resumed session sends it back
+fakellm_start '{"responses":[
+ {"turn":{"text":"a slow answer that will be interrupted long before it ends"},"text_chunk":4,"chunk_size":40,"delay_ms":30},
+ {"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+"$ARCHIE" -p "slow please" --model openai/m --output-format stream-json > slow.out 2>/dev/null &
+APID=$!
+for _ in $(seq 1 300); do grep -q '"type":"text"' slow.out 2>/dev/null && break; sleep 0.01; done
+sleep 0.1
+kill -INT "$APID"; wait "$APID"; rc=$?
+expect_rc 130 "Ctrl-C in a headless run"
+SLOW=$(jq -R -r 'fromjson? | select(.type == "init") | .session_id' slow.out)
+run "$ARCHIE" sessions show "$SLOW" --json
+expect_json '.messages[-1] | .role == "assistant" and .incomplete == 1 and (.content[0].text | startswith("a slow")) and (.content[0].text | contains("before it ends") | not)' "the half-streamed answer is kept, marked incomplete"
+run "$ARCHIE" --resume "$SLOW" -p "finish it" --model openai/m
+expect_rc 0 "resume after Ctrl-C"
+check "the partial answer goes back to the model" req_match 2 '.messages[-2] | select(.role == "assistant") | .content' "^a slow"
+
 # the store cannot be opened: the run goes on, and says so
 chmod 000 "$ARCHIE_STATE_DIR"
 if [ "$(id -u)" != 0 ]; then
@@ -129,6 +148,6 @@ expect_rc 2 "prune without --before deletes nothing"
 run "$ARCHIE" sessions prune --before 2000-01-01
 expect_out "deleted 0 sessions" "prune before an old date"
 run "$ARCHIE" sessions prune --before 2999-01-01
-expect_out "deleted 2 sessions" "prune before a future date"
+expect_out "deleted 3 sessions" "prune before a future date"
 
 finish
