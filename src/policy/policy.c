@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -609,6 +610,13 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 		}
 		if (!strcmp(argv.v[0], "dd") && (!strncmp(a, "of=", 3) || !strncmp(a, "if=", 3))) {
 			path_subject(b, a[0] == 'o' ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a + 3);
+			continue;
+		}
+		if (strstr(a, "://")) {
+			/* a URL names no local file, except file:// */
+			if (!strncasecmp(a, "file://", 7))
+				path_subject(b, writer ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ,
+					     a + 7);
 			continue;
 		}
 		if (orig < c->argv.nr && c->glob[orig] && writer) {

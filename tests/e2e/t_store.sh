@@ -142,6 +142,41 @@ expect_rc 0 "a state dir that is a file does not stop a run"
 expect_err "will not be recorded" "the warning names the problem"
 export ARCHIE_STATE_DIR="$T_ROOT/state"
 
+# a full disk (a tiny tmpfs, when this machine lets the test mount one):
+# the session goes on, says why it is not recorded, and once there is room
+# again everything it kept in memory is written
+FULL="$T_ROOT/full"
+mkdir -p "$FULL"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=160k tmpfs "$FULL" 2>/dev/null; then
+	fakellm_start '{"responses":[
+	 {"turn":{"tool_calls":[{"id":"f1","name":"Bash","arguments":{"command":"seq 1 9000"}},
+	   {"id":"f2","name":"Bash","arguments":{"command":"seq 9001 18000"}},
+	   {"id":"f3","name":"Bash","arguments":{"command":"seq 18001 27000"}}]}},
+	 {"turn":{"tool_calls":[{"id":"f4","name":"Bash","arguments":{"command":"touch waiting; sleep 1.5"}}]}},
+	 {"turn":{"text":"finished despite the disk"}}]}'
+	export OPENAI_BASE_URL="$FAKE_URL"
+	(
+		for _ in $(seq 1 300); do [ -e waiting ] && break; sleep 0.01; done
+		mount -o remount,size=20m "$FULL"
+	) &
+	GROW=$!
+	run env ARCHIE_STATE_DIR="$FULL/state" "$ARCHIE" -p "fill it" --model openai/m --yes --output-format json
+	wait "$GROW"
+	expect_rc 0 "a full disk does not stop the session"
+	expect_json '.result == "finished despite the disk"' "the answer arrives"
+	expect_err "cannot record" "the user is told the session is not being recorded"
+	expect_err "disk is full" "... and why"
+	expect_err "recording resumes when the disk is back" "... and what happens next"
+	FSID=$(printf '%s' "$out" | jq -r .session_id)
+	run env ARCHIE_STATE_DIR="$FULL/state" "$ARCHIE" sessions show "$FSID" --json
+	expect_json '[.messages[].role] == ["user","assistant","user","assistant","user","assistant"]' "once there was room, every message was written"
+	expect_json '[.events[] | .call_id // "model"] | sort == ["f1","f2","f3","f4","model","model","model"]' "... and every audit event kept in memory"
+	umount "$FULL"
+else
+	echo "ok $((T_N + 1)) - # skip: cannot mount a tmpfs here (the unit test fills SQLite's page limit instead)"
+	T_N=$((T_N + 1))
+fi
+
 # prune deletes only when asked, and only what is older
 run "$ARCHIE" sessions prune
 expect_rc 2 "prune without --before deletes nothing"
