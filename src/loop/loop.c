@@ -327,6 +327,19 @@ static void record_messages(struct loop *l, int last_incomplete)
 	}
 }
 
+/* An event of this session and agent, starting at ts. */
+static void event_init(const struct loop *l, struct store_event *ev,
+		       enum store_event_kind kind, long long ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->session = l->session_id;
+	ev->agent = l->o.agent->name;
+	ev->parent_agent = l->o.parent_agent;
+	ev->ts_ms = ts;
+	ev->exit_code = -1;
+}
+
 static void record_model(struct loop *l, const struct provider_reply *r,
 			 long long ts, const char *outcome, const char *error)
 {
@@ -334,12 +347,7 @@ static void record_model(struct loop *l, const struct provider_reply *r,
 
 	if (!l->o.store || !l->stored)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = STORE_EV_MODEL;
-	ev.session = l->session_id;
-	ev.agent = l->o.agent->name;
-	ev.parent_agent = l->o.parent_agent;
-	ev.ts_ms = ts;
+	event_init(l, &ev, STORE_EV_MODEL, ts);
 	ev.duration_ms = r->total_ms;
 	ev.model = l->model.id;
 	ev.attempt = r->attempts;
@@ -352,7 +360,6 @@ static void record_model(struct loop *l, const struct provider_reply *r,
 	ev.cost = r->cost;
 	ev.outcome = outcome;
 	ev.error = error;
-	ev.exit_code = -1;
 	ev.bytes = (long long)r->text.len;
 	store_event(l->o.store, &ev);
 }
@@ -383,12 +390,7 @@ static void record_call(struct loop *l, const struct call *c)
 
 	if (!l->o.store || !l->stored)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = STORE_EV_TOOL;
-	ev.session = l->session_id;
-	ev.agent = l->o.agent->name;
-	ev.parent_agent = l->o.parent_agent;
-	ev.ts_ms = c->ts;
+	event_init(l, &ev, STORE_EV_TOOL, c->ts);
 	ev.duration_ms = c->run ? c->ms : 0;
 	ev.tool = c->tool ? c->tool->name : c->pc->name;
 	ev.call_id = c->pc->id;
