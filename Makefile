@@ -142,6 +142,7 @@ fuzz:
 		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			build-fuzz/new-$$t tests/fuzz/corpus/$$t $$seeds; \
 		echo "fuzz: $$t: merging new coverage into the kept corpus"; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		build-fuzz/$$t -merge=1 tests/fuzz/corpus/$$t build-fuzz/new-$$t 2>/dev/null; \
 	done
 
