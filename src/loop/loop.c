@@ -188,6 +188,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 	strvec_init(&l->pmodels);
 	strbuf_init(&l->memory_file, 4096);
 	strbuf_init(&l->last_text, (size_t)64 << 20);
+	strbuf_init(&l->partial, (size_t)64 << 20);
 	conv_init(&l->conv);
 	provider_cache_init(&l->cache);
 	if (config_resolve_model(o->cfg, ref, NULL, &l->model, err))
@@ -244,6 +245,7 @@ void loop_release(struct loop *l)
 	strvec_release(&l->pmodels);
 	strbuf_release(&l->memory_file);
 	strbuf_release(&l->last_text);
+	strbuf_release(&l->partial);
 	free(l->session_id);
 	memset(l, 0, sizeof(*l));
 }
@@ -458,6 +460,28 @@ int loop_resume(struct loop *l, const char *id, struct strbuf *err)
 
 /* ---- the provider side ---------------------------------------------------- */
 
+/* How often a streaming answer is saved as it grows, so a killed process
+ * leaves what was shown (marked incomplete). */
+#define PARTIAL_SAVE_MS 250
+
+/* Saves the answer streamed so far as the next message, incomplete; the
+ * whole answer replaces it (same seq) when it ends. */
+static void record_partial(struct loop *l, int force)
+{
+	struct conv_msg m;
+	long now = clock_ms();
+
+	if (!l->o.store || !l->stored || !l->partial.len ||
+	    (!force && now - l->partial_at < PARTIAL_SAVE_MS))
+		return;
+	l->partial_at = now;
+	memset(&m, 0, sizeof(m));
+	m.role = CONV_ASSISTANT;
+	conv_add_text(&m, l->partial.buf, l->partial.len);
+	store_message(l->o.store, l->session_id, (long)l->conv.nr, &m, 1);
+	conv_msg_release(&m);
+}
+
 static void on_provider_event(void *ud, const struct provider_event *ev)
 {
 	struct loop *l = ud;
@@ -467,10 +491,14 @@ static void on_provider_event(void *ud, const struct provider_event *ev)
 	case PROVIDER_EV_TEXT:
 		if (ui->text)
 			ui->text(ui->ud, ev->text, ev->len);
+		strbuf_add(&l->partial, ev->text, ev->len);
+		record_partial(l, 0);
 		break;
 	case PROVIDER_EV_DISCARD:
 		if (ui->discard)
 			ui->discard(ui->ud, ev->len);
+		/* a retry starts the answer again */
+		strbuf_reset(&l->partial);
 		break;
 	case PROVIDER_EV_RETRY:
 		if (ui->retry)
@@ -716,6 +744,8 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		provider_reply_init(&reply);
 		l->turns++;
 		sent_at = clock_wall_ms();
+		strbuf_reset(&l->partial);
+		l->partial_at = clock_ms();
 		if (provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL,
 				  &hooks, on_provider_event, l, &reply, err)) {
 			*exit = reply.error == PROVIDER_ERR_CANCELLED ? LOOP_INTERRUPTED

@@ -110,6 +110,8 @@ struct loop {
 	char *session_id;
 	int stored;			/* the session row exists */
 	size_t stored_msgs;		/* messages of conv recorded so far */
+	struct strbuf partial;		/* the answer streaming now */
+	long partial_at;		/* when it was last saved (monotonic ms) */
 	/* totals over the session */
 	struct provider_usage usage;
 	double cost;

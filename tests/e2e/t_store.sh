@@ -124,6 +124,24 @@ run "$ARCHIE" --resume "$SLOW" -p "finish it" --model openai/m
 expect_rc 0 "resume after Ctrl-C"
 check "the partial answer goes back to the model" req_match 2 '.messages[-2] | select(.role == "assistant") | .content' "^a slow"
 
+# kill -9 in the middle of an answer: what had streamed is in the record,
+# marked incomplete (saved as it grows)
+fakellm_start '{"responses":[
+ {"turn":{"text":"streaming words that the kill will cut off somewhere in the middle of this long answer"},"text_chunk":4,"chunk_size":40,"delay_ms":40},
+ {"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+"$ARCHIE" -p "stream please" --model openai/m --output-format stream-json > killed2.out 2>/dev/null &
+APID=$!
+for _ in $(seq 1 300); do [ "$(grep -c '"type":"text"' killed2.out 2>/dev/null)" -ge 3 ] && break; sleep 0.01; done
+sleep 0.4
+kill -9 "$APID"; wait "$APID" 2>/dev/null
+K2=$(jq -R -r 'fromjson? | select(.type == "init") | .session_id' killed2.out)
+run "$ARCHIE" sessions show "$K2" --json
+expect_json '.messages[-1] | .role == "assistant" and .incomplete == 1 and (.content[0].text | startswith("streaming words"))' "after kill -9 the streamed part of the answer is kept, marked incomplete"
+run "$ARCHIE" --resume "$K2" -p "go on" --model openai/m
+expect_rc 0 "resume after kill -9 mid-answer"
+check "the partial answer goes back to the model, then the prompt" test "$(req 2 '[.messages[] | .role] | join(",")')" = "system,user,assistant,user"
+
 # the store cannot be opened: the run goes on, and says so
 chmod 000 "$ARCHIE_STATE_DIR"
 if [ "$(id -u)" != 0 ]; then
@@ -183,6 +201,6 @@ expect_rc 2 "prune without --before deletes nothing"
 run "$ARCHIE" sessions prune --before 2000-01-01
 expect_out "deleted 0 sessions" "prune before an old date"
 run "$ARCHIE" sessions prune --before 2999-01-01
-expect_out "deleted 3 sessions" "prune before a future date"
+expect_out "deleted 4 sessions" "prune before a future date"
 
 finish
