@@ -478,7 +478,8 @@ static void record_partial(struct loop *l, int force)
 	memset(&m, 0, sizeof(m));
 	m.role = CONV_ASSISTANT;
 	conv_add_text(&m, l->partial.buf, l->partial.len);
-	store_message(l->o.store, l->session_id, (long)l->conv.nr, &m, 1);
+	if (!store_message(l->o.store, l->session_id, (long)l->conv.nr, &m, 1))
+		l->partial_saved = 1;
 	conv_msg_release(&m);
 }
 
@@ -746,6 +747,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		sent_at = clock_wall_ms();
 		strbuf_reset(&l->partial);
 		l->partial_at = clock_ms();
+		l->partial_saved = 0;
 		if (provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL,
 				  &hooks, on_provider_event, l, &reply, err)) {
 			*exit = reply.error == PROVIDER_ERR_CANCELLED ? LOOP_INTERRUPTED
@@ -759,6 +761,10 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 				conv_add_text(&am, reply.text.buf, reply.text.len);
 				conv_push_msg(&l->conv, &am);
 				record_messages(l, 1);
+			} else if (l->partial_saved && l->o.store) {
+				/* a partial answer saved, then discarded by a
+				 * retry that failed: it is not the conversation */
+				store_truncate(l->o.store, l->session_id, (long)l->conv.nr);
 			}
 			record_turn_end(l);
 			rc = *exit == LOOP_INTERRUPTED ? 0 : -1;

@@ -112,6 +112,7 @@ struct loop {
 	size_t stored_msgs;		/* messages of conv recorded so far */
 	struct strbuf partial;		/* the answer streaming now */
 	long partial_at;		/* when it was last saved (monotonic ms) */
+	int partial_saved;		/* a partial row is in the store */
 	/* totals over the session */
 	struct provider_usage usage;
 	double cost;
