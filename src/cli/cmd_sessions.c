@@ -33,7 +33,8 @@ static void fmt_time(json_t *ms, char *out, size_t n)
 
 /*
  * A point in time: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] or "YYYY-MM-DD
- * HH:MM[:SS]" (local time), or a span back from now: 30m, 12h, 7d, 2w.
+ * HH:MM[:SS]" (local time; a trailing Z means UTC), or a span back from
+ * now: 30m, 12h, 7d, 2w.
  * Returns 0 with *ms (epoch), or -1.
  */
 static int parse_time(const char *s, long long *ms)
@@ -66,7 +67,13 @@ static int parse_time(const char *s, long long *ms)
 			r2 = strptime(rest + 1, "%H:%M", &tm);
 		rest = r2;
 	}
-	if (!rest || *rest)
+	if (!rest)
+		return -1;
+	if ((*rest == 'Z' || *rest == 'z') && !rest[1]) {
+		*ms = (long long)timegm(&tm) * 1000;	/* UTC */
+		return 0;
+	}
+	if (*rest)
 		return -1;
 	tm.tm_isdst = -1;
 	*ms = (long long)mktime(&tm) * 1000;

@@ -57,6 +57,8 @@ run "$ARCHIE" audit --since 1h --kind model --json
 expect_json 'length == 2' "audit --since and --kind"
 run "$ARCHIE" audit --since 2999-01-01 --json
 expect_json 'length == 0' "audit --since a future date"
+run "$ARCHIE" audit --since 2000-01-01T00:00:00Z --kind model --json
+expect_json 'length == 2' "audit --since an ISO 8601 UTC time"
 run "$ARCHIE" audit --since yesterday
 expect_rc 2 "a bad --since is a usage error"
 run "$ARCHIE" audit
