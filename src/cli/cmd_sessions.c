@@ -516,7 +516,7 @@ static const struct cmd_usage audit_usage[] = {
 
 const struct cmd_entry cmd_audit_entry = {
 	"audit", audit_usage, NULL,
-	"TIME is a date (2026-01-31, 2026-01-31T12:00, local time) or an age "
+	"TIME is a date (2026-01-31, 2026-01-31T12:00 local time, 2026-01-31T12:00:00Z UTC) or an age "
 	"(30m, 12h, 7d, 2w).",
 	cmd_audit_exec,
 };
