@@ -251,7 +251,7 @@ void cli_print_man(FILE *out)
 }
 
 /* Takes the value of an option given as "--opt VALUE" or "--opt=VALUE". */
-static const char *opt_value(const char *opt, int argc, char **argv, int *i)
+const char *cli_opt_value(const char *opt, int argc, char **argv, int *i)
 {
 	size_t n = strlen(opt);
 
@@ -265,11 +265,11 @@ static const char *opt_value(const char *opt, int argc, char **argv, int *i)
 	return NULL;
 }
 
-static int is_opt(const char *arg, const char *opt)
+int cli_is_opt(const char *arg, const char *opt)
 {
 	size_t n = strlen(opt);
 
-	return !strncmp(arg, opt, n) && (arg[n] == '\0' || arg[n] == '=');
+	return arg && !strncmp(arg, opt, n) && (arg[n] == '\0' || arg[n] == '=');
 }
 
 int cli_main(int argc, char **argv)
@@ -298,14 +298,14 @@ int cli_main(int argc, char **argv)
 		} else if (!strcmp(a, "--")) {
 			seen_dashdash = 1;
 			strvec_push(&rest, a);
-		} else if (is_opt(a, "--agents-dir")) {
-			if (!(v = opt_value("--agents-dir", argc, argv, &i))) {
+		} else if (cli_is_opt(a, "--agents-dir")) {
+			if (!(v = cli_opt_value("--agents-dir", argc, argv, &i))) {
 				rc = cli_usage_error("--agents-dir needs a directory");
 				goto out;
 			}
 			strvec_push(&ctx.agents_dirs, v);
-		} else if (is_opt(a, "--cwd")) {
-			if (!(v = opt_value("--cwd", argc, argv, &i))) {
+		} else if (cli_is_opt(a, "--cwd")) {
+			if (!(v = cli_opt_value("--cwd", argc, argv, &i))) {
 				rc = cli_usage_error("--cwd needs a directory");
 				goto out;
 			}
@@ -324,16 +324,16 @@ int cli_main(int argc, char **argv)
 		} else if (!strncmp(a, "--print=", 8)) {
 			ctx.print = 1;
 			ctx.prompt = a + 8;
-		} else if (is_opt(a, "--agent") || is_opt(a, "--model") ||
-			   is_opt(a, "--output-format") || is_opt(a, "--permission-mode") ||
-			   is_opt(a, "--max-turns")) {
-			const char *name = is_opt(a, "--agent") ? "--agent"
-					 : is_opt(a, "--model") ? "--model"
-					 : is_opt(a, "--output-format") ? "--output-format"
-					 : is_opt(a, "--permission-mode") ? "--permission-mode"
+		} else if (cli_is_opt(a, "--agent") || cli_is_opt(a, "--model") ||
+			   cli_is_opt(a, "--output-format") || cli_is_opt(a, "--permission-mode") ||
+			   cli_is_opt(a, "--max-turns")) {
+			const char *name = cli_is_opt(a, "--agent") ? "--agent"
+					 : cli_is_opt(a, "--model") ? "--model"
+					 : cli_is_opt(a, "--output-format") ? "--output-format"
+					 : cli_is_opt(a, "--permission-mode") ? "--permission-mode"
 					 : "--max-turns";
 
-			if (!(v = opt_value(name, argc, argv, &i))) {
+			if (!(v = cli_opt_value(name, argc, argv, &i))) {
 				rc = cli_usage_error("%s needs a value", name);
 				goto out;
 			}
@@ -355,18 +355,18 @@ int cli_main(int argc, char **argv)
 				}
 				ctx.max_turns = (int)n;
 			}
-		} else if (is_opt(a, "--allow") || is_opt(a, "--ask") || is_opt(a, "--deny")) {
-			const char *name = is_opt(a, "--allow") ? "--allow"
-					 : is_opt(a, "--ask") ? "--ask" : "--deny";
+		} else if (cli_is_opt(a, "--allow") || cli_is_opt(a, "--ask") || cli_is_opt(a, "--deny")) {
+			const char *name = cli_is_opt(a, "--allow") ? "--allow"
+					 : cli_is_opt(a, "--ask") ? "--ask" : "--deny";
 
-			if (!(v = opt_value(name, argc, argv, &i))) {
+			if (!(v = cli_opt_value(name, argc, argv, &i))) {
 				rc = cli_usage_error("%s needs a rule, e.g. %s 'Bash(npm test:*)'", name, name);
 				goto out;
 			}
 			strvec_push(!strcmp(name, "--allow") ? &ctx.allow
 				    : !strcmp(name, "--ask") ? &ctx.ask : &ctx.deny, v);
-		} else if (is_opt(a, "--sandbox")) {
-			if (!(v = opt_value("--sandbox", argc, argv, &i))) {
+		} else if (cli_is_opt(a, "--sandbox")) {
+			if (!(v = cli_opt_value("--sandbox", argc, argv, &i))) {
 				rc = cli_usage_error("--sandbox needs a mode: workspace-write, read-only or off");
 				goto out;
 			}
@@ -375,14 +375,14 @@ int cli_main(int argc, char **argv)
 			ctx.network = 1;
 		} else if (!strcmp(a, "-c") || !strcmp(a, "--continue")) {
 			ctx.cont = 1;
-		} else if (is_opt(a, "--resume") || !strcmp(a, "-r")) {
-			if (!(v = opt_value(!strcmp(a, "-r") ? "-r" : "--resume", argc, argv, &i))) {
+		} else if (cli_is_opt(a, "--resume") || !strcmp(a, "-r")) {
+			if (!(v = cli_opt_value(!strcmp(a, "-r") ? "-r" : "--resume", argc, argv, &i))) {
 				rc = cli_usage_error("--resume needs a session id ('archie sessions list' shows them)");
 				goto out;
 			}
 			ctx.resume = v;
-		} else if (is_opt(a, "--state-dir")) {
-			if (!(v = opt_value("--state-dir", argc, argv, &i))) {
+		} else if (cli_is_opt(a, "--state-dir")) {
+			if (!(v = cli_opt_value("--state-dir", argc, argv, &i))) {
 				rc = cli_usage_error("--state-dir needs a directory");
 				goto out;
 			}

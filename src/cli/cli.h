@@ -95,6 +95,12 @@ void cli_print_help(FILE *out);
 void cli_print_command_help(const struct cmd_entry *cmd, FILE *out);
 void cli_print_man(FILE *out);
 
+/* "--opt V" or "--opt=V" at argv[*i]: the value (advancing *i past a
+ * separate one), or NULL. */
+const char *cli_opt_value(const char *opt, int argc, char **argv, int *i);
+/* 1 if arg is --opt or --opt=... */
+int cli_is_opt(const char *arg, const char *opt);
+
 /* Prints "archie: <msg>" to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "archie: <msg>" to stderr; returns CLI_EXIT_FAILURE. */

@@ -110,25 +110,6 @@ static const char *jstr(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-/* An option's value: "--name V" or "--name=V" at argv[*i]. */
-static const char *opt_arg(const char *name, int argc, char **argv, int *i)
-{
-	size_t n = strlen(name);
-
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (!strcmp(argv[*i], name) && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
-static int is_name(const char *arg, const char *name)
-{
-	size_t n = strlen(name);
-
-	return arg && !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
-}
-
 /* ---- sessions ------------------------------------------------------------ */
 
 static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char **argv)
@@ -143,7 +124,7 @@ static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char *
 
 		if (!strcmp(argv[i], "--all"))
 			all = 1;
-		else if (is_name(argv[i], "--limit") && (v = opt_arg("--limit", argc, argv, &i))) {
+		else if (cli_is_opt(argv[i], "--limit") && (v = cli_opt_value("--limit", argc, argv, &i))) {
 			char *end;
 			long n = strtol(v, &end, 10);
 
@@ -310,8 +291,8 @@ static int sessions_export(struct cli_ctx *ctx, struct store *st, int argc, char
 	for (k = 2; k < argc; k++) {
 		const char *v;
 
-		if (is_name(argv[k], "--format")) {
-			if (!(v = opt_arg("--format", argc, argv, &k)))
+		if (cli_is_opt(argv[k], "--format")) {
+			if (!(v = cli_opt_value("--format", argc, argv, &k)))
 				return cli_usage_error("--format needs jsonl or markdown");
 			format = v;
 		} else if (!ref && argv[k][0] != '-') {
@@ -367,7 +348,7 @@ static int sessions_prune(struct cli_ctx *ctx, struct store *st, int argc, char 
 	for (k = 2; k < argc; k++) {
 		const char *v;
 
-		if (is_name(argv[k], "--before") && (v = opt_arg("--before", argc, argv, &k))) {
+		if (cli_is_opt(argv[k], "--before") && (v = cli_opt_value("--before", argc, argv, &k))) {
 			if (parse_time(v, &before))
 				return cli_usage_error("--before takes a date (2026-01-31, 2026-01-31T12:00) or an age (30d, 12h), not '%s'", v);
 		} else {
@@ -447,18 +428,18 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 	for (k = 1; k < argc; k++) {
 		const char *v = NULL;
 
-		if (is_name(argv[k], "--session") && (v = opt_arg("--session", argc, argv, &k))) {
+		if (cli_is_opt(argv[k], "--session") && (v = cli_opt_value("--session", argc, argv, &k))) {
 			session = v;
-		} else if (is_name(argv[k], "--since") && (v = opt_arg("--since", argc, argv, &k))) {
+		} else if (cli_is_opt(argv[k], "--since") && (v = cli_opt_value("--since", argc, argv, &k))) {
 			if (parse_time(v, &f.since_ms))
 				return cli_usage_error("--since takes a date (2026-01-31, 2026-01-31T12:00) or an age (30m, 12h, 7d), not '%s'", v);
-		} else if (is_name(argv[k], "--tool") && (v = opt_arg("--tool", argc, argv, &k))) {
+		} else if (cli_is_opt(argv[k], "--tool") && (v = cli_opt_value("--tool", argc, argv, &k))) {
 			f.tool = v;
-		} else if (is_name(argv[k], "--verdict") && (v = opt_arg("--verdict", argc, argv, &k))) {
+		} else if (cli_is_opt(argv[k], "--verdict") && (v = cli_opt_value("--verdict", argc, argv, &k))) {
 			if (strcmp(v, "allow") && strcmp(v, "ask") && strcmp(v, "deny"))
 				return cli_usage_error("--verdict must be allow, ask or deny, not '%s'", v);
 			f.verdict = v;
-		} else if (is_name(argv[k], "--kind") && (v = opt_arg("--kind", argc, argv, &k))) {
+		} else if (cli_is_opt(argv[k], "--kind") && (v = cli_opt_value("--kind", argc, argv, &k))) {
 			if (strcmp(v, "tool") && strcmp(v, "model"))
 				return cli_usage_error("--kind must be tool or model, not '%s'", v);
 			f.kind = v;

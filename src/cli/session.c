@@ -8,7 +8,6 @@
 #include "agent/agent.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
-#include "provider/conv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,22 +54,15 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		return strbuf_seterr(err, "cannot get the working directory: %s", strerror(errno));
 	agent_project_root(s->cwd, &s->root);
 	if (ctx->resume || ctx->cont) {
-		/* the session to continue, and its agent unless --agent says */
+		/* the session to continue, and its agent unless --agent says
+		 * (its conversation is loaded once, by loop_resume) */
 		json_t *info;
 		struct strbuf id = STRBUF_INIT;
-		struct conv tmp;
-		size_t rec;
 
 		if (store_find_session(&s->store, ctx->resume, ctx->resume ? NULL : s->root.buf,
 				       &id, err))
 			return -1;
-		conv_init(&tmp);
-		if (store_load(&s->store, id.buf, &tmp, &rec, &info, err)) {
-			conv_release(&tmp);
-			strbuf_release(&id);
-			return -1;
-		}
-		conv_release(&tmp);
+		info = store_session_row(&s->store, id.buf);
 		s->resume_id = strbuf_detach(&id, NULL);
 		if (!ctx->agent && json_string_value(json_object_get(info, "agent")))
 			s->resume_agent = xstrdup(json_string_value(json_object_get(info, "agent")));

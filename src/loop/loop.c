@@ -492,8 +492,10 @@ static void on_provider_event(void *ud, const struct provider_event *ev)
 	case PROVIDER_EV_TEXT:
 		if (ui->text)
 			ui->text(ui->ud, ev->text, ev->len);
-		strbuf_add(&l->partial, ev->text, ev->len);
-		record_partial(l, 0);
+		if (l->o.store && l->stored) {
+			strbuf_add(&l->partial, ev->text, ev->len);
+			record_partial(l, 0);
+		}
 		break;
 	case PROVIDER_EV_DISCARD:
 		if (ui->discard)

@@ -430,7 +430,7 @@ int store_message(struct store *st, const char *session, long seq,
 	return step_done(st, s, "a message");
 }
 
-/* The columns of an event row, in the order of the insert. */
+/* The columns of an event row, in the order of the insert below. */
 static const char *const event_cols[] = {
 	"session", "kind", "ts", "duration_ms", "agent", "parent_agent", "tool",
 	"call_id", "arguments", "verdict", "rule", "decided_by", "outcome",
@@ -439,6 +439,13 @@ static const char *const event_cols[] = {
 	"cache_write_tokens", "cost",
 };
 #define NEVENT_COLS (sizeof(event_cols) / sizeof(*event_cols))
+
+static const char insert_event_sql[] =
+	"INSERT INTO events (session, kind, ts, duration_ms, agent, parent_agent, tool,"
+	" call_id, arguments, verdict, rule, decided_by, outcome, exit_code, bytes, error,"
+	" detail, model, attempt, status, ttft_ms, input_tokens, output_tokens,"
+	" cache_read_tokens, cache_write_tokens, cost)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static void set_str(json_t *row, const char *k, const char *v)
 {
@@ -523,26 +530,11 @@ static json_t *event_row(struct store *st, const struct store_event *ev)
 /* Inserts one event row; 0 or -1 (nothing written). */
 static int insert_event(struct store *st, json_t *row)
 {
-	static char sql[1024];
 	sqlite3_stmt *s;
 	size_t i;
 	int rc;
 
-	if (!sql[0]) {
-		struct strbuf q = STRBUF_INIT;
-
-		strbuf_addstr(&q, "INSERT INTO events (");
-		for (i = 0; i < NEVENT_COLS; i++)
-			strbuf_addf(&q, "%s%s", i ? ", " : "", event_cols[i]);
-		strbuf_addstr(&q, ") VALUES (");
-		for (i = 0; i < NEVENT_COLS; i++)
-			strbuf_addstr(&q, i ? ", ?" : "?");
-		strbuf_addch(&q, ')');
-		/* the same text every time: a benign race between threads */
-		snprintf(sql, sizeof(sql), "%s", q.buf);
-		strbuf_release(&q);
-	}
-	s = prepare(st, sql);
+	s = prepare(st, insert_event_sql);
 	if (!s)
 		return -1;
 	for (i = 0; i < NEVENT_COLS; i++) {
@@ -872,6 +864,19 @@ static size_t repair(struct conv *conv, size_t start)
 	return first;
 }
 
+json_t *store_session_row(struct store *st, const char *id)
+{
+	sqlite3_stmt *s;
+	json_t *o;
+
+	if (!st->db || !(s = prepare(st, "SELECT * FROM sessions WHERE id = ?")))
+		return NULL;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	o = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
+	sqlite3_finalize(s);
+	return o;
+}
+
 int store_load(struct store *st, const char *id, struct conv *conv,
 	       size_t *recorded, json_t **info, struct strbuf *err)
 {
@@ -883,16 +888,8 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 	*recorded = conv->nr;
 	if (!st->db)
 		return strbuf_seterr(err, "no session database");
-	if (info) {
-		s = prepare(st, "SELECT * FROM sessions WHERE id = ?");
-		if (!s)
-			return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
-		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-		*info = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
-		sqlite3_finalize(s);
-		if (!*info)
-			return strbuf_seterr(err, "no session '%s'", id);
-	}
+	if (info && !(*info = store_session_row(st, id)))
+		return strbuf_seterr(err, "no session '%s'", id);
 	s = prepare(st, "SELECT seq, role, content FROM messages WHERE session = ? ORDER BY seq");
 	if (!s)
 		return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
@@ -999,12 +996,7 @@ json_t *store_session_dump(struct store *st, const char *id)
 	sqlite3_stmt *s;
 	json_t *o;
 
-	s = prepare(st, "SELECT * FROM sessions WHERE id = ?");
-	if (!s)
-		return NULL;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	o = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
-	sqlite3_finalize(s);
+	o = store_session_row(st, id);
 	if (!o)
 		return NULL;
 	s = prepare(st, "SELECT seq, role, content, incomplete, created FROM messages"

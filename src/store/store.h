@@ -123,6 +123,9 @@ json_t *store_msg_json(const struct conv_msg *m);
 int store_find_session(struct store *st, const char *ref, const char *project,
 		       struct strbuf *out, struct strbuf *err);
 
+/* A session's row (a new reference), or NULL. */
+json_t *store_session_row(struct store *st, const char *id);
+
 /*
  * Loads a session's messages into conv (appended), repaired so the next
  * request is valid for every provider: a tool call without a result gets

@@ -21,11 +21,7 @@ static int setup(void **state)
 	char p[4200];
 
 	(void)state;
-	root = tu_mkdtemp();
-	ws = malloc(4200);
-	home = malloc(4200);
-	snprintf(ws, 4200, "%s/ws", root);
-	snprintf(home, 4200, "%s/home", root);
+	tu_workspace(&root, &ws, &home);
 	tu_write_str(root, "ws/.git/HEAD", "ref: refs/heads/main\n");
 	tu_write_str(root, "ws/src/main.c", "int main(void) { return 0; }\n");
 	tu_write_str(root, "ws/.env", "SECRET=1\n");

@@ -18,11 +18,7 @@ static char etc_probe[256];
 static int setup(void **state)
 {
 	(void)state;
-	root = tu_mkdtemp();
-	ws = malloc(4200);
-	home = malloc(4200);
-	snprintf(ws, 4200, "%s/ws", root);
-	snprintf(home, 4200, "%s/home", root);
+	tu_workspace(&root, &ws, &home);
 	tu_write_str(root, "ws/src/a.c", "int a;\n");
 	tu_write_str(root, "ws/.env", "SECRET=1\n");
 	tu_write_str(root, "home/.ssh/id_rsa", "-----BEGIN FAKE KEY-----\n");

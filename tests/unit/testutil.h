@@ -37,6 +37,17 @@ static inline char *tu_mkdtemp(void)
 	return path;
 }
 
+/* A fresh root with the paths of a workspace (root/ws) and a home
+ * (root/home) beside it; all malloc'ed, the directories not yet made. */
+static inline void tu_workspace(char **root, char **ws, char **home)
+{
+	*root = tu_mkdtemp();
+	*ws = malloc(4200);
+	*home = malloc(4200);
+	snprintf(*ws, 4200, "%s/ws", *root);
+	snprintf(*home, 4200, "%s/home", *root);
+}
+
 /* Writes data to dir/rel, creating parent directories. */
 static inline void tu_write(const char *dir, const char *rel, const char *data,
 			    size_t len)
