@@ -4,6 +4,8 @@
  */
 #include "agent/agent.h"
 
+#include "agent/routing.h"
+
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "tools/toolnames.h"
@@ -49,6 +51,12 @@ void agent_free(struct agent *a)
 		free(a->rules[i].pattern);
 	}
 	free(a->rules);
+	for (i = 0; i < a->routes_nr; i++) {
+		strvec_release(&a->routes[i].keywords);
+		free(a->routes[i].agent);
+		free(a->routes[i].ref);
+	}
+	free(a->routes);
 	json_decref(a->extra);
 	free(a->prompt);
 	free(a);
@@ -244,6 +252,25 @@ static json_t *rules_json(const struct agent *a)
 	return arr;
 }
 
+static json_t *routing_json(const struct agent *a)
+{
+	json_t *routes = json_array();
+	size_t i;
+
+	for (i = 0; i < a->routes_nr; i++) {
+		const struct agent_route *r = &a->routes[i];
+		json_t *o = json_pack("{s:o, s:s, s:s}", "keywords", strvec_json(&r->keywords),
+				      "agent", r->agent, "ref", r->ref);
+
+		if (r->line)
+			json_object_set_new(o, "line", json_integer(r->line));
+		json_array_append_new(routes, o);
+	}
+	return json_pack("{s:s, s:o, s:o}", "mode", routing_mode_name(routing_effective(a)),
+			 "from", a->routes_from ? json_string(a->routes_from) : json_null(),
+			 "routes", routes);
+}
+
 json_t *agent_to_json(const struct agent *a, int full)
 {
 	struct agent_tools tools;
@@ -290,6 +317,7 @@ json_t *agent_to_json(const struct agent *a, int full)
 	json_object_set_new(o, "unavailable_tools",
 			    strvec_json(&tools.unavailable));
 	json_object_set_new(o, "permissions", rules_json(a));
+	json_object_set_new(o, "routing", routing_json(a));
 	json_object_set_new(o, "extra", json_deep_copy(a->extra));
 	json_object_set_new(o, "prompt_bytes", json_integer((json_int_t)strlen(a->prompt)));
 	json_object_set_new(o, "prompt_lines",

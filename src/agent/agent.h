@@ -37,6 +37,23 @@ enum agent_tools_spec {
 
 enum agent_action { AGENT_ALLOW, AGENT_ASK, AGENT_DENY };
 
+/* What archie does with an agent's routing table (see routing.h). */
+enum agent_routing {
+	AGENT_ROUTING_DEFAULT,	/* not set: auto where there are routes */
+	AGENT_ROUTING_AUTO,	/* run the matched specialists first */
+	AGENT_ROUTING_SUGGEST,	/* tell the model which ones matched */
+	AGENT_ROUTING_OFF,
+};
+
+/* One row of a routing table: prompts with any of these keywords go to
+ * that specialist. */
+struct agent_route {
+	struct strvec keywords;	/* as written, trimmed */
+	char *agent;		/* the agent's name: the reference's last path component */
+	char *ref;		/* the reference as written ("subagents/01-core/x") */
+	int line;		/* where it was written (0: unknown) */
+};
+
 /* A tool name exactly as the file wrote it, with where. */
 struct agent_tool_ref {
 	char *name;
@@ -79,6 +96,11 @@ struct agent {
 
 	struct agent_rule *rules;
 	size_t rules_nr, rules_alloc;
+
+	enum agent_routing routing;
+	struct agent_route *routes;
+	size_t routes_nr, routes_alloc;
+	const char *routes_from;	/* "frontmatter", "table" or NULL */
 
 	json_t *extra;		/* unknown frontmatter keys, kept in order */
 

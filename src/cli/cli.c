@@ -38,6 +38,7 @@ static const struct cmd_option global_options[] = {
 	{ "--allow RULE", "allow what RULE names, e.g. 'Bash(npm test:*)' (also --ask, --deny; repeatable)" },
 	{ "--sandbox MODE", "how commands are confined: workspace-write (default), read-only or off" },
 	{ "--network", "let sandboxed commands use the network" },
+	{ "--routing MODE", "the agent's routing table: auto (run matched specialists first), suggest or off" },
 	{ "--agents-dir DIR", "also load agents from DIR (highest priority; repeatable)" },
 	{ "--cwd DIR", "run as if started in DIR" },
 	{ "-c, --continue", "continue the latest session of this project" },
@@ -365,6 +366,12 @@ int cli_main(int argc, char **argv)
 			}
 			strvec_push(!strcmp(name, "--allow") ? &ctx.allow
 				    : !strcmp(name, "--ask") ? &ctx.ask : &ctx.deny, v);
+		} else if (cli_is_opt(a, "--routing")) {
+			if (!(v = cli_opt_value("--routing", argc, argv, &i))) {
+				rc = cli_usage_error("--routing needs a mode: auto, suggest or off");
+				goto out;
+			}
+			ctx.routing = v;
 		} else if (cli_is_opt(a, "--sandbox")) {
 			if (!(v = cli_opt_value("--sandbox", argc, argv, &i))) {
 				rc = cli_usage_error("--sandbox needs a mode: workspace-write, read-only or off");

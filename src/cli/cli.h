@@ -39,6 +39,7 @@ struct cli_ctx {
 	const char *permission_mode;	/* --permission-mode; --yes = accept */
 	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */
 	const char *sandbox;		/* --sandbox MODE */
+	const char *routing;		/* --routing MODE */
 	int network;			/* --network */
 	const char *state_dir;		/* --state-dir DIR */
 	const char *resume;		/* --resume ID */

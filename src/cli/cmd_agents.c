@@ -9,6 +9,7 @@
 
 #include "agent/agent.h"
 #include "agent/registry.h"
+#include "agent/routing.h"
 #include "core/diag.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
@@ -310,6 +311,23 @@ static void print_agent(const struct agent_entry *e)
 			strbuf_addf(&sb, " \"%s\"", r->pattern);
 		printf("  %-5s %-30s (%s, line %d)\n", agent_action_name(r->action),
 		       sb.buf, r->syntax, r->line);
+	}
+	if (a->routes_nr || a->routing != AGENT_ROUTING_DEFAULT) {
+		printf("%-13s%s%s%s\n", "routing:", routing_mode_name(routing_effective(a)),
+		       a->routes_from ? ", routes from the " : "",
+		       a->routes_from ? a->routes_from : "");
+		for (i = 0; i < a->routes_nr; i++) {
+			const struct agent_route *r = &a->routes[i];
+			size_t k;
+
+			strbuf_reset(&sb);
+			for (k = 0; k < r->keywords.nr; k++)
+				strbuf_addf(&sb, "%s%s", k ? ", " : "", r->keywords.v[k]);
+			printf("  %-22s <- %s", r->agent, sb.buf);
+			if (r->line)
+				printf(" (line %d)", r->line);
+			printf("\n");
+		}
 	}
 	if (json_object_size(a->extra)) {
 		printf("%-13s\n", "other keys:");

@@ -10,6 +10,7 @@
  */
 #include "cli/cli.h"
 
+#include "cli/board.h"
 #include "cli/session.h"
 #include "core/clock.h"
 
@@ -44,6 +45,7 @@ static void on_sigint(int sig)
 struct run_ui {
 	enum out_format fmt;
 	int text_open;		/* text mode: the answer did not end in \n */
+	struct board board;	/* text mode: subagents' progress on stderr */
 };
 
 static void emit_line(json_t *o)
@@ -187,6 +189,60 @@ static void ui_verdict(void *ud, const char *id, const char *tool,
 	emit_line(ev);
 }
 
+/* Subagents' progress: status lines (text) or subagent events. */
+static void ui_child(void *ud, const struct loop_child_event *ev)
+{
+	struct run_ui *u = ud;
+	json_t *o;
+
+	if (u->fmt == OUT_TEXT) {
+		if (u->text_open) {
+			fputc('\n', stdout);
+			fflush(stdout);
+			u->text_open = 0;
+		}
+		board_event(&u->board, ev);
+		return;
+	}
+	if (u->fmt != OUT_STREAM)
+		return;
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "type", "subagent", "event", ev->kind,
+		      "id", ev->id, "agent", ev->agent, "parent_agent", ev->parent_agent,
+		      "depth", ev->depth);
+	if (ev->session)
+		json_object_set_new(o, "session_id", json_string(ev->session));
+	if (ev->description && !strcmp(ev->kind, "start"))
+		json_object_set_new(o, "description", json_string(ev->description));
+	if (ev->tool) {
+		json_error_t jerr;
+		json_t *in = ev->args ? json_loads(ev->args, 0, &jerr) : NULL;
+
+		json_object_set_new(o, "tool", json_string(ev->tool));
+		json_object_set_new(o, "input", in ? in : json_string(ev->args ? ev->args : ""));
+	}
+	json_object_set_new(o, "turns", json_integer(ev->turns));
+	json_object_set_new(o, "tool_calls", json_integer(ev->tool_calls));
+	json_object_set_new(o, "usage", json_pack("{s:I, s:I}", "input_tokens",
+		(json_int_t)ev->input_tokens, "output_tokens", (json_int_t)ev->output_tokens));
+	json_object_set_new(o, "cost", json_real(ev->cost));
+	json_object_set_new(o, "elapsed_ms", json_integer(ev->ms));
+	if (ev->outcome)
+		json_object_set_new(o, "outcome", json_string(ev->outcome));
+	if (ev->error)
+		json_object_set_new(o, "error", json_string(ev->error));
+	emit_line(o);
+}
+
+static void ui_notice(void *ud, const char *msg)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_STREAM)
+		emit_line(json_pack("{s:s, s:s}", "type", "notice", "message", msg));
+	else
+		fprintf(stderr, "archie: note: %s\n", msg);
+}
+
 static json_t *todos_json(const struct todo_list *t)
 {
 	json_t *arr = json_array();
@@ -274,6 +330,7 @@ static int exit_status(enum loop_exit ex)
 	case LOOP_DONE:
 		return CLI_EXIT_OK;
 	case LOOP_MAX_TURNS:
+	case LOOP_BUDGET:
 		return CLI_EXIT_MAX_TURNS;
 	case LOOP_INTERRUPTED:
 		return CLI_EXIT_INTERRUPTED;
@@ -366,7 +423,10 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	ui.tool_end = ui_tool_end;
 	ui.todos = ui_todos;
 	ui.turn_end = ui_turn_end;
+	ui.child = ui_child;
+	ui.notice = ui_notice;
 	ui.ud = &u;
+	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
 	if (session_open(ctx, &s, &ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
 		session_close(&s);
@@ -415,6 +475,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	fflush(stdout);
 	session_close(&s);
+	board_release(&u.board);
 out_noses:
 	strbuf_release(&prompt);
 	strbuf_release(&err);

@@ -252,7 +252,9 @@ static int sessions_show(struct cli_ctx *ctx, struct store *st, int argc, char *
 	list = json_object_get(d, "events");
 	json_array_foreach(list, i, ev) {
 		fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
-		if (!strcmp(jstr(ev, "kind"), "model"))
+		if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate"))
+			printf("  %s  %s\n", when, jstr(ev, "rule"));
+		else if (!strcmp(jstr(ev, "kind"), "model"))
 			printf("  %s  model %s: %s, %lld ms, %lld in / %lld out tokens\n", when,
 			       jstr(ev, "model"), jstr(ev, "outcome"),
 			       (long long)json_integer_value(json_object_get(ev, "duration_ms")),
@@ -440,11 +442,12 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 				return cli_usage_error("--verdict must be allow, ask or deny, not '%s'", v);
 			f.verdict = v;
 		} else if (cli_is_opt(argv[k], "--kind") && (v = cli_opt_value("--kind", argc, argv, &k))) {
-			if (strcmp(v, "tool") && strcmp(v, "model"))
-				return cli_usage_error("--kind must be tool or model, not '%s'", v);
+			if (strcmp(v, "tool") && strcmp(v, "model") && strcmp(v, "route") &&
+			    strcmp(v, "delegate"))
+				return cli_usage_error("--kind must be tool, model, route or delegate, not '%s'", v);
 			f.kind = v;
 		} else {
-			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model] [--json]");
+			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate] [--json]");
 		}
 	}
 	if (open_store(ctx, &st))
@@ -464,7 +467,11 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 			char when[32];
 
 			fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
-			if (!strcmp(jstr(ev, "kind"), "model")) {
+			if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate")) {
+				printf("%s %.8s %-14s %s: %s -> %s\n", when, jstr(ev, "session"),
+				       jstr(ev, "agent"), jstr(ev, "kind"), jstr(ev, "rule"),
+				       jstr(ev, "outcome"));
+			} else if (!strcmp(jstr(ev, "kind"), "model")) {
 				printf("%s %.8s %-14s model %s attempt %lld: %s, %lld ms\n", when,
 				       jstr(ev, "session"), jstr(ev, "agent"), jstr(ev, "model"),
 				       (long long)json_integer_value(json_object_get(ev, "attempt")),
@@ -490,8 +497,8 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_usage audit_usage[] = {
-	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model]",
-	  "the audit trail: every tool call with its verdict and rule, every model request" },
+	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate]",
+	  "the audit trail: every tool call with its verdict and rule, every model request, routing and delegation" },
 	{ NULL, NULL },
 };
 

@@ -12,6 +12,8 @@
  */
 #include "cli/cli.h"
 
+#include "cli/board.h"
+
 #include "agent/agent.h"
 #include "cli/render.h"
 #include "cli/session.h"
@@ -41,6 +43,7 @@ struct repl {
 	const char *prompt;
 	int color;
 	struct strvec owned;	/* strings ctx points at */
+	struct board board;	/* subagents' status lines */
 };
 
 static volatile sig_atomic_t idle_interrupts;
@@ -145,6 +148,22 @@ static void ui_turn_end(void *ud, const struct provider_reply *rep)
 	(void)rep;
 }
 
+static void ui_child(void *ud, const struct loop_child_event *ev)
+{
+	struct repl *r = ud;
+
+	render_flush(&r->r);
+	board_event(&r->board, ev);
+}
+
+static void ui_notice(void *ud, const char *msg)
+{
+	struct repl *r = ud;
+
+	board_detach(&r->board);
+	dim(r, "note: %s", msg);
+}
+
 static char *read_line(struct repl *r, const char *prompt)
 {
 	const char *line;
@@ -157,15 +176,18 @@ static char *read_line(struct repl *r, const char *prompt)
 	return strndup(line, strcspn(line, "\n"));
 }
 
-static enum policy_verdict ui_approve(void *ud, const char *name, const char *args,
-				      const char *why, int *always, struct strbuf *reason)
+static enum policy_verdict ui_approve(void *ud, const char *agent, const char *name,
+				      const char *args, const char *why, int *always,
+				      struct strbuf *reason)
 {
 	struct repl *r = ud;
 	char *ans;
 	enum policy_verdict v = POLICY_DENY;
 
 	render_flush(&r->r);
-	printf("%s wants to run %s:\n  %.*s\n(%s)\n", r->s.loop.o.agent->name, name,
+	board_detach(&r->board);
+	printf("%s%s wants to run %s:\n  %.*s\n(%s)\n", agent,
+	       strcmp(agent, r->s.loop.o.agent->name) ? " (a subagent)" : "", name,
 	       (int)(strlen(args) > 2000 ? 2000 : strlen(args)), args, why);
 	printf("allow? [y]es once, [a]lways this session, [n]o, or type why not: ");
 	fflush(stdout);
@@ -446,6 +468,7 @@ int cli_repl(struct cli_ctx *ctx)
 	strvec_init(&r.owned);
 	strbuf_init(&r.hist_path, 4096);
 	render_init(&r.r, stdout, r.color);
+	board_init(&r.board, stdout, 1, r.color);
 	r.ui.text = ui_text;
 	r.ui.discard = ui_discard;
 	r.ui.retry = ui_retry;
@@ -454,6 +477,8 @@ int cli_repl(struct cli_ctx *ctx)
 	r.ui.todos = ui_todos;
 	r.ui.turn_end = ui_turn_end;
 	r.ui.approve = ui_approve;
+	r.ui.child = ui_child;
+	r.ui.notice = ui_notice;
 	r.ui.ud = &r;
 	if (session_open(ctx, &r.s, &r.ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
@@ -527,6 +552,8 @@ int cli_repl(struct cli_ctx *ctx)
 			printf("%sarchie: %s%s\n", r.color ? RED : "", err.buf, r.color ? RESET : "");
 		else if (ex == LOOP_MAX_TURNS)
 			dim(&r, "[stopped after %d turns]", r.s.loop.turns);
+		else if (ex == LOOP_BUDGET)
+			dim(&r, "[stopped: the token budget is spent]");
 		status_line(&r);
 		session_cancel = 0;
 		idle_interrupts = 0;
@@ -535,6 +562,7 @@ int cli_repl(struct cli_ctx *ctx)
 	history_end(r.hist);
 	session_close(&r.s);
 out:
+	board_release(&r.board);
 	strvec_release(&r.owned);
 	strbuf_release(&r.hist_path);
 	strbuf_release(&err);

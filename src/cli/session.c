@@ -6,6 +6,7 @@
 #include "cli/session.h"
 
 #include "agent/agent.h"
+#include "agent/routing.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -119,6 +120,17 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	if (!ctx->sandbox)
 		o.sandbox = SANDBOX_WORKSPACE_WRITE;
 	o.network = ctx->network;
+	/* delegation: the agents Task can run, the configured limits */
+	o.agents = &s->reg;
+	o.delegation.max_parallel = s->cfg.delegation.max_parallel;
+	o.delegation.max_depth = s->cfg.delegation.max_depth;
+	o.delegation.max_turns = s->cfg.delegation.max_turns;
+	o.delegation.max_tokens = s->cfg.delegation.max_tokens;
+	if (s->cfg.delegation.routing)
+		routing_mode_parse(s->cfg.delegation.routing, &o.delegation.routing);
+	if (ctx->routing && routing_mode_parse(ctx->routing, &o.delegation.routing))
+		return strbuf_seterr(err, "--routing must be auto, suggest or off, not '%s'",
+				     ctx->routing);
 	o.allow = &ctx->allow;
 	o.ask = &ctx->ask;
 	o.deny = &ctx->deny;

@@ -4,6 +4,7 @@
  */
 #include "config/config.h"
 
+#include "agent/routing.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -92,6 +93,7 @@ void config_release(struct config *cfg)
 	}
 	free(cfg->rules);
 	free(cfg->default_model);
+	free(cfg->delegation.routing);
 	free(cfg->default_model_source);
 	strvec_release(&cfg->files);
 	diag_list_release(&cfg->diags);
@@ -393,6 +395,56 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 	return 0;
 }
 
+static int delegation_key(struct file_ctx *fc, void *obj, const char *key,
+			  struct fy_node *k, struct fy_node *v)
+{
+	struct config_delegation *d = &fc->cfg->delegation;
+	static const struct { const char *key; double min, max; } nums[] = {
+		{ "max_parallel", 1, 64 }, { "max_depth", 1, 10 },
+		{ "max_turns", 1, 100000 }, { "max_tokens", 1000, 1e12 },
+	};
+	size_t i;
+	double n;
+
+	(void)obj;
+	if (!strcmp(key, "routing")) {
+		enum agent_routing m;
+		char *s = NULL;
+
+		if (want_string(fc, "delegation.routing", k, v, &s))
+			return -1;
+		if (routing_mode_parse(s, &m)) {
+			ferr(fc, v, k, "'delegation.routing' must be auto, suggest or off, not '%s'", s);
+			free(s);
+			return -1;
+		}
+		free(d->routing);
+		d->routing = s;
+		return 0;
+	}
+	for (i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+		if (strcmp(key, nums[i].key))
+			continue;
+		if (want_number(fc, key, k, v, &n))
+			return -1;
+		if (n != (double)(long long)n || n < nums[i].min || n > nums[i].max)
+			return ferr(fc, v, k, "'delegation.%s' must be a whole number from %.0f to %.0f",
+				    key, nums[i].min, nums[i].max);
+		if (i == 0)
+			d->max_parallel = (int)n;
+		else if (i == 1)
+			d->max_depth = (int)n;
+		else if (i == 2)
+			d->max_turns = (int)n;
+		else
+			d->max_tokens = (long long)n;
+		return 0;
+	}
+	fwarn(fc, k, "unknown delegation key '%s' (it has max_parallel, max_depth, max_turns, max_tokens, routing); ignored",
+	      key);
+	return 0;
+}
+
 static int provider_entry(struct file_ctx *fc, void *obj, const char *name,
 			  struct fy_node *k, struct fy_node *v)
 {
@@ -503,6 +555,8 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 		strbuf_release(&src);
 		return rc;
 	}
+	if (!strcmp(key, "delegation"))
+		return each_pair(fc, "delegation", k, v, delegation_key, NULL);
 	if (!strcmp(key, "providers"))
 		return each_pair(fc, "providers", k, v, provider_entry, NULL);
 	if (!strcmp(key, "models"))

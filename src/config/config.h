@@ -56,6 +56,15 @@ struct config_rules {
 	size_t nr, alloc;
 };
 
+/* Delegation settings (`delegation:`); 0 / NULL: not set. */
+struct config_delegation {
+	int max_parallel;
+	int max_depth;
+	int max_turns;
+	long long max_tokens;
+	char *routing;		/* auto, suggest, off */
+};
+
 struct config {
 	struct config_rules *rules;	/* one per file with rules, in load order */
 	size_t rules_nr, rules_alloc;
@@ -65,6 +74,7 @@ struct config {
 	size_t models_nr, models_alloc;
 	char *default_model;
 	char *default_model_source;
+	struct config_delegation delegation;
 	struct strvec files;		/* config files read */
 	struct diag_list diags;
 };

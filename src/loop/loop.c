@@ -4,11 +4,14 @@
 #include "loop/loop.h"
 
 #include "agent/agent.h"
+#include "agent/registry.h"
+#include "agent/routing.h"
 #include "core/clock.h"
 #include "core/fileio.h"
 #include "core/headtail.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "delegate/delegate.h"
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
@@ -30,6 +33,7 @@ const char *loop_exit_name(enum loop_exit e)
 {
 	static const char *const names[] = {
 		"done", "max_turns", "interrupted", "provider_error", "permission_denied",
+		"token_budget",
 	};
 
 	return names[e];
@@ -66,26 +70,107 @@ static void on_todos(void *ud, const struct todo_list *t)
 		l->o.ui.todos(l->o.ui.ud, t);
 }
 
+static int depth_limit(const struct loop *l)
+{
+	return l->o.delegation.max_depth > 0 ? l->o.delegation.max_depth : DELEGATE_MAX_DEPTH;
+}
+
+/* 1 if this loop can start subagents: there are agents, and depth left. */
+static int can_delegate(const struct loop *l)
+{
+	return l->o.agents && l->o.depth < depth_limit(l);
+}
+
+/* 1 if the parent (if any) has the tool: a child never gets more. */
+static int parent_has(const struct loop *l, const struct tool *t)
+{
+	const struct loop *p = l->o.parent;
+	size_t i;
+
+	if (!p)
+		return 1;
+	for (i = 0; i < p->tools_nr; i++)
+		if (p->tools[i] == t || (t->delegates && p->tools[i]->delegates))
+			return 1;
+	return 0;
+}
+
+static void offer(struct loop *l, const struct tool *t, const char *description)
+{
+	l->tools[l->tools_nr] = t;
+	l->schemas[l->tools_nr].name = t->name;
+	l->schemas[l->tools_nr].description = description;
+	l->schemas[l->tools_nr].schema = tool_schema(t);
+	l->tools_nr++;
+}
+
+/* Delegation: the Task tool, whose description lists the agents; or, for
+ * an agent written for Gemini CLI, one tool per subagent, as there. */
+static void offer_delegation(struct loop *l, size_t room)
+{
+	static const char agent_schema[] =
+		"{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\","
+		"\"description\":\"The job for this agent, complete and self-contained: it does not see this conversation\"}},"
+		"\"required\":[\"query\"],\"additionalProperties\":false}";
+	const struct agent_registry *reg = l->o.agents;
+	struct strbuf d = STRBUF_INIT_CAP((size_t)64 << 10);
+	size_t i, n = 0;
+
+	if (!strcmp(l->o.agent->format, "gemini")) {
+		l->agent_tools = xcalloc(reg->nr ? reg->nr : 1, sizeof(*l->agent_tools));
+		for (i = 0; i < reg->nr && l->tools_nr < room; i++) {
+			const struct agent *a = reg->entries[i].agent;
+			struct tool *t = &l->agent_tools[n];
+
+			if (a->mode == AGENT_MODE_PRIMARY || a == l->o.agent)
+				continue;
+			t->name = a->name;
+			strbuf_reset(&d);
+			strbuf_addstr(&d, "Delegate a self-contained job to the ");
+			strbuf_addstr(&d, a->name);
+			strbuf_addstr(&d, " agent, which returns one report: ");
+			agent_short_description(a, 400, &d);
+			t->description = strvec_push(&l->owned, d.buf);
+			t->schema = agent_schema;
+			t->delegates = 1;
+			offer(l, t, t->description);
+			n++;
+		}
+		l->agent_tools_nr = n;
+	} else {
+		strbuf_addstr(&d, tool_task.description);
+		strbuf_addstr(&d, "\n\nThe agents (subagent_type):");
+		delegate_list_agents(l, &d);
+		offer(l, &tool_task, strvec_push(&l->owned, d.buf));
+	}
+	strbuf_release(&d);
+}
+
 static void offer_tools(struct loop *l)
 {
+	const struct agent_registry *reg = l->o.agents;
 	struct agent_tools at;
-	size_t i;
+	size_t i, room;
+	int task = 0;
 
 	agent_tools_init(&at);
 	agent_resolve_tools(l->o.agent, &at);
-	l->tools = xcalloc(at.enabled.nr + 1, sizeof(*l->tools));
-	l->schemas = xcalloc(at.enabled.nr + 1, sizeof(*l->schemas));
+	room = at.enabled.nr + 1 + (reg ? reg->nr : 0);
+	l->tools = xcalloc(room, sizeof(*l->tools));
+	l->schemas = xcalloc(room, sizeof(*l->schemas));
 	for (i = 0; i < at.enabled.nr; i++) {
 		const struct tool *t = tool_find(at.enabled.v[i]);
 
-		if (!t)
-			continue;	/* e.g. Task: not in this build's tool set */
-		l->tools[l->tools_nr] = t;
-		l->schemas[l->tools_nr].name = t->name;
-		l->schemas[l->tools_nr].description = t->description;
-		l->schemas[l->tools_nr].schema = tool_schema(t);
-		l->tools_nr++;
+		if (!t || !parent_has(l, t))
+			continue;
+		if (t->delegates) {
+			task = 1;
+			continue;
+		}
+		offer(l, t, t->description);
 	}
+	if (task && can_delegate(l))
+		offer_delegation(l, room);
 	agent_tools_release(&at);
 }
 
@@ -163,6 +248,14 @@ static void init_sandbox(struct loop *l)
 
 	sandbox_init(&l->sandbox, l->o.sandbox, l->policy.root);
 	l->sandbox.network = l->o.network;
+	if (l->o.parent) {
+		/* a subagent: the same workspace, so the same secrets */
+		for (i = 0; i < l->o.parent->sandbox.hidden.nr; i++)
+			strvec_push(&l->sandbox.hidden, l->o.parent->sandbox.hidden.v[i]);
+		strbuf_release(&p);
+		l->env.sandbox = &l->sandbox;
+		return;
+	}
 	for (i = 0; i < sizeof(home_secrets) / sizeof(*home_secrets); i++) {
 		strbuf_reset(&p);
 		file_join(&p, l->policy.home, home_secrets[i]);
@@ -186,12 +279,13 @@ int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 	if (!l->o.result_cap)
 		l->o.result_cap = DEFAULT_RESULT_CAP;
 	strvec_init(&l->pmodels);
+	strvec_init(&l->owned);
 	strbuf_init(&l->memory_file, 4096);
 	strbuf_init(&l->last_text, (size_t)64 << 20);
 	strbuf_init(&l->partial, (size_t)64 << 20);
 	conv_init(&l->conv);
 	provider_cache_init(&l->cache);
-	if (config_resolve_model(o->cfg, ref, NULL, &l->model, err))
+	if (config_resolve_model(o->cfg, ref, o->inherit_model, &l->model, err))
 		return -1;
 	config_provider_setup(o->cfg, l->model.provider, &l->pcfg, &l->pmodels);
 	if (l->model.model) {
@@ -230,6 +324,8 @@ void loop_release(struct loop *l)
 		json_decref(l->schemas[i].schema);
 	free(l->schemas);
 	free(l->tools);
+	free(l->agent_tools);
+	strvec_release(&l->owned);
 	for (i = 0; i < l->denials_nr; i++) {
 		free(l->denials[i].tool);
 		free(l->denials[i].arguments);
@@ -281,6 +377,7 @@ struct call {
 	int vetted;			/* the verdicts and decided_by are set */
 	const char *decided_by;
 	char *rule;			/* the policy's why */
+	const char *as_agent;		/* a subagent called by its own name (Gemini form) */
 };
 
 /* ---- the record ------------------------------------------------------------ */
@@ -419,6 +516,18 @@ static void record_call(struct loop *l, const struct call *c)
 	free(err);
 }
 
+void loop_record_event(struct loop *l, struct store_event *ev)
+{
+	if (!l->o.store || !l->stored)
+		return;
+	ev->session = l->session_id;
+	ev->agent = l->o.agent->name;
+	ev->parent_agent = l->o.parent_agent;
+	if (!ev->ts_ms)
+		ev->ts_ms = clock_wall_ms();
+	store_event(l->o.store, ev);
+}
+
 static void record_turn_end(struct loop *l)
 {
 	if (l->o.store && l->stored)
@@ -531,6 +640,17 @@ static const struct tool *offered(const struct loop *l, const char *name)
 	return NULL;
 }
 
+/* 1 if this loop offers delegation (Task, or a tool per subagent). */
+static int delegation_offered(const struct loop *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->tools_nr; i++)
+		if (l->tools[i]->delegates)
+			return 1;
+	return 0;
+}
+
 static void available_list(const struct loop *l, struct strbuf *out)
 {
 	size_t i;
@@ -574,16 +694,34 @@ static void vet(struct loop *l, struct call *c)
 		goto out;
 	}
 	c->tool = offered(l, pc->name);
+	if (c->tool && c->tool->delegates && c->tool != &tool_task)
+		c->as_agent = c->tool->name;
+	if (!c->tool && delegation_offered(l) && delegate_find_agent(l->o.agents, pc->name)) {
+		/* a subagent called by its own name, as Gemini CLI offers them */
+		c->tool = &tool_task;
+		c->as_agent = pc->name;
+	}
 	if (!c->tool) {
-		strbuf_addf(&c->result, "error: there is no tool named '%s' in this session; the tools are: ",
-			    pc->name);
-		available_list(l, &c->result);
+		if (toolname_lookup(pc->name).kind == TOOLNAME_CANONICAL &&
+		    !strcmp(toolname_lookup(pc->name).canonical, "Task") && l->o.agents &&
+		    !can_delegate(l))
+			strbuf_addf(&c->result, "error: %s cannot delegate: the delegation depth limit (%d) is reached (it is a subagent at depth %d); do this work yourself",
+				    l->o.agent->name, depth_limit(l), l->o.depth);
+		else {
+			strbuf_addf(&c->result, "error: there is no tool named '%s' in this session; the tools are: ",
+				    pc->name);
+			available_list(l, &c->result);
+		}
 		c->is_error = 1;
 		goto out;
 	}
 	args = json_loads(pc->arguments, 0, &jerr);
 	policy_decision_init(&d);
-	v = policy_decide(&l->policy, c->tool->name, args, l->o.cwd, &d);
+	v = policy_decide(&l->policy, c->tool->delegates ? "Task" : c->tool->name, args,
+			  l->o.cwd, &d);
+	/* a subagent can never do more than its parents may */
+	if (l->o.parent)
+		v = delegate_bound(l, c->tool->delegates ? "Task" : c->tool->name, args, &d);
 	json_decref(args);
 	if (v == POLICY_ASK) {
 		by = "user";
@@ -591,13 +729,15 @@ static void vet(struct loop *l, struct call *c)
 			int always = 0;
 			size_t i;
 
-			v = l->o.ui.approve(l->o.ui.ud, c->tool->name, pc->arguments, d.why,
-					    &always, &why);
+			v = l->o.ui.approve(l->o.ui.ud, l->o.agent->name, c->tool->name,
+					    pc->arguments, d.why, &always, &why);
 			/* "allow for this session": the precise rules, per
 			 * command and subcommand, not the whole tool */
 			for (i = 0; always && v == POLICY_ALLOW && i < d.approvals.nr; i++)
 				policy_add_rule(&l->policy, "session approvals", d.approvals.v[i],
 						AGENT_ALLOW, &why);
+			if (always && v == POLICY_ALLOW && l->o.parent)
+				delegate_share_approvals(l, &d.approvals);
 			if (v == POLICY_ALLOW)
 				strbuf_reset(&why);
 		} else {
@@ -662,12 +802,92 @@ static void *execute_thread(void *arg)
 	return NULL;
 }
 
+/* The job of a delegating call: Task's subagent_type and prompt, or a
+ * subagent's own tool's query.  0, or -1 with an error result. */
+static int task_of(struct call *c, struct delegate_task *t)
+{
+	static const char *const prompt_keys[] = {
+		"prompt", "query", "objective", "task", "request", "message", "description",
+	};
+	json_error_t jerr;
+	json_t *args = json_loads(c->pc->arguments[0] ? c->pc->arguments : "{}", 0, &jerr);
+	const char *agent, *prompt = NULL, *desc;
+	size_t i;
+	int rc = -1;
+
+	if (!json_is_object(args)) {
+		strbuf_addstr(&c->result, "error: the arguments are not a JSON object; the call was not run");
+		goto out;
+	}
+	agent = c->as_agent ? c->as_agent
+			    : json_string_value(json_object_get(args, "subagent_type"));
+	if (!agent)
+		agent = json_string_value(json_object_get(args, "agent"));
+	for (i = 0; !prompt && i < ARRAY_SIZE(prompt_keys); i++)
+		prompt = json_string_value(json_object_get(args, prompt_keys[i]));
+	desc = json_string_value(json_object_get(args, "description"));
+	if (!agent || !*agent) {
+		strbuf_addstr(&c->result, "error: invalid arguments for Task: 'subagent_type' (the agent to run) is required; the call was not run");
+		goto out;
+	}
+	if (!prompt || !*prompt) {
+		strbuf_addstr(&c->result, "error: invalid arguments for Task: 'prompt' (the job, self-contained) is required; the call was not run");
+		goto out;
+	}
+	delegate_task_init(t, "Task", c->pc->id, agent, desc, prompt);
+	rc = 0;
+out:
+	json_decref(args);
+	return rc;
+}
+
+/* Delegating calls of one response: in parallel, as children. */
+static void run_delegations(struct loop *l, struct call *calls, size_t n)
+{
+	struct delegate_task *tasks = xcalloc(n, sizeof(*tasks));
+	size_t *of = xcalloc(n, sizeof(*of)), nt = 0, k;
+
+	for (k = 0; k < n; k++) {
+		if (l->o.ui.tool_start)
+			l->o.ui.tool_start(l->o.ui.ud, calls[k].pc->id, calls[k].tool->name,
+					   calls[k].pc->arguments);
+		if (task_of(&calls[k], &tasks[nt])) {
+			calls[k].is_error = 1;
+			continue;
+		}
+		of[nt++] = k;
+	}
+	delegate_run(l, tasks, nt);
+	for (k = 0; k < nt; k++) {
+		struct call *c = &calls[of[k]];
+
+		c->ms = tasks[k].ms;
+		c->is_error = tasks[k].is_error;
+		headtail_cap_text(tasks[k].result.buf, tasks[k].result.len,
+				  l->o.result_cap * 2 / 3, l->o.result_cap / 3,
+				  "the middle of the report was cut", &c->result);
+		strbuf_utf8_trim_partial(&c->result);
+		delegate_task_release(&tasks[k]);
+	}
+	free(tasks);
+	free(of);
+}
+
 static void run_calls(struct loop *l, struct call *calls, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n) {
 		size_t j = i, k;
+
+		if (calls[i].run && calls[i].tool->delegates) {
+			/* a run of delegations: children, in parallel */
+			while (j < n && calls[j].run && calls[j].tool->delegates)
+				j++;
+			run_delegations(l, calls + i, j - i);
+			i = j;
+			continue;
+		}
 
 		if (!calls[i].run || !calls[i].tool->read_only) {
 			if (calls[i].run) {
@@ -717,6 +937,16 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	m = conv_add_msg(&l->conv, CONV_USER);
 	conv_add_text(m, prompt, strlen(prompt));
 	record_begin(l, prompt);
+	{
+		/* routing: the matched specialists' reports (or names) go
+		 * with the prompt, so the agent synthesises from the start */
+		struct strbuf context = STRBUF_INIT_CAP((size_t)16 << 20);
+
+		delegate_route(l, prompt, &context);
+		if (context.len)
+			conv_add_text(&l->conv.msgs[l->conv.nr - 1], context.buf, context.len);
+		strbuf_release(&context);
+	}
 	record_messages(l, 0);
 
 	memset(&hooks, 0, sizeof(hooks));
@@ -733,6 +963,12 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		}
 		if (l->turns >= l->o.max_turns) {
 			*exit = LOOP_MAX_TURNS;
+			break;
+		}
+		if (l->o.max_tokens_total &&
+		    l->usage.input_tokens + l->usage.output_tokens + l->usage.cache_read_tokens +
+		    l->usage.cache_write_tokens >= l->o.max_tokens_total) {
+			*exit = LOOP_BUDGET;
 			break;
 		}
 		memset(&req, 0, sizeof(req));

@@ -26,6 +26,8 @@
 #include "tools/tool.h"
 
 struct agent;
+struct agent_registry;
+struct loop;
 struct store;
 
 enum loop_exit {
@@ -34,6 +36,26 @@ enum loop_exit {
 	LOOP_INTERRUPTED,
 	LOOP_PROVIDER_ERROR,
 	LOOP_DENIED,		/* finished, but a call was denied on the way */
+	LOOP_BUDGET,		/* the token budget (max_tokens_total) is spent */
+};
+
+/* A subagent's progress, for the UI (see struct loop_ui.child). */
+struct loop_child_event {
+	const char *kind;		/* "start", "tool", "turn", "end" */
+	const char *id;			/* the child: its Task call's id, or route-N */
+	const char *agent;
+	const char *parent_agent;
+	int depth;			/* 1: a child of the main agent */
+	const char *session;		/* the child's session id */
+	const char *description;	/* start: what it was asked to do */
+	const char *tool;		/* tool: the tool it calls */
+	const char *args;		/* tool: the call's arguments (JSON text) */
+	int turns, tool_calls;
+	long long input_tokens, output_tokens;
+	double cost;
+	long ms;			/* since it started */
+	const char *outcome;		/* end: ok, error, interrupted, timeout, max_turns, token_budget */
+	const char *error;		/* end: why it failed */
 };
 
 struct loop_ui {
@@ -45,11 +67,12 @@ struct loop_ui {
 	void (*tool_end)(void *ud, const char *id, const char *name,
 			 const char *result, int is_error, long ms);
 	void (*todos)(void *ud, const struct todo_list *t);
-	/* Asks the user about a call (interactive): why is the policy's
+	/* Asks the user about a call (interactive): agent is who asks (a
+	 * subagent names itself), why is the policy's
 	 * reason; set *always to allow such calls for the session; write a
 	 * reason for a "no" into reason.  NULL: headless, where `ask` is a
 	 * denial (unless --yes). */
-	enum policy_verdict (*approve)(void *ud, const char *name,
+	enum policy_verdict (*approve)(void *ud, const char *agent, const char *name,
 				       const char *args, const char *why,
 				       int *always, struct strbuf *reason);
 	/* Every vetted call's verdict, for the record: d is the policy's
@@ -61,7 +84,21 @@ struct loop_ui {
 			const struct policy_decision *d, enum policy_verdict final,
 			const char *decided_by, const char *reason);
 	void (*turn_end)(void *ud, const struct provider_reply *r);
+	/* Subagents' progress (from their threads, one call at a time). */
+	void (*child)(void *ud, const struct loop_child_event *ev);
+	/* Something the user should know once (e.g. a route to an agent
+	 * that does not exist). */
+	void (*notice)(void *ud, const char *msg);
 	void *ud;
+};
+
+/* Delegation settings (config `delegation:`; see docs/delegation.md). */
+struct loop_delegation {
+	int max_parallel;		/* children at once; 0: 4 */
+	int max_depth;			/* 0: 2 */
+	int max_turns;			/* a child's turns unless its agent says; 0: 50 */
+	long long max_tokens;		/* a child's tokens (in + out); 0: 2,000,000 */
+	enum agent_routing routing;	/* DEFAULT: the agent's own */
 };
 
 struct loop_opts {
@@ -81,6 +118,14 @@ struct loop_opts {
 	struct store *store;		/* where the session is recorded, or NULL */
 	const char *parent_session;	/* a subagent's parent session */
 	const char *parent_agent;
+	/* delegation */
+	const struct agent_registry *agents;	/* who Task can run; NULL: no Task */
+	struct loop_delegation delegation;
+	int depth;			/* 0: the main agent */
+	struct loop *parent;		/* a subagent's parent loop (its policy and tools bound this one) */
+	const char *inherit_model;	/* what model "inherit" means */
+	long long max_tokens_total;	/* stop when the session's tokens reach it; 0: never */
+	const struct loop_ui *root_ui;	/* a subagent's: the main loop's UI */
 };
 
 struct loop_denial {
@@ -103,6 +148,10 @@ struct loop {
 	struct conv_tool *schemas;
 	size_t tools_nr;
 	struct tool_env env;
+	struct tool *agent_tools;	/* Gemini form: a tool per subagent */
+	size_t agent_tools_nr;
+	struct strvec owned;		/* descriptions built for this loop */
+	int routing_warned;		/* routes to missing agents were reported */
 	struct todo_list todos;
 	struct policy policy;
 	struct sandbox sandbox;
@@ -138,6 +187,11 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
  * valid, and new messages are recorded in it.  Returns 0, or -1 with
  * err. */
 int loop_resume(struct loop *l, const char *id, struct strbuf *err);
+
+/* Records an audit event of this session (session, agent and parent
+ * agent filled in; nothing when the session is not recorded). */
+struct store_event;
+void loop_record_event(struct loop *l, struct store_event *ev);
 
 /* Forgets the conversation (keeps the system prompt and the totals). */
 void loop_clear(struct loop *l);

@@ -474,6 +474,7 @@ static struct policy_subject *subject(struct builder *b, enum policy_subject_kin
 	s->text = xstrdup(text);
 	s->shown = xstrdup(shown ? shown : text);
 	strvec_init(&s->notes);
+	s->why = s->why_verdict = -1;
 	return s;
 }
 
@@ -960,6 +961,11 @@ static int source_verdict(const struct policy *p, const struct policy_source *sr
 			continue;
 		if (v > best)
 			best = v;
+		/* the reason cites the strictest rule, not the last one */
+		if (v > s->why_verdict) {
+			s->why_verdict = v;
+			s->why = (int)s->notes.nr - 1;
+		}
 	}
 	return best;
 }
@@ -1181,13 +1187,16 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
 					strbuf_addf(&why, "built-in default for %s: %s", tool,
 						    policy_verdict_name((enum policy_verdict)best));
 				strvec_push(&s->notes, why.buf);
+				s->why = (int)s->notes.nr - 1;
 			}
 			strbuf_reset(&why);
 			fl = floor_verdict(p, s, &why);
 			if (fl >= 0) {
 				strvec_push(&s->notes, why.buf);
-				if (fl > best)
+				if (fl > best) {
 					best = fl;
+					s->why = (int)s->notes.nr - 1;
+				}
 			}
 		}
 		s->verdict = (enum policy_verdict)best;
@@ -1218,7 +1227,8 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
 			    s->kind == POLICY_SUBJ_WRITE ? "writing" : "host");
 		if (s->kind != POLICY_SUBJ_TOOL)
 			strbuf_addf(&why, " '%s'", s->shown);
-		strbuf_addf(&why, ": %s", s->notes.nr ? s->notes.v[s->notes.nr - 1] : "no rule");
+		strbuf_addf(&why, ": %s", s->why >= 0 ? s->notes.v[s->why]
+					  : s->notes.nr ? s->notes.v[s->notes.nr - 1] : "no rule");
 		if (d->verdict != d->raw)
 			strbuf_addf(&why, "; permission mode %s",
 				    p->mode == POLICY_MODE_ACCEPT ? "accept" : "plan");

@@ -72,6 +72,8 @@ struct policy_subject {
 	int outside;		/* a path outside the workspace */
 	enum policy_verdict verdict;
 	struct strvec notes;	/* every rule that matched, and the default */
+	int why;		/* the note that decided (the first strictest), or -1 */
+	int why_verdict;	/* its verdict, while deciding */
 };
 
 struct policy_decision {

@@ -46,7 +46,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE events ("
 	"  id INTEGER PRIMARY KEY,"
 	"  session TEXT NOT NULL,"
-	"  kind TEXT NOT NULL,"			/* tool, model */
+	"  kind TEXT NOT NULL,"			/* tool, model, route, delegate */
 	"  ts INTEGER NOT NULL,"
 	"  duration_ms INTEGER,"
 	"  agent TEXT, parent_agent TEXT,"
@@ -234,6 +234,25 @@ out:
 	if (rc)
 		store_close(st);
 	return rc;
+}
+
+int store_open_sibling(struct store *st, const struct store *like, struct strbuf *err)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(like->path, '/');
+	size_t i;
+	int rc;
+
+	strbuf_add(&dir, like->path, slash ? (size_t)(slash - like->path) : 0);
+	rc = store_open(st, dir.len ? dir.buf : ".", err);
+	strbuf_release(&dir);
+	if (rc)
+		return -1;
+	/* the configured keys (the environment's are there already; adding
+	 * ignores duplicates) */
+	for (i = 0; i < like->red.values.nr; i++)
+		redact_add_value(&st->red, like->red.values.v[i]);
+	return 0;
 }
 
 void store_close(struct store *st)
@@ -469,6 +488,13 @@ static void set_redacted(struct store *st, json_t *row, const char *k, const cha
 	}
 }
 
+const char *store_event_kind_name(enum store_event_kind k)
+{
+	static const char *const names[] = { "tool", "model", "route", "delegate" };
+
+	return names[k];
+}
+
 /* The event as its row: column -> value, every string redacted; JSON
  * columns as text. */
 static json_t *event_row(struct store *st, const struct store_event *ev)
@@ -476,7 +502,7 @@ static json_t *event_row(struct store *st, const struct store_event *ev)
 	json_t *row = json_object();
 
 	set_str(row, "session", ev->session);
-	set_str(row, "kind", ev->kind == STORE_EV_TOOL ? "tool" : "model");
+	set_str(row, "kind", store_event_kind_name(ev->kind));
 	set_num(row, "ts", ev->ts_ms ? ev->ts_ms : clock_wall_ms());
 	set_num(row, "duration_ms", ev->duration_ms);
 	set_str(row, "agent", ev->agent);

@@ -63,7 +63,15 @@ struct store_session {
 	const char *title;		/* the first prompt, shortened */
 };
 
-enum store_event_kind { STORE_EV_TOOL, STORE_EV_MODEL };
+enum store_event_kind {
+	STORE_EV_TOOL,		/* a tool call */
+	STORE_EV_MODEL,		/* a model request */
+	STORE_EV_ROUTE,		/* a routing decision: which specialists a prompt matched */
+	STORE_EV_DELEGATE,	/* a subagent run: who, its session, how it ended */
+};
+
+/* "tool", "model", "route", "delegate". */
+const char *store_event_kind_name(enum store_event_kind k);
 
 /* One audit event.  Strings may be NULL; numbers < 0 are "unknown". */
 struct store_event {
@@ -101,6 +109,9 @@ void store_default_dir(const char *dir, struct strbuf *out);
  * Returns 0, or -1 with err saying what and how to fix it. */
 int store_open(struct store *st, const char *dir, struct strbuf *err);
 void store_close(struct store *st);
+/* Opens another connection to like's database (a subagent's thread), with
+ * the same secrets to redact. */
+int store_open_sibling(struct store *st, const struct store *like, struct strbuf *err);
 
 int store_session_begin(struct store *st, const struct store_session *s);
 /* Appends message number seq (0-based, in order) of a session. */
@@ -158,7 +169,7 @@ struct store_filter {
 	long long since_ms;		/* 0: all */
 	const char *tool;
 	const char *verdict;
-	const char *kind;		/* tool / model / NULL */
+	const char *kind;		/* tool / model / route / delegate / NULL */
 	int limit;			/* 0: no limit */
 };
 /* Audit events, oldest first, as JSON objects (NULL fields left out). */

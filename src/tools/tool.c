@@ -17,7 +17,7 @@ static const struct tool *const tools[] = {
 	&tool_read, &tool_write, &tool_edit, &tool_multiedit, &tool_applypatch,
 	&tool_ls, &tool_glob, &tool_grep, &tool_readmany, &tool_bash,
 	&tool_todowrite, &tool_todoread, &tool_webfetch, &tool_savememory,
-	NULL,
+	&tool_task, NULL,
 };
 
 const struct tool *const *tool_all(void)
@@ -243,6 +243,11 @@ int tool_call(const struct tool *t, const struct tool_env *env,
 	if (tool_schema_validate(schema, args, "arguments", &err)) {
 		strbuf_addf(out, "error: invalid arguments for %s: %s; the call was not run",
 			    t->name, err.buf);
+		goto out;
+	}
+	if (!t->run) {
+		strbuf_addf(out, "error: %s cannot run here (only the agent loop runs subagents)",
+			    t->name);
 		goto out;
 	}
 	rc = t->run(env, args, out);

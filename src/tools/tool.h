@@ -59,6 +59,7 @@ struct tool {
 	/* Returns 0 with the result in out, or -1 with an error message in
 	 * out (sent to the model as an error result). */
 	int (*run)(const struct tool_env *env, json_t *args, struct strbuf *out);
+	int delegates;			/* runs a subagent: the loop does it (run is NULL) */
 };
 
 /* Every implemented tool, NULL-terminated, in display order. */
@@ -90,6 +91,6 @@ void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
 
 extern const struct tool tool_read, tool_write, tool_edit, tool_multiedit,
 	tool_applypatch, tool_ls, tool_glob, tool_grep, tool_readmany, tool_bash,
-	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory;
+	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory, tool_task;
 
 #endif

@@ -110,5 +110,5 @@ const struct tool tool_bash = {
 	"\"cwd\":{\"type\":\"string\",\"description\":\"Directory to run in (default: the working directory)\"},"
 	"\"description\":{\"type\":\"string\",\"description\":\"What the command does, in a few words, for the user\"}},"
 	"\"required\":[\"command\"],\"additionalProperties\":false}",
-	0, run,
+	0, run, 0,
 };

@@ -219,7 +219,7 @@ const struct tool tool_edit = {
 	"\"new_string\":{\"type\":\"string\",\"description\":\"The replacement text\"},"
 	"\"replace_all\":{\"type\":\"boolean\",\"description\":\"Replace every occurrence (default false)\"}},"
 	"\"required\":[\"path\",\"old_string\",\"new_string\"],\"additionalProperties\":false}",
-	0, run_edit,
+	0, run_edit, 0,
 };
 
 const struct tool tool_multiedit = {
@@ -235,5 +235,5 @@ const struct tool tool_multiedit = {
 	"\"replace_all\":{\"type\":\"boolean\"}},"
 	"\"required\":[\"old_string\",\"new_string\"],\"additionalProperties\":false}}},"
 	"\"required\":[\"path\",\"edits\"],\"additionalProperties\":false}",
-	0, run_multiedit,
+	0, run_multiedit, 0,
 };

@@ -119,5 +119,5 @@ const struct tool tool_glob = {
 	"\"pattern\":{\"type\":\"string\",\"description\":\"The glob pattern\"},"
 	"\"path\":{\"type\":\"string\",\"description\":\"The directory to search (default: the working directory)\"}},"
 	"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	1, run,
+	1, run, 0,
 };

@@ -472,5 +472,5 @@ const struct tool tool_grep = {
 	"\"multiline\":{\"type\":\"boolean\",\"description\":\"Let . match newlines, so a pattern can span lines\"},"
 	"\"head_limit\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"At most this many lines or files (default 1000)\"}},"
 	"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	1, run,
+	1, run, 0,
 };

@@ -84,5 +84,5 @@ const struct tool tool_ls = {
 	"\"path\":{\"type\":\"string\",\"description\":\"The directory (default: the working directory)\"},"
 	"\"ignore\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Glob patterns of names to leave out\"}},"
 	"\"additionalProperties\":false}",
-	1, run,
+	1, run, 0,
 };

@@ -65,5 +65,5 @@ const struct tool tool_savememory = {
 	"{\"type\":\"object\",\"properties\":{"
 	"\"fact\":{\"type\":\"string\",\"description\":\"The fact, as one short line\"}},"
 	"\"required\":[\"fact\"],\"additionalProperties\":false}",
-	0, run,
+	0, run, 0,
 };

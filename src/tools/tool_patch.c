@@ -492,5 +492,5 @@ const struct tool tool_applypatch = {
 	"{\"type\":\"object\",\"properties\":{"
 	"\"patch\":{\"type\":\"string\",\"description\":\"The whole patch, from '*** Begin Patch' to '*** End Patch'\"}},"
 	"\"required\":[\"patch\"],\"additionalProperties\":false}",
-	0, run,
+	0, run, 0,
 };

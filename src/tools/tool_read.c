@@ -127,5 +127,5 @@ const struct tool tool_read = {
 	"\"offset\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"The line number to start at (from 1)\"},"
 	"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"How many lines to return\"}},"
 	"\"required\":[\"path\"],\"additionalProperties\":false}",
-	1, run,
+	1, run, 0,
 };

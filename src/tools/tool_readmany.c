@@ -141,5 +141,5 @@ const struct tool tool_readmany = {
 	"\"paths\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Files, directories or glob patterns\"},"
 	"\"exclude\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Glob patterns to leave out\"}},"
 	"\"required\":[\"paths\"],\"additionalProperties\":false}",
-	1, run,
+	1, run, 0,
 };

@@ -99,12 +99,12 @@ const struct tool tool_todowrite = {
 	"\"id\":{\"type\":\"string\"}},"
 	"\"required\":[\"content\",\"status\"],\"additionalProperties\":false}}},"
 	"\"required\":[\"todos\"],\"additionalProperties\":false}",
-	0, run_write,
+	0, run_write, 0,
 };
 
 const struct tool tool_todoread = {
 	"TodoRead",
 	"Show the current plan.",
 	"{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
-	1, run_read,
+	1, run_read, 0,
 };

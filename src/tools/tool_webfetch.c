@@ -73,5 +73,5 @@ const struct tool tool_webfetch = {
 	"\"url\":{\"type\":\"string\",\"description\":\"The http:// or https:// URL\"},"
 	"\"prompt\":{\"type\":\"string\",\"description\":\"What you are looking for in the page\"}},"
 	"\"required\":[\"url\"],\"additionalProperties\":false}",
-	1, run,
+	1, run, 0,
 };

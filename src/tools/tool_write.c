@@ -64,5 +64,5 @@ const struct tool tool_write = {
 	"\"path\":{\"type\":\"string\",\"description\":\"The file to write\"},"
 	"\"content\":{\"type\":\"string\",\"description\":\"The complete new content\"}},"
 	"\"required\":[\"path\",\"content\"],\"additionalProperties\":false}",
-	0, run,
+	0, run, 0,
 };
