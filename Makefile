@@ -164,6 +164,8 @@ bench:
 	@$(B)/bench/bench_search
 	@echo "bench: store (events per second, resuming 10,000 messages)"
 	@$(B)/bench/bench_store
+	@echo "bench: delegation (parallel subagents against a fixed-latency fake server)"
+	@sh bench/bench_delegate.sh $(B)/archie $(B)/tests/fakellm
 
 man: $(B)/archie
 	$(B)/archie help --man > docs/archie.1

@@ -291,7 +291,8 @@ void routing_parse_table(struct agent *a, const char *body, size_t len,
 		t = l;
 		while (t < body + eol && (*t == ' ' || *t == '\t'))
 			t++;
-		if (!strncmp(t, "```", 3) || !strncmp(t, "~~~", 3)) {
+		/* the body is not NUL-terminated: compare within the line */
+		if (body + eol - t >= 3 && (!memcmp(t, "```", 3) || !memcmp(t, "~~~", 3))) {
 			fence = !fence;
 			in_table = 0;
 		} else if (!fence) {

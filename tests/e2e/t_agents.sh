@@ -138,7 +138,7 @@ expect_out "6 files checked: 6 errors" "every file counted"
 
 run "$ARCHIE" agents validate "$A"
 expect_rc 0 "validate a directory of fixtures"
-expect_out "6 files checked: 0 errors, 3 warnings" "fixture directory"
+expect_out "8 files checked: 0 errors, 3 warnings" "fixture directory"
 
 mkdir -p dupdir
 mk dupdir/a.md same one

@@ -42,4 +42,22 @@ check "the file was made" test -f made.txt
 
 tm send-keys -t t "/quit" Enter
 check "quits" wait_for "EXITED rc=0"
+tm kill-session -t t
+
+# a subagent's approval prompt names the subagent; its progress has a line
+fakellm_start '{"responses":[
+ {"when":{"system_contains":"You are a database specialist"},"turn":{"tool_calls":[{"id":"s1","name":"Bash","arguments":{"command":"touch child-made.txt"}}]}},
+ {"when":{"system_contains":"You are a database specialist"},"turn":{"text":"made it"}},
+ {"when":{"system_contains":"backend architect"},"turn":{"tool_calls":[{"id":"t1","name":"Task","arguments":{"description":"make a file","prompt":"touch child-made.txt","subagent_type":"database-optimizer"}}]}},
+ {"when":{"system_contains":"backend architect"},"turn":{"text":"The specialist made it."}}]}'
+tm new-session -d -s t -x 160 -y 45 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m; echo EXITED rc=\$?; sleep 60"
+check "the second session starts" wait_for "agent backend-architect"
+tm send-keys -t t "delegate the file" Enter
+check "the approval prompt names the subagent" wait_for "database-optimizer (a subagent) wants to run Bash"
+tm send-keys -t t "y" Enter
+check "the parent's answer follows" wait_for "The specialist made it."
+check "the subagent's command ran" test -f child-made.txt
+check "the subagent has its status line" wait_for "+ database-optimizer [2 turns, 1 tool"
+tm send-keys -t t "/quit" Enter
+check "quits again" wait_for "EXITED rc=0"
 finish
