@@ -673,6 +673,7 @@ static const struct key_handler {
 	{ "mode", h_mode },
 	{ "temperature", h_temperature },
 	{ "max_turns", h_max_turns },
+	{ "maxTurns", h_max_turns },
 	{ "timeout_mins", h_timeout_mins },
 	{ "tools", h_tools },
 	{ "disallowedTools", h_disallowed },

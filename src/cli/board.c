@@ -144,6 +144,10 @@ void board_event(struct board *b, const struct loop_child_event *ev)
 					   !strcmp(ev->outcome, "max_turns") ||
 					   !strcmp(ev->outcome, "token_budget")) ? "done" : "failed";
 		strbuf_addstr(&sb, ev->outcome ? ev->outcome : "ended");
+		if (!b->tty)
+			strbuf_addf(&sb, " (%d turn%s, %d tool call%s, %lld tokens, %.1f s)", ev->turns,
+				    ev->turns == 1 ? "" : "s", ev->tool_calls,
+				    ev->tool_calls == 1 ? "" : "s", r->tokens, (double)ev->ms / 1000);
 		if (ev->error) {
 			strbuf_addstr(&sb, ": ");
 			strbuf_add_printable(&sb, ev->error, strcspn(ev->error, "\n") > 160
