@@ -11,6 +11,7 @@
 #include "agent/registry.h"
 #include "agent/routing.h"
 #include "core/diag.h"
+#include "delegate/delegate.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -440,6 +441,30 @@ static size_t validate_args(int argc, char **argv, struct diag_list *diags,
 	return files;
 }
 
+/* Routes to agents the search path does not have: a warning each (the
+ * session says so too, once, when a prompt matches one). */
+static void check_routes(const struct agent_registry *reg, struct diag_list *diags)
+{
+	size_t i, r, k;
+
+	for (i = 0; i < reg->nr; i++) {
+		const struct agent *a = reg->entries[i].agent;
+
+		for (r = 0; r < a->routes_nr; r++) {
+			const struct agent_route *rt = &a->routes[r];
+			int seen = 0;
+
+			for (k = 0; k < r && !seen; k++)
+				seen = !strcmp(a->routes[k].agent, rt->agent);
+			if (seen || delegate_find_agent(reg, rt->agent))
+				continue;
+			diag_add(diags, DIAG_WARNING, a->path, rt->line ? rt->line : 1, 1,
+				 "the routing table names '%s', but there is no agent of that name; prompts matching it are not routed",
+				 rt->agent);
+		}
+	}
+}
+
 static int agents_validate(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
@@ -456,6 +481,7 @@ static int agents_validate(struct cli_ctx *ctx, int argc, char **argv)
 		if (load_registry(ctx, &reg))
 			return CLI_EXIT_USAGE;
 		diag_list_move(&diags, &reg.diags);
+		check_routes(&reg, &diags);
 		files = reg.files;
 		agents = reg.nr;
 	}

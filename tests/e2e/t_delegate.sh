@@ -294,6 +294,10 @@ run "$ARCHIE" agents show table-lead
 expect_out "routing:     auto, routes from the table" "agents show: the routing mode and source"
 expect_out "security-auditor       <- security, OAuth, JWT, vulnerability (line 25)" "agents show: each route with its line"
 
+run "$ARCHIE" agents validate
+expect_out "fm-lead.md:5:1: warning: the routing table names 'aws-specialist', but there is no agent of that name" "validate: a route to a missing agent is a located warning"
+expect_out "table-lead.md:22:1: warning: the routing table names 'aws-specialist'" "validate: the table's row too"
+
 # a route to an agent that does not exist: reported once, clearly; the rest still run
 fakellm_start '{"responses":[
  {'"$SEC"',"turn":{"text":"sec"}},
