@@ -254,21 +254,22 @@ static json_t *rules_json(const struct agent *a)
 
 static json_t *routing_json(const struct agent *a)
 {
-	json_t *routes = json_array();
+	json_t *routes = json_array(), *sources = json_array();
 	size_t i;
 
+	/* routes: what a route is, the same whichever way it was written;
+	 * sources: where and how each was written, in the same order */
 	for (i = 0; i < a->routes_nr; i++) {
 		const struct agent_route *r = &a->routes[i];
-		json_t *o = json_pack("{s:o, s:s, s:s}", "keywords", strvec_json(&r->keywords),
-				      "agent", r->agent, "ref", r->ref);
 
-		if (r->line)
-			json_object_set_new(o, "line", json_integer(r->line));
-		json_array_append_new(routes, o);
+		json_array_append_new(routes, json_pack("{s:s, s:o}", "agent", r->agent,
+							"keywords", strvec_json(&r->keywords)));
+		json_array_append_new(sources, json_pack("{s:s, s:o}", "ref", r->ref, "line",
+							 r->line ? json_integer(r->line) : json_null()));
 	}
-	return json_pack("{s:s, s:o, s:o}", "mode", routing_mode_name(routing_effective(a)),
+	return json_pack("{s:s, s:o, s:o, s:o}", "mode", routing_mode_name(routing_effective(a)),
 			 "from", a->routes_from ? json_string(a->routes_from) : json_null(),
-			 "routes", routes);
+			 "routes", routes, "sources", sources);
 }
 
 json_t *agent_to_json(const struct agent *a, int full)

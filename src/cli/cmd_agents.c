@@ -314,9 +314,12 @@ static void print_agent(const struct agent_entry *e)
 		       sb.buf, r->syntax, r->line);
 	}
 	if (a->routes_nr || a->routing != AGENT_ROUTING_DEFAULT) {
-		printf("%-13s%s%s%s\n", "routing:", routing_mode_name(routing_effective(a)),
-		       a->routes_from ? ", routes from the " : "",
-		       a->routes_from ? a->routes_from : "");
+		printf("%-13s%s", "routing:", routing_mode_name(routing_effective(a)));
+		if (a->routes_nr)
+			printf(", routes from the %s (lines %d-%d)", a->routes_from,
+			       a->routes[0].line, a->routes[a->routes_nr - 1].line);
+		printf("\n");
+		/* the routes alone, so both ways of writing them read the same */
 		for (i = 0; i < a->routes_nr; i++) {
 			const struct agent_route *r = &a->routes[i];
 			size_t k;
@@ -324,10 +327,7 @@ static void print_agent(const struct agent_entry *e)
 			strbuf_reset(&sb);
 			for (k = 0; k < r->keywords.nr; k++)
 				strbuf_addf(&sb, "%s%s", k ? ", " : "", r->keywords.v[k]);
-			printf("  %-22s <- %s", r->agent, sb.buf);
-			if (r->line)
-				printf(" (line %d)", r->line);
-			printf("\n");
+			printf("  %-22s <- %s\n", r->agent, sb.buf);
 		}
 	}
 	if (json_object_size(a->extra)) {

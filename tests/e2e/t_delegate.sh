@@ -285,14 +285,19 @@ check "off: nothing is routed" test "$(req 1 '.messages[1].content')" = "Design 
 cp "$TEST_DATA/agents/routing/table.md" .claude/agents/table-lead.md
 cp "$TEST_DATA/agents/routing/frontmatter.md" .claude/agents/fm-lead.md
 run "$ARCHIE" agents show table-lead --json
-table_routes=$(printf '%s' "$out" | jq -c '[.routing.routes[] | {agent, keywords}]')
+table_routes=$(printf '%s' "$out" | jq -c '.routing.routes')
+check "agents show --json: where each route was written" test "$(printf '%s' "$out" | jq -c '.routing.sources[3]')" = '{"ref":"subagents/04-quality-and-security/security-auditor","line":25}'
 run "$ARCHIE" agents show fm-lead --json
-fm_routes=$(printf '%s' "$out" | jq -c '[.routing.routes[] | {agent, keywords}]')
+fm_routes=$(printf '%s' "$out" | jq -c '.routing.routes')
 check "the same routes from a table and from frontmatter" test "$table_routes" = "$fm_routes"
 check "... eight of them" test "$(printf '%s' "$fm_routes" | jq length)" = 8
 run "$ARCHIE" agents show table-lead
-expect_out "routing:     auto, routes from the table" "agents show: the routing mode and source"
-expect_out "security-auditor       <- security, OAuth, JWT, vulnerability (line 25)" "agents show: each route with its line"
+table_text=$(printf '%s\n' "$out" | sed -n '/^routing:/,/^[a-z]/p' | grep '^  ')
+expect_out "routing:     auto, routes from the table (lines 22-29)" "agents show: the routing mode and where the routes are"
+expect_out "security-auditor       <- security, OAuth, JWT, vulnerability" "agents show: each route"
+run "$ARCHIE" agents show fm-lead
+fm_text=$(printf '%s\n' "$out" | sed -n '/^routing:/,/^[a-z]/p' | grep '^  ')
+check "agents show prints the same routes for both files" test "$table_text" = "$fm_text"
 
 run "$ARCHIE" agents validate
 expect_out "fm-lead.md:5:1: warning: the routing table names 'aws-specialist', but there is no agent of that name" "validate: a route to a missing agent is a located warning"
