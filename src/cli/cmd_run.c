@@ -310,7 +310,7 @@ static json_t *result_json(const struct loop *l, enum loop_exit ex, const char *
 		json_array_append_new(den, json_pack("{s:s, s:s, s:s}",
 			"tool", l->denials[i].tool, "arguments", l->denials[i].arguments,
 			"reason", l->denials[i].reason));
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:i, s:i, s:o, s:f, s:I, s:o}",
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:i, s:i, s:o, s:f, s:I, s:o, s:o}",
 		"type", "result", "version", OUTPUT_VERSION,
 		"session_id", l->session_id, "agent", l->o.agent->name,
 		"provider", l->model.provider->name, "model", l->model.id,
@@ -321,7 +321,9 @@ static json_t *result_json(const struct loop *l, enum loop_exit ex, const char *
 		"turns", l->turns, "tool_calls", l->tool_calls,
 		"usage", usage_json(&l->usage), "cost", l->cost,
 		"duration_ms", (json_int_t)duration_ms,
-		"permission_denials", den);
+		"permission_denials", den,
+		"subagents", json_pack("{s:i, s:o, s:f}", "runs", l->sub.runs,
+				       "usage", usage_json(&l->sub.usage), "cost", l->sub.cost));
 }
 
 static int exit_status(enum loop_exit ex)

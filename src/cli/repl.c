@@ -376,6 +376,10 @@ static int command(struct repl *r, char *line)
 		printf("%d turns, %d tool calls\ntokens: %ld in, %ld out, %ld cache read, %ld cache write\ncost: $%.4f\n",
 		       l->turns, l->tool_calls, l->usage.input_tokens, l->usage.output_tokens,
 		       l->usage.cache_read_tokens, l->usage.cache_write_tokens, l->cost);
+		if (l->sub.runs)
+			printf("subagents: %d run%s, %ld in, %ld out tokens, $%.4f\n", l->sub.runs,
+			       l->sub.runs == 1 ? "" : "s", l->sub.usage.input_tokens,
+			       l->sub.usage.output_tokens, l->sub.cost);
 	} else if (!strcmp(line, "/clear")) {
 		loop_clear(&r->s.loop);
 		printf("new conversation\n");

@@ -251,6 +251,9 @@ static void finish(struct child *c, struct loop *l, enum loop_exit ex, int rc,
 	t->tool_calls = l->tool_calls;
 	t->usage = l->usage;
 	t->cost = l->cost;
+	t->sub_runs = l->sub.runs;
+	t->sub_usage = l->sub.usage;
+	t->sub_cost = l->sub.cost;
 	strbuf_reset(&t->result);
 	if (c->timed_out) {
 		t->outcome = "timeout";
@@ -535,8 +538,20 @@ void delegate_run(struct loop *parent, struct delegate_task *tasks, size_t n)
 			pthread_join(kids[i].tid, NULL);
 	pthread_cond_destroy(&r.cv);
 	pthread_mutex_destroy(&r.mu);
-	for (i = 0; i < n; i++)
-		record_delegation(parent, &tasks[i]);
+	for (i = 0; i < n; i++) {
+		const struct delegate_task *t = &tasks[i];
+
+		record_delegation(parent, t);
+		/* the session's totals include its subagents', apart */
+		parent->sub.runs += (t->session ? 1 : 0) + t->sub_runs;
+		parent->sub.usage.input_tokens += t->usage.input_tokens + t->sub_usage.input_tokens;
+		parent->sub.usage.output_tokens += t->usage.output_tokens + t->sub_usage.output_tokens;
+		parent->sub.usage.cache_read_tokens += t->usage.cache_read_tokens +
+						       t->sub_usage.cache_read_tokens;
+		parent->sub.usage.cache_write_tokens += t->usage.cache_write_tokens +
+							t->sub_usage.cache_write_tokens;
+		parent->sub.cost += t->cost + t->sub_cost;
+	}
 	free(kids);
 }
 

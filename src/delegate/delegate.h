@@ -58,8 +58,11 @@ struct delegate_task {
 	char *agent_name;		/* the agent that ran */
 	char *session;			/* the child's session id */
 	int turns, tool_calls;
-	struct provider_usage usage;
+	struct provider_usage usage;	/* the child's own */
 	double cost;
+	int sub_runs;			/* its own subagents, recursively */
+	struct provider_usage sub_usage;
+	double sub_cost;
 	long long started;		/* epoch ms */
 	long ms;
 };

@@ -170,6 +170,12 @@ struct loop {
 	struct loop_denial *denials;
 	size_t denials_nr, denials_alloc;
 	struct strbuf last_text;	/* the final answer of the last run */
+	/* subagents started by this loop (and theirs), over the session */
+	struct {
+		int runs;
+		struct provider_usage usage;
+		double cost;
+	} sub;
 };
 
 /* Resolves the model, offers the agent's tools, builds the system prompt.

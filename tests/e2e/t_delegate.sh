@@ -60,6 +60,7 @@ check "the reports come back as the Task results, with a usage line" \
 	req_flat 4 '[.messages[] | select(.role == "tool")] | map(.content) | join("|")' \
 	"DB REPORT: index orders.user_id.*\[subagent database-optimizer: done in 1 turn, 0 tool calls, 100 in / 10 out tokens.*SEC REPORT"
 expect_event '.type == "subagent" and .event == "start" and .agent == "database-optimizer" and .depth == 1 and (.session_id | length) == 36' "stream-json: a subagent start event with its session"
+expect_event '.type == "result" and .subagents.runs == 2 and .subagents.usage.input_tokens == 300 and .subagents.usage.output_tokens == 30' "the result counts the subagents' runs and tokens apart"
 expect_event '.type == "subagent" and .event == "end" and .agent == "security-auditor" and .outcome == "ok"' "stream-json: a subagent end event"
 main_sid=$(printf '%s\n' "$out" | jq -r 'select(.type == "init") | .session_id')
 run "$ARCHIE" sessions list --json
@@ -159,7 +160,7 @@ fakellm_start '{"responses":[
 export OPENAI_BASE_URL="$FAKE_URL"
 run "$ARCHIE" -p "go" --model openai/m --output-format json
 expect_rc 0 "the parent goes on after a child fails"
-expect_json '.result == "handled"' "and finishes its answer"
+expect_json '.result == "handled" and .subagents.runs == 1' "and finishes its answer (one child ran; the unknown one did not start)"
 check "the failed child is an error result with the cause" \
 	test "$(req 3 '[.messages[] | select(.role == "tool" and .tool_call_id == "t1") | .content] | .[0] | startswith("error: subagent database-optimizer failed:") and contains("overloaded")')" = true
 check "an unknown agent is an error result listing the agents" \
@@ -184,6 +185,28 @@ fakellm_start '{"responses":[
 export OPENAI_BASE_URL="$FAKE_URL"
 run "$ARCHIE" -p "go" --model openai/m
 check "a child stops at its turn limit and says so" req_flat 3 '.messages[-1].content' "Reading.*stopped at its turn limit \(1\)"
+
+# ---- time limit: an agent's timeout_mins stops its child --------------------------
+cat > .claude/agents/slowpoke.md <<'EOF'
+---
+name: slowpoke
+description: Has 0.3 seconds
+tools: Read
+timeout_mins: 0.005
+---
+You are the slowpoke child.
+EOF
+fakellm_start '{"responses":[
+ {"when":{"system_contains":"You are the slowpoke child"},"turn":{"text":"too late"},"latency_ms":10000},
+ {'"$MAIN"',"turn":{"tool_calls":[{"id":"t1","name":"Task","arguments":{"prompt":"x","subagent_type":"slowpoke"}}]}},
+ {'"$MAIN"',"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+t0=$(date +%s%N)
+run "$ARCHIE" -p "go" --model openai/m
+t1=$(date +%s%N)
+expect_rc 0 "a timed-out child does not stop the parent"
+check "the child is stopped at its timeout" test $(( (t1 - t0) / 1000000 )) -lt 2000
+check "the parent is told it ran out of time" req_match 3 '.messages[-1].content' "^error: subagent slowpoke ran out of time \(its timeout is 0.005 min\)"
 
 # ---- depth limit (default 2) ------------------------------------------------------
 for n in 1 2; do
