@@ -18,9 +18,10 @@ FUZZ_SECONDS ?= 60
 # Libraries, resolved lazily: `make test` installs them before these are
 # expanded.
 # libcurl is not linked: src/provider/curl_dl.c loads it on first use, so
-# commands that never touch the network do not pay its start-up cost.
+# commands that never touch the network do not pay its start-up cost; nor
+# is libpq (src/design/pg.c, for checking a design's DDL).
 PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp sqlite3
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libpq)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
 TEST_LIBS  = $(shell pkg-config --libs cmocka)
@@ -42,7 +43,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%_replay)
 
-.PHONY: all deps test test-bins check lint fuzz man install clean bench
+.PHONY: all deps test test-bins check lint fuzz man install clean bench openapi-lint
 .DEFAULT_GOAL := all
 
 all: $(B)/archie
@@ -91,7 +92,19 @@ $(B)/tests/fakellm: tests/fakellm/fakellm.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ljansson -lpthread
 
-test-bins: $(B)/archie $(B)/tests/fakellm $(UNIT_BINS) $(FUZZ_REPLAY)
+test-bins: $(B)/archie $(B)/tests/fakellm $(UNIT_BINS) $(FUZZ_REPLAY) openapi-lint
+
+# An OpenAPI 3.1 validator for the export tests (tests/e2e/t_design.sh),
+# from the npm registry, pinned; kept under build/.
+REDOCLY_VERSION = 1.25.15
+# (One copy for every build directory; Debian's npm only where there is no npm.)
+openapi-lint: build/npm/node_modules/.bin/redocly
+build/npm/node_modules/.bin/redocly:
+	@command -v npm >/dev/null 2>&1 || sh mk/deps.sh nodejs npm
+	@mkdir -p build/npm
+	@echo "npm: installing @redocly/cli@$(REDOCLY_VERSION) into build/npm"
+	@npm install --prefix build/npm --no-audit --no-fund --loglevel=error \
+		@redocly/cli@$(REDOCLY_VERSION) >/dev/null
 
 # What CI runs: dependencies, build, every test, one summary line.
 test: deps

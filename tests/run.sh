@@ -15,6 +15,7 @@ export ARCHIE="$top/$B/archie"
 export FAKELLM="$top/$B/tests/fakellm"
 export FIXTURES="$(cd "$top/.." && pwd)/shared/fixtures"
 export TEST_DATA="$top/tests/data"
+export REDOCLY="$top/build/npm/node_modules/.bin/redocly"
 export CMOCKA_MESSAGE_OUTPUT=stdout
 pattern=${TESTS:-}
 

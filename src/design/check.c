@@ -1,0 +1,624 @@
+/*
+ * check: the checks of the design contract, and the report.  See design.h.
+ */
+#include "design/design.h"
+
+#include "core/fileio.h"
+#include "core/xalloc.h"
+#include "design/doc.h"
+#include "design/sql.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DESIGN_FILE_MAX ((size_t)4 << 20)
+
+void design_report_init(struct design_report *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void design_report_release(struct design_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++)
+		free(r->v[i].msg);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+void design_add(struct design_report *r, enum design_severity sev, int line,
+		const char *section, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct design_diag *dg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ALLOC_GROW(r->v, r->nr + 1, r->alloc);
+	dg = &r->v[r->nr++];
+	dg->line = line;
+	dg->severity = sev;
+	dg->section = section;
+	dg->msg = strbuf_detach(&sb, NULL);
+	if (sev == DESIGN_ERROR)
+		r->errors++;
+	else if (sev == DESIGN_WARNING)
+		r->warnings++;
+}
+
+static const char *severity_name(enum design_severity s)
+{
+	return s == DESIGN_ERROR ? "error" : s == DESIGN_WARNING ? "warning" : "note";
+}
+
+/* ---- sections ------------------------------------------------------------------------- */
+
+static int only_blank(const struct design_doc *d, int from, int to)
+{
+	int i;
+
+	for (i = from; i <= to && i <= (int)d->lines_nr; i++) {
+		const struct design_line *l = &d->lines[i - 1];
+		size_t k;
+
+		for (k = 0; k < l->n; k++)
+			if (!isspace((unsigned char)l->s[k]))
+				return 0;
+	}
+	return 1;
+}
+
+static void check_sections(const struct design_doc *d, struct design_report *r)
+{
+	int i, prev = -1, prev_line = 0;
+
+	for (i = 0; i < DESIGN_SECTIONS; i++) {
+		const struct design_section *s = &d->sec[i];
+
+		if (!s->found) {
+			/* where it belongs: after the previous section found */
+			int at = 0, k;
+
+			for (k = i - 1; k >= 0 && !at; k--)
+				if (d->sec[k].found)
+					at = d->sec[k].line;
+			design_add(r, DESIGN_ERROR, at ? at : 1, design_section_names[i],
+				   "missing section '%d. %s': a design has seven sections, in order: Executive Summary, Architecture Overview, Service Definitions, API Contracts, Data Schema, Technology Stack Rationale, Key Considerations",
+				   i + 1, design_section_names[i]);
+			continue;
+		}
+		if (prev >= 0 && s->line < prev_line)
+			design_add(r, DESIGN_ERROR, s->line, design_section_names[i],
+				   "section '%s' comes before '%s' (line %d); section %d must come after section %d",
+				   design_section_names[i], design_section_names[prev], prev_line, i + 1,
+				   prev + 1);
+		if (only_blank(d, s->line + 1, s->end_line))
+			design_add(r, DESIGN_ERROR, s->line, design_section_names[i],
+				   "section '%s' is empty", design_section_names[i]);
+		if (s->line > prev_line) {
+			prev = i;
+			prev_line = s->line;
+		}
+	}
+}
+
+/* ---- JSON ---------------------------------------------------------------------------------- */
+
+static void check_json_blocks(const struct design_doc *d, struct design_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < d->blocks_nr; i++) {
+		const struct design_block *b = &d->blocks[i];
+		struct strbuf msg = STRBUF_INIT;
+		json_t *j;
+		int line;
+
+		if (!design_block_is_json(b))
+			continue;
+		r->json_blocks++;
+		if (design_block_json(b, &j, &line, &msg))
+			design_add(r, DESIGN_ERROR, line,
+				   b->section >= 0 ? design_section_names[b->section] : NULL,
+				   "invalid JSON: %s", msg.buf);
+		json_decref(j);
+		strbuf_release(&msg);
+	}
+}
+
+/* ---- API contracts ------------------------------------------------------------------------- */
+
+static const struct design_block *block_at(const struct design_doc *d, int first_line)
+{
+	size_t i;
+
+	for (i = 0; i < d->blocks_nr; i++)
+		if (d->blocks[i].first_line == first_line)
+			return &d->blocks[i];
+	return NULL;
+}
+
+/* Keys that differ between error responses of one envelope legitimately. */
+static int optional_key(const char *k)
+{
+	static const char *const keys[] = {
+		"details", "detail", "fields", "errors", "meta", "hint", "docs", "documentation_url",
+		"request_id", "requestId", "trace_id", "traceId", "timestamp", "path", "retry_after",
+		"instance", "context", NULL,
+	};
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		if (!strcmp(k, keys[i]))
+			return 1;
+	return 0;
+}
+
+/* An error body's shape: its keys, and its object members' keys. */
+static void envelope(json_t *j, int depth, struct strbuf *out)
+{
+	const char **keys;
+	const char *k;
+	json_t *v;
+	size_t n = 0, i, a;
+
+	if (!json_is_object(j)) {
+		strbuf_addstr(out, json_is_array(j) ? "[...]" : "value");
+		return;
+	}
+	keys = xcalloc(json_object_size(j) + 1, sizeof(*keys));
+	json_object_foreach(j, k, v)
+		if (!optional_key(k))
+			keys[n++] = k;
+	/* sorted, so key order does not matter */
+	for (i = 1; i < n; i++)
+		for (a = i; a > 0 && strcmp(keys[a - 1], keys[a]) > 0; a--) {
+			const char *t = keys[a];
+
+			keys[a] = keys[a - 1];
+			keys[a - 1] = t;
+		}
+	strbuf_addch(out, '{');
+	for (i = 0; i < n; i++) {
+		strbuf_addf(out, "%s%s", i ? ", " : "", keys[i]);
+		v = json_object_get(j, keys[i]);
+		if (depth < 1 && json_is_object(v))
+			envelope(v, depth + 1, out);
+	}
+	strbuf_addch(out, '}');
+	free(keys);
+}
+
+static int takes_body(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
+}
+
+/* A create: POST to a collection (its last segment a plural noun, not a
+ * parameter or an action), or one whose summary says so. */
+static int is_create(const struct design_endpoint *ep)
+{
+	const char *last = strrchr(ep->norm, '/');
+	size_t n;
+
+	if (strcmp(ep->method, "POST"))
+		return 0;
+	if (ep->summary && (strcasestr(ep->summary, "create") || strcasestr(ep->summary, "register") ||
+			    strcasestr(ep->summary, "add ")))
+		return 1;
+	last = last ? last + 1 : ep->norm;
+	n = strlen(last);
+	return n > 1 && strcmp(last, "{}") && last[n - 1] == 's' && !strstr(last, "status") &&
+	       strcmp(last, "process") && strcmp(last, "access");
+}
+
+static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
+			   struct design_report *r, struct strbuf *first_env, int *first_env_line)
+{
+	const char *sec = design_section_names[3];
+	int i, ok = 0, err = 0, req = 0;
+	size_t x;
+
+	for (i = 0; i < ep->codes_nr; i++) {
+		int c = ep->codes[i];
+
+		if (!design_http_status_known(c)) {
+			design_add(r, DESIGN_ERROR, ep->line, sec,
+				   "%s %s: %d is not an HTTP status code", ep->method, ep->path, c);
+			continue;
+		}
+		ok |= c >= 200 && c < 300;
+		err |= c >= 400;
+	}
+	for (x = 0; x < ep->ex_nr; x++) {
+		struct design_example *e = &ep->ex[x];
+		const struct design_block *b = block_at(d, e->line);
+		struct strbuf m = STRBUF_INIT;
+		int bad_line;
+
+		req |= e->status == 0;
+		if (b && !design_block_json(b, &e->json, &bad_line, &m) && e->is_error && e->status != 0) {
+			struct strbuf env = STRBUF_INIT;
+
+			if (e->status > 0 && e->status < 400)
+				design_add(r, DESIGN_ERROR, e->line, sec,
+					   "%s %s: an error response with status %d; errors use 4xx or 5xx",
+					   ep->method, ep->path, e->status);
+			envelope(e->json, 0, &env);
+			if (!first_env->len) {
+				strbuf_add(first_env, env.buf, env.len);
+				*first_env_line = e->line;
+			} else if (strcmp(first_env->buf, env.buf)) {
+				design_add(r, DESIGN_ERROR, e->line, sec,
+					   "%s %s: this error response's envelope %s differs from the one used first (line %d: %s); use one error envelope throughout",
+					   ep->method, ep->path, env.buf, *first_env_line, first_env->buf);
+			}
+			strbuf_release(&env);
+		}
+		strbuf_release(&m);
+	}
+	if (takes_body(ep->method) && !req && !ep->no_body)
+		design_add(r, DESIGN_ERROR, ep->line, sec,
+			   "%s %s has no sample request body (a ```json block introduced as the request, or say it takes no body)",
+			   ep->method, ep->path);
+	if (!ok)
+		design_add(r, DESIGN_ERROR, ep->line, sec,
+			   "%s %s has no success response with its status code (2xx)", ep->method, ep->path);
+	if (!err)
+		design_add(r, DESIGN_ERROR, ep->line, sec,
+			   "%s %s has no error response with its status code (4xx or 5xx)", ep->method,
+			   ep->path);
+	if (is_create(ep) && ok) {
+		int has201 = 0, other = 0;
+
+		for (i = 0; i < ep->codes_nr; i++) {
+			has201 |= ep->codes[i] == 201 || ep->codes[i] == 202;
+			if (ep->codes[i] >= 200 && ep->codes[i] < 300 && !other)
+				other = ep->codes[i];
+		}
+		if (!has201)
+			design_add(r, DESIGN_ERROR, ep->line, sec,
+				   "%s %s creates a resource: its success status should be 201 Created (or 202 Accepted), not %d",
+				   ep->method, ep->path, other);
+	}
+}
+
+static void check_api(struct design_doc *d, struct design_report *r)
+{
+	struct strbuf env = STRBUF_INIT;
+	size_t i, k;
+	int env_line = 0;
+
+	if (!d->sec[3].found)
+		return;
+	r->endpoints = d->eps_nr;
+	if (!d->eps_nr) {
+		design_add(r, DESIGN_ERROR, d->sec[3].line, design_section_names[3],
+			   "API Contracts defines no endpoint (write each as `METHOD /path`, e.g. a heading '### POST /orders')");
+		return;
+	}
+	for (i = 0; i < d->eps_nr; i++) {
+		for (k = 0; k < i; k++)
+			if (!strcmp(d->eps[i].method, d->eps[k].method) &&
+			    !strcmp(d->eps[i].norm, d->eps[k].norm)) {
+				design_add(r, DESIGN_ERROR, d->eps[i].line, design_section_names[3],
+					   "%s %s is defined twice (first at line %d)", d->eps[i].method,
+					   d->eps[i].path, d->eps[k].line);
+				break;
+			}
+		check_endpoint(d, &d->eps[i], r, &env, &env_line);
+	}
+	strbuf_release(&env);
+}
+
+/* ---- technology rationale -------------------------------------------------------------- */
+
+static int names_alternative(const char *s)
+{
+	static const char *const words[] = {
+		" over ", "instead of", " vs", "versus", "rather than", "compared", "alternative",
+		"considered", "rejected", "chose ", "chosen ", "preferred to", "in favour of",
+		"in favor of", "than ", "trade-off", "tradeoff", "instead", NULL,
+	};
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		if (strcasestr(s, words[i]))
+			return 1;
+	return 0;
+}
+
+/* Each choice: a top-level list item, a table row or a sub-heading with
+ * its text; each must name what it was compared with. */
+static void check_rationale(const struct design_doc *d, struct design_report *r)
+{
+	const struct design_section *s = &d->sec[5];
+	struct strbuf item = STRBUF_INIT_CAP((size_t)1 << 20);
+	int line, item_line = 0, alt_col = -1, items = 0, table_head = 0;
+
+	if (!s->found)
+		return;
+	for (line = s->line + 1; line <= s->end_line + 1; line++) {
+		const struct design_line *l = line <= s->end_line ? &d->lines[line - 1] : NULL;
+		const char *t = l ? l->s : NULL, *e = l ? l->s + l->n : NULL;
+		int starts = 0;
+
+		if (l) {
+			while (t < e && (*t == ' ' || *t == '\t'))
+				t++;
+			starts = !l->code && t == l->s && t < e &&
+				 (((*t == '-' || *t == '*' || *t == '+') && t + 1 < e && t[1] == ' ') ||
+				  (isdigit((unsigned char)*t) && t + 1 < e && (t[1] == '.' || t[1] == ')')) ||
+				  *t == '#');
+			if (!l->code && t < e && *t == '|') {
+				/* a table: a row per choice; an "alternative" column counts */
+				char *row = xmemdupz(t, (size_t)(e - t));
+				int dash = strspn(row, "|-: \t") == strlen(row);
+
+				if (!table_head) {
+					char *p = row;
+					int col = -1;
+
+					table_head = 1;
+					for (; *p; p++)
+						if (*p == '|') {
+							col++;
+							if (strncasecmp(p + 1 + strspn(p + 1, " *"), "alternative", 11) == 0 ||
+							    strcasestr(p + 1, "alternative") == p + 1 + strspn(p + 1, " *`"))
+								alt_col = col;
+						}
+				} else if (!dash) {
+					int ok = names_alternative(row);
+
+					if (alt_col >= 0) {
+						char *p = row, *cell;
+						int col = -1;
+
+						for (cell = NULL; *p; p++)
+							if (*p == '|' && ++col == alt_col)
+								cell = p + 1;
+						if (cell) {
+							size_t n = strcspn(cell, "|");
+
+							while (n && isspace((unsigned char)*cell)) {
+								cell++;
+								n--;
+							}
+							ok |= n > 0 && strncmp(cell, "-", n) && strncasecmp(cell, "none", 4) &&
+							      strncasecmp(cell, "n/a", 3);
+						}
+					}
+					items++;
+					if (!ok)
+						design_add(r, DESIGN_ERROR, line, design_section_names[5],
+							   "technology choice '%.60s' names no alternative it was compared with",
+							   row + strspn(row, "| "));
+				}
+				free(row);
+				continue;
+			}
+			table_head = 0;
+		}
+		if (!l || starts) {
+			if (item.len) {
+				items++;
+				if (!names_alternative(item.buf)) {
+					size_t n = strcspn(item.buf, "\n");
+
+					design_add(r, DESIGN_ERROR, item_line, design_section_names[5],
+						   "technology choice '%.*s' names no alternative it was compared with (say what it was chosen over, and why)",
+						   (int)(n > 60 ? 60 : n), item.buf);
+				}
+			}
+			strbuf_reset(&item);
+			item_line = line;
+			if (t && *t == '#') {
+				/* a sub-heading starts a choice */
+				strbuf_add(&item, t, (size_t)(e - t));
+				strbuf_addch(&item, '\n');
+				continue;
+			}
+		}
+		if (l && item_line && !l->code) {
+			strbuf_add(&item, t, (size_t)(e - t));
+			strbuf_addch(&item, '\n');
+		}
+	}
+	if (!items && !only_blank(d, s->line + 1, s->end_line)) {
+		/* prose only: the section as a whole must compare */
+		struct strbuf all = STRBUF_INIT_CAP((size_t)1 << 20);
+
+		for (line = s->line + 1; line <= s->end_line; line++)
+			if (!d->lines[line - 1].code) {
+				strbuf_add(&all, d->lines[line - 1].s, d->lines[line - 1].n);
+				strbuf_addch(&all, '\n');
+			}
+		if (!names_alternative(all.buf))
+			design_add(r, DESIGN_ERROR, s->line, design_section_names[5],
+				   "Technology Stack Rationale names no alternative for its choices");
+		strbuf_release(&all);
+	}
+	strbuf_release(&item);
+}
+
+/* ---- key considerations ----------------------------------------------------------------- */
+
+static void check_considerations(const struct design_doc *d, struct design_report *r)
+{
+	static const struct { const char *name; const char *words[4]; } subs[] = {
+		{ "Scalability", { "scalab", "scaling", "scale", NULL } },
+		{ "Security", { "security", NULL } },
+		{ "Observability", { "observab", "monitoring", NULL } },
+		{ "Deployment & CI/CD", { "deploy", "ci/cd", "ci / cd", "release" } },
+	};
+	const struct design_section *s = &d->sec[6];
+	int start[4], end[4], line;
+	size_t i, k;
+
+	if (!s->found)
+		return;
+	for (i = 0; i < 4; i++)
+		start[i] = end[i] = 0;
+	/* a subsection: a heading, or a line that starts with a bold or list label */
+	for (line = s->line + 1; line <= s->end_line; line++) {
+		const struct design_line *l = &d->lines[line - 1];
+		char *txt;
+		const char *t;
+		int label;
+
+		if (l->code)
+			continue;
+		txt = xmemdupz(l->s, l->n);
+		t = txt + strspn(txt, " \t");
+		label = *t == '#' || !strncmp(t, "**", 2) || !strncmp(t, "- **", 4) ||
+			!strncmp(t, "* **", 4) || !strncmp(t, "__", 2);
+		if (label) {
+			char head[160];
+
+			snprintf(head, sizeof(head), "%s", t);
+			head[strcspn(head, ":.\xe2")] = 0;	/* the label, not what follows */
+			for (i = 0; i < 4; i++)
+				for (k = 0; k < 4 && subs[i].words[k]; k++)
+					if (!start[i] && strcasestr(head, subs[i].words[k])) {
+						start[i] = line;
+						break;
+					}
+		}
+		free(txt);
+	}
+	for (i = 0; i < 4; i++) {
+		int next = s->end_line + 1;
+
+		if (!start[i]) {
+			design_add(r, DESIGN_ERROR, s->line, design_section_names[6],
+				   "Key Considerations has no '%s' subsection", subs[i].name);
+			continue;
+		}
+		for (k = 0; k < 4; k++)
+			if (start[k] > start[i] && start[k] < next)
+				next = start[k];
+		end[i] = next - 1;
+	}
+	if (start[0]) {
+		struct strbuf t = STRBUF_INIT_CAP((size_t)1 << 20);
+		const char *p;
+		int found = 0;
+
+		for (line = start[0]; line <= end[0]; line++) {
+			strbuf_add(&t, d->lines[line - 1].s, d->lines[line - 1].n);
+			strbuf_addch(&t, '\n');
+		}
+		for (p = t.buf; *p && !found; p++) {
+			if (!strncmp(p, "10", 2) && (p == t.buf || !isdigit((unsigned char)p[-1]))) {
+				const char *q = p + 2;
+
+				while (*q == ' ' || *q == '-')
+					q++;
+				found = *q == 'x' || *q == 'X' || !strncmp(q, "\xc3\x97", 2) ||
+					!strncasecmp(q, "times", 5) || !strncasecmp(q, "fold", 4);
+			}
+		}
+		found |= strcasestr(t.buf, "ten times") || strcasestr(t.buf, "tenfold") ||
+			 strcasestr(t.buf, "ten-fold") || strcasestr(t.buf, "an order of magnitude");
+		if (!found)
+			design_add(r, DESIGN_ERROR, start[0], design_section_names[6],
+				   "Scalability does not say what happens at 10x the expected load (give the figure and the plan)");
+		strbuf_release(&t);
+	}
+}
+
+/* ---- the whole check ----------------------------------------------------------------------- */
+
+static int by_line(const void *a, const void *b)
+{
+	const struct design_diag *x = a, *y = b;
+
+	return x->line != y->line ? (x->line < y->line ? -1 : 1) : 0;
+}
+
+int design_check(const char *name, const char *text, size_t len,
+		 const struct design_opts *o, struct design_report *r, struct strbuf *err)
+{
+	struct design_doc d;
+	int rc;
+
+	design_doc_parse(&d, name, text, len);
+	check_sections(&d, r);
+	check_json_blocks(&d, r);
+	check_api(&d, r);
+	rc = design_sql_check(&d, o, r, err);
+	check_rationale(&d, r);
+	check_considerations(&d, r);
+	/* stable: diagnostics of one line keep the order they were found in */
+	{
+		size_t i, j;
+
+		for (i = 1; i < r->nr; i++)
+			for (j = i; j > 0 && by_line(&r->v[j - 1], &r->v[j]) > 0; j--) {
+				struct design_diag t = r->v[j];
+
+				r->v[j] = r->v[j - 1];
+				r->v[j - 1] = t;
+			}
+	}
+	design_doc_release(&d);
+	return rc;
+}
+
+int design_check_file(const char *path, const struct design_opts *o,
+		      struct design_report *r, struct strbuf *err)
+{
+	struct strbuf data = STRBUF_INIT_CAP(DESIGN_FILE_MAX);
+	int rc;
+
+	if (file_read(path, DESIGN_FILE_MAX, &data, err)) {
+		strbuf_release(&data);
+		return -1;
+	}
+	rc = design_check(path, data.buf, data.len, o, r, err);
+	strbuf_release(&data);
+	return rc;
+}
+
+void design_report_text(const struct design_report *r, const char *file, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++)
+		strbuf_addf(out, "%s:%d: %s: %s\n", file, r->v[i].line,
+			    severity_name(r->v[i].severity), r->v[i].msg);
+	strbuf_addf(out, "%s: %zu error%s, %zu warning%s (%zu endpoint%s, %zu SQL block%s%s%s%s, %zu JSON block%s)\n",
+		    file, r->errors, r->errors == 1 ? "" : "s", r->warnings,
+		    r->warnings == 1 ? "" : "s", r->endpoints, r->endpoints == 1 ? "" : "s",
+		    r->sql_blocks, r->sql_blocks == 1 ? "" : "s", r->database ? " run on " : "",
+		    r->database ? r->database : "", "", r->json_blocks,
+		    r->json_blocks == 1 ? "" : "s");
+}
+
+json_t *design_report_json(const struct design_report *r, const char *file)
+{
+	json_t *diags = json_array();
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		json_t *o = json_pack("{s:i, s:s, s:s}", "line", r->v[i].line, "severity",
+				      severity_name(r->v[i].severity), "message", r->v[i].msg);
+
+		json_object_set_new(o, "section", r->v[i].section ? json_string(r->v[i].section)
+								  : json_null());
+		json_array_append_new(diags, o);
+	}
+	return json_pack("{s:s, s:b, s:I, s:I, s:o, s:I, s:I, s:I, s:o}", "file", file,
+			 "ok", r->errors == 0, "errors", (json_int_t)r->errors,
+			 "warnings", (json_int_t)r->warnings,
+			 "database", r->database ? json_string(r->database) : json_null(),
+			 "endpoints", (json_int_t)r->endpoints, "sql_blocks", (json_int_t)r->sql_blocks,
+			 "json_blocks", (json_int_t)r->json_blocks, "diagnostics", diags);
+}

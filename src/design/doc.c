@@ -1,0 +1,641 @@
+/*
+ * doc: a design document's structure.  See doc.h.
+ */
+#include "design/doc.h"
+
+#include "core/xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const design_section_names[DESIGN_SECTIONS] = {
+	"Executive Summary", "Architecture Overview", "Service Definitions",
+	"API Contracts", "Data Schema", "Technology Stack Rationale", "Key Considerations",
+};
+
+/* What each section may also be called (after normalising). */
+static const char *const section_aliases[DESIGN_SECTIONS][8] = {
+	{ "executive summary", "summary", NULL },
+	{ "architecture overview", "architecture", "system architecture", "architectural overview",
+	  "high level architecture", "system overview", NULL },
+	{ "service definitions", "service definition", "services", "service boundaries",
+	  "service catalog", NULL },
+	{ "api contracts", "api contract", "api design", "api specification", "api endpoints",
+	  "apis", "api", "endpoints" },
+	{ "data schema", "data schemas", "database schema", "data model", "data models",
+	  "schema", "database design", "data model and schema" },
+	{ "technology stack rationale", "technology stack", "tech stack rationale", "tech stack",
+	  "technology rationale", "technology choices", "technology stack and rationale",
+	  "technology stack and rationale" },
+	{ "key considerations", "considerations", "cross cutting concerns",
+	  "non functional requirements", NULL },
+};
+
+static const struct { int code; const char *reason; } statuses[] = {
+	{ 100, "Continue" }, { 101, "Switching Protocols" }, { 102, "Processing" },
+	{ 103, "Early Hints" }, { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+	{ 203, "Non-Authoritative Information" }, { 204, "No Content" }, { 205, "Reset Content" },
+	{ 206, "Partial Content" }, { 207, "Multi-Status" }, { 208, "Already Reported" },
+	{ 226, "IM Used" }, { 300, "Multiple Choices" }, { 301, "Moved Permanently" },
+	{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" }, { 305, "Use Proxy" },
+	{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" }, { 402, "Payment Required" }, { 403, "Forbidden" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
+	{ 407, "Proxy Authentication Required" }, { 408, "Request Timeout" }, { 409, "Conflict" },
+	{ 410, "Gone" }, { 411, "Length Required" }, { 412, "Precondition Failed" },
+	{ 413, "Content Too Large" }, { 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+	{ 416, "Range Not Satisfiable" }, { 417, "Expectation Failed" }, { 418, "I'm a teapot" },
+	{ 421, "Misdirected Request" }, { 422, "Unprocessable Content" }, { 423, "Locked" },
+	{ 424, "Failed Dependency" }, { 425, "Too Early" }, { 426, "Upgrade Required" },
+	{ 428, "Precondition Required" }, { 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" }, { 451, "Unavailable For Legal Reasons" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+	{ 505, "HTTP Version Not Supported" }, { 506, "Variant Also Negotiates" },
+	{ 507, "Insufficient Storage" }, { 508, "Loop Detected" }, { 510, "Not Extended" },
+	{ 511, "Network Authentication Required" },
+};
+
+int design_http_status_known(int code)
+{
+	return design_http_reason(code) != NULL;
+}
+
+const char *design_http_reason(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(*statuses); i++)
+		if (statuses[i].code == code)
+			return statuses[i].reason;
+	return NULL;
+}
+
+/* ---- lines, fences, headings --------------------------------------------------- */
+
+static const char *skip_ws(const char *s, const char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	return s;
+}
+
+/* A fence opening or closing: its char and length, or 0. */
+static size_t fence_len(const char *s, const char *e, char *ch)
+{
+	const char *p = skip_ws(s, e);
+	size_t n = 0;
+
+	if (p - s > 3 || p >= e || (*p != '`' && *p != '~'))
+		return 0;
+	*ch = *p;
+	while (p + n < e && p[n] == *ch)
+		n++;
+	return n >= 3 ? n : 0;
+}
+
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xmemdupz(s, n);
+}
+
+/* "1. **Executive Summary**: Envisioned Outcome" -> "executive summary" */
+static void normalise_title(const char *t, struct strbuf *out)
+{
+	const char *p = t;
+	size_t i;
+
+	while (*p == '*' || *p == '_' || *p == '`' || isspace((unsigned char)*p))
+		p++;
+	if (!strncasecmp(p, "section ", 8))
+		p += 8;
+	if (isdigit((unsigned char)*p)) {
+		while (isdigit((unsigned char)*p) || *p == '.')
+			p++;
+		while (*p == ')' || *p == ':' || *p == '-' || isspace((unsigned char)*p))
+			p++;
+	} else if (strchr("IVX", *p) && (p[1] == '.' || p[1] == ')' ||
+					 (strchr("IVX", p[1]) && (p[2] == '.' || p[2] == ')')))) {
+		while (strchr("IVX", *p))
+			p++;
+		p++;
+	}
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == ':' || c == '(' || !strncmp(p, " - ", 3) || !strncmp(p, " \xe2\x80\x94", 4) ||
+		    !strncmp(p, " \xe2\x80\x93", 4))
+			break;		/* a subtitle */
+		if (c == '&') {
+			strbuf_addstr(out, " and ");
+		} else if (isalnum(c)) {
+			strbuf_addch(out, (char)tolower(c));
+		} else if (c == '*' || c == '_' || c == '`') {
+			continue;
+		} else if (out->len && out->buf[out->len - 1] != ' ') {
+			strbuf_addch(out, ' ');
+		}
+	}
+	/* single spaces, none at the ends */
+	for (i = 0; i < out->len; i++)
+		if (out->buf[i] == ' ' && (i == 0 || out->buf[i - 1] == ' ')) {
+			memmove(out->buf + i, out->buf + i + 1, out->len - i);
+			out->len--;
+			i--;
+		}
+	while (out->len && out->buf[out->len - 1] == ' ')
+		strbuf_setlen(out, out->len - 1);
+}
+
+static int section_of_title(const char *t)
+{
+	struct strbuf n = STRBUF_INIT_CAP(256);
+	int i, k, found = -1;
+
+	normalise_title(t, &n);
+	for (i = 0; i < DESIGN_SECTIONS && found < 0; i++)
+		for (k = 0; k < 8 && section_aliases[i][k] && found < 0; k++)
+			if (!strcmp(n.buf, section_aliases[i][k]))
+				found = i;
+	strbuf_release(&n);
+	return found;
+}
+
+/* ---- endpoints ------------------------------------------------------------------------ */
+
+static const char *const methods[] = {
+	"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", NULL,
+};
+
+/* If line defines an endpoint (a heading, or a line that is only
+ * `METHOD /path` with an optional summary after a dash or colon), sets
+ * method and path and returns 1. */
+static int endpoint_line(const char *s, size_t n, int heading, char **method, char **path,
+			 char **summary)
+{
+	const char *e = s + n, *p = s, *m, *q;
+	size_t i, ml = 0;
+
+	while (p < e && (*p == '#' || *p == ' ' || *p == '\t' || *p == '*' || *p == '`' ||
+			 *p == '-' || *p == '+' || *p == '_'))
+		p++;
+	if (p < e && isdigit((unsigned char)*p)) {	/* "1. POST /x" */
+		q = p;
+		while (q < e && isdigit((unsigned char)*q))
+			q++;
+		if (q < e && (*q == '.' || *q == ')'))
+			p = skip_ws(q + 1, e);
+	}
+	for (i = 0; methods[i]; i++) {
+		ml = strlen(methods[i]);
+		if ((size_t)(e - p) > ml && !strncmp(p, methods[i], ml) && (p[ml] == ' ' || p[ml] == '\t'))
+			break;
+	}
+	if (!methods[i])
+		return 0;
+	m = p;
+	p = skip_ws(p + ml, e);
+	if (p >= e || *p != '/')
+		return 0;
+	q = p;
+	while (q < e && !isspace((unsigned char)*q) && *q != '`' && *q != '*' && *q != '|')
+		q++;
+	{
+		const char *r = q;
+
+		while (r < e && (*r == '`' || *r == '*' || *r == ' ' || *r == '\t'))
+			r++;
+		/* prose after the path: a mention, not a definition */
+		if (!heading && r < e && !(*r == '-' || *r == ':' || *r == '(' ||
+					   !strncmp(r, "\xe2\x80\x94", 3) ||
+					   !strncmp(r, "\xe2\x80\x93", 3)))
+			return 0;
+		while (r < e && (*r == '-' || *r == ':' || *r == ' ' || *r == '\t' || (unsigned char)*r >= 0x80))
+			r++;
+		*summary = trimmed(r, (size_t)(e - r));
+		while (**summary && (*summary)[strlen(*summary) - 1] == '*')
+			(*summary)[strlen(*summary) - 1] = 0;
+	}
+	*method = xmemdupz(m, ml);
+	*path = xmemdupz(p, (size_t)(q - p));
+	return 1;
+}
+
+/* "/orders/{id}/items/:item" -> "/orders/{}/items/{}" */
+static char *normalise_path(const char *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	while (*p) {
+		if (*p == '{') {
+			strbuf_addstr(&sb, "{}");
+			while (*p && *p != '}')
+				p++;
+			if (*p)
+				p++;
+		} else if (*p == ':' && (p[-1] == '/')) {
+			strbuf_addstr(&sb, "{}");
+			while (*p && *p != '/')
+				p++;
+		} else {
+			strbuf_addch(&sb, *p++);
+		}
+	}
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		strbuf_setlen(&sb, sb.len - 1);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int has_word(const char *s, const char *w)
+{
+	return strcasestr(s, w) != NULL;
+}
+
+/* Lines that talk about responses: their numbers are status codes. */
+static int statusish(const char *s)
+{
+	static const char *const words[] = {
+		"response", "error", "status", "return", "http", "->", "\xe2\x86\x92", "success",
+		"fail", "created", "ok", "not found", "conflict", "bad request", "unauthori",
+		"forbidden", "accepted", "no content", "invalid", "reply", "respond", NULL,
+	};
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		if (has_word(s, words[i]))
+			return 1;
+	return 0;
+}
+
+/* Status codes in a line: 3-digit numbers 100-599 on word boundaries, not
+ * followed by a unit. */
+static size_t line_codes(const char *s, int *out, size_t max)
+{
+	size_t nr = 0;
+	const char *p;
+
+	for (p = s; *p && nr < max; p++) {
+		const char *q = p + 3;
+		int code;
+
+		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]) || (p > s && (isalnum((unsigned char)p[-1]) ||
+						      p[-1] == '.' || p[-1] == ',' || p[-1] == '$')))
+			continue;
+		if (isalnum((unsigned char)*q) || *q == '%' || *q == '.' || *q == ',') {
+			p = q;
+			continue;
+		}
+		code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+		if (code >= 100 && code <= 599)
+			out[nr++] = code;
+		p = q - 1;
+	}
+	return nr;
+}
+
+static void add_example(struct design_endpoint *ep, int status, int line, int is_error)
+{
+	struct design_example *x;
+
+	ALLOC_GROW(ep->ex, ep->ex_nr + 1, ep->ex_alloc);
+	x = &ep->ex[ep->ex_nr++];
+	memset(x, 0, sizeof(*x));
+	x->status = status;
+	x->line = line;
+	x->is_error = is_error;
+}
+
+static void add_code(struct design_endpoint *ep, int code)
+{
+	int i;
+
+	for (i = 0; i < ep->codes_nr; i++)
+		if (ep->codes[i] == code)
+			return;
+	if (ep->codes_nr < (int)(sizeof(ep->codes) / sizeof(*ep->codes)))
+		ep->codes[ep->codes_nr++] = code;
+}
+
+/* Each endpoint's examples and status codes, from its lines and blocks. */
+static void fill_endpoint(struct design_doc *d, struct design_endpoint *ep)
+{
+	struct strbuf ctx = STRBUF_INIT_CAP((size_t)1 << 20);
+	int line, codes[16];
+	size_t b = 0, k, n;
+
+	for (line = ep->line; line <= ep->end_line; line++) {
+		const struct design_line *l = &d->lines[line - 1];
+		char *s = xmemdupz(l->s, l->n);
+
+		if (!l->code) {
+			if (line > ep->line)
+				strbuf_addf(&ctx, "%s\n", s);
+			if (statusish(s) || line == ep->line) {
+				n = line_codes(s, codes, 16);
+				for (k = 0; k < n; k++)
+					add_code(ep, codes[k]);
+			}
+			if (has_word(s, "no body") || has_word(s, "no request body") ||
+			    has_word(s, "empty body") || has_word(s, "without a body") ||
+			    has_word(s, "body: none") || has_word(s, "no payload"))
+				ep->no_body = 1;
+		} else if (!strncasecmp(s, "HTTP/", 5) && (n = line_codes(s + 5, codes, 1)) > 0) {
+			add_code(ep, codes[0]);	/* an http block's status line */
+		}
+		free(s);
+		/* a JSON block starting here: an example, labelled by the text before it */
+		while (b < d->blocks_nr && d->blocks[b].fence_line < line)
+			b++;
+		if (b < d->blocks_nr && d->blocks[b].fence_line == line &&
+		    design_block_is_json(&d->blocks[b])) {
+			int status = 0, is_err, label_req;
+
+			n = line_codes(ctx.buf, codes, 16);
+			/* the last code mentioned before the block labels it */
+			if (n)
+				status = codes[n - 1];
+			label_req = has_word(ctx.buf, "request") && !n;
+			is_err = has_word(ctx.buf, "error") || status >= 400;
+			if (status || label_req)
+				add_example(ep, label_req ? 0 : status, d->blocks[b].first_line, is_err);
+			else
+				add_example(ep, -1, d->blocks[b].first_line, is_err);
+			strbuf_reset(&ctx);
+		}
+		if (b < d->blocks_nr && d->blocks[b].fence_line == line)
+			strbuf_reset(&ctx);
+	}
+	strbuf_release(&ctx);
+}
+
+static void find_endpoints(struct design_doc *d)
+{
+	const struct design_section *s = &d->sec[3];
+	size_t i;
+	int line;
+
+	if (!s->found)
+		return;
+	for (line = s->line + 1; line <= s->end_line; line++) {
+		const struct design_line *l = &d->lines[line - 1];
+		char *method = NULL, *path = NULL, *summary = NULL;
+		struct design_endpoint *ep;
+		const char *t = skip_ws(l->s, l->s + l->n);
+		int heading = t < l->s + l->n && *t == '#';
+
+		if (l->code || (t < l->s + l->n && *t == '|') ||
+		    !endpoint_line(l->s, l->n, heading, &method, &path, &summary))
+			continue;
+		ALLOC_GROW(d->eps, d->eps_nr + 1, d->eps_alloc);
+		ep = &d->eps[d->eps_nr++];
+		memset(ep, 0, sizeof(*ep));
+		ep->method = method;
+		ep->path = path;
+		ep->norm = normalise_path(path);
+		ep->summary = summary;
+		ep->line = line;
+	}
+	for (i = 0; i < d->eps_nr; i++) {
+		struct design_endpoint *ep = &d->eps[i];
+
+		ep->end_line = i + 1 < d->eps_nr ? d->eps[i + 1].line - 1 : s->end_line;
+		fill_endpoint(d, ep);
+		/* no summary on its line: the first sentence under it */
+		for (line = ep->line + 1; !*ep->summary && line <= ep->end_line; line++) {
+			const struct design_line *l = &d->lines[line - 1];
+			char *t = trimmed(l->s, l->n);
+
+			if (!l->code && *t && *t != '#' && !strcasestr(t, "request") &&
+			    !strcasestr(t, "response") && !strcasestr(t, "error")) {
+				free(ep->summary);
+				ep->summary = t;
+			} else {
+				free(t);
+				if (l->code)
+					break;
+			}
+		}
+	}
+}
+
+/* ---- the document ----------------------------------------------------------------- */
+
+void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len)
+{
+	struct strbuf ctx = STRBUF_INIT_CAP((size_t)4 << 20);
+	size_t i, alloc = 0, open_len = 0;
+	char open_ch = 0;
+	int open_block = -1, ctx_line = 1;
+
+	memset(d, 0, sizeof(*d));
+	d->name = xstrdup(name);
+	d->text = xmemdupz(text, len);
+	for (i = 0; i <= len;) {
+		size_t e = i;
+
+		while (e < len && d->text[e] != '\n')
+			e++;
+		if (i == len && i > 0 && d->text[i - 1] == '\n')
+			break;
+		ALLOC_GROW(d->lines, d->lines_nr + 1, alloc);
+		d->lines[d->lines_nr].s = d->text + i;
+		d->lines[d->lines_nr].n = e - i - (e > i && d->text[e - 1] == '\r');
+		d->lines[d->lines_nr].code = 0;
+		d->lines_nr++;
+		if (e >= len)
+			break;
+		i = e + 1;
+	}
+	for (i = 0; i < d->lines_nr; i++) {
+		struct design_line *l = &d->lines[i];
+		const char *s = l->s, *e = l->s + l->n;
+		char ch = 0;
+		size_t fl = fence_len(s, e, &ch);
+		int line = (int)i + 1;
+
+		if (open_block >= 0) {
+			struct design_block *b = &d->blocks[open_block];
+
+			l->code = 1;
+			if (fl >= open_len && ch == open_ch && skip_ws(skip_ws(s, e) + fl, e) == e) {
+				size_t from = (size_t)(d->lines[b->first_line - 1].s - d->text);
+
+				b->text = line > b->first_line
+					  ? xmemdupz(d->text + from, (size_t)(s - d->text) - from)
+					  : xstrdup("");
+				open_block = -1;
+				strbuf_reset(&ctx);
+				ctx_line = line + 1;
+			}
+			continue;
+		}
+		if (fl) {
+			const char *info = skip_ws(skip_ws(s, e) + fl, e), *w = info;
+			struct design_block *b;
+			size_t k;
+
+			ALLOC_GROW(d->blocks, d->blocks_nr + 1, d->blocks_alloc);
+			b = &d->blocks[d->blocks_nr];
+			memset(b, 0, sizeof(*b));
+			while (w < e && !isspace((unsigned char)*w) && *w != '{' && *w != ',')
+				w++;
+			b->lang = xmemdupz(info, (size_t)(w - info));
+			for (k = 0; b->lang[k]; k++)
+				b->lang[k] = (char)tolower((unsigned char)b->lang[k]);
+			b->fence_line = line;
+			b->first_line = line + 1;
+			b->context = xstrdup(ctx.buf);
+			b->context_line = ctx_line;
+			b->section = -1;
+			open_block = (int)d->blocks_nr++;
+			open_len = fl;
+			open_ch = ch;
+			l->code = 1;
+			continue;
+		}
+		{
+			const char *h = skip_ws(s, e);
+			size_t lv = 0;
+
+			while (h + lv < e && h[lv] == '#')
+				lv++;
+			if (h - s <= 3 && lv >= 1 && lv <= 6 && (h + lv == e || h[lv] == ' ' || h[lv] == '\t')) {
+				struct design_heading *hd;
+				const char *te = e;
+
+				while (te > h + lv && (te[-1] == '#' || isspace((unsigned char)te[-1])))
+					te--;
+				ALLOC_GROW(d->headings, d->headings_nr + 1, d->headings_alloc);
+				hd = &d->headings[d->headings_nr++];
+				hd->line = line;
+				hd->level = (int)lv;
+				hd->text = trimmed(h + lv, te > h + lv ? (size_t)(te - h - lv) : 0);
+				if (lv == 1 && !d->title)
+					d->title = xstrdup(hd->text);
+				strbuf_reset(&ctx);
+				ctx_line = line + 1;
+				continue;
+			}
+		}
+		strbuf_add(&ctx, s, l->n);
+		strbuf_addch(&ctx, '\n');
+	}
+	if (open_block >= 0) {
+		/* an unclosed fence runs to the end */
+		struct design_block *b = &d->blocks[open_block];
+		size_t from = b->first_line <= (int)d->lines_nr
+			      ? (size_t)(d->lines[b->first_line - 1].s - d->text) : len;
+
+		b->text = xmemdupz(d->text + from, len - from);
+	}
+	/* the seven sections: the first heading that names each */
+	for (i = 0; i < d->headings_nr; i++) {
+		int s = section_of_title(d->headings[i].text);
+
+		if (s >= 0 && !d->sec[s].found) {
+			d->sec[s].found = 1;
+			d->sec[s].heading = (int)i;
+			d->sec[s].line = d->headings[i].line;
+			d->sec[s].level = d->headings[i].level;
+		}
+	}
+	for (i = 0; i < DESIGN_SECTIONS; i++) {
+		struct design_section *s = &d->sec[i];
+		size_t h;
+
+		if (!s->found)
+			continue;
+		s->end_line = (int)d->lines_nr;
+		for (h = (size_t)s->heading + 1; h < d->headings_nr; h++)
+			if (d->headings[h].level <= s->level) {
+				s->end_line = d->headings[h].line - 1;
+				break;
+			}
+	}
+	for (i = 0; i < d->blocks_nr; i++)
+		d->blocks[i].section = design_doc_section_of(d, d->blocks[i].fence_line);
+	find_endpoints(d);
+	strbuf_release(&ctx);
+}
+
+void design_doc_release(struct design_doc *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->headings_nr; i++)
+		free(d->headings[i].text);
+	free(d->headings);
+	for (i = 0; i < d->blocks_nr; i++) {
+		free(d->blocks[i].lang);
+		free(d->blocks[i].text);
+		free(d->blocks[i].context);
+	}
+	free(d->blocks);
+	for (i = 0; i < d->eps_nr; i++) {
+		for (k = 0; k < d->eps[i].ex_nr; k++)
+			json_decref(d->eps[i].ex[k].json);
+		free(d->eps[i].ex);
+		free(d->eps[i].method);
+		free(d->eps[i].path);
+		free(d->eps[i].norm);
+		free(d->eps[i].summary);
+	}
+	free(d->eps);
+	free(d->lines);
+	free(d->text);
+	free(d->name);
+	free(d->title);
+	memset(d, 0, sizeof(*d));
+}
+
+int design_doc_section_of(const struct design_doc *d, int line)
+{
+	int i, best = -1;
+
+	for (i = 0; i < DESIGN_SECTIONS; i++)
+		if (d->sec[i].found && line >= d->sec[i].line && line <= d->sec[i].end_line &&
+		    (best < 0 || d->sec[i].line > d->sec[best].line))
+			best = i;
+	return best;
+}
+
+int design_block_is_sql(const struct design_block *b)
+{
+	static const char *const langs[] = {
+		"sql", "postgresql", "postgres", "pgsql", "psql", "plpgsql", "ddl", "sqlite", NULL,
+	};
+	size_t i;
+
+	for (i = 0; langs[i]; i++)
+		if (!strcmp(b->lang, langs[i]))
+			return 1;
+	return 0;
+}
+
+int design_block_is_json(const struct design_block *b)
+{
+	return !strcmp(b->lang, "json") || !strcmp(b->lang, "jsonc") ||
+	       !strcmp(b->lang, "json5") || !strcmp(b->lang, "application/json");
+}
+
+int design_block_json(const struct design_block *b, json_t **out, int *line, struct strbuf *msg)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(b->text ? b->text : "", JSON_DECODE_ANY, &jerr);
+
+	*out = j;
+	if (j)
+		return 0;
+	*line = b->first_line + (jerr.line > 0 ? jerr.line - 1 : 0);
+	strbuf_addstr(msg, jerr.text);
+	return -1;
+}

@@ -1,0 +1,417 @@
+/*
+ * pg: the throwaway PostgreSQL cluster.  See pg.h.
+ */
+#include "design/pg.h"
+
+#include "core/clock.h"
+#include "core/fileio.h"
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- libpq, loaded on first use ------------------------------------------------ */
+
+static struct {
+	PGconn *(*connectdb)(const char *);
+	ConnStatusType (*status)(const PGconn *);
+	char *(*error_message)(const PGconn *);
+	PGresult *(*exec)(PGconn *, const char *);
+	ExecStatusType (*result_status)(const PGresult *);
+	char *(*result_error_field)(const PGresult *, int);
+	void (*clear)(PGresult *);
+	void (*finish)(PGconn *);
+	int (*ntuples)(const PGresult *);
+	int (*nfields)(const PGresult *);
+	char *(*getvalue)(const PGresult *, int, int);
+	PGPing (*ping)(const char *);
+	int (*server_version)(const PGconn *);
+} pq;
+
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_error[512];
+
+static void pq_load(void)
+{
+	void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(pq_error, sizeof(pq_error), "%s", dlerror());
+		return;
+	}
+#define LOAD(f, name)                                                              \
+	do {                                                                       \
+		*(void **)&pq.f = dlsym(h, name);                                  \
+		if (!pq.f && !pq_error[0])                                         \
+			snprintf(pq_error, sizeof(pq_error), "libpq has no %s", name); \
+	} while (0)
+	LOAD(connectdb, "PQconnectdb");
+	LOAD(status, "PQstatus");
+	LOAD(error_message, "PQerrorMessage");
+	LOAD(exec, "PQexec");
+	LOAD(result_status, "PQresultStatus");
+	LOAD(result_error_field, "PQresultErrorField");
+	LOAD(clear, "PQclear");
+	LOAD(finish, "PQfinish");
+	LOAD(ntuples, "PQntuples");
+	LOAD(nfields, "PQnfields");
+	LOAD(getvalue, "PQgetvalue");
+	LOAD(ping, "PQping");
+	LOAD(server_version, "PQserverVersion");
+#undef LOAD
+}
+
+static int pq_ready(struct strbuf *err)
+{
+	pthread_once(&pq_once, pq_load);
+	if (pq_error[0])
+		return strbuf_seterr(err, "cannot load libpq (%s); install libpq5", pq_error);
+	return 0;
+}
+
+/* ---- finding PostgreSQL ------------------------------------------------------------- */
+
+static int executable(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, X_OK) == 0;
+}
+
+static int find_bindir(const char *given, char *out, size_t n)
+{
+	const char *env = getenv("ARCHIE_PG_BINDIR"), *path = getenv("PATH");
+	glob_t g;
+	size_t i;
+
+	if (given && *given) {
+		snprintf(out, n, "%s", given);
+		return executable(out, "initdb") && executable(out, "postgres") ? 0 : -1;
+	}
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return executable(out, "initdb") && executable(out, "postgres") ? 0 : -1;
+	}
+	/* Debian keeps the server's programs out of PATH, by version */
+	if (!glob("/usr/lib/postgresql/*/bin", 0, NULL, &g)) {
+		int best = -1;
+		long bestv = -1;
+
+		for (i = 0; i < g.gl_pathc; i++) {
+			long v = strtol(g.gl_pathv[i] + strlen("/usr/lib/postgresql/"), NULL, 10);
+
+			if (v > bestv && executable(g.gl_pathv[i], "initdb") &&
+			    executable(g.gl_pathv[i], "postgres")) {
+				bestv = v;
+				best = (int)i;
+			}
+		}
+		if (best >= 0) {
+			snprintf(out, n, "%s", g.gl_pathv[best]);
+			globfree(&g);
+			return 0;
+		}
+		globfree(&g);
+	}
+	while (path && *path) {
+		size_t l = strcspn(path, ":");
+
+		snprintf(out, n, "%.*s", (int)l, path);
+		if (l && executable(out, "initdb") && executable(out, "postgres"))
+			return 0;
+		path += l + (path[l] == ':');
+	}
+	return -1;
+}
+
+/* ---- running it -------------------------------------------------------------------- */
+
+static void remove_tree(const char *path)
+{
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			char p[PATH_MAX];
+			struct stat st;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+			if (!lstat(p, &st) && S_ISDIR(st.st_mode))
+				remove_tree(p);
+			else
+				unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+static void chown_tree(const char *path, uid_t uid, gid_t gid)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (chown(path, uid, gid))
+		return;
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char p[PATH_MAX];
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
+		chown_tree(p, uid, gid);
+	}
+	closedir(d);
+}
+
+/* Starts argv with output to log; as uid/gid when running as root. */
+static pid_t spawn(char *const argv[], const char *log, uid_t uid, gid_t gid)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (nul >= 0)
+			dup2(nul, 0);
+		setsid();
+		if (geteuid() == 0 && (setgid(gid) || setuid(uid)))
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void log_tail(const char *log, struct strbuf *out)
+{
+	struct strbuf sb = STRBUF_INIT_CAP((size_t)1 << 20);
+	struct strbuf e = STRBUF_INIT;
+	size_t from;
+
+	if (!file_read(log, (size_t)1 << 20, &sb, &e) && sb.len) {
+		strbuf_rtrim(&sb);
+		from = sb.len > 400 ? sb.len - 400 : 0;
+		strbuf_addstr(out, ": ");
+		strbuf_add(out, sb.buf + from, sb.len - from);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&e);
+}
+
+int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err)
+{
+	char bin[PATH_MAX], initdb[PATH_MAX + 16], postgres[PATH_MAX + 16], data[PATH_MAX + 8];
+	char log[PATH_MAX + 8], conninfo[PATH_MAX + 64];
+	const char *tmp = getenv("TMPDIR");
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	pid_t pid;
+	int status;
+	long t0;
+
+	memset(c, 0, sizeof(*c));
+	if (pq_ready(err))
+		return -1;
+	if (find_bindir(bindir, bin, sizeof(bin)))
+		return strbuf_seterr(err, "no PostgreSQL server programs (initdb, postgres) were found; install Debian's postgresql package, or set ARCHIE_PG_BINDIR");
+	/* the socket path must stay short (sun_path is 108 bytes) */
+	snprintf(c->dir, sizeof(c->dir), "%s/archie-pg-XXXXXX",
+		 tmp && *tmp && strlen(tmp) < 60 ? tmp : "/tmp");
+	if (!mkdtemp(c->dir)) {
+		strbuf_seterr(err, "cannot make a directory for PostgreSQL in %s: %s", c->dir,
+			      strerror(errno));
+		c->dir[0] = 0;
+		return -1;
+	}
+	if (uid == 0) {
+		/* PostgreSQL will not run as root */
+		struct passwd *pw = getpwnam("postgres");
+
+		if (!pw)
+			pw = getpwnam("nobody");
+		if (!pw) {
+			strbuf_seterr(err, "running as root, and there is no 'postgres' or 'nobody' user to run PostgreSQL as");
+			goto fail;
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+		chown_tree(c->dir, uid, gid);
+	}
+	snprintf(initdb, sizeof(initdb), "%s/initdb", bin);
+	snprintf(postgres, sizeof(postgres), "%s/postgres", bin);
+	snprintf(data, sizeof(data), "%s/data", c->dir);
+	snprintf(log, sizeof(log), "%s/log", c->dir);
+	{
+		char *argv[] = {
+			initdb, "-D", data, "-A", "trust", "-U", "archie", "-E", "UTF8",
+			"--locale=C", "--no-sync", NULL,
+		};
+
+		pid = spawn(argv, log, uid, gid);
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			strbuf_seterr(err, "initdb failed");
+			log_tail(log, err);
+			goto fail;
+		}
+	}
+	{
+		char *argv[] = {
+			postgres, "-D", data, "-k", c->dir, "-c", "listen_addresses=",
+			"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off",
+			"-c", "max_connections=5", "-c", "shared_buffers=16MB", NULL,
+		};
+
+		c->pid = spawn(argv, log, uid, gid);
+		if (c->pid < 0) {
+			c->pid = 0;
+			strbuf_seterr(err, "cannot start postgres: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	snprintf(conninfo, sizeof(conninfo), "host=%s dbname=postgres user=archie connect_timeout=5",
+		 c->dir);
+	for (t0 = clock_ms(); pq.ping(conninfo) != PQPING_OK; ) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+			c->pid = 0;
+			strbuf_seterr(err, "postgres exited at start");
+			log_tail(log, err);
+			goto fail;
+		}
+		if (clock_ms() - t0 > 20000) {
+			strbuf_seterr(err, "postgres did not accept connections within 20 s");
+			log_tail(log, err);
+			goto fail;
+		}
+		nanosleep(&ts, NULL);
+	}
+	c->conn = pq.connectdb(conninfo);
+	if (pq.status(c->conn) != CONNECTION_OK) {
+		strbuf_seterr(err, "cannot connect to the throwaway PostgreSQL: %s",
+			      pq.error_message(c->conn));
+		goto fail;
+	}
+	{
+		int v = pq.server_version(c->conn);
+
+		snprintf(c->version, sizeof(c->version), "%d.%d", v / 10000, v % 10000);
+	}
+	return 0;
+fail:
+	pg_stop(c);
+	return -1;
+}
+
+void pg_stop(struct pg_cluster *c)
+{
+	if (c->conn) {
+		pq.finish(c->conn);
+		c->conn = NULL;
+	}
+	if (c->pid > 0) {
+		int status;
+		long t0 = clock_ms();
+
+		kill(c->pid, SIGQUIT);	/* immediate shutdown: nothing to keep */
+		while (waitpid(c->pid, &status, WNOHANG) == 0) {
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			if (clock_ms() - t0 > 5000) {
+				kill(c->pid, SIGKILL);
+				waitpid(c->pid, &status, 0);
+				break;
+			}
+			nanosleep(&ts, NULL);
+		}
+		c->pid = 0;
+	}
+	if (c->dir[0]) {
+		remove_tree(c->dir);
+		c->dir[0] = 0;
+	}
+}
+
+void pg_exec(struct pg_cluster *c, const char *sql, struct pg_result *out)
+{
+	PGresult *res = pq.exec(c->conn, sql);
+	ExecStatusType st = pq.result_status(res);
+	int r, k;
+
+	memset(out, 0, sizeof(*out));
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
+		out->ok = 1;
+		if (st == PGRES_TUPLES_OK) {
+			out->nrows = pq.ntuples(res);
+			out->ncols = pq.nfields(res);
+			out->rows = xcalloc((size_t)out->nrows + 1, sizeof(*out->rows));
+			for (r = 0; r < out->nrows; r++) {
+				out->rows[r] = xcalloc((size_t)out->ncols + 1, sizeof(**out->rows));
+				for (k = 0; k < out->ncols; k++)
+					out->rows[r][k] = xstrdup(pq.getvalue(res, r, k));
+			}
+		}
+	} else {
+		const char *m = res ? pq.result_error_field(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		const char *d = res ? pq.result_error_field(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+		const char *h = res ? pq.result_error_field(res, PG_DIAG_MESSAGE_HINT) : NULL;
+		const char *p = res ? pq.result_error_field(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+		struct strbuf det = STRBUF_INIT;
+
+		out->error = xstrdup(m ? m : pq.error_message(c->conn));
+		out->error[strcspn(out->error, "\n")] = 0;
+		if (d)
+			strbuf_addf(&det, "%s", d);
+		if (h)
+			strbuf_addf(&det, "%s%s", det.len ? "; " : "", h);
+		out->detail = det.len ? strbuf_detach(&det, NULL) : NULL;
+		strbuf_release(&det);
+		out->position = p ? atoi(p) : 0;
+	}
+	if (res)
+		pq.clear(res);
+}
+
+void pg_result_release(struct pg_result *r)
+{
+	int i, k;
+
+	for (i = 0; i < r->nrows; i++) {
+		for (k = 0; k < r->ncols; k++)
+			free(r->rows[i][k]);
+		free(r->rows[i]);
+	}
+	free(r->rows);
+	free(r->error);
+	free(r->detail);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,73 @@
+# archie check-design: the valid fixture passes on PostgreSQL and on
+# SQLite; each broken variant (one defect each) gives exactly its expected
+# diagnostic; JSON output; exports (the OpenAPI document validated by
+# Redocly's linter); the SQLite fallback when PostgreSQL is missing.
+. "$(dirname "$0")/lib.sh"
+
+D="$TEST_DATA/design"
+cp -r "$D" "$T_ROOT/design"
+cd "$T_ROOT/design" || exit 2
+
+run "$ARCHIE" check-design valid.md
+expect_rc 0 "the valid design passes"
+expect_out "valid.md: 0 errors, 0 warnings (4 endpoints, 2 SQL blocks run on postgresql, 11 JSON blocks)" "its DDL ran on PostgreSQL"
+
+run "$ARCHIE" check-design valid.md --json
+expect_json '.ok == true and .errors == 0 and .database == "postgresql" and .endpoints == 4 and .diagnostics == []' "--json"
+
+# every broken variant: exit 1, one error, the exact diagnostic
+while IFS='	' read -r f want; do
+	run "$ARCHIE" check-design "broken/$f"
+	check "$f: exit 1" test "$rc" -eq 1
+	check "$f: exactly one error" test "$(printf '%s\n' "$out" | grep -c ': error: ')" = 1
+	check "$f: $want" test "$(printf '%s\n' "$out" | head -1)" = "broken/$f:$want"
+done < broken/expected.tsv
+
+# the SQLite fallback: asked for, or no PostgreSQL to be found
+run "$ARCHIE" check-design --sqlite valid.md
+expect_rc 0 "--sqlite: the valid design passes (PostgreSQL spellings translated)"
+expect_out "valid.md:117: warning: the DDL was run on SQLite in memory, not PostgreSQL (--sqlite was given), so PostgreSQL-specific syntax was not checked" "--sqlite: warns that PostgreSQL syntax was not checked"
+ARCHIE_PG_BINDIR="$T_ROOT/no-pg" run "$ARCHIE" check-design valid.md
+expect_rc 0 "without PostgreSQL the check still runs"
+expect_out "warning: the DDL was run on SQLite in memory, not PostgreSQL (no PostgreSQL server programs (initdb, postgres) were found; install Debian's postgresql package, or set ARCHIE_PG_BINDIR)" "and says why PostgreSQL was not used"
+for c in "12-ddl-syntax-error.md:155: error: the DDL fails on SQLite: near \"NUL\": syntax error" \
+	 "13-fk-without-index.md:154: error: foreign key payments.(order_id) -> orders has no index" \
+	 "14-table-without-pk.md:162: error: table audit_log has no primary key" \
+	 "15-duplicate-index.md:161: error: indexes payments_order_id_idx and payments_by_order on payments are duplicates" \
+	 "16-fk-to-missing-table.md:158: error: foreign key payments.(refund_of) references table refunds, which does not exist"; do
+	run "$ARCHIE" check-design --sqlite "broken/${c%%:*}"
+	expect_out "broken/$c" "sqlite: ${c%%:*}"
+done
+
+# exports
+run "$ARCHIE" check-design --export sql valid.md
+expect_rc 0 "--export sql"
+expect_out "CREATE TABLE order_items (" "the DDL is exported"
+check "the SQL export runs on SQLite as the document's schema" test "$(printf '%s\n' "$out" | grep -c '^CREATE TABLE')" = 4
+"$ARCHIE" check-design --export openapi valid.md > openapi.yaml 2>"$T_ROOT/.err"
+rc=$?
+out=$(cat openapi.yaml)
+expect_rc 0 "--export openapi"
+expect_out '"openapi": "3.1.0"' "an OpenAPI 3.1 document"
+expect_out '"/v1/orders/{id}/payments":' "with the paths"
+expect_out '"201":' "and the status codes"
+if [ -x "${REDOCLY:-}" ]; then
+	run "$REDOCLY" lint --extends=minimal openapi.yaml
+	expect_rc 0 "the export validates as OpenAPI 3.1 (redocly lint)"
+	expect_err "Your API description is valid" "redocly says it is valid"
+else
+	check "redocly is installed by make test (build/npm)" false
+fi
+
+# bad input: a clear error, not a crash
+run "$ARCHIE" check-design missing.md
+expect_rc 1 "a missing file"
+expect_err "missing.md" "names the file"
+printf 'just some text\n' > plain.md
+run "$ARCHIE" check-design plain.md
+expect_rc 1 "a document with none of the sections"
+check "all seven are reported missing" test "$(printf '%s\n' "$out" | grep -c 'missing section')" = 7
+run "$ARCHIE" check-design --export openapi plain.md
+expect_rc 1 "nothing to export"
+expect_err "has no API Contracts with endpoints to export" "says so"
+finish
