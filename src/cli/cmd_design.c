@@ -1,18 +1,24 @@
 /*
  * cmd_design: `archie check-design FILE.md`, the offline checker of the
- * seven-section design document (src/design/), with its exports.
- * `archie design "REQUIREMENTS"` (the agent writing a design and repairing
- * it until the checker passes) lives in cmd_design_run.c.
+ * seven-section design document (src/design/), with its exports; and
+ * `archie design "REQUIREMENTS"`, which has the agent write the document,
+ * checks it, and sends the checker's report back for repair until it
+ * passes or the repair rounds are spent.
  */
 #include "cli/cli.h"
 
+#include "cli/board.h"
+#include "cli/session.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
 #include "design/design.h"
 
+#include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int check_design_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -101,4 +107,259 @@ const struct cmd_entry cmd_check_design_entry = {
 	"The Data Schema's SQL runs on a throwaway PostgreSQL cluster (Debian's postgresql "
 	"package) when there is one, else on SQLite in memory. See docs/design.md.",
 	check_design_exec,
+};
+
+/* ---- archie design ------------------------------------------------------------------ */
+
+#define DEFAULT_REPAIR_ROUNDS 2
+
+struct design_ui {
+	struct board board;
+};
+
+static void dui_tool_start(void *ud, const char *id, const char *name, const char *args)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)ud;
+	(void)id;
+	board_summarize_args(args, 100, &sb);
+	fprintf(stderr, "  > %s %s\n", name, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void dui_child(void *ud, const struct loop_child_event *ev)
+{
+	struct design_ui *u = ud;
+
+	board_event(&u->board, ev);
+}
+
+static void dui_notice(void *ud, const char *msg)
+{
+	(void)ud;
+	fprintf(stderr, "archie: note: %s\n", msg);
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (session_cancel)
+		_exit(CLI_EXIT_INTERRUPTED);
+	session_cancel = 1;
+}
+
+/* "Design the order service!" -> "design-the-order-service" */
+static void slugify(const char *s, struct strbuf *out)
+{
+	size_t start = out->len;
+
+	for (; *s && out->len - start < 60; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c))
+			strbuf_addch(out, (char)tolower(c));
+		else if (out->len > start && out->buf[out->len - 1] != '-')
+			strbuf_addch(out, '-');
+	}
+	while (out->len > start && out->buf[out->len - 1] == '-')
+		strbuf_setlen(out, out->len - 1);
+	if (out->len == start)
+		strbuf_addstr(out, "design");
+}
+
+/* The document in an answer: the content of a ```markdown fence when the
+ * answer has one (a preamble before it is dropped), else everything from
+ * the first "# " heading on. */
+static void extract_document(const char *answer, struct strbuf *out)
+{
+	const char *p = answer, *open = NULL, *q;
+
+	for (q = answer; q && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
+		if (!strncmp(q, "```markdown", 11) || !strncmp(q, "```md\n", 6) ||
+		    !strncmp(q, "````markdown", 12)) {
+			open = q;
+			break;
+		}
+	if (open) {
+		const char *start = strchr(open, '\n'), *last = NULL, *more = start;
+
+		/* the closing fence is the last one */
+		while (more && (more = strstr(more, "\n```")) != NULL) {
+			last = more;
+			more += 4;
+		}
+		if (start && last && last > start) {
+			strbuf_add(out, start + 1, (size_t)(last - start));
+			return;
+		}
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strncmp(p, "# ", 2)) {
+		const char *h = strstr(p, "\n# ");
+
+		if (h)
+			p = h + 1;
+	}
+	strbuf_addstr(out, p);
+	if (out->len && out->buf[out->len - 1] != '\n')
+		strbuf_addch(out, '\n');
+}
+
+static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct strbuf req = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf prompt = STRBUF_INIT_CAP((size_t)4 << 20), doc = STRBUF_INIT_CAP((size_t)4 << 20);
+	struct strbuf report = STRBUF_INIT_CAP((size_t)1 << 20);
+	struct design_opts o;
+	struct design_report r;
+	struct design_ui u;
+	struct loop_ui ui;
+	struct session s;
+	struct sigaction sa;
+	enum loop_exit ex;
+	const char *out_path = NULL, *v;
+	long rounds = DEFAULT_REPAIR_ROUNDS;
+	int k, round, rc = CLI_EXIT_FAILURE;
+
+	memset(&o, 0, sizeof(o));
+	for (k = 1; k < argc; k++) {
+		if (cli_is_opt(argv[k], "--repair-rounds") &&
+		    (v = cli_opt_value("--repair-rounds", argc, argv, &k))) {
+			char *end;
+
+			rounds = strtol(v, &end, 10);
+			if (*end || rounds < 0 || rounds > 20)
+				return cli_usage_error("--repair-rounds must be a number from 0 to 20, not '%s'", v);
+		} else if (cli_is_opt(argv[k], "--out") && (v = cli_opt_value("--out", argc, argv, &k))) {
+			out_path = v;
+		} else if (!strcmp(argv[k], "--sqlite")) {
+			o.sqlite_only = 1;
+		} else if (argv[k][0] == '-' && argv[k][1]) {
+			return cli_usage_error("design: unknown option '%s'", argv[k]);
+		} else {
+			strbuf_addf(&req, "%s%s", req.len ? " " : "", argv[k]);
+		}
+	}
+	if (!req.len && ctx->prompt)
+		strbuf_addstr(&req, ctx->prompt);
+	if (!req.len) {
+		strbuf_release(&req);
+		return cli_usage_error("usage: archie design \"REQUIREMENTS\" [--repair-rounds N] [--out FILE]");
+	}
+	memset(&u, 0, sizeof(u));
+	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
+	memset(&ui, 0, sizeof(ui));
+	ui.tool_start = dui_tool_start;
+	ui.child = dui_child;
+	ui.notice = dui_notice;
+	ui.ud = &u;
+	if (session_open(ctx, &s, &ui, &err)) {
+		rc = cli_usage_error("%s", err.buf);
+		session_close(&s);
+		goto out_noses;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	if (out_path) {
+		strbuf_addstr(&path, out_path);
+	} else {
+		strbuf_addf(&path, "%s/docs/architecture/", s.root.buf);
+		slugify(req.buf, &path);
+		strbuf_addstr(&path, ".md");
+	}
+	strbuf_addf(&prompt,
+		"Design a backend system for these requirements:\n\n%s\n\n"
+		"Work from this repository: gather evidence first. Deliver the design as one Markdown "
+		"document with a '# ' title and exactly these seven sections, in this order, as level-2 "
+		"headings: 1. Executive Summary, 2. Architecture Overview, 3. Service Definitions, "
+		"4. API Contracts (each endpoint as a heading `### METHOD /path`, with a request body, a "
+		"success response and at least one error response, each introduced by its status code, "
+		"in ```json blocks; one error envelope), 5. Data Schema (```sql DDL that runs on "
+		"PostgreSQL: primary keys, an index leading with every foreign key column), "
+		"6. Technology Stack Rationale (each choice with the alternative it was compared with), "
+		"7. Key Considerations (### Scalability with the plan for 10x load, ### Security, "
+		"### Observability, ### Deployment & CI/CD). It will be written to %s and checked by "
+		"archie's checker (the CheckDesign tool checks a draft file). Your final answer must be "
+		"the document itself, from its '# ' title, and nothing else.",
+		req.buf, path.buf);
+	fprintf(stderr, "archie: designing with %s (%s/%s); the document goes to %s\n",
+		s.loop.o.agent->name, s.loop.model.provider->name, s.loop.model.id, path.buf);
+	for (round = 0;; round++) {
+		strbuf_reset(&err);
+		/* specialists are routed on the requirements, once */
+		s.loop.route_text = round ? "" : req.buf;
+		if (loop_run(&s.loop, prompt.buf, &ex, &err) || ex == LOOP_INTERRUPTED ||
+		    ex == LOOP_PROVIDER_ERROR) {
+			fprintf(stderr, "archie: %s\n", ex == LOOP_INTERRUPTED ? "interrupted" : err.buf);
+			rc = ex == LOOP_INTERRUPTED ? CLI_EXIT_INTERRUPTED : CLI_EXIT_PROVIDER;
+			goto out;
+		}
+		strbuf_reset(&doc);
+		extract_document(s.loop.last_text.buf, &doc);
+		if (file_mkdirs_parent(path.buf, 0755, &err) ||
+		    file_write_atomic(path.buf, doc.buf, doc.len, 0644, &err)) {
+			rc = cli_error("cannot write the design: %s", err.buf);
+			goto out;
+		}
+		design_report_init(&r);
+		if (design_check(path.buf, doc.buf, doc.len, &o, &r, &err)) {
+			rc = cli_error("%s", err.buf);
+			design_report_release(&r);
+			goto out;
+		}
+		strbuf_reset(&report);
+		design_report_text(&r, path.buf, &report);
+		if (!r.errors || round >= rounds) {
+			fwrite(report.buf, 1, report.len, stdout);
+			printf("%s: %s after %d repair round%s\n", path.buf,
+			       r.errors ? "still failing the check" : "passes the check", round,
+			       round == 1 ? "" : "s");
+			rc = r.errors ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+			design_report_release(&r);
+			break;
+		}
+		fprintf(stderr, "archie: the draft has %zu error%s; asking for a repair (round %d of %ld)\n",
+			r.errors, r.errors == 1 ? "" : "s", round + 1, rounds);
+		strbuf_reset(&prompt);
+		strbuf_addf(&prompt,
+			"archie's checker found these problems in the design document (%s):\n\n%s\n"
+			"Fix every error and answer with the complete corrected document only, from its "
+			"'# ' title.", path.buf, report.buf);
+		design_report_release(&r);
+	}
+out:
+	session_close(&s);
+out_noses:
+	board_release(&u.board);
+	strbuf_release(&req);
+	strbuf_release(&err);
+	strbuf_release(&path);
+	strbuf_release(&prompt);
+	strbuf_release(&doc);
+	strbuf_release(&report);
+	return rc;
+}
+
+static const struct cmd_usage design_usage[] = {
+	{ "design \"REQUIREMENTS\"", "have the agent write a seven-section design, check it, repair it" },
+	{ NULL, NULL },
+};
+
+static const struct cmd_option design_options[] = {
+	{ "--repair-rounds N", "how often the checker's report goes back for repair (default 2)" },
+	{ "--out FILE", "where the document goes (default docs/architecture/<slug>.md)" },
+	{ "--sqlite", "check the DDL on SQLite only" },
+	{ NULL, NULL },
+};
+
+const struct cmd_entry cmd_design_entry = {
+	"design", design_usage, design_options,
+	"Runs the agent (--agent, default backend-architect, with its routed specialists) "
+	"on the repository, writes its document, checks it like check-design, and sends "
+	"the report back until it passes. Exit 0 when the final document passes, 1 when "
+	"it does not. Tool calls that need approval are denied unless --yes.",
+	design_exec,
 };

@@ -942,7 +942,8 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		 * with the prompt, so the agent synthesises from the start */
 		struct strbuf context = STRBUF_INIT_CAP((size_t)16 << 20);
 
-		delegate_route(l, prompt, &context);
+		if (!l->route_text || *l->route_text)
+			delegate_route(l, l->route_text ? l->route_text : prompt, &context);
 		if (context.len)
 			conv_add_text(&l->conv.msgs[l->conv.nr - 1], context.buf, context.len);
 		strbuf_release(&context);

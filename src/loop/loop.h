@@ -152,6 +152,10 @@ struct loop {
 	size_t agent_tools_nr;
 	struct strvec owned;		/* descriptions built for this loop */
 	int routing_warned;		/* routes to missing agents were reported */
+	/* what routing matches for the next loop_run: NULL the prompt, ""
+	 * nothing (e.g. `archie design` routes on the requirements alone
+	 * and not on its repair rounds) */
+	const char *route_text;
 	struct todo_list todos;
 	struct policy policy;
 	struct sandbox sandbox;

@@ -1086,7 +1086,7 @@ static void tool_subjects(struct builder *b, const char *tool, json_t *args)
 		if (cmd)
 			add_script(b, cmd);
 	} else if (!strcmp(tool, "Read") || !strcmp(tool, "LS") || !strcmp(tool, "Glob") ||
-		   !strcmp(tool, "Grep")) {
+		   !strcmp(tool, "Grep") || !strcmp(tool, "CheckDesign")) {
 		path_subject(b, POLICY_SUBJ_READ, path ? path : ".");
 	} else if (!strcmp(tool, "ReadManyFiles")) {
 		json_t *paths = json_object_get(args, "paths");

@@ -91,6 +91,6 @@ void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
 
 extern const struct tool tool_read, tool_write, tool_edit, tool_multiedit,
 	tool_applypatch, tool_ls, tool_glob, tool_grep, tool_readmany, tool_bash,
-	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory, tool_task;
+	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory, tool_checkdesign, tool_task;
 
 #endif

@@ -11,7 +11,7 @@
 static const char *const canonical_tools[] = {
 	"Read", "Write", "Edit", "MultiEdit", "ApplyPatch", "LS", "Glob",
 	"Grep", "ReadManyFiles", "Bash", "TodoWrite", "TodoRead", "WebFetch",
-	"SaveMemory", "Task", NULL,
+	"SaveMemory", "CheckDesign", "Task", NULL,
 };
 
 struct alias {
@@ -54,6 +54,7 @@ static const struct alias aliases[] = {
 	{ "ApplyPatch", "ApplyPatch", "archie", 1 },
 	{ "ReadManyFiles", "ReadManyFiles", "archie", 1 },
 	{ "SaveMemory", "SaveMemory", "archie", 1 },
+	{ "CheckDesign", "CheckDesign", "archie", 1 },
 	/* OpenCode */
 	{ "read", "Read", "opencode", 1 },
 	{ "write", "Write", "opencode", 1 },

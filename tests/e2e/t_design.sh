@@ -70,4 +70,38 @@ check "all seven are reported missing" test "$(printf '%s\n' "$out" | grep -c 'm
 run "$ARCHIE" check-design --export openapi plain.md
 expect_rc 1 "nothing to export"
 expect_err "has no API Contracts with endpoints to export" "says so"
+# ---- archie design: a failing draft, the checker's report sent back, a passing repair ----
+export OPENAI_API_KEY=sk-test
+fakellm_start "$(jq -n --rawfile a broken/08-create-not-201.md --rawfile b valid.md \
+	'{responses: [{turn: {text: $a}},
+	              {turn: {text: ("Here is the corrected design.\n\n```markdown\n" + $b + "```\n")}}]}')"
+export OPENAI_BASE_URL="$FAKE_URL"
+cd "$WS" || exit 2
+run "$ARCHIE" design "an order service for a small shop" --model openai/m
+expect_rc 0 "design: the repaired document passes (exit 0)"
+F="$WS/docs/architecture/an-order-service-for-a-small-shop.md"
+check "design: written to docs/architecture/<slug>.md" test -f "$F"
+check "design: the file is the repaired document, unwrapped" cmp -s "$F" "$T_ROOT/design/valid.md"
+expect_out "passes the check after 1 repair round" "design: the final report says so"
+check "design: two requests: the draft and one repair" test "$(req_count)" = 2
+check "design: the first request asks for the seven sections" req_match 1 '.messages[1].content' "seven sections"
+check "design: the repair request carries the checker's diagnostics" \
+	req_match 2 '.messages[-1].content' "an-order-service-for-a-small-shop.md:37: error: POST /v1/orders creates a resource: its success status should be 201"
+check "design: the model is offered CheckDesign" test "$(req 1 '[.tools[].function.name] | index("CheckDesign") != null')" = true
+
+fakellm_start "$(jq -n --rawfile a "$T_ROOT/design/broken/08-create-not-201.md" '{responses: [{turn: {text: $a}}]}')"
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" design "a shop" --model openai/m --repair-rounds 0 --out out/shop.md
+expect_rc 1 "design: still failing after the rounds: exit 1"
+expect_out "out/shop.md:37: error: POST /v1/orders creates a resource" "design: the final report is printed"
+expect_out "still failing the check after 0 repair rounds" "design: and says it still fails"
+
+# the CheckDesign tool, called by the model
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"c1","name":"CheckDesign","arguments":{"path":"out/shop.md"}}]}},
+ {"turn":{"text":"checked"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "check my draft" --model openai/m --routing off
+expect_rc 0 "CheckDesign runs without approval (it only reads)"
+check "CheckDesign returns the diagnostics" req_match 2 '.messages[-1].content' "out/shop.md:37: error: POST /v1/orders creates a resource"
 finish

@@ -113,7 +113,7 @@ static void test_schemas(void **state)
 		}
 		json_decref(s);
 	}
-	assert_int_equal(n, 15);
+	assert_int_equal(n, 16);
 }
 
 static void test_validation(void **state)
