@@ -107,6 +107,12 @@ static char *trimmed(const char *s, size_t n)
 	return xmemdupz(s, n);
 }
 
+/* (strchr("IVX", c) would be true for the terminating NUL) */
+static int roman(char c)
+{
+	return c == 'I' || c == 'V' || c == 'X';
+}
+
 /* "1. **Executive Summary**: Envisioned Outcome" -> "executive summary" */
 static void normalise_title(const char *t, struct strbuf *out)
 {
@@ -122,9 +128,9 @@ static void normalise_title(const char *t, struct strbuf *out)
 			p++;
 		while (*p == ')' || *p == ':' || *p == '-' || isspace((unsigned char)*p))
 			p++;
-	} else if (strchr("IVX", *p) && (p[1] == '.' || p[1] == ')' ||
-					 (strchr("IVX", p[1]) && (p[2] == '.' || p[2] == ')')))) {
-		while (strchr("IVX", *p))
+	} else if (roman(p[0]) && (p[1] == '.' || p[1] == ')' ||
+				   (roman(p[1]) && (p[2] == '.' || p[2] == ')')))) {
+		while (roman(*p))
 			p++;
 		p++;
 	}

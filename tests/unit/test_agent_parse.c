@@ -148,7 +148,7 @@ static void test_opencode(void **state)
 	assert_false(a->tools[0].enabled);
 	assert_true(a->tools[2].enabled);
 	/* the defaults less write and edit */
-	assert_tools(a, "Read,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,Task",
+	assert_tools(a, "Read,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	/* permission map, in file order: last matching pattern wins later */
 	assert_int_equal(a->rules_nr, 5);
@@ -213,7 +213,7 @@ static void test_plain_markdown(void **state)
 			    "Reviews relational schemas for normalisation problems, missing constraints and index coverage.");
 	assert_null(a->model);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_ALL);
-	assert_tools(a, "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,Task",
+	assert_tools(a, "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	/* the whole text is the prompt, heading included */
 	assert_true(!strncmp(a->prompt, "# Schema Reviewer\n", 18));
@@ -299,7 +299,7 @@ static void test_tools_forms(void **state)
 	agent_free(a);
 	a = parse_str("a.md", "---\ntools: \"*\"\ndisallowedTools: Bash, Write\n---\nP", &dl);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_ALL);
-	assert_tools(a, "Read,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,SaveMemory,Task",
+	assert_tools(a, "Read,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	agent_free(a);
 	a = parse_str("a.md", "---\ntools: []\n---\nP", &dl);
@@ -435,7 +435,7 @@ static void test_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "reviewer");
 	assert_string_equal(json_string_value(json_object_get(j, "mode")), "subagent");
 	assert_int_equal(json_array_size(json_object_get(j, "permissions")), 5);
-	assert_int_equal(json_array_size(json_object_get(j, "tools")), 13);
+	assert_int_equal(json_array_size(json_object_get(j, "tools")), 14);
 	assert_true(json_is_object(json_object_get(j, "extra")));
 	assert_true(json_integer_value(json_object_get(j, "prompt_bytes")) > 0);
 	json_decref(j);
