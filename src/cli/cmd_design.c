@@ -175,6 +175,8 @@ static void extract_document(const char *answer, struct strbuf *out)
 {
 	const char *p = answer, *open = NULL, *q;
 
+	if (!answer)
+		return;
 	for (q = answer; q && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
 		if (!strncmp(q, "```markdown", 11) || !strncmp(q, "```md\n", 6) ||
 		    !strncmp(q, "````markdown", 12)) {

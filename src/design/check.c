@@ -343,7 +343,7 @@ static void check_rationale(const struct design_doc *d, struct design_report *r)
 	struct strbuf item = STRBUF_INIT_CAP((size_t)1 << 20);
 	int line, item_line = 0, alt_col = -1, items = 0, table_head = 0;
 
-	if (!s->found)
+	if (!s->found || !d->lines)
 		return;
 	for (line = s->line + 1; line <= s->end_line + 1; line++) {
 		const struct design_line *l = line <= s->end_line ? &d->lines[line - 1] : NULL;

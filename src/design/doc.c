@@ -354,7 +354,7 @@ static void fill_endpoint(struct design_doc *d, struct design_endpoint *ep)
 			    has_word(s, "empty body") || has_word(s, "without a body") ||
 			    has_word(s, "body: none") || has_word(s, "no payload"))
 				ep->no_body = 1;
-		} else if (!strncasecmp(s, "HTTP/", 5) && (n = line_codes(s + 5, codes, 1)) > 0) {
+		} else if (!strncasecmp(s, "HTTP/", 5) && line_codes(s + 5, codes, 1) > 0) {
 			add_code(ep, codes[0]);	/* an http block's status line */
 		}
 		free(s);

@@ -395,7 +395,7 @@ void pg_exec(struct pg_cluster *c, const char *sql, struct pg_result *out)
 			strbuf_addf(&det, "%s%s", det.len ? "; " : "", h);
 		out->detail = det.len ? strbuf_detach(&det, NULL) : NULL;
 		strbuf_release(&det);
-		out->position = p ? atoi(p) : 0;
+		out->position = p ? (int)strtol(p, NULL, 10) : 0;
 	}
 	if (res)
 		pq.clear(res);

@@ -330,7 +330,7 @@ static void run_pg(struct design_doc *d, struct pg_cluster *pg, struct design_re
 		    " WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema')"
 		    " AND n.nspname NOT LIKE 'pg_toast%'", &res);
 	if (res.ok && res.nrows)
-		r->tables = (size_t)atol(res.rows[0][0]);
+		r->tables = (size_t)strtoul(res.rows[0][0], NULL, 10);
 	pg_result_release(&res);
 	pg_exec(pg, no_pk, &res);
 	for (k = 0; res.ok && k < res.nrows; k++)
