@@ -141,14 +141,6 @@ static void dui_notice(void *ud, const char *msg)
 	fprintf(stderr, "archie: note: %s\n", msg);
 }
 
-static void on_sigint(int sig)
-{
-	(void)sig;
-	if (session_cancel)
-		_exit(CLI_EXIT_INTERRUPTED);
-	session_cancel = 1;
-}
-
 /* "Design the order service!" -> "design-the-order-service" */
 static void slugify(const char *s, struct strbuf *out)
 {
@@ -219,7 +211,6 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 	struct design_ui u;
 	struct loop_ui ui;
 	struct session s;
-	struct sigaction sa;
 	enum loop_exit ex;
 	const char *out_path = NULL, *v;
 	long rounds = DEFAULT_REPAIR_ROUNDS;
@@ -262,9 +253,7 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 		session_close(&s);
 		goto out_noses;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, NULL);
+	session_catch_sigint();
 	if (out_path) {
 		strbuf_addstr(&path, out_path);
 	} else {

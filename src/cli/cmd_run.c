@@ -34,14 +34,6 @@
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_STREAM };
 
-static void on_sigint(int sig)
-{
-	(void)sig;
-	if (session_cancel)
-		_exit(CLI_EXIT_INTERRUPTED);	/* a second Ctrl-C: now */
-	session_cancel = 1;
-}
-
 struct run_ui {
 	enum out_format fmt;
 	int text_open;		/* text mode: the answer did not end in \n */
@@ -367,7 +359,6 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	struct run_ui u;
 	struct loop_ui ui;
 	struct session s;
-	struct sigaction sa;
 	enum loop_exit ex = LOOP_DONE;
 	long t0 = clock_ms();
 	int rc, interactive = !ctx->print && isatty(STDIN_FILENO);
@@ -434,10 +425,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 		session_close(&s);
 		goto out_noses;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	session_catch_sigint();
 
 	if (u.fmt == OUT_STREAM) {
 		json_t *tools = json_array();

@@ -11,12 +11,31 @@
 #include "core/xalloc.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 volatile sig_atomic_t session_cancel;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (session_cancel)
+		_exit(CLI_EXIT_INTERRUPTED);	/* a second Ctrl-C: now */
+	session_cancel = 1;
+}
+
+void session_catch_sigint(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
 
 int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		     struct strbuf *err)

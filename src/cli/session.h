@@ -32,6 +32,10 @@ struct session {
 /* Set by the SIGINT handlers; the loop, tools and requests watch it. */
 extern volatile sig_atomic_t session_cancel;
 
+/* Headless runs: the first Ctrl-C sets session_cancel (the run stops
+ * within 50 ms and reports), a second exits at once; SIGPIPE ignored. */
+void session_catch_sigint(void);
+
 /* Loads agents and config, picks the agent (ctx->agent, default
  * backend-architect) and model, and starts the loop with ui.  Returns 0,
  * or -1 with err. */
