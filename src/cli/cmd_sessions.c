@@ -252,8 +252,10 @@ static int sessions_show(struct cli_ctx *ctx, struct store *st, int argc, char *
 	list = json_object_get(d, "events");
 	json_array_foreach(list, i, ev) {
 		fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
-		if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate"))
-			printf("  %s  %s\n", when, jstr(ev, "rule"));
+		if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate") ||
+		    !strcmp(jstr(ev, "kind"), "hook"))
+			printf("  %s  %s %s: %s\n", when, jstr(ev, "kind"), jstr(ev, "rule"),
+			       jstr(ev, "outcome"));
 		else if (!strcmp(jstr(ev, "kind"), "model"))
 			printf("  %s  model %s: %s, %lld ms, %lld in / %lld out tokens\n", when,
 			       jstr(ev, "model"), jstr(ev, "outcome"),
@@ -443,11 +445,11 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 			f.verdict = v;
 		} else if (cli_is_opt(argv[k], "--kind") && (v = cli_opt_value("--kind", argc, argv, &k))) {
 			if (strcmp(v, "tool") && strcmp(v, "model") && strcmp(v, "route") &&
-			    strcmp(v, "delegate"))
-				return cli_usage_error("--kind must be tool, model, route or delegate, not '%s'", v);
+			    strcmp(v, "delegate") && strcmp(v, "hook"))
+				return cli_usage_error("--kind must be tool, model, route, delegate or hook, not '%s'", v);
 			f.kind = v;
 		} else {
-			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate] [--json]");
+			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook] [--json]");
 		}
 	}
 	if (open_store(ctx, &st))
@@ -467,7 +469,8 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 			char when[32];
 
 			fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
-			if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate")) {
+			if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate") ||
+			    !strcmp(jstr(ev, "kind"), "hook")) {
 				printf("%s %.8s %-14s %s: %s -> %s\n", when, jstr(ev, "session"),
 				       jstr(ev, "agent"), jstr(ev, "kind"), jstr(ev, "rule"),
 				       jstr(ev, "outcome"));
@@ -497,7 +500,7 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_usage audit_usage[] = {
-	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate]",
+	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook]",
 	  "the audit trail: every tool call with its verdict and rule, every model request, routing and delegation" },
 	{ NULL, NULL },
 };

@@ -7,6 +7,7 @@
 
 #include "agent/agent.h"
 #include "agent/routing.h"
+#include "hooks/hooks.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -52,6 +53,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	strbuf_init(&s->root, PATH_MAX);
 	agent_registry_init(&s->reg);
 	config_init(&s->cfg);
+	hooks_init(&s->hooks);
 	/* the record: a session that cannot be recorded still runs (it says
 	 * why once), so a read-only home never stops work; resuming needs it */
 	{
@@ -173,6 +175,17 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 			}
 		}
 	}
+	/* hooks: the user's commands around tool calls; problems are said
+	 * once, and the hooks that parse still run */
+	hooks_load(&s->hooks, &s->cfg, s->root.buf, getenv("HOME"));
+	for (i = 0; i < s->hooks.diags.nr; i++) {
+		struct strbuf d = STRBUF_INIT;
+
+		diag_format(&s->hooks.diags.v[i], &d);
+		fprintf(stderr, "archie: hooks: %s\n", d.buf);
+		strbuf_release(&d);
+	}
+	o.hooks = &s->hooks;
 	if (loop_init(&s->loop, &o, err))
 		return -1;
 	s->loop_ready = 1;
@@ -189,6 +202,7 @@ void session_close(struct session *s)
 		store_close(&s->store);
 	free(s->resume_id);
 	free(s->resume_agent);
+	hooks_release(&s->hooks);
 	config_release(&s->cfg);
 	agent_registry_release(&s->reg);
 	strbuf_release(&s->root);

@@ -9,6 +9,7 @@
 
 #include "agent/registry.h"
 #include "cli/cli.h"
+#include "hooks/hooks.h"
 #include "config/config.h"
 #include "loop/loop.h"
 #include "store/store.h"
@@ -21,6 +22,7 @@ struct session {
 	struct config cfg;
 	struct loop loop;
 	struct store store;
+	struct hooks hooks;
 	struct strbuf root;
 	char cwd[PATH_MAX];
 	int loop_ready;

@@ -94,6 +94,8 @@ void config_release(struct config *cfg)
 	free(cfg->rules);
 	free(cfg->default_model);
 	free(cfg->delegation.routing);
+	json_decref(cfg->hooks);
+	json_decref(cfg->mcp_servers);
 	free(cfg->default_model_source);
 	strvec_release(&cfg->files);
 	diag_list_release(&cfg->diags);
@@ -557,6 +559,15 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 	}
 	if (!strcmp(key, "delegation"))
 		return each_pair(fc, "delegation", k, v, delegation_key, NULL);
+	if (!strcmp(key, "hooks") || !strcmp(key, "mcpServers") || !strcmp(key, "mcp_servers")) {
+		json_t **to = !strcmp(key, "hooks") ? &fc->cfg->hooks : &fc->cfg->mcp_servers;
+
+		if (!*to)
+			*to = json_array();
+		json_array_append_new(*to, json_pack("{s:s, s:o}", "file", fc->path, "value",
+						     yamldoc_to_json(v)));
+		return 0;
+	}
 	if (!strcmp(key, "providers"))
 		return each_pair(fc, "providers", k, v, provider_entry, NULL);
 	if (!strcmp(key, "models"))

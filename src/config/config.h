@@ -75,6 +75,9 @@ struct config {
 	char *default_model;
 	char *default_model_source;
 	struct config_delegation delegation;
+	/* sections other subsystems read, as JSON: [{"file": F, "value": V}] */
+	json_t *hooks;			/* `hooks:` (src/hooks/) */
+	json_t *mcp_servers;		/* `mcpServers:` (src/mcp/) */
 	struct strvec files;		/* config files read */
 	struct diag_list diags;
 };

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "delegate/delegate.h"
+#include "hooks/hooks.h"
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
@@ -528,6 +529,56 @@ void loop_record_event(struct loop *l, struct store_event *ev)
 	store_event(l->o.store, ev);
 }
 
+/* ---- hooks ------------------------------------------------------------------ */
+
+struct hook_rec {
+	struct loop *l;
+	const char *tool;
+};
+
+static void record_hook(void *ud, const struct hook_run *r)
+{
+	struct hook_rec *hr = ud;
+	struct store_event ev;
+	json_t *detail = json_pack("{s:s}", "source", r->hook->source);
+
+	if (hr->tool)
+		json_object_set_new(detail, "tool", json_string(hr->tool));
+	if (r->hook->matcher)
+		json_object_set_new(detail, "matcher", json_string(r->hook->matcher));
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = STORE_EV_HOOK;
+	ev.ts_ms = clock_wall_ms() - r->duration_ms;
+	ev.duration_ms = r->duration_ms;
+	ev.tool = r->event;
+	ev.rule = r->hook->command;
+	ev.outcome = r->outcome;
+	ev.exit_code = r->exit_code;
+	ev.error = r->detail;
+	ev.detail = detail;
+	loop_record_event(hr->l, &ev);
+	json_decref(detail);
+}
+
+/* Runs the hooks of ev; failures that do not block are told to the user. */
+static void run_hooks(struct loop *l, enum hook_event ev, struct hook_input *in,
+		      struct hook_outcome *out)
+{
+	struct hook_rec hr = { l, in->tool };
+
+	in->session = l->session_id;
+	in->agent = l->o.agent->name;
+	in->cwd = l->o.cwd;
+	in->cancel = l->o.cancel;
+	hooks_run(l->o.hooks, ev, in, out, record_hook, &hr);
+	if (out->problems.len) {
+		if (l->o.ui.notice)
+			l->o.ui.notice(l->o.ui.ud, out->problems.buf);
+		else
+			log_warn("hooks", "%s", out->problems.buf);
+	}
+}
+
 static void record_turn_end(struct loop *l)
 {
 	if (l->o.store && l->stored)
@@ -723,8 +774,29 @@ static void vet(struct loop *l, struct call *c)
 	if (l->o.parent)
 		v = delegate_bound(l, c->tool->delegates ? "Task" : c->tool->name, args, &d);
 	json_decref(args);
+	/* PreToolUse hooks: a block denies; an explicit allow answers an ask
+	 * (never a deny: rules and floors still hold) */
+	if (v != POLICY_DENY && hooks_any(l->o.hooks, HOOK_PRE_TOOL_USE, c->tool->name)) {
+		struct hook_input hi;
+		struct hook_outcome ho;
+
+		memset(&hi, 0, sizeof(hi));
+		hi.tool = c->tool->name;
+		hi.tool_input = pc->arguments;
+		run_hooks(l, HOOK_PRE_TOOL_USE, &hi, &ho);
+		if (ho.block) {
+			v = POLICY_DENY;
+			by = "hook";
+			strbuf_addf(&why, "a PreToolUse hook blocked it: %s", ho.reason.buf);
+		} else if (ho.allow && v == POLICY_ASK) {
+			v = POLICY_ALLOW;
+			by = "hook";
+		}
+		hook_outcome_release(&ho);
+	}
 	if (v == POLICY_ASK) {
 		by = "user";
+		strbuf_reset(&why);
 		if (l->o.ui.approve) {
 			int always = 0;
 			size_t i;
@@ -747,7 +819,7 @@ static void vet(struct loop *l, struct call *c)
 			strbuf_addf(&why, "it needs approval (%s) and no one can give it in a headless run; rerun with --yes, or allow it with a rule such as --allow '%s'",
 				    d.why, d.approvals.nr ? d.approvals.v[0] : c->tool->name);
 		}
-	} else if (v == POLICY_DENY) {
+	} else if (v == POLICY_DENY && !why.len) {
 		strbuf_addstr(&why, d.why);
 	}
 	if (l->o.ui.verdict)
@@ -929,14 +1001,64 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	struct provider_request req;
 	struct provider_hooks hooks;
 	size_t denials_before = l->denials_nr;
+	struct strbuf hook_ctx;
 	long long sent_at;
-	int rc = 0;
+	int rc = 0, stop_continues = 0;
 
 	*exit = LOOP_DONE;
 	strbuf_reset(&l->last_text);
+	record_begin(l, prompt);
+	strbuf_init(&hook_ctx, (size_t)1 << 20);
+	if (!l->session_started) {
+		l->session_started = 1;
+		if (hooks_any(l->o.hooks, HOOK_SESSION_START, NULL)) {
+			struct hook_input hi;
+			struct hook_outcome ho;
+
+			memset(&hi, 0, sizeof(hi));
+			run_hooks(l, HOOK_SESSION_START, &hi, &ho);
+			strbuf_add(&hook_ctx, ho.context.buf, ho.context.len);
+			hook_outcome_release(&ho);
+		}
+	}
+	if (hooks_any(l->o.hooks, HOOK_USER_PROMPT_SUBMIT, NULL)) {
+		struct hook_input hi;
+		struct hook_outcome ho;
+
+		memset(&hi, 0, sizeof(hi));
+		hi.prompt = prompt;
+		run_hooks(l, HOOK_USER_PROMPT_SUBMIT, &hi, &ho);
+		if (ho.block) {
+			/* the prompt is not sent; the user is told why */
+			struct strbuf msg = STRBUF_INIT;
+
+			strbuf_addf(&msg, "a UserPromptSubmit hook blocked the prompt: %s", ho.reason.buf);
+			if (l->o.ui.notice)
+				l->o.ui.notice(l->o.ui.ud, msg.buf);
+			add_denial(l, "UserPromptSubmit", prompt, ho.reason.buf);
+			strbuf_release(&msg);
+			hook_outcome_release(&ho);
+			strbuf_release(&hook_ctx);
+			*exit = LOOP_DENIED;
+			return 0;
+		}
+		if (ho.context.len) {
+			if (hook_ctx.len)
+				strbuf_addch(&hook_ctx, '\n');
+			strbuf_add(&hook_ctx, ho.context.buf, ho.context.len);
+		}
+		hook_outcome_release(&ho);
+	}
 	m = conv_add_msg(&l->conv, CONV_USER);
 	conv_add_text(m, prompt, strlen(prompt));
-	record_begin(l, prompt);
+	if (hook_ctx.len) {
+		struct strbuf t = STRBUF_INIT_CAP((size_t)1 << 20);
+
+		strbuf_addf(&t, "<hook-context>\n%s\n</hook-context>", hook_ctx.buf);
+		conv_add_text(m, t.buf, t.len);
+		strbuf_release(&t);
+	}
+	strbuf_release(&hook_ctx);
 	{
 		/* routing: the matched specialists' reports (or names) go
 		 * with the prompt, so the agent synthesises from the start */
@@ -1028,8 +1150,34 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		strbuf_add(&l->last_text, reply.text.buf, reply.text.len);
 
 		if (!reply.calls_nr) {
+			enum hook_event sev = l->o.depth ? HOOK_SUBAGENT_STOP : HOOK_STOP;
+
 			record_turn_end(l);
 			provider_reply_release(&reply);
+			/* a Stop hook may send the agent back to work (a few times) */
+			if (stop_continues < 3 && hooks_any(l->o.hooks, sev, NULL)) {
+				struct hook_input hi;
+				struct hook_outcome ho;
+				int again;
+
+				memset(&hi, 0, sizeof(hi));
+				run_hooks(l, sev, &hi, &ho);
+				again = ho.block;
+				if (again) {
+					struct strbuf t = STRBUF_INIT;
+
+					strbuf_addf(&t, "A %s hook asks you to continue: %s",
+						    hook_event_name(sev), ho.reason.buf);
+					m = conv_add_msg(&l->conv, CONV_USER);
+					conv_add_text(m, t.buf, t.len);
+					record_messages(l, 0);
+					strbuf_release(&t);
+					stop_continues++;
+				}
+				hook_outcome_release(&ho);
+				if (again)
+					continue;
+			}
 			break;
 		}
 		calls = xcalloc(reply.calls_nr, sizeof(*calls));
@@ -1040,6 +1188,28 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 			vet(l, &calls[i]);
 		}
 		run_calls(l, calls, reply.calls_nr);
+		for (i = 0; i < reply.calls_nr; i++) {
+			struct hook_input hi;
+			struct hook_outcome ho;
+
+			if (!calls[i].run ||
+			    !hooks_any(l->o.hooks, HOOK_POST_TOOL_USE, calls[i].tool->name))
+				continue;
+			memset(&hi, 0, sizeof(hi));
+			hi.tool = calls[i].tool->name;
+			hi.tool_input = calls[i].pc->arguments;
+			hi.tool_response = calls[i].result.buf;
+			hi.tool_error = calls[i].is_error;
+			run_hooks(l, HOOK_POST_TOOL_USE, &hi, &ho);
+			/* what hooks add reaches the model with the result */
+			if (ho.block)
+				strbuf_addf(&calls[i].result, "\n\n[a PostToolUse hook objected: %s]",
+					    ho.reason.buf);
+			if (ho.context.len)
+				strbuf_addf(&calls[i].result, "\n\n<hook-context>\n%s\n</hook-context>",
+					    ho.context.buf);
+			hook_outcome_release(&ho);
+		}
 		memset(&results, 0, sizeof(results));
 		results.role = CONV_USER;
 		for (i = 0; i < reply.calls_nr; i++) {

@@ -27,6 +27,7 @@
 
 struct agent;
 struct agent_registry;
+struct hooks;
 struct loop;
 struct store;
 
@@ -126,6 +127,7 @@ struct loop_opts {
 	const char *inherit_model;	/* what model "inherit" means */
 	long long max_tokens_total;	/* stop when the session's tokens reach it; 0: never */
 	const struct loop_ui *root_ui;	/* a subagent's: the main loop's UI */
+	const struct hooks *hooks;	/* the user's hooks, or NULL */
 };
 
 struct loop_denial {
@@ -156,6 +158,7 @@ struct loop {
 	 * nothing (e.g. `archie design` routes on the requirements alone
 	 * and not on its repair rounds) */
 	const char *route_text;
+	int session_started;		/* SessionStart hooks ran */
 	struct todo_list todos;
 	struct policy policy;
 	struct sandbox sandbox;

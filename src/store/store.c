@@ -490,7 +490,7 @@ static void set_redacted(struct store *st, json_t *row, const char *k, const cha
 
 const char *store_event_kind_name(enum store_event_kind k)
 {
-	static const char *const names[] = { "tool", "model", "route", "delegate" };
+	static const char *const names[] = { "tool", "model", "route", "delegate", "hook" };
 
 	return names[k];
 }
@@ -527,7 +527,7 @@ static json_t *event_row(struct store *st, const struct store_event *ev)
 	set_redacted(st, row, "rule", ev->rule);
 	set_str(row, "decided_by", ev->decided_by);
 	set_str(row, "outcome", ev->outcome);
-	if (ev->kind == STORE_EV_TOOL)
+	if (ev->kind == STORE_EV_TOOL || ev->kind == STORE_EV_HOOK)
 		set_num(row, "exit_code", ev->exit_code);
 	set_num(row, "bytes", ev->bytes);
 	set_redacted(st, row, "error", ev->error);

@@ -68,9 +68,10 @@ enum store_event_kind {
 	STORE_EV_MODEL,		/* a model request */
 	STORE_EV_ROUTE,		/* a routing decision: which specialists a prompt matched */
 	STORE_EV_DELEGATE,	/* a subagent run: who, its session, how it ended */
+	STORE_EV_HOOK,		/* a hook's run: its event, command, outcome */
 };
 
-/* "tool", "model", "route", "delegate". */
+/* "tool", "model", "route", "delegate", "hook". */
 const char *store_event_kind_name(enum store_event_kind k);
 
 /* One audit event.  Strings may be NULL; numbers < 0 are "unknown". */
