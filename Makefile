@@ -92,7 +92,11 @@ $(B)/tests/fakellm: tests/fakellm/fakellm.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ljansson -lpthread
 
-test-bins: $(B)/archie $(B)/tests/fakellm $(UNIT_BINS) $(FUZZ_REPLAY) openapi-lint
+$(B)/tests/mcpserver: tests/mcpserver/mcpserver.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ljansson
+
+test-bins: $(B)/archie $(B)/tests/fakellm $(B)/tests/mcpserver $(UNIT_BINS) $(FUZZ_REPLAY) openapi-lint
 
 # An OpenAPI 3.1 validator for the export tests (tests/e2e/t_design.sh),
 # from the npm registry, pinned; kept under build/.

@@ -13,6 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 export ARCHIE="$top/$B/archie"
 export FAKELLM="$top/$B/tests/fakellm"
+export MCPSERVER="$top/$B/tests/mcpserver"
 export FIXTURES="$(cd "$top/.." && pwd)/shared/fixtures"
 export TEST_DATA="$top/tests/data"
 export REDOCLY="$top/build/npm/node_modules/.bin/redocly"

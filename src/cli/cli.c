@@ -20,6 +20,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_models_entry,
 	&cmd_policy_entry,
 	&cmd_design_entry,
+	&cmd_mcp_entry,
 	&cmd_check_design_entry,
 	&cmd_sessions_entry,
 	&cmd_audit_entry,

@@ -86,6 +86,7 @@ extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_check_design_entry;
 extern const struct cmd_entry cmd_design_entry;
+extern const struct cmd_entry cmd_mcp_entry;
 
 /* The table, NULL-terminated, in help order. */
 const struct cmd_entry *const *cli_commands(void);
