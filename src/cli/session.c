@@ -8,6 +8,7 @@
 #include "agent/agent.h"
 #include "agent/routing.h"
 #include "hooks/hooks.h"
+#include "mcp/mcp.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -54,6 +55,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	agent_registry_init(&s->reg);
 	config_init(&s->cfg);
 	hooks_init(&s->hooks);
+	mcp_init(&s->mcp);
 	/* the record: a session that cannot be recorded still runs (it says
 	 * why once), so a read-only home never stops work; resuming needs it */
 	{
@@ -186,6 +188,25 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		strbuf_release(&d);
 	}
 	o.hooks = &s->hooks;
+	/* MCP servers start now, in the background: the prompt does not
+	 * wait for them; the first request does, a bounded time */
+	mcp_load(&s->mcp, &s->cfg, s->root.buf);
+	{
+		struct strbuf dir = STRBUF_INIT;
+
+		store_default_dir(ctx->state_dir, &dir);
+		strbuf_addstr(&dir, "/mcp");
+		s->mcp.log_dir = strbuf_detach(&dir, NULL);
+	}
+	for (i = 0; i < s->mcp.diags.nr; i++) {
+		struct strbuf d = STRBUF_INIT;
+
+		diag_format(&s->mcp.diags.v[i], &d);
+		fprintf(stderr, "archie: mcp: %s\n", d.buf);
+		strbuf_release(&d);
+	}
+	mcp_start(&s->mcp);
+	o.mcp = &s->mcp;
 	if (loop_init(&s->loop, &o, err))
 		return -1;
 	s->loop_ready = 1;
@@ -203,6 +224,7 @@ void session_close(struct session *s)
 	free(s->resume_id);
 	free(s->resume_agent);
 	hooks_release(&s->hooks);
+	mcp_release(&s->mcp);
 	config_release(&s->cfg);
 	agent_registry_release(&s->reg);
 	strbuf_release(&s->root);

@@ -10,6 +10,7 @@
 #include "agent/registry.h"
 #include "cli/cli.h"
 #include "hooks/hooks.h"
+#include "mcp/mcp.h"
 #include "config/config.h"
 #include "loop/loop.h"
 #include "store/store.h"
@@ -23,6 +24,7 @@ struct session {
 	struct loop loop;
 	struct store store;
 	struct hooks hooks;
+	struct mcp mcp;
 	struct strbuf root;
 	char cwd[PATH_MAX];
 	int loop_ready;

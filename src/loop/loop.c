@@ -13,6 +13,8 @@
 #include "core/xalloc.h"
 #include "delegate/delegate.h"
 #include "hooks/hooks.h"
+#include "mcp/mcp.h"
+#include "core/glob.h"
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
@@ -91,7 +93,8 @@ static int parent_has(const struct loop *l, const struct tool *t)
 	if (!p)
 		return 1;
 	for (i = 0; i < p->tools_nr; i++)
-		if (p->tools[i] == t || (t->delegates && p->tools[i]->delegates))
+		if (p->tools[i] == t || (t->delegates && p->tools[i]->delegates) ||
+		    !strcmp(p->tools[i]->name, t->name))
 			return 1;
 	return 0;
 }
@@ -172,6 +175,10 @@ static void offer_tools(struct loop *l)
 	}
 	if (task && can_delegate(l))
 		offer_delegation(l, room);
+	l->base_tools_nr = l->tools_nr;
+	l->mcp_all = l->o.agent->tools_spec == AGENT_TOOLS_ALL;
+	for (i = 0; i < at.mcp.nr; i++)
+		strvec_push(&l->mcp_refs, at.mcp.v[i]);
 	agent_tools_release(&at);
 }
 
@@ -281,6 +288,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 		l->o.result_cap = DEFAULT_RESULT_CAP;
 	strvec_init(&l->pmodels);
 	strvec_init(&l->owned);
+	strvec_init(&l->mcp_refs);
 	strbuf_init(&l->memory_file, 4096);
 	strbuf_init(&l->last_text, (size_t)64 << 20);
 	strbuf_init(&l->partial, (size_t)64 << 20);
@@ -326,6 +334,8 @@ void loop_release(struct loop *l)
 	free(l->schemas);
 	free(l->tools);
 	free(l->agent_tools);
+	free(l->mcp_tools);
+	strvec_release(&l->mcp_refs);
 	strvec_release(&l->owned);
 	for (i = 0; i < l->denials_nr; i++) {
 		free(l->denials[i].tool);
@@ -843,6 +853,11 @@ out:
 	strbuf_release(&why);
 }
 
+static int is_mcp_tool(const struct loop *l, const struct tool *t)
+{
+	return l->mcp_tools && t >= l->mcp_tools && t < l->mcp_tools + l->mcp_tools_nr;
+}
+
 static void execute(struct call *c)
 {
 	struct loop *l = c->l;
@@ -855,7 +870,15 @@ static void execute(struct call *c)
 		c->is_error = 1;
 		return;
 	}
-	rc = tool_call(c->tool, &l->env, c->pc->arguments, &raw);
+	if (is_mcp_tool(l, c->tool)) {
+		int is_error = 0;
+
+		rc = mcp_call(l->o.mcp, c->tool->name, c->pc->arguments, &raw, &is_error,
+			      l->o.cancel);
+		rc = rc || is_error ? -1 : 0;
+	} else {
+		rc = tool_call(c->tool, &l->env, c->pc->arguments, &raw);
+	}
 	c->ms = clock_ms() - t0;
 	c->is_error = rc != 0;
 	/* large results keep their head and tail, with a note */
@@ -994,6 +1017,92 @@ static void run_calls(struct loop *l, struct call *calls, size_t n)
 	}
 }
 
+/* ---- MCP tools ---------------------------------------------------------------- */
+
+static int mcp_wanted(const struct loop *l, const char *full)
+{
+	size_t i;
+
+	if (l->mcp_all)
+		return 1;
+	for (i = 0; i < l->mcp_refs.nr; i++)
+		if (!strcmp(l->mcp_refs.v[i], full) || glob_match(l->mcp_refs.v[i], full, 0))
+			return 1;
+	return 0;
+}
+
+/* Offers the MCP tools this agent may use: waits (once, bounded) for
+ * servers still starting, says once which failed, lists changed tools
+ * again. */
+static void sync_mcp(struct loop *l)
+{
+	struct mcp *m = l->o.mcp;
+	struct strbuf failed = STRBUF_INIT;
+	size_t i, k, n = 0, total = 0;
+	long sig = 0;
+	int changed;
+
+	if (!m)
+		return;
+	if (!l->mcp_waited) {
+		l->mcp_waited = 1;
+		mcp_wait(m, l->o.mcp_wait_ms > 0 ? l->o.mcp_wait_ms
+			    : m->start_timeout_ms > 0 ? m->start_timeout_ms : 10000);
+	} else {
+		mcp_wait(m, 0);
+	}
+	changed = mcp_refresh(m);
+	mcp_take_failures(m, &failed);
+	if (failed.len) {
+		if (l->o.ui.notice)
+			l->o.ui.notice(l->o.ui.ud, failed.buf);
+		else
+			log_warn("mcp", "%s", failed.buf);
+	}
+	strbuf_release(&failed);
+	for (i = 0; i < m->nr; i++)
+		if (m->v[i].state == MCP_READY) {
+			total += m->v[i].tools_nr;
+			sig += (long)(i + 1) * 100003 + (long)m->v[i].tools_nr;
+		}
+	if (!changed && l->mcp_tools && sig == l->mcp_sig)
+		return;		/* nothing new: the tools offered stay */
+	l->mcp_sig = sig;
+	/* rebuild: the built-in tools stay, the MCP ones are listed afresh */
+	for (i = l->base_tools_nr; i < l->tools_nr; i++)
+		json_decref(l->schemas[i].schema);
+	l->tools_nr = l->base_tools_nr;
+	free(l->mcp_tools);
+	l->mcp_tools = xcalloc(total ? total : 1, sizeof(*l->mcp_tools));
+	l->tools = xrealloc(l->tools, (l->base_tools_nr + total + 1) * sizeof(*l->tools));
+	l->schemas = xrealloc(l->schemas, (l->base_tools_nr + total + 1) * sizeof(*l->schemas));
+	for (i = 0; i < m->nr; i++) {
+		if (m->v[i].state != MCP_READY)
+			continue;
+		for (k = 0; k < m->v[i].tools_nr; k++) {
+			const struct mcp_tool *mt = &m->v[i].tools[k];
+			struct tool *t = &l->mcp_tools[n];
+
+			if (!mcp_wanted(l, mt->full))
+				continue;
+			t->name = strvec_push(&l->owned, mt->full);
+			t->description = strvec_push(&l->owned, mt->description);
+			t->schema = strvec_push(&l->owned, mt->schema);
+			if (!parent_has(l, t))
+				continue;
+			n++;
+			l->tools[l->tools_nr] = t;
+			l->schemas[l->tools_nr].name = t->name;
+			l->schemas[l->tools_nr].description = t->description;
+			l->schemas[l->tools_nr].schema = json_loads(t->schema, 0, NULL);
+			if (!l->schemas[l->tools_nr].schema)
+				l->schemas[l->tools_nr].schema = json_pack("{s:s}", "type", "object");
+			l->tools_nr++;
+		}
+	}
+	l->mcp_tools_nr = n;
+}
+
 int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	     struct strbuf *err)
 {
@@ -1094,6 +1203,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 			*exit = LOOP_BUDGET;
 			break;
 		}
+		sync_mcp(l);
 		memset(&req, 0, sizeof(req));
 		req.conv = &l->conv;
 		req.cache = &l->cache;

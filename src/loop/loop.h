@@ -29,6 +29,7 @@ struct agent;
 struct agent_registry;
 struct hooks;
 struct loop;
+struct mcp;
 struct store;
 
 enum loop_exit {
@@ -128,6 +129,8 @@ struct loop_opts {
 	long long max_tokens_total;	/* stop when the session's tokens reach it; 0: never */
 	const struct loop_ui *root_ui;	/* a subagent's: the main loop's UI */
 	const struct hooks *hooks;	/* the user's hooks, or NULL */
+	struct mcp *mcp;		/* MCP servers, or NULL */
+	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
 };
 
 struct loop_denial {
@@ -159,6 +162,15 @@ struct loop {
 	 * and not on its repair rounds) */
 	const char *route_text;
 	int session_started;		/* SessionStart hooks ran */
+	/* MCP tools: offered after the built-in ones, rebuilt when a
+	 * server's list changes */
+	size_t base_tools_nr;
+	struct tool *mcp_tools;
+	size_t mcp_tools_nr;
+	int mcp_all;			/* the agent takes every MCP tool */
+	struct strvec mcp_refs;		/* else the ones it names (globs allowed) */
+	int mcp_waited;
+	long mcp_sig;			/* what the MCP tools were built from */
 	struct todo_list todos;
 	struct policy policy;
 	struct sandbox sandbox;

@@ -585,7 +585,15 @@ out:
 
 void mcp_start(struct mcp *m)
 {
+	const char *env = getenv("MCP_TIMEOUT");
 	size_t i;
+
+	/* a server that dies leaves a broken pipe: EPIPE, not a dead archie */
+	if (m->nr)
+		signal(SIGPIPE, SIG_IGN);
+	/* Claude Code's variable: the start-up timeout, in milliseconds */
+	if (env && *env && !m->start_timeout_ms)
+		m->start_timeout_ms = strtol(env, NULL, 10);
 
 	for (i = 0; i < m->nr; i++) {
 		struct mcp_server *s = &m->v[i];
@@ -765,9 +773,10 @@ int mcp_call(struct mcp *m, const char *full, const char *args_json, struct strb
 	return 0;
 }
 
-void mcp_refresh(struct mcp *m)
+int mcp_refresh(struct mcp *m)
 {
 	size_t i;
+	int n = 0;
 
 	for (i = 0; i < m->nr; i++) {
 		struct mcp_server *s = &m->v[i];
@@ -780,7 +789,9 @@ void mcp_refresh(struct mcp *m)
 			fail(m, s, err.buf);
 		pthread_mutex_unlock(&s->lock);
 		strbuf_release(&err);
+		n++;
 	}
+	return n;
 }
 
 void mcp_release(struct mcp *m)

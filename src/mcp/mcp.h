@@ -109,8 +109,9 @@ const struct mcp_tool *mcp_find(struct mcp *m, const char *full, struct mcp_serv
 int mcp_call(struct mcp *m, const char *full, const char *args_json, struct strbuf *out,
 	     int *is_error, volatile sig_atomic_t *cancel);
 
-/* Lists a server's tools again when it said they changed. */
-void mcp_refresh(struct mcp *m);
+/* Lists a server's tools again when it said they changed.  Returns how
+ * many servers were listed again. */
+int mcp_refresh(struct mcp *m);
 
 const char *mcp_state_name(enum mcp_state s);
 

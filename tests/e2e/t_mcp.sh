@@ -1,0 +1,97 @@
+# MCP servers as tools: the test server over stdio, called through the fake
+# LLM server: text, an error, a large result, a slow result, a changing
+# tool list; bad servers (not executable, exits at once, garbage on stdout,
+# never answers, unknown protocol version) each reported clearly while the
+# session goes on; permissions and the audit trail treat MCP tools like any.
+. "$(dirname "$0")/lib.sh"
+
+export OPENAI_API_KEY=sk-test
+export MCP_TIMEOUT=1500		# the hung server is given up on after 1.5 s
+S="$MCPSERVER"
+cat > .mcp.json <<EOF
+{"mcpServers": {
+  "t": {"command": "$S", "args": ["--log", "$T_ROOT/mcp-requests.jsonl"], "env": {"MCP_TEST": "\${HOME}"}},
+  "dead": {"command": "$S", "args": ["--mode", "exit"]},
+  "junk": {"command": "$S", "args": ["--mode", "garbage"]},
+  "mute": {"command": "$S", "args": ["--mode", "silent"]},
+  "old": {"command": "$S", "args": ["--mode", "badversion"]},
+  "nope": {"command": "$T_ROOT/not-there"}
+}}
+EOF
+
+run "$ARCHIE" mcp list --json
+expect_rc 0 "mcp list"
+expect_json '.[] | select(.name == "t") | .status == "ready" and .protocol == "2025-06-18" and (.tools | length) == 6' "the test server is ready with its six tools (listed over three pages)"
+expect_json '.[] | select(.name == "dead") | .status == "failed" and (.error | contains("exited with status 3"))' "a server that exits at once"
+expect_json '.[] | select(.name == "junk") | .error | contains("not JSON-RPC on stdout")' "a server that prints garbage"
+expect_json '.[] | select(.name == "mute") | .error | (contains("no answer to initialize within 1500 ms") or contains("did not finish starting within"))' "a server that never answers initialize"
+expect_json '.[] | select(.name == "old") | .error | contains("protocol version '"'"'1999-01-01'"'"', which archie does not")' "a server with an unknown protocol version"
+expect_json '.[] | select(.name == "nope") | .error | contains("cannot run")' "a server that is not executable"
+check "the handshake: initialize with 2025-06-18, then initialized, then tools/list" \
+	test "$(jq -r .method "$T_ROOT/mcp-requests.jsonl" | head -3 | tr '\n' ' ')" = "initialize notifications/initialized tools/list "
+check "initialize offered protocol 2025-06-18" test "$(head -1 "$T_ROOT/mcp-requests.jsonl" | jq -r .params.protocolVersion)" = 2025-06-18
+
+run "$ARCHIE" mcp call t echo '{"text": "hello"}'
+expect_rc 0 "mcp call"
+expect_out "echo: hello" "mcp call prints the result"
+
+# through the model; the hung server ("mute") must not delay the prompt much
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[
+   {"id":"m1","name":"mcp__t__echo","arguments":{"text":"hi"}},
+   {"id":"m2","name":"mcp__t__fail","arguments":{}},
+   {"id":"m3","name":"mcp__t__big","arguments":{}},
+   {"id":"m4","name":"mcp__t__slow","arguments":{"ms":300}},
+   {"id":"m5","name":"mcp__t__image","arguments":{}},
+   {"id":"m6","name":"mcp__t__change","arguments":{}}]}},
+ {"turn":{"tool_calls":[{"id":"m7","name":"mcp__t__added","arguments":{}}]}},
+ {"turn":{"text":"done"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "use the tools" --model openai/m --yes --routing off --output-format json
+expect_rc 0 "a session with MCP tools"
+check "the tools are offered as mcp__server__tool with the server's schema" \
+	test "$(req 1 '[.tools[] | select(.function.name | startswith("mcp__t__"))] | length == 6 and (map(select(.function.name == "mcp__t__echo"))[0].function.parameters.properties.text.type == "string")')" = true
+check "text" req_match 2 '.messages[] | select(.tool_call_id == "m1") | .content' "echo: hi"
+check "results are fenced as untrusted data" req_match 2 '.messages[] | select(.tool_call_id == "m1") | .content' '^<mcp-result server="t" tool="echo">'
+check "an error result" req_match 2 '.messages[] | select(.tool_call_id == "m2") | .content' "failed on purpose"
+check "a large result is capped, head and tail kept" \
+	test "$(req 2 '.messages[] | select(.tool_call_id == "m3") | .content | (contains("BIG-START") and contains("BIG-END") and length < 40000)')" = true
+check "a slow result" req_match 2 '.messages[] | select(.tool_call_id == "m4") | .content' "slow done"
+check "an image is described, not dumped" req_match 2 '.messages[] | select(.tool_call_id == "m5") | .content' "\\[image: image/png"
+check "a changed tool list is offered on the next request" \
+	test "$(req 2 '[.tools[].function.name] | index("mcp__t__added") != null')" = true
+check "the new tool works" req_match 3 '.messages[-1].content' "added works"
+expect_err "MCP server 'mute' (" "the hung server is reported"
+check "... once" test "$(printf '%s' "$err" | grep -c "MCP server 'mute'")" = 1
+sid=$(printf '%s' "$out" | jq -r .session_id)
+run "$ARCHIE" audit --session "$sid" --tool mcp__t__fail --json
+expect_json 'length == 1 and .[0].outcome == "error"' "MCP calls are in the audit trail"
+
+# permissions: an MCP tool asks by default (headless: denied), mcp__t__* rules apply
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"m1","name":"mcp__t__echo","arguments":{"text":"x"}}]}},
+ {"turn":{"text":"ok"}},
+ {"turn":{"tool_calls":[{"id":"m1","name":"mcp__t__echo","arguments":{"text":"x"}}]}},
+ {"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "go" --model openai/m --routing off
+expect_rc 5 "headless, an MCP tool that asks is denied"
+run "$ARCHIE" -p "go" --model openai/m --routing off --allow 'mcp__t__*'
+expect_rc 0 "an mcp__t__* rule allows it"
+check "and it ran" req_match 4 '.messages[-1].content' "echo: x"
+
+# an agent that lists MCP tools gets exactly those
+mkdir -p .claude/agents
+cat > .claude/agents/narrow.md <<'EOF'
+---
+name: narrow
+tools: Read, mcp__t__echo
+---
+You are narrow.
+EOF
+fakellm_start '{"responses":[{"turn":{"text":"ok"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "go" --agent narrow --model openai/m
+check "an agent listing mcp__t__echo gets exactly that MCP tool" \
+	test "$(req 1 '[.tools[].function.name] | map(select(startswith("mcp__"))) | join(",")')" = "mcp__t__echo"
+finish
