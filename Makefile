@@ -170,9 +170,10 @@ $(B)/bench/bench_%: bench/bench_%.c $(B)/libarchie.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libarchie.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CURL_LIBS)
 
 bench:
-	@sh mk/deps.sh ripgrep
+	@sh mk/deps.sh ripgrep tmux
 	@$(MAKE) --no-print-directory $(B)/archie $(B)/bench/bench_provider \
-		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/tests/fakellm
+		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/tests/fakellm \
+		$(B)/tests/mcpserver
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
 	@echo "bench: agent (startup, first request, per-turn overhead, memory)"
@@ -183,6 +184,8 @@ bench:
 	@$(B)/bench/bench_store
 	@echo "bench: delegation (parallel subagents against a fixed-latency fake server)"
 	@sh bench/bench_delegate.sh $(B)/archie $(B)/tests/fakellm
+	@echo "bench: MCP (time to the prompt with three servers, one hanging)"
+	@sh bench/bench_mcp.sh $(B)/archie $(B)/tests/mcpserver
 
 man: $(B)/archie
 	$(B)/archie help --man > docs/archie.1
