@@ -22,7 +22,6 @@ static int load(struct cli_ctx *ctx, struct config *cfg, struct mcp *m)
 	struct config_search cs;
 	struct strbuf root = STRBUF_INIT, dir = STRBUF_INIT;
 	char cwd[4096];
-	size_t i;
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		return cli_error("cannot get the working directory");
@@ -34,13 +33,7 @@ static int load(struct cli_ctx *ctx, struct config *cfg, struct mcp *m)
 	store_default_dir(ctx->state_dir, &dir);
 	strbuf_addstr(&dir, "/mcp");
 	m->log_dir = strbuf_detach(&dir, NULL);
-	for (i = 0; i < m->diags.nr; i++) {
-		struct strbuf d = STRBUF_INIT;
-
-		diag_format(&m->diags.v[i], &d);
-		fprintf(stderr, "archie: mcp: %s\n", d.buf);
-		strbuf_release(&d);
-	}
+	diag_print(&m->diags, stderr);
 	strbuf_release(&root);
 	return 0;
 }

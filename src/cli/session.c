@@ -180,13 +180,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	/* hooks: the user's commands around tool calls; problems are said
 	 * once, and the hooks that parse still run */
 	hooks_load(&s->hooks, &s->cfg, s->root.buf, getenv("HOME"));
-	for (i = 0; i < s->hooks.diags.nr; i++) {
-		struct strbuf d = STRBUF_INIT;
-
-		diag_format(&s->hooks.diags.v[i], &d);
-		fprintf(stderr, "archie: hooks: %s\n", d.buf);
-		strbuf_release(&d);
-	}
+	diag_print(&s->hooks.diags, stderr);
 	o.hooks = &s->hooks;
 	/* MCP servers start now, in the background: the prompt does not
 	 * wait for them; the first request does, a bounded time */
@@ -198,13 +192,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		strbuf_addstr(&dir, "/mcp");
 		s->mcp.log_dir = strbuf_detach(&dir, NULL);
 	}
-	for (i = 0; i < s->mcp.diags.nr; i++) {
-		struct strbuf d = STRBUF_INIT;
-
-		diag_format(&s->mcp.diags.v[i], &d);
-		fprintf(stderr, "archie: mcp: %s\n", d.buf);
-		strbuf_release(&d);
-	}
+	diag_print(&s->mcp.diags, stderr);
 	mcp_start(&s->mcp);
 	o.mcp = &s->mcp;
 	if (loop_init(&s->loop, &o, err))
