@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/fileio.h"
 #include "core/xalloc.h"
+#include "provider/http.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,13 +117,31 @@ static void add_server(struct mcp *m, const char *name, json_t *def, const char 
 	s->source = xstrdup(file);
 	strvec_init(&s->args);
 	strvec_init(&s->env);
+	strvec_init(&s->headers);
 	strbuf_init(&s->in, LINE_MAX_BYTES);
 	pthread_mutex_init(&s->lock, NULL);
 	s->to_fd = s->from_fd = -1;
 	if (url || (type && strcmp(type, "stdio"))) {
-		s->url = xstrdup(url ? url : "");
-		s->state = MCP_FAILED;
-		s->error = xstrdup("the Streamable HTTP transport is not supported yet; run the server over stdio");
+		json_t *hdrs = json_object_get(def, "headers");
+
+		if (!url) {
+			s->state = MCP_FAILED;
+			s->error = xstrfmt("it is of type '%s' but has no \"url\"", type);
+			return;
+		}
+		if (type && !strcmp(type, "sse")) {
+			s->state = MCP_FAILED;
+			s->error = xstrdup("the old HTTP+SSE transport is not supported; use Streamable HTTP (\"type\": \"http\")");
+			return;
+		}
+		s->url = expand(url);
+		json_object_foreach(hdrs, k, v)
+			if (json_is_string(v)) {
+				char *val = expand(json_string_value(v));
+
+				strvec_pushf(&s->headers, "%s: %s", k, val);
+				free(val);
+			}
 		return;
 	}
 	s->command = expand(cmd);
@@ -309,8 +328,8 @@ static void exit_status(struct mcp_server *s, struct strbuf *out)
 /* Sends a request and reads until its response; notifications and the
  * server's own requests on the way are handled.  0 with *result (a new
  * reference) or -1 with err. */
-static int rpc(struct mcp_server *s, const char *method, json_t *params, long timeout_ms,
-	       volatile sig_atomic_t *cancel, json_t **result, struct strbuf *err)
+static int rpc_stdio(struct mcp_server *s, const char *method, json_t *params, long timeout_ms,
+		     volatile sig_atomic_t *cancel, json_t **result, struct strbuf *err)
 {
 	long id = ++s->next_id, t0 = clock_ms();
 	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", (json_int_t)id,
@@ -410,6 +429,217 @@ static int rpc(struct mcp_server *s, const char *method, json_t *params, long ti
 	}
 }
 
+/* ---- Streamable HTTP ----------------------------------------------------------------- */
+
+struct http_acc {
+	struct strbuf body;
+};
+
+static int http_data(void *ud, const char *data, size_t len)
+{
+	struct http_acc *a = ud;
+
+	return strbuf_add(&a->body, data, len) ? -1 : 0;
+}
+
+/* One message as a server sent it: a notification noted, our response
+ * returned (0/-1), anything else ignored (1). */
+static int take_message(struct mcp_server *s, json_t *msg, long id, const char *method,
+			json_t **result, struct strbuf *err)
+{
+	json_t *mid = json_object_get(msg, "id");
+	const char *mm = json_string_value(json_object_get(msg, "method"));
+
+	if (mm) {
+		if (!strcmp(mm, "notifications/tools/list_changed"))
+			s->list_changed = 1;
+		return 1;
+	}
+	if (json_integer_value(mid) != id)
+		return 1;
+	if (json_object_get(msg, "error")) {
+		json_t *e = json_object_get(msg, "error");
+
+		strbuf_seterr(err, "the server answered %s with an error: %s (code %lld)", method,
+			      json_string_value(json_object_get(e, "message"))
+			      ? json_string_value(json_object_get(e, "message")) : "?",
+			      (long long)json_integer_value(json_object_get(e, "code")));
+		return -1;
+	}
+	*result = json_incref(json_object_get(msg, "result"));
+	if (!*result)
+		return strbuf_seterr(err, "the server's answer to %s has no result", method);
+	return 0;
+}
+
+/* POSTs one JSON-RPC message; for a request (id > 0) finds its response in
+ * a JSON or an SSE reply.  *status gets the HTTP status. */
+static int post(struct mcp_server *s, json_t *msg, long id, const char *method,
+		long timeout_ms, volatile sig_atomic_t *cancel, json_t **result, long *status,
+		struct strbuf *err)
+{
+	struct http_request req;
+	struct http_response resp;
+	struct http_acc acc;
+	struct strvec hdrs = STRVEC_INIT;
+	char *body = json_dumps(msg, JSON_COMPACT);
+	size_t i;
+	int rc = -1;
+
+	*result = NULL;
+	strbuf_init(&acc.body, LINE_MAX_BYTES);
+	strvec_push(&hdrs, "Content-Type: application/json");
+	strvec_push(&hdrs, "Accept: application/json, text/event-stream");
+	if (s->session_id)
+		strvec_pushf(&hdrs, "Mcp-Session-Id: %s", s->session_id);
+	if (s->protocol)
+		strvec_pushf(&hdrs, "MCP-Protocol-Version: %s", s->protocol);
+	for (i = 0; i < s->headers.nr; i++)
+		strvec_push(&hdrs, s->headers.v[i]);
+	memset(&req, 0, sizeof(req));
+	req.url = s->url;
+	req.headers = &hdrs;
+	req.body = body;
+	req.body_len = strlen(body);
+	req.connect_timeout_ms = timeout_ms < 10000 ? timeout_ms : 10000;
+	req.total_timeout_ms = timeout_ms;
+	req.idle_timeout_ms = timeout_ms;
+	req.cancel = cancel;
+	req.on_data = http_data;
+	req.ud = &acc;
+	http_response_init(&resp);
+	http_post(&req, &resp);
+	*status = resp.status;
+	if (resp.failure != HTTP_OK) {
+		strbuf_seterr(err, "%s: %s", s->url, resp.error.len ? resp.error.buf : "the request failed");
+		goto out;
+	}
+	if (resp.mcp_session_id && !s->session_id)
+		s->session_id = xstrdup(resp.mcp_session_id);
+	if (resp.status < 200 || resp.status >= 300) {
+		strbuf_seterr(err, "%s answered HTTP %ld to %s%s%.200s", s->url, resp.status, method,
+			      resp.body.len ? ": " : "", resp.body.buf);
+		goto out;
+	}
+	if (id <= 0) {
+		rc = 0;		/* a notification: 202 and no body */
+		goto out;
+	}
+	if (resp.content_type && strstr(resp.content_type, "text/event-stream")) {
+		/* events, each a JSON-RPC message in its data lines */
+		struct strbuf data = STRBUF_INIT_CAP(LINE_MAX_BYTES);
+		const char *p = acc.body.buf;
+
+		while (*p && rc < 0 && !*result) {
+			size_t n = strcspn(p, "\n");
+			int blank = n == 0 || (n == 1 && p[0] == '\r');
+
+			if (!strncmp(p, "data:", 5)) {
+				size_t skip = 5 + (p[5] == ' ');
+				size_t dn = n - skip - (n > skip && p[n - 1] == '\r');
+
+				if (data.len)
+					strbuf_addch(&data, '\n');
+				strbuf_add(&data, p + skip, dn);
+			}
+			if ((blank || !p[n] || !p[n + 1]) && data.len) {
+				json_error_t jerr;
+				json_t *m = json_loadb(data.buf, data.len, 0, &jerr);
+
+				if (m && take_message(s, m, id, method, result, err) <= 0)
+					rc = *result ? 0 : -1;
+				json_decref(m);
+				strbuf_reset(&data);
+			}
+			p += n + (p[n] == '\n');
+		}
+		strbuf_release(&data);
+		if (rc < 0 && !err->len)
+			strbuf_seterr(err, "the server's event stream ended without the answer to %s", method);
+	} else {
+		json_error_t jerr;
+		json_t *m = json_loadb(acc.body.buf, acc.body.len, 0, &jerr), *one;
+
+		if (!m) {
+			strbuf_seterr(err, "the server's answer to %s is not JSON: %s", method, jerr.text);
+			goto out;
+		}
+		if (json_is_array(m)) {
+			json_array_foreach(m, i, one)
+				if (take_message(s, one, id, method, result, err) <= 0)
+					break;
+		} else {
+			take_message(s, m, id, method, result, err);
+		}
+		json_decref(m);
+		rc = *result ? 0 : -1;
+		if (rc && !err->len)
+			strbuf_seterr(err, "the server's reply has no answer to %s", method);
+	}
+out:
+	http_response_release(&resp);
+	strbuf_release(&acc.body);
+	strvec_release(&hdrs);
+	free(body);
+	return rc;
+}
+
+static int handshake(struct mcp *m, struct mcp_server *s, struct strbuf *err);
+
+static int rpc_http(struct mcp *m, struct mcp_server *s, const char *method, json_t *params,
+		    long timeout_ms, volatile sig_atomic_t *cancel, json_t **result,
+		    struct strbuf *err)
+{
+	long status = 0;
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		long id = ++s->next_id;
+		json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", (json_int_t)id,
+					"method", method);
+		int rc;
+
+		if (params)
+			json_object_set(req, "params", params);
+		strbuf_reset(err);
+		rc = post(s, req, id, method, timeout_ms, cancel, result, &status, err);
+		json_decref(req);
+		if (!rc || status != 404 || !s->session_id || !strcmp(method, "initialize"))
+			return rc;
+		/* the server forgot our session: a new one, then the request again */
+		free(s->session_id);
+		s->session_id = NULL;
+		free(s->protocol);
+		s->protocol = NULL;
+		strbuf_reset(err);
+		if (handshake(m, s, err))
+			return -1;
+	}
+	return -1;
+}
+
+static int notify(struct mcp_server *s, const char *method, struct strbuf *err)
+{
+	json_t *n = json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", method), *res;
+	long status;
+	int rc;
+
+	if (s->url)
+		rc = post(s, n, 0, method, START_TIMEOUT_MS, NULL, &res, &status, err);
+	else
+		rc = send_line(s, n, err);
+	json_decref(n);
+	return rc;
+}
+
+static int rpc(struct mcp *m, struct mcp_server *s, const char *method, json_t *params,
+	       long timeout_ms, volatile sig_atomic_t *cancel, json_t **result, struct strbuf *err)
+{
+	if (s->url)
+		return rpc_http(m, s, method, params, timeout_ms, cancel, result, err);
+	return rpc_stdio(s, method, params, timeout_ms, cancel, result, err);
+}
+
 static void free_tools(struct mcp_server *s)
 {
 	size_t i;
@@ -438,8 +668,8 @@ static int list_tools(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 
 		free(cursor);
 		cursor = NULL;
-		if (rpc(s, "tools/list", params, m->start_timeout_ms ? m->start_timeout_ms : START_TIMEOUT_MS,
-			NULL, &res, err)) {
+		if (rpc(m, s, "tools/list", params,
+			m->start_timeout_ms ? m->start_timeout_ms : START_TIMEOUT_MS, NULL, &res, err)) {
 			json_decref(params);
 			return -1;
 		}
@@ -515,6 +745,41 @@ static void fail(struct mcp *m, struct mcp_server *s, const char *why)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* initialize (version checked), then initialized. */
+static int handshake(struct mcp *m, struct mcp_server *s, struct strbuf *err)
+{
+	long timeout = m->start_timeout_ms ? m->start_timeout_ms : START_TIMEOUT_MS;
+	json_t *res = NULL, *params;
+	const char *version;
+	size_t i;
+	int rc = -1;
+
+	params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion", MCP_PROTOCOL_VERSION,
+			   "capabilities", "clientInfo", "name", "archie", "version", "0.1");
+	if (rpc(m, s, "initialize", params, timeout, NULL, &res, err)) {
+		json_decref(params);
+		return -1;
+	}
+	json_decref(params);
+	version = json_string_value(json_object_get(res, "protocolVersion"));
+	for (i = 0; version && accepted_versions[i]; i++)
+		if (!strcmp(version, accepted_versions[i]))
+			break;
+	if (!version || !accepted_versions[i]) {
+		strbuf_seterr(err, "it speaks MCP protocol version '%s', which archie does not (archie speaks 2025-06-18, 2025-03-26 and 2024-11-05); disconnected",
+			      version ? version : "(none)");
+		goto out;
+	}
+	free(s->protocol);
+	s->protocol = xstrdup(version);
+	if (notify(s, "notifications/initialized", err))
+		goto out;
+	rc = 0;
+out:
+	json_decref(res);
+	return rc;
+}
+
 struct start_arg {
 	struct mcp *m;
 	struct mcp_server *s;
@@ -526,44 +791,18 @@ static void *start_thread(void *arg)
 	struct mcp *m = a->m;
 	struct mcp_server *s = a->s;
 	struct strbuf err = STRBUF_INIT;
-	long timeout = m->start_timeout_ms ? m->start_timeout_ms : START_TIMEOUT_MS;
-	json_t *res = NULL, *params;
-	const char *version;
-	size_t i;
 	int ok = 0;
 
 	free(a);
 	pthread_mutex_lock(&s->lock);
-	if (spawn(m, s, &err))
+	if (!s->url && spawn(m, s, &err))
 		goto out;
-	params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion", MCP_PROTOCOL_VERSION,
-			   "capabilities", "clientInfo", "name", "archie", "version", "0.1");
-	if (rpc(s, "initialize", params, timeout, NULL, &res, &err)) {
-		json_decref(params);
+	if (handshake(m, s, &err))
 		goto out;
-	}
-	json_decref(params);
-	version = json_string_value(json_object_get(res, "protocolVersion"));
-	for (i = 0; version && accepted_versions[i]; i++)
-		if (!strcmp(version, accepted_versions[i]))
-			break;
-	if (!version || !accepted_versions[i]) {
-		strbuf_seterr(&err, "it speaks MCP protocol version '%s', which archie does not (archie speaks 2025-06-18, 2025-03-26 and 2024-11-05); disconnected",
-			      version ? version : "(none)");
-		goto out;
-	}
-	s->protocol = xstrdup(version);
-	{
-		json_t *n = json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", "notifications/initialized");
-
-		send_line(s, n, &err);
-		json_decref(n);
-	}
 	if (list_tools(m, s, &err))
 		goto out;
 	ok = 1;
 out:
-	json_decref(res);
 	if (!ok) {
 		struct strbuf why = STRBUF_INIT;
 
@@ -754,8 +993,8 @@ int mcp_call(struct mcp *m, const char *full, const char *args_json, struct strb
 	}
 	params = json_pack("{s:s, s:o}", "name", t->name, "arguments", args);
 	pthread_mutex_lock(&s->lock);
-	rc = rpc(s, "tools/call", params, m->call_timeout_ms ? m->call_timeout_ms : CALL_TIMEOUT_MS,
-		 cancel, &res, &err);
+	rc = rpc(m, s, "tools/call", params,
+		 m->call_timeout_ms ? m->call_timeout_ms : CALL_TIMEOUT_MS, cancel, &res, &err);
 	pthread_mutex_unlock(&s->lock);
 	json_decref(params);
 	if (rc) {
@@ -817,6 +1056,8 @@ void mcp_release(struct mcp *m)
 		free(s->protocol);
 		strvec_release(&s->args);
 		strvec_release(&s->env);
+		strvec_release(&s->headers);
+		free(s->session_id);
 		strbuf_release(&s->in);
 		pthread_mutex_destroy(&s->lock);
 	}

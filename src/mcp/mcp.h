@@ -3,10 +3,15 @@
  * servers provide (`mcp__<server>__<tool>`).
  *
  * Servers are configured in the project's .mcp.json, the format users
- * already have ({"mcpServers": {"name": {"command", "args", "env"}}}), and
- * under `mcpServers:` in archie's config.yaml.  The transport is stdio:
- * newline-delimited JSON-RPC 2.0 over the server's stdin and stdout; its
- * stderr goes to a log file, never the terminal.
+ * already have ({"mcpServers": {"name": {"command", "args", "env"}}} for
+ * stdio, {"type": "http", "url", "headers"} for Streamable HTTP), and
+ * under `mcpServers:` in archie's config.yaml.  stdio is newline-delimited
+ * JSON-RPC 2.0 over the server's stdin and stdout (its stderr goes to a log
+ * file, never the terminal); Streamable HTTP POSTs each message with
+ * `Accept: application/json, text/event-stream`, reads either kind of
+ * reply, keeps the `Mcp-Session-Id` it is given, sends
+ * `MCP-Protocol-Version` after the handshake, and initialises again when
+ * the server forgets the session (404).
  *
  * mcp_start() starts every server in its own thread and returns at once,
  * so the prompt is up immediately; each thread runs the `initialize`
@@ -56,7 +61,9 @@ struct mcp_server {
 	char *source;			/* the file it was configured in */
 	char *command;
 	struct strvec args, env;	/* env: "NAME=value" */
-	char *url;			/* an http server: not supported yet */
+	char *url;			/* a Streamable HTTP server, or NULL */
+	struct strvec headers;		/* its "Name: value" headers */
+	char *session_id;		/* Mcp-Session-Id, once given */
 	enum mcp_state state;
 	char *error;			/* why it failed */
 	char *protocol;			/* the version agreed */

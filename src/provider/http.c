@@ -47,6 +47,7 @@ void http_response_release(struct http_response *r)
 	free(r->content_type);
 	free(r->retry_after);
 	free(r->retry_after_ms);
+	free(r->mcp_session_id);
 	free(r->x_should_retry);
 	memset(r, 0, sizeof(*r));
 }
@@ -63,6 +64,16 @@ static void set_header(char **slot, const char *v, size_t n)
 	*slot = xmemdupz(v, n);
 }
 
+static int has_header(const struct strvec *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; h && i < h->nr; i++)
+		if (!strncasecmp(h->v[i], name, strlen(name)))
+			return 1;
+	return 0;
+}
+
 static size_t on_header(char *line, size_t size, size_t n, void *ud)
 {
 	struct transfer *t = ud;
@@ -73,6 +84,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 		{ "retry-after:", offsetof(struct http_response, retry_after) },
 		{ "retry-after-ms:", offsetof(struct http_response, retry_after_ms) },
 		{ "x-should-retry:", offsetof(struct http_response, x_should_retry) },
+		{ "mcp-session-id:", offsetof(struct http_response, mcp_session_id) },
 	};
 	size_t i;
 
@@ -190,8 +202,11 @@ int http_post(const struct http_request *req, struct http_response *resp)
 	t.easy = easy;
 	t.start_ms = t.last_data_ms = clock_ms();
 
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
+	/* defaults, unless the caller names its own (MCP accepts two kinds) */
+	if (!has_header(req->headers, "content-type:"))
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	if (!has_header(req->headers, "accept:"))
+		hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
 	/* No "Expect: 100-continue" round trip before large bodies. */
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	for (i = 0; req->headers && i < req->headers->nr; i++)

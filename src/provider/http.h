@@ -56,6 +56,7 @@ struct http_response {
 	char *retry_after;
 	char *retry_after_ms;
 	char *x_should_retry;
+	char *mcp_session_id;		/* Mcp-Session-Id (MCP's Streamable HTTP) */
 	size_t bytes;			/* body bytes received */
 	long first_byte_ms;
 	long total_ms;

@@ -21,7 +21,7 @@ EOF
 
 run "$ARCHIE" mcp list --json
 expect_rc 0 "mcp list"
-expect_json '.[] | select(.name == "t") | .status == "ready" and .protocol == "2025-06-18" and (.tools | length) == 6' "the test server is ready with its six tools (listed over three pages)"
+expect_json '.[] | select(.name == "t") | .status == "ready" and .protocol == "2025-06-18" and (.tools | length) == 7' "the test server is ready with its seven tools (listed over four pages)"
 expect_json '.[] | select(.name == "dead") | .status == "failed" and (.error | contains("exited with status 3"))' "a server that exits at once"
 expect_json '.[] | select(.name == "junk") | .error | contains("not JSON-RPC on stdout")' "a server that prints garbage"
 expect_json '.[] | select(.name == "mute") | .error | (contains("no answer to initialize within 1500 ms") or contains("did not finish starting within"))' "a server that never answers initialize"
@@ -50,7 +50,7 @@ export OPENAI_BASE_URL="$FAKE_URL"
 run "$ARCHIE" -p "use the tools" --model openai/m --yes --routing off --output-format json
 expect_rc 0 "a session with MCP tools"
 check "the tools are offered as mcp__server__tool with the server's schema" \
-	test "$(req 1 '[.tools[] | select(.function.name | startswith("mcp__t__"))] | length == 6 and (map(select(.function.name == "mcp__t__echo"))[0].function.parameters.properties.text.type == "string")')" = true
+	test "$(req 1 '[.tools[] | select(.function.name | startswith("mcp__t__"))] | length == 7 and (map(select(.function.name == "mcp__t__echo"))[0].function.parameters.properties.text.type == "string")')" = true
 check "text" req_match 2 '.messages[] | select(.tool_call_id == "m1") | .content' "echo: hi"
 check "results are fenced as untrusted data" req_match 2 '.messages[] | select(.tool_call_id == "m1") | .content' '^<mcp-result server="t" tool="echo">'
 check "an error result" req_match 2 '.messages[] | select(.tool_call_id == "m2") | .content' "failed on purpose"
@@ -94,4 +94,37 @@ export OPENAI_BASE_URL="$FAKE_URL"
 run "$ARCHIE" -p "go" --agent narrow --model openai/m
 check "an agent listing mcp__t__echo gets exactly that MCP tool" \
 	test "$(req 1 '[.tools[].function.name] | map(select(startswith("mcp__"))) | join(",")')" = "mcp__t__echo"
+# Streamable HTTP: sessions, both reply kinds, headers, re-initialising on 404
+rm -f "$T_ROOT/http-port"
+"$MCPSERVER" --http "$T_ROOT/http-port" --log "$T_ROOT/http-log.jsonl" 2>/dev/null &
+HTTP_PID=$!
+for _ in $(seq 1 100); do [ -s "$T_ROOT/http-port" ] && break; sleep 0.02; done
+PORT=$(cat "$T_ROOT/http-port")
+export MCP_TOKEN=tok-123
+cat > .mcp.json <<EOF
+{"mcpServers": {"h": {"type": "http", "url": "http://127.0.0.1:$PORT/mcp", "headers": {"Authorization": "Bearer \${MCP_TOKEN}"}}}}
+EOF
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"h1","name":"mcp__h__echo","arguments":{"text":"over http"}},
+                        {"id":"h2","name":"mcp__h__change","arguments":{}}]}},
+ {"turn":{"tool_calls":[{"id":"h3","name":"mcp__h__expire","arguments":{}}]}},
+ {"turn":{"tool_calls":[{"id":"h4","name":"mcp__h__added","arguments":{}}]}},
+ {"turn":{"text":"done"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "http tools" --model openai/m --yes --routing off
+expect_rc 0 "a session with a Streamable HTTP server"
+check "http: an event-stream reply" req_match 2 '.messages[] | select(.tool_call_id == "h1") | .content' "echo: over http"
+check "http: the list change (sent in the event stream) is seen" test "$(req 3 '[.tools[].function.name] | index("mcp__h__added") != null')" = true
+check "http: after the server forgot the session, archie initialised again and the call worked" \
+	req_match 4 '.messages[-1].content' "added works"
+check "http: the first request is initialize, without a session" \
+	test "$(head -1 "$T_ROOT/http-log.jsonl" | jq -r '[.method, .session] | join("|")')" = "initialize|"
+check "http: later requests carry Mcp-Session-Id and MCP-Protocol-Version" \
+	test "$(sed -n 2p "$T_ROOT/http-log.jsonl" | jq -r '[.method, .session, .protocol] | join("|")')" = "notifications/initialized|sess-1|2025-06-18"
+check "http: Accept names both reply kinds" \
+	test "$(jq -r .accept "$T_ROOT/http-log.jsonl" | sort -u)" = "application/json, text/event-stream"
+check "http: the configured headers are sent, \${VAR} expanded" \
+	test "$(jq -r .authorization "$T_ROOT/http-log.jsonl" | sort -u)" = "Bearer tok-123"
+check "http: a second session after the 404" test "$(jq -r .session "$T_ROOT/http-log.jsonl" | grep -c sess-2)" -ge 2
+kill "$HTTP_PID" 2>/dev/null
 finish
