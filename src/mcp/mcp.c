@@ -819,6 +819,7 @@ out:
 	}
 	pthread_mutex_unlock(&s->lock);
 	strbuf_release(&err);
+	http_thread_cleanup();	/* this thread's libcurl handle (HTTP servers) */
 	return NULL;
 }
 
