@@ -43,7 +43,7 @@ void board_release(struct board *b)
 void board_summarize_args(const char *args, size_t max, struct strbuf *out)
 {
 	static const char *const keys[] = {
-		"command", "path", "pattern", "url", "subagent_type", "file_path", "query",
+		"command", "path", "pattern", "url", "fact", "description", "file_path", "query",
 	};
 	json_error_t jerr;
 	json_t *j = args ? json_loads(args, 0, &jerr) : NULL, *v;

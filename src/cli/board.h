@@ -45,8 +45,9 @@ void board_event(struct board *b, const struct loop_child_event *ev);
  * are, and the next event starts drawing below that output. */
 void board_detach(struct board *b);
 
-/* A short, printable summary of a call's arguments (the command, path,
- * pattern or url; else its first string), appended to out. */
+/* A short, printable summary of a call's arguments for activity lines
+ * (the command, path, pattern, url...; else the first string), its first
+ * line at most max bytes, appended to out.  Every UI uses this one. */
 void board_summarize_args(const char *args, size_t max, struct strbuf *out);
 
 #endif

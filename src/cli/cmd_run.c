@@ -92,34 +92,6 @@ static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
 			(double)wait_ms / 1000, attempt + 1);
 }
 
-/* A one-line summary of a call's arguments for the activity log. */
-static void summarize(const char *args, struct strbuf *out)
-{
-	json_error_t jerr;
-	json_t *j = json_loads(args, 0, &jerr), *v;
-	const char *key;
-	static const char *const keys[] = { "command", "path", "pattern", "url", "fact" };
-	size_t i;
-
-	for (i = 0; j && i < sizeof(keys) / sizeof(*keys); i++) {
-		v = json_object_get(j, keys[i]);
-		if (json_is_string(v)) {
-			strbuf_add_printable(out, json_string_value(v),
-					     json_string_length(v) > 120 ? 120 : json_string_length(v));
-			json_decref(j);
-			return;
-		}
-	}
-	json_object_foreach(j, key, v) {
-		if (json_is_string(v)) {
-			strbuf_add_printable(out, json_string_value(v),
-					     json_string_length(v) > 80 ? 80 : json_string_length(v));
-			break;
-		}
-	}
-	json_decref(j);
-}
-
 static void ui_tool_start(void *ud, const char *id, const char *name, const char *args)
 {
 	struct run_ui *u = ud;
@@ -133,7 +105,7 @@ static void ui_tool_start(void *ud, const char *id, const char *name, const char
 	} else if (u->fmt == OUT_TEXT) {
 		struct strbuf sb = STRBUF_INIT;
 
-		summarize(args, &sb);
+		board_summarize_args(args, 120, &sb);
 		if (u->text_open) {
 			fputc('\n', stdout);
 			fflush(stdout);

@@ -103,19 +103,12 @@ static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
 static void ui_tool_start(void *ud, const char *id, const char *name, const char *args)
 {
 	struct repl *r = ud;
-	json_error_t jerr;
-	json_t *j = json_loads(args, 0, &jerr), *v;
-	const char *key, *shown = "";
+	struct strbuf sb = STRBUF_INIT;
 
 	(void)id;
-	json_object_foreach(j, key, v) {
-		if (json_is_string(v)) {
-			shown = json_string_value(v);
-			break;
-		}
-	}
-	dim(r, "  > %s %.*s", name, (int)(strcspn(shown, "\n") > 100 ? 100 : strcspn(shown, "\n")), shown);
-	json_decref(j);
+	board_summarize_args(args, 100, &sb);
+	dim(r, "  > %s %s", name, sb.buf);
+	strbuf_release(&sb);
 }
 
 static void ui_tool_end(void *ud, const char *id, const char *name,

@@ -102,18 +102,9 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 			      path, strerror(errno));
 		goto out;
 	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			strbuf_seterr(err, "cannot write %s: %s", tmp.buf,
-				      strerror(errno));
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (file_write_all(fd, p, len)) {
+		strbuf_seterr(err, "cannot write %s: %s", tmp.buf, strerror(errno));
+		goto fail;
 	}
 	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
 		strbuf_seterr(err, "cannot sync %s: %s", tmp.buf, strerror(errno));
@@ -200,4 +191,48 @@ void file_join(struct strbuf *out, const char *dir, const char *name)
 	if (out->len && out->buf[out->len - 1] != '/')
 		strbuf_addch(out, '/');
 	strbuf_addstr(out, name);
+}
+
+int file_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int file_which(const char *name, struct strbuf *out)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(name, '/')) {
+		if (access(name, X_OK))
+			return -1;
+		strbuf_addstr(out, name);
+		return 0;
+	}
+	while (path && *path) {
+		size_t l = strcspn(path, ":"), before = out->len;
+
+		if (l) {
+			strbuf_add(out, path, l);
+			strbuf_addch(out, '/');
+			strbuf_addstr(out, name);
+			if (!access(out->buf + before, X_OK))
+				return 0;
+			strbuf_setlen(out, before);
+		}
+		path += l + (path[l] == ':');
+	}
+	return -1;
 }

@@ -26,6 +26,14 @@ int file_read(const char *path, size_t cap, struct strbuf *out,
 int file_write_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode, struct strbuf *err);
 
+/* Writes all of data to fd (retrying short writes and EINTR).  0, or -1
+ * with errno set. */
+int file_write_all(int fd, const void *data, size_t len);
+
+/* Finds an executable: name itself when it has a '/', else the first
+ * directory of PATH that has it.  0 with the path in out, or -1. */
+int file_which(const char *name, struct strbuf *out);
+
 /* mkdir -p with the given mode for directories it creates. */
 int file_mkdirs(const char *path, mode_t mode, struct strbuf *err);
 

@@ -238,3 +238,14 @@ int strbuf_starts_with(const struct strbuf *sb, const char *prefix)
 
 	return sb->len >= n && !memcmp(sb->buf, prefix, n);
 }
+
+char *xstrfmt(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return strbuf_detach(&sb, NULL);
+}

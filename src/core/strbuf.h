@@ -76,6 +76,9 @@ void strbuf_rtrim(struct strbuf *sb);
 
 /* Replaces err's content with the message; returns -1 so callers can
  * `return strbuf_seterr(err, ...)`.  err may be NULL. */
+/* A new string, formatted (git's xstrfmt). */
+char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 int strbuf_seterr(struct strbuf *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

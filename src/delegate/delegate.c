@@ -14,6 +14,7 @@
 #include "provider/http.h"
 #include "store/store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -72,9 +73,10 @@ static int max_depth(const struct loop *l)
 static int loose_equal(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
-		char x = (char)(*a == '_' ? '-' : *a), y = (char)(*b == '_' ? '-' : *b);
+		int x = *a == '_' ? '-' : tolower((unsigned char)*a);
+		int y = *b == '_' ? '-' : tolower((unsigned char)*b);
 
-		if (strncasecmp(&x, &y, 1))
+		if (x != y)
 			return 0;
 	}
 	return !*a && !*b;
@@ -433,26 +435,24 @@ static void record_delegation(struct loop *parent, const struct delegate_task *t
 	struct strbuf rule = STRBUF_INIT;
 	json_t *detail;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = STORE_EV_DELEGATE;
-	ev.ts_ms = t->started;
+	loop_event_init(parent, &ev, STORE_EV_DELEGATE, t->started);
 	ev.duration_ms = t->ms;
 	ev.tool = t->via;
 	ev.call_id = t->id;
 	ev.outcome = t->outcome;
-	ev.exit_code = -1;
 	ev.bytes = (long long)t->result.len;
-	ev.input_tokens = t->usage.input_tokens;
-	ev.output_tokens = t->usage.output_tokens;
-	ev.cost = t->cost;
 	strbuf_addf(&rule, "%s -> %s (%s)", parent->o.agent->name,
 		    t->agent_name ? t->agent_name : t->agent, t->via);
 	ev.rule = rule.buf;
 	if (t->is_error)
 		ev.error = t->result.buf;
-	detail = json_pack("{s:s, s:s, s:i, s:i, s:i, s:s}", "asked", t->agent,
+	/* (the token columns are the model events'; the child's own are in
+	 * its session, its totals here) */
+	detail = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I, s:I, s:f, s:s}", "asked", t->agent,
 			   "agent", t->agent_name ? t->agent_name : "", "depth",
 			   parent->o.depth + 1, "turns", t->turns, "tool_calls", t->tool_calls,
+			   "input_tokens", (json_int_t)t->usage.input_tokens,
+			   "output_tokens", (json_int_t)t->usage.output_tokens, "cost", t->cost,
 			   "prompt", t->prompt);
 	if (t->session)
 		json_object_set_new(detail, "session", json_string(t->session));
@@ -593,12 +593,10 @@ static void record_route(struct loop *l, const struct routing_result *hits,
 	for (i = 0; i < missing->nr; i++)
 		json_array_append_new(m, json_string(missing->v[i]));
 	json_object_set_new(detail, "missing_agents", m);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = STORE_EV_ROUTE;
+	loop_event_init(l, &ev, STORE_EV_ROUTE, clock_wall_ms());
 	ev.tool = "routing";
 	ev.rule = rule.buf;
 	ev.outcome = outcome;
-	ev.exit_code = -1;
 	ev.detail = detail;
 	loop_record_event(l, &ev);
 	json_decref(detail);

@@ -367,11 +367,11 @@ static void check_rationale(const struct design_doc *d, struct design_report *r)
 					int col = -1;
 
 					table_head = 1;
+					/* a header cell that starts "Alternative(s)" */
 					for (; *p; p++)
 						if (*p == '|') {
 							col++;
-							if (strncasecmp(p + 1 + strspn(p + 1, " *"), "alternative", 11) == 0 ||
-							    strcasestr(p + 1, "alternative") == p + 1 + strspn(p + 1, " *`"))
+							if (!strncasecmp(p + 1 + strspn(p + 1, " *`_"), "alternative", 11))
 								alt_col = col;
 						}
 				} else if (!dash) {
@@ -594,12 +594,11 @@ void design_report_text(const struct design_report *r, const char *file, struct 
 	for (i = 0; i < r->nr; i++)
 		strbuf_addf(out, "%s:%d: %s: %s\n", file, r->v[i].line,
 			    severity_name(r->v[i].severity), r->v[i].msg);
-	strbuf_addf(out, "%s: %zu error%s, %zu warning%s (%zu endpoint%s, %zu SQL block%s%s%s%s, %zu JSON block%s)\n",
+	strbuf_addf(out, "%s: %zu error%s, %zu warning%s (%zu endpoint%s, %zu SQL block%s%s%s, %zu JSON block%s)\n",
 		    file, r->errors, r->errors == 1 ? "" : "s", r->warnings,
 		    r->warnings == 1 ? "" : "s", r->endpoints, r->endpoints == 1 ? "" : "s",
 		    r->sql_blocks, r->sql_blocks == 1 ? "" : "s", r->database ? " run on " : "",
-		    r->database ? r->database : "", "", r->json_blocks,
-		    r->json_blocks == 1 ? "" : "s");
+		    r->database ? r->database : "", r->json_blocks, r->json_blocks == 1 ? "" : "s");
 }
 
 json_t *design_report_json(const struct design_report *r, const char *file)

@@ -437,10 +437,9 @@ static void find_endpoints(struct design_doc *d)
 
 void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len)
 {
-	struct strbuf ctx = STRBUF_INIT_CAP((size_t)4 << 20);
 	size_t i, alloc = 0, open_len = 0;
 	char open_ch = 0;
-	int open_block = -1, ctx_line = 1;
+	int open_block = -1;
 
 	memset(d, 0, sizeof(*d));
 	d->name = xstrdup(name);
@@ -479,8 +478,6 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 					  ? xmemdupz(d->text + from, (size_t)(s - d->text) - from)
 					  : xstrdup("");
 				open_block = -1;
-				strbuf_reset(&ctx);
-				ctx_line = line + 1;
 			}
 			continue;
 		}
@@ -499,8 +496,6 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 				b->lang[k] = (char)tolower((unsigned char)b->lang[k]);
 			b->fence_line = line;
 			b->first_line = line + 1;
-			b->context = xstrdup(ctx.buf);
-			b->context_line = ctx_line;
 			b->section = -1;
 			open_block = (int)d->blocks_nr++;
 			open_len = fl;
@@ -527,13 +522,8 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 				hd->text = trimmed(h + lv, te > h + lv ? (size_t)(te - h - lv) : 0);
 				if (lv == 1 && !d->title)
 					d->title = xstrdup(hd->text);
-				strbuf_reset(&ctx);
-				ctx_line = line + 1;
-				continue;
 			}
 		}
-		strbuf_add(&ctx, s, l->n);
-		strbuf_addch(&ctx, '\n');
 	}
 	if (open_block >= 0) {
 		/* an unclosed fence runs to the end */
@@ -570,7 +560,6 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 	for (i = 0; i < d->blocks_nr; i++)
 		d->blocks[i].section = design_doc_section_of(d, d->blocks[i].fence_line);
 	find_endpoints(d);
-	strbuf_release(&ctx);
 }
 
 void design_doc_release(struct design_doc *d)
@@ -583,7 +572,6 @@ void design_doc_release(struct design_doc *d)
 	for (i = 0; i < d->blocks_nr; i++) {
 		free(d->blocks[i].lang);
 		free(d->blocks[i].text);
-		free(d->blocks[i].context);
 	}
 	free(d->blocks);
 	for (i = 0; i < d->eps_nr; i++) {

@@ -31,8 +31,6 @@ struct design_block {
 	int first_line;			/* the first line of its content */
 	char *text;
 	int section;			/* 0..6, or -1 */
-	char *context;			/* the text between the previous block (or heading) and this one */
-	int context_line;
 };
 
 struct design_section {

@@ -96,7 +96,7 @@ static int executable(const char *dir, const char *name)
 
 static int find_bindir(const char *given, char *out, size_t n)
 {
-	const char *env = getenv("ARCHIE_PG_BINDIR"), *path = getenv("PATH");
+	const char *env = getenv("ARCHIE_PG_BINDIR");
 	glob_t g;
 	size_t i;
 
@@ -129,15 +129,17 @@ static int find_bindir(const char *given, char *out, size_t n)
 		}
 		globfree(&g);
 	}
-	while (path && *path) {
-		size_t l = strcspn(path, ":");
+	{
+		struct strbuf w = STRBUF_INIT;
+		int rc = -1;
 
-		snprintf(out, n, "%.*s", (int)l, path);
-		if (l && executable(out, "initdb") && executable(out, "postgres"))
-			return 0;
-		path += l + (path[l] == ':');
+		if (!file_which("initdb", &w) && strrchr(w.buf, '/')) {
+			snprintf(out, n, "%.*s", (int)(strrchr(w.buf, '/') - w.buf), w.buf);
+			rc = executable(out, "postgres") ? 0 : -1;
+		}
+		strbuf_release(&w);
+		return rc;
 	}
-	return -1;
 }
 
 /* ---- running it -------------------------------------------------------------------- */

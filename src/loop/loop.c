@@ -438,8 +438,8 @@ static void record_messages(struct loop *l, int last_incomplete)
 }
 
 /* An event of this session and agent, starting at ts. */
-static void event_init(const struct loop *l, struct store_event *ev,
-		       enum store_event_kind kind, long long ts)
+void loop_event_init(const struct loop *l, struct store_event *ev,
+		     enum store_event_kind kind, long long ts)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
@@ -457,7 +457,7 @@ static void record_model(struct loop *l, const struct provider_reply *r,
 
 	if (!l->o.store || !l->stored)
 		return;
-	event_init(l, &ev, STORE_EV_MODEL, ts);
+	loop_event_init(l, &ev, STORE_EV_MODEL, ts);
 	ev.duration_ms = r->total_ms;
 	ev.model = l->model.id;
 	ev.attempt = r->attempts;
@@ -500,7 +500,7 @@ static void record_call(struct loop *l, const struct call *c)
 
 	if (!l->o.store || !l->stored)
 		return;
-	event_init(l, &ev, STORE_EV_TOOL, c->ts);
+	loop_event_init(l, &ev, STORE_EV_TOOL, c->ts);
 	ev.duration_ms = c->run ? c->ms : 0;
 	ev.tool = c->tool ? c->tool->name : c->pc->name;
 	ev.call_id = c->pc->id;
@@ -527,16 +527,10 @@ static void record_call(struct loop *l, const struct call *c)
 	free(err);
 }
 
-void loop_record_event(struct loop *l, struct store_event *ev)
+void loop_record_event(struct loop *l, const struct store_event *ev)
 {
-	if (!l->o.store || !l->stored)
-		return;
-	ev->session = l->session_id;
-	ev->agent = l->o.agent->name;
-	ev->parent_agent = l->o.parent_agent;
-	if (!ev->ts_ms)
-		ev->ts_ms = clock_wall_ms();
-	store_event(l->o.store, ev);
+	if (l->o.store && l->stored)
+		store_event(l->o.store, ev);
 }
 
 /* ---- hooks ------------------------------------------------------------------ */
@@ -556,9 +550,7 @@ static void record_hook(void *ud, const struct hook_run *r)
 		json_object_set_new(detail, "tool", json_string(hr->tool));
 	if (r->hook->matcher)
 		json_object_set_new(detail, "matcher", json_string(r->hook->matcher));
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = STORE_EV_HOOK;
-	ev.ts_ms = clock_wall_ms() - r->duration_ms;
+	loop_event_init(hr->l, &ev, STORE_EV_HOOK, clock_wall_ms() - r->duration_ms);
 	ev.duration_ms = r->duration_ms;
 	ev.tool = r->event;
 	ev.rule = r->hook->command;
@@ -1042,8 +1034,8 @@ static void sync_mcp(struct loop *l)
 	long sig = 0;
 	int changed;
 
-	if (!m)
-		return;
+	if (!m || !m->nr)
+		return;		/* no servers: nothing on the request path */
 	if (!l->mcp_waited) {
 		l->mcp_waited = 1;
 		mcp_wait(m, l->o.mcp_wait_ms > 0 ? l->o.mcp_wait_ms

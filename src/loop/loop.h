@@ -23,6 +23,7 @@
 #include "policy/policy.h"
 #include "policy/sandbox.h"
 #include "provider/provider.h"
+#include "store/store.h"
 #include "tools/tool.h"
 
 struct agent;
@@ -30,7 +31,6 @@ struct agent_registry;
 struct hooks;
 struct loop;
 struct mcp;
-struct store;
 
 enum loop_exit {
 	LOOP_DONE,
@@ -213,10 +213,12 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
  * err. */
 int loop_resume(struct loop *l, const char *id, struct strbuf *err);
 
-/* Records an audit event of this session (session, agent and parent
- * agent filled in; nothing when the session is not recorded). */
-struct store_event;
-void loop_record_event(struct loop *l, struct store_event *ev);
+/* An audit event of this session, of this agent (and its parent agent),
+ * starting at ts (epoch ms); numbers unknown. */
+void loop_event_init(const struct loop *l, struct store_event *ev,
+		     enum store_event_kind kind, long long ts);
+/* Records it (nothing when the session is not recorded). */
+void loop_record_event(struct loop *l, const struct store_event *ev);
 
 /* Forgets the conversation (keeps the system prompt and the totals). */
 void loop_clear(struct loop *l);

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,18 +27,6 @@ extern char **environ;
 #define LINE_MAX_BYTES ((size_t)64 << 20)
 
 static const char *const accepted_versions[] = { "2025-06-18", "2025-03-26", "2024-11-05", NULL };
-
-static char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xstrfmt(const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	return strbuf_detach(&sb, NULL);
-}
 
 /* set while shutting down: waits end at once */
 static volatile int stopping;
@@ -212,24 +199,15 @@ static int spawn(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 	struct strbuf log = STRBUF_INIT;
 
 	/* a command that cannot run is said plainly, not as "exit 127" */
-	if (strchr(s->command, '/')) {
-		if (access(s->command, X_OK))
-			return strbuf_seterr(err, "cannot run '%s': %s", s->command, strerror(errno));
-	} else {
-		const char *path = getenv("PATH");
-		int found = 0;
+	{
+		struct strbuf found = STRBUF_INIT;
+		int missing = file_which(s->command, &found);
 
-		while (path && *path && !found) {
-			size_t l = strcspn(path, ":");
-			struct strbuf c = STRBUF_INIT;
-
-			strbuf_addf(&c, "%.*s/%s", (int)l, path, s->command);
-			found = l && !access(c.buf, X_OK);
-			strbuf_release(&c);
-			path += l + (path[l] == ':');
-		}
-		if (!found)
-			return strbuf_seterr(err, "cannot run '%s': it is not on PATH", s->command);
+		strbuf_release(&found);
+		if (missing)
+			return strchr(s->command, '/')
+			       ? strbuf_seterr(err, "cannot run '%s': %s", s->command, strerror(errno))
+			       : strbuf_seterr(err, "cannot run '%s': it is not on PATH", s->command);
 	}
 	if (pipe2(in, O_CLOEXEC))
 		return strbuf_seterr(err, "cannot make a pipe: %s", strerror(errno));
@@ -288,27 +266,15 @@ static int spawn(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 static int send_line(struct mcp_server *s, json_t *msg, struct strbuf *err)
 {
 	char *t = json_dumps(msg, JSON_COMPACT);
-	size_t n = strlen(t), off = 0;
+	size_t n = strlen(t);
+	int rc = 0;
 
-	while (off <= n) {
-		const char *p = off < n ? t + off : "\n";
-		size_t len = off < n ? n - off : 1;
-		ssize_t w = write(s->to_fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			free(t);
-			return strbuf_seterr(err, "the server closed its input (%s)", strerror(errno));
-		}
-		off += (size_t)w;
-		if (off == n + 1)
-			break;
-		if (off > n)
-			break;
-	}
+	t = xrealloc(t, n + 2);
+	t[n] = '\n';
+	if (file_write_all(s->to_fd, t, n + 1))
+		rc = strbuf_seterr(err, "the server closed its input (%s)", strerror(errno));
 	free(t);
-	return 0;
+	return rc;
 }
 
 /* How the server ended, if it did. */
@@ -328,12 +294,43 @@ static void exit_status(struct mcp_server *s, struct strbuf *out)
 /* Sends a request and reads until its response; notifications and the
  * server's own requests on the way are handled.  0 with *result (a new
  * reference) or -1 with err. */
+/* One message as a server sent it: a notification noted, our response
+ * returned (0/-1), anything else ignored (1). */
+static int take_message(struct mcp_server *s, json_t *msg, long id, const char *method,
+			json_t **result, struct strbuf *err)
+{
+	json_t *mid = json_object_get(msg, "id");
+	const char *mm = json_string_value(json_object_get(msg, "method"));
+
+	if (mm) {
+		if (!strcmp(mm, "notifications/tools/list_changed"))
+			s->list_changed = 1;
+		return 1;
+	}
+	if (json_integer_value(mid) != id)
+		return 1;
+	if (json_object_get(msg, "error")) {
+		json_t *e = json_object_get(msg, "error");
+
+		strbuf_seterr(err, "the server answered %s with an error: %s (code %lld)", method,
+			      json_string_value(json_object_get(e, "message"))
+			      ? json_string_value(json_object_get(e, "message")) : "?",
+			      (long long)json_integer_value(json_object_get(e, "code")));
+		return -1;
+	}
+	*result = json_incref(json_object_get(msg, "result"));
+	if (!*result)
+		return strbuf_seterr(err, "the server's answer to %s has no result", method);
+	return 0;
+}
+
 static int rpc_stdio(struct mcp_server *s, const char *method, json_t *params, long timeout_ms,
 		     volatile sig_atomic_t *cancel, json_t **result, struct strbuf *err)
 {
 	long id = ++s->next_id, t0 = clock_ms();
 	json_t *req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id", (json_int_t)id,
 				"method", method);
+	int rc;
 
 	*result = NULL;
 	if (params)
@@ -364,39 +361,21 @@ static int rpc_stdio(struct mcp_server *s, const char *method, json_t *params, l
 			if (!msg)
 				continue;
 			mid = json_object_get(msg, "id");
-			if (json_object_get(msg, "method")) {
+			if (json_object_get(msg, "method") && mid) {
+				/* the server asks us: pings are answered, the rest declined */
 				const char *mm = json_string_value(json_object_get(msg, "method"));
+				json_t *r = mm && !strcmp(mm, "ping")
+					    ? json_pack("{s:s, s:O, s:{}}", "jsonrpc", "2.0", "id", mid, "result")
+					    : json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", mid,
+							"error", "code", -32601, "message", "not supported by archie");
 
-				if (mm && !strcmp(mm, "notifications/tools/list_changed"))
-					s->list_changed = 1;
-				if (mid) {
-					/* the server asks us: pings are answered, the rest declined */
-					json_t *r = mm && !strcmp(mm, "ping")
-						    ? json_pack("{s:s, s:O, s:{}}", "jsonrpc", "2.0", "id", mid, "result")
-						    : json_pack("{s:s, s:O, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", mid,
-								"error", "code", -32601, "message", "not supported by archie");
-					send_line(s, r, err);
-					json_decref(r);
-				}
-			} else if (json_integer_value(mid) == id) {
-				json_t *e = json_object_get(msg, "error");
-
-				if (e) {
-					strbuf_seterr(err, "the server answered %s with an error: %s (code %lld)",
-						      method,
-						      json_string_value(json_object_get(e, "message"))
-						      ? json_string_value(json_object_get(e, "message")) : "?",
-						      (long long)json_integer_value(json_object_get(e, "code")));
-					json_decref(msg);
-					return -1;
-				}
-				*result = json_incref(json_object_get(msg, "result"));
-				json_decref(msg);
-				if (!*result)
-					return strbuf_seterr(err, "the server's answer to %s has no result", method);
-				return 0;
+				send_line(s, r, err);
+				json_decref(r);
 			}
+			rc = take_message(s, msg, id, method, result, err);
 			json_decref(msg);
+			if (rc <= 0)
+				return rc;
 		}
 		{
 			struct pollfd pfd = { s->from_fd, POLLIN, 0 };
@@ -440,36 +419,6 @@ static int http_data(void *ud, const char *data, size_t len)
 	struct http_acc *a = ud;
 
 	return strbuf_add(&a->body, data, len) ? -1 : 0;
-}
-
-/* One message as a server sent it: a notification noted, our response
- * returned (0/-1), anything else ignored (1). */
-static int take_message(struct mcp_server *s, json_t *msg, long id, const char *method,
-			json_t **result, struct strbuf *err)
-{
-	json_t *mid = json_object_get(msg, "id");
-	const char *mm = json_string_value(json_object_get(msg, "method"));
-
-	if (mm) {
-		if (!strcmp(mm, "notifications/tools/list_changed"))
-			s->list_changed = 1;
-		return 1;
-	}
-	if (json_integer_value(mid) != id)
-		return 1;
-	if (json_object_get(msg, "error")) {
-		json_t *e = json_object_get(msg, "error");
-
-		strbuf_seterr(err, "the server answered %s with an error: %s (code %lld)", method,
-			      json_string_value(json_object_get(e, "message"))
-			      ? json_string_value(json_object_get(e, "message")) : "?",
-			      (long long)json_integer_value(json_object_get(e, "code")));
-		return -1;
-	}
-	*result = json_incref(json_object_get(msg, "result"));
-	if (!*result)
-		return strbuf_seterr(err, "the server's answer to %s has no result", method);
-	return 0;
 }
 
 /* POSTs one JSON-RPC message; for a request (id > 0) finds its response in

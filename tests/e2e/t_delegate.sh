@@ -70,7 +70,7 @@ child_sid=$(printf '%s' "$out" | jq -r "[.[] | select(.parent == \"$main_sid\" a
 run "$ARCHIE" sessions show "$child_sid" --json
 expect_json '[.messages[].content[0].text] == ["Review the orders schema.", "DB REPORT: index orders(user_id)."]' "the child's full transcript is stored"
 run "$ARCHIE" audit --session "$main_sid" --kind delegate --json
-expect_json 'length == 2 and all(.[]; .outcome == "ok" and .parent_agent == null and (.detail.session | length) == 36)' "each delegation is an audit event with the child's session"
+expect_json 'length == 2 and all(.[]; .outcome == "ok" and .parent_agent == null and (.detail.session | length) == 36) and (map(.detail.input_tokens) | sort) == [100, 200]' "each delegation is an audit event with the child's session and tokens"
 run "$ARCHIE" audit --session "$child_sid" --json
 expect_json '.[0].agent == "database-optimizer" and .[0].parent_agent == "backend-architect"' "the child's events name its parent agent"
 

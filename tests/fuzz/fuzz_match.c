@@ -7,6 +7,8 @@
 #include "core/strbuf.h"
 #include "policy/rules.h"
 
+#include "split.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 512)
 		return 0;
-	buf = malloc(size + 2);
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	buf[size + 1] = '\0';
-	text = buf + strlen(buf) + 1;
-	if (text > buf + size)
-		text = buf + size;
+	buf = fuzz_split(data, size, &text);
 	glob_match(buf, text, 0);
 	glob_match(buf, text, GLOB_CASEFOLD | GLOB_NOPATHNAME);
 	if (!rules_parse_string(buf, AGENT_ASK, &r, &err)) {

@@ -8,6 +8,8 @@
 #include "agent/routing.h"
 #include "core/strbuf.h"
 
+#include "split.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 2048)
 		return 0;
-	buf = malloc(size + 2);
-	memcpy(buf, data, size);
-	buf[size] = '\0';
-	buf[size + 1] = '\0';
-	text = buf + strlen(buf) + 1;
-	if (text > buf + size)
-		text = buf + size;
+	buf = fuzz_split(data, size, &text);
 	routing_keyword_in(buf, text, strlen(text));
 	/* " KEYWORD " contains the keyword, if it is valid, printable ASCII */
 	{
