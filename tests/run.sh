@@ -14,7 +14,18 @@ cd "$top" || exit 2
 export ARCHIE="$top/$B/archie"
 export FAKELLM="$top/$B/tests/fakellm"
 export MCPSERVER="$top/$B/tests/mcpserver"
-export FIXTURES="$(cd "$top/.." && pwd)/shared/fixtures"
+# The recorded streams live beside the project (../shared/fixtures); a
+# clone kept elsewhere finds them beside the repository it was cloned from.
+FIXTURES="$(cd "$top/.." && pwd)/shared/fixtures"
+if [ ! -d "$FIXTURES" ]; then
+	origin=$(git -C "$top" remote get-url origin 2>/dev/null || true)
+	case "$origin" in
+	/*|./*|../*) [ -d "$origin/../shared/fixtures" ] &&
+		FIXTURES="$(cd "$origin/../shared/fixtures" && pwd)" ;;
+	esac
+fi
+[ -d "$FIXTURES" ] || echo "tests: no recorded fixtures at $FIXTURES (../shared/fixtures); the replay tests will fail" >&2
+export FIXTURES
 export TEST_DATA="$top/tests/data"
 export REDOCLY="$top/build/npm/node_modules/.bin/redocly"
 export CMOCKA_MESSAGE_OUTPUT=stdout

@@ -12,9 +12,6 @@
 
 #include <pthread.h>
 
-#ifndef FIXTURES_DIR
-#define FIXTURES_DIR "../shared/fixtures"
-#endif
 
 /* ---- harness ------------------------------------------------------------ */
 
@@ -136,7 +133,7 @@ static void run_raw(enum provider_api api, const char *fixture, int chunk,
 
 	snprintf(script, sizeof(script),
 		 "{\"responses\":[{\"raw\":\"%s/%s\",\"chunk_size\":%d}]}",
-		 FIXTURES_DIR, fixture, chunk);
+		 tu_fixtures_dir(), fixture, chunk);
 	fakellm_start(f, script);
 	call_init(c, f, api);
 	call_run(c);

@@ -11,9 +11,6 @@
 
 #include <dirent.h>
 
-#ifndef FIXTURES_DIR
-#define FIXTURES_DIR "../shared/fixtures"
-#endif
 
 /* Events rendered as "event|data\n" lines, for comparison. */
 static int collect(void *ud, const struct sse_event *ev)
@@ -161,7 +158,7 @@ static void test_fixtures_every_split(void **state)
 		DIR *d;
 		struct dirent *de;
 
-		snprintf(dir, sizeof(dir), "%s/%s", FIXTURES_DIR, dirs[i]);
+		snprintf(dir, sizeof(dir), "%s/%s", tu_fixtures_dir(), dirs[i]);
 		d = opendir(dir);
 		if (!d)
 			fail_msg("cannot open %s: the shared fixtures must be beside the repository", dir);

@@ -23,6 +23,19 @@
 #define TEST_DATA_DIR "tests/data"
 #endif
 
+#ifndef FIXTURES_DIR
+#define FIXTURES_DIR "../shared/fixtures"
+#endif
+
+/* The recorded streams of ../shared/fixtures: $FIXTURES (tests/run.sh
+ * finds them for clones kept elsewhere), else where the build saw them. */
+static inline const char *tu_fixtures_dir(void)
+{
+	const char *e = getenv("FIXTURES");
+
+	return e && *e ? e : FIXTURES_DIR;
+}
+
 /* Makes a fresh temporary directory; returns a malloc'ed path. */
 static inline char *tu_mkdtemp(void)
 {
