@@ -14,8 +14,10 @@
  * the last matching pattern wins; among Claude-style lists the strictest
  * matching rule.  Across sources the strictest explicit verdict wins
  * (deny > ask > allow); a subject no rule names gets the built-in default;
- * and two floors hold whatever any file says: reading secrets is denied,
- * and git commands that change state ask.  The call's verdict is the
+ * and three floors hold whatever any file says: reading secrets is
+ * denied, writing protected paths (git's config and hooks, the agent
+ * runtimes' settings) asks even in accept mode, and git commands that
+ * change state ask.  The call's verdict is the
  * strictest over its subjects.  The permission mode then answers `ask`:
  * accept (--yes) allows, plan denies, default leaves it to the user
  * (headless runs, with no user, deny).
@@ -74,6 +76,10 @@ struct policy_subject {
 	struct strvec notes;	/* every rule that matched, and the default */
 	int why;		/* the note that decided (the first strictest), or -1 */
 	int why_verdict;	/* its verdict, while deciding */
+	int uncertain;		/* could not be judged: asks, whatever the rules say */
+	int read_only;		/* a command that only reads (its option table says so) */
+	int is_git;		/* a git command (state changes always ask) */
+	int pinned;		/* a protected path: its ask holds even in accept mode */
 };
 
 struct policy_decision {
@@ -128,6 +134,9 @@ void policy_resolve_path(const struct policy *p, const char *cwd,
 			 const char *arg, struct strbuf *out);
 /* 1 if the resolved path names a secret (.env, keys, ~/.ssh...). */
 int policy_is_secret(const struct policy *p, const char *resolved);
+/* 1 if writing the resolved path could plant code run outside the
+ * sandbox (.git/, .claude/, .mcp.json...: sensitive.h). */
+int policy_is_protected(const struct policy *p, const char *resolved);
 
 /* 1 if the resolved path is in the workspace. */
 int policy_inside(const struct policy *p, const char *resolved);

@@ -35,15 +35,44 @@ struct ctx {
 	int case_depth;
 };
 
+/*
+ * A word's text keeps its expansions as markers, so the policy can
+ * substitute what it knows ($HOME, a variable set earlier in the line):
+ * MARK_OPEN NAME MARK_CLOSE for $NAME and ${NAME}, MARK_OPEN MARK_CLOSE
+ * for any other expansion.  A literal byte that is a marker is escaped
+ * with MARK_ESC, so no quoting can forge one.  shell_word_text() strips
+ * them for the command's words.
+ */
+#define MARK_OPEN '\x01'
+#define MARK_CLOSE '\x02'
+#define MARK_ESC '\x03'
+
 struct word {
 	struct strbuf text;
 	int dynamic;
-	int glob;
+	int glob;		/* 1: unquoted * ? [; 2: unquoted { (brace expansion) */
 	int quoted;		/* any part was quoted */
 	int assign;		/* NAME=... in command position */
 };
 
 static int parse_seq(struct ctx *c, int endch);
+
+/* Adds a literal byte to a word. */
+static void lit(struct word *w, int ch)
+{
+	if (ch == MARK_OPEN || ch == MARK_CLOSE || ch == MARK_ESC)
+		strbuf_addch(&w->text, MARK_ESC);
+	strbuf_addch(&w->text, ch);
+}
+
+/* Adds an expansion marker: $NAME (name, n bytes), or an unknown one. */
+static void mark(struct word *w, const char *name, size_t n)
+{
+	strbuf_addch(&w->text, MARK_OPEN);
+	strbuf_add(&w->text, name, n);
+	strbuf_addch(&w->text, MARK_CLOSE);
+	w->dynamic = 1;
+}
 
 /* Frees here-documents announced but never read (the text ended or the
  * parse failed before their bodies). */
@@ -66,11 +95,14 @@ static void cmd_release(struct shell_cmd *cmd)
 	size_t i;
 
 	strvec_release(&cmd->argv);
+	strvec_release(&cmd->raw);
 	strvec_release(&cmd->assigns);
 	free(cmd->dynamic);
 	free(cmd->glob);
-	for (i = 0; i < cmd->redirs_nr; i++)
+	for (i = 0; i < cmd->redirs_nr; i++) {
 		free(cmd->redirs[i].target);
+		free(cmd->redirs[i].raw);
+	}
 	free(cmd->redirs);
 }
 
@@ -255,7 +287,7 @@ static int ansi_c(struct ctx *c, struct word *w)
 		if (ch == '\'')
 			return 0;
 		if (ch != '\\') {
-			strbuf_addch(&w->text, ch);
+			lit(w, ch);
 			continue;
 		}
 		ch = peek(c, 0);
@@ -263,24 +295,24 @@ static int ansi_c(struct ctx *c, struct word *w)
 			return fail(c, "unterminated $'...' quote");
 		c->pos++;
 		switch (ch) {
-		case 'n': strbuf_addch(&w->text, '\n'); break;
-		case 't': strbuf_addch(&w->text, '\t'); break;
-		case 'r': strbuf_addch(&w->text, '\r'); break;
-		case 'a': strbuf_addch(&w->text, '\a'); break;
-		case 'b': strbuf_addch(&w->text, '\b'); break;
-		case 'f': strbuf_addch(&w->text, '\f'); break;
-		case 'v': strbuf_addch(&w->text, '\v'); break;
-		case 'e': case 'E': strbuf_addch(&w->text, 0x1b); break;
+		case 'n': lit(w, '\n'); break;
+		case 't': lit(w, '\t'); break;
+		case 'r': lit(w, '\r'); break;
+		case 'a': lit(w, '\a'); break;
+		case 'b': lit(w, '\b'); break;
+		case 'f': lit(w, '\f'); break;
+		case 'v': lit(w, '\v'); break;
+		case 'e': case 'E': lit(w, 0x1b); break;
 		case 'c':
 			if (peek(c, 0)) {
-				strbuf_addch(&w->text, peek(c, 0) & 0x1f);
+				lit(w, peek(c, 0) & 0x1f);
 				c->pos++;
 			}
 			break;
 		case 'x':
 			for (n = 0, v = 0; n < 2 && hexval(peek(c, 0)) >= 0; n++, c->pos++)
 				v = v * 16 + hexval(peek(c, 0));
-			strbuf_addch(&w->text, v);
+			lit(w, v);
 			break;
 		case 'u':
 		case 'U': {
@@ -289,7 +321,7 @@ static int ansi_c(struct ctx *c, struct word *w)
 
 			for (n = 0; n < max && hexval(peek(c, 0)) >= 0; n++, c->pos++)
 				cp = cp * 16 + (unsigned long)hexval(peek(c, 0));
-			add_utf8(&w->text, cp);
+			{ struct strbuf u8 = STRBUF_INIT; size_t q; add_utf8(&u8, cp); for (q = 0; q < u8.len; q++) lit(w, (unsigned char)u8.buf[q]); strbuf_release(&u8); }
 			break;
 		}
 		default:
@@ -297,34 +329,100 @@ static int ansi_c(struct ctx *c, struct word *w)
 				v = ch - '0';
 				for (n = 1; n < 3 && peek(c, 0) >= '0' && peek(c, 0) <= '7'; n++, c->pos++)
 					v = v * 8 + peek(c, 0) - '0';
-				strbuf_addch(&w->text, v & 0xff);
+				lit(w, v & 0xff);
 			} else {
-				strbuf_addch(&w->text, ch);	/* \\ \' \" \? */
+				lit(w, ch);	/* \\ \' \" \? */
 			}
 		}
 	}
+}
+
+/* 1 if arithmetic text only holds numbers and operators: a name in it is
+ * evaluated, and a value such as 'a[$(cmd)]' runs cmd. */
+static int plain_arith(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (isalpha((unsigned char)s[i]) || s[i] == '_' || s[i] == '$' ||
+		    s[i] == '[' || s[i] == '`')
+			return 0;
+	return 1;
+}
+
+/* ${...} whose evaluation may run commands hidden in a value: ${!x}
+ * (indirection), ${x@P} (prompt expansion), ${a[i]} (an arithmetic
+ * subscript). */
+static int risky_brace(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n && s[0] == '!')
+		return 1;
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '@' && (s[i + 1] == 'P' || s[i + 1] == 'A' || s[i + 1] == 'K' ||
+				    s[i + 1] == 'a'))
+			return 1;
+	for (i = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '_'); i++)
+		;
+	if (i < n && s[i] == '[') {
+		size_t j = i + 1;
+
+		/* ${a[0]}, ${a[@]}, ${a[*]}: fixed subscripts are fine */
+		while (j < n && (isdigit((unsigned char)s[j]) || s[j] == '@' || s[j] == '*'))
+			j++;
+		return j >= n || s[j] != ']';
+	}
+	return 0;
 }
 
 /* A $ expansion at c->pos (just after the '$'). */
 static int dollar(struct ctx *c, struct word *w, int in_dquote)
 {
 	int ch = peek(c, 0);
+	size_t st;
 
 	if (ch == '(' && peek(c, 1) == '(') {
 		c->pos += 2;
-		w->dynamic = 1;
-		return skip_balanced(c, '(', ')', "$((...))") ||
-		       (peek(c, 0) == ')' ? (c->pos++, 0) : fail(c, "unterminated $((...))"));
+		st = c->pos;
+		mark(w, "", 0);
+		if (skip_balanced(c, '(', ')', "$((...))"))
+			return -1;
+		if (!plain_arith(c->s + st, c->pos - st))
+			uncertain(c, "arithmetic on a variable, whose value may run commands");
+		return peek(c, 0) == ')' ? (c->pos++, 0) : fail(c, "unterminated $((...))");
+	}
+	if (ch == '[') {
+		uncertain(c, "$[...] arithmetic");
+		c->pos++;
+		mark(w, "", 0);
+		return skip_balanced(c, '[', ']', "$[...]");
 	}
 	if (ch == '(') {
 		c->pos++;
-		w->dynamic = 1;
+		mark(w, "", 0);
 		return command_subst(c);
 	}
 	if (ch == '{') {
+		size_t n;
+
 		c->pos++;
-		w->dynamic = 1;
-		return skip_balanced(c, '{', '}', "${...}");
+		st = c->pos;
+		if (skip_balanced(c, '{', '}', "${...}"))
+			return -1;
+		n = c->pos - st - 1;
+		if (risky_brace(c->s + st, n))
+			uncertain(c, "an indirect, prompt or subscripted expansion (${!x}, ${x@P}, ${a[i]}) may run commands");
+		/* ${NAME} is $NAME; anything more (${x:-y}, ${#x}) is unknown */
+		st += 0;
+		{
+			size_t k = 0;
+
+			while (k < n && (isalnum((unsigned char)c->s[st + k]) || c->s[st + k] == '_'))
+				k++;
+			mark(w, c->s + st, k == n && n && !isdigit((unsigned char)c->s[st]) ? n : 0);
+		}
+		return 0;
 	}
 	if (!in_dquote && ch == '\'') {
 		c->pos++;
@@ -334,17 +432,18 @@ static int dollar(struct ctx *c, struct word *w, int in_dquote)
 	if (!in_dquote && ch == '"')
 		return 0;	/* $"..." is "..." */
 	if (isalpha(ch) || ch == '_') {
+		st = c->pos;
 		while (isalnum(peek(c, 0)) || peek(c, 0) == '_')
 			c->pos++;
-		w->dynamic = 1;
+		mark(w, c->s + st, c->pos - st);
 		return 0;
 	}
 	if (isdigit(ch) || (ch && strchr("@*#?$!-", ch))) {
 		c->pos++;
-		w->dynamic = 1;
+		mark(w, "", 0);
 		return 0;
 	}
-	strbuf_addch(&w->text, '$');	/* a lone $ */
+	lit(w, '$');	/* a lone $ */
 	return 0;
 }
 
@@ -362,22 +461,22 @@ static int dquote(struct ctx *c, struct word *w)
 			int nx = peek(c, 0);
 
 			if (nx == '$' || nx == '`' || nx == '"' || nx == '\\') {
-				strbuf_addch(&w->text, nx);
+				lit(w, nx);
 				c->pos++;
 			} else if (nx == '\n') {
 				c->pos++;
 			} else {
-				strbuf_addch(&w->text, '\\');
+				lit(w, '\\');
 			}
 		} else if (ch == '$') {
 			if (dollar(c, w, 1))
 				return -1;
 		} else if (ch == '`') {
-			w->dynamic = 1;
+			mark(w, "", 0);
 			if (backtick(c))
 				return -1;
 		} else {
-			strbuf_addch(&w->text, ch);
+			lit(w, ch);
 		}
 	}
 }
@@ -407,14 +506,14 @@ static int read_word(struct ctx *c, struct word *w)
 			if (peek(c, 0) == '\n') {
 				c->pos++;	/* line continuation */
 			} else if (peek(c, 0)) {
-				strbuf_addch(&w->text, peek(c, 0));
+				lit(w, peek(c, 0));
 				c->pos++;
 				w->quoted = 1;
 			}
 		} else if (ch == '\'') {
 			w->quoted = 1;
 			while (peek(c, 0) && peek(c, 0) != '\'')
-				strbuf_addch(&w->text, peek(c, 0)), c->pos++;
+				lit(w, peek(c, 0)), c->pos++;
 			if (!peek(c, 0))
 				return fail(c, "unterminated single quote");
 			c->pos++;
@@ -426,12 +525,14 @@ static int read_word(struct ctx *c, struct word *w)
 			if (dollar(c, w, 0))
 				return -1;
 		} else if (ch == '`') {
-			w->dynamic = 1;
+			mark(w, "", 0);
 			if (backtick(c))
 				return -1;
 		} else {
 			if (ch == '*' || ch == '?' || ch == '[')
-				w->glob = 1;
+				w->glob |= 1;
+			if (ch == '{')
+				w->glob |= 2;
 			if (ch == '=' && !w->quoted && !w->dynamic && w->text.len &&
 			    !w->assign && (isalpha((unsigned char)w->text.buf[0]) ||
 					   w->text.buf[0] == '_')) {
@@ -446,7 +547,7 @@ static int read_word(struct ctx *c, struct word *w)
 				w->assign = ident || (w->text.len > 1 &&
 						      w->text.buf[w->text.len - 1] == '+');
 			}
-			strbuf_addch(&w->text, ch);
+			lit(w, ch);
 		}
 	}
 }
@@ -462,6 +563,7 @@ static struct shell_cmd *new_cmd(struct ctx *c)
 	cmd = &p->cmds[p->nr++];
 	memset(cmd, 0, sizeof(*cmd));
 	strvec_init(&cmd->argv);
+	strvec_init(&cmd->raw);
 	strvec_init(&cmd->assigns);
 	cmd->depth = c->depth;
 	return cmd;
@@ -470,7 +572,7 @@ static struct shell_cmd *new_cmd(struct ctx *c)
 /* The command being built: created on its first word or redirection,
  * so that substitutions inside it are listed before it (they run first). */
 struct building {
-	struct strvec argv, assigns;
+	struct strvec argv, raw, assigns;
 	struct strbuf dyn, glob;
 	struct shell_redir *redirs;
 	size_t redirs_nr, redirs_alloc;
@@ -480,6 +582,7 @@ static void building_init(struct building *b)
 {
 	memset(b, 0, sizeof(*b));
 	strvec_init(&b->argv);
+	strvec_init(&b->raw);
 	strvec_init(&b->assigns);
 	strbuf_init(&b->dyn, (size_t)1 << 20);
 	strbuf_init(&b->glob, (size_t)1 << 20);
@@ -502,6 +605,7 @@ static void flush(struct ctx *c, struct building *b)
 	}
 	cmd = new_cmd(c);
 	cmd->argv = b->argv;
+	cmd->raw = b->raw;
 	cmd->assigns = b->assigns;
 	cmd->redirs = b->redirs;
 	cmd->redirs_nr = b->redirs_nr;
@@ -516,11 +620,14 @@ static void building_release(struct building *b)
 	size_t i;
 
 	strvec_release(&b->argv);
+	strvec_release(&b->raw);
 	strvec_release(&b->assigns);
 	strbuf_release(&b->dyn);
 	strbuf_release(&b->glob);
-	for (i = 0; i < b->redirs_nr; i++)
+	for (i = 0; i < b->redirs_nr; i++) {
 		free(b->redirs[i].target);
+		free(b->redirs[i].raw);
+	}
 	free(b->redirs);
 }
 
@@ -561,6 +668,8 @@ static int read_heredocs(struct ctx *c)
 			strbuf_add(&body, line, n);
 			strbuf_addch(&body, '\n');
 		}
+		if (body.truncated)
+			uncertain(c, "a here-document larger than archie reads");
 		/* an unquoted delimiter means the body expands: commands in
 		 * $(...) and `...` there run */
 		if (!h->quoted) {
@@ -593,7 +702,7 @@ static int redirection(struct ctx *c, struct building *b)
 {
 	struct shell_redir r;
 	struct word w;
-	int fd = -2;
+	int fd = -2, dup_in = 0;
 	int ch;
 
 	memset(&r, 0, sizeof(r));
@@ -633,11 +742,12 @@ static int redirection(struct ctx *c, struct building *b)
 					c->pos++;
 				memset(&w, 0, sizeof(w));
 				strbuf_init(&w.text, 4096);
-				if (read_word(c, &w) || !w.text.len) {
+				if (read_word(c, &w) || !w.text.len || w.text.truncated) {
 					strbuf_release(&w.text);
 					return fail(c, "here-document without a delimiter");
 				}
-				h.delim = strbuf_detach(&w.text, NULL);
+				h.delim = shell_word_text(w.text.buf);
+				strbuf_release(&w.text);
 				h.quoted = w.quoted;
 				ALLOC_GROW(c->hd, c->hd_nr + 1, c->hd_alloc);
 				c->hd[c->hd_nr++] = h;
@@ -647,6 +757,7 @@ static int redirection(struct ctx *c, struct building *b)
 		} else if (peek(c, 0) == '&') {
 			c->pos++;
 			r.kind = SHELL_REDIR_DUP;
+			dup_in = 1;
 		} else if (peek(c, 0) == '>') {
 			c->pos++;
 			r.kind = SHELL_REDIR_WRITE;	/* <> opens for writing */
@@ -679,20 +790,24 @@ static int redirection(struct ctx *c, struct building *b)
 		r.target = xstrdup("/dev/fd/N");
 		goto add;
 	}
-	if (read_word(c, &w) || (!w.text.len && !w.dynamic)) {
+	if (read_word(c, &w) || (!w.text.len && !w.dynamic) || w.text.truncated) {
 		strbuf_release(&w.text);
 		return fail(c, "a redirection without a target");
 	}
-	/* >&2, 2>&1, >&- duplicate descriptors: no file */
-	if (r.kind == SHELL_REDIR_DUP || (r.kind != SHELL_REDIR_HEREDOC &&
-	    !w.quoted && (!strcmp(w.text.buf, "-") ||
-			  strspn(w.text.buf, "0123456789") == w.text.len) &&
-	    c->s[c->pos - w.text.len - 1] == '&')) {
-		r.kind = SHELL_REDIR_DUP;
-		strbuf_release(&w.text);
-		goto add;
+	/* >&2, 2>&1, >&- duplicate descriptors: no file; but >&FILE and
+	 * <&FILE with a word that is not a number name a file (bash: >&FILE
+	 * is &>FILE) */
+	if (r.kind == SHELL_REDIR_DUP) {
+		if (!w.dynamic && (!strcmp(w.text.buf, "-") ||
+				   (w.text.len && strspn(w.text.buf, "0123456789") == w.text.len))) {
+			strbuf_release(&w.text);
+			goto add;
+		}
+		r.kind = dup_in ? SHELL_REDIR_READ : SHELL_REDIR_WRITE;
+		r.fd = -1;
 	}
-	r.target = strbuf_detach(&w.text, NULL);
+	r.raw = strbuf_detach(&w.text, NULL);
+	r.target = shell_word_text(r.raw);
 	r.dynamic = w.dynamic || w.glob;
 add:
 	ALLOC_GROW(b->redirs, b->redirs_nr + 1, b->redirs_alloc);
@@ -710,6 +825,32 @@ static int fd_redirection(const struct ctx *c)
 	while (isdigit(peek(c, k)))
 		k++;
 	return peek(c, k) == '<' || peek(c, k) == '>';
+}
+
+char *shell_word_text(const char *raw)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+
+	for (p = raw; *p; p++) {
+		if (*p == MARK_ESC && p[1]) {
+			strbuf_addch(&sb, *++p);
+		} else if (*p == MARK_OPEN) {
+			while (p[1] && p[1] != MARK_CLOSE)
+				p++;
+			if (p[1])
+				p++;
+		} else {
+			strbuf_addch(&sb, *p);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static void push_word(struct strvec *argv, struct strvec *raw, struct word *w)
+{
+	strvec_push_nodup(argv, shell_word_text(w->text.buf));
+	strvec_push_nodup(raw, strbuf_detach(&w->text, NULL));
 }
 
 /* Commands until endch (')' for subshells and $(...)), or the end. */
@@ -775,9 +916,15 @@ static int parse_seq(struct ctx *c, int endch)
 		}
 		if (ch == '(' && peek(c, 1) == '(' && building_empty(&b)) {
 			/* (( arithmetic )) */
+			size_t st;
+
 			c->pos += 2;
+			st = c->pos;
+			skip_next_word = 0;	/* for ((;;)) */
 			if (skip_balanced(c, '(', ')', "((...))"))
 				break;
+			if (!plain_arith(c->s + st, c->pos - st))
+				uncertain(c, "arithmetic on a variable, whose value may run commands");
 			if (peek(c, 0) == ')')
 				c->pos++;
 			continue;
@@ -794,6 +941,7 @@ static int parse_seq(struct ctx *c, int endch)
 				}
 				c->pos++;
 				strvec_release(&b.argv);
+				strvec_release(&b.raw);
 				strbuf_reset(&b.dyn);
 				strbuf_reset(&b.glob);
 				continue;
@@ -812,6 +960,7 @@ static int parse_seq(struct ctx *c, int endch)
 			if (command_subst(c))
 				break;
 			strvec_push(&b.argv, "/dev/fd/N");
+			strvec_push(&b.raw, "\x01\x02");
 			strbuf_addch(&b.dyn, 1);
 			strbuf_addch(&b.glob, 0);
 			continue;
@@ -828,6 +977,11 @@ static int parse_seq(struct ctx *c, int endch)
 		if (read_word(c, &w)) {
 			strbuf_release(&w.text);
 			break;
+		}
+		if (w.text.truncated) {
+			strbuf_release(&w.text);
+			building_release(&b);
+			return fail(c, "a word longer than archie reads (1 MiB)");
 		}
 		if (c->pos == start) {
 			/* Nothing consumed: a case pattern's optional '(' is
@@ -865,6 +1019,9 @@ static int parse_seq(struct ctx *c, int endch)
 			continue;
 		}
 		if (skip_for_words) {
+			/* "for x do ...": no "in" list, the body starts here */
+			if (is_word(&w, "do"))
+				skip_for_words = 0;
 			strbuf_release(&w.text);
 			continue;
 		}
@@ -919,7 +1076,7 @@ static int parse_seq(struct ctx *c, int endch)
 		}
 		strbuf_addch(&b.dyn, w.dynamic);
 		strbuf_addch(&b.glob, w.glob);
-		strvec_push_nodup(&b.argv, strbuf_detach(&w.text, NULL));
+		push_word(&b.argv, &b.raw, &w);
 	}
 	building_release(&b);
 	return -1;

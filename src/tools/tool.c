@@ -6,6 +6,7 @@
 
 #include "core/fileio.h"
 #include "core/xalloc.h"
+#include "policy/sensitive.h"
 
 #include <limits.h>
 #include <math.h>
@@ -193,6 +194,18 @@ int tool_schema_validate(json_t *schema, json_t *value, const char *where,
 out:
 	strbuf_release(&sub);
 	return rc;
+}
+
+int tool_is_secret(const char *path)
+{
+	char real[PATH_MAX];
+	const char *base, *home = getenv("HOME");
+
+	if (!realpath(path, real))
+		return 0;
+	base = strrchr(real, '/');
+	return sensitive_secret_name(base ? base + 1 : real) ||
+	       sensitive_secret(home ? home : "", real);
 }
 
 /* Argument names of other runtimes' tools, renamed to archie's. */

@@ -86,6 +86,11 @@ int tool_schema_validate(json_t *schema, json_t *value, const char *where,
  * a link swapped in after the policy check must not redirect a write. */
 int tool_refuse_link(const char *path, const char *arg, struct strbuf *out);
 
+/* 1 if path (any form) really is a secret file once links are followed:
+ * the tools that return contents check what they open, not only what
+ * the policy saw, so a link swapped in after the check reveals nothing. */
+int tool_is_secret(const char *path);
+
 /* Resolves a path argument against env->cwd (appended to out). */
 void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
 

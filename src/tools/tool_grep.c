@@ -381,13 +381,17 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	o.fn = on_file;
 	o.ud = &g;
 	o.cancel = env->cancel;
+	o.skip_secrets = 1;
 	n = walk_threads(&o);
 	if (n > MAX_THREADS)
 		o.threads = n = MAX_THREADS;
 	for (i = 0; i < n; i++)
 		g.th[i].md = pcre2_match_data_create_from_pattern(g.re, NULL);
 
-	if (!stat(root.buf, &st) && S_ISREG(st.st_mode)) {
+	if (!stat(root.buf, &st) && S_ISREG(st.st_mode) && tool_is_secret(root.buf)) {
+		strbuf_addf(out, "error: %s is a secret file; archie never shows its contents", root.buf);
+		goto out;
+	} else if (!stat(root.buf, &st) && S_ISREG(st.st_mode)) {
 		/* a single file: search it directly */
 		const char *name = strrchr(root.buf, '/');
 		struct walk_entry e = { root.buf, root.buf, name ? name + 1 : root.buf, DT_REG, 0 };
@@ -405,6 +409,9 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 		total += g.mode == MODE_FILES ? 1 : g.res[k].count;
 	if (!g.nr)
 		strbuf_addf(out, "no matches for /%s/\n", pattern);
+	if (o.secrets_skipped)
+		strbuf_addf(out, "[%zu secret file%s (.env, keys...) not searched: archie never shows their contents]\n",
+			    o.secrets_skipped, o.secrets_skipped == 1 ? "" : "s");
 	for (k = 0; k < g.nr && (long)shown < limit; k++) {
 		if (g.mode == MODE_FILES) {
 			strbuf_addf(out, "%s\n", g.res[k].path);

@@ -63,6 +63,17 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 				    realpath(path.buf, real) ? real : "");
 			goto out;
 		}
+		if (fd >= 0) {
+			/* what was opened, through any directory link: never a secret */
+			char fdp[64];
+
+			snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", fd);
+			if (tool_is_secret(fdp)) {
+				strbuf_addf(out, "error: %s is a secret file; archie never shows its contents", arg);
+				close(fd);
+				goto out;
+			}
+		}
 		f = fd >= 0 ? fdopen(fd, "r") : NULL;
 		if (!f) {
 			strbuf_addf(out, "error: cannot read %s: %s", arg, strerror(errno));

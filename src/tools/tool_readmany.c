@@ -53,7 +53,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	json_t *paths = json_object_get(args, "paths");
 	struct rm_state st;
 	struct strbuf err = STRBUF_INIT, data = STRBUF_INIT, abs = STRBUF_INIT;
-	size_t i, total = 0, skipped = 0;
+	size_t i, total = 0, skipped = 0, secrets = 0;
 
 	memset(&st, 0, sizeof(st));
 	pthread_mutex_init(&st.lock, NULL);
@@ -71,11 +71,14 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 		o.ud = &st;
 		o.threads = env->walk_threads;
 		o.cancel = env->cancel;
+		o.skip_secrets = 1;
 		st.pattern = NULL;
 		if (!glob_has_magic(p) && !stat(abs.buf, &sb)) {
 			if (S_ISDIR(sb.st_mode)) {
 				o.root = p;
 				walk_run(&o, &err);
+			} else if (tool_is_secret(abs.buf)) {
+				secrets++;
 			} else {
 				strvec_push(&st.files, p);
 			}
@@ -86,6 +89,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 		} else {
 			strbuf_addf(out, "--- %s ---\n(not found)\n\n", p);
 		}
+		secrets += o.secrets_skipped;
 	}
 	strvec_sort(&st.files);
 	for (i = 0; i < st.files.nr; i++) {
@@ -119,8 +123,11 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 		}
 		strbuf_addstr(out, "\n\n");
 	}
-	if (!st.files.nr && !out->len)
+	if (!st.files.nr && !out->len && !secrets)
 		strbuf_addstr(out, "no files matched\n");
+	if (secrets)
+		strbuf_addf(out, "[%zu secret file%s (.env, keys...) left out: archie never shows their contents]\n",
+			    secrets, secrets == 1 ? "" : "s");
 	if (skipped)
 		strbuf_addf(out, "[... %zu more files not shown (limits: %d files, %zu KB); ask for fewer]\n",
 			    skipped, FILES_MAX, TOTAL_MAX >> 10);

@@ -5,11 +5,13 @@
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "policy/sensitive.h"
 #include "tools/ignore.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,28 @@ struct walker {
 	size_t nr, alloc;
 	int busy;		/* threads working on a directory */
 	int stop;
+	size_t secrets;		/* secret files left out (under lock) */
 };
+
+/* 1 if the entry is a secret, or a link to one (the tools that read it
+ * run outside the sandbox: the name decides, wherever the file is). */
+static int secret_entry(const char *path, const char *name, int dir, unsigned char type)
+{
+	char real[PATH_MAX];
+	const char *base;
+
+	if (dir)
+		return sensitive_secret_dir_name(name);
+	if (sensitive_secret_name(name))
+		return 1;
+	if (type != DT_LNK && type != DT_UNKNOWN)
+		return 0;
+	if (!realpath(path, real))
+		return 0;
+	base = strrchr(real, '/');
+	return sensitive_secret_name(base ? base + 1 : real) ||
+	       sensitive_secret(getenv("HOME") ? getenv("HOME") : "", real);
+}
 
 static void push(struct walker *w, char *path, char *rel,
 		 struct ignore_set *ign, int depth)
@@ -106,6 +129,12 @@ static void do_dir(struct walker *w, struct work *wk, int thread)
 		if (ign && ignore_match(ign, rel.buf, dir))
 			continue;
 		join(&path, o->root, rel.buf);
+		if (o->skip_secrets && secret_entry(path.buf, n, dir, de->d_type)) {
+			pthread_mutex_lock(&w->lock);
+			w->secrets++;
+			pthread_mutex_unlock(&w->lock);
+			continue;
+		}
 		if (dir) {
 			if (o->dirs_too) {
 				struct walk_entry e = { path.buf, rel.buf, n, DT_DIR, thread };
@@ -186,7 +215,7 @@ int walk_threads(const struct walk_opts *o)
 	return (int)n;
 }
 
-int walk_run(const struct walk_opts *o, struct strbuf *err)
+int walk_run(struct walk_opts *o, struct strbuf *err)
 {
 	struct walker w;
 	struct thread_arg *args;
@@ -227,6 +256,7 @@ int walk_run(const struct walk_opts *o, struct strbuf *err)
 	free(w.stack);
 	free(tids);
 	free(args);
+	o->secrets_skipped += w.secrets;
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.cond);
 	return 0;

@@ -35,6 +35,11 @@ struct walk_opts {
 	int no_ignore;		/* ignore files are not read */
 	int max_depth;		/* 0: unlimited; 1: the root's entries only */
 	int dirs_too;		/* also call back for directories (d_type DT_DIR) */
+	/* leave out secret files (.env, keys: policy/sensitive.h), and
+	 * links to them, counting them here; for the tools that return
+	 * contents, which run outside the sandbox */
+	int skip_secrets;
+	size_t secrets_skipped;	/* out */
 	walk_fn fn;
 	void *ud;
 	volatile sig_atomic_t *cancel;
@@ -43,7 +48,8 @@ struct walk_opts {
 /* Number of threads walk_run will use for these options. */
 int walk_threads(const struct walk_opts *o);
 
-/* Walks; returns 0, or -1 if root cannot be read (err set). */
-int walk_run(const struct walk_opts *o, struct strbuf *err);
+/* Walks; returns 0, or -1 if root cannot be read (err set).  o is not
+ * const: secrets_skipped is written. */
+int walk_run(struct walk_opts *o, struct strbuf *err);
 
 #endif
