@@ -19,6 +19,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_agents_entry,
 	&cmd_models_entry,
 	&cmd_policy_entry,
+	&cmd_sandbox_entry,
 	&cmd_design_entry,
 	&cmd_mcp_entry,
 	&cmd_check_design_entry,

@@ -80,6 +80,7 @@ extern const struct cmd_entry cmd_agents_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_models_entry;
 extern const struct cmd_entry cmd_policy_entry;
+extern const struct cmd_entry cmd_sandbox_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_sessions_entry;
 extern const struct cmd_entry cmd_audit_entry;

@@ -5,6 +5,8 @@
  */
 #include "cli/session.h"
 
+#include "policy/childenv.h"
+
 #include "agent/agent.h"
 #include "agent/routing.h"
 #include "hooks/hooks.h"
@@ -179,6 +181,14 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	}
 	/* hooks: the user's commands around tool calls; problems are said
 	 * once, and the hooks that parse still run */
+	{
+		struct diag_list dl;
+
+		diag_list_init(&dl);
+		childenv_configure(s->cfg.shell_env, &dl);
+		diag_print(&dl, stderr);
+		diag_list_release(&dl);
+	}
 	hooks_load(&s->hooks, &s->cfg, s->root.buf, getenv("HOME"));
 	diag_print(&s->hooks.diags, stderr);
 	o.hooks = &s->hooks;

@@ -95,6 +95,7 @@ void config_release(struct config *cfg)
 	free(cfg->default_model);
 	free(cfg->delegation.routing);
 	json_decref(cfg->hooks);
+	json_decref(cfg->shell_env);
 	json_decref(cfg->mcp_servers);
 	free(cfg->default_model_source);
 	strvec_release(&cfg->files);
@@ -559,8 +560,11 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 	}
 	if (!strcmp(key, "delegation"))
 		return each_pair(fc, "delegation", k, v, delegation_key, NULL);
-	if (!strcmp(key, "hooks") || !strcmp(key, "mcpServers") || !strcmp(key, "mcp_servers")) {
-		json_t **to = !strcmp(key, "hooks") ? &fc->cfg->hooks : &fc->cfg->mcp_servers;
+	if (!strcmp(key, "hooks") || !strcmp(key, "mcpServers") || !strcmp(key, "mcp_servers") ||
+	    !strcmp(key, "shell_environment")) {
+		json_t **to = !strcmp(key, "hooks") ? &fc->cfg->hooks :
+			      !strcmp(key, "shell_environment") ? &fc->cfg->shell_env
+								: &fc->cfg->mcp_servers;
 
 		if (!*to)
 			*to = json_array();

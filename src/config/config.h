@@ -78,6 +78,7 @@ struct config {
 	/* sections other subsystems read, as JSON: [{"file": F, "value": V}] */
 	json_t *hooks;			/* `hooks:` (src/hooks/) */
 	json_t *mcp_servers;		/* `mcpServers:` (src/mcp/) */
+	json_t *shell_env;		/* `shell_environment:` (policy/childenv.h) */
 	struct strvec files;		/* config files read */
 	struct diag_list diags;
 };

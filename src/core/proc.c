@@ -37,7 +37,11 @@ static void child(struct proc *p, int in_fd, int out_fd, int err_fd,
 {
 	int e;
 
-	setpgid(0, 0);
+	/* A session of its own: a new process group (cancelling kills the
+	 * tree) and no controlling terminal, so nothing it runs can open
+	 * /dev/tty and push keystrokes into the user's terminal (TIOCSTI). */
+	if (setsid() < 0)
+		setpgid(0, 0);
 	/* The parent ignores SIGPIPE for its own writes; children expect
 	 * the default (so `yes | head` ends). */
 	signal(SIGPIPE, SIG_DFL);
@@ -49,7 +53,10 @@ static void child(struct proc *p, int in_fd, int out_fd, int err_fd,
 		goto fail;
 	if (p->setup && p->setup(p->setup_ud))
 		goto fail;
-	execvp(p->argv.v[0], p->argv.v);
+	if (p->envp)
+		execvpe(p->argv.v[0], p->argv.v, (char *const *)p->envp);
+	else
+		execvp(p->argv.v[0], p->argv.v);
 fail:
 	e = errno;
 	if (write(report_fd, &e, sizeof(e)) < 0)

@@ -1,8 +1,9 @@
 /*
  * proc: running a command to completion (git's run-command, reduced).
  *
- * The child gets its own process group, so a timeout or a cancel (Ctrl-C)
- * kills everything it started, not just the shell.  stdout and stderr are
+ * The child gets its own session (setsid), so a timeout or a cancel
+ * (Ctrl-C) kills everything it started, not just the shell, and it has no
+ * controlling terminal to inject keystrokes into.  stdout and stderr are
  * captured through pipes into head-and-tail buffers, so a command that
  * prints gigabytes costs a bounded amount of memory.  stdin is /dev/null
  * unless input is given.
@@ -30,6 +31,7 @@ struct proc {
 	long timeout_ms;		/* 0: none */
 	size_t head_cap, tail_cap;	/* per stream; 0: 64 KiB each */
 	int merge_stderr;
+	const char *const *envp;	/* the environment (NULL: archie's own) */
 	const char *input;		/* fed to stdin, may be NULL */
 	size_t input_len;
 	volatile sig_atomic_t *cancel;

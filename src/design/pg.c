@@ -3,6 +3,8 @@
  */
 #include "design/pg.h"
 
+#include "policy/childenv.h"
+
 #include "core/clock.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
@@ -191,8 +193,14 @@ static void chown_tree(const char *path, uid_t uid, gid_t gid)
 /* Starts argv with output to log; as uid/gid when running as root. */
 static pid_t spawn(char *const argv[], const char *log, uid_t uid, gid_t gid)
 {
-	pid_t pid = fork();
+	struct strvec env = STRVEC_INIT;
+	char *const *envp;
+	pid_t pid;
 
+	/* a scrubbed environment, built before fork */
+	childenv_build(&env, NULL);
+	envp = env.v;
+	pid = fork();
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -206,9 +214,10 @@ static pid_t spawn(char *const argv[], const char *log, uid_t uid, gid_t gid)
 		setsid();
 		if (geteuid() == 0 && (setgid(gid) || setuid(uid)))
 			_exit(126);
-		execv(argv[0], argv);
+		execve(argv[0], argv, envp);
 		_exit(127);
 	}
+	strvec_release(&env);
 	return pid;
 }
 

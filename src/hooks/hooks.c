@@ -8,6 +8,7 @@
 #include "core/fileio.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
+#include "policy/childenv.h"
 
 #include <pcre2.h>
 #include <stdlib.h>
@@ -273,6 +274,7 @@ void hooks_run(const struct hooks *h, enum hook_event ev, const struct hook_inpu
 			      e = STRBUF_INIT_CAP((size_t)64 << 10), note = STRBUF_INIT;
 		struct hook_run run;
 		struct proc p;
+		struct strvec env = STRVEC_INIT;
 		json_error_t jerr;
 		json_t *res;
 		const char *outcome = "allow";
@@ -288,6 +290,10 @@ void hooks_run(const struct hooks *h, enum hook_event ev, const struct hook_inpu
 		strvec_push(&p.argv, "/bin/sh");
 		strvec_push(&p.argv, "-c");
 		strvec_push(&p.argv, k->command);
+		/* hooks may come from the repository's .claude/settings.json:
+		 * they get a scrubbed environment, like commands */
+		childenv_build(&env, NULL);
+		p.envp = (const char *const *)env.v;
 		p.cwd = in->cwd;
 		p.timeout_ms = k->timeout_ms;
 		p.input = text;
@@ -380,6 +386,7 @@ void hooks_run(const struct hooks *h, enum hook_event ev, const struct hook_inpu
 		if (record)
 			record(ud, &run);
 		proc_release(&p);
+		strvec_release(&env);
 		strbuf_release(&err);
 		strbuf_release(&o);
 		strbuf_release(&e);

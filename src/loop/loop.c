@@ -213,65 +213,12 @@ static int init_policy(struct loop *l, struct strbuf *err)
 	return 0;
 }
 
-/* Secret files in the workspace (a bounded walk) and in HOME: the
- * sandbox hides them from commands. */
-static void find_secrets(struct loop *l, const char *dir, int depth, size_t *budget)
-{
-	struct dirent *de;
-	DIR *d;
-
-	if (depth > 6 || !*budget)
-		return;
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL && *budget) {
-		struct strbuf p = STRBUF_INIT;
-
-		(*budget)--;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    !strcmp(de->d_name, ".git") || !strcmp(de->d_name, "node_modules")) {
-			strbuf_release(&p);
-			continue;
-		}
-		file_join(&p, dir, de->d_name);
-		if (policy_is_secret(&l->policy, p.buf))
-			strvec_push(&l->sandbox.hidden, p.buf);
-		else if (de->d_type == DT_DIR)
-			find_secrets(l, p.buf, depth + 1, budget);
-		strbuf_release(&p);
-	}
-	closedir(d);
-}
-
+/* The sandbox finds the secrets to mask itself, at each command, with no
+ * budget (sandbox_run.c): nothing to walk here, so start-up stays fast. */
 static void init_sandbox(struct loop *l)
 {
-	static const char *const home_secrets[] = {
-		".ssh", ".aws", ".gnupg", ".config/gcloud", ".kube", ".azure", ".docker",
-		".netrc", ".pgpass", ".git-credentials", ".npmrc", ".pypirc",
-		".config/gh",
-	};
-	struct strbuf p = STRBUF_INIT;
-	size_t i, budget = 20000;
-
 	sandbox_init(&l->sandbox, l->o.sandbox, l->policy.root);
 	l->sandbox.network = l->o.network;
-	if (l->o.parent) {
-		/* a subagent: the same workspace, so the same secrets */
-		for (i = 0; i < l->o.parent->sandbox.hidden.nr; i++)
-			strvec_push(&l->sandbox.hidden, l->o.parent->sandbox.hidden.v[i]);
-		strbuf_release(&p);
-		l->env.sandbox = &l->sandbox;
-		return;
-	}
-	for (i = 0; i < sizeof(home_secrets) / sizeof(*home_secrets); i++) {
-		strbuf_reset(&p);
-		file_join(&p, l->policy.home, home_secrets[i]);
-		strvec_push(&l->sandbox.hidden, p.buf);
-	}
-	if (l->o.sandbox != SANDBOX_OFF)
-		find_secrets(l, l->policy.root, 0, &budget);
-	strbuf_release(&p);
 	l->env.sandbox = &l->sandbox;
 }
 

@@ -7,6 +7,7 @@
 #include "core/proc.h"
 #include "core/strbuf.h"
 #include "core/strvec.h"
+#include "policy/gitsafe.h"
 
 #include <string.h>
 #include <sys/utsname.h>
@@ -53,11 +54,17 @@ static void git_summary(const char *root, struct strbuf *out)
 {
 	struct proc p;
 	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+	struct strvec env = STRVEC_INIT;
 	const char *s;
 	size_t changed = 0;
 
 	proc_init(&p);
-	strvec_push(&p.argv, "git");
+	/* the repository's config must not make git run anything */
+	if (gitsafe_prepare(root, &p.argv, &env, &err)) {
+		strbuf_addf(out, "not summarised (%s)", err.buf);
+		goto out;
+	}
+	p.envp = (const char *const *)env.v;
 	strvec_push(&p.argv, "status");
 	strvec_push(&p.argv, "--porcelain=v1");
 	strvec_push(&p.argv, "--branch");
@@ -86,6 +93,7 @@ out:
 	strbuf_release(&text);
 	strbuf_release(&err);
 	proc_release(&p);
+	strvec_release(&env);
 }
 
 void prompt_build(const char *agent_prompt, const char *root, const char *cwd,

@@ -3,6 +3,8 @@
  */
 #include "mcp/mcp.h"
 
+#include "policy/childenv.h"
+
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/fileio.h"
@@ -20,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
 
 #define START_TIMEOUT_MS 10000L
 #define CALL_TIMEOUT_MS 120000L
@@ -194,8 +195,9 @@ void mcp_load(struct mcp *m, const struct config *cfg, const char *root)
 static int spawn(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 {
 	int in[2], out[2], logfd;
-	char **argv, **envp;
-	size_t i, n = 0;
+	char **argv;
+	struct strvec envv = STRVEC_INIT;
+	size_t i;
 	struct strbuf log = STRBUF_INIT;
 
 	/* a command that cannot run is said plainly, not as "exit 127" */
@@ -227,13 +229,9 @@ static int spawn(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 	argv[0] = s->command;
 	for (i = 0; i < s->args.nr; i++)
 		argv[i + 1] = s->args.v[i];
-	while (environ[n])
-		n++;
-	envp = xcalloc(n + s->env.nr + 1, sizeof(*envp));
-	for (i = 0; i < n; i++)
-		envp[i] = environ[i];
-	for (i = 0; i < s->env.nr; i++)
-		envp[n + i] = s->env.v[i];
+	/* a scrubbed environment (no provider keys, no tokens), plus what
+	 * the server's own configuration gives it */
+	childenv_build(&envv, &s->env);
 	s->pid = fork();
 	if (s->pid == 0) {
 		dup2(in[0], 0);
@@ -241,12 +239,12 @@ static int spawn(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 		if (logfd >= 0)
 			dup2(logfd, 2);
 		setsid();
-		execvpe(argv[0], argv, envp);
+		execvpe(argv[0], argv, envv.v);
 		dprintf(2, "archie: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	free(argv);
-	free(envp);
+	strvec_release(&envv);
 	close(in[0]);
 	close(out[1]);
 	if (logfd >= 0)

@@ -1,9 +1,14 @@
 /*
- * sandbox: Landlock and seccomp for Bash commands.  See sandbox.h.
+ * sandbox: the backend choice, the seccomp filter, and the Landlock
+ * fallback.  See sandbox.h; sandbox_run.c prepares each command.
  */
 #include "policy/sandbox.h"
 
+#include "core/fileio.h"
 #include "core/log.h"
+#include "core/proc.h"
+#include "policy/sandbox_int.h"
+#include "policy/sensitive.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -11,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/kd.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +26,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* The kernel's Landlock ABI (include/uapi/linux/landlock.h), declared
@@ -28,6 +36,7 @@
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
 	uint64_t handled_access_net;
+	uint64_t scoped;		/* ABI 6 */
 };
 
 struct ll_path_beneath {
@@ -54,6 +63,8 @@ struct ll_path_beneath {
 #define LL_FS_TRUNCATE (1ULL << 14)	/* ABI 3 */
 #define LL_FS_IOCTL_DEV (1ULL << 15)	/* ABI 5 */
 #define LL_NET_BIND_TCP (1ULL << 0)	/* ABI 4 */
+#define LL_SCOPE_ABSTRACT_UNIX (1ULL << 0)	/* ABI 6 */
+#define LL_SCOPE_SIGNAL (1ULL << 1)
 #define LL_NET_CONNECT_TCP (1ULL << 1)
 
 #define LL_READ (LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR)
@@ -80,32 +91,32 @@ static uint64_t write_rights(int abi)
 
 void sandbox_init(struct sandbox *s, enum sandbox_mode mode, const char *workspace)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = getenv("TMPDIR"), *home = getenv("HOME");
 
 	memset(s, 0, sizeof(*s));
 	s->mode = mode;
 	s->workspace = xstrdup(workspace);
 	s->tmpdir = xstrdup(tmp && *tmp ? tmp : "/tmp");
-	s->ruleset_fd = -1;
+	s->home = xstrdup(home && *home ? home : "/nonexistent-home");
 	strvec_init(&s->writable);
-	strvec_init(&s->hidden);
 }
 
 void sandbox_release(struct sandbox *s)
 {
-	if (s->ruleset_fd >= 0)
-		close(s->ruleset_fd);
 	if (s->filter) {
 		free(((struct sock_fprog *)s->filter)->filter);
 		free(s->filter);
 	}
+	if (s->session_tmp)
+		sandbox_rmrf(s->session_tmp);
+	free(s->session_tmp);
 	free(s->workspace);
 	free(s->tmpdir);
+	free(s->home);
+	free(s->bwrap);
 	free(s->unavailable);
 	strvec_release(&s->writable);
-	strvec_release(&s->hidden);
 	memset(s, 0, sizeof(*s));
-	s->ruleset_fd = -1;
 }
 
 int sandbox_mode_parse(const char *str, enum sandbox_mode *out)
@@ -127,7 +138,14 @@ const char *sandbox_mode_name(enum sandbox_mode m)
 								 : "workspace-write";
 }
 
-static int add_rule(struct sandbox *s, const char *path, uint64_t access)
+const char *sandbox_backend_name(enum sandbox_backend b)
+{
+	return b == SANDBOX_BWRAP ? "bubblewrap" : b == SANDBOX_LANDLOCK ? "landlock" : "none";
+}
+
+/* ---- Landlock (the fallback) ------------------------------------------------- */
+
+static int add_rule(int ruleset_fd, int abi, const char *path, uint64_t access)
 {
 	struct ll_path_beneath pb;
 	struct stat st;
@@ -137,10 +155,10 @@ static int add_rule(struct sandbox *s, const char *path, uint64_t access)
 		return 0;	/* a path that is not there grants nothing */
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		access &= LL_FILE_ONLY;
-	access &= fs_rights(s->abi);
+	access &= fs_rights(abi);
 	pb.allowed_access = access;
 	pb.parent_fd = fd;
-	rc = (int)syscall(SYS_landlock_add_rule, s->ruleset_fd, LL_RULE_PATH_BENEATH, &pb, 0);
+	rc = (int)syscall(SYS_landlock_add_rule, ruleset_fd, LL_RULE_PATH_BENEATH, &pb, 0);
 	close(fd);
 	if (rc)
 		log_debug("sandbox", "landlock rule for %s: %s", path, strerror(errno));
@@ -148,13 +166,13 @@ static int add_rule(struct sandbox *s, const char *path, uint64_t access)
 }
 
 /* 1 if a hidden path is path or under it; 2 if path itself is hidden. */
-static int hides(const struct sandbox *s, const char *path)
+static int hides(const struct strvec *hidden, const char *path)
 {
 	size_t i, n = strlen(path);
 	int r = 0;
 
-	for (i = 0; i < s->hidden.nr; i++) {
-		const char *h = s->hidden.v[i];
+	for (i = 0; i < hidden->nr; i++) {
+		const char *h = hidden->v[i];
 
 		if (!strcmp(h, path))
 			return 2;
@@ -165,56 +183,137 @@ static int hides(const struct sandbox *s, const char *path)
 }
 
 /* Grants read on path, except hidden paths below it: Landlock only
- * allows, so a hidden path is left out by granting its siblings. */
-static void allow_read_except(struct sandbox *s, const char *path, int depth)
+ * allows, so a hidden path is left out by granting its siblings.  (This
+ * is why, under Landlock, a file created later in a directory that holds
+ * a secret cannot be read: bubblewrap has no such limit.) */
+static void allow_read_except(int fd, int abi, const struct strvec *hidden,
+			      const char *path, int depth)
 {
 	struct dirent *de;
 	DIR *d;
-	int h = hides(s, path);
+	int h = hides(hidden, path);
 
 	if (h == 2)
 		return;
-	if (!h || depth > 16) {
-		add_rule(s, path, LL_READ);
+	if (!h || depth > 64) {
+		add_rule(fd, abi, path, LL_READ);
 		return;
 	}
 	d = opendir(path);
 	if (!d)
 		return;
-	/* the directory itself may still be listed (names, not contents) */
-	add_rule(s, path, LL_FS_READ_DIR);
+	add_rule(fd, abi, path, LL_FS_READ_DIR);
 	while ((de = readdir(d)) != NULL) {
 		struct strbuf child = STRBUF_INIT;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		strbuf_addf(&child, "%s%s%s", path, strcmp(path, "/") ? "/" : "", de->d_name);
-		allow_read_except(s, child.buf, depth + 1);
+		allow_read_except(fd, abi, hidden, child.buf, depth + 1);
 		strbuf_release(&child);
 	}
 	closedir(d);
 }
 
-/* The seccomp filter: sockets other than AF_UNIX fail with EACCES. */
+int sandbox_landlock_ruleset(const struct sandbox *s, const struct strvec *hidden)
+{
+	static const char *const devices[] = {
+		"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+		"/dev/tty", "/dev/ptmx", "/dev/pts", "/dev/shm", NULL,
+	};
+	struct ll_ruleset_attr attr;
+	size_t attr_size, i;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = fs_rights(s->abi);
+	attr_size = sizeof(attr.handled_access_fs);
+	if (s->abi >= 4 && !s->network) {
+		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		attr_size = offsetof(struct ll_ruleset_attr, scoped);
+	}
+	if (s->abi >= 6) {
+		/* no abstract unix sockets or signals to processes outside */
+		attr.scoped = LL_SCOPE_SIGNAL | (s->network || s->unix_sockets ? 0 : LL_SCOPE_ABSTRACT_UNIX);
+		attr_size = sizeof(attr);
+	}
+	fd = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	allow_read_except(fd, s->abi, hidden, "/", 0);
+	for (i = 0; devices[i]; i++)
+		add_rule(fd, s->abi, devices[i], write_rights(s->abi) | LL_READ);
+	add_rule(fd, s->abi, "/proc/self", LL_READ | LL_FS_WRITE_FILE);
+	if (s->mode == SANDBOX_WORKSPACE_WRITE) {
+		add_rule(fd, s->abi, s->workspace, write_rights(s->abi));
+		/* write rights only: reads come from allow_read_except, which
+		 * leaves the secrets out even when the workspace is in /tmp */
+		add_rule(fd, s->abi, s->tmpdir, write_rights(s->abi));
+		for (i = 0; i < s->writable.nr; i++)
+			add_rule(fd, s->abi, s->writable.v[i], write_rights(s->abi));
+	}
+	return fd;
+}
+
+/* ---- seccomp ------------------------------------------------------------------ */
+
+/* The filter both backends load.  Each refusal has its own errno, so
+ * `archie sandbox check` can say which rule held. */
 static int build_filter(struct sandbox *s, struct strbuf *err)
 {
+	static const int always_denied[] = {
+		SCMP_SYS(add_key), SCMP_SYS(request_key), SCMP_SYS(keyctl), SCMP_SYS(bpf),
+		SCMP_SYS(perf_event_open), SCMP_SYS(kexec_load), SCMP_SYS(kexec_file_load),
+		SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module),
+		SCMP_SYS(userfaultfd), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
+		SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at),
+	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	struct sock_fprog *prog;
-	char path[] = "/tmp/archie-seccomp-XXXXXX";
+	char path[PATH_MAX];
 	struct stat st;
-	int fd = -1, rc = -1;
+	size_t i;
+	int fd = -1, rc = -1, bad = 0;
 
 	if (!ctx)
 		return strbuf_seterr(err, "cannot create a seccomp filter");
-	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-			     SCMP_A0(SCMP_CMP_NE, AF_UNIX)) ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
-			     SCMP_A0(SCMP_CMP_NE, AF_UNIX))) {
+	/* keystrokes pushed into a terminal: never (TIOCSTI, TIOCLINUX) */
+	bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+				SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, TIOCSTI));
+	bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+				SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, TIOCLINUX));
+	for (i = 0; i < sizeof(always_denied) / sizeof(*always_denied); i++)
+		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), always_denied[i], 0);
+	if (!s->network) {
+		/* sockets other than AF_UNIX: EACCES */
+		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+					SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
+					SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+		/* AF_UNIX sockets reach processes outside (a docker daemon, an
+		 * agent, a desktop session): refused unless allowed; pairs of
+		 * connected sockets stay (pipes for programs that need them) */
+		if (!s->unix_sockets)
+			bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+						SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+		/* io_uring makes sockets and connections the socket(2) rule
+		 * never sees */
+		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(io_uring_setup), 0);
+		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(io_uring_enter), 0);
+		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(io_uring_register), 0);
+	}
+	if (bad) {
 		strbuf_seterr(err, "cannot build the seccomp filter");
 		goto out;
 	}
 	/* libseccomp 2.5 exports to a descriptor only: a deleted temp file */
+	snprintf(path, sizeof(path), "%s/archie-seccomp-XXXXXX", s->tmpdir);
 	fd = mkstemp(path);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/tmp/archie-seccomp-XXXXXX");
+		fd = mkstemp(path);
+	}
 	if (fd < 0) {
 		strbuf_seterr(err, "cannot create a temporary file: %s", strerror(errno));
 		goto out;
@@ -243,61 +342,107 @@ out:
 	return rc;
 }
 
+int sandbox_filter_fd(const struct sandbox *s)
+{
+	const struct sock_fprog *prog = s->filter;
+	int fd;
+
+	if (!prog)
+		return -1;
+	/* inherited by bubblewrap, which reads and loads it (--seccomp) */
+	fd = (int)syscall(SYS_memfd_create, "archie-seccomp", 0);
+	if (fd < 0)
+		return -1;
+	if (file_write_all(fd, prog->filter, prog->len * sizeof(struct sock_filter)) ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- the backend ---------------------------------------------------------------- */
+
+/* 1 if bubblewrap can make its namespaces here (a container may forbid). */
+static int bwrap_works(const char *bwrap, struct strbuf *why)
+{
+	struct proc p;
+	struct strbuf err = STRBUF_INIT;
+	int ok;
+
+	proc_init(&p);
+	{
+		static const char *const args[] = {
+			"--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc",
+			"/proc", "--dev", "/dev", "--", "/bin/true", NULL,
+		};
+		size_t i;
+
+		strvec_push(&p.argv, bwrap);
+		for (i = 0; args[i]; i++)
+			strvec_push(&p.argv, args[i]);
+	}
+	p.timeout_ms = 10000;
+	ok = !proc_run(&p, &err) && p.exit_code == 0;
+	if (!ok) {
+		headtail_render(&p.err, "", why);
+		if (!why->len)
+			strbuf_addstr(why, err.len ? err.buf : "it failed");
+		strbuf_trim(why);
+	}
+	proc_release(&p);
+	strbuf_release(&err);
+	return ok;
+}
+
 int sandbox_prepare(struct sandbox *s, struct strbuf *err)
 {
-	struct ll_ruleset_attr attr;
-	size_t attr_size, i;
+	const char *force = getenv("ARCHIE_SANDBOX");
+	struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
 
 	if (s->prepared || s->mode == SANDBOX_OFF)
 		return 0;
 	s->prepared = 1;
 	s->abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
-	if (s->abi <= 0) {
+	if (s->abi < 0)
 		s->abi = 0;
-		s->unavailable = xstrdup("this kernel has no Landlock (or it is disabled), so commands run without the OS sandbox; the permission rules still apply");
-		return 0;
+	if ((!force || strcmp(force, "landlock")) && !file_which("bwrap", &path)) {
+		if (bwrap_works(path.buf, &why)) {
+			s->backend = SANDBOX_BWRAP;
+			s->bwrap = xstrdup(path.buf);
+		} else {
+			s->unavailable = xstrfmt("bubblewrap cannot create namespaces here (%s), so commands run under Landlock and seccomp, which cannot mask secrets or protect .git as well", why.buf);
+		}
+	} else if (!force) {
+		s->unavailable = xstrdup("bubblewrap is not installed (Debian: apt-get install bubblewrap), so commands run under Landlock and seccomp, which cannot mask secrets or protect .git as well");
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = fs_rights(s->abi);
-	attr_size = sizeof(attr.handled_access_fs);
-	if (s->abi >= 4 && !s->network) {
-		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-		attr_size = sizeof(attr);
+	strbuf_release(&path);
+	strbuf_release(&why);
+	if (!s->backend) {
+		if (s->abi > 0) {
+			s->backend = SANDBOX_LANDLOCK;
+		} else {
+			free(s->unavailable);
+			s->unavailable = xstrdup("neither bubblewrap nor Landlock is available, so commands run without the OS sandbox; the permission rules still apply");
+		}
 	}
-	s->ruleset_fd = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
-	if (s->ruleset_fd < 0) {
-		free(s->unavailable);
-		s->unavailable = xstrdup("the Landlock ruleset could not be created, so commands run without the OS sandbox");
-		s->abi = 0;
-		return 0;
-	}
-	fcntl(s->ruleset_fd, F_SETFD, FD_CLOEXEC);
-
-	/* reads: everywhere but the hidden paths */
-	allow_read_except(s, "/", 0);
-	/* writes: the devices commands expect, the temp dir, the workspace */
-	add_rule(s, "/dev", write_rights(s->abi) | LL_READ);
-	add_rule(s, "/proc/self", LL_READ | LL_FS_WRITE_FILE);
-	if (s->mode == SANDBOX_WORKSPACE_WRITE) {
-		add_rule(s, s->workspace, write_rights(s->abi));
-		add_rule(s, s->tmpdir, write_rights(s->abi) | LL_READ);
-		for (i = 0; i < s->writable.nr; i++)
-			add_rule(s, s->writable.v[i], write_rights(s->abi) | LL_READ);
-	}
-	if (!s->network && build_filter(s, err))
+	if (s->backend != SANDBOX_NONE && build_filter(s, err))
 		return -1;
-	log_debug("sandbox", "Landlock ABI %d, mode %s, network %s", s->abi,
-		  sandbox_mode_name(s->mode), s->network ? "on" : "off");
+	log_debug("sandbox", "backend %s, Landlock ABI %d, mode %s, network %s",
+		  sandbox_backend_name(s->backend), s->abi, sandbox_mode_name(s->mode),
+		  s->network ? "on" : "off");
 	return 0;
 }
 
-int sandbox_enter(const struct sandbox *s)
+int sandbox_enter(const struct sandbox_run *r)
 {
-	if (s->mode == SANDBOX_OFF || s->abi <= 0)
+	const struct sandbox *s = r->s;
+
+	if (!s || s->mode == SANDBOX_OFF || s->backend != SANDBOX_LANDLOCK)
 		return 0;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
-	if (syscall(SYS_landlock_restrict_self, s->ruleset_fd, 0))
+	if (r->ruleset_fd >= 0 && syscall(SYS_landlock_restrict_self, r->ruleset_fd, 0))
 		return -1;
 	if (s->filter && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, s->filter))
 		return -1;
@@ -306,16 +451,17 @@ int sandbox_enter(const struct sandbox *s)
 
 void sandbox_describe(const struct sandbox *s, struct strbuf *out)
 {
-	if (s->mode == SANDBOX_OFF || s->abi <= 0)
+	if (s->mode == SANDBOX_OFF || s->backend == SANDBOX_NONE)
 		return;
-	strbuf_addf(out, "[the command ran in archie's sandbox (%s%s): ",
-		    sandbox_mode_name(s->mode), s->network ? "" : ", network off");
+	strbuf_addf(out, "[the command ran in archie's sandbox (%s, %s%s): ",
+		    sandbox_backend_name(s->backend), sandbox_mode_name(s->mode),
+		    s->network ? "" : ", network off");
 	if (s->mode == SANDBOX_READ_ONLY)
 		strbuf_addstr(out, "it may not change any file");
 	else
-		strbuf_addstr(out, "it may write only in the workspace and the temp directory");
-	strbuf_addstr(out, ", may not read secrets such as ~/.ssh, ~/.aws or .env files");
+		strbuf_addstr(out, "it may write only in the workspace and /tmp, never in .git, .claude or other protected paths");
+	strbuf_addstr(out, ", may not read secrets such as ~/.ssh, ~/.aws or .env files (they look empty)");
 	if (!s->network)
-		strbuf_addstr(out, ", and may not use the network");
-	strbuf_addstr(out, ". If it failed with 'Permission denied' or a refused connection, that is why; ask the user to allow it (network or another writable path) rather than working around it.]");
+		strbuf_addstr(out, ", and may not use the network or unix sockets");
+	strbuf_addstr(out, ". If it failed with 'Permission denied', 'Read-only file system' or a refused connection, that is why; ask the user to run it themselves or to allow it (--network, another writable path) rather than working around it.]");
 }

@@ -24,13 +24,19 @@ static int enter_sandbox(void *ud)
 	return sandbox_enter(ud);
 }
 
+/* No sandbox: the same scrubbed environment, no restrictions. */
+static struct sandbox no_sandbox = { .mode = SANDBOX_OFF };
+
 static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 {
 	const char *cmd = json_string_value(json_object_get(args, "command"));
 	const char *cwd = json_string_value(json_object_get(args, "cwd"));
 	json_t *jt = json_object_get(args, "timeout");
 	struct strbuf err = STRBUF_INIT, dir = STRBUF_INIT;
+	struct sandbox_run sr;
+	struct sandbox *sb = env->sandbox ? env->sandbox : &no_sandbox;
 	struct proc p;
+	size_t i;
 	long timeout = env->bash_default_timeout_ms > 0 ? env->bash_default_timeout_ms
 							: BASH_DEFAULT_TIMEOUT_MS;
 	int rc = -1;
@@ -42,28 +48,29 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	tool_path(env, cwd ? cwd : ".", &dir);
 
 	proc_init(&p);
-	strvec_push(&p.argv, access("/bin/bash", X_OK) ? "/bin/sh" : "/bin/bash");
-	strvec_push(&p.argv, "-c");
-	strvec_push(&p.argv, cmd);
+	memset(&sr, 0, sizeof(sr));
+	if (sandbox_run_prepare(sb, dir.buf, cmd, NULL, &sr, &err)) {
+		strbuf_addf(out, "error: the sandbox could not be set up: %s; the command was not run", err.buf);
+		goto out;
+	}
+	if (sb->unavailable) {
+		static int warned;
+
+		if (!warned) {
+			warned = 1;
+			fprintf(stderr, "archie: %s\n", sb->unavailable);
+		}
+	}
+	for (i = 0; i < sr.argv.nr; i++)
+		strvec_push(&p.argv, sr.argv.v[i]);
+	p.envp = (const char *const *)sr.env.v;
 	p.cwd = dir.buf;
 	p.timeout_ms = timeout;
 	p.head_cap = STREAM_HEAD;
 	p.tail_cap = STREAM_TAIL;
 	p.cancel = env->cancel;
-	if (env->sandbox && env->sandbox->mode != SANDBOX_OFF) {
-		static int warned;
-
-		if (sandbox_prepare(env->sandbox, &err)) {
-			strbuf_addf(out, "error: the sandbox could not be set up: %s; the command was not run", err.buf);
-			goto out;
-		}
-		if (env->sandbox->unavailable && !warned) {
-			warned = 1;
-			fprintf(stderr, "archie: %s\n", env->sandbox->unavailable);
-		}
-		p.setup = enter_sandbox;
-		p.setup_ud = env->sandbox;
-	}
+	p.setup = enter_sandbox;
+	p.setup_ud = &sr;
 	if (proc_run(&p, &err)) {
 		strbuf_addf(out, "error: %s", err.buf);
 		goto out;
@@ -91,6 +98,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 		sandbox_describe(env->sandbox, out);
 	}
 out:
+	sandbox_run_finish(&sr, out);
 	proc_release(&p);
 	strbuf_release(&err);
 	strbuf_release(&dir);
