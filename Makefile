@@ -172,7 +172,7 @@ $(B)/bench/bench_%: bench/bench_%.c $(B)/libarchie.a
 bench:
 	@sh mk/deps.sh ripgrep tmux
 	@$(MAKE) --no-print-directory $(B)/archie $(B)/bench/bench_provider \
-		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/tests/fakellm \
+		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/bench/bench_sandbox $(B)/tests/fakellm \
 		$(B)/tests/mcpserver
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
@@ -182,6 +182,8 @@ bench:
 	@$(B)/bench/bench_search
 	@echo "bench: store (events per second, resuming 10,000 messages)"
 	@$(B)/bench/bench_store
+	@echo "bench: sandbox (policy decision, the walk for secrets cold and cached, a command under the sandbox)"
+	@$(B)/bench/bench_sandbox
 	@echo "bench: delegation (parallel subagents against a fixed-latency fake server)"
 	@sh bench/bench_delegate.sh $(B)/archie $(B)/tests/fakellm
 	@echo "bench: MCP (time to the prompt with three servers, one hanging)"

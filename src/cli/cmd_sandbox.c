@@ -513,6 +513,10 @@ static int run_check(struct cli_ctx *ctx)
 	sandbox_init(&s, SANDBOX_WORKSPACE_WRITE, f.ws);
 	free(s.home);
 	s.home = xstrdup(f.home);
+	/* a temp directory of the fixture's own, so "outside" is outside it */
+	free(s.tmpdir);
+	s.tmpdir = xstrfmt("%s/tmp", f.root);
+	mkdir(s.tmpdir, 0700);
 	if (ctx->sandbox && sandbox_mode_parse(ctx->sandbox, &s.mode)) {
 		rc = cli_usage_error("--sandbox must be workspace-write, read-only or off");
 		goto out_sb;

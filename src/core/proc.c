@@ -103,8 +103,10 @@ int proc_run(struct proc *p, struct strbuf *err)
 	if (!pid)
 		child(p, in_pipe[0], out_pipe[1],
 		      p->merge_stderr ? out_pipe[1] : err_pipe[1], rep[1]);
-	/* also here, so kill(-pid) works even before the child ran */
-	setpgid(pid, pid);
+	/* No setpgid(pid, pid) here: it would race the child's setsid(),
+	 * which fails for a process group leader and would leave the child
+	 * the user's controlling terminal.  The exec report below is read
+	 * before anything can kill the group, and by then setsid() ran. */
 
 	close(out_pipe[1]);
 	if (err_pipe[1] >= 0)

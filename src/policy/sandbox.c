@@ -107,6 +107,7 @@ void sandbox_release(struct sandbox *s)
 		free(((struct sock_fprog *)s->filter)->filter);
 		free(s->filter);
 	}
+	sandbox_scan_cache_free(s->scan_cache);
 	if (s->session_tmp)
 		sandbox_rmrf(s->session_tmp);
 	free(s->session_tmp);

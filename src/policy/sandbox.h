@@ -45,6 +45,7 @@
 #include <stddef.h>
 
 struct strbuf;
+struct sandbox_scan_cache;
 
 enum sandbox_mode { SANDBOX_OFF, SANDBOX_READ_ONLY, SANDBOX_WORKSPACE_WRITE };
 enum sandbox_backend { SANDBOX_NONE, SANDBOX_BWRAP, SANDBOX_LANDLOCK };
@@ -64,6 +65,7 @@ struct sandbox {
 	char *session_tmp;		/* the private /tmp under bubblewrap */
 	int abi;			/* Landlock ABI, 0 if none */
 	void *filter;			/* struct sock_fprog */
+	struct sandbox_scan_cache *scan_cache;	/* what the last walks found */
 	char *unavailable;		/* why it is weaker than it should be */
 };
 

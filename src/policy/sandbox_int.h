@@ -14,6 +14,8 @@ int sandbox_landlock_ruleset(const struct sandbox *s, const struct strvec *hidde
  * (not close-on-exec); -1 on failure. */
 int sandbox_filter_fd(const struct sandbox *s);
 
+void sandbox_scan_cache_free(struct sandbox_scan_cache *c);
+
 /* Removes a directory tree archie made (no links followed). */
 void sandbox_rmrf(const char *path);
 

@@ -54,39 +54,162 @@ static int protected_name(const char *name)
 	return 0;
 }
 
-static void scan_dir(struct scan *sc, const char *dir, int depth)
+/*
+ * The walk's cache: for each directory, its inode and modification time
+ * and what the walk found in it, as one string of entries "<kind>name\0"
+ * (kind: 'd' subdirectory, 'f' secret file, 's' secret directory, 'p'
+ * protected, 'P' protected directory to walk).  A directory's names change
+ * only when its mtime does, so an unchanged directory costs one stat
+ * instead of a read of all its entries.
+ */
+struct scan_dirent {
+	char *path;
+	ino_t ino;
+	struct timespec mtime;
+	char *entries;
+	size_t len;
+};
+
+struct sandbox_scan_cache {
+	struct scan_dirent *v;
+	size_t nr, alloc;		/* open addressing, alloc a power of two */
+};
+
+static size_t hash_path(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static struct scan_dirent *cache_slot(struct sandbox_scan_cache *c, const char *path)
+{
+	size_t i;
+
+	if ((c->nr + 1) * 2 > c->alloc) {
+		struct sandbox_scan_cache n = { NULL, 0, c->alloc ? c->alloc * 2 : 256 };
+
+		n.v = xcalloc(n.alloc, sizeof(*n.v));
+		for (i = 0; i < c->alloc; i++)
+			if (c->v[i].path) {
+				size_t j = hash_path(c->v[i].path) & (n.alloc - 1);
+
+				while (n.v[j].path)
+					j = (j + 1) & (n.alloc - 1);
+				n.v[j] = c->v[i];
+				n.nr++;
+			}
+		free(c->v);
+		*c = n;
+	}
+	i = hash_path(path) & (c->alloc - 1);
+	while (c->v[i].path && strcmp(c->v[i].path, path))
+		i = (i + 1) & (c->alloc - 1);
+	return &c->v[i];
+}
+
+void sandbox_scan_cache_free(struct sandbox_scan_cache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->alloc; i++) {
+		free(c->v[i].path);
+		free(c->v[i].entries);
+	}
+	free(c->v);
+	free(c);
+}
+
+/* Reads a directory's entries into the cache's form. */
+static void read_entries(const char *dir, struct strbuf *out)
 {
 	struct dirent *de;
-	DIR *d;
+	DIR *d = opendir(dir);
 
-	if (depth > SCAN_DEPTH_MAX)
-		return;
-	d = opendir(dir);
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		struct strbuf p = STRBUF_INIT;
 		int dirp;
+		char kind = 0;
 
 		if (n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2])))
 			continue;
 		file_join(&p, dir, n);
 		dirp = is_dir(p.buf, de->d_type);
-		if (dirp ? sensitive_secret_dir_name(n) : sensitive_secret_name(n)) {
-			if (de->d_type != DT_LNK)
-				strvec_push(dirp ? &sc->dirs : &sc->files, p.buf);
-		} else {
-			if (protected_name(n) && de->d_type != DT_LNK)
-				strvec_push(&sc->readonly, p.buf);
-			/* .git is bound read-only whole; its objects hold no
-			 * names to mask */
-			if (dirp && strcmp(n, ".git"))
-				scan_dir(sc, p.buf, depth + 1);
-		}
 		strbuf_release(&p);
+		if (de->d_type == DT_LNK)
+			continue;	/* links are not followed, nor masked */
+		if (dirp ? sensitive_secret_dir_name(n) : sensitive_secret_name(n))
+			kind = dirp ? 's' : 'f';
+		else if (protected_name(n))
+			/* .git is bound read-only whole: nothing inside to mask */
+			kind = dirp && strcmp(n, ".git") ? 'P' : 'p';
+		else if (dirp)
+			kind = 'd';
+		if (kind) {
+			strbuf_addch(out, kind);
+			strbuf_addstr(out, n);
+			strbuf_addch(out, '\0');
+		}
 	}
 	closedir(d);
+}
+
+static void scan_dir(struct sandbox_scan_cache *c, struct scan *sc, const char *dir, int depth)
+{
+	struct scan_dirent *e;
+	struct stat st;
+	const char *p, *end;
+
+	if (depth > SCAN_DEPTH_MAX || lstat(dir, &st) || !S_ISDIR(st.st_mode))
+		return;
+	e = cache_slot(c, dir);
+	if (!e->path || e->ino != st.st_ino || e->mtime.tv_sec != st.st_mtim.tv_sec ||
+	    e->mtime.tv_nsec != st.st_mtim.tv_nsec) {
+		struct strbuf ents = STRBUF_INIT_CAP((size_t)64 << 20);
+
+		read_entries(dir, &ents);
+		if (!e->path) {
+			e->path = xstrdup(dir);
+			c->nr++;
+		}
+		free(e->entries);
+		e->ino = st.st_ino;
+		e->mtime = st.st_mtim;
+		e->len = ents.len;
+		e->entries = strbuf_detach(&ents, NULL);
+	}
+	/* e may move when the table grows: walk a copy of what we need */
+	{
+		char *copy = xmalloc(e->len + 1);
+		size_t len = e->len;
+
+		memcpy(copy, e->entries, len);
+		copy[len] = '\0';
+		for (p = copy, end = copy + len; p < end; p += strlen(p) + 1) {
+			struct strbuf q = STRBUF_INIT;
+
+			file_join(&q, dir, p + 1);
+			switch (*p) {
+			case 'f': strvec_push(&sc->files, q.buf); break;
+			case 's': strvec_push(&sc->dirs, q.buf); break;
+			case 'p': strvec_push(&sc->readonly, q.buf); break;
+			case 'P':
+				strvec_push(&sc->readonly, q.buf);
+				scan_dir(c, sc, q.buf, depth + 1);
+				break;
+			case 'd': scan_dir(c, sc, q.buf, depth + 1); break;
+			}
+			strbuf_release(&q);
+		}
+		free(copy);
+	}
 }
 
 static void scan_home(struct scan *sc, const char *home)
@@ -231,7 +354,9 @@ int sandbox_run_prepare(struct sandbox *s, const char *cwd, const char *command,
 	if (s->mode != SANDBOX_OFF && s->backend != SANDBOX_NONE) {
 		struct stat st;
 
-		scan_dir(&sc, s->workspace, 0);
+		if (!s->scan_cache)
+			s->scan_cache = xcalloc(1, sizeof(*s->scan_cache));
+		scan_dir(s->scan_cache, &sc, s->workspace, 0);
 		scan_home(&sc, s->home);
 		r->masked = sc.files.nr + sc.dirs.nr;
 		r->readonly = sc.readonly.nr;

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct policy_decision d;
 	char *s;
 	size_t i, j;
+	int uncertain;
 	json_t *args;
 
 	if (size > 4096)
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	shell_parse_init(&sp);
-	shell_parse(s, &sp);
+	uncertain = shell_parse(s, &sp) || sp.uncertain;
 	for (i = 0; i < sp.nr; i++) {
 		if (sp.cmds[i].argv.v[sp.cmds[i].argv.nr] != NULL)
 			abort();
@@ -46,6 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		enum policy_verdict v = policy_decide(&p, "Bash", args, "/tmp", &d);
 
 		if (v != POLICY_ALLOW && v != POLICY_ASK && v != POLICY_DENY)
+			abort();
+		/* what the parser could not interpret is never allowed */
+		if (uncertain && v == POLICY_ALLOW)
 			abort();
 		json_decref(args);
 	}
