@@ -4,7 +4,7 @@
 #   make test       install missing build dependencies, build, run every test
 #   make check      the same suite under AddressSanitizer + UBSan
 #   make lint       clang-tidy, cppcheck, and the banned-function check
-#   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+#   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each; FUZZ_ONLY="fuzz_x ..." for some)
 #   make bench      benchmarks, as ratios to references in the same run
 #   make man        regenerate docs/archie.1 from the command table
 #   make install    install to $(PREFIX) (default /usr/local)
@@ -146,7 +146,7 @@ fuzz:
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="-O1 -g" WERROR= \
 		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		build-fuzz/libarchie.a
-	@set -e; for src in $(FUZZ_SRCS); do \
+	@set -e; for src in $(if $(FUZZ_ONLY),$(addprefix tests/fuzz/,$(addsuffix .c,$(FUZZ_ONLY))),$(FUZZ_SRCS)); do \
 		t=$$(basename $$src .c); \
 		clang -std=gnu17 -D_GNU_SOURCE -O1 -g -Isrc $(PKG_CFLAGS) \
 			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o build-fuzz/$$t $$src \

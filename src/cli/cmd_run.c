@@ -36,6 +36,7 @@ enum out_format { OUT_TEXT, OUT_JSON, OUT_STREAM };
 
 struct run_ui {
 	enum out_format fmt;
+	struct session *s;	/* for the init line */
 	int text_open;		/* text mode: the answer did not end in \n */
 	struct board board;	/* text mode: subagents' progress on stderr */
 };
@@ -51,6 +52,27 @@ static void emit_line(json_t *o)
 		free(s);
 	}
 	json_decref(o);
+}
+
+/* stream-json's first line, once the session is recorded (so an id that
+ * was printed always resumes, even after kill -9). */
+static void ui_started(void *ud, const char *session_id)
+{
+	struct run_ui *u = ud;
+	struct session *s = u->s;
+	json_t *tools;
+	size_t i;
+
+	if (u->fmt != OUT_STREAM || !s)
+		return;
+	tools = json_array();
+	for (i = 0; i < s->loop.tools_nr; i++)
+		json_array_append_new(tools, json_string(s->loop.tools[i]->name));
+	emit_line(json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
+		"type", "init", "subtype", "session", "version", OUTPUT_VERSION,
+		"session_id", session_id, "agent", s->loop.o.agent->name,
+		"provider", s->loop.model.provider->name, "model", s->loop.model.id,
+		"cwd", s->cwd, "tools", tools));
 }
 
 static void ui_text(void *ud, const char *s, size_t n)
@@ -390,6 +412,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	ui.turn_end = ui_turn_end;
 	ui.child = ui_child;
 	ui.notice = ui_notice;
+	ui.started = ui_started;
 	ui.ud = &u;
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
 	if (session_open(ctx, &s, &ui, &err)) {
@@ -399,18 +422,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	session_catch_sigint();
 
-	if (u.fmt == OUT_STREAM) {
-		json_t *tools = json_array();
-		size_t i;
-
-		for (i = 0; i < s.loop.tools_nr; i++)
-			json_array_append_new(tools, json_string(s.loop.tools[i]->name));
-		emit_line(json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
-			"type", "init", "subtype", "session", "version", OUTPUT_VERSION,
-			"session_id", s.loop.session_id, "agent", s.loop.o.agent->name,
-			"provider", s.loop.model.provider->name, "model", s.loop.model.id,
-			"cwd", s.cwd, "tools", tools));
-	}
+	u.s = &s;
 	strbuf_reset(&err);
 	loop_run(&s.loop, prompt.buf, &ex, &err);
 	rc = exit_status(ex);

@@ -368,6 +368,16 @@ static void record_begin(struct loop *l, const char *prompt)
 	strbuf_release(&title);
 }
 
+/* Tells the UI once that the session exists (after it is recorded). */
+static void announce(struct loop *l)
+{
+	if (l->announced)
+		return;
+	l->announced = 1;
+	if (l->o.ui.started)
+		l->o.ui.started(l->o.ui.ud, l->session_id);
+}
+
 /* Records the messages of conv not recorded yet (the last one marked
  * incomplete when asked). */
 static void record_messages(struct loop *l, int last_incomplete)
@@ -1056,6 +1066,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	*exit = LOOP_DONE;
 	strbuf_reset(&l->last_text);
 	record_begin(l, prompt);
+	announce(l);
 	strbuf_init(&hook_ctx, (size_t)1 << 20);
 	if (!l->session_started) {
 		l->session_started = 1;

@@ -91,6 +91,10 @@ struct loop_ui {
 	/* Something the user should know once (e.g. a route to an agent
 	 * that does not exist). */
 	void (*notice)(void *ud, const char *msg);
+	/* The session is recorded (or, with no store, begins): what names it
+	 * to the outside (stream-json's init) comes after this, so a session
+	 * that was named always resumes. */
+	void (*started)(void *ud, const char *session_id);
 	void *ud;
 };
 
@@ -173,6 +177,7 @@ struct loop {
 	long mcp_sig;			/* what the MCP tools were built from */
 	struct todo_list todos;
 	struct policy policy;
+	int announced;			/* ui.started was called */
 	struct sandbox sandbox;
 	struct strbuf memory_file;
 	char *session_id;

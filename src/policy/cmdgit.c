@@ -259,6 +259,22 @@ static void sub_paths(const struct strvec *argv, const unsigned char *dyn, size_
 				cmdspec_unsure(u, "git reads a path only known at run time");
 			continue;
 		}
+		if (a[0] == ':' && (after || a[1] == '(' || a[1] == '/' || a[1] == '!' || a[1] == '^')) {
+			/* pathspec magic: :(top)PATH, :/PATH, :!PATH, :(glob,icase)PATH */
+			const char *q = a + 1;
+
+			if (*q == '(') {
+				const char *e = strchr(q, ')');
+
+				q = e ? e + 1 : q;
+			} else {
+				while (*q == '/' || *q == '!' || *q == '^')
+					q++;
+			}
+			if (*q)
+				cmdspec_item(u, CMDSPEC_READ, q, i);
+			continue;
+		}
 		colon = after ? NULL : strchr(a, ':');
 		if (colon && colon[1] && !strstr(a, "://")) {
 			/* REV:PATH names a file's content in history */

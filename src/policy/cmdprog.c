@@ -149,7 +149,10 @@ static int sed_subst(struct sed *p)
 	if (!delim || delim == '\n' || delim == '\\')
 		return -1;
 	p->i++;
-	if (sed_delimited(p, delim) || sed_delimited(p, delim))
+	/* the pattern, then the replacement: two calls, two parts */
+	if (sed_delimited(p, delim))
+		return -1;
+	if (sed_delimited(p, delim))
 		return -1;
 	for (;;) {
 		int ch = sed_peek(p);
@@ -264,7 +267,9 @@ int cmdspec_sed_script(const char *script, size_t word, struct cmdspec_use *u,
 			if (!ch || ch == '\n' || ch == '\\')
 				goto bad;
 			p.i++;
-			if (sed_delimited(&p, ch) || sed_delimited(&p, ch))
+			if (sed_delimited(&p, ch))	/* the source characters */
+				goto bad;
+			if (sed_delimited(&p, ch))	/* the replacements */
 				goto bad;
 			break;
 		default:

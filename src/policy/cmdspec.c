@@ -55,8 +55,8 @@ enum ops {
 
 struct spec {
 	const char *name;
-	enum ops ops;
 	const struct opt *opts;
+	enum ops ops;
 	int skip;		/* wrappers: operands before the command (timeout's duration) */
 };
 
@@ -307,77 +307,82 @@ static const struct opt o_strace[] = {
 	{ "--attach", V | RUN }, { "-s", V }, { "-u", V }, { "-E", V }, { "-P", V },
 	{ "-a", V }, { "-I", V }, { "-O", V }, { "-X", V }, { "-b", V }, { "-S", V },
 	{ "--trace", V }, { "--signal", V }, { NULL, 0 } };
+static const struct opt o_parallel[] = {
+	{ "-j", V }, { "--jobs", V }, { "-n", V }, { "-N", V }, { "-L", V }, { "--delay", V },
+	{ "--timeout", V }, { "-a", V | RD }, { "--arg-file", V | RD }, { "--colsep", V },
+	{ "-d", V }, { "--tmpdir", V | WR }, { "--results", V | WR }, { "--joblog", V | WR },
+	{ "-S", V | RUN }, { "--sshlogin", V | RUN }, { "--sshloginfile", V | RUN }, { NULL, 0 } };
 static const struct opt o_taskset[] = { { "-p", RUN }, { "--pid", RUN }, { NULL, 0 } };
 static const struct opt o_chrt[] = { { "-p", RUN }, { "--pid", RUN }, { "-T", V },
 	{ "-P", V }, { "-D", V }, { NULL, 0 } };
 
 static const struct spec specs[] = {
 	/* read-only readers */
-	{ "cat", OPS_FILES, o_none, 0 }, { "tac", OPS_FILES, o_tac, 0 },
-	{ "nl", OPS_FILES, o_nl, 0 }, { "head", OPS_FILES, o_headtail, 0 },
-	{ "tail", OPS_FILES, o_headtail, 0 }, { "wc", OPS_FILES, o_wc, 0 },
-	{ "cut", OPS_FILES, o_cut, 0 }, { "fold", OPS_FILES, o_fold, 0 },
-	{ "fmt", OPS_FILES, o_fold, 0 }, { "expand", OPS_FILES, o_expand, 0 },
-	{ "unexpand", OPS_FILES, o_expand, 0 }, { "rev", OPS_FILES, o_none, 0 },
-	{ "od", OPS_FILES, o_od, 0 }, { "hexdump", OPS_FILES, o_hexdump, 0 },
-	{ "hd", OPS_FILES, o_hexdump, 0 }, { "strings", OPS_FILES, o_strings, 0 },
-	{ "md5sum", OPS_FILES, o_sum, 0 }, { "sha1sum", OPS_FILES, o_sum, 0 },
-	{ "sha224sum", OPS_FILES, o_sum, 0 }, { "sha256sum", OPS_FILES, o_sum, 0 },
-	{ "sha384sum", OPS_FILES, o_sum, 0 }, { "sha512sum", OPS_FILES, o_sum, 0 },
-	{ "b2sum", OPS_FILES, o_sum, 0 }, { "cksum", OPS_FILES, o_sum, 0 },
-	{ "base64", OPS_FILES, o_fold, 0 }, { "base32", OPS_FILES, o_fold, 0 },
-	{ "column", OPS_FILES, o_column, 0 }, { "comm", OPS_FILES, o_comm, 0 },
-	{ "cmp", OPS_FILES, o_cmp, 0 }, { "diff", OPS_FILES, o_diff, 0 },
-	{ "ls", OPS_FILES, o_ls, 0 }, { "dir", OPS_FILES, o_ls, 0 },
-	{ "file", OPS_FILES, o_file, 0 }, { "stat", OPS_FILES, o_stat, 0 },
-	{ "du", OPS_FILES, o_du, 0 }, { "df", OPS_FILES, o_df, 0 },
-	{ "tree", OPS_FILES, o_tree, 0 }, { "sort", OPS_FILES, o_sort, 0 },
-	{ "zcat", OPS_FILES, o_zcat, 0 }, { "bat", OPS_FILES, o_bat, 0 },
-	{ "batcat", OPS_FILES, o_bat, 0 },
-	{ "uniq", OPS_IN_OUT, o_uniq, 0 }, { "xxd", OPS_IN_OUT, o_xxd, 0 },
-	{ "grep", OPS_PATTERN, o_grep, 0 }, { "egrep", OPS_PATTERN, o_grep, 0 },
-	{ "fgrep", OPS_PATTERN, o_grep, 0 }, { "rg", OPS_PATTERN, o_rg, 0 },
-	{ "ag", OPS_PATTERN, o_ag, 0 }, { "fd", OPS_PATTERN, o_fd, 0 },
-	{ "fdfind", OPS_PATTERN, o_fd, 0 },
-	{ "sed", OPS_SED, o_sed, 0 }, { "awk", OPS_AWK, o_awk, 0 },
-	{ "gawk", OPS_AWK, o_awk, 0 }, { "mawk", OPS_AWK, o_awk, 0 },
-	{ "nawk", OPS_AWK, o_awk, 0 }, { "jq", OPS_JQ, o_jq, 0 },
-	{ "find", OPS_FIND, o_none, 0 }, { "git", OPS_GIT, o_none, 0 },
-	{ "test", OPS_TEST, o_none, 0 }, { "[", OPS_TEST, o_none, 0 },
-	{ "[[", OPS_TEST, o_none, 0 }, { "ps", OPS_PS, o_ps, 0 },
-	{ "less", OPS_PAGER, o_pager, 0 }, { "more", OPS_PAGER, o_pager, 0 },
-	{ "most", OPS_PAGER, o_pager, 0 }, { "man", OPS_PAGER, o_man, 0 },
+	{ "cat", o_none, OPS_FILES, 0 }, { "tac", o_tac, OPS_FILES, 0 },
+	{ "nl", o_nl, OPS_FILES, 0 }, { "head", o_headtail, OPS_FILES, 0 },
+	{ "tail", o_headtail, OPS_FILES, 0 }, { "wc", o_wc, OPS_FILES, 0 },
+	{ "cut", o_cut, OPS_FILES, 0 }, { "fold", o_fold, OPS_FILES, 0 },
+	{ "fmt", o_fold, OPS_FILES, 0 }, { "expand", o_expand, OPS_FILES, 0 },
+	{ "unexpand", o_expand, OPS_FILES, 0 }, { "rev", o_none, OPS_FILES, 0 },
+	{ "od", o_od, OPS_FILES, 0 }, { "hexdump", o_hexdump, OPS_FILES, 0 },
+	{ "hd", o_hexdump, OPS_FILES, 0 }, { "strings", o_strings, OPS_FILES, 0 },
+	{ "md5sum", o_sum, OPS_FILES, 0 }, { "sha1sum", o_sum, OPS_FILES, 0 },
+	{ "sha224sum", o_sum, OPS_FILES, 0 }, { "sha256sum", o_sum, OPS_FILES, 0 },
+	{ "sha384sum", o_sum, OPS_FILES, 0 }, { "sha512sum", o_sum, OPS_FILES, 0 },
+	{ "b2sum", o_sum, OPS_FILES, 0 }, { "cksum", o_sum, OPS_FILES, 0 },
+	{ "base64", o_fold, OPS_FILES, 0 }, { "base32", o_fold, OPS_FILES, 0 },
+	{ "column", o_column, OPS_FILES, 0 }, { "comm", o_comm, OPS_FILES, 0 },
+	{ "cmp", o_cmp, OPS_FILES, 0 }, { "diff", o_diff, OPS_FILES, 0 },
+	{ "ls", o_ls, OPS_FILES, 0 }, { "dir", o_ls, OPS_FILES, 0 },
+	{ "file", o_file, OPS_FILES, 0 }, { "stat", o_stat, OPS_FILES, 0 },
+	{ "du", o_du, OPS_FILES, 0 }, { "df", o_df, OPS_FILES, 0 },
+	{ "tree", o_tree, OPS_FILES, 0 }, { "sort", o_sort, OPS_FILES, 0 },
+	{ "zcat", o_zcat, OPS_FILES, 0 }, { "bat", o_bat, OPS_FILES, 0 },
+	{ "batcat", o_bat, OPS_FILES, 0 },
+	{ "uniq", o_uniq, OPS_IN_OUT, 0 }, { "xxd", o_xxd, OPS_IN_OUT, 0 },
+	{ "grep", o_grep, OPS_PATTERN, 0 }, { "egrep", o_grep, OPS_PATTERN, 0 },
+	{ "fgrep", o_grep, OPS_PATTERN, 0 }, { "rg", o_rg, OPS_PATTERN, 0 },
+	{ "ag", o_ag, OPS_PATTERN, 0 }, { "fd", o_fd, OPS_PATTERN, 0 },
+	{ "fdfind", o_fd, OPS_PATTERN, 0 },
+	{ "sed", o_sed, OPS_SED, 0 }, { "awk", o_awk, OPS_AWK, 0 },
+	{ "gawk", o_awk, OPS_AWK, 0 }, { "mawk", o_awk, OPS_AWK, 0 },
+	{ "nawk", o_awk, OPS_AWK, 0 }, { "jq", o_jq, OPS_JQ, 0 },
+	{ "find", o_none, OPS_FIND, 0 }, { "git", o_none, OPS_GIT, 0 },
+	{ "test", o_none, OPS_TEST, 0 }, { "[", o_none, OPS_TEST, 0 },
+	{ "[[", o_none, OPS_TEST, 0 }, { "ps", o_ps, OPS_PS, 0 },
+	{ "less", o_pager, OPS_PAGER, 0 }, { "more", o_pager, OPS_PAGER, 0 },
+	{ "most", o_pager, OPS_PAGER, 0 }, { "man", o_man, OPS_PAGER, 0 },
 	/* text, not files */
-	{ "echo", OPS_NONE, o_none, 0 }, { "printf", OPS_NONE, o_printf, 0 },
-	{ "tr", OPS_NONE, o_none, 0 }, { "true", OPS_NONE, o_none, 0 },
-	{ "false", OPS_NONE, o_none, 0 }, { ":", OPS_NONE, o_none, 0 },
-	{ "pwd", OPS_NONE, o_none, 0 }, { "whoami", OPS_NONE, o_none, 0 },
-	{ "id", OPS_NONE, o_none, 0 }, { "uname", OPS_NONE, o_none, 0 },
-	{ "nproc", OPS_NONE, o_none, 0 }, { "getconf", OPS_NONE, o_none, 0 },
-	{ "locale", OPS_NONE, o_none, 0 }, { "free", OPS_NONE, o_none, 0 },
-	{ "uptime", OPS_NONE, o_none, 0 }, { "yes", OPS_NONE, o_none, 0 },
-	{ "seq", OPS_NONE, o_none, 0 }, { "sleep", OPS_NONE, o_none, 0 },
-	{ "printenv", OPS_NONE, o_none, 0 }, { "which", OPS_NONE, o_none, 0 },
-	{ "whereis", OPS_NONE, o_none, 0 }, { "type", OPS_NONE, o_none, 0 },
-	{ "basename", OPS_NONE, o_none, 0 }, { "dirname", OPS_NONE, o_none, 0 },
-	{ "realpath", OPS_NONE, o_realpath, 0 }, { "readlink", OPS_NONE, o_none, 0 },
-	{ "date", OPS_NONE, o_date, 0 }, { "hostname", OPS_SETS, o_hostname, 0 },
+	{ "echo", o_none, OPS_NONE, 0 }, { "printf", o_printf, OPS_NONE, 0 },
+	{ "tr", o_none, OPS_NONE, 0 }, { "true", o_none, OPS_NONE, 0 },
+	{ "false", o_none, OPS_NONE, 0 }, { ":", o_none, OPS_NONE, 0 },
+	{ "pwd", o_none, OPS_NONE, 0 }, { "whoami", o_none, OPS_NONE, 0 },
+	{ "id", o_none, OPS_NONE, 0 }, { "uname", o_none, OPS_NONE, 0 },
+	{ "nproc", o_none, OPS_NONE, 0 }, { "getconf", o_none, OPS_NONE, 0 },
+	{ "locale", o_none, OPS_NONE, 0 }, { "free", o_none, OPS_NONE, 0 },
+	{ "uptime", o_none, OPS_NONE, 0 }, { "yes", o_none, OPS_NONE, 0 },
+	{ "seq", o_none, OPS_NONE, 0 }, { "sleep", o_none, OPS_NONE, 0 },
+	{ "printenv", o_none, OPS_NONE, 0 }, { "which", o_none, OPS_NONE, 0 },
+	{ "whereis", o_none, OPS_NONE, 0 }, { "type", o_none, OPS_NONE, 0 },
+	{ "basename", o_none, OPS_NONE, 0 }, { "dirname", o_none, OPS_NONE, 0 },
+	{ "realpath", o_realpath, OPS_NONE, 0 }, { "readlink", o_none, OPS_NONE, 0 },
+	{ "date", o_date, OPS_NONE, 0 }, { "hostname", o_hostname, OPS_SETS, 0 },
 	/* wrappers */
-	{ "env", OPS_WRAP, o_env, 0 }, { "timeout", OPS_WRAP, o_timeout, 1 },
-	{ "nice", OPS_WRAP, o_nice, 0 }, { "ionice", OPS_WRAP, o_ionice, 0 },
-	{ "stdbuf", OPS_WRAP, o_stdbuf, 0 }, { "nohup", OPS_WRAP, o_none, 0 },
-	{ "setsid", OPS_WRAP, o_none, 0 }, { "time", OPS_WRAP, o_time, 0 },
-	{ "exec", OPS_WRAP, o_exec, 0 }, { "builtin", OPS_WRAP, o_none, 0 },
-	{ "command", OPS_WRAP, o_none, 0 }, { "xargs", OPS_WRAP, o_xargs, 0 },
-	{ "sudo", OPS_WRAP, o_sudo, 0 }, { "doas", OPS_WRAP, o_doas, 0 },
-	{ "pkexec", OPS_WRAP, o_pkexec, 0 }, { "su", OPS_WRAP, o_su, 0 },
-	{ "runuser", OPS_WRAP, o_su, 0 }, { "flock", OPS_WRAP, o_flock, 1 },
-	{ "script", OPS_WRAP, o_script, 0 }, { "watch", OPS_WRAP, o_watch, 0 },
-	{ "unshare", OPS_WRAP, o_unshare, 0 }, { "strace", OPS_WRAP, o_strace, 0 },
-	{ "ltrace", OPS_WRAP, o_strace, 0 }, { "taskset", OPS_WRAP, o_taskset, 1 },
-	{ "chrt", OPS_WRAP, o_chrt, 1 }, { "busybox", OPS_WRAP, o_none, 0 },
-	{ "chroot", OPS_WRAP, o_none, 1 }, { "nsenter", OPS_WRAP, o_none, 0 },
-	{ "dbus-run-session", OPS_WRAP, o_none, 0 }, { "caffeinate", OPS_WRAP, o_none, 0 },
+	{ "env", o_env, OPS_WRAP, 0 }, { "timeout", o_timeout, OPS_WRAP, 1 },
+	{ "nice", o_nice, OPS_WRAP, 0 }, { "ionice", o_ionice, OPS_WRAP, 0 },
+	{ "stdbuf", o_stdbuf, OPS_WRAP, 0 }, { "nohup", o_none, OPS_WRAP, 0 },
+	{ "setsid", o_none, OPS_WRAP, 0 }, { "time", o_time, OPS_WRAP, 0 },
+	{ "exec", o_exec, OPS_WRAP, 0 }, { "builtin", o_none, OPS_WRAP, 0 },
+	{ "command", o_none, OPS_WRAP, 0 }, { "xargs", o_xargs, OPS_WRAP, 0 },
+	{ "sudo", o_sudo, OPS_WRAP, 0 }, { "doas", o_doas, OPS_WRAP, 0 },
+	{ "pkexec", o_pkexec, OPS_WRAP, 0 }, { "su", o_su, OPS_WRAP, 0 },
+	{ "runuser", o_su, OPS_WRAP, 0 }, { "flock", o_flock, OPS_WRAP, 1 },
+	{ "script", o_script, OPS_WRAP, 0 }, { "watch", o_watch, OPS_WRAP, 0 },
+	{ "unshare", o_unshare, OPS_WRAP, 0 }, { "strace", o_strace, OPS_WRAP, 0 },
+	{ "ltrace", o_strace, OPS_WRAP, 0 }, { "taskset", o_taskset, OPS_WRAP, 1 },
+	{ "chrt", o_chrt, OPS_WRAP, 1 }, { "busybox", o_none, OPS_WRAP, 0 },
+	{ "chroot", o_none, OPS_WRAP, 1 }, { "parallel", o_parallel, OPS_WRAP, 0 }, { "nsenter", o_none, OPS_WRAP, 0 },
+	{ "dbus-run-session", o_none, OPS_WRAP, 0 }, { "caffeinate", o_none, OPS_WRAP, 0 },
 };
 
 /* ---- items ------------------------------------------------------------------ */
@@ -526,7 +531,7 @@ static void flags_only(struct cmdspec_use *u, const struct opt *o, struct parsed
 
 /* The words up to ';' (or '+', or the end) as a command it runs. */
 static size_t rest_command(struct cmdspec_use *u, const struct strvec *argv,
-			   const unsigned char *dyn, size_t i)
+			   const unsigned char *dyn, size_t i, int appends_path)
 {
 	struct strbuf cmd = STRBUF_INIT;
 	size_t first = i;
@@ -538,6 +543,10 @@ static size_t rest_command(struct cmdspec_use *u, const struct strvec *argv,
 		strbuf_addstr(&cmd, argv->v[i]);
 		d |= dyn[i];
 	}
+	/* fd and watch-like runners hand the command the files they find:
+	 * a placeholder ({}) or, without one, the path appended */
+	if (appends_path && cmd.len && !strstr(cmd.buf, "{"))
+		strbuf_addstr(&cmd, " {}");
 	if (d)
 		cmdspec_unsure(u, "it runs a command only known at run time");
 	else if (cmd.len)
@@ -585,7 +594,7 @@ static size_t read_options(const struct spec *sp, const struct strvec *argv,
 			if (!o)
 				continue;
 			if (o->f & REST) {
-				i = rest_command(u, argv, dyn, i + 1) - 1;
+				i = rest_command(u, argv, dyn, i + 1, 1) - 1;
 				continue;
 			}
 			flags_only(u, o, ps);
@@ -609,7 +618,7 @@ static size_t read_options(const struct spec *sp, const struct strvec *argv,
 			if (!o)
 				continue;
 			if (o->f & REST) {
-				i = rest_command(u, argv, dyn, i + 1) - 1;
+				i = rest_command(u, argv, dyn, i + 1, 1) - 1;
 				break;
 			}
 			flags_only(u, o, ps);
@@ -803,10 +812,10 @@ static void wrapper(const struct spec *sp, const struct strvec *argv,
 	    !strcmp(sp->name, "nsenter") || !strcmp(sp->name, "unshare"))
 		if (i < argv->nr && !strcmp(sp->name, "watch"))
 			/* watch joins its words and runs them with sh -c */
-			i = rest_command(u, argv, dyn, i);
+			i = rest_command(u, argv, dyn, i, 0);
 	if (!strcmp(sp->name, "chroot") || !strcmp(sp->name, "nsenter"))
 		cmdspec_unsure(u, "%s runs a command in another root or namespace", sp->name);
-	if (!strcmp(sp->name, "xargs"))
+	if (!strcmp(sp->name, "xargs") || !strcmp(sp->name, "parallel"))
 		u->stdin_args = 1;
 	u->next = i;
 	if (i >= argv->nr) {

@@ -5,6 +5,7 @@
 
 #include "core/glob.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const secret_names[] = {
@@ -130,6 +131,20 @@ int sensitive_secret(const char *home, const char *path)
 		return 1;
 	if (under_home(home, path, home_secrets))
 		return 1;
+	/* any user's home, not only archie's own (~root/.aws, /home/x/.ssh) */
+	if (!strncmp(path, "/root/", 6) && under_home("/root", path, home_secrets))
+		return 1;
+	if (!strncmp(path, "/home/", 6)) {
+		const char *u = path + 6, *e = strchr(u, '/');
+
+		if (e) {
+			char h[512];
+
+			snprintf(h, sizeof(h), "%.*s", (int)(e - path), path);
+			if (under_home(h, path, home_secrets))
+				return 1;
+		}
+	}
 	/* another process's environment, or its memory */
 	if (!strncmp(path, "/proc/", 6)) {
 		size_t n = strlen(path);

@@ -1032,6 +1032,13 @@ static int parse_seq(struct ctx *c, int endch)
 			for (k = 0; k < sizeof(separators) / sizeof(*separators); k++)
 				sep |= is_word(&w, separators[k]);
 			if (sep) {
+				/* time -p CMD: the keyword's own option */
+				if (is_word(&w, "time")) {
+					while (peek(c, 0) == ' ' || peek(c, 0) == '\t')
+						c->pos++;
+					if (peek(c, 0) == '-' && peek(c, 1) == 'p' && is_meta(peek(c, 2)))
+						c->pos += 2;
+				}
 				strbuf_release(&w.text);
 				continue;
 			}

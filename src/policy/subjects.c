@@ -203,6 +203,10 @@ static void file_subject(struct builder *b, enum policy_subject_kind k, const ch
 	int budget = EXPAND_MAX;
 	size_t i;
 
+	if (strstr(text, "{}")) {
+		uncertain_subject(b, text, "it is given files found at run time ({})");
+		goto out;
+	}
 	if (raw) {
 		if (expand_raw(b, raw, &val)) {
 			struct strbuf shown = STRBUF_INIT;
@@ -284,8 +288,13 @@ static int shell_c(struct builder *b, const struct shell_cmd *c, size_t i)
 {
 	size_t j;
 
-	for (j = i + 1; j < c->argv.nr && c->argv.v[j][0] == '-'; j++)
-		if (strchr(c->argv.v[j], 'c') && c->argv.v[j][1] != '-') {
+	for (j = i + 1; j < c->argv.nr && (c->argv.v[j][0] == '-' || c->argv.v[j][0] == '+'); j++) {
+		/* -o OPTION, -O SHOPT, +o, +O take a value */
+		if (strchr("oO", c->argv.v[j][1]) && c->argv.v[j][1] && !c->argv.v[j][2]) {
+			j++;
+			continue;
+		}
+		if (strchr(c->argv.v[j], 'c') && c->argv.v[j][1] != '-' && c->argv.v[j][0] == '-') {
 			if (j + 1 >= c->argv.nr)
 				return 0;
 			if (c->dynamic[j + 1])
@@ -295,6 +304,7 @@ static int shell_c(struct builder *b, const struct shell_cmd *c, size_t i)
 				add_script(b, c->argv.v[j + 1]);
 			return 1;
 		}
+	}
 	return 0;
 }
 
@@ -674,15 +684,17 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 		strbuf_addf(&text, "%s%s", i > start ? " " : "", words.v[i]);
 	if (code_builtin(b, c, start, text.buf))
 		goto out;
+	/* (s is not kept: adding a subject may move the array) */
 	s = subject(b, POLICY_SUBJ_COMMAND, text.buf, NULL);
-	s->read_only = u.known && u.read_only;
+	s->read_only = (u.known && u.read_only) || !strcmp(name, "cd") ||
+		       !strcmp(name, "pushd") || !strcmp(name, "popd");
+	s->is_git = !strcmp(name, "git");
+	s = NULL;
 	/* a command run outside the workspace reads there (ls, find, grep -r) */
 	if (!b->cwd_unknown && !policy_inside(b->p, b->cwd) && strcmp(name, "cd") &&
 	    strcmp(name, "pushd") && strcmp(name, "popd"))
 		path_subject(b, POLICY_SUBJ_READ, ".");
-	s->is_git = !strcmp(name, "git");
 	if (!strcmp(name, "cd") || !strcmp(name, "pushd") || !strcmp(name, "popd")) {
-		s->read_only = 1;
 		change_dir(b, c, start);
 		goto out_keep_cwd;
 	}

@@ -466,6 +466,43 @@ static void test_readmany(void **state)
 	strbuf_release(&out);
 }
 
+/* Directory tools never return a secret's contents, at any depth or
+ * through a link, and say how many they left out; Read checks the file it
+ * really opened. */
+static void test_secrets_skipped(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	char p[4200];
+
+	(void)state;
+	tu_write_str(ws, ".env", "TOKEN=root-secret\n");
+	tu_write_str(ws, "a/b/c/d/e/f/g/.env.production", "TOKEN=deep-secret\n");
+	tu_write_str(ws, "keys/server.pem", "TOKEN=pem-secret\n");
+	tu_write_str(ws, "src/app.py", "TOKEN = os.environ['TOKEN']\n");
+	snprintf(p, sizeof(p), "%s/notes.txt", ws);
+	assert_int_equal(symlink(".env", p), 0);
+	assert_int_equal(call("Grep", "{\"pattern\": \"TOKEN\", \"output_mode\": \"content\"}", &out), 0);
+	EXPECT(strstr(out.buf, "src/app.py") && !strstr(out.buf, "secret\n") &&
+	       !strstr(out.buf, "root-secret") && !strstr(out.buf, "deep-secret"), out);
+	EXPECT(strstr(out.buf, "4 secret files (.env, keys...) not searched"), out);
+	assert_int_equal(call("Grep", "{\"pattern\": \"TOKEN\", \"glob\": \".env\", \"output_mode\": \"content\"}", &out), 0);
+	EXPECT(!strstr(out.buf, "root-secret"), out);
+	assert_int_not_equal(call("Grep", "{\"pattern\": \"TOKEN\", \"path\": \"notes.txt\"}", &out), 0);
+	EXPECT(strstr(out.buf, "secret file"), out);
+	assert_int_equal(call("ReadManyFiles", "{\"paths\": [\".\"]}", &out), 0);
+	EXPECT(strstr(out.buf, "src/app.py") && !strstr(out.buf, "root-secret") &&
+	       !strstr(out.buf, "deep-secret") && !strstr(out.buf, "pem-secret"), out);
+	EXPECT(strstr(out.buf, "secret files (.env, keys...) left out"), out);
+	assert_int_equal(call("ReadManyFiles", "{\"paths\": [\".e*\", \"**/.env*\", \".env\"]}", &out), 0);
+	EXPECT(!strstr(out.buf, "root-secret") && !strstr(out.buf, "deep-secret"), out);
+	/* Read of a path whose directory is a link to where a secret is */
+	snprintf(p, sizeof(p), "%s/cfg", ws);
+	assert_int_equal(symlink("a/b/c/d/e/f/g", p), 0);
+	assert_int_not_equal(call("Read", "{\"path\": \"cfg/.env.production\"}", &out), 0);
+	EXPECT(strstr(out.buf, "secret file") && !strstr(out.buf, "deep-secret"), out);
+	strbuf_release(&out);
+}
+
 /* ---- Bash ------------------------------------------------------------------- */
 
 static void test_bash(void **state)
@@ -692,7 +729,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_schemas), T(test_validation), T(test_read), T(test_symlinks), T(test_write),
 		T(test_edit), T(test_multiedit), T(test_applypatch), T(test_ls),
-		T(test_glob), T(test_grep), T(test_readmany), T(test_bash),
+		T(test_glob), T(test_grep), T(test_readmany), T(test_secrets_skipped), T(test_bash),
 		T(test_todo_and_memory), T(test_webfetch_refuses), T(test_webfetch), T(test_html),
 		T(test_glob_match), T(test_headtail), T(test_proc),
 	};
