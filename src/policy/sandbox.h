@@ -29,7 +29,10 @@
  * environment (childenv.h).  After each command, protected paths the
  * command created at the top of the workspace (a new .claude/, .mcp.json,
  * .git/...) are moved to quarantine, since only paths that exist can be
- * bound read-only.
+ * bound read-only.  Under Landlock, which cannot make .git read-only
+ * inside a writable workspace, the protected files (git's config, hooks
+ * and info, the runtimes' settings) are snapshotted before the command
+ * and restored after it, the changed copy quarantined.
  *
  * Everything is prepared in the parent; the child only makes system calls
  * (sandbox_enter), which is all that is safe between fork and exec.
@@ -46,6 +49,7 @@
 
 struct strbuf;
 struct sandbox_scan_cache;
+struct sandbox_snapshot;
 
 enum sandbox_mode { SANDBOX_OFF, SANDBOX_READ_ONLY, SANDBOX_WORKSPACE_WRITE };
 enum sandbox_backend { SANDBOX_NONE, SANDBOX_BWRAP, SANDBOX_LANDLOCK };
@@ -78,6 +82,7 @@ struct sandbox_run {
 	int ruleset_fd;			/* Landlock, applied by sandbox_enter */
 	struct strvec absent;		/* protected top-level names absent before */
 	size_t masked, readonly;	/* paths masked and bound read-only */
+	struct sandbox_snapshot *snap;	/* Landlock: protected files to restore */
 };
 
 void sandbox_init(struct sandbox *s, enum sandbox_mode mode, const char *workspace);

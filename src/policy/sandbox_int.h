@@ -16,6 +16,13 @@ int sandbox_filter_fd(const struct sandbox *s);
 
 void sandbox_scan_cache_free(struct sandbox_scan_cache *c);
 
+/* Landlock: copies of the protected files under these paths, and their
+ * restoration after the command (what changed is put back, what is new in
+ * a protected directory is taken out, both quarantined; said in note).
+ * restore frees the snapshot. */
+struct sandbox_snapshot *sandbox_snapshot_take(const struct strvec *protected_paths);
+void sandbox_snapshot_restore(struct sandbox_snapshot *sn, const char *home, struct strbuf *note);
+
 /* Removes a directory tree archie made (no links followed). */
 void sandbox_rmrf(const char *path);
 

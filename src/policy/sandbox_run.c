@@ -382,6 +382,8 @@ int sandbox_run_prepare(struct sandbox *s, const char *cwd, const char *command,
 			strvec_push(&hidden, sc.dirs.v[i]);
 		r->ruleset_fd = sandbox_landlock_ruleset(s, &hidden);
 		strvec_release(&hidden);
+		if (s->mode == SANDBOX_WORKSPACE_WRITE)
+			r->snap = sandbox_snapshot_take(&sc.readonly);
 		if (r->ruleset_fd < 0) {
 			strbuf_seterr(err, "the Landlock ruleset could not be created: %s", strerror(errno));
 			goto out;
@@ -435,6 +437,9 @@ void sandbox_run_finish(struct sandbox_run *r, struct strbuf *note)
 {
 	size_t i;
 
+	if (r->snap)
+		sandbox_snapshot_restore(r->snap, r->s->home, note);
+	r->snap = NULL;
 	for (i = 0; note && r->s && i < r->absent.nr; i++) {
 		struct strbuf q = STRBUF_INIT;
 		struct stat st;

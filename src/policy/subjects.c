@@ -271,6 +271,32 @@ out:
 	strbuf_release(&val);
 }
 
+/* 1 if an unquoted glob word would expand, here and now, to a word that
+ * starts with '-': a file named `-delete` or `--compress-program=sh`
+ * turns `find . *` or `sort *` into another command. */
+static int glob_makes_option(const struct builder *b, const char *pat)
+{
+	struct strbuf full = STRBUF_INIT;
+	glob_t g;
+	size_t k, skip;
+	int r = 0;
+
+	/* only a pattern that starts with a wildcard or '-' can */
+	if (!strchr("*?[-", pat[0]) || b->cwd_unknown)
+		return 0;
+	strbuf_addf(&full, "%s/", b->cwd);
+	skip = full.len;
+	strbuf_addstr(&full, pat);
+	memset(&g, 0, sizeof(g));
+	if (!glob(full.buf, GLOB_NOSORT, NULL, &g)) {
+		for (k = 0; k < g.gl_pathc && !r; k++)
+			r = strlen(g.gl_pathv[k]) > skip && g.gl_pathv[k][skip] == '-';
+		globfree(&g);
+	}
+	strbuf_release(&full);
+	return r;
+}
+
 /* ---- commands ------------------------------------------------------------------ */
 
 static void add_script(struct builder *b, const char *script);
@@ -635,8 +661,14 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 	if (!c->argv.nr)
 		goto out;
 	/* the words with base names in command position (/usr/bin/git is git) */
-	for (i = 0; i < c->argv.nr; i++)
+	for (i = 0; i < c->argv.nr; i++) {
 		strvec_push(&words, c->argv.v[i]);
+		if ((c->glob[i] & 1) && !c->dynamic[i] && glob_makes_option(b, c->argv.v[i])) {
+			shell_cmd_text(c, 0, &text);
+			uncertain_subject(b, text.buf, "a glob expands to a word that starts with '-', which the command would take for an option");
+			goto out;
+		}
+	}
 	for (;;) {
 		if (c->dynamic[start]) {
 			shell_cmd_text(c, start, &text);

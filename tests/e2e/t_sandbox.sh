@@ -28,8 +28,9 @@ else
 fi
 ARCHIE_SANDBOX=landlock run "$ARCHIE" sandbox check --json
 expect_json '.backend == "landlock"' "ARCHIE_SANDBOX=landlock forces the fallback"
-expect_json '[.probes[] | select(.result == "escaped" or .result == "broken") | .probe] | sort == ["chmod-outside","new-file","write-git-config","write-git-hook"]' \
+expect_json '[.probes[] | select(.result == "escaped" or .result == "broken") | .probe] | sort == ["chmod-outside","new-file"]' \
 	"under Landlock exactly the documented gaps remain (docs/security.md)"
+expect_json '(.probes[] | select(.probe == "write-git-config") | .layer) | startswith("restored")' "under Landlock .git/config is restored after the command"
 expect_rc 1 "sandbox check fails when anything escapes"
 
 # --- sandbox run: the Bash tool's own path ---------------------------------------------

@@ -34,6 +34,9 @@ static int setup(void **state)
 	tu_write_str(root, "ws/notes.txt", "a\nb\n");
 	tu_write_str(root, "ws/.git/config", "[core]\n");
 	tu_write_str(root, "ws/a/b/c/d/e/f/g/.env", "DEEP=1\n");
+	tu_write_str(root, "ws/opts/-delete", "");
+	tu_write_str(root, "ws/opts/--compress-program=sh", "");
+	tu_write_str(root, "ws/opts/notes.txt", "x\n");
 	tu_write_str(root, "home/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\n");
 	tu_write_str(root, "home/.aws/credentials", "[default]\n");
 	tu_write_str(root, "outside.txt", "x\n");
