@@ -388,6 +388,10 @@ static const struct check checks[] = {
 	  "mask is another file system (bubblewrap)", "Landlock" },
 	{ "symlink-write", "write outside through a symlink", "symlink-write", 0,
 	  "read-only root (bubblewrap)", "Landlock" },
+	{ "proc-root-write", "write outside through /proc/self/root", "write", 0,
+	  "read-only root (bubblewrap)", "Landlock" },
+	{ "proc-cwd-secret", "read .env through /proc/self/cwd", "read-secret", 0,
+	  "masked (bubblewrap)", "Landlock" },
 	{ "chmod-outside", "chmod a file outside the workspace", "chmod", 0,
 	  "read-only root (bubblewrap)", "not covered by Landlock" },
 	{ "tiocsti", "push keystrokes into the terminal (TIOCSTI)", "tiocsti", 0,
@@ -444,6 +448,10 @@ static const char *probe_arg(const struct check *c, const struct fixture *f, str
 	if (!strcmp(c->name, "write-outside") || !strcmp(c->name, "chmod-outside") ||
 	    !strcmp(c->name, "symlink-write"))
 		strbuf_addstr(buf, f->outside);
+	else if (!strcmp(c->name, "proc-root-write"))
+		strbuf_addf(buf, "/proc/self/root%s", f->outside);
+	else if (!strcmp(c->name, "proc-cwd-secret"))
+		strbuf_addstr(buf, "/proc/self/cwd/.env");
 	else if (!strcmp(c->name, "write-git-config"))
 		strbuf_addf(buf, "%s/.git/config", f->ws);
 	else if (!strcmp(c->name, "write-git-hook"))
@@ -548,6 +556,7 @@ static int run_check(struct cli_ctx *ctx)
 			code = -1;
 		}
 		if (!strcmp(c->name, "write-outside") || !strcmp(c->name, "symlink-write") ||
+		    !strcmp(c->name, "proc-root-write") ||
 		    !strcmp(c->name, "chmod-outside") || !strcmp(c->name, "write-git-config") ||
 		    !strcmp(c->name, "write-git-hook")) {
 			/* judged where it matters: on the host's file */

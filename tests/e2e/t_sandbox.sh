@@ -18,7 +18,7 @@ if [ "$have_bwrap" = 1 ]; then
 	expect_rc 0 "sandbox check: every probe contained under bubblewrap"
 	expect_json '.backend == "bubblewrap" and .failures == 0' "the report names the backend and no failure"
 	expect_json '[.probes[] | select(.result != "contained" and .result != "works")] == []' "no probe escaped"
-	expect_json '[.probes[].probe] | contains(["write-outside","write-git-config","read-deep-secret","tiocsti","tcp","udp","io-uring","unix-abstract","unix-path","kill","ptrace","environ","chmod-outside","dev-create","env-secret","hardlink-secret","symlink-write","create-protected"])' "every escape class is probed"
+	expect_json '[.probes[].probe] | contains(["write-outside","proc-root-write","proc-cwd-secret","write-git-config","read-deep-secret","tiocsti","tcp","udp","io-uring","unix-abstract","unix-path","kill","ptrace","environ","chmod-outside","dev-create","env-secret","hardlink-secret","symlink-write","create-protected"])' "every escape class is probed"
 	expect_json '(.probes[] | select(.probe == "io-uring") | .layer) == "seccomp"' "each probe names the layer that held"
 	run "$ARCHIE" sandbox check
 	expect_out "every probe was contained" "the text report says so"
@@ -41,6 +41,13 @@ if [ "$have_bwrap" = 1 ]; then
 	expect_no_out "root-secret" "a .env at the root is not readable"
 	expect_no_out "deep-secret" "a .env seven levels down is not readable"
 	expect_out "hi" "a file the command creates beside a secret is readable"
+	# past 20,000 entries: no walk budget
+	mkdir -p many zz/y/x/w/v/u/t && (cd many && seq -f 'f%g' 1 20500 | xargs touch) &&
+		printf 'FAR=far-secret\n' > zz/y/x/w/v/u/t/.env.local
+	run "$ARCHIE" sandbox run 'cat zz/y/x/w/v/u/t/.env.local; ls many | wc -l'
+	expect_no_out "far-secret" "a secret past 20,000 entries and seven levels down is not readable"
+	expect_out "20500" "the many files are there"
+	rm -rf many zz
 	run "$ARCHIE" sandbox run 'echo "[core] fsmonitor = evil" >> .git/config'
 	check "the command cannot write .git/config" test "$rc" -ne 0
 	check ".git/config is unchanged" sh -c '! grep -q evil .git/config'
