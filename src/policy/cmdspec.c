@@ -821,8 +821,9 @@ static void wrapper(const struct spec *sp, const struct strvec *argv,
 	if (i >= argv->nr) {
 		u->wrapper = 0;
 		/* env alone prints the environment; xargs alone runs echo */
-		u->read_only = !strcmp(sp->name, "env") || !strcmp(sp->name, "xargs") ||
-			       !strcmp(sp->name, "time") || !strcmp(sp->name, "nohup");
+		u->read_only = (!strcmp(sp->name, "env") || !strcmp(sp->name, "xargs") ||
+				!strcmp(sp->name, "time") || !strcmp(sp->name, "nohup")) &&
+			       !u->effect && !u->unsure;
 	}
 }
 

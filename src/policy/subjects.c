@@ -675,6 +675,15 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 			uncertain_subject(b, text.buf, "the command name is only known at run time");
 			goto out;
 		}
+		if (c->glob[start] && (strpbrk(c->argv.v[start], "*?{") ||
+				       (strchr(c->argv.v[start], '[') &&
+					strchr(strchr(c->argv.v[start], '['), ']'))) &&
+		    strcmp(c->argv.v[start], "[") && strcmp(c->argv.v[start], "[[")) {
+			/* {rm,-rf,x} is rm -rf x; r? is whatever matches */
+			shell_cmd_text(c, start, &text);
+			uncertain_subject(b, text.buf, "the command name is a pattern (a glob or a brace expansion) the shell expands");
+			goto out;
+		}
 		name = base_name(c->argv.v[start]);
 		free(words.v[start]);
 		words.v[start] = xstrdup(name);
