@@ -64,131 +64,209 @@ static int probe_connect(int family, int type, const struct sockaddr *sa, sockle
 	return r;
 }
 
-/* Returns 0 when the action succeeded (for a probe: an escape). */
-static int probe(const char *name, const char *arg)
+/* Each probe returns 0 when the action succeeded (for a probe: an escape). */
+static int probe(const char *name, const char *arg);
+
+static int p_write(const char *arg)
 {
-	if (!strcmp(name, "write")) {
-		int fd = open(arg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int fd = open(arg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
-		return fd < 0 ? -1 : (write(fd, "x\n", 2) == 2 ? close(fd) : (close(fd), -1));
-	}
-	if (!strcmp(name, "mkdir-write")) {
-		struct strbuf p = STRBUF_INIT;
-		int fd;
+	return fd < 0 ? -1 : (write(fd, "x\n", 2) == 2 ? close(fd) : (close(fd), -1));
+}
 
-		mkdir(arg, 0755);
-		strbuf_addf(&p, "%s/settings.json", arg);
-		fd = open(p.buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-		strbuf_release(&p);
-		return fd < 0 ? -1 : close(fd);
-	}
-	if (!strcmp(name, "read-secret"))
-		return holds_marker(arg) ? 0 : -1;
-	if (!strcmp(name, "new-file")) {
-		/* control: a file the command creates is readable */
-		int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+static int p_mkdir_write(const char *arg)
+{
+	struct strbuf p = STRBUF_INIT;
+	int fd;
 
-		if (fd < 0 || write(fd, MARKER, strlen(MARKER)) < 0)
-			return -1;
-		close(fd);
-		return holds_marker(arg) ? 0 : -1;
-	}
-	if (!strcmp(name, "tiocsti")) {
-		char c = '#';
-		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), i;
+	mkdir(arg, 0755);
+	strbuf_addf(&p, "%s/settings.json", arg);
+	fd = open(p.buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	strbuf_release(&p);
+	return fd < 0 ? -1 : close(fd);
+}
 
-		if (fd >= 0 && !ioctl(fd, TIOCSTI, &c))
+static int p_read_secret(const char *arg)
+{
+	return holds_marker(arg) ? 0 : -1;
+}
+
+/* control: a file the command creates is readable */
+static int p_new_file(const char *arg)
+{
+	int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, MARKER, strlen(MARKER)) < 0)
+		return -1;
+	close(fd);
+	return holds_marker(arg) ? 0 : -1;
+}
+
+static int p_tiocsti(const char *arg)
+{
+	char c = '#';
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), i;
+
+	(void)arg;
+	if (fd >= 0 && !ioctl(fd, TIOCSTI, &c))
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (!ioctl(i, TIOCSTI, &c))
 			return 0;
-		for (i = 0; i < 3; i++)
-			if (!ioctl(i, TIOCSTI, &c))
-				return 0;
+	return -1;
+}
+
+static int p_inet(const char *arg, int type)
+{
+	struct sockaddr_in sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)strtol(arg, NULL, 10));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (type == SOCK_STREAM)
+		return probe_connect(AF_INET, SOCK_STREAM, (struct sockaddr *)&sa, sizeof(sa));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	return sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) == 1 ? 0 : -1;
+}
+
+static int p_tcp(const char *arg)
+{
+	return p_inet(arg, SOCK_STREAM);
+}
+
+static int p_udp(const char *arg)
+{
+	return p_inet(arg, SOCK_DGRAM);
+}
+
+static int p_io_uring(const char *arg)
+{
+	char params[120];
+
+	(void)arg;
+	memset(params, 0, sizeof(params));
+	return syscall(SYS_io_uring_setup, 1, params) >= 0 ? 0 : -1;
+}
+
+static int p_unix(const char *arg, int abstract)
+{
+	struct sockaddr_un su;
+	socklen_t len;
+
+	memset(&su, 0, sizeof(su));
+	su.sun_family = AF_UNIX;
+	if (abstract) {
+		snprintf(su.sun_path + 1, sizeof(su.sun_path) - 1, "%s", arg);
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg));
+	} else {
+		snprintf(su.sun_path, sizeof(su.sun_path), "%s", arg);
+		len = sizeof(su);
+	}
+	return probe_connect(AF_UNIX, SOCK_STREAM, (struct sockaddr *)&su, len);
+}
+
+static int p_unix_abstract(const char *arg)
+{
+	return p_unix(arg, 1);
+}
+
+static int p_unix_path(const char *arg)
+{
+	return p_unix(arg, 0);
+}
+
+static int p_kill(const char *arg)
+{
+	return kill((pid_t)strtol(arg, NULL, 10), 0);
+}
+
+static int p_ptrace(const char *arg)
+{
+	pid_t pid = (pid_t)strtol(arg, NULL, 10);
+
+	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
+		return -1;
+	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	return 0;
+}
+
+static int p_environ(const char *arg)
+{
+	struct strbuf p = STRBUF_INIT;
+	int r;
+
+	strbuf_addf(&p, "/proc/%s/environ", arg);
+	r = holds_marker(p.buf) ? 0 : -1;
+	strbuf_release(&p);
+	return r;
+}
+
+static int p_chmod(const char *arg)
+{
+	return chmod(arg, 0777);
+}
+
+static int p_symlink_write(const char *arg)
+{
+	struct strbuf l = STRBUF_INIT;
+	int r;
+
+	strbuf_addf(&l, "link-%d", (int)getpid());
+	if (symlink(arg, l.buf)) {
+		strbuf_release(&l);
 		return -1;
 	}
-	if (!strcmp(name, "tcp") || !strcmp(name, "udp")) {
-		struct sockaddr_in sa;
-		int fd;
+	r = p_write(l.buf);
+	unlink(l.buf);
+	strbuf_release(&l);
+	return r;
+}
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sin_family = AF_INET;
-		sa.sin_port = htons((unsigned short)strtol(arg, NULL, 10));
-		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (!strcmp(name, "tcp"))
-			return probe_connect(AF_INET, SOCK_STREAM, (struct sockaddr *)&sa, sizeof(sa));
-		fd = socket(AF_INET, SOCK_DGRAM, 0);
-		if (fd < 0)
-			return -1;
-		return sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) == 1 ? 0 : -1;
-	}
-	if (!strcmp(name, "io-uring")) {
-		char params[120];
+static int p_hardlink(const char *arg)
+{
+	int r = -1;
 
-		memset(params, 0, sizeof(params));
-		return syscall(SYS_io_uring_setup, 1, params) >= 0 ? 0 : -1;
+	if (!link(arg, "hardlink-probe")) {
+		r = holds_marker("hardlink-probe") ? 0 : -1;
+		unlink("hardlink-probe");
 	}
-	if (!strcmp(name, "unix-abstract") || !strcmp(name, "unix-path")) {
-		struct sockaddr_un su;
-		socklen_t len;
+	return r;
+}
 
-		memset(&su, 0, sizeof(su));
-		su.sun_family = AF_UNIX;
-		if (!strcmp(name, "unix-abstract")) {
-			snprintf(su.sun_path + 1, sizeof(su.sun_path) - 1, "%s", arg);
-			len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(arg));
-		} else {
-			snprintf(su.sun_path, sizeof(su.sun_path), "%s", arg);
-			len = sizeof(su);
-		}
-		return probe_connect(AF_UNIX, SOCK_STREAM, (struct sockaddr *)&su, len);
-	}
-	if (!strcmp(name, "kill"))
-		return kill((pid_t)strtol(arg, NULL, 10), 0);
-	if (!strcmp(name, "ptrace")) {
-		pid_t pid = (pid_t)strtol(arg, NULL, 10);
+static int p_dev_create(const char *arg)
+{
+	int fd = open("/dev/archie-probe", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 
-		if (ptrace(PTRACE_ATTACH, pid, NULL, NULL))
-			return -1;
-		ptrace(PTRACE_DETACH, pid, NULL, NULL);
-		return 0;
-	}
-	if (!strcmp(name, "environ")) {
-		struct strbuf p = STRBUF_INIT;
-		int r;
+	(void)arg;
+	return fd < 0 ? -1 : close(fd);
+}
 
-		strbuf_addf(&p, "/proc/%s/environ", arg);
-		r = holds_marker(p.buf) ? 0 : -1;
-		strbuf_release(&p);
-		return r;
-	}
-	if (!strcmp(name, "chmod"))
-		return chmod(arg, 0777);
-	if (!strcmp(name, "symlink-write")) {
-		struct strbuf l = STRBUF_INIT;
-		int r;
+static int p_env(const char *arg)
+{
+	return getenv(arg) ? 0 : -1;
+}
 
-		strbuf_addf(&l, "link-%d", (int)getpid());
-		if (symlink(arg, l.buf))
-			return -1;
-		r = probe("write", l.buf);
-		unlink(l.buf);
-		strbuf_release(&l);
-		return r;
-	}
-	if (!strcmp(name, "hardlink")) {
-		int r = -1;
+static int probe(const char *name, const char *arg)
+{
+	static const struct { const char *name; int (*fn)(const char *arg); } probes[] = {
+		{ "write", p_write }, { "mkdir-write", p_mkdir_write },
+		{ "read-secret", p_read_secret }, { "new-file", p_new_file },
+		{ "tiocsti", p_tiocsti }, { "tcp", p_tcp }, { "udp", p_udp },
+		{ "io-uring", p_io_uring }, { "unix-abstract", p_unix_abstract },
+		{ "unix-path", p_unix_path }, { "kill", p_kill }, { "ptrace", p_ptrace },
+		{ "environ", p_environ }, { "chmod", p_chmod },
+		{ "symlink-write", p_symlink_write }, { "hardlink", p_hardlink },
+		{ "dev-create", p_dev_create }, { "env", p_env },
+	};
+	size_t i;
 
-		if (!link(arg, "hardlink-probe")) {
-			r = holds_marker("hardlink-probe") ? 0 : -1;
-			unlink("hardlink-probe");
-		}
-		return r;
-	}
-	if (!strcmp(name, "dev-create")) {
-		int fd = open("/dev/archie-probe", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-
-		return fd < 0 ? -1 : close(fd);
-	}
-	if (!strcmp(name, "env"))
-		return getenv(arg) ? 0 : -1;
+	for (i = 0; i < sizeof(probes) / sizeof(*probes); i++)
+		if (!strcmp(probes[i].name, name))
+			return probes[i].fn(arg);
 	return -1;
 }
 
@@ -275,25 +353,24 @@ static int fixture_make(struct fixture *f, struct strbuf *err)
 	f->sockpath = xstrfmt("%s/agent.sock", f->root);
 	put(f->outside, "outside\n");
 	{
-		char *p = xstrfmt("%s/.git/config", f->ws);
+		/* in the workspace (w) or the fake home (h) */
+		static const struct { char where; const char *path, *text; } files[] = {
+			{ 'w', ".git/config", "[core]\n" },
+			{ 'w', ".git/hooks/.keep", "" },
+			{ 'w', ".env", MARKER "\n" },
+			{ 'w', "a/b/c/d/e/f/g/h/.env.production", MARKER "\n" },
+			{ 'h', ".ssh/id_ed25519", MARKER "\n" },
+			{ 'h', ".aws/credentials", MARKER "\n" },
+		};
+		size_t i;
 
-		put(p, "[core]\n");
-		free(p);
-		p = xstrfmt("%s/.git/hooks/.keep", f->ws);
-		put(p, "");
-		free(p);
-		p = xstrfmt("%s/.env", f->ws);
-		put(p, MARKER "\n");
-		free(p);
-		p = xstrfmt("%s/a/b/c/d/e/f/g/h/.env.production", f->ws);
-		put(p, MARKER "\n");
-		free(p);
-		p = xstrfmt("%s/.ssh/id_ed25519", f->home);
-		put(p, MARKER "\n");
-		free(p);
-		p = xstrfmt("%s/.aws/credentials", f->home);
-		put(p, MARKER "\n");
-		free(p);
+		for (i = 0; i < sizeof(files) / sizeof(*files); i++) {
+			char *p = xstrfmt("%s/%s", files[i].where == 'w' ? f->ws : f->home,
+					  files[i].path);
+
+			put(p, files[i].text);
+			free(p);
+		}
 	}
 	f->tcp = listen_tcp(SOCK_STREAM, &f->port);
 	f->udp = listen_tcp(SOCK_DGRAM, &f->uport);

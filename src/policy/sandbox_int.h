@@ -23,6 +23,10 @@ void sandbox_scan_cache_free(struct sandbox_scan_cache *c);
 struct sandbox_snapshot *sandbox_snapshot_take(const struct strvec *protected_paths);
 void sandbox_snapshot_restore(struct sandbox_snapshot *sn, const char *home, struct strbuf *note);
 
+/* A new quarantine directory (made), for what a command planted:
+ * $XDG_STATE_HOME/archie/quarantine/STAMP-PID (appended to out). */
+void sandbox_quarantine_dir(const char *home, struct strbuf *out);
+
 /* Removes a directory tree archie made (no links followed). */
 void sandbox_rmrf(const char *path);
 

@@ -402,23 +402,31 @@ out:
 	return rc;
 }
 
-/* Moves a protected path the command created out of the workspace. */
-static void quarantine(const struct sandbox *s, const char *name, struct strbuf *note)
+void sandbox_quarantine_dir(const char *home, struct strbuf *out)
 {
-	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	const char *state = getenv("XDG_STATE_HOME");
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
-	file_join(&from, s->workspace, name);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	if (state && *state)
-		strbuf_addf(&to, "%s/archie/quarantine/%s-%d", state, stamp, (int)getpid());
+		strbuf_addf(out, "%s/archie/quarantine/%s-%d", state, stamp, (int)getpid());
 	else
-		strbuf_addf(&to, "%s/.local/state/archie/quarantine/%s-%d", s->home, stamp, (int)getpid());
-	file_mkdirs(to.buf, 0700, &err);
+		strbuf_addf(out, "%s/.local/state/archie/quarantine/%s-%d", home, stamp, (int)getpid());
+	file_mkdirs(out->buf, 0700, &err);
+	strbuf_release(&err);
+}
+
+/* Moves a protected path the command created out of the workspace. */
+static void quarantine(const struct sandbox *s, const char *name, struct strbuf *note)
+{
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT;
+
+	file_join(&from, s->workspace, name);
+	sandbox_quarantine_dir(s->home, &to);
 	strbuf_addf(&to, "/%s", name);
 	if (!rename(from.buf, to.buf)) {
 		strbuf_addf(note, "\n[archie moved %s, which the command created, to %s: a sandboxed command may not create paths that run code outside the sandbox (git's config and hooks, agent settings); if it is wanted, the user can move it back or run the command themselves]",
@@ -430,7 +438,6 @@ static void quarantine(const struct sandbox *s, const char *name, struct strbuf 
 	}
 	strbuf_release(&from);
 	strbuf_release(&to);
-	strbuf_release(&err);
 }
 
 void sandbox_run_finish(struct sandbox_run *r, struct strbuf *note)

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SNAP_FILE_MAX ((size_t)1 << 20)
@@ -139,15 +138,9 @@ struct sandbox_snapshot *sandbox_snapshot_take(const struct strvec *protected_pa
 static void quarantine_copy(const char *home, const char *path, const char *data, size_t len)
 {
 	struct strbuf to = STRBUF_INIT, err = STRBUF_INIT;
-	const char *state = getenv("XDG_STATE_HOME");
 	const char *base = strrchr(path, '/');
 
-	if (state && *state)
-		strbuf_addf(&to, "%s/archie/quarantine/%ld-%d", state, (long)time(NULL), (int)getpid());
-	else
-		strbuf_addf(&to, "%s/.local/state/archie/quarantine/%ld-%d", home, (long)time(NULL),
-			    (int)getpid());
-	file_mkdirs(to.buf, 0700, &err);
+	sandbox_quarantine_dir(home, &to);
 	strbuf_addf(&to, "/%s", base ? base + 1 : path);
 	file_write_atomic(to.buf, data, len, 0600, &err);
 	strbuf_release(&to);

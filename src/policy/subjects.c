@@ -14,9 +14,7 @@
  * follows cd, env -C and git -C, and becomes unknown after a cd that
  * may fail.
  *
- * For the file tools, the arguments are read under every name the tool
- * accepts (file_path, absolute_path, cmd, input...), before any renaming,
- * so the policy decides on what the tool will use.
+ * The file tools' arguments are read in toolargs.c.
  */
 #include "policy/policy_int.h"
 
@@ -39,16 +37,8 @@
 #define EXPAND_MAX 256		/* words a brace expansion may make */
 #define MATCHES_MAX 1000	/* files a glob may match */
 
-struct builder {
-	const struct policy *p;
-	struct policy_decision *d;
-	char cwd[PATH_MAX];	/* the command line's current directory (cd) */
-	int cwd_unknown;	/* after a cd that may have failed */
-	int depth;
-	struct strvec vars;	/* NAME=value set earlier in the line; "NAME" alone: unknown */
-};
 
-static struct policy_subject *subject(struct builder *b, enum policy_subject_kind k,
+struct policy_subject *policy_subject_add(struct builder *b, enum policy_subject_kind k,
 				      const char *text, const char *shown)
 {
 	struct policy_subject *s;
@@ -67,14 +57,14 @@ static struct policy_subject *subject(struct builder *b, enum policy_subject_kin
 /* A command we cannot analyse: it asks, whatever the rules say. */
 static void uncertain_subject(struct builder *b, const char *text, const char *why)
 {
-	struct policy_subject *s = subject(b, POLICY_SUBJ_COMMAND, text, NULL);
+	struct policy_subject *s = policy_subject_add(b, POLICY_SUBJ_COMMAND, text, NULL);
 
 	strvec_pushf(&s->notes, "built-in: %s, so it is asked about", why);
 	s->verdict = POLICY_ASK;
 	s->uncertain = 1;
 }
 
-static void path_subject(struct builder *b, enum policy_subject_kind k, const char *arg)
+void policy_subject_path(struct builder *b, enum policy_subject_kind k, const char *arg)
 {
 	struct strbuf r = STRBUF_INIT;
 	struct policy_subject *s;
@@ -84,7 +74,7 @@ static void path_subject(struct builder *b, enum policy_subject_kind k, const ch
 		return;
 	}
 	policy_resolve_path(b->p, b->cwd, arg, &r);
-	s = subject(b, k, r.buf, arg);
+	s = policy_subject_add(b, k, r.buf, arg);
 	s->outside = !policy_inside(b->p, r.buf);
 	strbuf_release(&r);
 }
@@ -236,11 +226,11 @@ static void file_subject(struct builder *b, enum policy_subject_kind k, const ch
 		size_t m;
 
 		if (!(glob_flags & 1) || !strpbrk(a, "*?[")) {
-			path_subject(b, k, a);
+			policy_subject_path(b, k, a);
 			continue;
 		}
 		if (b->cwd_unknown && a[0] != '/' && a[0] != '~') {
-			path_subject(b, k, a);
+			policy_subject_path(b, k, a);
 			continue;
 		}
 		/* what the glob matches in the tree, as the shell will */
@@ -253,7 +243,7 @@ static void file_subject(struct builder *b, enum policy_subject_kind k, const ch
 			memset(&g, 0, sizeof(g));
 			if (glob(pat.buf, GLOB_NOCHECK | GLOB_TILDE | GLOB_NOSORT, NULL, &g)) {
 				strbuf_release(&pat);
-				path_subject(b, k, a);
+				policy_subject_path(b, k, a);
 				continue;
 			}
 			strbuf_release(&pat);
@@ -262,7 +252,7 @@ static void file_subject(struct builder *b, enum policy_subject_kind k, const ch
 			uncertain_subject(b, a, "a glob that matches too many files to check each");
 		} else {
 			for (m = 0; m < g.gl_pathc; m++)
-				path_subject(b, k, g.gl_pathv[m]);
+				policy_subject_path(b, k, g.gl_pathv[m]);
 		}
 		globfree(&g);
 	}
@@ -299,7 +289,6 @@ static int glob_makes_option(const struct builder *b, const char *pat)
 
 /* ---- commands ------------------------------------------------------------------ */
 
-static void add_script(struct builder *b, const char *script);
 static void command_subjects(struct builder *b, const struct shell_cmd *c);
 
 static int shell_name(const char *n)
@@ -327,7 +316,7 @@ static int shell_c(struct builder *b, const struct shell_cmd *c, size_t i)
 				uncertain_subject(b, c->argv.v[j + 1],
 						  "a shell runs a script only known at run time");
 			else
-				add_script(b, c->argv.v[j + 1]);
+				policy_subject_script(b, c->argv.v[j + 1]);
 			return 1;
 		}
 	}
@@ -477,7 +466,7 @@ static int code_builtin(struct builder *b, const struct shell_cmd *c, size_t i,
 			if (c->dynamic[i + 1])
 				uncertain_subject(b, text, "trap runs text only known at run time");
 			else
-				add_script(b, c->argv.v[i + 1]);
+				policy_subject_script(b, c->argv.v[i + 1]);
 		}
 		return 0;
 	}
@@ -569,17 +558,17 @@ static void heuristic_files(struct builder *b, const struct shell_cmd *c, size_t
 			a = val.buf;
 		}
 		if (!strcmp(name, "dd") && (!strncmp(a, "of=", 3) || !strncmp(a, "if=", 3))) {
-			path_subject(b, a[0] == 'o' ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a + 3);
+			policy_subject_path(b, a[0] == 'o' ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a + 3);
 		} else if (strstr(a, "://")) {
 			/* a URL names no local file, except file:// */
 			if (!strncasecmp(a, "file://", 7))
-				path_subject(b, w ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a + 7);
+				policy_subject_path(b, w ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a + 7);
 		} else if (c->glob[i] && !c->dynamic[i]) {
 			file_subject(b, w ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a, NULL, c->glob[i]);
 		} else if ((w || !policy_inside(b->p, b->cwd)) ? a[0] != '-' : looks_like_path(b, a)) {
 			/* a writer's operands are paths, existing or not (touch new);
 			 * so is every operand once cd has left the workspace */
-			path_subject(b, w ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a);
+			policy_subject_path(b, w ? POLICY_SUBJ_WRITE : POLICY_SUBJ_READ, a);
 		}
 		strbuf_release(&val);
 	}
@@ -613,7 +602,7 @@ static void use_items(struct builder *b, const struct shell_cmd *c, const struct
 				     whole ? c->glob[it->word] : 0);
 			break;
 		case CMDSPEC_SCRIPT:
-			add_script(b, it->text);
+			policy_subject_script(b, it->text);
 			break;
 		}
 	}
@@ -700,7 +689,7 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 		}
 		if (!strcmp(name, "sudo") || !strcmp(name, "doas") || !strcmp(name, "su") ||
 		    !strcmp(name, "pkexec") || !strcmp(name, "runuser"))
-			subject(b, POLICY_SUBJ_COMMAND, name, c->argv.v[start]);
+			policy_subject_add(b, POLICY_SUBJ_COMMAND, name, c->argv.v[start]);
 		use_items(b, c, &u);
 		if (u.next >= c->argv.nr)
 			goto out;
@@ -726,7 +715,7 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 	if (code_builtin(b, c, start, text.buf))
 		goto out;
 	/* (s is not kept: adding a subject may move the array) */
-	s = subject(b, POLICY_SUBJ_COMMAND, text.buf, NULL);
+	s = policy_subject_add(b, POLICY_SUBJ_COMMAND, text.buf, NULL);
 	s->read_only = (u.known && u.read_only) || !strcmp(name, "cd") ||
 		       !strcmp(name, "pushd") || !strcmp(name, "popd");
 	s->is_git = !strcmp(name, "git");
@@ -734,7 +723,7 @@ static void command_subjects(struct builder *b, const struct shell_cmd *c)
 	/* a command run outside the workspace reads there (ls, find, grep -r) */
 	if (!b->cwd_unknown && !policy_inside(b->p, b->cwd) && strcmp(name, "cd") &&
 	    strcmp(name, "pushd") && strcmp(name, "popd"))
-		path_subject(b, POLICY_SUBJ_READ, ".");
+		policy_subject_path(b, POLICY_SUBJ_READ, ".");
 	if (!strcmp(name, "cd") || !strcmp(name, "pushd") || !strcmp(name, "popd")) {
 		change_dir(b, c, start);
 		goto out_keep_cwd;
@@ -757,7 +746,7 @@ out_keep_cwd:
 	strbuf_release(&text);
 }
 
-static void add_script(struct builder *b, const char *script)
+void policy_subject_script(struct builder *b, const char *script)
 {
 	struct shell_parse sp;
 	size_t i;
@@ -776,146 +765,3 @@ static void add_script(struct builder *b, const char *script)
 	b->depth--;
 }
 
-/* ---- the file tools ---------------------------------------------------------------- */
-
-/* Every string an argument holds under any name the tool accepts. */
-static void each_arg(json_t *args, const char *const *names, struct strvec *out)
-{
-	size_t i, k;
-
-	for (i = 0; names[i]; i++) {
-		json_t *v = json_object_get(args, names[i]);
-
-		if (json_is_string(v))
-			strvec_push(out, json_string_value(v));
-		for (k = 0; json_is_array(v) && k < json_array_size(v); k++)
-			if (json_is_string(json_array_get(v, k)))
-				strvec_push(out, json_string_value(json_array_get(v, k)));
-	}
-}
-
-static const char *const path_names[] = {
-	"path", "file_path", "absolute_path", "filename", "dir_path", "directory",
-	"notebook_path", "target_file", NULL,
-};
-
-static void patch_subjects(struct builder *b, const char *s)
-{
-	static const char *const heads[] = {
-		"*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: ",
-		"+++ ", "--- ",
-	};
-
-	while (s && *s) {
-		const char *nl = strchr(s, '\n');
-		size_t n = nl ? (size_t)(nl - s) : strlen(s), k;
-
-		for (k = 0; k < sizeof(heads) / sizeof(*heads); k++) {
-			size_t hn = strlen(heads[k]);
-
-			if (n > hn && !strncmp(s, heads[k], hn)) {
-				char *p = xstrndup(s + hn, n - hn);
-
-				/* unified diffs: a/ b/ prefixes, /dev/null, a tab and a date */
-				p[strcspn(p, "\t")] = '\0';
-				if (k >= 4 && (!strncmp(p, "a/", 2) || !strncmp(p, "b/", 2)))
-					memmove(p, p + 2, strlen(p + 2) + 1);
-				if (strcmp(p, "/dev/null"))
-					path_subject(b, POLICY_SUBJ_WRITE, p);
-				free(p);
-			}
-		}
-		s += n + (nl ? 1 : 0);
-	}
-}
-
-static void tool_subjects(struct builder *b, const char *tool, json_t *args)
-{
-	struct strvec v = STRVEC_INIT;
-	size_t i;
-
-	if (!strcmp(tool, "Bash")) {
-		static const char *const cwd_names[] = { "cwd", "workdir", "dir", NULL };
-		static const char *const cmd_names[] = { "command", "cmd", NULL };
-
-		each_arg(args, cwd_names, &v);
-		for (i = 0; i < v.nr; i++) {
-			struct strbuf r = STRBUF_INIT;
-
-			policy_resolve_path(b->p, b->cwd, v.v[i], &r);
-			snprintf(b->cwd, sizeof(b->cwd), "%s", r.buf);
-			strbuf_release(&r);
-		}
-		strvec_release(&v);
-		strvec_init(&v);
-		each_arg(args, cmd_names, &v);
-		for (i = 0; i < v.nr; i++)
-			add_script(b, v.v[i]);
-	} else if (!strcmp(tool, "Read") || !strcmp(tool, "LS") || !strcmp(tool, "Glob") ||
-		   !strcmp(tool, "Grep") || !strcmp(tool, "CheckDesign")) {
-		each_arg(args, path_names, &v);
-		if (!v.nr)
-			strvec_push(&v, ".");
-		for (i = 0; i < v.nr; i++)
-			path_subject(b, POLICY_SUBJ_READ, v.v[i]);
-	} else if (!strcmp(tool, "ReadManyFiles")) {
-		static const char *const names[] = { "paths", "file_paths", "path", NULL };
-
-		each_arg(args, names, &v);
-		for (i = 0; i < v.nr; i++) {
-			const char *s = v.v[i];
-			struct strbuf lit = STRBUF_INIT;
-
-			/* a glob reads under its literal directory (the tool
-			 * itself never returns a secret's content) */
-			strbuf_add(&lit, s, strcspn(s, "*?[{"));
-			if (glob_has_magic(s) || strchr(s, '{')) {
-				char *slash = strrchr(lit.buf, '/');
-
-				strbuf_setlen(&lit, slash ? (size_t)(slash - lit.buf) : 0);
-			}
-			path_subject(b, POLICY_SUBJ_READ, lit.len ? lit.buf : ".");
-			strbuf_release(&lit);
-		}
-	} else if (!strcmp(tool, "Write") || !strcmp(tool, "Edit") || !strcmp(tool, "MultiEdit")) {
-		each_arg(args, path_names, &v);
-		for (i = 0; i < v.nr; i++)
-			path_subject(b, POLICY_SUBJ_WRITE, v.v[i]);
-	} else if (!strcmp(tool, "ApplyPatch")) {
-		static const char *const names[] = { "patch", "input", NULL };
-
-		each_arg(args, names, &v);
-		for (i = 0; i < v.nr; i++)
-			patch_subjects(b, v.v[i]);
-	} else if (!strcmp(tool, "WebFetch")) {
-		const char *url = json_string_value(json_object_get(args, "url"));
-		const char *h = url ? strstr(url, "://") : NULL;
-
-		if (h) {
-			char *host;
-
-			h += 3;
-			h += strcspn(h, "@/") < strcspn(h, "/") && strchr(h, '@') &&
-			     strchr(h, '@') < h + strcspn(h, "/") ? (size_t)(strchr(h, '@') - h) + 1 : 0;
-			host = xstrndup(h, strcspn(h, "/:?#"));
-			subject(b, POLICY_SUBJ_HOST, host, url);
-			free(host);
-		}
-	}
-	strvec_release(&v);
-}
-
-void policy_build_subjects(const struct policy *p, const char *tool, json_t *args,
-			   const char *cwd, struct policy_decision *d)
-{
-	struct builder b;
-
-	memset(&b, 0, sizeof(b));
-	b.p = p;
-	b.d = d;
-	strvec_init(&b.vars);
-	snprintf(b.cwd, sizeof(b.cwd), "%s", cwd ? cwd : p->root);
-	subject(&b, POLICY_SUBJ_TOOL, tool, NULL);
-	tool_subjects(&b, tool, args);
-	strvec_release(&b.vars);
-}
