@@ -4,6 +4,7 @@
 #   make test       install missing build dependencies, build, run every test
 #   make check      the same suite under AddressSanitizer + UBSan
 #   make lint       clang-tidy, cppcheck, and the banned-function check
+#   make tsan       the threaded suites under ThreadSanitizer
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each; FUZZ_ONLY="fuzz_x ..." for some)
 #   make bench      benchmarks, as ratios to references in the same run
 #   make man        regenerate docs/archie.1 from the command table
@@ -43,7 +44,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%_replay)
 
-.PHONY: all deps test test-bins check lint fuzz man install clean bench openapi-lint
+.PHONY: all deps test test-bins check tsan lint fuzz man install clean bench openapi-lint
 .DEFAULT_GOAL := all
 
 all: $(B)/archie
@@ -123,6 +124,17 @@ check: deps
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/run.sh build-san
+
+# The suites that run threads (delegation's child loops, parallel
+# read-only calls and walks, MCP servers starting and listing in the
+# background), built with ThreadSanitizer; any race report fails them.
+TSAN_SUITES = test_tools t_delegate t_mcp
+tsan: deps
+	@$(MAKE) --no-print-directory B=build-tsan OPT="-O1 -g" \
+		SAN="-fsanitize=thread -fno-omit-frame-pointer" test-bins
+	@set -e; for t in $(TSAN_SUITES); do \
+		TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+		TESTS=$$t sh tests/run.sh build-tsan; done
 
 # The calls git, curl and others ban: unbounded copies and parsers that
 # cannot report errors.

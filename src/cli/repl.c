@@ -17,6 +17,7 @@
 #include "agent/agent.h"
 #include "cli/render.h"
 #include "cli/session.h"
+#include "core/cancel.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
 
@@ -51,7 +52,7 @@ static volatile sig_atomic_t idle_interrupts;
 static void on_sigint(int sig)
 {
 	(void)sig;
-	session_cancel = 1;
+	cancel_set(&session_cancel);
 	idle_interrupts++;
 }
 
@@ -184,7 +185,7 @@ static enum policy_verdict ui_approve(void *ud, const char *agent, const char *n
 	       (int)(strlen(args) > 2000 ? 2000 : strlen(args)), args, why);
 	printf("allow? [y]es once, [a]lways this session, [n]o, or type why not: ");
 	fflush(stdout);
-	session_cancel = 0;
+	cancel_clear(&session_cancel);
 	ans = read_line(r, "");
 	if (!ans || !*ans || !strcmp(ans, "n") || !strcmp(ans, "no")) {
 		strbuf_addstr(reason, "the user said no");
@@ -394,11 +395,11 @@ static char *read_prompt(struct repl *r, int *interrupted)
 
 	*interrupted = 0;
 	for (;;) {
-		session_cancel = 0;
+		cancel_clear(&session_cancel);
 		errno = 0;
 		line = read_line(r, sb.len || block ? "... " : "> ");
 		if (!line) {
-			if (session_cancel) {
+			if (cancel_requested(&session_cancel)) {
 				*interrupted = 1;
 				strbuf_release(&sb);
 				return NULL;
@@ -538,7 +539,7 @@ int cli_repl(struct cli_ctx *ctx)
 				break;
 			continue;
 		}
-		session_cancel = 0;
+		cancel_clear(&session_cancel);
 		strbuf_reset(&err);
 		loop_run(&r.s.loop, prompt, &ex, &err);
 		free(prompt);
@@ -552,7 +553,7 @@ int cli_repl(struct cli_ctx *ctx)
 		else if (ex == LOOP_BUDGET)
 			dim(&r, "[stopped: the token budget is spent]");
 		status_line(&r);
-		session_cancel = 0;
+		cancel_clear(&session_cancel);
 		idle_interrupts = 0;
 	}
 	el_end(r.el);

@@ -11,6 +11,7 @@
 #include "agent/routing.h"
 #include "hooks/hooks.h"
 #include "mcp/mcp.h"
+#include "core/cancel.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 
@@ -26,9 +27,9 @@ volatile sig_atomic_t session_cancel;
 static void on_sigint(int sig)
 {
 	(void)sig;
-	if (session_cancel)
+	if (cancel_requested(&session_cancel))
 		_exit(CLI_EXIT_INTERRUPTED);	/* a second Ctrl-C: now */
-	session_cancel = 1;
+	cancel_set(&session_cancel);
 }
 
 void session_catch_sigint(void)

@@ -2,6 +2,7 @@
  * proc: fork/exec with pipes, a process group, timeouts and caps.
  * See proc.h.
  */
+#include "core/cancel.h"
 #include "core/proc.h"
 
 #include "core/clock.h"
@@ -150,7 +151,7 @@ int proc_run(struct proc *p, struct strbuf *err)
 			kill_group(pid, SIGTERM);
 			killed_at = t;
 		}
-		if (!killed_at && p->cancel && *p->cancel) {
+		if (!killed_at && cancel_requested(p->cancel)) {
 			p->cancelled = 1;
 			kill_group(pid, SIGTERM);
 			killed_at = t;

@@ -7,6 +7,7 @@
 #include "agent/agent.h"
 #include "agent/registry.h"
 #include "agent/routing.h"
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -493,8 +494,8 @@ void delegate_run(struct loop *parent, struct delegate_task *tasks, size_t n)
 			}
 			if (c->agent->timeout_mins > 0)
 				c->deadline = c->t0 + (long)(c->agent->timeout_mins * 60000);
-			if (parent->o.cancel && *parent->o.cancel)
-				c->cancel = 1;
+			if (cancel_requested(parent->o.cancel))
+				cancel_set(&c->cancel);
 			if (pthread_create(&c->tid, NULL, child_main, c)) {
 				c->task->is_error = 1;
 				strbuf_addf(&c->task->result, "error: subagent %s could not start: %s",
@@ -524,11 +525,11 @@ void delegate_run(struct loop *parent, struct delegate_task *tasks, size_t n)
 
 			if (!c->started)
 				continue;
-			if (parent->o.cancel && *parent->o.cancel)
-				c->cancel = 1;
-			if (c->deadline && clock_ms() > c->deadline && !c->cancel) {
+			if (cancel_requested(parent->o.cancel))
+				cancel_set(&c->cancel);
+			if (c->deadline && clock_ms() > c->deadline && !cancel_requested(&c->cancel)) {
 				c->timed_out = 1;
-				c->cancel = 1;
+				cancel_set(&c->cancel);
 			}
 		}
 	}

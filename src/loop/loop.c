@@ -6,6 +6,7 @@
 #include "agent/agent.h"
 #include "agent/registry.h"
 #include "agent/routing.h"
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/fileio.h"
 #include "core/headtail.h"
@@ -469,7 +470,7 @@ static void record_call(struct loop *l, const struct call *c)
 	}
 	if (!c->run)
 		ev.outcome = c->vetted && c->verdict == POLICY_DENY ? "denied" : "error";
-	else if (l->o.cancel && *l->o.cancel && c->is_error)
+	else if (cancel_requested(l->o.cancel) && c->is_error)
 		ev.outcome = "interrupted";
 	else
 		ev.outcome = c->is_error ? "error" : "ok";
@@ -814,7 +815,7 @@ static void execute(struct call *c)
 	long t0 = clock_ms();
 	int rc;
 
-	if (l->o.cancel && *l->o.cancel) {
+	if (cancel_requested(l->o.cancel)) {
 		strbuf_addstr(&c->result, "error: interrupted by the user before it ran");
 		c->is_error = 1;
 		return;
@@ -987,9 +988,9 @@ static void sync_mcp(struct loop *l)
 {
 	struct mcp *m = l->o.mcp;
 	struct strbuf failed = STRBUF_INIT;
-	size_t i, k, n = 0, total = 0;
-	long sig = 0;
-	int changed;
+	struct mcp_tool *snap;
+	size_t i, n = 0, total;
+	unsigned long gen;
 
 	if (!m || !m->nr)
 		return;		/* no servers: nothing on the request path */
@@ -1000,7 +1001,7 @@ static void sync_mcp(struct loop *l)
 	} else {
 		mcp_wait(m, 0);
 	}
-	changed = mcp_refresh(m);
+	mcp_refresh(m);
 	mcp_take_failures(m, &failed);
 	if (failed.len) {
 		if (l->o.ui.notice)
@@ -1009,45 +1010,45 @@ static void sync_mcp(struct loop *l)
 			log_warn("mcp", "%s", failed.buf);
 	}
 	strbuf_release(&failed);
-	for (i = 0; i < m->nr; i++)
-		if (m->v[i].state == MCP_READY) {
-			total += m->v[i].tools_nr;
-			sig += (long)(i + 1) * 100003 + (long)m->v[i].tools_nr;
-		}
-	if (!changed && l->mcp_tools && sig == l->mcp_sig)
-		return;		/* nothing new: the tools offered stay */
-	l->mcp_sig = sig;
+	/* the lists' generation says whether anything changed, even a schema
+	 * that kept the count (a copy is taken: other threads' loops may
+	 * list them again meanwhile) */
+	if (l->mcp_tools && mcp_tools_generation(m) == l->mcp_gen)
+		return;
+	total = mcp_tools_copy(m, &snap, &gen);
+	l->mcp_gen = gen;
+	l->tools_gen++;		/* the provider encodes the tools again */
 	/* rebuild: the built-in tools stay, the MCP ones are listed afresh */
 	for (i = l->base_tools_nr; i < l->tools_nr; i++)
 		json_decref(l->schemas[i].schema);
 	l->tools_nr = l->base_tools_nr;
 	free(l->mcp_tools);
+	mcp_tools_free(l->mcp_snap, l->mcp_snap_nr);
+	l->mcp_snap = snap;
+	l->mcp_snap_nr = total;
 	l->mcp_tools = xcalloc(total ? total : 1, sizeof(*l->mcp_tools));
 	l->tools = xrealloc(l->tools, (l->base_tools_nr + total + 1) * sizeof(*l->tools));
 	l->schemas = xrealloc(l->schemas, (l->base_tools_nr + total + 1) * sizeof(*l->schemas));
-	for (i = 0; i < m->nr; i++) {
-		if (m->v[i].state != MCP_READY)
-			continue;
-		for (k = 0; k < m->v[i].tools_nr; k++) {
-			const struct mcp_tool *mt = &m->v[i].tools[k];
-			struct tool *t = &l->mcp_tools[n];
+	for (i = 0; i < total; i++) {
+		const struct mcp_tool *mt = &snap[i];
+		struct tool *t = &l->mcp_tools[n];
 
-			if (!mcp_wanted(l, mt->full))
-				continue;
-			t->name = strvec_push(&l->owned, mt->full);
-			t->description = strvec_push(&l->owned, mt->description);
-			t->schema = strvec_push(&l->owned, mt->schema);
-			if (!parent_has(l, t))
-				continue;
-			n++;
-			l->tools[l->tools_nr] = t;
-			l->schemas[l->tools_nr].name = t->name;
-			l->schemas[l->tools_nr].description = t->description;
-			l->schemas[l->tools_nr].schema = json_loads(t->schema, 0, NULL);
-			if (!l->schemas[l->tools_nr].schema)
-				l->schemas[l->tools_nr].schema = json_pack("{s:s}", "type", "object");
-			l->tools_nr++;
-		}
+		if (!mcp_wanted(l, mt->full))
+			continue;
+		/* the strings are the snapshot's, which lives as long as these */
+		t->name = mt->full;
+		t->description = mt->description;
+		t->schema = mt->schema;
+		if (!parent_has(l, t))
+			continue;
+		n++;
+		l->tools[l->tools_nr] = t;
+		l->schemas[l->tools_nr].name = t->name;
+		l->schemas[l->tools_nr].description = t->description;
+		l->schemas[l->tools_nr].schema = json_loads(t->schema, 0, NULL);
+		if (!l->schemas[l->tools_nr].schema)
+			l->schemas[l->tools_nr].schema = json_pack("{s:s}", "type", "object");
+		l->tools_nr++;
 	}
 	l->mcp_tools_nr = n;
 }
@@ -1139,7 +1140,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		struct call *calls;
 		size_t i;
 
-		if (l->o.cancel && *l->o.cancel) {
+		if (cancel_requested(l->o.cancel)) {
 			*exit = LOOP_INTERRUPTED;
 			break;
 		}
@@ -1159,6 +1160,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 		req.cache = &l->cache;
 		req.tools = l->schemas;
 		req.tools_nr = l->tools_nr;
+		req.tools_gen = l->tools_gen;
 		req.model = l->model.id;
 		req.has_temperature = l->o.agent->has_temperature;
 		req.temperature = l->o.agent->temperature;

@@ -174,7 +174,10 @@ struct loop {
 	int mcp_all;			/* the agent takes every MCP tool */
 	struct strvec mcp_refs;		/* else the ones it names (globs allowed) */
 	int mcp_waited;
-	long mcp_sig;			/* what the MCP tools were built from */
+	unsigned long mcp_gen;		/* the MCP lists' generation they were built from */
+	struct mcp_tool *mcp_snap;	/* the copy their strings point into */
+	size_t mcp_snap_nr;
+	unsigned long tools_gen;	/* counts up when the tools offered change */
 	struct todo_list todos;
 	struct policy policy;
 	int announced;			/* ui.started was called */

@@ -87,7 +87,8 @@ struct mcp {
 	long call_timeout_ms;		/* 0: 120 s */
 	char *log_dir;			/* where servers' stderr goes; NULL: discarded */
 	struct diag_list diags;		/* configuration problems */
-	pthread_mutex_t lock;
+	unsigned long tools_gen;	/* counts up when any tool list changes */
+	pthread_mutex_t lock;		/* states, tool lists, tools_gen */
 	pthread_cond_t cv;
 };
 
@@ -108,8 +109,13 @@ void mcp_wait(struct mcp *m, long timeout_ms);
 /* Failures not reported yet, one line each (appended); marks them told. */
 void mcp_take_failures(struct mcp *m, struct strbuf *out);
 
-/* The tool of that full name (mcp__server__tool), or NULL. */
-const struct mcp_tool *mcp_find(struct mcp *m, const char *full, struct mcp_server **server);
+/* A copy of every ready server's tools, taken under the lock, so other
+ * threads may list them again meanwhile (free with mcp_tools_free); gen
+ * (may be NULL) gets the generation the copy is of. */
+size_t mcp_tools_copy(struct mcp *m, struct mcp_tool **out, unsigned long *gen);
+void mcp_tools_free(struct mcp_tool *v, size_t n);
+/* The tool lists' generation: different whenever any list changed. */
+unsigned long mcp_tools_generation(struct mcp *m);
 
 /* Runs a tool: 0 with the rendered result in out (*is_error set from
  * isError), or -1 with the error in out. */

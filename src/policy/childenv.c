@@ -14,11 +14,12 @@ extern char **environ;
 
 enum inherit { INHERIT_CORE, INHERIT_ALL, INHERIT_NONE };
 
+/* Statically initialised (no lazy set-up to race on): written only by
+ * childenv_configure, at start-up before any thread, read after. */
 static struct {
 	enum inherit inherit;
 	struct strvec include, exclude, set;
-	int ready;
-} cfg;
+} cfg = { INHERIT_CORE, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
 
 static const char *const core_names[] = {
 	"PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "TZ",
@@ -32,17 +33,6 @@ static const char *const secret_patterns[] = {
 	"GOOGLE_APPLICATION_CREDENTIALS", "*_PAT", "DATABASE_URL", "*_DSN",
 	"SSH_AUTH_SOCK", "GPG_AGENT_INFO", "*CERT*", NULL,
 };
-
-static void defaults(void)
-{
-	if (cfg.ready)
-		return;
-	strvec_init(&cfg.include);
-	strvec_init(&cfg.exclude);
-	strvec_init(&cfg.set);
-	cfg.inherit = INHERIT_CORE;
-	cfg.ready = 1;
-}
 
 static int name_match(const char *pat, const char *name, size_t len)
 {
@@ -118,7 +108,6 @@ int childenv_configure(json_t *sections, struct diag_list *diags)
 	size_t i;
 	int rc = 0;
 
-	defaults();
 	for (i = 0; i < json_array_size(sections); i++) {
 		json_t *s = json_array_get(sections, i);
 		const char *file = json_string_value(json_object_get(s, "file"));
@@ -187,7 +176,6 @@ void childenv_build(struct strvec *out, const struct strvec *extra)
 	char **e;
 	size_t i;
 
-	defaults();
 	for (e = environ; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 

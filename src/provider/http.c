@@ -3,6 +3,7 @@
  */
 #include "provider/http.h"
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "provider/curl_dl.h"
 
@@ -237,7 +238,7 @@ int http_post(const struct http_request *req, struct http_response *resp)
 			break;
 		if (!running)
 			break;
-		if (req->cancel && *req->cancel) {
+		if (cancel_requested(req->cancel)) {
 			resp->failure = HTTP_FAIL_CANCELLED;
 			strbuf_addstr(&resp->error, "cancelled");
 			goto done;

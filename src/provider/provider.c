@@ -5,6 +5,7 @@
  */
 #include "provider/provider.h"
 
+#include "core/cancel.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "provider/decode.h"
@@ -128,7 +129,8 @@ static void cache_refresh(const struct provider_config *cfg,
 		else
 			openai_encode_system(req->conv->system, &c->system_json);
 	}
-	if (c->tools != req->tools || c->tools_nr != req->tools_nr) {
+	if (c->tools != req->tools || c->tools_nr != req->tools_nr ||
+	    c->tools_gen != req->tools_gen) {
 		strbuf_reset(&c->tools_json);
 		if (anth)
 			anthropic_encode_tools(req->tools, req->tools_nr, &c->tools_json);
@@ -136,6 +138,7 @@ static void cache_refresh(const struct provider_config *cfg,
 			openai_encode_tools(req->tools, req->tools_nr, &c->tools_json);
 		c->tools = req->tools;
 		c->tools_nr = req->tools_nr;
+		c->tools_gen = req->tools_gen;
 	}
 	for (i = c->msgs.nr; i < req->conv->nr; i++) {
 		struct strbuf m = STRBUF_INIT;
@@ -379,7 +382,7 @@ static long ms_or(long v, long def)
 
 static void default_sleep(volatile sig_atomic_t *cancel, long ms)
 {
-	while (ms > 0 && !(cancel && *cancel)) {
+	while (ms > 0 && !cancel_requested(cancel)) {
 		long step = ms > 50 ? 50 : ms;
 		struct timespec ts = { 0, step * 1000000L };
 
@@ -499,7 +502,7 @@ int provider_send(const struct provider_config *cfg,
 			rc = 0;
 			break;
 		}
-		if (!retry || attempt >= max || (cancel && *cancel)) {
+		if (!retry || attempt >= max || cancel_requested(cancel)) {
 			if (retry && attempt >= max)
 				strbuf_addf(&why, " (gave up after %d attempts)", attempt);
 			strbuf_seterr(err, "%s", why.buf);
@@ -540,7 +543,7 @@ int provider_send(const struct provider_config *cfg,
 			hooks->sleep_ms(hooks->ud, wait);
 		else
 			default_sleep(cancel, wait);
-		if (cancel && *cancel) {
+		if (cancel_requested(cancel)) {
 			reply->error = PROVIDER_ERR_CANCELLED;
 			strbuf_seterr(err, "the request was cancelled");
 			break;

@@ -63,6 +63,7 @@ struct provider_cache {
 	unsigned long generation;	/* of the conversation encoded */
 	const struct conv_tool *tools;
 	size_t tools_nr;
+	unsigned long tools_gen;	/* the request's, when encoded */
 	struct strbuf tools_json;
 	struct strbuf system_json;
 	struct strvec msgs;		/* one fragment per message */
@@ -77,6 +78,9 @@ struct provider_request {
 	struct provider_cache *cache;	/* may be NULL */
 	const struct conv_tool *tools;
 	size_t tools_nr;
+	/* changes whenever the tools change, even in place with the same
+	 * count (an MCP server's new schema): the cache re-encodes them */
+	unsigned long tools_gen;
 	const char *model;
 	int has_temperature;
 	double temperature;

@@ -3,6 +3,7 @@
  */
 #include "tools/walk.h"
 
+#include "core/cancel.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "policy/sensitive.h"
@@ -153,7 +154,7 @@ static void do_dir(struct walker *w, struct work *wk, int thread)
 			if (o->fn(o->ud, &e))
 				w->stop = 1;
 		}
-		if (o->cancel && *o->cancel)
+		if (cancel_requested(o->cancel))
 			w->stop = 1;
 	}
 	closedir(d);

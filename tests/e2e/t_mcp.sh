@@ -21,7 +21,7 @@ EOF
 
 run "$ARCHIE" mcp list --json
 expect_rc 0 "mcp list"
-expect_json '.[] | select(.name == "t") | .status == "ready" and .protocol == "2025-06-18" and (.tools | length) == 7' "the test server is ready with its seven tools (listed over four pages)"
+expect_json '.[] | select(.name == "t") | .status == "ready" and .protocol == "2025-06-18" and (.tools | length) == 8' "the test server is ready with its eight tools (listed over four pages)"
 expect_json '.[] | select(.name == "dead") | .status == "failed" and (.error | contains("exited with status 3"))' "a server that exits at once"
 expect_json '.[] | select(.name == "junk") | .error | contains("not JSON-RPC on stdout")' "a server that prints garbage"
 expect_json '.[] | select(.name == "mute") | .error | (contains("no answer to initialize within 1500 ms") or contains("did not finish starting within"))' "a server that never answers initialize"
@@ -50,7 +50,7 @@ export OPENAI_BASE_URL="$FAKE_URL"
 run "$ARCHIE" -p "use the tools" --model openai/m --yes --routing off --output-format json
 expect_rc 0 "a session with MCP tools"
 check "the tools are offered as mcp__server__tool with the server's schema" \
-	test "$(req 1 '[.tools[] | select(.function.name | startswith("mcp__t__"))] | length == 7 and (map(select(.function.name == "mcp__t__echo"))[0].function.parameters.properties.text.type == "string")')" = true
+	test "$(req 1 '[.tools[] | select(.function.name | startswith("mcp__t__"))] | length == 8 and (map(select(.function.name == "mcp__t__echo"))[0].function.parameters.properties.text.type == "string")')" = true
 check "text" req_match 2 '.messages[] | select(.tool_call_id == "m1") | .content' "echo: hi"
 check "results are fenced as untrusted data" req_match 2 '.messages[] | select(.tool_call_id == "m1") | .content' '^<mcp-result server="t" tool="echo">'
 check "an error result" req_match 2 '.messages[] | select(.tool_call_id == "m2") | .content' "failed on purpose"
@@ -58,12 +58,26 @@ check "a large result is capped, head and tail kept" \
 	test "$(req 2 '.messages[] | select(.tool_call_id == "m3") | .content | (contains("BIG-START") and contains("BIG-END") and length < 40000)')" = true
 check "a slow result" req_match 2 '.messages[] | select(.tool_call_id == "m4") | .content' "slow done"
 check "an image is described, not dumped" req_match 2 '.messages[] | select(.tool_call_id == "m5") | .content' "\\[image: image/png"
+check "all eight tools (with reschema) were offered" test "$(req 1 '[.tools[] | select(.function.name | startswith("mcp__t__"))] | length')" = 8
 check "a changed tool list is offered on the next request" \
 	test "$(req 2 '[.tools[].function.name] | index("mcp__t__added") != null')" = true
 check "the new tool works" req_match 3 '.messages[-1].content' "added works"
 expect_err "MCP server 'mute' (" "the hung server is reported"
 check "... once" test "$(printf '%s' "$err" | grep -c "MCP server 'mute'")" = 1
 sid=$(printf '%s' "$out" | jq -r .session_id)
+
+# a schema that changes while the count stays: the next request carries it
+# (the provider's encoded tools are keyed on a generation, not on the
+# array's address and length)
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"r1","name":"mcp__t__reschema","arguments":{}}]}},
+ {"turn":{"text":"done"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "change it" --model openai/m --yes --routing off --output-format json
+check "before: echo has its first schema" test "$(req 1 '.tools[] | select(.function.name == "mcp__t__echo") | .function.parameters.properties | has("loud")')" = false
+check "after a same-count list change, the next request carries echo's new schema" \
+	test "$(req 2 '.tools[] | select(.function.name == "mcp__t__echo") | (.function.parameters.properties | has("loud")) and (.function.description | contains("louder"))')" = true
+check "... and the same number of tools" test "$(req 2 '[.tools[] | select(.function.name | startswith("mcp__t__"))] | length')" = 8
 run "$ARCHIE" audit --session "$sid" --tool mcp__t__fail --json
 expect_json 'length == 1 and .[0].outcome == "error"' "MCP calls are in the audit trail"
 

@@ -5,7 +5,8 @@
  *   mcpserver [--mode MODE] [--log FILE]
  *
  * Tools: echo (returns its text), fail (isError), big (a 200 KB result),
- * slow (answers after `ms` milliseconds), change (adds a tool "added" and
+ * slow (answers after `ms` milliseconds), reschema (changes echo's schema,
+ * keeping the count, and says so), change (adds a tool "added" and
  * sends notifications/tools/list_changed), image (an image block), expire
  * (HTTP: forgets the session).
  * tools/list pages two tools at a time (nextCursor).
@@ -34,6 +35,7 @@
 
 static FILE *msglog;
 static int added;
+static int reschema;	/* echo's schema changed (reschema) */
 static int expired;			/* http: the session was forgotten */
 static json_t *outbox;			/* messages to send, in order */
 
@@ -64,13 +66,20 @@ static json_t *all_tools(void)
 {
 	json_t *a = json_array();
 
-	json_array_append_new(a, tool("echo", "Returns its text"));
+	if (reschema)	/* the same tools, echo's schema changed */
+		json_array_append_new(a, json_pack("{s:s, s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}",
+			"name", "echo", "description", "Returns its text, louder", "inputSchema",
+			"type", "object", "properties", "text", "type", "string", "loud", "type",
+			"boolean"));
+	else
+		json_array_append_new(a, tool("echo", "Returns its text"));
 	json_array_append_new(a, tool("fail", "Always fails"));
 	json_array_append_new(a, tool("big", "Returns 200 KB"));
 	json_array_append_new(a, tool("slow", "Answers after ms milliseconds"));
 	json_array_append_new(a, tool("change", "Changes the tool list"));
 	json_array_append_new(a, tool("image", "Returns an image"));
 	json_array_append_new(a, tool("expire", "Forgets the HTTP session"));
+	json_array_append_new(a, tool("reschema", "Changes echo's schema, not the count"));
 	if (added)
 		json_array_append_new(a, tool("added", "Appeared after change"));
 	return a;
@@ -112,6 +121,11 @@ static void call(json_t *id, json_t *params)
 
 		nanosleep(&ts, NULL);
 		reply(id, text_result("slow done", 0));
+	} else if (!strcmp(name, "reschema")) {
+		reschema = 1;
+		send_msg(json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method",
+				   "notifications/tools/list_changed"));
+		reply(id, text_result("echo's schema changed", 0));
 	} else if (!strcmp(name, "change")) {
 		added = 1;
 		send_msg(json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method",
