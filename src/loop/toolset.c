@@ -1,0 +1,267 @@
+/*
+ * toolset: what a loop offers the model.  See loop_int.h.
+ */
+#include "loop/loop_int.h"
+
+#include "agent/agent.h"
+#include "agent/registry.h"
+#include "agent/routing.h"
+#include "core/cancel.h"
+#include "core/clock.h"
+#include "core/fileio.h"
+#include "core/headtail.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "delegate/delegate.h"
+#include "hooks/hooks.h"
+#include "mcp/mcp.h"
+#include "core/glob.h"
+#include "loop/prompt.h"
+#include "provider/http.h"
+#include "store/store.h"
+#include "tools/toolnames.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+
+int toolset_depth_limit(const struct loop *l)
+{
+	return l->o.delegation.max_depth > 0 ? l->o.delegation.max_depth : DELEGATE_MAX_DEPTH;
+}
+
+/* 1 if this loop can start subagents: there are agents, and depth left. */
+int toolset_can_delegate(const struct loop *l)
+{
+	return l->o.agents && l->o.depth < toolset_depth_limit(l);
+}
+
+/* 1 if the parent (if any) has the tool: a child never gets more. */
+static int parent_has(const struct loop *l, const struct tool *t)
+{
+	const struct loop *p = l->o.parent;
+	size_t i;
+
+	if (!p)
+		return 1;
+	for (i = 0; i < p->tools_nr; i++)
+		if (p->tools[i] == t || (t->delegates && p->tools[i]->delegates) ||
+		    !strcmp(p->tools[i]->name, t->name))
+			return 1;
+	return 0;
+}
+
+static void offer(struct loop *l, const struct tool *t, const char *description)
+{
+	l->tools[l->tools_nr] = t;
+	l->schemas[l->tools_nr].name = t->name;
+	l->schemas[l->tools_nr].description = description;
+	l->schemas[l->tools_nr].schema = tool_schema(t);
+	l->tools_nr++;
+}
+
+/* Delegation: the Task tool, whose description lists the agents; or, for
+ * an agent written for Gemini CLI, one tool per subagent, as there. */
+static void offer_delegation(struct loop *l, size_t room)
+{
+	static const char agent_schema[] =
+		"{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\","
+		"\"description\":\"The job for this agent, complete and self-contained: it does not see this conversation\"}},"
+		"\"required\":[\"query\"],\"additionalProperties\":false}";
+	const struct agent_registry *reg = l->o.agents;
+	struct strbuf d = STRBUF_INIT_CAP((size_t)64 << 10);
+	size_t i, n = 0;
+
+	if (!strcmp(l->o.agent->format, "gemini")) {
+		l->agent_tools = xcalloc(reg->nr ? reg->nr : 1, sizeof(*l->agent_tools));
+		for (i = 0; i < reg->nr && l->tools_nr < room; i++) {
+			const struct agent *a = reg->entries[i].agent;
+			struct tool *t = &l->agent_tools[n];
+
+			if (a->mode == AGENT_MODE_PRIMARY || a == l->o.agent)
+				continue;
+			t->name = a->name;
+			strbuf_reset(&d);
+			strbuf_addstr(&d, "Delegate a self-contained job to the ");
+			strbuf_addstr(&d, a->name);
+			strbuf_addstr(&d, " agent, which returns one report: ");
+			agent_short_description(a, 400, &d);
+			t->description = strvec_push(&l->owned, d.buf);
+			t->schema = agent_schema;
+			t->delegates = 1;
+			offer(l, t, t->description);
+			n++;
+		}
+		l->agent_tools_nr = n;
+	} else {
+		strbuf_addstr(&d, tool_task.description);
+		strbuf_addstr(&d, "\n\nThe agents (subagent_type):");
+		delegate_list_agents(l, &d);
+		offer(l, &tool_task, strvec_push(&l->owned, d.buf));
+	}
+	strbuf_release(&d);
+}
+
+void toolset_offer(struct loop *l)
+{
+	const struct agent_registry *reg = l->o.agents;
+	struct agent_tools at;
+	size_t i, room;
+	int task = 0;
+
+	agent_tools_init(&at);
+	agent_resolve_tools(l->o.agent, &at);
+	room = at.enabled.nr + 1 + (reg ? reg->nr : 0);
+	l->tools = xcalloc(room, sizeof(*l->tools));
+	l->schemas = xcalloc(room, sizeof(*l->schemas));
+	for (i = 0; i < at.enabled.nr; i++) {
+		const struct tool *t = tool_find(at.enabled.v[i]);
+
+		if (!t || !parent_has(l, t))
+			continue;
+		if (t->delegates) {
+			task = 1;
+			continue;
+		}
+		offer(l, t, t->description);
+	}
+	if (task && toolset_can_delegate(l))
+		offer_delegation(l, room);
+	l->base_tools_nr = l->tools_nr;
+	l->mcp_all = l->o.agent->tools_spec == AGENT_TOOLS_ALL;
+	for (i = 0; i < at.mcp.nr; i++)
+		strvec_push(&l->mcp_refs, at.mcp.v[i]);
+	agent_tools_release(&at);
+}
+
+const struct tool *toolset_find(const struct loop *l, const char *name)
+{
+	struct toolname_info info;
+	size_t i;
+
+	for (i = 0; i < l->tools_nr; i++)
+		if (!strcmp(l->tools[i]->name, name))
+			return l->tools[i];
+	/* the model may use another runtime's name for an offered tool */
+	info = toolname_lookup(name);
+	if (info.kind == TOOLNAME_CANONICAL)
+		for (i = 0; i < l->tools_nr; i++)
+			if (!strcmp(l->tools[i]->name, info.canonical))
+				return l->tools[i];
+	return NULL;
+}
+
+/* 1 if this loop offers delegation (Task, or a tool per subagent). */
+int toolset_delegation_offered(const struct loop *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->tools_nr; i++)
+		if (l->tools[i]->delegates)
+			return 1;
+	return 0;
+}
+
+void toolset_list(const struct loop *l, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < l->tools_nr; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "", l->tools[i]->name);
+	if (!l->tools_nr)
+		strbuf_addstr(out, "(none)");
+}
+
+int toolset_is_mcp(const struct loop *l, const struct tool *t)
+{
+	return l->mcp_tools && t >= l->mcp_tools && t < l->mcp_tools + l->mcp_tools_nr;
+}
+
+static int mcp_wanted(const struct loop *l, const char *full)
+{
+	size_t i;
+
+	if (l->mcp_all)
+		return 1;
+	for (i = 0; i < l->mcp_refs.nr; i++)
+		if (!strcmp(l->mcp_refs.v[i], full) || glob_match(l->mcp_refs.v[i], full, 0))
+			return 1;
+	return 0;
+}
+
+/* Offers the MCP tools this agent may use: waits (once, bounded) for
+ * servers still starting, says once which failed, lists changed tools
+ * again. */
+void toolset_sync(struct loop *l)
+{
+	struct mcp *m = l->o.mcp;
+	struct strbuf failed = STRBUF_INIT;
+	struct mcp_tool *snap;
+	size_t i, n = 0, total;
+	unsigned long gen;
+
+	if (!m || !m->nr)
+		return;		/* no servers: nothing on the request path */
+	if (!l->mcp_waited) {
+		l->mcp_waited = 1;
+		mcp_wait(m, l->o.mcp_wait_ms > 0 ? l->o.mcp_wait_ms
+			    : m->start_timeout_ms > 0 ? m->start_timeout_ms : 10000);
+	} else {
+		mcp_wait(m, 0);
+	}
+	mcp_refresh(m);
+	mcp_take_failures(m, &failed);
+	if (failed.len) {
+		if (l->o.ui.notice)
+			l->o.ui.notice(l->o.ui.ud, failed.buf);
+		else
+			log_warn("mcp", "%s", failed.buf);
+	}
+	strbuf_release(&failed);
+	/* the lists' generation says whether anything changed, even a schema
+	 * that kept the count (a copy is taken: other threads' loops may
+	 * list them again meanwhile) */
+	if (l->mcp_tools && mcp_tools_generation(m) == l->mcp_gen)
+		return;
+	total = mcp_tools_copy(m, &snap, &gen);
+	l->mcp_gen = gen;
+	l->tools_gen++;		/* the provider encodes the tools again */
+	/* rebuild: the built-in tools stay, the MCP ones are listed afresh */
+	for (i = l->base_tools_nr; i < l->tools_nr; i++)
+		json_decref(l->schemas[i].schema);
+	l->tools_nr = l->base_tools_nr;
+	free(l->mcp_tools);
+	mcp_tools_free(l->mcp_snap, l->mcp_snap_nr);
+	l->mcp_snap = snap;
+	l->mcp_snap_nr = total;
+	l->mcp_tools = xcalloc(total ? total : 1, sizeof(*l->mcp_tools));
+	l->tools = xrealloc(l->tools, (l->base_tools_nr + total + 1) * sizeof(*l->tools));
+	l->schemas = xrealloc(l->schemas, (l->base_tools_nr + total + 1) * sizeof(*l->schemas));
+	for (i = 0; i < total; i++) {
+		const struct mcp_tool *mt = &snap[i];
+		struct tool *t = &l->mcp_tools[n];
+
+		if (!mcp_wanted(l, mt->full))
+			continue;
+		/* the strings are the snapshot's, which lives as long as these */
+		t->name = mt->full;
+		t->description = mt->description;
+		t->schema = mt->schema;
+		if (!parent_has(l, t))
+			continue;
+		n++;
+		l->tools[l->tools_nr] = t;
+		l->schemas[l->tools_nr].name = t->name;
+		l->schemas[l->tools_nr].description = t->description;
+		l->schemas[l->tools_nr].schema = json_loads(t->schema, 0, NULL);
+		if (!l->schemas[l->tools_nr].schema)
+			l->schemas[l->tools_nr].schema = json_pack("{s:s}", "type", "object");
+		l->tools_nr++;
+	}
+	l->mcp_tools_nr = n;
+}
