@@ -145,3 +145,173 @@ char *conv_msg_text(const struct conv_msg *m)
 			strbuf_addstr(&sb, m->blocks[i].text);
 	return strbuf_detach(&sb, NULL);
 }
+
+/* ---- the stored form, and repairing what a crash left ---------------------- */
+
+json_t *conv_msg_to_json(const struct conv_msg *m)
+{
+	json_t *blocks = json_array();
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		const struct conv_block *b = &m->blocks[i];
+		json_t *o;
+
+		switch (b->type) {
+		case CONV_TEXT:
+			o = json_pack("{s:s, s:s}", "type", "text", "text", b->text);
+			break;
+		case CONV_TOOL_USE: {
+			json_error_t jerr;
+			json_t *in = json_loads(b->input, 0, &jerr);
+
+			/* arguments that are not JSON stay as the text the
+			 * model sent */
+			o = json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use", "id", b->id,
+				      "name", b->name, "input", in ? in : json_string(b->input));
+			break;
+		}
+		default:
+			o = json_pack("{s:s, s:s, s:s, s:b}", "type", "tool_result",
+				      "tool_use_id", b->id, "content", b->text,
+				      "is_error", b->is_error);
+			break;
+		}
+		json_array_append_new(blocks, o);
+	}
+	return json_pack("{s:s, s:o}", "role", m->role == CONV_USER ? "user" : "assistant",
+			 "content", blocks);
+}
+
+void conv_msg_from_json(json_t *content, struct conv_msg *m)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(content, i, b) {
+		const char *type = json_string_value(json_object_get(b, "type"));
+
+		if (!type)
+			continue;
+		if (!strcmp(type, "text")) {
+			const char *t = json_string_value(json_object_get(b, "text"));
+
+			if (t && *t)
+				conv_add_text(m, t, strlen(t));
+		} else if (!strcmp(type, "tool_use")) {
+			json_t *in = json_object_get(b, "input");
+			char *text = json_is_string(in) ? NULL : json_dumps(in ? in : json_object(),
+									     JSON_COMPACT);
+
+			conv_add_tool_use(m, json_string_value(json_object_get(b, "id")),
+					  json_string_value(json_object_get(b, "name")),
+					  text ? text : json_string_value(in));
+			free(text);
+		} else if (!strcmp(type, "tool_result")) {
+			conv_add_tool_result(m, json_string_value(json_object_get(b, "tool_use_id")),
+					     json_string_value(json_object_get(b, "content")),
+					     json_is_true(json_object_get(b, "is_error")));
+		}
+	}
+}
+
+#define INTERRUPTED_ANSWER "(interrupted: archie stopped before the model answered this; what was asked may not be done)"
+#define INTERRUPTED_RESULT "error: interrupted before completion: archie stopped before this call finished, so whether it ran or what it did is unknown; check before repeating it"
+
+/* Every tool_use of an assistant message from start on answered in the
+ * next user message.  Returns the index of the first message it changed
+ * (conv->nr if none). */
+static size_t repair_results(struct conv *conv, size_t start)
+{
+	size_t i, first = conv->nr;
+
+	for (i = start; i < conv->nr; i++) {
+		struct conv_msg *a = &conv->msgs[i], *u;
+		size_t k, j;
+
+		if (a->role != CONV_ASSISTANT)
+			continue;
+		for (k = 0; k < a->nr; k++) {
+			int answered = 0;
+
+			if (a->blocks[k].type != CONV_TOOL_USE)
+				continue;
+			u = i + 1 < conv->nr && conv->msgs[i + 1].role == CONV_USER ? &conv->msgs[i + 1] : NULL;
+			for (j = 0; u && j < u->nr; j++)
+				if (u->blocks[j].type == CONV_TOOL_RESULT &&
+				    !strcmp(u->blocks[j].id, a->blocks[k].id))
+					answered = 1;
+			if (answered)
+				continue;
+			if (!u) {
+				/* a user message right after a: insert one */
+				struct conv_msg nm;
+
+				memset(&nm, 0, sizeof(nm));
+				nm.role = CONV_USER;
+				conv_push_msg(conv, &nm);
+				memmove(&conv->msgs[i + 2], &conv->msgs[i + 1],
+					(conv->nr - i - 2) * sizeof(*conv->msgs));
+				memset(&conv->msgs[i + 1], 0, sizeof(conv->msgs[i + 1]));
+				conv->msgs[i + 1].role = CONV_USER;
+				a = &conv->msgs[i];
+				u = &conv->msgs[i + 1];
+			}
+			conv_add_tool_result(u, a->blocks[k].id, INTERRUPTED_RESULT, 1);
+			/* results come first in a user message (Anthropic) */
+			if (u->nr > 1) {
+				struct conv_block last = u->blocks[u->nr - 1];
+				size_t pos = 0;
+
+				while (pos < u->nr - 1 && u->blocks[pos].type == CONV_TOOL_RESULT)
+					pos++;
+				memmove(&u->blocks[pos + 1], &u->blocks[pos],
+					(u->nr - 1 - pos) * sizeof(*u->blocks));
+				u->blocks[pos] = last;
+			}
+			if (i + 1 < first)
+				first = i + 1;
+		}
+	}
+	return first;
+}
+
+size_t conv_repair(struct conv *conv, size_t start)
+{
+	size_t first = repair_results(conv, start);
+
+	/* ending with a user message (a prompt or results the model never
+	 * answered): say so as the answer, so the next prompt keeps the
+	 * roles alternating, as the Anthropic API wants */
+	if (conv->nr > start && conv->msgs[conv->nr - 1].role == CONV_USER) {
+		struct conv_msg *a = conv_add_msg(conv, CONV_ASSISTANT);
+
+		conv_add_text(a, INTERRUPTED_ANSWER, strlen(INTERRUPTED_ANSWER));
+	}
+	return first;
+}
+
+int conv_push_merged(struct conv *conv, size_t start, struct conv_msg *m)
+{
+	struct conv_msg *prev;
+	size_t k;
+
+	if (conv->nr <= start || conv->msgs[conv->nr - 1].role != m->role) {
+		conv_push_msg(conv, m);
+		return 0;
+	}
+	/* two in a row: one message, as every API wants alternation */
+	prev = &conv->msgs[conv->nr - 1];
+	for (k = 0; k < m->nr; k++) {
+		const struct conv_block *bl = &m->blocks[k];
+
+		if (bl->type == CONV_TEXT)
+			conv_add_text(prev, bl->text, strlen(bl->text));
+		else if (bl->type == CONV_TOOL_USE)
+			conv_add_tool_use(prev, bl->id, bl->name, bl->input);
+		else
+			conv_add_tool_result(prev, bl->id, bl->text, bl->is_error);
+	}
+	conv_msg_release(m);
+	return 1;
+}

@@ -66,6 +66,20 @@ void conv_add_tool_result(struct conv_msg *m, const char *id, const char *text,
 /* All the text blocks of m concatenated (caller frees). */
 char *conv_msg_text(const struct conv_msg *m);
 
+/* A message as stored: {"role", "content": [blocks]} (a new reference). */
+json_t *conv_msg_to_json(const struct conv_msg *m);
+/* Adds the blocks of a stored message's content (a JSON array) to m. */
+void conv_msg_from_json(json_t *content, struct conv_msg *m);
+/* Moves m into conv, merged into the last message when it has the same
+ * role (from index start on): returns 1 when merged (m is released). */
+int conv_push_merged(struct conv *conv, size_t start, struct conv_msg *m);
+/* Makes conv from start on a valid request after a crash: every tool call
+ * answered in the next user message (an "interrupted" error result, the
+ * results first, as Anthropic wants), and a last user message answered by
+ * an assistant message saying the session was interrupted.  Returns the
+ * index of the first message it changed (conv->nr if none). */
+size_t conv_repair(struct conv *conv, size_t start);
+
 /* A tool the model may call: name, description, JSON Schema of its input
  * (borrowed). */
 struct conv_tool {

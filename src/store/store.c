@@ -1,7 +1,7 @@
 /*
  * store: see store.h.
  */
-#include "store/store.h"
+#include "store/store_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -346,7 +346,7 @@ static char *redacted_dump(struct store *st, json_t *j)
 	return json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
-static sqlite3_stmt *prepare(struct store *st, const char *sql)
+sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 
@@ -372,7 +372,7 @@ int store_session_begin(struct store *st, const struct store_session *ss)
 
 	if (!st->db)
 		return -1;
-	s = prepare(st, "INSERT OR IGNORE INTO sessions (id, project, cwd, agent, provider, model,"
+	s = store_prepare(st, "INSERT OR IGNORE INTO sessions (id, project, cwd, agent, provider, model,"
 			" parent, title, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)");
 	if (!s)
 		return write_failed(st, "the session");
@@ -389,41 +389,6 @@ int store_session_begin(struct store *st, const struct store_session *ss)
 	return step_done(st, s, "the session");
 }
 
-json_t *store_msg_json(const struct conv_msg *m)
-{
-	json_t *blocks = json_array();
-	size_t i;
-
-	for (i = 0; i < m->nr; i++) {
-		const struct conv_block *b = &m->blocks[i];
-		json_t *o;
-
-		switch (b->type) {
-		case CONV_TEXT:
-			o = json_pack("{s:s, s:s}", "type", "text", "text", b->text);
-			break;
-		case CONV_TOOL_USE: {
-			json_error_t jerr;
-			json_t *in = json_loads(b->input, 0, &jerr);
-
-			/* arguments that are not JSON stay as the text the
-			 * model sent */
-			o = json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use", "id", b->id,
-				      "name", b->name, "input", in ? in : json_string(b->input));
-			break;
-		}
-		default:
-			o = json_pack("{s:s, s:s, s:s, s:b}", "type", "tool_result",
-				      "tool_use_id", b->id, "content", b->text,
-				      "is_error", b->is_error);
-			break;
-		}
-		json_array_append_new(blocks, o);
-	}
-	return json_pack("{s:s, s:o}", "role", m->role == CONV_USER ? "user" : "assistant",
-			 "content", blocks);
-}
-
 int store_message(struct store *st, const char *session, long seq,
 		  const struct conv_msg *m, int incomplete)
 {
@@ -433,11 +398,11 @@ int store_message(struct store *st, const char *session, long seq,
 
 	if (!st->db)
 		return -1;
-	s = prepare(st, "INSERT OR REPLACE INTO messages (session, seq, role, content,"
+	s = store_prepare(st, "INSERT OR REPLACE INTO messages (session, seq, role, content,"
 			" incomplete, created) VALUES (?,?,?,?,?,?)");
 	if (!s)
 		return write_failed(st, "a message");
-	j = store_msg_json(m);
+	j = conv_msg_to_json(m);
 	content = redacted_dump(st, json_object_get(j, "content"));
 	json_decref(j);
 	sqlite3_bind_text(s, 1, session, -1, SQLITE_TRANSIENT);
@@ -560,7 +525,7 @@ static int insert_event(struct store *st, json_t *row)
 	size_t i;
 	int rc;
 
-	s = prepare(st, insert_event_sql);
+	s = store_prepare(st, insert_event_sql);
 	if (!s)
 		return -1;
 	for (i = 0; i < NEVENT_COLS; i++) {
@@ -632,7 +597,7 @@ int store_turn_end(struct store *st, const char *session)
 		return write_failed(st, "the audit events kept in memory");
 	/* a synced commit makes every earlier WAL frame durable too */
 	sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
-	s = prepare(st, "UPDATE sessions SET updated = ? WHERE id = ?");
+	s = store_prepare(st, "UPDATE sessions SET updated = ? WHERE id = ?");
 	if (!s) {
 		sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
 		return write_failed(st, "the end of a turn");
@@ -661,7 +626,7 @@ int store_prune(struct store *st, long long before_ms, struct strbuf *err)
 	if (exec_sql(st->db, "BEGIN IMMEDIATE", &e))
 		goto fail;
 	for (i = 0; i < sizeof(sql) / sizeof(*sql); i++) {
-		sqlite3_stmt *s = prepare(st, sql[i]);
+		sqlite3_stmt *s = store_prepare(st, sql[i]);
 
 		if (!s) {
 			strbuf_seterr(&e, "%s", sqlite3_errmsg(st->db));
@@ -690,219 +655,6 @@ fail:
 
 /* ---- reading ----------------------------------------------------------- */
 
-/* Columns that hold JSON text come back as JSON. */
-static int json_column(const char *name)
-{
-	return !strcmp(name, "content") || !strcmp(name, "detail") || !strcmp(name, "arguments");
-}
-
-/* The current row as an object (NULL columns left out). */
-static json_t *row_json(sqlite3_stmt *s)
-{
-	json_t *o = json_object();
-	int i, n = sqlite3_column_count(s);
-
-	for (i = 0; i < n; i++) {
-		const char *name = sqlite3_column_name(s, i);
-		json_t *v = NULL;
-
-		switch (sqlite3_column_type(s, i)) {
-		case SQLITE_INTEGER:
-			v = json_integer(sqlite3_column_int64(s, i));
-			break;
-		case SQLITE_FLOAT:
-			v = json_real(sqlite3_column_double(s, i));
-			break;
-		case SQLITE_TEXT: {
-			const char *t = (const char *)sqlite3_column_text(s, i);
-			json_error_t jerr;
-
-			if (json_column(name))
-				v = json_loads(t, JSON_DECODE_ANY, &jerr);
-			if (!v)
-				v = json_string(t);
-			break;
-		}
-		default:
-			break;
-		}
-		if (v)
-			json_object_set_new(o, name, v);
-	}
-	return o;
-}
-
-/* All rows of a prepared statement (finalized here). */
-static json_t *rows_json(sqlite3_stmt *s)
-{
-	json_t *a = json_array();
-
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(a, row_json(s));
-	sqlite3_finalize(s);
-	return a;
-}
-
-int store_find_session(struct store *st, const char *ref, const char *project,
-		       struct strbuf *out, struct strbuf *err)
-{
-	sqlite3_stmt *s;
-	int n = 0;
-
-	if (!st->db)
-		return strbuf_seterr(err, "no session database");
-	if (!ref) {
-		s = prepare(st, project
-			    ? "SELECT id FROM sessions WHERE project = ?1 AND parent IS NULL ORDER BY updated DESC, rowid DESC LIMIT 1"
-			    : "SELECT id FROM sessions WHERE parent IS NULL ORDER BY updated DESC, rowid DESC LIMIT 1");
-		if (!s)
-			return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
-		if (project)
-			sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			strbuf_addstr(out, (const char *)sqlite3_column_text(s, 0));
-			n = 1;
-		}
-		sqlite3_finalize(s);
-		if (!n)
-			return strbuf_seterr(err, "no session to continue in %s ('archie sessions list' shows the recorded ones)",
-					     project ? project : "any project");
-		return 0;
-	}
-	s = prepare(st, "SELECT id FROM sessions WHERE id = ?1 UNION ALL"
-			" SELECT id FROM sessions WHERE id != ?1 AND substr(id, 1, length(?1)) = ?1 LIMIT 3");
-	if (!s)
-		return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
-	sqlite3_bind_text(s, 1, ref, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(s, 0);
-
-		if (n == 0)
-			strbuf_addstr(out, id);
-		if (!strcmp(id, ref)) {
-			n = 1;
-			strbuf_reset(out);
-			strbuf_addstr(out, id);
-			break;
-		}
-		n++;
-	}
-	sqlite3_finalize(s);
-	if (n == 1)
-		return 0;
-	strbuf_reset(out);
-	if (!n)
-		return strbuf_seterr(err, "no session '%s' ('archie sessions list' shows the recorded ones)", ref);
-	return strbuf_seterr(err, "'%s' names more than one session; give more of its id", ref);
-}
-
-/* Adds a stored message's blocks to m. */
-static void blocks_to_msg(json_t *content, struct conv_msg *m)
-{
-	json_t *b;
-	size_t i;
-
-	json_array_foreach(content, i, b) {
-		const char *type = json_string_value(json_object_get(b, "type"));
-
-		if (!type)
-			continue;
-		if (!strcmp(type, "text")) {
-			const char *t = json_string_value(json_object_get(b, "text"));
-
-			if (t && *t)
-				conv_add_text(m, t, strlen(t));
-		} else if (!strcmp(type, "tool_use")) {
-			json_t *in = json_object_get(b, "input");
-			char *text = json_is_string(in) ? NULL : json_dumps(in ? in : json_object(),
-									     JSON_COMPACT);
-
-			conv_add_tool_use(m, json_string_value(json_object_get(b, "id")),
-					  json_string_value(json_object_get(b, "name")),
-					  text ? text : json_string_value(in));
-			free(text);
-		} else if (!strcmp(type, "tool_result")) {
-			conv_add_tool_result(m, json_string_value(json_object_get(b, "tool_use_id")),
-					     json_string_value(json_object_get(b, "content")),
-					     json_is_true(json_object_get(b, "is_error")));
-		}
-	}
-}
-
-#define INTERRUPTED_ANSWER "(interrupted: archie stopped before the model answered this; what was asked may not be done)"
-#define INTERRUPTED_RESULT "error: interrupted before completion: archie stopped before this call finished, so whether it ran or what it did is unknown; check before repeating it"
-
-/* Makes conv a valid request from start on: every tool_use of an
- * assistant message answered in the next user message.  Returns the
- * index of the first message it changed (conv->nr if none). */
-static size_t repair(struct conv *conv, size_t start)
-{
-	size_t i, first = conv->nr;
-
-	for (i = start; i < conv->nr; i++) {
-		struct conv_msg *a = &conv->msgs[i], *u;
-		size_t k, j;
-
-		if (a->role != CONV_ASSISTANT)
-			continue;
-		for (k = 0; k < a->nr; k++) {
-			int answered = 0;
-
-			if (a->blocks[k].type != CONV_TOOL_USE)
-				continue;
-			u = i + 1 < conv->nr && conv->msgs[i + 1].role == CONV_USER ? &conv->msgs[i + 1] : NULL;
-			for (j = 0; u && j < u->nr; j++)
-				if (u->blocks[j].type == CONV_TOOL_RESULT &&
-				    !strcmp(u->blocks[j].id, a->blocks[k].id))
-					answered = 1;
-			if (answered)
-				continue;
-			if (!u) {
-				/* a user message right after a: insert one */
-				struct conv_msg nm;
-
-				memset(&nm, 0, sizeof(nm));
-				nm.role = CONV_USER;
-				conv_push_msg(conv, &nm);
-				memmove(&conv->msgs[i + 2], &conv->msgs[i + 1],
-					(conv->nr - i - 2) * sizeof(*conv->msgs));
-				memset(&conv->msgs[i + 1], 0, sizeof(conv->msgs[i + 1]));
-				conv->msgs[i + 1].role = CONV_USER;
-				a = &conv->msgs[i];
-				u = &conv->msgs[i + 1];
-			}
-			conv_add_tool_result(u, a->blocks[k].id, INTERRUPTED_RESULT, 1);
-			/* results come first in a user message (Anthropic) */
-			if (u->nr > 1) {
-				struct conv_block last = u->blocks[u->nr - 1];
-				size_t pos = 0;
-
-				while (pos < u->nr - 1 && u->blocks[pos].type == CONV_TOOL_RESULT)
-					pos++;
-				memmove(&u->blocks[pos + 1], &u->blocks[pos],
-					(u->nr - 1 - pos) * sizeof(*u->blocks));
-				u->blocks[pos] = last;
-			}
-			if (i + 1 < first)
-				first = i + 1;
-		}
-	}
-	return first;
-}
-
-json_t *store_session_row(struct store *st, const char *id)
-{
-	sqlite3_stmt *s;
-	json_t *o;
-
-	if (!st->db || !(s = prepare(st, "SELECT * FROM sessions WHERE id = ?")))
-		return NULL;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	o = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
-	sqlite3_finalize(s);
-	return o;
-}
-
 int store_load(struct store *st, const char *id, struct conv *conv,
 	       size_t *recorded, json_t **info, struct strbuf *err)
 {
@@ -916,7 +668,7 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 		return strbuf_seterr(err, "no session database");
 	if (info && !(*info = store_session_row(st, id)))
 		return strbuf_seterr(err, "no session '%s'", id);
-	s = prepare(st, "SELECT seq, role, content FROM messages WHERE session = ? ORDER BY seq");
+	s = store_prepare(st, "SELECT seq, role, content FROM messages WHERE session = ? ORDER BY seq");
 	if (!s)
 		return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
@@ -937,51 +689,27 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 		memset(&m, 0, sizeof(m));
 		m.role = r;
 		if (content)
-			blocks_to_msg(content, &m);
+			conv_msg_from_json(content, &m);
 		json_decref(content);
 		if (!m.nr) {
 			conv_msg_release(&m);
 			pristine = 0;
 			continue;
 		}
-		if (conv->nr > base && conv->msgs[conv->nr - 1].role == r) {
-			/* two in a row (a prompt whose answer never came):
-			 * one message, as every API wants alternation */
-			struct conv_msg *prev = &conv->msgs[conv->nr - 1];
-			size_t k;
-
-			for (k = 0; k < m.nr; k++) {
-				const struct conv_block *bl = &m.blocks[k];
-
-				if (bl->type == CONV_TEXT)
-					conv_add_text(prev, bl->text, strlen(bl->text));
-				else if (bl->type == CONV_TOOL_USE)
-					conv_add_tool_use(prev, bl->id, bl->name, bl->input);
-				else
-					conv_add_tool_result(prev, bl->id, bl->text, bl->is_error);
-			}
-			conv_msg_release(&m);
+		if (conv_push_merged(conv, base, &m)) {
+			/* two in a row (a prompt whose answer never came) became one */
 			if (pristine)
 				*recorded = conv->nr - 1;
 			pristine = 0;
 			continue;
 		}
-		conv_push_msg(conv, &m);
 		if (pristine)
 			*recorded = conv->nr;
 	}
 	sqlite3_finalize(s);
-	first = repair(conv, base);
+	first = conv_repair(conv, base);
 	if (first < *recorded)
 		*recorded = first;
-	/* ending with a user message (a prompt or results the model never
-	 * answered): say so as the answer, so the next prompt keeps the
-	 * roles alternating, as the Anthropic API wants */
-	if (conv->nr > base && conv->msgs[conv->nr - 1].role == CONV_USER) {
-		struct conv_msg *a = conv_add_msg(conv, CONV_ASSISTANT);
-
-		conv_add_text(a, INTERRUPTED_ANSWER, strlen(INTERRUPTED_ANSWER));
-	}
 	return 0;
 }
 
@@ -991,7 +719,7 @@ int store_truncate(struct store *st, const char *session, long from_seq)
 
 	if (!st->db)
 		return -1;
-	s = prepare(st, "DELETE FROM messages WHERE session = ? AND seq >= ?");
+	s = store_prepare(st, "DELETE FROM messages WHERE session = ? AND seq >= ?");
 	if (!s)
 		return write_failed(st, "a repaired session");
 	sqlite3_bind_text(s, 1, session, -1, SQLITE_TRANSIENT);
@@ -999,175 +727,3 @@ int store_truncate(struct store *st, const char *session, long from_seq)
 	return step_done(st, s, "a repaired session");
 }
 
-json_t *store_sessions(struct store *st, const char *project, int limit)
-{
-	sqlite3_stmt *s;
-
-	s = prepare(st, "SELECT s.id, s.project, s.agent, s.model, s.parent, s.title,"
-			" s.created, s.updated,"
-			" (SELECT count(*) FROM messages m WHERE m.session = s.id) AS messages"
-			" FROM sessions s WHERE (?1 IS NULL OR s.project = ?1)"
-			" ORDER BY s.updated DESC, s.rowid DESC LIMIT ?2");
-	if (!s)
-		return json_array();
-	if (project)
-		sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	return rows_json(s);
-}
-
-json_t *store_session_dump(struct store *st, const char *id)
-{
-	struct store_filter f;
-	sqlite3_stmt *s;
-	json_t *o;
-
-	o = store_session_row(st, id);
-	if (!o)
-		return NULL;
-	s = prepare(st, "SELECT seq, role, content, incomplete, created FROM messages"
-			" WHERE session = ? ORDER BY seq");
-	if (s) {
-		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-		json_object_set_new(o, "messages", rows_json(s));
-	}
-	memset(&f, 0, sizeof(f));
-	f.session = id;
-	json_object_set_new(o, "events", store_events(st, &f));
-	return o;
-}
-
-json_t *store_events(struct store *st, const struct store_filter *f)
-{
-	sqlite3_stmt *s;
-
-	s = prepare(st, "SELECT * FROM events WHERE (?1 IS NULL OR session = ?1)"
-			" AND ts >= ?2 AND (?3 IS NULL OR tool = ?3)"
-			" AND (?4 IS NULL OR verdict = ?4) AND (?5 IS NULL OR kind = ?5)"
-			" ORDER BY ts, id LIMIT ?6");
-	if (!s)
-		return json_array();
-	if (f->session)
-		sqlite3_bind_text(s, 1, f->session, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, f->since_ms);
-	if (f->tool)
-		sqlite3_bind_text(s, 3, f->tool, -1, SQLITE_TRANSIENT);
-	if (f->verdict)
-		sqlite3_bind_text(s, 4, f->verdict, -1, SQLITE_TRANSIENT);
-	if (f->kind)
-		sqlite3_bind_text(s, 5, f->kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : -1);
-	return rows_json(s);
-}
-
-/* The q-quantile (0..1) of the model latencies of a group, nearest
- * rank. */
-static json_t *latency_quantile(struct store *st, const char *col, const char *key, double q)
-{
-	struct strbuf sql = STRBUF_INIT;
-	sqlite3_stmt *s;
-	json_t *v = json_null();
-
-	strbuf_addf(&sql, "SELECT duration_ms FROM events e JOIN sessions s ON s.id = e.session"
-			  " WHERE e.kind = 'model' AND e.duration_ms IS NOT NULL AND %s = ?1"
-			  " ORDER BY duration_ms LIMIT 1 OFFSET (SELECT max(0, CAST(round(?2 * count(*) + 0.4999) AS INTEGER) - 1)"
-			  " FROM events e JOIN sessions s ON s.id = e.session"
-			  " WHERE e.kind = 'model' AND e.duration_ms IS NOT NULL AND %s = ?1)", col, col);
-	s = prepare(st, sql.buf);
-	strbuf_release(&sql);
-	if (!s)
-		return v;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(s, 2, q);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		json_decref(v);
-		v = json_integer(sqlite3_column_int64(s, 0));
-	}
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* Totals of a group (a session or a project). */
-static json_t *group_stats(struct store *st, const char *col, const char *key)
-{
-	struct strbuf sql = STRBUF_INIT;
-	sqlite3_stmt *s;
-	json_t *o = json_object(), *by;
-
-	strbuf_addf(&sql, "SELECT count(DISTINCT s.id) AS sessions,"
-			  " sum(e.kind = 'model') AS turns, sum(e.kind = 'tool') AS tool_calls,"
-			  " sum(e.kind = 'tool' AND e.outcome = 'denied') AS denials,"
-			  " coalesce(sum(e.input_tokens), 0) AS input_tokens,"
-			  " coalesce(sum(e.output_tokens), 0) AS output_tokens,"
-			  " coalesce(sum(e.cache_read_tokens), 0) AS cache_read_tokens,"
-			  " coalesce(sum(e.cache_write_tokens), 0) AS cache_write_tokens,"
-			  " coalesce(sum(e.cost), 0.0) AS cost"
-			  " FROM sessions s LEFT JOIN events e ON e.session = s.id WHERE %s = ?1", col);
-	s = prepare(st, sql.buf);
-	if (s) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			json_decref(o);
-			o = row_json(s);
-		}
-		sqlite3_finalize(s);
-	}
-	strbuf_reset(&sql);
-	strbuf_addf(&sql, "SELECT e.tool, count(*) FROM events e JOIN sessions s ON s.id = e.session"
-			  " WHERE e.kind = 'tool' AND %s = ?1 GROUP BY e.tool ORDER BY 2 DESC, 1", col);
-	by = json_object();
-	s = prepare(st, sql.buf);
-	if (s) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(s) == SQLITE_ROW)
-			json_object_set_new(by, (const char *)sqlite3_column_text(s, 0),
-					    json_integer(sqlite3_column_int64(s, 1)));
-		sqlite3_finalize(s);
-	}
-	strbuf_release(&sql);
-	json_object_set_new(o, "tools", by);
-	json_object_set_new(o, "latency_p50_ms", latency_quantile(st, col, key, 0.5));
-	json_object_set_new(o, "latency_p95_ms", latency_quantile(st, col, key, 0.95));
-	return o;
-}
-
-json_t *store_stats(struct store *st, const char *project)
-{
-	json_t *out = json_object(), *sessions = json_array(), *projects = json_array();
-	sqlite3_stmt *s;
-
-	s = prepare(st, "SELECT id, project, title FROM sessions WHERE (?1 IS NULL OR project = ?1)"
-			" ORDER BY updated DESC LIMIT 50");
-	if (s) {
-		if (project)
-			sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			const char *id = (const char *)sqlite3_column_text(s, 0);
-			json_t *g = group_stats(st, "s.id", id);
-
-			json_object_del(g, "sessions");
-			json_object_set_new(g, "id", json_string(id));
-			json_object_set_new(g, "project", json_string((const char *)sqlite3_column_text(s, 1)));
-			if (sqlite3_column_text(s, 2))
-				json_object_set_new(g, "title", json_string((const char *)sqlite3_column_text(s, 2)));
-			json_array_append_new(sessions, g);
-		}
-		sqlite3_finalize(s);
-	}
-	s = prepare(st, "SELECT DISTINCT project FROM sessions WHERE (?1 IS NULL OR project = ?1) ORDER BY project");
-	if (s) {
-		if (project)
-			sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			const char *p = (const char *)sqlite3_column_text(s, 0);
-			json_t *g = group_stats(st, "s.project", p);
-
-			json_object_set_new(g, "project", json_string(p));
-			json_array_append_new(projects, g);
-		}
-		sqlite3_finalize(s);
-	}
-	json_object_set_new(out, "sessions", sessions);
-	json_object_set_new(out, "projects", projects);
-	return out;
-}

@@ -122,9 +122,6 @@ int store_event(struct store *st, const struct store_event *ev);
 /* A turn boundary: the session's updated time, and a durable commit. */
 int store_turn_end(struct store *st, const char *session);
 
-/* A conversation message as stored: {"role", "content": [blocks]}. */
-json_t *store_msg_json(const struct conv_msg *m);
-
 /*
  * Reading.
  */

@@ -1,0 +1,15 @@
+/*
+ * store_int: what store.c (writing, resuming) and store_query.c (listing,
+ * audit, statistics) share.  Not for other modules: they use store.h.
+ */
+#ifndef ARCHIE_STORE_INT_H
+#define ARCHIE_STORE_INT_H
+
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+/* A statement on the store's connection, or NULL (finalize it). */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+
+#endif
