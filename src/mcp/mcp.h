@@ -25,10 +25,14 @@
  *
  * mcp_call() runs `tools/call` and renders the result's content (text,
  * images, resources) as text; `isError` makes it an error result.  A
- * `notifications/tools/list_changed` makes the next mcp_tools() list again.
+ * `notifications/tools/list_changed` makes the next mcp_refresh() list
+ * again; loops read the lists through mcp_tools_copy() and notice changes
+ * by mcp_tools_generation().
  * mcp_release() shuts servers down: close stdin, wait, SIGTERM, SIGKILL.
  *
- * Thread-safety: one lock per server; calls to a server are serialised.
+ * Thread-safety: one lock per server serialises its traffic; the
+ * registry's lock guards states, tool lists and their generation (a list
+ * is built aside and swapped in, so readers never see one being freed).
  * Ownership: an mcp owns its servers, their processes and tool lists.
  */
 #ifndef ARCHIE_MCP_H
