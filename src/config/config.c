@@ -2,7 +2,7 @@
  * config: loading and merging configuration, and resolving model
  * references.  See config.h.
  */
-#include "config/config.h"
+#include "config/config_int.h"
 
 #include "agent/routing.h"
 #include "core/fileio.h"
@@ -103,7 +103,7 @@ void config_release(struct config *cfg)
 	config_init(cfg);
 }
 
-static void set_str(char **slot, const char *v)
+void config_set_str(char **slot, const char *v)
 {
 	free(*slot);
 	*slot = xstrdup_or_null(v);
@@ -120,14 +120,14 @@ const struct config_provider *config_provider(const struct config *cfg,
 	return NULL;
 }
 
-static struct config_provider *get_provider(struct config *cfg,
-					    const char *name, const char *source)
+struct config_provider *config_get_provider(struct config *cfg,
+					     const char *name, const char *source)
 {
 	struct config_provider *p = (struct config_provider *)config_provider(cfg, name);
 	size_t i;
 
 	if (p) {
-		set_str(&p->source, source);
+		config_set_str(&p->source, source);
 		return p;
 	}
 	ALLOC_GROW(cfg->providers, cfg->providers_nr + 1, cfg->providers_alloc);
@@ -163,7 +163,7 @@ static struct config_model *get_model(struct config *cfg, const char *name,
 	struct config_model *m = find_model(cfg, name);
 
 	if (m) {
-		set_str(&m->source, source);
+		config_set_str(&m->source, source);
 		return m;
 	}
 	ALLOC_GROW(cfg->models, cfg->models_nr + 1, cfg->models_alloc);
@@ -240,7 +240,7 @@ static int want_string(struct file_ctx *fc, const char *what, struct fy_node *k,
 		     yamldoc_type_name(v));
 		return -1;
 	}
-	set_str(out, NULL);
+	config_set_str(out, NULL);
 	*out = yamldoc_scalar_dup(v);
 	return *out ? 0 : -1;
 }
@@ -457,7 +457,7 @@ static int provider_entry(struct file_ctx *fc, void *obj, const char *name,
 
 	(void)obj;
 	source_of(fc, k, &src);
-	p = get_provider(fc->cfg, name, src.buf);
+	p = config_get_provider(fc->cfg, name, src.buf);
 	strbuf_release(&src);
 	rc = each_pair(fc, name, k, v, provider_key, p);
 	if (!p->base_url)
@@ -554,7 +554,7 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 		int rc = want_string(fc, key, k, v, &fc->cfg->default_model);
 
 		source_of(fc, k, &src);
-		set_str(&fc->cfg->default_model_source, src.buf);
+		config_set_str(&fc->cfg->default_model_source, src.buf);
 		strbuf_release(&src);
 		return rc;
 	}
@@ -671,19 +671,19 @@ static void load_env(struct config *cfg)
 	const char *v;
 
 	if (env("ANTHROPIC_API_KEY") || env("ANTHROPIC_BASE_URL")) {
-		p = get_provider(cfg, "anthropic", env("ANTHROPIC_API_KEY")
+		p = config_get_provider(cfg, "anthropic", env("ANTHROPIC_API_KEY")
 			? "env ANTHROPIC_API_KEY" : "env ANTHROPIC_BASE_URL");
 		if ((v = env("ANTHROPIC_BASE_URL")) != NULL)
-			set_str(&p->base_url, v);
+			config_set_str(&p->base_url, v);
 	}
 	if (env("OPENAI_API_KEY") || env("OPENAI_BASE_URL")) {
-		p = get_provider(cfg, "openai", env("OPENAI_API_KEY")
+		p = config_get_provider(cfg, "openai", env("OPENAI_API_KEY")
 			? "env OPENAI_API_KEY" : "env OPENAI_BASE_URL");
 		if ((v = env("OPENAI_BASE_URL")) != NULL)
-			set_str(&p->base_url, v);
+			config_set_str(&p->base_url, v);
 	}
 	if (env("OPENROUTER_API_KEY"))
-		get_provider(cfg, "openrouter", "env OPENROUTER_API_KEY");
+		config_get_provider(cfg, "openrouter", "env OPENROUTER_API_KEY");
 	if ((v = env("OLLAMA_HOST")) != NULL) {
 		struct strbuf url = STRBUF_INIT;
 
@@ -694,8 +694,8 @@ static void load_env(struct config *cfg)
 		while (url.len && url.buf[url.len - 1] == '/')
 			strbuf_setlen(&url, url.len - 1);
 		strbuf_addstr(&url, "/v1");
-		p = get_provider(cfg, "ollama", "env OLLAMA_HOST");
-		set_str(&p->base_url, url.buf);
+		p = config_get_provider(cfg, "ollama", "env OLLAMA_HOST");
+		config_set_str(&p->base_url, url.buf);
 		strbuf_release(&url);
 	}
 }
@@ -707,8 +707,8 @@ static void load_builtins(struct config *cfg)
 	for (i = 0; i < ARRAY_SIZE(builtin_models); i++) {
 		struct config_model *m = get_model(cfg, builtin_models[i].name, "built-in");
 
-		set_str(&m->provider, "anthropic");
-		set_str(&m->id, builtin_models[i].id);
+		config_set_str(&m->provider, "anthropic");
+		config_set_str(&m->id, builtin_models[i].id);
 		m->price = builtin_models[i].price;
 		m->has_price = 1;
 	}
@@ -746,214 +746,4 @@ int config_load(struct config *cfg, const struct config_search *s)
 			cfg->default_model_source = xstrdup("built-in");
 	}
 	return rc ? -1 : 0;
-}
-
-/* ---- resolution -------------------------------------------------------------- */
-
-void config_resolved_release(struct config_resolved *r)
-{
-	free(r->id);
-	memset(r, 0, sizeof(*r));
-}
-
-static const struct config_model *model_by_name(const struct config *cfg,
-						const char *ref)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->models_nr; i++)
-		if (!strcmp(cfg->models[i].name, ref) ||
-		    strvec_find(&cfg->models[i].aliases, ref) >= 0)
-			return &cfg->models[i];
-	return NULL;
-}
-
-static void list_configured(const struct config *cfg, struct strbuf *err)
-{
-	size_t i;
-
-	if (!cfg->providers_nr || !cfg->providers) {
-		strbuf_addstr(err, "; no provider is configured: set ANTHROPIC_API_KEY, OPENAI_API_KEY or OLLAMA_HOST, or add providers to ~/.config/archie/config.yaml");
-		return;
-	}
-	strbuf_addstr(err, "; providers: ");
-	for (i = 0; i < cfg->providers_nr; i++)
-		strbuf_addf(err, "%s%s", i ? ", " : "", cfg->providers[i].name);
-	strbuf_addstr(err, " ('archie models' lists the models)");
-}
-
-static int use_model(const struct config *cfg, const struct config_model *m,
-		     const char *how, struct config_resolved *out,
-		     struct strbuf *err)
-{
-	out->provider = m->provider ? config_provider(cfg, m->provider) : NULL;
-	if (!out->provider) {
-		strbuf_seterr(err, "model '%s' needs provider '%s', which is not configured",
-			      m->name, m->provider ? m->provider : "(none)");
-		if (m->provider && !strcmp(m->provider, "anthropic"))
-			strbuf_addstr(err, ": set ANTHROPIC_API_KEY, or map it to another provider's model in config.yaml");
-		list_configured(cfg, err);
-		return -1;
-	}
-	out->model = m;
-	out->id = xstrdup(m->id);
-	out->how = how;
-	return 0;
-}
-
-int config_resolve_model(const struct config *cfg, const char *ref,
-			 const char *inherit, struct config_resolved *out,
-			 struct strbuf *err)
-{
-	const struct config_model *m;
-	const char *slash;
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	if (!ref || !*ref || !strcmp(ref, "inherit")) {
-		if (inherit && *inherit && strcmp(inherit, "inherit"))
-			ref = inherit;
-		else
-			ref = cfg->default_model;
-	}
-	if (!ref) {
-		strbuf_seterr(err, "no model given and no default model");
-		list_configured(cfg, err);
-		return -1;
-	}
-	if ((m = model_by_name(cfg, ref)) != NULL)
-		return use_model(cfg, m, "name", out, err);
-	slash = strchr(ref, '/');
-	if (slash) {
-		char *pname = xstrndup(ref, (size_t)(slash - ref));
-		const struct config_provider *p = config_provider(cfg, pname);
-
-		free(pname);
-		if (p) {
-			out->provider = p;
-			out->id = xstrdup(slash + 1);
-			out->how = "provider/model";
-			for (i = 0; i < cfg->models_nr; i++)
-				if (cfg->models[i].provider &&
-				    !strcmp(cfg->models[i].provider, p->name) &&
-				    !strcmp(cfg->models[i].id, out->id))
-					out->model = &cfg->models[i];
-			return 0;
-		}
-	}
-	for (i = 0; i < cfg->models_nr; i++)
-		if (!strcmp(cfg->models[i].id, ref) && cfg->models[i].provider &&
-		    config_provider(cfg, cfg->models[i].provider))
-			return use_model(cfg, &cfg->models[i], "id", out, err);
-
-	/* A bare id: the default model's provider, or the only one. */
-	if (cfg->default_model && strcmp(cfg->default_model, ref)) {
-		struct config_resolved def;
-		struct strbuf ignored = STRBUF_INIT;
-
-		if (!config_resolve_model(cfg, cfg->default_model, NULL, &def, &ignored)) {
-			out->provider = def.provider;
-			config_resolved_release(&def);
-		}
-		strbuf_release(&ignored);
-	}
-	if (!out->provider && cfg->providers_nr == 1)
-		out->provider = &cfg->providers[0];
-	if (!out->provider) {
-		strbuf_seterr(err, "model '%s' is not configured and archie cannot tell which provider serves it; write it as provider/model",
-			      ref);
-		list_configured(cfg, err);
-		return -1;
-	}
-	out->id = xstrdup(ref);
-	out->how = "bare id";
-	return 0;
-}
-
-void config_provider_setup(const struct config *cfg,
-			   const struct config_provider *p,
-			   struct provider_config *out, struct strvec *models)
-{
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	out->name = p->name;
-	out->api = p->api;
-	out->base_url = p->base_url;
-	out->api_key_env = p->api_key_env;
-	out->api_key = p->api_key_env ? getenv(p->api_key_env) : NULL;
-	out->headers = &p->headers;
-	out->max_completion_tokens = p->max_completion_tokens;
-	out->max_attempts = p->max_attempts;
-	out->backoff_base_ms = p->backoff_base_ms;
-	out->backoff_max_ms = p->backoff_max_ms;
-	out->connect_timeout_ms = p->connect_timeout_ms;
-	out->idle_timeout_ms = p->idle_timeout_ms;
-	out->total_timeout_ms = p->total_timeout_ms;
-	for (i = 0; models && i < cfg->models_nr; i++)
-		if (cfg->models[i].provider && !strcmp(cfg->models[i].provider, p->name))
-			strvec_push(models, cfg->models[i].name);
-	out->models = models;
-}
-
-/* ---- local servers ---------------------------------------------------------- */
-
-int config_probe_local(struct config *cfg, struct strbuf *err)
-{
-	const char *list = getenv("ARCHIE_LOCAL_SERVERS");
-	struct strvec entries = STRVEC_INIT;
-	char *copy, *save = NULL, *tok;
-	size_t i;
-	int rc = -1;
-
-	if (cfg->providers_nr)
-		return 0;
-	if (!list || !*list)
-		list = "ollama=http://127.0.0.1:11434,llamacpp=http://127.0.0.1:8080";
-	copy = xstrdup(list);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		strvec_push(&entries, tok);
-	free(copy);
-	for (i = 0; i < entries.nr; i++) {
-		char *eq = strchr(entries.v[i], '=');
-		struct strbuf url = STRBUF_INIT, body = STRBUF_INIT_CAP(1 << 20);
-		json_error_t jerr;
-		json_t *j, *first;
-		const char *id;
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		strbuf_addf(&url, "%s/v1/models", eq + 1);
-		if (!http_get(url.buf, 500, 2000, &body) &&
-		    (j = json_loadb(body.buf, body.len, 0, &jerr)) != NULL) {
-			first = json_array_get(json_object_get(j, "data"), 0);
-			id = json_string_value(json_object_get(first, "id"));
-			if (id) {
-				struct config_provider *p;
-				struct strbuf src = STRBUF_INIT;
-
-				strbuf_addf(&src, "found running at %s", eq + 1);
-				p = get_provider(cfg, entries.v[i], src.buf);
-				strbuf_reset(&url);
-				strbuf_addf(&url, "%s/v1", eq + 1);
-				set_str(&p->base_url, url.buf);
-				strbuf_reset(&src);
-				strbuf_addf(&src, "%s/%s", entries.v[i], id);
-				set_str(&cfg->default_model, src.buf);
-				set_str(&cfg->default_model_source, "the local server's first model");
-				strbuf_release(&src);
-				rc = 0;
-			}
-			json_decref(j);
-		}
-		strbuf_release(&url);
-		strbuf_release(&body);
-		if (!rc)
-			break;
-	}
-	strvec_release(&entries);
-	if (rc)
-		strbuf_seterr(err, "no model provider is configured, and no local server answered (Ollama at 127.0.0.1:11434, llama.cpp at 127.0.0.1:8080). Set ANTHROPIC_API_KEY, OPENAI_API_KEY (and OPENAI_BASE_URL for vLLM, LM Studio or a gateway) or OLLAMA_HOST, or add providers to ~/.config/archie/config.yaml (see 'archie models' and docs/providers.md)");
-	return rc;
 }

@@ -1,0 +1,18 @@
+/*
+ * config_int: what config.c (reading files and the environment) and
+ * config_resolve.c (resolving model references, local servers) share.
+ * Not for other modules: they use config.h.
+ */
+#ifndef ARCHIE_CONFIG_INT_H
+#define ARCHIE_CONFIG_INT_H
+
+#include "config/config.h"
+
+/* Replaces a string setting (v copied, may be NULL). */
+void config_set_str(char **slot, const char *v);
+/* The provider of that name, added (with a known provider's defaults)
+ * when it is new; source says where it was set. */
+struct config_provider *config_get_provider(struct config *cfg, const char *name,
+					    const char *source);
+
+#endif
