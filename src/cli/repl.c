@@ -212,21 +212,6 @@ static void status_line(struct repl *r)
 	    l->usage.output_tokens, l->cost);
 }
 
-static void help(void)
-{
-	printf("commands:\n"
-	       "  /help          this list\n"
-	       "  /agents        the agents you can switch to\n"
-	       "  /agent NAME    switch agent (starts a new conversation)\n"
-	       "  /model [NAME]  show or switch the model (starts a new conversation)\n"
-	       "  /plan          show the current plan\n"
-	       "  /cost          tokens and cost so far\n"
-	       "  /clear         start a new conversation\n"
-	       "  /resume [N|ID] list this project's recent sessions, or continue one\n"
-	       "  /quit          exit (also Ctrl-D, or Ctrl-C twice)\n"
-	       "end a line with \\ to continue it; a line of \"\"\" starts and ends a block\n");
-}
-
 /* Restarts the session with another agent or model, in place: the loop
  * holds pointers into itself, so a session is never copied. */
 static int reopen(struct repl *r, const char *agent, const char *model)
@@ -329,61 +314,148 @@ static void resume_cmd(struct repl *r, const char *arg)
 	strbuf_release(&err);
 }
 
+/* ---- slash commands ---------------------------------------------------------- */
+
+/* Each returns 1 to exit the REPL. */
+static int slash_help(struct repl *r, const char *arg);
+
+static int slash_quit(struct repl *r, const char *arg)
+{
+	(void)r;
+	(void)arg;
+	return 1;
+}
+
+static int slash_agents(struct repl *r, const char *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < r->s.reg.nr; i++)
+		printf("  %-22s %s\n", r->s.reg.entries[i].agent->name,
+		       agent_mode_name(r->s.reg.entries[i].agent->mode));
+	return 0;
+}
+
+static int slash_agent(struct repl *r, const char *arg)
+{
+	if (!arg || !*arg)
+		printf("agent: %s\n", r->s.loop.o.agent->name);
+	else if (reopen(r, arg, NULL) == -2)
+		return 1;
+	return 0;
+}
+
+static int slash_model(struct repl *r, const char *arg)
+{
+	if (!arg || !*arg)
+		printf("model: %s/%s\n", r->s.loop.model.provider->name, r->s.loop.model.id);
+	else if (reopen(r, NULL, arg) == -2)
+		return 1;
+	return 0;
+}
+
+static int slash_plan(struct repl *r, const char *arg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)arg;
+	todo_list_render(&r->s.loop.todos, &sb);
+	fputs(sb.buf, stdout);
+	strbuf_release(&sb);
+	return 0;
+}
+
+static int slash_cost(struct repl *r, const char *arg)
+{
+	const struct loop *l = &r->s.loop;
+
+	(void)arg;
+	printf("%d turns, %d tool calls\ntokens: %ld in, %ld out, %ld cache read, %ld cache write\ncost: $%.4f\n",
+	       l->turns, l->tool_calls, l->usage.input_tokens, l->usage.output_tokens,
+	       l->usage.cache_read_tokens, l->usage.cache_write_tokens, l->cost);
+	if (l->sub.runs)
+		printf("subagents: %d run%s, %ld in, %ld out tokens, $%.4f\n", l->sub.runs,
+		       l->sub.runs == 1 ? "" : "s", l->sub.usage.input_tokens,
+		       l->sub.usage.output_tokens, l->sub.cost);
+	return 0;
+}
+
+static int slash_clear(struct repl *r, const char *arg)
+{
+	(void)arg;
+	loop_clear(&r->s.loop);
+	printf("new conversation\n");
+	return 0;
+}
+
+static int slash_resume(struct repl *r, const char *arg)
+{
+	resume_cmd(r, arg);
+	return 0;
+}
+
+/* The table: dispatch and /help come from it (as the command table does
+ * for archie's subcommands). */
+static const struct slash {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*run)(struct repl *r, const char *arg);
+} slashes[] = {
+	{ "/help", "", "this list", slash_help },
+	{ "/agents", "", "the agents you can switch to", slash_agents },
+	{ "/agent", "NAME", "switch agent (starts a new conversation)", slash_agent },
+	{ "/model", "[NAME]", "show or switch the model (starts a new conversation)", slash_model },
+	{ "/plan", "", "show the current plan", slash_plan },
+	{ "/cost", "", "tokens and cost so far", slash_cost },
+	{ "/clear", "", "start a new conversation", slash_clear },
+	{ "/resume", "[N|ID]", "list this project's recent sessions, or continue one", slash_resume },
+	{ "/quit", "", "exit (also /exit, Ctrl-D, or Ctrl-C twice)", slash_quit },
+	{ "/exit", NULL, NULL, slash_quit },	/* not listed: /quit's other name */
+};
+
+static int slash_help(struct repl *r, const char *arg)
+{
+	size_t i;
+
+	(void)r;
+	(void)arg;
+	printf("commands:\n");
+	for (i = 0; i < sizeof(slashes) / sizeof(*slashes); i++) {
+		char head[64];
+
+		if (!slashes[i].summary)
+			continue;
+		snprintf(head, sizeof(head), "%s%s%s", slashes[i].name,
+			 *slashes[i].args ? " " : "", slashes[i].args);
+		printf("  %-15s%s\n", head, slashes[i].summary);
+	}
+	printf("end a line with \\ to continue it; a line of \"\"\" starts and ends a block\n");
+	return 0;
+}
+
 /* Returns 1 to exit. */
 static int command(struct repl *r, char *line)
 {
 	char *arg = strchr(line, ' ');
 	size_t i;
+	int rc = 0;
 
 	if (arg) {
 		*arg++ = '\0';
 		while (*arg == ' ')
 			arg++;
 	}
-	if (!strcmp(line, "/quit") || !strcmp(line, "/exit"))
-		return 1;
-	if (!strcmp(line, "/help")) {
-		help();
-	} else if (!strcmp(line, "/agents")) {
-		for (i = 0; i < r->s.reg.nr; i++)
-			printf("  %-22s %s\n", r->s.reg.entries[i].agent->name,
-			       agent_mode_name(r->s.reg.entries[i].agent->mode));
-	} else if (!strcmp(line, "/agent")) {
-		if (!arg || !*arg)
-			printf("agent: %s\n", r->s.loop.o.agent->name);
-		else if (reopen(r, arg, NULL) == -2)
-			return 1;
-	} else if (!strcmp(line, "/model")) {
-		if (!arg || !*arg)
-			printf("model: %s/%s\n", r->s.loop.model.provider->name, r->s.loop.model.id);
-		else if (reopen(r, NULL, arg) == -2)
-			return 1;
-	} else if (!strcmp(line, "/plan")) {
-		struct strbuf sb = STRBUF_INIT;
-
-		todo_list_render(&r->s.loop.todos, &sb);
-		fputs(sb.buf, stdout);
-		strbuf_release(&sb);
-	} else if (!strcmp(line, "/cost")) {
-		const struct loop *l = &r->s.loop;
-
-		printf("%d turns, %d tool calls\ntokens: %ld in, %ld out, %ld cache read, %ld cache write\ncost: $%.4f\n",
-		       l->turns, l->tool_calls, l->usage.input_tokens, l->usage.output_tokens,
-		       l->usage.cache_read_tokens, l->usage.cache_write_tokens, l->cost);
-		if (l->sub.runs)
-			printf("subagents: %d run%s, %ld in, %ld out tokens, $%.4f\n", l->sub.runs,
-			       l->sub.runs == 1 ? "" : "s", l->sub.usage.input_tokens,
-			       l->sub.usage.output_tokens, l->sub.cost);
-	} else if (!strcmp(line, "/clear")) {
-		loop_clear(&r->s.loop);
-		printf("new conversation\n");
-	} else if (!strcmp(line, "/resume")) {
-		resume_cmd(r, arg);
-	} else {
+	for (i = 0; i < sizeof(slashes) / sizeof(*slashes); i++)
+		if (!strcmp(line, slashes[i].name))
+			break;
+	if (i < sizeof(slashes) / sizeof(*slashes))
+		rc = slashes[i].run(r, arg);
+	else
 		printf("unknown command %s; /help lists them\n", line);
-	}
 	fflush(stdout);
-	return 0;
+	return rc;
 }
 
 /* Reads one prompt, with continuation lines and """ blocks.  NULL: exit. */
