@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,18 @@ static void bwrap_argv(struct sandbox *s, const char *cwd, const struct scan *sc
 		push3(&r->argv, "--bind", tmp, "/tmp");
 	else
 		push2(&r->argv, "--tmpfs", "/tmp");
+	{
+		/* archie's own executable stays visible (read-only) even when it
+		 * lives under /tmp, which is private here: `archie sandbox check`
+		 * runs it as its probe */
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n > 0) {
+			self[n] = '\0';
+			push3(&r->argv, "--ro-bind-try", self, self);
+		}
+	}
 	if (s->mode == SANDBOX_WORKSPACE_WRITE) {
 		push3(&r->argv, "--bind", s->workspace, s->workspace);
 		for (i = 0; i < s->writable.nr; i++)
