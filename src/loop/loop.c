@@ -110,6 +110,8 @@ static void init_sandbox(struct loop *l)
 {
 	sandbox_init(&l->sandbox, l->o.sandbox, l->policy.root);
 	l->sandbox.network = l->o.network;
+	if (l->o.parent)
+		sandbox_share(&l->sandbox, &l->o.parent->sandbox);
 	l->env.sandbox = &l->sandbox;
 }
 

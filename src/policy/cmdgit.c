@@ -40,7 +40,7 @@ static int config_key(const char *kv, size_t n)
 		"diff.indentheuristic", "diff.colormoved", "diff.interhunkcontext",
 		"grep.linenumber", "grep.patterntype", "grep.extendedregexp", "status.short",
 		"status.branch", "status.showuntrackedfiles", "user.name", "user.email",
-		"init.defaultbranch", "column.", "pager.", "core.pager", "core.fsmonitor",
+		"init.defaultbranch", "column.",
 		NULL,
 	};
 	static const char *const commands[] = {
@@ -186,6 +186,36 @@ static int config_reads(const struct strvec *argv, size_t s)
 	}
 	/* git config NAME reads; git config NAME VALUE writes */
 	return read_action ? operands <= 2 : operands == 1;
+}
+
+/* The file a `git config` write changes, as a write subject, so the
+ * protected-path floor sees .git/config and ~/.gitconfig being written. */
+static void config_target(const struct strvec *argv, const unsigned char *dyn, size_t s,
+			  struct cmdspec_use *u)
+{
+	const char *file = ".git/config";
+	size_t i;
+
+	for (i = s + 1; i < argv->nr; i++) {
+		const char *a = argv->v[i];
+
+		if ((!strcmp(a, "-f") || !strcmp(a, "--file")) && i + 1 < argv->nr) {
+			if (dyn[i + 1]) {
+				cmdspec_unsure(u, "git config writes a file only known at run time");
+				return;
+			}
+			file = argv->v[++i];
+		} else if (!strncmp(a, "--file=", 7)) {
+			file = a + 7;
+		} else if (!strcmp(a, "--global")) {
+			file = "~/.gitconfig";
+		} else if (!strcmp(a, "--system")) {
+			file = "/etc/gitconfig";
+		} else if (!strcmp(a, "--worktree")) {
+			file = ".git/config.worktree";
+		}
+	}
+	cmdspec_item(u, CMDSPEC_WRITE, file, s);
 }
 
 /* The subcommand's options that write, run or read other files. */
@@ -347,6 +377,8 @@ void cmdspec_git(const struct strvec *argv, const unsigned char *dyn, size_t sta
 						     !strcmp(argv->v[i + 1], "show"));
 		} else if (!strcmp(sub, "config")) {
 			reads = config_reads(argv, i);
+			if (!reads)
+				config_target(argv, dyn, i, u);
 		} else if (!strcmp(sub, "reflog")) {
 			reads = i + 1 >= argv->nr || !strcmp(argv->v[i + 1], "show") ||
 				argv->v[i + 1][0] == '-';

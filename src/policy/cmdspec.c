@@ -436,11 +436,9 @@ static void wrapper(const struct spec *sp, const struct strvec *argv,
 		cmdspec_item(u, CMDSPEC_WRITE, argv->v[i], i);	/* the typescript */
 		i = argv->nr;
 	}
-	if (!strcmp(sp->name, "watch") || !strcmp(sp->name, "chroot") ||
-	    !strcmp(sp->name, "nsenter") || !strcmp(sp->name, "unshare"))
-		if (i < argv->nr && !strcmp(sp->name, "watch"))
-			/* watch joins its words and runs them with sh -c */
-			i = rest_command(u, argv, dyn, i, 0);
+	if (!strcmp(sp->name, "watch") && i < argv->nr)
+		/* watch joins its words and runs them with sh -c */
+		i = rest_command(u, argv, dyn, i, 0);
 	if (!strcmp(sp->name, "chroot") || !strcmp(sp->name, "nsenter"))
 		cmdspec_unsure(u, "%s runs a command in another root or namespace", sp->name);
 	if (!strcmp(sp->name, "xargs") || !strcmp(sp->name, "parallel"))
@@ -540,12 +538,10 @@ static void operands(const struct spec *sp, const struct strvec *argv,
 	case OPS_PS: {
 		size_t k;
 
-		/* BSD-style "e" shows every process's environment */
+		/* BSD-style "e" shows every process's environment (option
+		 * values such as -o pid,etime were taken by the table) */
 		for (k = 0; k < ps->nr; k++)
 			if (strchr(argv->v[ps->operands[k]], 'e'))
-				cmdspec_effect(u, "ps e shows other processes' environments");
-		for (k = start + 1; k < argv->nr; k++)
-			if (argv->v[k][0] != '-' && strchr(argv->v[k], 'e') && !dyn[k])
 				cmdspec_effect(u, "ps e shows other processes' environments");
 		break;
 	}

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/kd.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -108,7 +109,7 @@ void sandbox_release(struct sandbox *s)
 		free(s->filter);
 	}
 	sandbox_scan_cache_free(s->scan_cache);
-	if (s->session_tmp)
+	if (s->session_tmp && !s->tmp_borrowed)
 		sandbox_rmrf(s->session_tmp);
 	free(s->session_tmp);
 	free(s->workspace);
@@ -364,8 +365,14 @@ int sandbox_filter_fd(const struct sandbox *s)
 
 /* ---- the backend ---------------------------------------------------------------- */
 
+/* What probing bubblewrap found, once a process (each subagent has a
+ * sandbox of its own; the machine is the same). */
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+static int probed, probe_ok;
+static char probe_why[512];
+
 /* 1 if bubblewrap can make its namespaces here (a container may forbid). */
-static int bwrap_works(const char *bwrap, struct strbuf *why)
+static int bwrap_probe(const char *bwrap, struct strbuf *why)
 {
 	struct proc p;
 	struct strbuf err = STRBUF_INIT;
@@ -394,6 +401,22 @@ static int bwrap_works(const char *bwrap, struct strbuf *why)
 	proc_release(&p);
 	strbuf_release(&err);
 	return ok;
+}
+
+static int bwrap_works(const char *bwrap, struct strbuf *why)
+{
+	pthread_mutex_lock(&probe_lock);
+	if (!probed) {
+		struct strbuf w = STRBUF_INIT;
+
+		probe_ok = bwrap_probe(bwrap, &w);
+		snprintf(probe_why, sizeof(probe_why), "%s", w.buf);
+		strbuf_release(&w);
+		probed = 1;
+	}
+	strbuf_addstr(why, probe_why);
+	pthread_mutex_unlock(&probe_lock);
+	return probe_ok;
 }
 
 int sandbox_prepare(struct sandbox *s, struct strbuf *err)

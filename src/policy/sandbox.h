@@ -67,6 +67,7 @@ struct sandbox {
 	enum sandbox_backend backend;
 	char *bwrap;			/* bubblewrap's path */
 	char *session_tmp;		/* the private /tmp under bubblewrap */
+	int tmp_borrowed;		/* session_tmp is a parent's (sandbox_share) */
 	int abi;			/* Landlock ABI, 0 if none */
 	void *filter;			/* struct sock_fprog */
 	struct sandbox_scan_cache *scan_cache;	/* what the last walks found */
@@ -91,10 +92,15 @@ int sandbox_mode_parse(const char *s, enum sandbox_mode *out);
 const char *sandbox_mode_name(enum sandbox_mode m);
 const char *sandbox_backend_name(enum sandbox_backend b);
 
+/* A subagent's sandbox: it uses its parent's private /tmp (made now if
+ * needed), so files pass between them as they would on the host.  Call
+ * before the child's thread starts. */
+void sandbox_share(struct sandbox *child, struct sandbox *parent);
+
 /* Chooses the backend and builds the filter (once; cheap to call again).
  * Returns 0 (s->unavailable says what is weaker than it should be), or -1
  * with err on a real failure.  ARCHIE_SANDBOX=landlock|bwrap forces a
- * backend (tests). */
+ * backend (tests).  Whether bubblewrap works is probed once a process. */
 int sandbox_prepare(struct sandbox *s, struct strbuf *err);
 
 /* Prepares `/bin/bash -c command` (argv given: that instead) to run in

@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,7 +269,8 @@ static void push3(struct strvec *v, const char *a, const char *b, const char *c)
 	strvec_push(v, c);
 }
 
-/* The private /tmp: one per session, kept between its commands. */
+/* The private /tmp: one per session (its subagents share it), kept
+ * between its commands. */
 static const char *session_tmp(struct sandbox *s)
 {
 	struct strbuf t = STRBUF_INIT;
@@ -280,6 +282,25 @@ static const char *session_tmp(struct sandbox *s)
 		s->session_tmp = strbuf_detach(&t, NULL);
 	strbuf_release(&t);
 	return s->session_tmp;
+}
+
+void sandbox_share(struct sandbox *child, struct sandbox *parent)
+{
+	/* children start in their own threads, several at once; the parent
+	 * waits for them and runs no command meanwhile */
+	static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
+	const char *tmp;
+
+	if (parent->mode == SANDBOX_OFF)
+		return;
+	pthread_mutex_lock(&share_lock);
+	tmp = session_tmp(parent);
+	if (tmp) {
+		free(child->session_tmp);
+		child->session_tmp = xstrdup(tmp);
+		child->tmp_borrowed = 1;
+	}
+	pthread_mutex_unlock(&share_lock);
 }
 
 static void bwrap_argv(struct sandbox *s, const char *cwd, const struct scan *sc,

@@ -199,12 +199,8 @@ static void file_subject(struct builder *b, enum policy_subject_kind k, const ch
 	}
 	if (raw) {
 		if (expand_raw(b, raw, &val)) {
-			struct strbuf shown = STRBUF_INIT;
-
-			strbuf_addstr(&shown, text);
-			uncertain_subject(b, raw[0] ? text : "(expansion)",
+			uncertain_subject(b, *text ? text : "(an expansion)",
 					  "a file named by an expansion only known at run time could be a secret or outside the workspace");
-			strbuf_release(&shown);
 			goto out;
 		}
 		text = val.buf;

@@ -16,7 +16,6 @@
 #include "store/store.h"
 #include "tools/tool.h"
 
-#define EXPECT(cond, out) do { if (!(cond)) fail_msg("%s\n--- output ---\n%s", #cond, (out).buf); } while (0)
 
 static char *root, *ws, *home;
 static struct fakellm fake;

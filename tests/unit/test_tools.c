@@ -59,7 +59,6 @@ static int call(const char *name, const char *args, struct strbuf *out)
 	return tool_call(t, &env, args, out);
 }
 
-#define EXPECT(cond, out) do { if (!(cond)) fail_msg("%s\n--- output ---\n%s", #cond, (out).buf); } while (0)
 
 static char *slurp(const char *rel)
 {

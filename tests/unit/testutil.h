@@ -95,4 +95,7 @@ static inline void tu_rmrf(const char *dir)
 		fprintf(stderr, "warning: could not remove %s\n", dir);
 }
 
+/* Fails with the condition and the output it was checked against. */
+#define EXPECT(cond, out) do { if (!(cond)) fail_msg("%s\n--- output ---\n%s", #cond, (out).buf); } while (0)
+
 #endif
