@@ -277,19 +277,19 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 		"the document itself, from its '# ' title, and nothing else.",
 		req.buf, path.buf);
 	fprintf(stderr, "archie: designing with %s (%s/%s); the document goes to %s\n",
-		s.loop.o.agent->name, s.loop.model.provider->name, s.loop.model.id, path.buf);
+		loop_agent(s.loop)->name, loop_provider_name(s.loop), loop_model_id(s.loop), path.buf);
 	for (round = 0;; round++) {
 		strbuf_reset(&err);
 		/* specialists are routed on the requirements, once */
-		s.loop.route_text = round ? "" : req.buf;
-		if (loop_run(&s.loop, prompt.buf, &ex, &err) || ex == LOOP_INTERRUPTED ||
+		loop_set_route_text(s.loop, round ? "" : req.buf);
+		if (loop_run(s.loop, prompt.buf, &ex, &err) || ex == LOOP_INTERRUPTED ||
 		    ex == LOOP_PROVIDER_ERROR) {
 			fprintf(stderr, "archie: %s\n", ex == LOOP_INTERRUPTED ? "interrupted" : err.buf);
 			rc = ex == LOOP_INTERRUPTED ? CLI_EXIT_INTERRUPTED : CLI_EXIT_PROVIDER;
 			goto out;
 		}
 		strbuf_reset(&doc);
-		extract_document(s.loop.last_text.buf, &doc);
+		extract_document(loop_last_text(s.loop), &doc);
 		if (file_mkdirs_parent(path.buf, 0755, &err) ||
 		    file_write_atomic(path.buf, doc.buf, doc.len, 0644, &err)) {
 			rc = cli_error("cannot write the design: %s", err.buf);

@@ -66,12 +66,12 @@ static void ui_started(void *ud, const char *session_id)
 	if (u->fmt != OUT_STREAM || !s)
 		return;
 	tools = json_array();
-	for (i = 0; i < s->loop.tools_nr; i++)
-		json_array_append_new(tools, json_string(s->loop.tools[i]->name));
+	for (i = 0; i < loop_tools_nr(s->loop); i++)
+		json_array_append_new(tools, json_string(loop_tool_name(s->loop, i)));
 	emit_line(json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
 		"type", "init", "subtype", "session", "version", OUTPUT_VERSION,
-		"session_id", session_id, "agent", s->loop.o.agent->name,
-		"provider", s->loop.model.provider->name, "model", s->loop.model.id,
+		"session_id", session_id, "agent", loop_agent(s->loop)->name,
+		"provider", loop_provider_name(s->loop), "model", loop_model_id(s->loop),
 		"cwd", s->cwd, "tools", tools));
 }
 
@@ -290,26 +290,29 @@ static json_t *result_json(const struct loop *l, enum loop_exit ex, const char *
 			   long duration_ms)
 {
 	json_t *den = json_array();
-	size_t i;
+	struct loop_totals t;
+	const struct loop_denial *d;
+	size_t i, nd;
 
-	for (i = 0; i < l->denials_nr; i++)
+	loop_totals(l, &t);
+	d = loop_denials(l, &nd);
+	for (i = 0; i < nd; i++)
 		json_array_append_new(den, json_pack("{s:s, s:s, s:s}",
-			"tool", l->denials[i].tool, "arguments", l->denials[i].arguments,
-			"reason", l->denials[i].reason));
+			"tool", d[i].tool, "arguments", d[i].arguments, "reason", d[i].reason));
 	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:i, s:i, s:o, s:f, s:I, s:o, s:o}",
 		"type", "result", "version", OUTPUT_VERSION,
-		"session_id", l->session_id, "agent", l->o.agent->name,
-		"provider", l->model.provider->name, "model", l->model.id,
-		"result", l->last_text.buf,
+		"session_id", loop_session_id(l), "agent", loop_agent(l)->name,
+		"provider", loop_provider_name(l), "model", loop_model_id(l),
+		"result", loop_last_text(l),
 		"exit_reason", loop_exit_name(ex),
 		"is_error", ex == LOOP_PROVIDER_ERROR || ex == LOOP_INTERRUPTED,
 		"error", error ? json_string(error) : json_null(),
-		"turns", l->turns, "tool_calls", l->tool_calls,
-		"usage", usage_json(&l->usage), "cost", l->cost,
+		"turns", t.turns, "tool_calls", t.tool_calls,
+		"usage", usage_json(&t.usage), "cost", t.cost,
 		"duration_ms", (json_int_t)duration_ms,
 		"permission_denials", den,
-		"subagents", json_pack("{s:i, s:o, s:f}", "runs", l->sub.runs,
-				       "usage", usage_json(&l->sub.usage), "cost", l->sub.cost));
+		"subagents", json_pack("{s:i, s:o, s:f}", "runs", t.sub_runs,
+				       "usage", usage_json(&t.sub_usage), "cost", t.sub_cost));
 }
 
 static int exit_status(enum loop_exit ex)
@@ -354,6 +357,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	struct loop_ui ui;
 	struct session s;
 	enum loop_exit ex = LOOP_DONE;
+	struct loop_totals totals;
 	long t0 = clock_ms();
 	int rc, interactive = !ctx->print && isatty(STDIN_FILENO);
 
@@ -424,8 +428,9 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	u.s = &s;
 	strbuf_reset(&err);
-	loop_run(&s.loop, prompt.buf, &ex, &err);
+	loop_run(s.loop, prompt.buf, &ex, &err);
 	rc = exit_status(ex);
+	loop_totals(s.loop, &totals);
 	if (u.fmt == OUT_TEXT) {
 		if (u.text_open)
 			fputc('\n', stdout);
@@ -433,14 +438,14 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "archie: %s\n", err.buf);
 		else if (ex == LOOP_MAX_TURNS)
 			fprintf(stderr, "archie: stopped after %d turns (--max-turns); the task may be unfinished\n",
-				s.loop.turns);
+				totals.turns);
 		else if (ex == LOOP_INTERRUPTED)
 			fprintf(stderr, "archie: interrupted\n");
 		else if (ex == LOOP_DENIED)
-			fprintf(stderr, "archie: %zu tool call%s denied\n", s.loop.denials_nr,
-				s.loop.denials_nr == 1 ? " was" : "s were");
+			fprintf(stderr, "archie: %zu tool call%s denied\n", totals.denials,
+				totals.denials == 1 ? " was" : "s were");
 	} else {
-		json_t *res = result_json(&s.loop, ex, err.len ? err.buf : NULL, clock_ms() - t0);
+		json_t *res = result_json(s.loop, ex, err.len ? err.buf : NULL, clock_ms() - t0);
 
 		if (u.fmt == OUT_JSON)
 			cli_print_json(res);

@@ -181,7 +181,7 @@ static enum policy_verdict ui_approve(void *ud, const char *agent, const char *n
 	render_flush(&r->r);
 	board_detach(&r->board);
 	printf("%s%s wants to run %s:\n  %.*s\n(%s)\n", agent,
-	       strcmp(agent, r->s.loop.o.agent->name) ? " (a subagent)" : "", name,
+	       strcmp(agent, loop_agent(r->s.loop)->name) ? " (a subagent)" : "", name,
 	       (int)(strlen(args) > 2000 ? 2000 : strlen(args)), args, why);
 	printf("allow? [y]es once, [a]lways this session, [n]o, or type why not: ");
 	fflush(stdout);
@@ -205,11 +205,13 @@ static enum policy_verdict ui_approve(void *ud, const char *agent, const char *n
 
 static void status_line(struct repl *r)
 {
-	const struct loop *l = &r->s.loop;
+	const struct loop *l = r->s.loop;
+	struct loop_totals t;
 
-	dim(r, "[%s | %s/%s | %ld in, %ld out tokens | $%.4f]", l->o.agent->name,
-	    l->model.provider->name, l->model.id, l->usage.input_tokens,
-	    l->usage.output_tokens, l->cost);
+	loop_totals(l, &t);
+	dim(r, "[%s | %s/%s | %ld in, %ld out tokens | $%.4f]", loop_agent(l)->name,
+	    loop_provider_name(l), loop_model_id(l), t.usage.input_tokens,
+	    t.usage.output_tokens, t.cost);
 }
 
 /* Restarts the session with another agent or model, in place: the loop
@@ -239,8 +241,8 @@ static int reopen(struct repl *r, const char *agent, const char *model)
 			rc = -1;
 		}
 	} else {
-		printf("agent %s, model %s/%s; new conversation\n", r->s.loop.o.agent->name,
-		       r->s.loop.model.provider->name, r->s.loop.model.id);
+		printf("agent %s, model %s/%s; new conversation\n", loop_agent(r->s.loop)->name,
+		       loop_provider_name(r->s.loop), loop_model_id(r->s.loop));
 	}
 	strbuf_release(&err);
 	return rc;
@@ -249,15 +251,16 @@ static int reopen(struct repl *r, const char *agent, const char *model)
 /* What a resumed conversation holds: its size and where it stopped. */
 static void resumed_summary(const struct loop *l)
 {
+	const struct conv *c = loop_conv(l);
 	size_t i;
 
-	printf("resumed session %s: %zu messages\n", l->session_id, l->conv.nr);
-	for (i = l->conv.nr; i-- > 0;) {
+	printf("resumed session %s: %zu messages\n", loop_session_id(l), c->nr);
+	for (i = c->nr; i-- > 0;) {
 		char *t;
 
-		if (l->conv.msgs[i].role != CONV_ASSISTANT)
+		if (c->msgs[i].role != CONV_ASSISTANT)
 			continue;
-		t = conv_msg_text(&l->conv.msgs[i]);
+		t = conv_msg_text(&c->msgs[i]);
 		if (t && *t) {
 			printf("last answer: %.200s%s\n", t, strlen(t) > 200 ? " ..." : "");
 			free(t);
@@ -291,7 +294,7 @@ static void resume_cmd(struct repl *r, const char *arg)
 
 			printf("  %2zu  %.8s  %4lld msgs  %s%s\n", i + 1, id,
 			       (long long)json_integer_value(json_object_get(s, "messages")),
-			       title ? title : "", id && !strcmp(id, r->s.loop.session_id) ? "  (this one)" : "");
+			       title ? title : "", id && !strcmp(id, loop_session_id(r->s.loop)) ? "  (this one)" : "");
 		}
 		if (json_array_size(list))
 			printf("/resume N (or an id) continues one\n");
@@ -306,10 +309,10 @@ static void resume_cmd(struct repl *r, const char *arg)
 		}
 		arg = json_string_value(json_object_get(json_array_get(list, (size_t)n - 1), "id"));
 	}
-	if (loop_resume(&r->s.loop, arg, &err))
+	if (loop_resume(r->s.loop, arg, &err))
 		printf("archie: %s\n", err.buf);
 	else
-		resumed_summary(&r->s.loop);
+		resumed_summary(r->s.loop);
 	json_decref(list);
 	strbuf_release(&err);
 }
@@ -340,7 +343,7 @@ static int slash_agents(struct repl *r, const char *arg)
 static int slash_agent(struct repl *r, const char *arg)
 {
 	if (!arg || !*arg)
-		printf("agent: %s\n", r->s.loop.o.agent->name);
+		printf("agent: %s\n", loop_agent(r->s.loop)->name);
 	else if (reopen(r, arg, NULL) == -2)
 		return 1;
 	return 0;
@@ -349,7 +352,7 @@ static int slash_agent(struct repl *r, const char *arg)
 static int slash_model(struct repl *r, const char *arg)
 {
 	if (!arg || !*arg)
-		printf("model: %s/%s\n", r->s.loop.model.provider->name, r->s.loop.model.id);
+		printf("model: %s/%s\n", loop_provider_name(r->s.loop), loop_model_id(r->s.loop));
 	else if (reopen(r, NULL, arg) == -2)
 		return 1;
 	return 0;
@@ -360,7 +363,7 @@ static int slash_plan(struct repl *r, const char *arg)
 	struct strbuf sb = STRBUF_INIT;
 
 	(void)arg;
-	todo_list_render(&r->s.loop.todos, &sb);
+	todo_list_render(loop_todos(r->s.loop), &sb);
 	fputs(sb.buf, stdout);
 	strbuf_release(&sb);
 	return 0;
@@ -368,23 +371,24 @@ static int slash_plan(struct repl *r, const char *arg)
 
 static int slash_cost(struct repl *r, const char *arg)
 {
-	const struct loop *l = &r->s.loop;
+	struct loop_totals t;
 
 	(void)arg;
+	loop_totals(r->s.loop, &t);
 	printf("%d turns, %d tool calls\ntokens: %ld in, %ld out, %ld cache read, %ld cache write\ncost: $%.4f\n",
-	       l->turns, l->tool_calls, l->usage.input_tokens, l->usage.output_tokens,
-	       l->usage.cache_read_tokens, l->usage.cache_write_tokens, l->cost);
-	if (l->sub.runs)
-		printf("subagents: %d run%s, %ld in, %ld out tokens, $%.4f\n", l->sub.runs,
-		       l->sub.runs == 1 ? "" : "s", l->sub.usage.input_tokens,
-		       l->sub.usage.output_tokens, l->sub.cost);
+	       t.turns, t.tool_calls, t.usage.input_tokens, t.usage.output_tokens,
+	       t.usage.cache_read_tokens, t.usage.cache_write_tokens, t.cost);
+	if (t.sub_runs)
+		printf("subagents: %d run%s, %ld in, %ld out tokens, $%.4f\n", t.sub_runs,
+		       t.sub_runs == 1 ? "" : "s", t.sub_usage.input_tokens,
+		       t.sub_usage.output_tokens, t.sub_cost);
 	return 0;
 }
 
 static int slash_clear(struct repl *r, const char *arg)
 {
 	(void)arg;
-	loop_clear(&r->s.loop);
+	loop_clear(r->s.loop);
 	printf("new conversation\n");
 	return 0;
 }
@@ -576,10 +580,10 @@ int cli_repl(struct cli_ctx *ctx)
 	signal(SIGPIPE, SIG_IGN);
 
 	printf("archie %s: agent %s, model %s/%s. /help for commands, Ctrl-D to exit.\n",
-	       ARCHIE_VERSION_STRING, r.s.loop.o.agent->name,
-	       r.s.loop.model.provider->name, r.s.loop.model.id);
+	       ARCHIE_VERSION_STRING, loop_agent(r.s.loop)->name,
+	       loop_provider_name(r.s.loop), loop_model_id(r.s.loop));
 	if (r.s.resume_id)
-		resumed_summary(&r.s.loop);
+		resumed_summary(r.s.loop);
 	fflush(stdout);
 	for (;;) {
 		enum loop_exit ex;
@@ -613,16 +617,19 @@ int cli_repl(struct cli_ctx *ctx)
 		}
 		cancel_clear(&session_cancel);
 		strbuf_reset(&err);
-		loop_run(&r.s.loop, prompt, &ex, &err);
+		loop_run(r.s.loop, prompt, &ex, &err);
 		free(prompt);
 		render_flush(&r.r);
 		if (ex == LOOP_INTERRUPTED)
 			dim(&r, "[interrupted]");
 		else if (ex == LOOP_PROVIDER_ERROR)
 			printf("%sarchie: %s%s\n", r.color ? RED : "", err.buf, r.color ? RESET : "");
-		else if (ex == LOOP_MAX_TURNS)
-			dim(&r, "[stopped after %d turns]", r.s.loop.turns);
-		else if (ex == LOOP_BUDGET)
+		else if (ex == LOOP_MAX_TURNS) {
+			struct loop_totals t;
+
+			loop_totals(r.s.loop, &t);
+			dim(&r, "[stopped after %d turns]", t.turns);
+		} else if (ex == LOOP_BUDGET)
 			dim(&r, "[stopped: the token budget is spent]");
 		status_line(&r);
 		cancel_clear(&session_cancel);

@@ -206,18 +206,18 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	diag_print(&s->mcp.diags, stderr);
 	mcp_start(&s->mcp);
 	o.mcp = &s->mcp;
-	if (loop_init(&s->loop, &o, err))
+	s->loop = loop_new(&o, err);
+	if (!s->loop)
 		return -1;
-	s->loop_ready = 1;
-	if (s->resume_id && loop_resume(&s->loop, s->resume_id, err))
+	if (s->resume_id && loop_resume(s->loop, s->resume_id, err))
 		return -1;
 	return 0;
 }
 
 void session_close(struct session *s)
 {
-	if (s->loop_ready)
-		loop_release(&s->loop);
+	loop_free(s->loop);
+	s->loop = NULL;
 	if (s->store_ready)
 		store_close(&s->store);
 	free(s->resume_id);

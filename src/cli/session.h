@@ -21,13 +21,12 @@
 struct session {
 	struct agent_registry reg;
 	struct config cfg;
-	struct loop loop;
+	struct loop *loop;		/* NULL until session_open succeeds */
 	struct store store;
 	struct hooks hooks;
 	struct mcp mcp;
 	struct strbuf root;
 	char cwd[PATH_MAX];
-	int loop_ready;
 	int store_ready;
 	char *resume_id;		/* --continue / --resume: the session */
 	char *resume_agent;		/* its agent */

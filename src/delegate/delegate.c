@@ -11,9 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/xalloc.h"
-#include "loop/loop.h"
 #include "provider/http.h"
-#include "store/store.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,12 +20,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-/* Calls into the main loop's UI come from many threads: one at a time. */
-static pthread_mutex_t ui_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Ancestors' policies are read by children while siblings may add
- * session approvals to them. */
-static pthread_mutex_t policy_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* How often a waiting parent passes cancellation and deadlines on. */
 #define WATCH_MS 20
@@ -57,15 +49,14 @@ void delegate_task_release(struct delegate_task *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int max_parallel(const struct loop *l)
+static int max_parallel(const struct delegate_parent *p)
 {
-	return l->o.delegation.max_parallel > 0 ? l->o.delegation.max_parallel
-						: DELEGATE_MAX_PARALLEL;
+	return p->max_parallel > 0 ? p->max_parallel : DELEGATE_MAX_PARALLEL;
 }
 
-static int max_depth(const struct loop *l)
+int delegate_max_depth(const struct delegate_parent *p)
 {
-	return l->o.delegation.max_depth > 0 ? l->o.delegation.max_depth : DELEGATE_MAX_DEPTH;
+	return p->max_depth > 0 ? p->max_depth : DELEGATE_MAX_DEPTH;
 }
 
 /* ---- finding agents ------------------------------------------------------------ */
@@ -103,40 +94,23 @@ const struct agent *delegate_find_agent(const struct agent_registry *reg, const 
 	return a;
 }
 
-void delegate_list_agents(const struct loop *l, struct strbuf *out)
+void delegate_list_agents(const struct agent_registry *reg, const struct agent *self,
+			  struct strbuf *out)
 {
-	const struct agent_registry *reg = l->o.agents;
 	size_t i;
 
 	for (i = 0; reg && i < reg->nr; i++) {
 		const struct agent *a = reg->entries[i].agent;
 
 		/* primary agents are for users to pick, not to delegate to */
-		if (a->mode == AGENT_MODE_PRIMARY || a == l->o.agent)
+		if (a->mode == AGENT_MODE_PRIMARY || a == self)
 			continue;
 		strbuf_addf(out, "\n- %s: ", a->name);
 		agent_short_description(a, 200, out);
 	}
 }
 
-/* ---- the child's UI: progress to the main loop's UI, one call at a time ---- */
-
-struct run;
-
-struct child {
-	struct delegate_task *task;
-	struct loop *parent;
-	const struct agent *agent;
-	const struct loop_ui *root;	/* the main loop's UI */
-	struct run *run;
-	struct loop *loop;		/* while it runs */
-	volatile sig_atomic_t cancel;
-	long deadline;			/* monotonic ms; 0: none */
-	int timed_out;
-	long t0;
-	pthread_t tid;
-	int started;
-};
+/* ---- running children ------------------------------------------------------------ */
 
 struct run {
 	pthread_mutex_t mu;
@@ -145,255 +119,21 @@ struct run {
 	size_t done;
 };
 
-static void emit(struct child *c, const char *kind, const char *tool, const char *args)
-{
-	struct loop_child_event ev;
-	const struct loop *l = c->loop;
-
-	if (!c->root->child)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.id = c->task->id;
-	ev.agent = c->agent->name;
-	ev.parent_agent = c->parent->o.agent->name;
-	ev.depth = c->parent->o.depth + 1;
-	ev.description = c->task->description;
-	ev.tool = tool;
-	ev.args = args;
-	ev.ms = clock_ms() - c->t0;
-	if (l) {
-		ev.session = l->session_id;
-		ev.turns = l->turns;
-		ev.tool_calls = l->tool_calls;
-		ev.input_tokens = l->usage.input_tokens;
-		ev.output_tokens = l->usage.output_tokens;
-		ev.cost = l->cost;
-	} else {
-		ev.session = c->task->session;
-		ev.turns = c->task->turns;
-		ev.tool_calls = c->task->tool_calls;
-		ev.input_tokens = c->task->usage.input_tokens;
-		ev.output_tokens = c->task->usage.output_tokens;
-		ev.cost = c->task->cost;
-	}
-	if (!strcmp(kind, "end")) {
-		ev.outcome = c->task->outcome;
-		ev.error = c->task->is_error ? c->task->result.buf : NULL;
-	}
-	pthread_mutex_lock(&ui_lock);
-	c->root->child(c->root->ud, &ev);
-	pthread_mutex_unlock(&ui_lock);
-}
-
-static void child_tool_start(void *ud, const char *id, const char *name, const char *args)
-{
-	(void)id;
-	emit(ud, "tool", name, args);
-}
-
-static void child_turn_end(void *ud, const struct provider_reply *r)
-{
-	(void)r;
-	emit(ud, "turn", NULL, NULL);
-}
-
-static enum policy_verdict child_approve(void *ud, const char *agent, const char *name,
-					 const char *args, const char *why, int *always,
-					 struct strbuf *reason)
-{
-	struct child *c = ud;
-	enum policy_verdict v;
-
-	pthread_mutex_lock(&ui_lock);
-	v = c->root->approve(c->root->ud, agent, name, args, why, always, reason);
-	pthread_mutex_unlock(&ui_lock);
-	return v;
-}
-
-static void child_notice(void *ud, const char *msg)
-{
-	struct child *c = ud;
-
-	if (!c->root->notice)
-		return;
-	pthread_mutex_lock(&ui_lock);
-	c->root->notice(c->root->ud, msg);
-	pthread_mutex_unlock(&ui_lock);
-}
-
-/* ---- one child ------------------------------------------------------------------- */
-
-static void usage_line(const struct child *c, const struct loop *l, const char *stop,
-		       struct strbuf *out)
-{
-	struct delegate_task *t = c->task;
-	size_t i;
-
-	strbuf_addf(out, "\n\n[subagent %s: %s%s%d turn%s, %d tool call%s, %ld in / %ld out tokens",
-		    c->agent->name, stop ? stop : "done", stop ? "; " : " in ", l->turns,
-		    l->turns == 1 ? "" : "s", l->tool_calls, l->tool_calls == 1 ? "" : "s",
-		    l->usage.input_tokens, l->usage.output_tokens);
-	if (l->has_price)
-		strbuf_addf(out, ", $%.4f", l->cost);
-	strbuf_addf(out, ", %.1f s; session %.8s]", (double)t->ms / 1000, l->session_id);
-	for (i = 0; i < l->denials_nr && i < 5; i++)
-		strbuf_addf(out, "\n[denied to it: %s %.200s: %.300s]", l->denials[i].tool,
-			    l->denials[i].arguments, l->denials[i].reason);
-}
-
-/* The child's report, or its failure, into its task. */
-static void finish(struct child *c, struct loop *l, enum loop_exit ex, int rc,
-		   const struct strbuf *err)
-{
-	struct delegate_task *t = c->task;
-	char stop[160];
-
-	t->ms = clock_ms() - c->t0;
-	t->turns = l->turns;
-	t->tool_calls = l->tool_calls;
-	t->usage = l->usage;
-	t->cost = l->cost;
-	t->sub_runs = l->sub.runs;
-	t->sub_usage = l->sub.usage;
-	t->sub_cost = l->sub.cost;
-	strbuf_reset(&t->result);
-	if (c->timed_out) {
-		t->outcome = "timeout";
-		t->is_error = 1;
-		strbuf_addf(&t->result, "error: subagent %s ran out of time (its timeout is %g min) and was stopped",
-			    c->agent->name, c->agent->timeout_mins);
-	} else if (ex == LOOP_INTERRUPTED) {
-		t->outcome = "interrupted";
-		t->is_error = 1;
-		strbuf_addf(&t->result, "error: subagent %s was interrupted before it finished",
-			    c->agent->name);
-	} else if (rc || ex == LOOP_PROVIDER_ERROR) {
-		t->outcome = "error";
-		t->is_error = 1;
-		strbuf_addf(&t->result, "error: subagent %s failed: %s", c->agent->name,
-			    err->len ? err->buf : "unknown error");
-	}
-	if (t->is_error) {
-		if (l->last_text.len) {
-			strbuf_addstr(&t->result, "\nWhat it had written so far:\n");
-			strbuf_add(&t->result, l->last_text.buf, l->last_text.len);
-		}
-		usage_line(c, l, "stopped", &t->result);
-		return;
-	}
-	if (ex == LOOP_MAX_TURNS) {
-		t->outcome = "max_turns";
-		snprintf(stop, sizeof(stop), "stopped at its turn limit (%d), so the report may be incomplete",
-			 l->o.max_turns);
-	} else if (ex == LOOP_BUDGET) {
-		t->outcome = "token_budget";
-		snprintf(stop, sizeof(stop), "stopped at its token budget (%lld), so the report may be incomplete",
-			 l->o.max_tokens_total);
-	} else {
-		t->outcome = "ok";
-		stop[0] = 0;
-	}
-	if (l->last_text.len)
-		strbuf_add(&t->result, l->last_text.buf, l->last_text.len);
-	else
-		strbuf_addstr(&t->result, "(the subagent gave no written answer)");
-	usage_line(c, l, stop[0] ? stop : NULL, &t->result);
-}
-
-static void run_child(struct child *c)
-{
-	struct loop *parent = c->parent;
-	struct delegate_task *t = c->task;
-	struct strbuf err = STRBUF_INIT, inherit = STRBUF_INIT, model_note = STRBUF_INIT;
-	struct loop_opts o = parent->o;
-	struct store st;
-	struct loop *l = xcalloc(1, sizeof(*l));
-	enum loop_exit ex = LOOP_DONE;
-	int rc, have_store = 0;
-
-	strbuf_addf(&inherit, "%s/%s", parent->model.provider->name, parent->model.id);
-	o.agent = c->agent;
-	o.model = NULL;
-	o.inherit_model = inherit.buf;
-	o.max_turns = c->agent->max_turns > 0 ? (int)c->agent->max_turns
-		    : parent->o.delegation.max_turns > 0 ? parent->o.delegation.max_turns
-		    : DELEGATE_MAX_TURNS;
-	o.max_tokens_total = parent->o.delegation.max_tokens > 0 ? parent->o.delegation.max_tokens
-							       : DELEGATE_MAX_TOKENS;
-	o.cancel = &c->cancel;
-	o.depth = parent->o.depth + 1;
-	o.parent = parent;
-	o.root_ui = c->root;
-	o.parent_session = parent->stored ? parent->session_id : NULL;
-	o.parent_agent = parent->o.agent->name;
-	memset(&o.ui, 0, sizeof(o.ui));
-	o.ui.tool_start = child_tool_start;
-	o.ui.turn_end = child_turn_end;
-	o.ui.approve = c->root->approve ? child_approve : NULL;
-	o.ui.notice = child_notice;
-	o.ui.ud = c;
-	o.store = NULL;
-	if (parent->o.store) {
-		struct strbuf serr = STRBUF_INIT;
-
-		if (!store_open_sibling(&st, parent->o.store, &serr)) {
-			have_store = 1;
-			o.store = &st;
-		} else {
-			log_warn("delegate", "subagent %s will not be recorded: %s", c->agent->name,
-				 serr.buf);
-		}
-		strbuf_release(&serr);
-	}
-	rc = loop_init(l, &o, &err);
-	if (rc && c->agent->model) {
-		/* a model this configuration does not have (an agent file
-		 * written for another runtime): the parent's, with a note */
-		strbuf_addf(&model_note, "[note: its model '%s' is not available here (%s); it used %s]\n\n",
-			    c->agent->model, err.buf, inherit.buf);
-		loop_release(l);
-		strbuf_reset(&err);
-		o.model = inherit.buf;
-		rc = loop_init(l, &o, &err);
-	}
-	if (rc) {
-		t->outcome = "error";
-		t->is_error = 1;
-		strbuf_addf(&t->result, "error: subagent %s could not start: %s", c->agent->name, err.buf);
-		t->ms = clock_ms() - c->t0;
-		emit(c, "end", NULL, NULL);
-		goto out;
-	}
-	t->session = xstrdup(l->session_id);
-	c->loop = l;
-	emit(c, "start", NULL, NULL);
-	strbuf_reset(&err);
-	rc = loop_run(l, t->prompt, &ex, &err);
-	finish(c, l, ex, rc, &err);
-	if (model_note.len) {
-		strbuf_add(&model_note, t->result.buf, t->result.len);
-		strbuf_reset(&t->result);
-		strbuf_add(&t->result, model_note.buf, model_note.len);
-	}
-	c->loop = NULL;
-	emit(c, "end", NULL, NULL);
-out:
-	loop_release(l);
-	free(l);
-	if (have_store)
-		store_close(&st);
-	strbuf_release(&err);
-	strbuf_release(&inherit);
-	strbuf_release(&model_note);
-}
+struct worker {
+	struct delegate_child c;
+	const struct delegate_parent *parent;
+	struct run *run;
+	long deadline;			/* monotonic ms; 0: none */
+	pthread_t tid;
+	int started;
+};
 
 static void *child_main(void *arg)
 {
-	struct child *c = arg;
-	struct run *r = c->run;
+	struct worker *w = arg;
+	struct run *r = w->run;
 
-	run_child(c);
+	w->parent->run(w->parent->ud, &w->c);
 	http_thread_cleanup();
 	pthread_mutex_lock(&r->mu);
 	r->running--;
@@ -405,15 +145,15 @@ static void *child_main(void *arg)
 
 /* Checks a task before it gets a thread: its agent exists, the depth
  * allows it.  0, or -1 with the task's error result set. */
-static int vet_task(struct loop *parent, struct child *c)
+static int vet_task(const struct delegate_parent *parent, struct delegate_child *c)
 {
 	struct delegate_task *t = c->task;
-	const struct agent_registry *reg = parent->o.agents;
+	const struct agent_registry *reg = parent->agents;
 
-	if (parent->o.depth + 1 > max_depth(parent)) {
+	if (parent->depth + 1 > delegate_max_depth(parent)) {
 		t->outcome = "denied";
 		strbuf_addf(&t->result, "error: the delegation depth limit (%d) is reached: %s is itself a subagent at depth %d, so it cannot start another; do this work yourself (the limit is delegation.max_depth in config.yaml)",
-			    max_depth(parent), parent->o.agent->name, parent->o.depth);
+			    delegate_max_depth(parent), parent->agent->name, parent->depth);
 		t->is_error = 1;
 		return -1;
 	}
@@ -423,26 +163,27 @@ static int vet_task(struct loop *parent, struct child *c)
 		t->is_error = 1;
 		strbuf_addf(&t->result, "error: there is no agent named '%s'; the agents you can delegate to are:",
 			    t->agent);
-		delegate_list_agents(parent, &t->result);
+		delegate_list_agents(reg, parent->agent, &t->result);
 		return -1;
 	}
 	t->agent_name = xstrdup(c->agent->name);
 	return 0;
 }
 
-static void record_delegation(struct loop *parent, const struct delegate_task *t)
+static void record_delegation(const struct delegate_parent *parent,
+			      const struct delegate_task *t)
 {
 	struct store_event ev;
 	struct strbuf rule = STRBUF_INIT;
 	json_t *detail;
 
-	loop_event_init(parent, &ev, STORE_EV_DELEGATE, t->started);
+	parent->event_init(parent->ud, &ev, STORE_EV_DELEGATE, t->started);
 	ev.duration_ms = t->ms;
 	ev.tool = t->via;
 	ev.call_id = t->id;
 	ev.outcome = t->outcome;
 	ev.bytes = (long long)t->result.len;
-	strbuf_addf(&rule, "%s -> %s (%s)", parent->o.agent->name,
+	strbuf_addf(&rule, "%s -> %s (%s)", parent->agent->name,
 		    t->agent_name ? t->agent_name : t->agent, t->via);
 	ev.rule = rule.buf;
 	if (t->is_error)
@@ -451,7 +192,7 @@ static void record_delegation(struct loop *parent, const struct delegate_task *t
 	 * its session, its totals here) */
 	detail = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I, s:I, s:f, s:s}", "asked", t->agent,
 			   "agent", t->agent_name ? t->agent_name : "", "depth",
-			   parent->o.depth + 1, "turns", t->turns, "tool_calls", t->tool_calls,
+			   parent->depth + 1, "turns", t->turns, "tool_calls", t->tool_calls,
 			   "input_tokens", (json_int_t)t->usage.input_tokens,
 			   "output_tokens", (json_int_t)t->usage.output_tokens, "cost", t->cost,
 			   "prompt", t->prompt);
@@ -460,15 +201,48 @@ static void record_delegation(struct loop *parent, const struct delegate_task *t
 	if (t->description)
 		json_object_set_new(detail, "description", json_string(t->description));
 	ev.detail = detail;
-	loop_record_event(parent, &ev);
+	parent->record(parent->ud, &ev);
 	json_decref(detail);
 	strbuf_release(&rule);
 }
 
-void delegate_run(struct loop *parent, struct delegate_task *tasks, size_t n)
+/* Waits for a child to end, WATCH_MS at most (r->mu held). */
+static void wait_a_while(struct run *r)
 {
-	struct child *kids = xcalloc(n ? n : 1, sizeof(*kids));
-	const struct loop_ui *root = parent->o.root_ui ? parent->o.root_ui : &parent->o.ui;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += WATCH_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+}
+
+/* Starts worker w's child on a thread of its own, unless its task is
+ * refused.  1 if it runs. */
+static int start_worker(const struct delegate_parent *parent, struct worker *w)
+{
+	if (vet_task(parent, &w->c))
+		return 0;
+	if (w->c.agent->timeout_mins > 0)
+		w->deadline = w->c.t0 + (long)(w->c.agent->timeout_mins * 60000);
+	if (cancel_requested(parent->cancel))
+		cancel_set(&w->c.cancel);
+	if (pthread_create(&w->tid, NULL, child_main, w)) {
+		w->c.task->is_error = 1;
+		strbuf_addf(&w->c.task->result, "error: subagent %s could not start: %s",
+			    w->c.agent->name, strerror(errno));
+		return 0;
+	}
+	w->started = 1;
+	return 1;
+}
+
+void delegate_run(const struct delegate_parent *parent, struct delegate_task *tasks, size_t n)
+{
+	struct worker *kids = xcalloc(n ? n : 1, sizeof(*kids));
 	struct run r;
 	size_t next = 0, i;
 	int limit = max_parallel(parent);
@@ -479,57 +253,33 @@ void delegate_run(struct loop *parent, struct delegate_task *tasks, size_t n)
 	pthread_mutex_lock(&r.mu);
 	while (r.done < n) {
 		while (r.running < limit && next < n) {
-			struct child *c = &kids[next];
+			struct worker *w = &kids[next];
 
-			c->task = &tasks[next];
-			c->parent = parent;
-			c->root = root;
-			c->run = &r;
-			c->t0 = clock_ms();
-			c->task->started = clock_wall_ms();
+			w->c.task = &tasks[next];
+			w->parent = parent;
+			w->run = &r;
+			w->c.t0 = clock_ms();
+			w->c.task->started = clock_wall_ms();
 			next++;
-			if (vet_task(parent, c)) {
+			if (start_worker(parent, w))
+				r.running++;
+			else
 				r.done++;
-				continue;
-			}
-			if (c->agent->timeout_mins > 0)
-				c->deadline = c->t0 + (long)(c->agent->timeout_mins * 60000);
-			if (cancel_requested(parent->o.cancel))
-				cancel_set(&c->cancel);
-			if (pthread_create(&c->tid, NULL, child_main, c)) {
-				c->task->is_error = 1;
-				strbuf_addf(&c->task->result, "error: subagent %s could not start: %s",
-					    c->agent->name, strerror(errno));
-				r.done++;
-				continue;
-			}
-			c->started = 1;
-			r.running++;
 		}
 		if (r.done >= n)
 			break;
-		{
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += WATCH_MS * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&r.cv, &r.mu, &ts);
-		}
+		wait_a_while(&r);
 		/* cancellation reaches every child; deadlines stop one */
 		for (i = 0; i < next; i++) {
-			struct child *c = &kids[i];
+			struct worker *w = &kids[i];
 
-			if (!c->started)
+			if (!w->started)
 				continue;
-			if (cancel_requested(parent->o.cancel))
-				cancel_set(&c->cancel);
-			if (c->deadline && clock_ms() > c->deadline && !cancel_requested(&c->cancel)) {
-				c->timed_out = 1;
-				cancel_set(&c->cancel);
+			if (cancel_requested(parent->cancel))
+				cancel_set(&w->c.cancel);
+			if (w->deadline && clock_ms() > w->deadline && !cancel_requested(&w->c.cancel)) {
+				cancel_set(&w->c.timed_out);
+				cancel_set(&w->c.cancel);
 			}
 		}
 	}
@@ -540,18 +290,8 @@ void delegate_run(struct loop *parent, struct delegate_task *tasks, size_t n)
 	pthread_cond_destroy(&r.cv);
 	pthread_mutex_destroy(&r.mu);
 	for (i = 0; i < n; i++) {
-		const struct delegate_task *t = &tasks[i];
-
-		record_delegation(parent, t);
-		/* the session's totals include its subagents', apart */
-		parent->sub.runs += (t->session ? 1 : 0) + t->sub_runs;
-		parent->sub.usage.input_tokens += t->usage.input_tokens + t->sub_usage.input_tokens;
-		parent->sub.usage.output_tokens += t->usage.output_tokens + t->sub_usage.output_tokens;
-		parent->sub.usage.cache_read_tokens += t->usage.cache_read_tokens +
-						       t->sub_usage.cache_read_tokens;
-		parent->sub.usage.cache_write_tokens += t->usage.cache_write_tokens +
-							t->sub_usage.cache_write_tokens;
-		parent->sub.cost += t->cost + t->sub_cost;
+		record_delegation(parent, &tasks[i]);
+		parent->done(parent->ud, &tasks[i]);
 	}
 	free(kids);
 }
@@ -566,7 +306,7 @@ static void join_keywords(const struct strvec *kw, struct strbuf *out)
 		strbuf_addf(out, "%s%s", k ? ", " : "", kw->v[k]);
 }
 
-static void record_route(struct loop *l, const struct routing_result *hits,
+static void record_route(const struct delegate_parent *p, const struct routing_result *hits,
 			 const struct strvec *missing, enum agent_routing mode,
 			 const char *outcome)
 {
@@ -594,32 +334,33 @@ static void record_route(struct loop *l, const struct routing_result *hits,
 	for (i = 0; i < missing->nr; i++)
 		json_array_append_new(m, json_string(missing->v[i]));
 	json_object_set_new(detail, "missing_agents", m);
-	loop_event_init(l, &ev, STORE_EV_ROUTE, clock_wall_ms());
+	p->event_init(p->ud, &ev, STORE_EV_ROUTE, clock_wall_ms());
 	ev.tool = "routing";
 	ev.rule = rule.buf;
 	ev.outcome = outcome;
 	ev.detail = detail;
-	loop_record_event(l, &ev);
+	p->record(p->ud, &ev);
 	json_decref(detail);
 	strbuf_release(&rule);
 }
 
 /* Routes to agents that do not exist, reported once per session. */
-static void report_missing(struct loop *l, const struct strvec *missing)
+static void report_missing(const struct delegate_parent *p, const struct strvec *missing)
 {
+	const struct agent *a = p->agent;
 	struct strbuf msg = STRBUF_INIT;
 	size_t i, k;
 
-	if (l->routing_warned || !missing->nr)
+	if (*p->routing_warned || !missing->nr)
 		return;
-	l->routing_warned = 1;
-	strbuf_addf(&msg, "the routing table of %s (%s) names ", l->o.agent->name, l->o.agent->path);
+	*p->routing_warned = 1;
+	strbuf_addf(&msg, "the routing table of %s (%s) names ", a->name, a->path);
 	for (i = 0; i < missing->nr; i++) {
 		const struct agent_route *r = NULL;
 
-		for (k = 0; k < l->o.agent->routes_nr && !r; k++)
-			if (!strcmp(l->o.agent->routes[k].agent, missing->v[i]))
-				r = &l->o.agent->routes[k];
+		for (k = 0; k < a->routes_nr && !r; k++)
+			if (!strcmp(a->routes[k].agent, missing->v[i]))
+				r = &a->routes[k];
 		strbuf_addf(&msg, "%s'%s'", i ? (i + 1 == missing->nr ? " and " : ", ") : "",
 			    missing->v[i]);
 		if (r && r->line)
@@ -627,29 +368,65 @@ static void report_missing(struct loop *l, const struct strvec *missing)
 	}
 	strbuf_addf(&msg, ", but there is no such agent, so prompts matching %s are not routed; add the agent file (e.g. .claude/agents/%s.md) or fix the table ('archie agents list' shows the agents)",
 		    missing->nr == 1 ? "it" : "them", missing->v[0]);
-	if (l->o.ui.notice)
-		l->o.ui.notice(l->o.ui.ud, msg.buf);
+	if (p->notice)
+		p->notice(p->ud, msg.buf);
 	else
 		log_warn("routing", "%s", msg.buf);
 	strbuf_release(&msg);
 }
 
-void delegate_route(struct loop *l, const char *prompt, struct strbuf *context)
+/* `auto` routing: runs the matched specialists on the prompt, in
+ * parallel, and appends their reports to context. */
+static void run_routes(const struct delegate_parent *p, const struct routing_result *hits,
+		       const char *prompt, struct strbuf *context)
 {
-	const struct agent *a = l->o.agent;
-	enum agent_routing mode = l->o.delegation.routing != AGENT_ROUTING_DEFAULT
-				  ? l->o.delegation.routing : routing_effective(a);
+	struct delegate_task *tasks = xcalloc(hits->nr, sizeof(*tasks));
+	struct strbuf job = STRBUF_INIT, id = STRBUF_INIT, kw = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < hits->nr; i++) {
+		strbuf_reset(&job);
+		strbuf_reset(&id);
+		strbuf_reset(&kw);
+		join_keywords(&hits->v[i].keywords, &kw);
+		strbuf_addf(&job, "You are consulted because this request mentions %s. The %s agent will build its answer on your report: investigate the repository as far as your area needs, cite paths, and report findings and concrete recommendations for your area only.\n\nThe request:\n\n%s",
+			    kw.buf, p->agent->name, prompt);
+		strbuf_addf(&id, "route-%zu", i + 1);
+		delegate_task_init(&tasks[i], "route", id.buf, hits->v[i].agent, kw.buf, job.buf);
+	}
+	delegate_run(p, tasks, hits->nr);
+	strbuf_addstr(context, "[archie routing] Before your first turn, archie's routing table consulted these specialists on the request. Their reports are below: verify what matters, synthesise them into your answer rather than repeating them, and use Task again only for new questions.\n");
+	for (i = 0; i < hits->nr; i++) {
+		strbuf_reset(&kw);
+		join_keywords(&hits->v[i].keywords, &kw);
+		strbuf_addf(context, "\n<specialist-report agent=\"%s\" keywords=\"%s\" status=\"%s\">\n",
+			    hits->v[i].agent, kw.buf, tasks[i].is_error ? "error" : "ok");
+		strbuf_add(context, tasks[i].result.buf, tasks[i].result.len);
+		strbuf_addstr(context, "\n</specialist-report>\n");
+		delegate_task_release(&tasks[i]);
+	}
+	free(tasks);
+	strbuf_release(&job);
+	strbuf_release(&id);
+	strbuf_release(&kw);
+}
+
+void delegate_route(const struct delegate_parent *p, const char *prompt, struct strbuf *context)
+{
+	const struct agent *a = p->agent;
+	enum agent_routing mode = p->routing != AGENT_ROUTING_DEFAULT ? p->routing
+								    : routing_effective(a);
 	struct routing_result res, hits;
 	struct strvec missing = STRVEC_INIT;
 	size_t i;
 
 	if (mode == AGENT_ROUTING_OFF || mode == AGENT_ROUTING_DEFAULT || !a->routes_nr ||
-	    !l->o.agents)
+	    !p->agents)
 		return;
 	routing_match(a, prompt, &res);
 	memset(&hits, 0, sizeof(hits));
 	for (i = 0; i < res.nr; i++) {
-		const struct agent *to = delegate_find_agent(l->o.agents, res.v[i].agent);
+		const struct agent *to = delegate_find_agent(p->agents, res.v[i].agent);
 
 		if (!to) {
 			strvec_push(&missing, res.v[i].agent);
@@ -660,13 +437,13 @@ void delegate_route(struct loop *l, const char *prompt, struct strbuf *context)
 			hits.nr++;
 		}
 	}
-	report_missing(l, &missing);
+	report_missing(p, &missing);
 	if (!hits.nr)
 		goto out;
-	if (mode == AGENT_ROUTING_AUTO && l->o.depth + 1 > max_depth(l))
+	if (mode == AGENT_ROUTING_AUTO && p->depth + 1 > delegate_max_depth(p))
 		mode = AGENT_ROUTING_SUGGEST;	/* too deep to run them */
 	if (mode == AGENT_ROUTING_SUGGEST) {
-		record_route(l, &hits, &missing, mode, "suggested");
+		record_route(p, &hits, &missing, mode, "suggested");
 		strbuf_addstr(context, "[archie routing] This request matches specialists in your routing table: ");
 		for (i = 0; i < hits.nr; i++) {
 			strbuf_addf(context, "%s%s (", i ? "; " : "", hits.v[i].agent);
@@ -676,83 +453,10 @@ void delegate_route(struct loop *l, const char *prompt, struct strbuf *context)
 		strbuf_addstr(context, ". Consider delegating to them with the Task tool.");
 		goto out;
 	}
-	record_route(l, &hits, &missing, mode, "auto");
-	{
-		struct delegate_task *tasks = xcalloc(hits.nr, sizeof(*tasks));
-		struct strbuf p = STRBUF_INIT, id = STRBUF_INIT, kw = STRBUF_INIT;
-
-		for (i = 0; i < hits.nr; i++) {
-			strbuf_reset(&p);
-			strbuf_reset(&id);
-			strbuf_reset(&kw);
-			join_keywords(&hits.v[i].keywords, &kw);
-			strbuf_addf(&p, "You are consulted because this request mentions %s. The %s agent will build its answer on your report: investigate the repository as far as your area needs, cite paths, and report findings and concrete recommendations for your area only.\n\nThe request:\n\n%s",
-				    kw.buf, a->name, prompt);
-			strbuf_addf(&id, "route-%zu", i + 1);
-			delegate_task_init(&tasks[i], "route", id.buf, hits.v[i].agent, kw.buf, p.buf);
-		}
-		delegate_run(l, tasks, hits.nr);
-		strbuf_addstr(context, "[archie routing] Before your first turn, archie's routing table consulted these specialists on the request. Their reports are below: verify what matters, synthesise them into your answer rather than repeating them, and use Task again only for new questions.\n");
-		for (i = 0; i < hits.nr; i++) {
-			strbuf_reset(&kw);
-			join_keywords(&hits.v[i].keywords, &kw);
-			strbuf_addf(context, "\n<specialist-report agent=\"%s\" keywords=\"%s\" status=\"%s\">\n",
-				    hits.v[i].agent, kw.buf, tasks[i].is_error ? "error" : "ok");
-			strbuf_add(context, tasks[i].result.buf, tasks[i].result.len);
-			strbuf_addstr(context, "\n</specialist-report>\n");
-			delegate_task_release(&tasks[i]);
-		}
-		free(tasks);
-		strbuf_release(&p);
-		strbuf_release(&id);
-		strbuf_release(&kw);
-	}
+	record_route(p, &hits, &missing, mode, "auto");
+	run_routes(p, &hits, prompt, context);
 out:
 	free(hits.v);	/* its keyword lists belong to res */
 	routing_result_release(&res);
 	strvec_release(&missing);
-}
-
-/* ---- bounds ------------------------------------------------------------------------ */
-
-enum policy_verdict delegate_bound(const struct loop *l, const char *tool, json_t *args,
-				   struct policy_decision *d)
-{
-	const struct loop *up;
-
-	pthread_mutex_lock(&policy_lock);
-	for (up = l->o.parent; up; up = up->o.parent) {
-		struct policy_decision pd;
-
-		policy_decision_init(&pd);
-		policy_decide(&up->policy, tool, args, l->o.cwd, &pd);
-		if (pd.verdict > d->verdict || (pd.verdict == d->verdict && pd.raw > d->raw)) {
-			struct strbuf why = STRBUF_INIT;
-
-			strbuf_addf(&why, "its parent agent %s: %s", up->o.agent->name, pd.why);
-			free(pd.why);
-			pd.why = strbuf_detach(&why, NULL);
-			policy_decision_release(d);
-			*d = pd;
-		} else {
-			policy_decision_release(&pd);
-		}
-	}
-	pthread_mutex_unlock(&policy_lock);
-	return d->verdict;
-}
-
-void delegate_share_approvals(const struct loop *l, const struct strvec *approvals)
-{
-	struct strbuf err = STRBUF_INIT;
-	struct loop *up;
-	size_t i;
-
-	pthread_mutex_lock(&policy_lock);
-	for (up = l->o.parent; up; up = up->o.parent)
-		for (i = 0; i < approvals->nr; i++)
-			policy_add_rule(&up->policy, "session approvals", approvals->v[i],
-					AGENT_ALLOW, &err);
-	pthread_mutex_unlock(&policy_lock);
-	strbuf_release(&err);
 }

@@ -24,20 +24,25 @@
  * Routing and delegation decisions are audit events (kinds "route" and
  * "delegate") in the parent's session.
  *
+ * This module schedules and routes; it does not know what a loop is.  The
+ * loop describes the parent in a struct delegate_parent (who it is, its
+ * limits, and the callbacks that run one child and record what happened)
+ * and src/loop/child.c builds each child's loop from an explicit list of
+ * what it inherits.  Ancestors' bounds are the policy's (policy_bound).
+ *
  * Ownership: tasks are the caller's; delegate_run fills their results.
  */
 #ifndef ARCHIE_DELEGATE_H
 #define ARCHIE_DELEGATE_H
 
+#include "agent/agent.h"
 #include "core/strbuf.h"
-#include "policy/policy.h"
 #include "provider/provider.h"
+#include "store/store.h"
 
-#include <jansson.h>
+#include <signal.h>
 
-struct agent;
 struct agent_registry;
-struct loop;
 
 #define DELEGATE_MAX_PARALLEL 4
 #define DELEGATE_MAX_DEPTH 2
@@ -71,36 +76,62 @@ void delegate_task_init(struct delegate_task *t, const char *via, const char *id
 			const char *agent, const char *description, const char *prompt);
 void delegate_task_release(struct delegate_task *t);
 
-/* Runs tasks as children of parent (see above) and returns when all have
+/* A child while it runs, as its runner sees it. */
+struct delegate_child {
+	struct delegate_task *task;
+	const struct agent *agent;	/* the agent it runs */
+	volatile sig_atomic_t cancel;	/* set when the parent is cancelled or time runs out */
+	volatile sig_atomic_t timed_out;	/* set (before cancel) when its timeout struck */
+	long t0;			/* when it started (monotonic ms) */
+};
+
+/* Who delegates: filled by the parent's loop (loop/child.c). */
+struct delegate_parent {
+	const struct agent *agent;
+	const struct agent_registry *agents;	/* who can be delegated to */
+	int depth;			/* 0: the main agent */
+	int max_parallel;		/* 0: DELEGATE_MAX_PARALLEL */
+	int max_depth;			/* 0: DELEGATE_MAX_DEPTH */
+	enum agent_routing routing;	/* DEFAULT: the agent's own */
+	volatile sig_atomic_t *cancel;	/* the parent's: it reaches every child */
+	int *routing_warned;		/* routes to missing agents were reported */
+	/* Runs one child to its end on the calling thread (a worker of its
+	 * own) and fills c->task's result and totals. */
+	void (*run)(void *ud, struct delegate_child *c);
+	/* Once all have ended, on the parent's thread: each task's totals
+	 * become the parent's subagent totals. */
+	void (*done)(void *ud, const struct delegate_task *t);
+	/* Audit events: event_init fills an event of the parent's session;
+	 * record stores it. */
+	void (*event_init)(void *ud, struct store_event *ev, enum store_event_kind kind,
+			   long long ts);
+	void (*record)(void *ud, const struct store_event *ev);
+	void (*notice)(void *ud, const char *msg);	/* NULL: logged */
+	void *ud;
+};
+
+/* The depth limit for p's children. */
+int delegate_max_depth(const struct delegate_parent *p);
+
+/* Runs tasks as children of p (see above) and returns when all have
  * ended; each task's result is set.  Called on the parent's thread. */
-void delegate_run(struct loop *parent, struct delegate_task *tasks, size_t n);
+void delegate_run(const struct delegate_parent *p, struct delegate_task *tasks, size_t n);
 
 /* The agent ref names in reg: its name exactly, else the reference's last
  * path component (routing.h), ignoring case and '-' vs '_'.  NULL: none. */
 const struct agent *delegate_find_agent(const struct agent_registry *reg, const char *ref);
 
-/* Appends the agents a parent can delegate to, one "- name: description"
- * line each, for the Task tool's description. */
-void delegate_list_agents(const struct loop *l, struct strbuf *out);
+/* Appends the agents self can delegate to in reg, one "- name:
+ * description" line each, for the Task tool's description. */
+void delegate_list_agents(const struct agent_registry *reg, const struct agent *self,
+			  struct strbuf *out);
 
 /*
  * Routing, before the first turn on prompt: matches the agent's routing
  * table; `auto` runs the matched specialists and appends their reports
  * to context, `suggest` appends the list of matches.  Routes to agents
- * that do not exist are reported once (ui.notice).
+ * that do not exist are reported once (notice).
  */
-void delegate_route(struct loop *l, const char *prompt, struct strbuf *context);
-
-/*
- * A subagent's decision bounded by its ancestors': each ancestor's policy
- * decides the same call, and the strictest decision replaces d (its reason
- * names the ancestor).  Returns the verdict that stands.
- */
-enum policy_verdict delegate_bound(const struct loop *l, const char *tool, json_t *args,
-				   struct policy_decision *d);
-
-/* "Allow for this session" given to a subagent's call holds for its
- * ancestors too, so the same call is not asked again. */
-void delegate_share_approvals(const struct loop *l, const struct strvec *approvals);
+void delegate_route(const struct delegate_parent *p, const char *prompt, struct strbuf *context);
 
 #endif

@@ -64,7 +64,7 @@ void calls_vet(struct loop *l, struct call *c)
 		goto out;
 	}
 	c->tool = toolset_find(l, pc->name);
-	if (c->tool && c->tool->delegates && c->tool != &tool_task)
+	if (c->tool && c->tool->kind == TOOL_DELEGATE && c->tool != &tool_task)
 		c->as_agent = c->tool->name;
 	if (!c->tool && toolset_delegation_offered(l) && delegate_find_agent(l->o.agents, pc->name)) {
 		/* a subagent called by its own name, as Gemini CLI offers them */
@@ -76,7 +76,7 @@ void calls_vet(struct loop *l, struct call *c)
 		    !strcmp(toolname_lookup(pc->name).canonical, "Task") && l->o.agents &&
 		    !toolset_can_delegate(l))
 			strbuf_addf(&c->result, "error: %s cannot delegate: the delegation depth limit (%d) is reached (it is a subagent at depth %d); do this work yourself",
-				    l->o.agent->name, toolset_depth_limit(l), l->o.depth);
+				    l->o.agent->name, toolset_depth_limit(l), l->child.depth);
 		else {
 			strbuf_addf(&c->result, "error: there is no tool named '%s' in this session; the tools are: ",
 				    pc->name);
@@ -87,11 +87,12 @@ void calls_vet(struct loop *l, struct call *c)
 	}
 	args = json_loads(pc->arguments, 0, &jerr);
 	policy_decision_init(&d);
-	v = policy_decide(&l->policy, c->tool->delegates ? "Task" : c->tool->name, args,
-			  l->o.cwd, &d);
+	v = policy_decide(&l->policy, c->tool->kind == TOOL_DELEGATE ? "Task" : c->tool->name,
+			  args, l->o.cwd, &d);
 	/* a subagent can never do more than its parents may */
-	if (l->o.parent)
-		v = delegate_bound(l, c->tool->delegates ? "Task" : c->tool->name, args, &d);
+	if (l->child.parent)
+		v = policy_bound(&l->policy, c->tool->kind == TOOL_DELEGATE ? "Task" : c->tool->name,
+				 args, l->o.cwd, &d);
 	json_decref(args);
 	/* PreToolUse hooks: a block denies; an explicit allow answers an ask
 	 * (never a deny: rules and floors still hold) */
@@ -127,8 +128,8 @@ void calls_vet(struct loop *l, struct call *c)
 			for (i = 0; always && v == POLICY_ALLOW && i < d.approvals.nr; i++)
 				policy_add_rule(&l->policy, "session approvals", d.approvals.v[i],
 						AGENT_ALLOW, &why);
-			if (always && v == POLICY_ALLOW && l->o.parent)
-				delegate_share_approvals(l, &d.approvals);
+			if (always && v == POLICY_ALLOW && l->child.parent)
+				policy_share_approvals(&l->policy, &d.approvals);
 			if (v == POLICY_ALLOW)
 				strbuf_reset(&why);
 		} else {
@@ -174,15 +175,7 @@ static void execute(struct call *c)
 		c->is_error = 1;
 		return;
 	}
-	if (toolset_is_mcp(l, c->tool)) {
-		int is_error = 0;
-
-		rc = mcp_call(l->o.mcp, c->tool->name, c->pc->arguments, &raw, &is_error,
-			      l->o.cancel);
-		rc = rc || is_error ? -1 : 0;
-	} else {
-		rc = tool_call(c->tool, &l->env, c->pc->arguments, &raw);
-	}
+	rc = tool_call(c->tool, &l->env, c->pc->arguments, &raw);
 	c->ms = clock_ms() - t0;
 	c->is_error = rc != 0;
 	/* large results keep their head and tail, with a note */
@@ -256,7 +249,12 @@ static void run_delegations(struct loop *l, struct call *calls, size_t n)
 		}
 		of[nt++] = k;
 	}
-	delegate_run(l, tasks, nt);
+	{
+		struct delegate_parent dp;
+
+		child_parent(l, &dp);
+		delegate_run(&dp, tasks, nt);
+	}
 	for (k = 0; k < nt; k++) {
 		struct call *c = &calls[of[k]];
 
@@ -279,9 +277,9 @@ void calls_run(struct loop *l, struct call *calls, size_t n)
 	while (i < n) {
 		size_t j = i, k;
 
-		if (calls[i].run && calls[i].tool->delegates) {
+		if (calls[i].run && calls[i].tool->kind == TOOL_DELEGATE) {
 			/* a run of delegations: children, in parallel */
-			while (j < n && calls[j].run && calls[j].tool->delegates)
+			while (j < n && calls[j].run && calls[j].tool->kind == TOOL_DELEGATE)
 				j++;
 			run_delegations(l, calls + i, j - i);
 			i = j;

@@ -85,6 +85,10 @@ static int init_policy(struct loop *l, struct strbuf *err)
 
 	policy_init(&l->policy, o->root);
 	l->policy.mode = o->mode;
+	/* a subagent can never do more than its parents may */
+	l->policy.owner = o->agent->name;
+	if (l->child.parent)
+		l->policy.parent = &l->child.parent->policy;
 	for (i = 0; i < o->cfg->rules_nr; i++) {
 		strbuf_reset(&name);
 		strbuf_addf(&name, "config %s", o->cfg->rules[i].file);
@@ -110,18 +114,21 @@ static void init_sandbox(struct loop *l)
 {
 	sandbox_init(&l->sandbox, l->o.sandbox, l->policy.root);
 	l->sandbox.network = l->o.network;
-	if (l->o.parent)
-		sandbox_share(&l->sandbox, &l->o.parent->sandbox);
+	if (l->child.parent)
+		sandbox_share(&l->sandbox, &l->child.parent->sandbox);
 	l->env.sandbox = &l->sandbox;
 }
 
-int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
+int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child_opts *child,
+	      struct strbuf *err)
 {
 	struct strbuf sys = STRBUF_INIT;
 	const char *ref = o->model ? o->model : o->agent->model;
 
 	memset(l, 0, sizeof(*l));
 	l->o = *o;
+	if (child)
+		l->child = *child;
 	if (!l->o.max_turns)
 		l->o.max_turns = DEFAULT_MAX_TURNS;
 	if (!l->o.result_cap)
@@ -134,7 +141,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err)
 	strbuf_init(&l->partial, (size_t)64 << 20);
 	conv_init(&l->conv);
 	provider_cache_init(&l->cache);
-	if (config_resolve_model(o->cfg, ref, o->inherit_model, &l->model, err))
+	if (config_resolve_model(o->cfg, ref, l->child.inherit_model, &l->model, err))
 		return -1;
 	config_provider_setup(o->cfg, l->model.provider, &l->pcfg, &l->pmodels);
 	if (l->model.model) {
@@ -196,6 +203,95 @@ void loop_release(struct loop *l)
 	strbuf_release(&l->partial);
 	free(l->session_id);
 	memset(l, 0, sizeof(*l));
+}
+
+struct loop *loop_new(const struct loop_opts *o, struct strbuf *err)
+{
+	struct loop *l = xcalloc(1, sizeof(*l));
+
+	if (!loop_init(l, o, NULL, err))
+		return l;
+	loop_release(l);
+	free(l);
+	return NULL;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	loop_release(l);
+	free(l);
+}
+
+void loop_totals(const struct loop *l, struct loop_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->turns = l->turns;
+	t->tool_calls = l->tool_calls;
+	t->usage = l->usage;
+	t->cost = l->cost;
+	t->has_price = l->has_price;
+	t->denials = l->denials_nr;
+	t->sub_runs = l->sub.runs;
+	t->sub_usage = l->sub.usage;
+	t->sub_cost = l->sub.cost;
+}
+
+const struct loop_denial *loop_denials(const struct loop *l, size_t *nr)
+{
+	*nr = l->denials_nr;
+	return l->denials;
+}
+
+const char *loop_session_id(const struct loop *l)
+{
+	return l->session_id;
+}
+
+const struct agent *loop_agent(const struct loop *l)
+{
+	return l->o.agent;
+}
+
+const char *loop_provider_name(const struct loop *l)
+{
+	return l->model.provider->name;
+}
+
+const char *loop_model_id(const struct loop *l)
+{
+	return l->model.id;
+}
+
+const char *loop_last_text(const struct loop *l)
+{
+	return l->last_text.len ? l->last_text.buf : "";
+}
+
+const struct todo_list *loop_todos(const struct loop *l)
+{
+	return &l->todos;
+}
+
+const struct conv *loop_conv(const struct loop *l)
+{
+	return &l->conv;
+}
+
+size_t loop_tools_nr(const struct loop *l)
+{
+	return l->tools_nr;
+}
+
+const char *loop_tool_name(const struct loop *l, size_t i)
+{
+	return i < l->tools_nr ? l->tools[i]->name : NULL;
+}
+
+void loop_set_route_text(struct loop *l, const char *text)
+{
+	l->route_text = text;
 }
 
 void loop_clear(struct loop *l)
@@ -303,8 +399,12 @@ static int prepare(struct loop *l, const char *prompt, enum loop_exit *exit)
 	strbuf_release(&hook_ctx);
 	/* routing: the matched specialists' reports (or names) go with the
 	 * prompt, so the agent synthesises from the start */
-	if (!l->route_text || *l->route_text)
-		delegate_route(l, l->route_text ? l->route_text : prompt, &context);
+	if (!l->route_text || *l->route_text) {
+		struct delegate_parent dp;
+
+		child_parent(l, &dp);
+		delegate_route(&dp, l->route_text ? l->route_text : prompt, &context);
+	}
 	if (context.len)
 		conv_add_text(&l->conv.msgs[l->conv.nr - 1], context.buf, context.len);
 	strbuf_release(&context);
@@ -400,7 +500,7 @@ static int request(struct loop *l, struct provider_reply *reply, enum loop_exit 
  * Returns 1 to go on. */
 static int stop_hooks(struct loop *l, int *continues)
 {
-	enum hook_event sev = l->o.depth ? HOOK_SUBAGENT_STOP : HOOK_STOP;
+	enum hook_event sev = l->child.depth ? HOOK_SUBAGENT_STOP : HOOK_STOP;
 	struct hook_input hi;
 	struct hook_outcome ho;
 	int again;

@@ -13,6 +13,9 @@
  * The UI is a set of callbacks (struct loop_ui), so headless output
  * (text, json, stream-json) and the interactive session share the loop.
  *
+ * struct loop is private to src/loop/ (loop_int.h); the rest of archie
+ * uses the functions here.
+ *
  * Ownership: a loop borrows its agent and config (they must outlive it)
  * and owns the conversation, the plan and its totals.
  */
@@ -122,93 +125,41 @@ struct loop_opts {
 	struct loop_ui ui;
 	size_t result_cap;		/* tool result cap in bytes; 0: 30000 */
 	struct store *store;		/* where the session is recorded, or NULL */
-	const char *parent_session;	/* a subagent's parent session */
-	const char *parent_agent;
 	/* delegation */
 	const struct agent_registry *agents;	/* who Task can run; NULL: no Task */
 	struct loop_delegation delegation;
-	int depth;			/* 0: the main agent */
-	struct loop *parent;		/* a subagent's parent loop (its policy and tools bound this one) */
-	const char *inherit_model;	/* what model "inherit" means */
 	long long max_tokens_total;	/* stop when the session's tokens reach it; 0: never */
-	const struct loop_ui *root_ui;	/* a subagent's: the main loop's UI */
 	const struct hooks *hooks;	/* the user's hooks, or NULL */
 	struct mcp *mcp;		/* MCP servers, or NULL */
 	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
 };
 
+/* A session's totals, for the UI and the result line. */
+struct loop_totals {
+	int turns;
+	int tool_calls;
+	struct provider_usage usage;
+	double cost;
+	int has_price;			/* the model has a price: cost means something */
+	size_t denials;
+	/* subagents started by this loop (and theirs), over the session */
+	int sub_runs;
+	struct provider_usage sub_usage;
+	double sub_cost;
+};
+
+/* A call that was denied, as the result line reports it. */
 struct loop_denial {
 	char *tool;
 	char *arguments;
 	char *reason;
 };
 
-struct loop {
-	struct loop_opts o;
-	struct config_resolved model;
-	struct provider_config pcfg;
-	struct strvec pmodels;
-	struct provider_price price;
-	int has_price;
-	long max_tokens;
-	struct conv conv;
-	struct provider_cache cache;	/* the conversation, encoded */
-	const struct tool **tools;	/* offered to the model */
-	struct conv_tool *schemas;
-	size_t tools_nr;
-	struct tool_env env;
-	struct tool *agent_tools;	/* Gemini form: a tool per subagent */
-	size_t agent_tools_nr;
-	struct strvec owned;		/* descriptions built for this loop */
-	int routing_warned;		/* routes to missing agents were reported */
-	/* what routing matches for the next loop_run: NULL the prompt, ""
-	 * nothing (e.g. `archie design` routes on the requirements alone
-	 * and not on its repair rounds) */
-	const char *route_text;
-	int session_started;		/* SessionStart hooks ran */
-	/* MCP tools: offered after the built-in ones, rebuilt when a
-	 * server's list changes */
-	size_t base_tools_nr;
-	struct tool *mcp_tools;
-	size_t mcp_tools_nr;
-	int mcp_all;			/* the agent takes every MCP tool */
-	struct strvec mcp_refs;		/* else the ones it names (globs allowed) */
-	int mcp_waited;
-	unsigned long mcp_gen;		/* the MCP lists' generation they were built from */
-	struct mcp_tool *mcp_snap;	/* the copy their strings point into */
-	size_t mcp_snap_nr;
-	unsigned long tools_gen;	/* counts up when the tools offered change */
-	struct todo_list todos;
-	struct policy policy;
-	int announced;			/* ui.started was called */
-	struct sandbox sandbox;
-	struct strbuf memory_file;
-	char *session_id;
-	int stored;			/* the session row exists */
-	size_t stored_msgs;		/* messages of conv recorded so far */
-	struct strbuf partial;		/* the answer streaming now */
-	long partial_at;		/* when it was last saved (monotonic ms) */
-	int partial_saved;		/* a partial row is in the store */
-	/* totals over the session */
-	struct provider_usage usage;
-	double cost;
-	int turns;
-	int tool_calls;
-	struct loop_denial *denials;
-	size_t denials_nr, denials_alloc;
-	struct strbuf last_text;	/* the final answer of the last run */
-	/* subagents started by this loop (and theirs), over the session */
-	struct {
-		int runs;
-		struct provider_usage usage;
-		double cost;
-	} sub;
-};
-
 /* Resolves the model, offers the agent's tools, builds the system prompt.
- * Returns 0, or -1 with err (config or model problems). */
-int loop_init(struct loop *l, const struct loop_opts *o, struct strbuf *err);
-void loop_release(struct loop *l);
+ * Returns the loop, or NULL with err (config or model problems; nothing
+ * is left allocated). */
+struct loop *loop_new(const struct loop_opts *o, struct strbuf *err);
+void loop_free(struct loop *l);
 
 /* Works on one user prompt.  Returns 0 (see *exit for why it stopped), or
  * -1 with err when the provider failed. */
@@ -221,16 +172,32 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
  * err. */
 int loop_resume(struct loop *l, const char *id, struct strbuf *err);
 
-/* An audit event of this session, of this agent (and its parent agent),
- * starting at ts (epoch ms); numbers unknown. */
-void loop_event_init(const struct loop *l, struct store_event *ev,
-		     enum store_event_kind kind, long long ts);
-/* Records it (nothing when the session is not recorded). */
-void loop_record_event(struct loop *l, const struct store_event *ev);
-
 /* Forgets the conversation (keeps the system prompt and the totals). */
 void loop_clear(struct loop *l);
 
 const char *loop_exit_name(enum loop_exit e);
+
+/* What the loop shows the outside (borrowed; valid until the next call
+ * that changes the loop). */
+void loop_totals(const struct loop *l, struct loop_totals *t);
+const struct loop_denial *loop_denials(const struct loop *l, size_t *nr);
+const char *loop_session_id(const struct loop *l);
+const struct agent *loop_agent(const struct loop *l);
+/* The model in use: its provider's name and the model id. */
+const char *loop_provider_name(const struct loop *l);
+const char *loop_model_id(const struct loop *l);
+/* The final answer of the last loop_run ("" if none). */
+const char *loop_last_text(const struct loop *l);
+const struct todo_list *loop_todos(const struct loop *l);
+/* The conversation (read-only: the loop records every change). */
+const struct conv *loop_conv(const struct loop *l);
+/* The tools offered to the model now, by name. */
+size_t loop_tools_nr(const struct loop *l);
+const char *loop_tool_name(const struct loop *l, size_t i);
+
+/* What routing matches for the next loop_run: NULL the prompt, ""
+ * nothing (`archie design` routes on the requirements alone, not on its
+ * repair rounds).  text is borrowed until that run. */
+void loop_set_route_text(struct loop *l, const char *text);
 
 #endif

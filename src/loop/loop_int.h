@@ -16,7 +16,87 @@
 
 #include "loop/loop.h"
 
+#include "delegate/delegate.h"
 #include "hooks/hooks.h"
+
+/* What a subagent's loop inherits from its parent (child.c builds it, field
+ * by field); zero for the main agent. */
+struct loop_child_opts {
+	int depth;			/* 0: the main agent */
+	struct loop *parent;		/* its policy, sandbox and tools bound this one */
+	const char *inherit_model;	/* what model "inherit" means */
+	const char *parent_session;
+	const char *parent_agent;
+	const struct loop_ui *root_ui;	/* the main loop's UI */
+};
+
+struct loop {
+	struct loop_opts o;
+	struct loop_child_opts child;	/* a subagent's: what it inherits */
+	struct config_resolved model;
+	struct provider_config pcfg;
+	struct strvec pmodels;
+	struct provider_price price;
+	int has_price;
+	long max_tokens;
+	struct conv conv;
+	struct provider_cache cache;	/* the conversation, encoded */
+	const struct tool **tools;	/* offered to the model */
+	struct conv_tool *schemas;
+	size_t tools_nr;
+	struct tool_env env;
+	struct tool *agent_tools;	/* Gemini form: a tool per subagent */
+	size_t agent_tools_nr;
+	struct strvec owned;		/* descriptions built for this loop */
+	int routing_warned;		/* routes to missing agents were reported */
+	/* what routing matches for the next loop_run: NULL the prompt, ""
+	 * nothing (e.g. `archie design` routes on the requirements alone
+	 * and not on its repair rounds) */
+	const char *route_text;
+	int session_started;		/* SessionStart hooks ran */
+	/* MCP tools: offered after the built-in ones, rebuilt when a
+	 * server's list changes */
+	size_t base_tools_nr;
+	struct tool *mcp_tools;
+	size_t mcp_tools_nr;
+	int mcp_all;			/* the agent takes every MCP tool */
+	struct strvec mcp_refs;		/* else the ones it names (globs allowed) */
+	int mcp_waited;
+	unsigned long mcp_gen;		/* the MCP lists' generation they were built from */
+	struct mcp_tool *mcp_snap;	/* the copy their strings point into */
+	size_t mcp_snap_nr;
+	unsigned long tools_gen;	/* counts up when the tools offered change */
+	struct todo_list todos;
+	struct policy policy;
+	int announced;			/* ui.started was called */
+	struct sandbox sandbox;
+	struct strbuf memory_file;
+	char *session_id;
+	int stored;			/* the session row exists */
+	size_t stored_msgs;		/* messages of conv recorded so far */
+	struct strbuf partial;		/* the answer streaming now */
+	long partial_at;		/* when it was last saved (monotonic ms) */
+	int partial_saved;		/* a partial row is in the store */
+	/* totals over the session */
+	struct provider_usage usage;
+	double cost;
+	int turns;
+	int tool_calls;
+	struct loop_denial *denials;
+	size_t denials_nr, denials_alloc;
+	struct strbuf last_text;	/* the final answer of the last run */
+	/* subagents started by this loop (and theirs), over the session */
+	struct {
+		int runs;
+		struct provider_usage usage;
+		double cost;
+	} sub;
+};
+
+
+int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child_opts *child,
+	      struct strbuf *err);
+void loop_release(struct loop *l);
 
 /* One tool call of a response, from vetting to its result. */
 struct call {
@@ -47,7 +127,6 @@ const struct tool *toolset_find(const struct loop *l, const char *name);
 int toolset_delegation_offered(const struct loop *l);
 /* The offered tools' names, for an error that lists them. */
 void toolset_list(const struct loop *l, struct strbuf *out);
-int toolset_is_mcp(const struct loop *l, const struct tool *t);
 /* Before each request: MCP servers waited for, their tools re-offered
  * when any list changed (l->tools_gen counts up then). */
 void toolset_sync(struct loop *l);
@@ -62,7 +141,17 @@ void calls_run(struct loop *l, struct call *calls, size_t n);
  * added to the conversation (the turn ends). */
 void calls_handle(struct loop *l, const struct provider_reply *reply);
 
+/* child.c: subagents */
+/* The parent side of delegation, for delegate_run / delegate_route. */
+void child_parent(struct loop *l, struct delegate_parent *p);
+
 /* record.c */
+/* An audit event of this session, of this agent (and its parent agent),
+ * starting at ts (epoch ms); numbers unknown. */
+void record_event_init(const struct loop *l, struct store_event *ev,
+		       enum store_event_kind kind, long long ts);
+/* Records it (nothing when the session is not recorded). */
+void record_event(struct loop *l, const struct store_event *ev);
 void record_begin(struct loop *l, const char *prompt);
 void record_announce(struct loop *l);
 void record_messages(struct loop *l, int last_incomplete);

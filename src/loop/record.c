@@ -55,7 +55,7 @@ void record_begin(struct loop *l, const char *prompt)
 	ss.agent = l->o.agent->name;
 	ss.provider = l->model.provider->name;
 	ss.model = l->model.id;
-	ss.parent = l->o.parent_session;
+	ss.parent = l->child.parent_session;
 	ss.title = title.buf;
 	if (!store_session_begin(l->o.store, &ss))
 		l->stored = 1;
@@ -89,14 +89,14 @@ void record_messages(struct loop *l, int last_incomplete)
 }
 
 /* An event of this session and agent, starting at ts. */
-void loop_event_init(const struct loop *l, struct store_event *ev,
+void record_event_init(const struct loop *l, struct store_event *ev,
 		     enum store_event_kind kind, long long ts)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	ev->session = l->session_id;
 	ev->agent = l->o.agent->name;
-	ev->parent_agent = l->o.parent_agent;
+	ev->parent_agent = l->child.parent_agent;
 	ev->ts_ms = ts;
 	ev->exit_code = -1;
 }
@@ -108,7 +108,7 @@ void record_model(struct loop *l, const struct provider_reply *r,
 
 	if (!l->o.store || !l->stored)
 		return;
-	loop_event_init(l, &ev, STORE_EV_MODEL, ts);
+	record_event_init(l, &ev, STORE_EV_MODEL, ts);
 	ev.duration_ms = r->total_ms;
 	ev.model = l->model.id;
 	ev.attempt = r->attempts;
@@ -151,7 +151,7 @@ void record_call(struct loop *l, const struct call *c)
 
 	if (!l->o.store || !l->stored)
 		return;
-	loop_event_init(l, &ev, STORE_EV_TOOL, c->ts);
+	record_event_init(l, &ev, STORE_EV_TOOL, c->ts);
 	ev.duration_ms = c->run ? c->ms : 0;
 	ev.tool = c->tool ? c->tool->name : c->pc->name;
 	ev.call_id = c->pc->id;
@@ -178,7 +178,7 @@ void record_call(struct loop *l, const struct call *c)
 	free(err);
 }
 
-void loop_record_event(struct loop *l, const struct store_event *ev)
+void record_event(struct loop *l, const struct store_event *ev)
 {
 	if (l->o.store && l->stored)
 		store_event(l->o.store, ev);
@@ -199,7 +199,7 @@ static void record_hook(void *ud, const struct hook_run *r)
 		json_object_set_new(detail, "tool", json_string(hr->tool));
 	if (r->hook->matcher)
 		json_object_set_new(detail, "matcher", json_string(r->hook->matcher));
-	loop_event_init(hr->l, &ev, STORE_EV_HOOK, clock_wall_ms() - r->duration_ms);
+	record_event_init(hr->l, &ev, STORE_EV_HOOK, clock_wall_ms() - r->duration_ms);
 	ev.duration_ms = r->duration_ms;
 	ev.tool = r->event;
 	ev.rule = r->hook->command;
@@ -207,7 +207,7 @@ static void record_hook(void *ud, const struct hook_run *r)
 	ev.exit_code = r->exit_code;
 	ev.error = r->detail;
 	ev.detail = detail;
-	loop_record_event(hr->l, &ev);
+	record_event(hr->l, &ev);
 	json_decref(detail);
 }
 

@@ -38,19 +38,19 @@ int toolset_depth_limit(const struct loop *l)
 /* 1 if this loop can start subagents: there are agents, and depth left. */
 int toolset_can_delegate(const struct loop *l)
 {
-	return l->o.agents && l->o.depth < toolset_depth_limit(l);
+	return l->o.agents && l->child.depth < toolset_depth_limit(l);
 }
 
 /* 1 if the parent (if any) has the tool: a child never gets more. */
 static int parent_has(const struct loop *l, const struct tool *t)
 {
-	const struct loop *p = l->o.parent;
+	const struct loop *p = l->child.parent;
 	size_t i;
 
 	if (!p)
 		return 1;
 	for (i = 0; i < p->tools_nr; i++)
-		if (p->tools[i] == t || (t->delegates && p->tools[i]->delegates) ||
+		if (p->tools[i] == t || (t->kind == TOOL_DELEGATE && p->tools[i]->kind == TOOL_DELEGATE) ||
 		    !strcmp(p->tools[i]->name, t->name))
 			return 1;
 	return 0;
@@ -93,7 +93,7 @@ static void offer_delegation(struct loop *l, size_t room)
 			agent_short_description(a, 400, &d);
 			t->description = strvec_push(&l->owned, d.buf);
 			t->schema = agent_schema;
-			t->delegates = 1;
+			t->kind = TOOL_DELEGATE;
 			offer(l, t, t->description);
 			n++;
 		}
@@ -101,7 +101,7 @@ static void offer_delegation(struct loop *l, size_t room)
 	} else {
 		strbuf_addstr(&d, tool_task.description);
 		strbuf_addstr(&d, "\n\nThe agents (subagent_type):");
-		delegate_list_agents(l, &d);
+		delegate_list_agents(reg, l->o.agent, &d);
 		offer(l, &tool_task, strvec_push(&l->owned, d.buf));
 	}
 	strbuf_release(&d);
@@ -124,7 +124,7 @@ void toolset_offer(struct loop *l)
 
 		if (!t || !parent_has(l, t))
 			continue;
-		if (t->delegates) {
+		if (t->kind == TOOL_DELEGATE) {
 			task = 1;
 			continue;
 		}
@@ -162,7 +162,7 @@ int toolset_delegation_offered(const struct loop *l)
 	size_t i;
 
 	for (i = 0; i < l->tools_nr; i++)
-		if (l->tools[i]->delegates)
+		if (l->tools[i]->kind == TOOL_DELEGATE)
 			return 1;
 	return 0;
 }
@@ -177,9 +177,16 @@ void toolset_list(const struct loop *l, struct strbuf *out)
 		strbuf_addstr(out, "(none)");
 }
 
-int toolset_is_mcp(const struct loop *l, const struct tool *t)
+/* An MCP tool's run: the server it came from runs the call. */
+static int mcp_run(const struct tool *t, const struct tool_env *env, json_t *args,
+		   struct strbuf *out)
 {
-	return l->mcp_tools && t >= l->mcp_tools && t < l->mcp_tools + l->mcp_tools_nr;
+	char *text = json_dumps(args, JSON_COMPACT);
+	int is_error = 0, rc;
+
+	rc = mcp_call(t->user, t->name, text ? text : "{}", out, &is_error, env->cancel);
+	free(text);
+	return rc || is_error ? -1 : 0;
 }
 
 static int mcp_wanted(const struct loop *l, const char *full)
@@ -252,6 +259,9 @@ void toolset_sync(struct loop *l)
 		t->name = mt->full;
 		t->description = mt->description;
 		t->schema = mt->schema;
+		t->kind = TOOL_MCP;
+		t->run = mcp_run;
+		t->user = m;
 		if (!parent_has(l, t))
 			continue;
 		n++;

@@ -13,6 +13,7 @@
 #include "tools/toolnames.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -561,4 +562,53 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
 		}
 	}
 	return d->verdict;
+}
+
+/* ---- ancestors ------------------------------------------------------------- */
+
+/* Ancestors' policies are read by children on their threads while
+ * siblings may add session approvals to them. */
+static pthread_mutex_t ancestors_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum policy_verdict policy_bound(const struct policy *p, const char *tool, json_t *args,
+				 const char *cwd, struct policy_decision *d)
+{
+	const struct policy *up;
+
+	pthread_mutex_lock(&ancestors_lock);
+	for (up = p->parent; up; up = up->parent) {
+		struct policy_decision pd;
+
+		policy_decision_init(&pd);
+		policy_decide(up, tool, args, cwd, &pd);
+		if (pd.verdict > d->verdict || (pd.verdict == d->verdict && pd.raw > d->raw)) {
+			struct strbuf why = STRBUF_INIT;
+
+			strbuf_addf(&why, "its parent agent %s: %s", up->owner ? up->owner : "?",
+				    pd.why);
+			free(pd.why);
+			pd.why = strbuf_detach(&why, NULL);
+			policy_decision_release(d);
+			*d = pd;
+		} else {
+			policy_decision_release(&pd);
+		}
+	}
+	pthread_mutex_unlock(&ancestors_lock);
+	return d->verdict;
+}
+
+void policy_share_approvals(const struct policy *p, const struct strvec *approvals)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct policy *up;
+	size_t i;
+
+	pthread_mutex_lock(&ancestors_lock);
+	for (up = p->parent; up; up = up->parent)
+		for (i = 0; i < approvals->nr; i++)
+			policy_add_rule(up, "session approvals", approvals->v[i], AGENT_ALLOW,
+					&err);
+	pthread_mutex_unlock(&ancestors_lock);
+	strbuf_release(&err);
 }

@@ -57,6 +57,10 @@ struct policy {
 	struct policy_source *src;
 	size_t nr, alloc;
 	struct strvec extra_write;	/* sandbox: more writable paths */
+	/* A subagent's policy is bounded by its ancestors' (policy_bound);
+	 * owner names the agent whose policy it is, for reasons. */
+	struct policy *parent;
+	const char *owner;
 };
 
 enum policy_subject_kind {
@@ -121,6 +125,19 @@ json_t *policy_decision_json(const struct policy_decision *d);
 enum policy_verdict policy_decide(const struct policy *p, const char *tool,
 				  json_t *args, const char *cwd,
 				  struct policy_decision *d);
+
+/*
+ * A subagent's decision bounded by its ancestors' (p->parent, theirs...):
+ * each ancestor decides the same call, and the strictest decision
+ * replaces d (its reason names the ancestor).  Returns the verdict that
+ * stands.  Ancestors are shared with sibling threads: the walk and
+ * policy_share_approvals hold the policies' lock.
+ */
+enum policy_verdict policy_bound(const struct policy *p, const char *tool, json_t *args,
+				 const char *cwd, struct policy_decision *d);
+/* "Allow for this session" given to a subagent's call holds for its
+ * ancestors too, so the same call is not asked again. */
+void policy_share_approvals(const struct policy *p, const struct strvec *approvals);
 
 /* A call's arguments from one piece of text, as `policy explain` and the
  * corpus give them: JSON given as is, else a command for Bash, a URL for

@@ -251,9 +251,14 @@ int tool_call(const struct tool *t, const struct tool_env *env,
 		json_decref(args);
 		return -1;
 	}
-	normalise(t, args);
-	schema = tool_schema(t);
-	if (tool_schema_validate(schema, args, "arguments", &err)) {
+	/* archie's own tools: other runtimes' argument names accepted, the
+	 * schema checked here.  An MCP server checks its own schema (which
+	 * may use more of JSON Schema than tools do); a delegation reads its
+	 * own arguments, as each runtime names them. */
+	schema = t->kind == TOOL_BUILTIN ? tool_schema(t) : NULL;
+	if (schema)
+		normalise(t, args);
+	if (schema && tool_schema_validate(schema, args, "arguments", &err)) {
 		strbuf_addf(out, "error: invalid arguments for %s: %s; the call was not run",
 			    t->name, err.buf);
 		goto out;
@@ -263,7 +268,7 @@ int tool_call(const struct tool *t, const struct tool_env *env,
 			    t->name);
 		goto out;
 	}
-	rc = t->run(env, args, out);
+	rc = t->run(t, env, args, out);
 out:
 	json_decref(schema);
 	json_decref(args);

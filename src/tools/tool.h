@@ -51,15 +51,23 @@ struct tool_env {
 	int walk_threads;		/* 0: the CPUs */
 };
 
+/* What a tool is: built into archie, one an MCP server lists (its run
+ * forwards the call; user is the server registry), or one that starts a
+ * subagent (the loop runs those together, in parallel; user is the loop). */
+enum tool_kind { TOOL_BUILTIN, TOOL_MCP, TOOL_DELEGATE };
+
 struct tool {
 	const char *name;
 	const char *description;
 	const char *schema;		/* JSON Schema, as text */
 	int read_only;			/* may run in parallel with other reads */
 	/* Returns 0 with the result in out, or -1 with an error message in
-	 * out (sent to the model as an error result). */
-	int (*run)(const struct tool_env *env, json_t *args, struct strbuf *out);
-	int delegates;			/* runs a subagent: the loop does it (run is NULL) */
+	 * out (sent to the model as an error result).  t is the tool itself,
+	 * so one run serves many tools (MCP's, a subagent's per-agent tool). */
+	int (*run)(const struct tool *t, const struct tool_env *env, json_t *args,
+		   struct strbuf *out);
+	enum tool_kind kind;
+	void *user;			/* the run function's (MCP: the registry) */
 };
 
 /* Every implemented tool, NULL-terminated, in display order. */

@@ -27,7 +27,8 @@ static int enter_sandbox(void *ud)
 /* No sandbox: the same scrubbed environment, no restrictions. */
 static struct sandbox no_sandbox = { .mode = SANDBOX_OFF };
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *cmd = json_string_value(json_object_get(args, "command"));
 	const char *cwd = json_string_value(json_object_get(args, "cwd"));
@@ -37,6 +38,8 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	struct sandbox *sb = env->sandbox ? env->sandbox : &no_sandbox;
 	struct proc p;
 	size_t i;
+
+	(void)self;
 	long timeout = env->bash_default_timeout_ms > 0 ? env->bash_default_timeout_ms
 							: BASH_DEFAULT_TIMEOUT_MS;
 	int rc = -1;
@@ -118,5 +121,5 @@ const struct tool tool_bash = {
 	"\"cwd\":{\"type\":\"string\",\"description\":\"Directory to run in (default: the working directory)\"},"
 	"\"description\":{\"type\":\"string\",\"description\":\"What the command does, in a few words, for the user\"}},"
 	"\"required\":[\"command\"],\"additionalProperties\":false}",
-	0, run, 0,
+	0, run, TOOL_BUILTIN, NULL,
 };

@@ -8,13 +8,15 @@
 
 #include <string.h>
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *path = json_string_value(json_object_get(args, "path"));
 	struct strbuf full = STRBUF_INIT, err = STRBUF_INIT;
 	struct design_report r;
 	int rc = -1;
 
+	(void)self;
 	tool_path(env, path, &full);
 	design_report_init(&r);
 	if (design_check_file(full.buf, NULL, &r, &err)) {
@@ -44,5 +46,5 @@ const struct tool tool_checkdesign = {
 	"{\"type\":\"object\",\"properties\":{"
 	"\"path\":{\"type\":\"string\",\"description\":\"The design document (Markdown)\"}},"
 	"\"required\":[\"path\"],\"additionalProperties\":false}",
-	1, run, 0,
+	1, run, TOOL_BUILTIN, NULL,
 };

@@ -189,8 +189,10 @@ out:
 	return rc;
 }
 
-static int run_edit(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run_edit(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
+	(void)self;
 	json_t *one = json_pack("[{s:O, s:O, s:b}]",
 				"old_string", json_object_get(args, "old_string"),
 				"new_string", json_object_get(args, "new_string"),
@@ -201,8 +203,10 @@ static int run_edit(const struct tool_env *env, json_t *args, struct strbuf *out
 	return rc;
 }
 
-static int run_multiedit(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run_multiedit(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
+	(void)self;
 	return edit_file(env, json_string_value(json_object_get(args, "path")),
 			 json_object_get(args, "edits"), out);
 }
@@ -219,7 +223,7 @@ const struct tool tool_edit = {
 	"\"new_string\":{\"type\":\"string\",\"description\":\"The replacement text\"},"
 	"\"replace_all\":{\"type\":\"boolean\",\"description\":\"Replace every occurrence (default false)\"}},"
 	"\"required\":[\"path\",\"old_string\",\"new_string\"],\"additionalProperties\":false}",
-	0, run_edit, 0,
+	0, run_edit, TOOL_BUILTIN, NULL,
 };
 
 const struct tool tool_multiedit = {
@@ -235,5 +239,5 @@ const struct tool tool_multiedit = {
 	"\"replace_all\":{\"type\":\"boolean\"}},"
 	"\"required\":[\"old_string\",\"new_string\"],\"additionalProperties\":false}}},"
 	"\"required\":[\"path\",\"edits\"],\"additionalProperties\":false}",
-	0, run_multiedit, 0,
+	0, run_multiedit, TOOL_BUILTIN, NULL,
 };

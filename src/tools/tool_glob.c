@@ -57,7 +57,8 @@ static int newest_first(const void *pa, const void *pb)
 	return strcmp(a->path, b->path);
 }
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *pattern = json_string_value(json_object_get(args, "pattern"));
 	const char *arg = json_string_value(json_object_get(args, "path"));
@@ -67,6 +68,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	size_t i;
 	int rc = -1;
 
+	(void)self;
 	/* relative roots keep the results short */
 	if (!arg || !*arg || !strcmp(arg, "."))
 		strbuf_addstr(&root, ".");
@@ -119,5 +121,5 @@ const struct tool tool_glob = {
 	"\"pattern\":{\"type\":\"string\",\"description\":\"The glob pattern\"},"
 	"\"path\":{\"type\":\"string\",\"description\":\"The directory to search (default: the working directory)\"}},"
 	"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	1, run, 0,
+	1, run, TOOL_BUILTIN, NULL,
 };

@@ -308,7 +308,8 @@ static long opt_int(json_t *args, const char *key)
 				  : json_is_real(v) ? (long)json_real_value(v) : -1;
 }
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *pattern = json_string_value(json_object_get(args, "pattern"));
 	const char *arg = json_string_value(json_object_get(args, "path"));
@@ -325,6 +326,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	size_t k, shown = 0, total = 0;
 	struct stat st;
 
+	(void)self;
 	memset(&g, 0, sizeof(g));
 	strvec_init(&g.globs);
 	pthread_mutex_init(&g.lock, NULL);
@@ -479,5 +481,5 @@ const struct tool tool_grep = {
 	"\"multiline\":{\"type\":\"boolean\",\"description\":\"Let . match newlines, so a pattern can span lines\"},"
 	"\"head_limit\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"At most this many lines or files (default 1000)\"}},"
 	"\"required\":[\"pattern\"],\"additionalProperties\":false}",
-	1, run, 0,
+	1, run, TOOL_BUILTIN, NULL,
 };

@@ -33,7 +33,8 @@ static int on_entry(void *ud, const struct walk_entry *e)
 	return 0;
 }
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *arg = json_string_value(json_object_get(args, "path"));
 	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
@@ -42,6 +43,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	size_t i;
 	int rc = -1;
 
+	(void)self;
 	tool_path(env, arg ? arg : ".", &path);
 	memset(&st, 0, sizeof(st));
 	pthread_mutex_init(&st.lock, NULL);
@@ -84,5 +86,5 @@ const struct tool tool_ls = {
 	"\"path\":{\"type\":\"string\",\"description\":\"The directory (default: the working directory)\"},"
 	"\"ignore\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Glob patterns of names to leave out\"}},"
 	"\"additionalProperties\":false}",
-	1, run, 0,
+	1, run, TOOL_BUILTIN, NULL,
 };

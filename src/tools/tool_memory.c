@@ -11,7 +11,8 @@
 
 #define MEMORY_HEADING "## archie memories"
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *fact = json_string_value(json_object_get(args, "fact"));
 	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT;
@@ -20,6 +21,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	mode_t mode = 0644;
 	int rc = -1;
 
+	(void)self;
 	if (!file) {
 		strbuf_addstr(out, "error: no project memory file in this session");
 		return -1;
@@ -65,5 +67,5 @@ const struct tool tool_savememory = {
 	"{\"type\":\"object\",\"properties\":{"
 	"\"fact\":{\"type\":\"string\",\"description\":\"The fact, as one short line\"}},"
 	"\"required\":[\"fact\"],\"additionalProperties\":false}",
-	0, run, 0,
+	0, run, TOOL_BUILTIN, NULL,
 };

@@ -419,13 +419,15 @@ static int prepare(const struct tool_env *env, struct patch *p, struct strbuf *e
 	return 0;
 }
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	struct patch p;
 	struct strbuf err = STRBUF_INIT, summary = STRBUF_INIT;
 	size_t i;
 	int rc = -1;
 
+	(void)self;
 	memset(&p, 0, sizeof(p));
 	if (parse(json_string_value(json_object_get(args, "patch")), &p, &err) ||
 	    prepare(env, &p, &err)) {
@@ -492,5 +494,5 @@ const struct tool tool_applypatch = {
 	"{\"type\":\"object\",\"properties\":{"
 	"\"patch\":{\"type\":\"string\",\"description\":\"The whole patch, from '*** Begin Patch' to '*** End Patch'\"}},"
 	"\"required\":[\"patch\"],\"additionalProperties\":false}",
-	0, run, 0,
+	0, run, TOOL_BUILTIN, NULL,
 };

@@ -24,7 +24,8 @@ static int looks_binary(FILE *f)
 	return memchr(buf, '\0', n) != NULL;
 }
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *arg = json_string_value(json_object_get(args, "path"));
 	json_int_t offset = json_integer_value(json_object_get(args, "offset"));
@@ -37,6 +38,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	FILE *f = NULL;
 	int rc = -1;
 
+	(void)self;
 	if (offset < 1)
 		offset = 1;
 	if (limit < 1)
@@ -138,5 +140,5 @@ const struct tool tool_read = {
 	"\"offset\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"The line number to start at (from 1)\"},"
 	"\"limit\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"How many lines to return\"}},"
 	"\"required\":[\"path\"],\"additionalProperties\":false}",
-	1, run, 0,
+	1, run, TOOL_BUILTIN, NULL,
 };

@@ -48,13 +48,15 @@ static int on_file(void *ud, const struct walk_entry *e)
 	return 0;
 }
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	json_t *paths = json_object_get(args, "paths");
 	struct rm_state st;
 	struct strbuf err = STRBUF_INIT, data = STRBUF_INIT, abs = STRBUF_INIT;
 	size_t i, total = 0, skipped = 0, secrets = 0;
 
+	(void)self;
 	memset(&st, 0, sizeof(st));
 	pthread_mutex_init(&st.lock, NULL);
 	strvec_init(&st.files);
@@ -148,5 +150,5 @@ const struct tool tool_readmany = {
 	"\"paths\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Files, directories or glob patterns\"},"
 	"\"exclude\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Glob patterns to leave out\"}},"
 	"\"required\":[\"paths\"],\"additionalProperties\":false}",
-	1, run, 0,
+	1, run, TOOL_BUILTIN, NULL,
 };

@@ -24,6 +24,6 @@ const struct tool tool_task = {
 		"\"subagent_type\":{\"type\":\"string\",\"description\":\"The agent to run (one of the names listed)\"}"
 		"},\"required\":[\"prompt\",\"subagent_type\"],\"additionalProperties\":false}",
 	.read_only = 0,
-	.delegates = 1,
-	.run = NULL,
+	.kind = TOOL_DELEGATE,
+	.run = NULL,		/* the loop offers its own copy, which runs */
 };

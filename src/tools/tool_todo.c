@@ -40,12 +40,14 @@ void todo_list_render(const struct todo_list *t, struct strbuf *out)
 	strbuf_addf(out, "(%zu of %zu done)\n", done, t->nr);
 }
 
-static int run_write(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run_write(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	json_t *todos = json_object_get(args, "todos");
 	struct todo_list fresh;
 	size_t i, in_progress = 0;
 
+	(void)self;
 	if (!env->todos) {
 		strbuf_addstr(out, "error: no plan is kept in this session");
 		return -1;
@@ -74,8 +76,10 @@ static int run_write(const struct tool_env *env, json_t *args, struct strbuf *ou
 	return 0;
 }
 
-static int run_read(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run_read(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
+	(void)self;
 	(void)args;
 	if (!env->todos) {
 		strbuf_addstr(out, "(no plan is kept in this session)\n");
@@ -99,12 +103,12 @@ const struct tool tool_todowrite = {
 	"\"id\":{\"type\":\"string\"}},"
 	"\"required\":[\"content\",\"status\"],\"additionalProperties\":false}}},"
 	"\"required\":[\"todos\"],\"additionalProperties\":false}",
-	0, run_write, 0,
+	0, run_write, TOOL_BUILTIN, NULL,
 };
 
 const struct tool tool_todoread = {
 	"TodoRead",
 	"Show the current plan.",
 	"{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
-	1, run_read, 0,
+	1, run_read, TOOL_BUILTIN, NULL,
 };

@@ -17,13 +17,15 @@
 #define FETCH_TEXT_MAX ((size_t)100 << 10)
 #define FETCH_TIMEOUT_MS 30000
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *url = json_string_value(json_object_get(args, "url"));
 	struct strbuf body = STRBUF_INIT, ct = STRBUF_INIT, final = STRBUF_INIT;
 	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT_CAP(FETCH_TEXT_MAX);
 	int rc = -1;
 
+	(void)self;
 	(void)env;
 	if (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)) {
 		strbuf_addf(out, "error: only http:// and https:// URLs can be fetched, not '%.100s'", url);
@@ -73,5 +75,5 @@ const struct tool tool_webfetch = {
 	"\"url\":{\"type\":\"string\",\"description\":\"The http:// or https:// URL\"},"
 	"\"prompt\":{\"type\":\"string\",\"description\":\"What you are looking for in the page\"}},"
 	"\"required\":[\"url\"],\"additionalProperties\":false}",
-	1, run, 0,
+	1, run, TOOL_BUILTIN, NULL,
 };

@@ -20,7 +20,8 @@ static size_t count_lines(const char *s, size_t len)
 	return n + (len && s[len - 1] != '\n');
 }
 
-static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
+static int run(const struct tool *self, const struct tool_env *env,
+		   json_t *args, struct strbuf *out)
 {
 	const char *arg = json_string_value(json_object_get(args, "path"));
 	json_t *content = json_object_get(args, "content");
@@ -29,6 +30,7 @@ static int run(const struct tool_env *env, json_t *args, struct strbuf *out)
 	struct stat st;
 	int existed, rc = -1;
 
+	(void)self;
 	tool_path(env, arg, &path);
 	if (tool_refuse_link(path.buf, arg, out))
 		goto out;
@@ -64,5 +66,5 @@ const struct tool tool_write = {
 	"\"path\":{\"type\":\"string\",\"description\":\"The file to write\"},"
 	"\"content\":{\"type\":\"string\",\"description\":\"The complete new content\"}},"
 	"\"required\":[\"path\",\"content\"],\"additionalProperties\":false}",
-	0, run, 0,
+	0, run, TOOL_BUILTIN, NULL,
 };

@@ -96,7 +96,7 @@ static void open_loop(struct loop *l, enum policy_mode mode)
 	o.sandbox = SANDBOX_OFF;
 	o.store = &st;
 	o.ui.started = on_started;
-	if (loop_init(l, &o, &err))
+	if (loop_init(l, &o, NULL, &err))
 		fail_msg("loop_init: %s", err.buf);
 	strbuf_release(&err);
 }
