@@ -88,7 +88,7 @@ static double run_decode(const struct strbuf *s)
 	size_t off;
 
 	provider_reply_init(&reply);
-	decoder_init(&dec, PROVIDER_API_OPENAI, &reply, NULL, NULL);
+	decoder_init(&dec, &wire_openai, &reply, NULL, NULL);
 	sse_parser_init(&p, decode_cb, &dec, 1 << 20);
 	for (off = 0; off < s->len; off += 16384)
 		if (sse_parser_feed(&p, s->buf + off, s->len - off < 16384 ? s->len - off : 16384))

@@ -4,15 +4,15 @@
  */
 #include "agent/agent.h"
 
-#include "agent/routing.h"
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct agent *agent_new(void)
 {
@@ -167,18 +167,6 @@ const char *agent_mode_name(enum agent_mode m)
 	}
 }
 
-const char *agent_action_name(enum agent_action act)
-{
-	switch (act) {
-	case AGENT_ALLOW:
-		return "allow";
-	case AGENT_DENY:
-		return "deny";
-	default:
-		return "ask";
-	}
-}
-
 void agent_short_description(const struct agent *a, size_t max,
 			     struct strbuf *out)
 {
@@ -240,16 +228,44 @@ static json_t *rules_json(const struct agent *a)
 	size_t i;
 
 	for (i = 0; i < a->rules_nr; i++) {
-		const struct agent_rule *r = &a->rules[i];
+		const struct policy_rule *r = &a->rules[i];
 
 		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:s, s:i, s:i}",
 			"tool", r->tool,
 			"pattern", str_or_null(r->pattern),
-			"action", agent_action_name(r->action),
+			"action", rule_action_name(r->action),
 			"syntax", r->syntax,
 			"line", r->line, "column", r->col));
 	}
 	return arr;
+}
+
+static const char *const routing_names[] = { "default", "auto", "suggest", "off" };
+
+int agent_routing_parse(const char *s, enum agent_routing *out)
+{
+	if (!strcasecmp(s, "auto") || !strcasecmp(s, "on") || !strcasecmp(s, "true")) {
+		*out = AGENT_ROUTING_AUTO;
+	} else if (!strcasecmp(s, "suggest")) {
+		*out = AGENT_ROUTING_SUGGEST;
+	} else if (!strcasecmp(s, "off") || !strcasecmp(s, "false") || !strcasecmp(s, "none")) {
+		*out = AGENT_ROUTING_OFF;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+const char *agent_routing_name(enum agent_routing m)
+{
+	return routing_names[m];
+}
+
+enum agent_routing agent_routing_effective(const struct agent *a)
+{
+	if (a->routing != AGENT_ROUTING_DEFAULT)
+		return a->routing;
+	return a->routes_nr ? AGENT_ROUTING_AUTO : AGENT_ROUTING_OFF;
 }
 
 static json_t *routing_json(const struct agent *a)
@@ -267,7 +283,7 @@ static json_t *routing_json(const struct agent *a)
 		json_array_append_new(sources, json_pack("{s:s, s:o}", "ref", r->ref, "line",
 							 r->line ? json_integer(r->line) : json_null()));
 	}
-	return json_pack("{s:s, s:o, s:o, s:o}", "mode", routing_mode_name(routing_effective(a)),
+	return json_pack("{s:s, s:o, s:o, s:o}", "mode", agent_routing_name(agent_routing_effective(a)),
 			 "from", a->routes_from ? json_string(a->routes_from) : json_null(),
 			 "routes", routes, "sources", sources);
 }

@@ -16,6 +16,7 @@
 #define ARCHIE_AGENT_H
 
 #include "core/strvec.h"
+#include "policy/rules.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -35,7 +36,6 @@ enum agent_tools_spec {
 	AGENT_TOOLS_MAP,	/* OpenCode: the defaults, switched by name: bool */
 };
 
-enum agent_action { AGENT_ALLOW, AGENT_ASK, AGENT_DENY };
 
 /* What archie does with an agent's routing table (see routing.h). */
 enum agent_routing {
@@ -61,16 +61,6 @@ struct agent_tool_ref {
 	int line, col;
 };
 
-/* One permission rule from the frontmatter (evaluated by the policy
- * engine; the loader only records them, in file order). */
-struct agent_rule {
-	char *tool;		/* canonical tool when known, else as written */
-	char *pattern;		/* NULL: every use of the tool */
-	enum agent_action action;
-	const char *syntax;	/* "opencode" (permission:) or "claude" (permissions:) */
-	int group;		/* OpenCode: rules of one map share a group */
-	int line, col;
-};
 
 struct agent {
 	char *name;
@@ -94,7 +84,7 @@ struct agent {
 	struct agent_tool_ref *disallowed; /* Claude Code's disallowedTools */
 	size_t disallowed_nr, disallowed_alloc;
 
-	struct agent_rule *rules;
+	struct policy_rule *rules;
 	size_t rules_nr, rules_alloc;
 
 	enum agent_routing routing;
@@ -134,7 +124,6 @@ void agent_tools_release(struct agent_tools *t);
 void agent_resolve_tools(const struct agent *a, struct agent_tools *out);
 
 const char *agent_mode_name(enum agent_mode m);
-const char *agent_action_name(enum agent_action a);
 
 /* Short description for listings: first line, at most max bytes (cut on a
  * UTF-8 boundary, with an ellipsis).  Appended to out. */
@@ -143,5 +132,10 @@ void agent_short_description(const struct agent *a, size_t max,
 
 /* JSON for `agents show --json` (full) or one `agents list --json` row. */
 json_t *agent_to_json(const struct agent *a, int full);
+
+int agent_routing_parse(const char *s, enum agent_routing *out);
+const char *agent_routing_name(enum agent_routing m);
+/* The mode that applies: the default is auto where there are routes. */
+enum agent_routing agent_routing_effective(const struct agent *a);
 
 #endif

@@ -18,7 +18,7 @@
 #include "core/xalloc.h"
 #include "core/yamldoc.h"
 #include "policy/rules.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <ctype.h>
 #include <errno.h>

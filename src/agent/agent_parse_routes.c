@@ -133,7 +133,7 @@ static int routing_scalar(struct parse_ctx *pc, struct fy_node *k, struct fy_nod
 		return 0;
 	}
 	s = scalar_dup(v);
-	if (!s || routing_mode_parse(s, &pc->a->routing))
+	if (!s || agent_routing_parse(s, &pc->a->routing))
 		rc = perr(pc, v, k, "'routing' must be auto, suggest, off or a list of routes, not '%s'",
 			  s ? s : "?");
 	free(s);

@@ -14,34 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const mode_names[] = { "default", "auto", "suggest", "off" };
-
-int routing_mode_parse(const char *s, enum agent_routing *out)
-{
-	if (!strcasecmp(s, "auto") || !strcasecmp(s, "on") || !strcasecmp(s, "true")) {
-		*out = AGENT_ROUTING_AUTO;
-	} else if (!strcasecmp(s, "suggest")) {
-		*out = AGENT_ROUTING_SUGGEST;
-	} else if (!strcasecmp(s, "off") || !strcasecmp(s, "false") || !strcasecmp(s, "none")) {
-		*out = AGENT_ROUTING_OFF;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
-const char *routing_mode_name(enum agent_routing m)
-{
-	return mode_names[m];
-}
-
-enum agent_routing routing_effective(const struct agent *a)
-{
-	if (a->routing != AGENT_ROUTING_DEFAULT)
-		return a->routing;
-	return a->routes_nr ? AGENT_ROUTING_AUTO : AGENT_ROUTING_OFF;
-}
-
 /* ---- references and keywords ------------------------------------------------ */
 
 static int is_trim(char c)

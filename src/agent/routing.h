@@ -43,10 +43,6 @@ void routing_ref_name(const char *ref, size_t len, struct strbuf *out);
 void routing_parse_table(struct agent *a, const char *body, size_t len,
 			 int first_line);
 
-int routing_mode_parse(const char *s, enum agent_routing *out);
-const char *routing_mode_name(enum agent_routing m);
-/* The mode that applies: the default is auto where there are routes. */
-enum agent_routing routing_effective(const struct agent *a);
 
 /* One matched specialist: every keyword of its routes the prompt has. */
 struct routing_hit {

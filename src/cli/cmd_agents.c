@@ -304,17 +304,17 @@ static void print_agent(const struct agent_entry *e)
 	print_list("unavailable:", &tools.unavailable);
 	printf("%-13s%s\n", "permissions:", a->rules_nr ? "" : "-");
 	for (i = 0; i < a->rules_nr; i++) {
-		const struct agent_rule *r = &a->rules[i];
+		const struct policy_rule *r = &a->rules[i];
 
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, r->tool);
 		if (r->pattern)
 			strbuf_addf(&sb, " \"%s\"", r->pattern);
-		printf("  %-5s %-30s (%s, line %d)\n", agent_action_name(r->action),
+		printf("  %-5s %-30s (%s, line %d)\n", rule_action_name(r->action),
 		       sb.buf, r->syntax, r->line);
 	}
 	if (a->routes_nr || a->routing != AGENT_ROUTING_DEFAULT) {
-		printf("%-13s%s", "routing:", routing_mode_name(routing_effective(a)));
+		printf("%-13s%s", "routing:", agent_routing_name(agent_routing_effective(a)));
 		if (a->routes_nr)
 			printf(", routes from the %s (lines %d-%d)", a->routes_from,
 			       a->routes[0].line, a->routes[a->routes_nr - 1].line);

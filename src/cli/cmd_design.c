@@ -78,7 +78,7 @@ static int check_design_exec(struct cli_ctx *ctx, int argc, char **argv)
 		design_report_text(&r, file, &out);
 		fwrite(out.buf, 1, out.len, stdout);
 	}
-	rc = r.errors ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	rc = r.diags.errors ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 	design_report_release(&r);
 out:
 	strbuf_release(&data);
@@ -303,17 +303,17 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		strbuf_reset(&report);
 		design_report_text(&r, path.buf, &report);
-		if (!r.errors || round >= rounds) {
+		if (!r.diags.errors || round >= rounds) {
 			fwrite(report.buf, 1, report.len, stdout);
 			printf("%s: %s after %d repair round%s\n", path.buf,
-			       r.errors ? "still failing the check" : "passes the check", round,
+			       r.diags.errors ? "still failing the check" : "passes the check", round,
 			       round == 1 ? "" : "s");
-			rc = r.errors ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+			rc = r.diags.errors ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 			design_report_release(&r);
 			break;
 		}
 		fprintf(stderr, "archie: the draft has %zu error%s; asking for a repair (round %d of %ld)\n",
-			r.errors, r.errors == 1 ? "" : "s", round + 1, rounds);
+			r.diags.errors, r.diags.errors == 1 ? "" : "s", round + 1, rounds);
 		strbuf_reset(&prompt);
 		strbuf_addf(&prompt,
 			"archie's checker found these problems in the design document (%s):\n\n%s\n"

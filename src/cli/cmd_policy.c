@@ -10,7 +10,7 @@
 #include "config/config.h"
 #include "core/strbuf.h"
 #include "policy/policy.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -75,7 +75,7 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 	policy_add_source(&p, name.buf, a->rules, a->rules_nr);
 	{
 		const struct strvec *flags[3] = { &ctx->allow, &ctx->ask, &ctx->deny };
-		static const enum agent_action acts[3] = { AGENT_ALLOW, AGENT_ASK, AGENT_DENY };
+		static const enum rule_action acts[3] = { RULE_ALLOW, RULE_ASK, RULE_DENY };
 
 		for (j = 0; j < 3; j++)
 			for (i = 0; i < flags[j]->nr; i++)

@@ -432,7 +432,7 @@ static int sandboxed(struct sandbox *s, const char *cwd, const char *text, int *
 	rc = proc_run(&p, err);
 	*code = p.exit_code;
 	if (out)
-		headtail_render(&p.out, "", out);
+		headtail_render(&p.out_buf, "", out);
 	sandbox_run_finish(&r, out);
 	proc_release(&p);
 	return rc;

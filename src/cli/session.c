@@ -153,8 +153,8 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	o.delegation.max_turns = s->cfg.delegation.max_turns;
 	o.delegation.max_tokens = s->cfg.delegation.max_tokens;
 	if (s->cfg.delegation.routing)
-		routing_mode_parse(s->cfg.delegation.routing, &o.delegation.routing);
-	if (ctx->routing && routing_mode_parse(ctx->routing, &o.delegation.routing))
+		agent_routing_parse(s->cfg.delegation.routing, &o.delegation.routing);
+	if (ctx->routing && agent_routing_parse(ctx->routing, &o.delegation.routing))
 		return strbuf_seterr(err, "--routing must be auto, suggest or off, not '%s'",
 				     ctx->routing);
 	o.allow = &ctx->allow;

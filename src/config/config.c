@@ -416,7 +416,7 @@ static int delegation_key(struct file_ctx *fc, void *obj, const char *key,
 
 		if (want_string(fc, "delegation.routing", k, v, &s))
 			return -1;
-		if (routing_mode_parse(s, &m)) {
+		if (agent_routing_parse(s, &m)) {
 			ferr(fc, v, k, "'delegation.routing' must be auto, suggest or off, not '%s'", s);
 			free(s);
 			return -1;

@@ -52,7 +52,7 @@ struct config_model {
 /* The permission rules of one config file. */
 struct config_rules {
 	char *file;
-	struct agent_rule *v;
+	struct policy_rule *v;
 	size_t nr, alloc;
 };
 

@@ -45,6 +45,7 @@ int diag_add(struct diag_list *dl, enum diag_severity sev, const char *file,
 	d->line = line;
 	d->col = col;
 	d->msg = strbuf_detach(&msg, NULL);
+	d->section = NULL;
 	if (sev == DIAG_ERROR)
 		dl->errors++;
 	else
@@ -95,8 +96,12 @@ void diag_format(const struct diag *d, struct strbuf *out)
 		if (d->col > 0)
 			strbuf_addf(out, ":%d", d->col);
 	}
-	strbuf_addf(out, ": %s: %s",
-		    d->severity == DIAG_ERROR ? "error" : "warning", d->msg);
+	strbuf_addf(out, ": %s: %s", diag_severity_name(d->severity), d->msg);
+}
+
+const char *diag_severity_name(enum diag_severity s)
+{
+	return s == DIAG_ERROR ? "error" : "warning";
 }
 
 void diag_print(const struct diag_list *dl, FILE *out)

@@ -26,6 +26,7 @@ struct diag {
 	int line;
 	int col;
 	char *msg;
+	const char *section;	/* the part of the file it is about (static), or NULL */
 };
 
 struct diag_list {
@@ -56,5 +57,7 @@ void diag_list_sort(struct diag_list *dl);
  * unprintable bytes escaped. */
 void diag_print(const struct diag_list *dl, FILE *out);
 void diag_format(const struct diag *d, struct strbuf *out);
+/* "error", "warning". */
+const char *diag_severity_name(enum diag_severity s);
 
 #endif

@@ -1,5 +1,11 @@
 /*
- * proc: running a command to completion (git's run-command, reduced).
+ * proc: running commands (git's run-command, reduced).
+ *
+ * proc_run() runs a command to completion, capturing its output.  For a
+ * child that lives on (an MCP server, a PostgreSQL cluster),
+ * proc_start() starts it with its streams where the caller wants them and
+ * proc_finish() waits for it, as git's start_command/finish_command: one
+ * fork/exec for all of archie.
  *
  * The child gets its own session (setsid), so a timeout or a cancel
  * (Ctrl-C) kills everything it started, not just the shell, and it has no
@@ -12,8 +18,11 @@
  * (pipes, or both onto one pipe with merge_stderr); every other descriptor
  * archie holds is close-on-exec.
  *
- * Ownership: a proc owns its argv copy and captured output
- * (proc_release).  `setup` runs in the child after fork, before exec (the
+ * A program that cannot be run (not found, not executable) is reported
+ * by proc_start/proc_run as an error, not as a child that exits 127.
+ *
+ * Ownership: a proc owns its argv copy, captured output and, after
+ * proc_start, the parent's ends of its pipes (proc_release closes them).  `setup` runs in the child after fork, before exec (the
  * sandbox hooks in there); it must be async-signal-safe.
  */
 #ifndef ARCHIE_PROC_H
@@ -38,8 +47,20 @@ struct proc {
 	int (*setup)(void *ud);		/* in the child; non-zero aborts */
 	void *setup_ud;
 
+	/* proc_start: where the child's streams go.  stdin: a pipe with
+	 * pipe_in, else /dev/null; stdout and stderr: to out_to / err_to
+	 * when >= 0 (a log file), else pipes (stderr onto stdout's with
+	 * merge_stderr).  proc_init sets them to -1. */
+	int pipe_in;
+	int out_to, err_to;
+
+	/* after proc_start: the child, and the parent's ends of its pipes
+	 * (-1: none) */
+	pid_t pid;
+	int in, out, err;
+
 	/* results */
-	struct headtail out, err;
+	struct headtail out_buf, err_buf;	/* proc_run's capture of stdout, stderr */
 	int exit_code;			/* -1 if killed by a signal */
 	int term_signal;
 	int timed_out;
@@ -53,5 +74,14 @@ void proc_release(struct proc *p);
 /* Runs the command and waits for it and its pipes.  Returns 0 when it ran
  * (whatever its exit code), -1 if it could not be started (err set). */
 int proc_run(struct proc *p, struct strbuf *err);
+
+/* Starts the command (see the stream fields above).  Returns 0 with
+ * p->pid and the pipes set, or -1 with err (nothing left open). */
+int proc_start(struct proc *p, struct strbuf *err);
+/* Waits for the child to end and sets exit_code / term_signal.  Returns
+ * 0, or -1 if it was not started or already waited for. */
+int proc_finish(struct proc *p);
+/* Closes the parent's ends of the pipes (proc_release does too). */
+void proc_close_pipes(struct proc *p);
 
 #endif

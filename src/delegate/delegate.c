@@ -328,7 +328,7 @@ static void record_route(const struct delegate_parent *p, const struct routing_r
 				json_array_append_new(kw, json_string(hits->v[i].keywords.v[k]));
 		}
 	}
-	json_object_set_new(detail, "mode", json_string(routing_mode_name(mode)));
+	json_object_set_new(detail, "mode", json_string(agent_routing_name(mode)));
 	json_object_set_new(detail, "matches", m);
 	m = json_array();
 	for (i = 0; i < missing->nr; i++)
@@ -415,7 +415,7 @@ void delegate_route(const struct delegate_parent *p, const char *prompt, struct 
 {
 	const struct agent *a = p->agent;
 	enum agent_routing mode = p->routing != AGENT_ROUTING_DEFAULT ? p->routing
-								    : routing_effective(a);
+								    : agent_routing_effective(a);
 	struct routing_result res, hits;
 	struct strvec missing = STRVEC_INIT;
 	size_t i;

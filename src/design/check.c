@@ -16,47 +16,6 @@
 
 #define DESIGN_FILE_MAX ((size_t)4 << 20)
 
-void design_report_init(struct design_report *r)
-{
-	memset(r, 0, sizeof(*r));
-}
-
-void design_report_release(struct design_report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nr; i++)
-		free(r->v[i].msg);
-	free(r->v);
-	memset(r, 0, sizeof(*r));
-}
-
-void design_add(struct design_report *r, enum design_severity sev, int line,
-		const char *section, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct design_diag *dg;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	ALLOC_GROW(r->v, r->nr + 1, r->alloc);
-	dg = &r->v[r->nr++];
-	dg->line = line;
-	dg->severity = sev;
-	dg->section = section;
-	dg->msg = strbuf_detach(&sb, NULL);
-	if (sev == DESIGN_ERROR)
-		r->errors++;
-	else if (sev == DESIGN_WARNING)
-		r->warnings++;
-}
-
-static const char *severity_name(enum design_severity s)
-{
-	return s == DESIGN_ERROR ? "error" : s == DESIGN_WARNING ? "warning" : "note";
-}
 
 /* ---- sections ------------------------------------------------------------------------- */
 
@@ -89,18 +48,18 @@ static void check_sections(const struct design_doc *d, struct design_report *r)
 			for (k = i - 1; k >= 0 && !at; k--)
 				if (d->sec[k].found)
 					at = d->sec[k].line;
-			design_add(r, DESIGN_ERROR, at ? at : 1, design_section_names[i],
+			design_add(r, DIAG_ERROR, at ? at : 1, design_section_names[i],
 				   "missing section '%d. %s': a design has seven sections, in order: Executive Summary, Architecture Overview, Service Definitions, API Contracts, Data Schema, Technology Stack Rationale, Key Considerations",
 				   i + 1, design_section_names[i]);
 			continue;
 		}
 		if (prev >= 0 && s->line < prev_line)
-			design_add(r, DESIGN_ERROR, s->line, design_section_names[i],
+			design_add(r, DIAG_ERROR, s->line, design_section_names[i],
 				   "section '%s' comes before '%s' (line %d); section %d must come after section %d",
 				   design_section_names[i], design_section_names[prev], prev_line, i + 1,
 				   prev + 1);
 		if (only_blank(d, s->line + 1, s->end_line))
-			design_add(r, DESIGN_ERROR, s->line, design_section_names[i],
+			design_add(r, DIAG_ERROR, s->line, design_section_names[i],
 				   "section '%s' is empty", design_section_names[i]);
 		if (s->line > prev_line) {
 			prev = i;
@@ -125,7 +84,7 @@ static void check_json_blocks(const struct design_doc *d, struct design_report *
 			continue;
 		r->json_blocks++;
 		if (design_block_json(b, &j, &line, &msg))
-			design_add(r, DESIGN_ERROR, line,
+			design_add(r, DIAG_ERROR, line,
 				   b->section >= 0 ? design_section_names[b->section] : NULL,
 				   "invalid JSON: %s", msg.buf);
 		json_decref(j);
@@ -230,7 +189,7 @@ static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
 		int c = ep->codes[i];
 
 		if (!design_http_status_known(c)) {
-			design_add(r, DESIGN_ERROR, ep->line, sec,
+			design_add(r, DIAG_ERROR, ep->line, sec,
 				   "%s %s: %d is not an HTTP status code", ep->method, ep->path, c);
 			continue;
 		}
@@ -248,7 +207,7 @@ static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
 			struct strbuf env = STRBUF_INIT;
 
 			if (e->status > 0 && e->status < 400)
-				design_add(r, DESIGN_ERROR, e->line, sec,
+				design_add(r, DIAG_ERROR, e->line, sec,
 					   "%s %s: an error response with status %d; errors use 4xx or 5xx",
 					   ep->method, ep->path, e->status);
 			envelope(e->json, 0, &env);
@@ -256,7 +215,7 @@ static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
 				strbuf_add(first_env, env.buf, env.len);
 				*first_env_line = e->line;
 			} else if (strcmp(first_env->buf, env.buf)) {
-				design_add(r, DESIGN_ERROR, e->line, sec,
+				design_add(r, DIAG_ERROR, e->line, sec,
 					   "%s %s: this error response's envelope %s differs from the one used first (line %d: %s); use one error envelope throughout",
 					   ep->method, ep->path, env.buf, *first_env_line, first_env->buf);
 			}
@@ -265,14 +224,14 @@ static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
 		strbuf_release(&m);
 	}
 	if (takes_body(ep->method) && !req && !ep->no_body)
-		design_add(r, DESIGN_ERROR, ep->line, sec,
+		design_add(r, DIAG_ERROR, ep->line, sec,
 			   "%s %s has no sample request body (a ```json block introduced as the request, or say it takes no body)",
 			   ep->method, ep->path);
 	if (!ok)
-		design_add(r, DESIGN_ERROR, ep->line, sec,
+		design_add(r, DIAG_ERROR, ep->line, sec,
 			   "%s %s has no success response with its status code (2xx)", ep->method, ep->path);
 	if (!err)
-		design_add(r, DESIGN_ERROR, ep->line, sec,
+		design_add(r, DIAG_ERROR, ep->line, sec,
 			   "%s %s has no error response with its status code (4xx or 5xx)", ep->method,
 			   ep->path);
 	if (is_create(ep) && ok) {
@@ -284,7 +243,7 @@ static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
 				other = ep->codes[i];
 		}
 		if (!has201)
-			design_add(r, DESIGN_ERROR, ep->line, sec,
+			design_add(r, DIAG_ERROR, ep->line, sec,
 				   "%s %s creates a resource: its success status should be 201 Created (or 202 Accepted), not %d",
 				   ep->method, ep->path, other);
 	}
@@ -300,7 +259,7 @@ static void check_api(struct design_doc *d, struct design_report *r)
 		return;
 	r->endpoints = d->eps_nr;
 	if (!d->eps_nr) {
-		design_add(r, DESIGN_ERROR, d->sec[3].line, design_section_names[3],
+		design_add(r, DIAG_ERROR, d->sec[3].line, design_section_names[3],
 			   "API Contracts defines no endpoint (write each as `METHOD /path`, e.g. a heading '### POST /orders')");
 		return;
 	}
@@ -308,7 +267,7 @@ static void check_api(struct design_doc *d, struct design_report *r)
 		for (k = 0; k < i; k++)
 			if (!strcmp(d->eps[i].method, d->eps[k].method) &&
 			    !strcmp(d->eps[i].norm, d->eps[k].norm)) {
-				design_add(r, DESIGN_ERROR, d->eps[i].line, design_section_names[3],
+				design_add(r, DIAG_ERROR, d->eps[i].line, design_section_names[3],
 					   "%s %s is defined twice (first at line %d)", d->eps[i].method,
 					   d->eps[i].path, d->eps[k].line);
 				break;
@@ -397,7 +356,7 @@ static void check_rationale(const struct design_doc *d, struct design_report *r)
 					}
 					items++;
 					if (!ok)
-						design_add(r, DESIGN_ERROR, line, design_section_names[5],
+						design_add(r, DIAG_ERROR, line, design_section_names[5],
 							   "technology choice '%.60s' names no alternative it was compared with",
 							   row + strspn(row, "| "));
 				}
@@ -412,7 +371,7 @@ static void check_rationale(const struct design_doc *d, struct design_report *r)
 				if (!names_alternative(item.buf)) {
 					size_t n = strcspn(item.buf, "\n");
 
-					design_add(r, DESIGN_ERROR, item_line, design_section_names[5],
+					design_add(r, DIAG_ERROR, item_line, design_section_names[5],
 						   "technology choice '%.*s' names no alternative it was compared with (say what it was chosen over, and why)",
 						   (int)(n > 60 ? 60 : n), item.buf);
 				}
@@ -441,7 +400,7 @@ static void check_rationale(const struct design_doc *d, struct design_report *r)
 				strbuf_addch(&all, '\n');
 			}
 		if (!names_alternative(all.buf))
-			design_add(r, DESIGN_ERROR, s->line, design_section_names[5],
+			design_add(r, DIAG_ERROR, s->line, design_section_names[5],
 				   "Technology Stack Rationale names no alternative for its choices");
 		strbuf_release(&all);
 	}
@@ -497,7 +456,7 @@ static void check_considerations(const struct design_doc *d, struct design_repor
 		int next = s->end_line + 1;
 
 		if (!start[i]) {
-			design_add(r, DESIGN_ERROR, s->line, design_section_names[6],
+			design_add(r, DIAG_ERROR, s->line, design_section_names[6],
 				   "Key Considerations has no '%s' subsection", subs[i].name);
 			continue;
 		}
@@ -528,20 +487,13 @@ static void check_considerations(const struct design_doc *d, struct design_repor
 		found |= strcasestr(t.buf, "ten times") || strcasestr(t.buf, "tenfold") ||
 			 strcasestr(t.buf, "ten-fold") || strcasestr(t.buf, "an order of magnitude");
 		if (!found)
-			design_add(r, DESIGN_ERROR, start[0], design_section_names[6],
+			design_add(r, DIAG_ERROR, start[0], design_section_names[6],
 				   "Scalability does not say what happens at 10x the expected load (give the figure and the plan)");
 		strbuf_release(&t);
 	}
 }
 
 /* ---- the whole check ----------------------------------------------------------------------- */
-
-static int by_line(const void *a, const void *b)
-{
-	const struct design_diag *x = a, *y = b;
-
-	return x->line != y->line ? (x->line < y->line ? -1 : 1) : 0;
-}
 
 int design_check(const char *name, const char *text, size_t len,
 		 const struct design_opts *o, struct design_report *r, struct strbuf *err)
@@ -556,18 +508,7 @@ int design_check(const char *name, const char *text, size_t len,
 	rc = design_sql_check(&d, o, r, err);
 	check_rationale(&d, r);
 	check_considerations(&d, r);
-	/* stable: diagnostics of one line keep the order they were found in */
-	{
-		size_t i, j;
-
-		for (i = 1; i < r->nr; i++)
-			for (j = i; j > 0 && by_line(&r->v[j - 1], &r->v[j]) > 0; j--) {
-				struct design_diag t = r->v[j];
-
-				r->v[j] = r->v[j - 1];
-				r->v[j - 1] = t;
-			}
-	}
+	design_report_sort(r);
 	design_doc_release(&d);
 	return rc;
 }
@@ -585,39 +526,4 @@ int design_check_file(const char *path, const struct design_opts *o,
 	rc = design_check(path, data.buf, data.len, o, r, err);
 	strbuf_release(&data);
 	return rc;
-}
-
-void design_report_text(const struct design_report *r, const char *file, struct strbuf *out)
-{
-	size_t i;
-
-	for (i = 0; i < r->nr; i++)
-		strbuf_addf(out, "%s:%d: %s: %s\n", file, r->v[i].line,
-			    severity_name(r->v[i].severity), r->v[i].msg);
-	strbuf_addf(out, "%s: %zu error%s, %zu warning%s (%zu endpoint%s, %zu SQL block%s%s%s, %zu JSON block%s)\n",
-		    file, r->errors, r->errors == 1 ? "" : "s", r->warnings,
-		    r->warnings == 1 ? "" : "s", r->endpoints, r->endpoints == 1 ? "" : "s",
-		    r->sql_blocks, r->sql_blocks == 1 ? "" : "s", r->database ? " run on " : "",
-		    r->database ? r->database : "", r->json_blocks, r->json_blocks == 1 ? "" : "s");
-}
-
-json_t *design_report_json(const struct design_report *r, const char *file)
-{
-	json_t *diags = json_array();
-	size_t i;
-
-	for (i = 0; i < r->nr; i++) {
-		json_t *o = json_pack("{s:i, s:s, s:s}", "line", r->v[i].line, "severity",
-				      severity_name(r->v[i].severity), "message", r->v[i].msg);
-
-		json_object_set_new(o, "section", r->v[i].section ? json_string(r->v[i].section)
-								  : json_null());
-		json_array_append_new(diags, o);
-	}
-	return json_pack("{s:s, s:b, s:I, s:I, s:o, s:I, s:I, s:I, s:o}", "file", file,
-			 "ok", r->errors == 0, "errors", (json_int_t)r->errors,
-			 "warnings", (json_int_t)r->warnings,
-			 "database", r->database ? json_string(r->database) : json_null(),
-			 "endpoints", (json_int_t)r->endpoints, "sql_blocks", (json_int_t)r->sql_blocks,
-			 "json_blocks", (json_int_t)r->json_blocks, "diagnostics", diags);
 }

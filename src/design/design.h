@@ -17,7 +17,8 @@
  * alternative; missing considerations; no plan for 10x load.
  *
  * The pieces: doc.c (the Markdown structure: headings, sections, code
- * blocks, endpoints), check.c (the checks and the report), sql.c (running
+ * blocks, endpoints), check.c (the checks), report.c (the diagnostics they
+ * add, on core/diag, and their text and JSON forms), sql.c (running
  * the DDL and reading the catalog), pg.c (the throwaway PostgreSQL cluster,
  * libpq loaded on first use), openapi.c (exports).
  *
@@ -27,6 +28,7 @@
 #define ARCHIE_DESIGN_H
 
 #include "core/strbuf.h"
+#include "design/report.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -36,33 +38,10 @@
 /* The seven sections, in order ("Executive Summary", ...). */
 extern const char *const design_section_names[DESIGN_SECTIONS];
 
-enum design_severity { DESIGN_ERROR, DESIGN_WARNING, DESIGN_NOTE };
-
-struct design_diag {
-	int line;			/* 1-based; 0: the document as a whole */
-	enum design_severity severity;
-	const char *section;		/* a design_section_names entry, or NULL */
-	char *msg;
-};
-
-struct design_report {
-	struct design_diag *v;
-	size_t nr, alloc;
-	size_t errors, warnings;
-	const char *database;		/* "postgresql", "sqlite", or NULL: no SQL */
-	size_t endpoints, tables, sql_blocks, json_blocks;
-};
-
 struct design_opts {
 	int sqlite_only;		/* do not look for PostgreSQL */
 	const char *pg_bindir;		/* where initdb and postgres are; NULL: search */
 };
-
-void design_report_init(struct design_report *r);
-void design_report_release(struct design_report *r);
-void design_add(struct design_report *r, enum design_severity sev, int line,
-		const char *section, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
 
 /* Checks a document (name is used in messages).  Returns 0 (problems are
  * in the report, sorted by line), or -1 with err when the check itself
@@ -72,11 +51,6 @@ int design_check(const char *name, const char *text, size_t len,
 /* Reads path (at most 4 MiB) and checks it. */
 int design_check_file(const char *path, const struct design_opts *o,
 		      struct design_report *r, struct strbuf *err);
-
-/* "file:line: error: message" lines, then a summary line. */
-void design_report_text(const struct design_report *r, const char *file, struct strbuf *out);
-/* {"file", "ok", "errors", "warnings", "database", "diagnostics": [...]} */
-json_t *design_report_json(const struct design_report *r, const char *file);
 
 /* The API contracts as an OpenAPI 3.1 document, in YAML. */
 int design_export_openapi(const char *name, const char *text, size_t len,

@@ -3,6 +3,8 @@
  */
 #include "design/pg.h"
 
+#include "core/proc.h"
+
 #include "policy/childenv.h"
 
 #include "core/clock.h"
@@ -190,34 +192,46 @@ static void chown_tree(const char *path, uid_t uid, gid_t gid)
 	closedir(d);
 }
 
-/* Starts argv with output to log; as uid/gid when running as root. */
+struct ids {
+	uid_t uid;
+	gid_t gid;
+};
+
+/* In the child, before exec: PostgreSQL refuses to run as root. */
+static int drop_root(void *ud)
+{
+	const struct ids *id = ud;
+
+	return geteuid() == 0 && (setgid(id->gid) || setuid(id->uid)) ? -1 : 0;
+}
+
+/* Starts argv with output to log; as uid/gid when running as root.
+ * Returns its pid, or -1. */
 static pid_t spawn(char *const argv[], const char *log, uid_t uid, gid_t gid)
 {
 	struct strvec env = STRVEC_INIT;
-	char *const *envp;
-	pid_t pid;
+	struct strbuf err = STRBUF_INIT;
+	struct ids id = { uid, gid };
+	struct proc p;
+	pid_t pid = -1;
+	size_t i;
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
-	/* a scrubbed environment, built before fork */
-	childenv_build(&env, NULL);
-	envp = env.v;
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (nul >= 0)
-			dup2(nul, 0);
-		setsid();
-		if (geteuid() == 0 && (setgid(gid) || setuid(uid)))
-			_exit(126);
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
+	proc_init(&p);
+	for (i = 0; argv[i]; i++)
+		strvec_push(&p.argv, argv[i]);
+	childenv_build(&env, NULL);	/* a scrubbed environment */
+	p.envp = (const char *const *)env.v;
+	p.out_to = p.err_to = fd >= 0 ? fd : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	p.setup = drop_root;
+	p.setup_ud = &id;
+	if (!proc_start(&p, &err))
+		pid = p.pid;
+	if (p.out_to >= 0)
+		close(p.out_to);
+	proc_release(&p);
 	strvec_release(&env);
+	strbuf_release(&err);
 	return pid;
 }
 

@@ -319,7 +319,7 @@ static void run_pg(struct design_doc *d, struct pg_cluster *pg, struct design_re
 			strbuf_addstr(&m, res.error);
 			if (res.detail)
 				strbuf_addf(&m, " (%s)", res.detail);
-			design_add(r, DESIGN_ERROR, line, SEC, "the DDL fails on PostgreSQL: %s", m.buf);
+			design_add(r, DIAG_ERROR, line, SEC, "the DDL fails on PostgreSQL: %s", m.buf);
 			strbuf_release(&m);
 			pg_result_release(&res);
 			free(stmt);
@@ -334,7 +334,7 @@ static void run_pg(struct design_doc *d, struct pg_cluster *pg, struct design_re
 	pg_result_release(&res);
 	pg_exec(pg, no_pk, &res);
 	for (k = 0; res.ok && k < res.nrows; k++)
-		design_add(r, DESIGN_ERROR, line_of_create(d, "table", res.rows[k][0], d->sec[4].line),
+		design_add(r, DIAG_ERROR, line_of_create(d, "table", res.rows[k][0], d->sec[4].line),
 			   SEC, "table %s has no primary key", res.rows[k][0]);
 	pg_result_release(&res);
 	pg_exec(pg, fk_unindexed, &res);
@@ -342,7 +342,7 @@ static void run_pg(struct design_doc *d, struct pg_cluster *pg, struct design_re
 		char *col = xstrdup(res.rows[k][2]);
 
 		col[strcspn(col, ",")] = 0;
-		design_add(r, DESIGN_ERROR, line_of_column(d, res.rows[k][0], col), SEC,
+		design_add(r, DIAG_ERROR, line_of_column(d, res.rows[k][0], col), SEC,
 			   "foreign key %s.(%s) -> %s has no index that starts with its column%s; add CREATE INDEX ON %s (%s)",
 			   res.rows[k][0], res.rows[k][2], res.rows[k][3],
 			   strchr(res.rows[k][2], ',') ? "s" : "", res.rows[k][0], res.rows[k][2]);
@@ -355,7 +355,7 @@ static void run_pg(struct design_doc *d, struct pg_cluster *pg, struct design_re
 
 		if (second)
 			*second++ = 0;
-		design_add(r, DESIGN_ERROR,
+		design_add(r, DIAG_ERROR,
 			   line_of_create(d, "index", second ? second : names,
 					  line_of_create(d, "table", res.rows[k][0], d->sec[4].line)),
 			   SEC, "indexes %s and %s on %s are duplicates (the same columns); keep one",
@@ -494,7 +494,7 @@ static void sqlite_catalog(struct design_doc *d, sqlite3 *db, struct design_repo
 
 		sqlite_rows(db, "SELECT name FROM pragma_table_info(?1) WHERE pk > 0", tb, collect, &pk);
 		if (!pk.nr)
-			design_add(r, DESIGN_ERROR, line_of_create(d, "table", tb, d->sec[4].line), SEC,
+			design_add(r, DIAG_ERROR, line_of_create(d, "table", tb, d->sec[4].line), SEC,
 				   "table %s has no primary key", tb);
 		sqlite_rows(db, "SELECT name, partial, (SELECT sql FROM sqlite_master m WHERE m.name = l.name)"
 				" FROM pragma_index_list(?1) l ORDER BY seq DESC", tb, collect, &idx);
@@ -525,11 +525,11 @@ static void sqlite_catalog(struct design_doc *d, sqlite3 *db, struct design_repo
 			for (k = 0; k < tables.nr; k++)
 				exists |= !strcasecmp(tables.v[k], to);
 			if (!exists)
-				design_add(r, DESIGN_ERROR, line_of_column(d, tb, first), SEC,
+				design_add(r, DIAG_ERROR, line_of_column(d, tb, first), SEC,
 					   "foreign key %s.(%s) references table %s, which does not exist",
 					   tb, cols, to);
 			if (!covered)
-				design_add(r, DESIGN_ERROR, line_of_column(d, tb, first), SEC,
+				design_add(r, DIAG_ERROR, line_of_column(d, tb, first), SEC,
 					   "foreign key %s.(%s) -> %s has no index that starts with its column%s; add CREATE INDEX ON %s (%s)",
 					   tb, cols, to, strchr(cols, ',') ? "s" : "", tb, cols);
 			free(first);
@@ -549,7 +549,7 @@ static void sqlite_catalog(struct design_doc *d, sqlite3 *db, struct design_repo
 					const char *shown_a = strncmp(a, "sqlite_autoindex", 16) ? a : "(a UNIQUE constraint)";
 					const char *shown_b = strncmp(b, "sqlite_autoindex", 16) ? b : "(a UNIQUE constraint)";
 
-					design_add(r, DESIGN_ERROR,
+					design_add(r, DIAG_ERROR,
 						   line_of_create(d, "index", strncmp(b, "sqlite_", 7) ? b : a,
 								  line_of_create(d, "table", tb, d->sec[4].line)),
 						   SEC, "indexes %s and %s on %s are duplicates (the same columns: %s); keep one",
@@ -619,7 +619,7 @@ static void run_sqlite(struct design_doc *d, struct design_report *r)
 					while (at < ends[k] && isspace((unsigned char)b->text[at]))
 						at++;
 				}
-				design_add(r, DESIGN_ERROR, line_of(b, at), SEC, "the DDL fails on SQLite: %s",
+				design_add(r, DIAG_ERROR, line_of(b, at), SEC, "the DDL fails on SQLite: %s",
 					   sqlite3_errmsg(db));
 			}
 			sqlite3_finalize(s);
@@ -654,7 +654,7 @@ int design_sql_check(struct design_doc *d, const struct design_opts *o,
 	}
 	if (!r->sql_blocks) {
 		if (!json_schemas)
-			design_add(r, DESIGN_ERROR, d->sec[4].line, SEC,
+			design_add(r, DIAG_ERROR, d->sec[4].line, SEC,
 				   "Data Schema has no schema: give the DDL in ```sql blocks (or, for a document store, the documents' schemas in ```json blocks)");
 		return 0;
 	}
@@ -670,7 +670,7 @@ int design_sql_check(struct design_doc *d, const struct design_opts *o,
 		strbuf_addstr(&why, "--sqlite was given");
 	}
 	r->database = "sqlite";
-	design_add(r, DESIGN_WARNING, d->sec[4].line, SEC,
+	design_add(r, DIAG_WARNING, d->sec[4].line, SEC,
 		   "the DDL was run on SQLite in memory, not PostgreSQL (%s), so PostgreSQL-specific syntax was not checked",
 		   why.buf);
 	strbuf_release(&why);

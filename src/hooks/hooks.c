@@ -305,8 +305,8 @@ void hooks_run(const struct hooks *h, enum hook_event ev, const struct hook_inpu
 			outcome = "error";
 			strbuf_addf(&note, "could not run: %s", err.buf);
 		} else {
-			headtail_render(&p.out, NULL, &o);
-			headtail_render(&p.err, NULL, &e);
+			headtail_render(&p.out_buf, NULL, &o);
+			headtail_render(&p.err_buf, NULL, &e);
 			strbuf_rtrim(&o);
 			strbuf_rtrim(&e);
 			if (p.timed_out) {

@@ -19,7 +19,7 @@
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -127,7 +127,7 @@ void calls_vet(struct loop *l, struct call *c)
 			 * command and subcommand, not the whole tool */
 			for (i = 0; always && v == POLICY_ALLOW && i < d.approvals.nr; i++)
 				policy_add_rule(&l->policy, "session approvals", d.approvals.v[i],
-						AGENT_ALLOW, &why);
+						RULE_ALLOW, &why);
 			if (always && v == POLICY_ALLOW && l->child.parent)
 				policy_share_approvals(&l->policy, &d.approvals);
 			if (v == POLICY_ALLOW)

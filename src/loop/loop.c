@@ -19,7 +19,7 @@
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -79,7 +79,7 @@ static int init_policy(struct loop *l, struct strbuf *err)
 {
 	const struct loop_opts *o = &l->o;
 	const struct strvec *flags[3] = { o->allow, o->ask, o->deny };
-	static const enum agent_action acts[3] = { AGENT_ALLOW, AGENT_ASK, AGENT_DENY };
+	static const enum rule_action acts[3] = { RULE_ALLOW, RULE_ASK, RULE_DENY };
 	struct strbuf name = STRBUF_INIT;
 	size_t i, k;
 

@@ -76,7 +76,7 @@ static void git_summary(const char *root, struct strbuf *out)
 		strbuf_addstr(out, "not a git repository (or git is not installed)");
 		goto out;
 	}
-	headtail_render(&p.out, NULL, &text);
+	headtail_render(&p.out_buf, NULL, &text);
 	s = text.buf;
 	if (!strncmp(s, "## ", 3)) {
 		const char *nl = strchr(s, '\n');

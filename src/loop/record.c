@@ -19,7 +19,7 @@
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <dirent.h>
 #include <fcntl.h>

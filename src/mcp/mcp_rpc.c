@@ -10,6 +10,7 @@
 #include "core/cancel.h"
 #include "core/clock.h"
 #include "core/fileio.h"
+#include "core/proc.h"
 #include "core/xalloc.h"
 #include "policy/childenv.h"
 #include "provider/http.h"
@@ -30,69 +31,45 @@
 
 int mcp_spawn(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 {
-	int in[2], out[2], logfd;
-	char **argv;
 	struct strvec envv = STRVEC_INIT;
-	size_t i;
 	struct strbuf log = STRBUF_INIT;
+	struct proc p;
+	size_t i;
+	int logfd, rc;
 
-	/* a command that cannot run is said plainly, not as "exit 127" */
-	{
-		struct strbuf found = STRBUF_INIT;
-		int missing = file_which(s->command, &found);
-
-		strbuf_release(&found);
-		if (missing)
-			return strchr(s->command, '/')
-			       ? strbuf_seterr(err, "cannot run '%s': %s", s->command, strerror(errno))
-			       : strbuf_seterr(err, "cannot run '%s': it is not on PATH", s->command);
-	}
-	if (pipe2(in, O_CLOEXEC))
-		return strbuf_seterr(err, "cannot make a pipe: %s", strerror(errno));
-	if (pipe2(out, O_CLOEXEC)) {
-		close(in[0]);
-		close(in[1]);
-		return strbuf_seterr(err, "cannot make a pipe: %s", strerror(errno));
-	}
 	if (m->log_dir) {
 		file_mkdirs(m->log_dir, 0700, err);
 		strbuf_addf(&log, "%s/%s.log", m->log_dir, s->name);
 	}
 	logfd = open(log.len ? log.buf : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	strbuf_release(&log);
-	/* everything the child needs, built before fork (no malloc after) */
-	argv = xcalloc(s->args.nr + 2, sizeof(*argv));
-	argv[0] = s->command;
+	proc_init(&p);
+	strvec_push(&p.argv, s->command);
 	for (i = 0; i < s->args.nr; i++)
-		argv[i + 1] = s->args.v[i];
+		strvec_push(&p.argv, s->args.v[i]);
 	/* a scrubbed environment (no provider keys, no tokens), plus what
 	 * the server's own configuration gives it */
 	childenv_build(&envv, &s->env);
-	s->pid = fork();
-	if (s->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		if (logfd >= 0)
-			dup2(logfd, 2);
-		setsid();
-		execvpe(argv[0], argv, envv.v);
-		dprintf(2, "archie: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	free(argv);
-	strvec_release(&envv);
-	close(in[0]);
-	close(out[1]);
+	p.envp = (const char *const *)envv.v;
+	p.pipe_in = 1;
+	p.err_to = logfd;	/* its stderr: the server's log */
+	strbuf_reset(err);
+	rc = proc_start(&p, err);
 	if (logfd >= 0)
 		close(logfd);
-	if (s->pid < 0) {
-		close(in[1]);
-		close(out[0]);
-		s->pid = 0;
-		return strbuf_seterr(err, "cannot start '%s': %s", s->command, strerror(errno));
+	strvec_release(&envv);
+	if (rc) {
+		proc_release(&p);
+		return strchr(s->command, '/') ? -1
+		       : strbuf_seterr(err, "cannot run '%s': it is not on PATH, or not executable",
+				       s->command);
 	}
-	s->to_fd = in[1];
-	s->from_fd = out[0];
+	/* the server is the registry's now: its pid and pipes */
+	s->pid = p.pid;
+	s->to_fd = p.in;
+	s->from_fd = p.out;
+	p.in = p.out = -1;
+	proc_release(&p);
 	fcntl(s->from_fd, F_SETFL, fcntl(s->from_fd, F_GETFL) | O_NONBLOCK);
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include "policy/policy_int.h"
 #include "policy/rules.h"
 #include "policy/sensitive.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -34,7 +34,7 @@ void policy_init(struct policy *p, const char *root)
 	strvec_init(&p->extra_write);
 }
 
-static void free_rules(struct agent_rule *r, size_t nr)
+static void free_rules(struct policy_rule *r, size_t nr)
 {
 	size_t i;
 
@@ -73,9 +73,9 @@ static struct policy_source *source(struct policy *p, const char *name)
 	return &p->src[p->nr++];
 }
 
-static void add_rule(struct policy_source *s, const struct agent_rule *r)
+static void add_rule(struct policy_source *s, const struct policy_rule *r)
 {
-	struct agent_rule *n;
+	struct policy_rule *n;
 
 	ALLOC_GROW(s->rules, s->nr + 1, s->alloc);
 	n = &s->rules[s->nr++];
@@ -85,7 +85,7 @@ static void add_rule(struct policy_source *s, const struct agent_rule *r)
 }
 
 void policy_add_source(struct policy *p, const char *name,
-		       const struct agent_rule *rules, size_t nr)
+		       const struct policy_rule *rules, size_t nr)
 {
 	struct policy_source *s = source(p, name);
 	size_t i;
@@ -95,9 +95,9 @@ void policy_add_source(struct policy *p, const char *name,
 }
 
 int policy_add_rule(struct policy *p, const char *src, const char *spec,
-		    enum agent_action act, struct strbuf *err)
+		    enum rule_action act, struct strbuf *err)
 {
-	struct agent_rule r;
+	struct policy_rule r;
 
 	if (rules_parse_string(spec, act, &r, err))
 		return -1;
@@ -301,7 +301,7 @@ static int host_match(const char *pat, const char *host)
 	return glob_match(pat, host, GLOB_CASEFOLD);
 }
 
-static int rule_matches(const struct policy *p, const struct agent_rule *r,
+static int rule_matches(const struct policy *p, const struct policy_rule *r,
 			const struct policy_subject *s, const char *tool)
 {
 	int family;
@@ -335,9 +335,9 @@ static int rule_matches(const struct policy *p, const struct agent_rule *r,
 	}
 }
 
-static enum policy_verdict from_action(enum agent_action a)
+static enum policy_verdict from_action(enum rule_action a)
 {
-	return a == AGENT_ALLOW ? POLICY_ALLOW : a == AGENT_DENY ? POLICY_DENY : POLICY_ASK;
+	return a == RULE_ALLOW ? POLICY_ALLOW : a == RULE_DENY ? POLICY_DENY : POLICY_ASK;
 }
 
 /* A source's verdict for s, or -1 when no rule of it matches. */
@@ -348,7 +348,7 @@ static int source_verdict(const struct policy *p, const struct policy_source *sr
 	size_t i;
 
 	for (i = 0; i < src->nr; i++) {
-		const struct agent_rule *r = &src->rules[i];
+		const struct policy_rule *r = &src->rules[i];
 		int v, j, later = 0;
 
 		if (!rule_matches(p, r, s, tool))
@@ -363,11 +363,11 @@ static int source_verdict(const struct policy *p, const struct policy_source *sr
 		if (r->line)
 			strvec_pushf(&s->notes, "%s, line %d: %s(%s) -> %s%s", src->name,
 				     r->line, r->tool, r->pattern ? r->pattern : "",
-				     agent_action_name(r->action),
+				     rule_action_name(r->action),
 				     later ? " (overridden by a later pattern of the same map)" : "");
 		else
 			strvec_pushf(&s->notes, "%s: %s(%s) -> %s", src->name, r->tool,
-				     r->pattern ? r->pattern : "", agent_action_name(r->action));
+				     r->pattern ? r->pattern : "", rule_action_name(r->action));
 		if (later)
 			continue;
 		if (v > best)
@@ -607,7 +607,7 @@ void policy_share_approvals(const struct policy *p, const struct strvec *approva
 	pthread_mutex_lock(&ancestors_lock);
 	for (up = p->parent; up; up = up->parent)
 		for (i = 0; i < approvals->nr; i++)
-			policy_add_rule(up, "session approvals", approvals->v[i], AGENT_ALLOW,
+			policy_add_rule(up, "session approvals", approvals->v[i], RULE_ALLOW,
 					&err);
 	pthread_mutex_unlock(&ancestors_lock);
 	strbuf_release(&err);

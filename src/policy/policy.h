@@ -28,7 +28,7 @@
 #ifndef ARCHIE_POLICY_H
 #define ARCHIE_POLICY_H
 
-#include "agent/agent.h"
+#include "policy/rules.h"
 #include "core/strvec.h"
 
 #include <jansson.h>
@@ -46,7 +46,7 @@ enum policy_verdict { POLICY_ALLOW, POLICY_ASK, POLICY_DENY };
 
 struct policy_source {
 	char *name;		/* "built-in", "agent db-reviewer", "config", "flags", "session" */
-	struct agent_rule *rules;
+	struct policy_rule *rules;
 	size_t nr, alloc;
 };
 
@@ -100,10 +100,10 @@ void policy_release(struct policy *p);
 
 /* Adds a source (rules are copied). */
 void policy_add_source(struct policy *p, const char *name,
-		       const struct agent_rule *rules, size_t nr);
+		       const struct policy_rule *rules, size_t nr);
 /* Adds one Claude-form rule to the named source (created if needed). */
 int policy_add_rule(struct policy *p, const char *source, const char *spec,
-		    enum agent_action act, struct strbuf *err);
+		    enum rule_action act, struct strbuf *err);
 
 int policy_mode_parse(const char *s, enum policy_mode *out);
 const char *policy_verdict_name(enum policy_verdict v);

@@ -15,7 +15,7 @@
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "core/yamldoc.h"
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -69,14 +69,14 @@ static int pwarn(struct rules_ctx *pc, struct fy_node *at, struct fy_node *fb,
 	return 0;
 }
 
-int rules_parse_action(const char *s, enum agent_action *out)
+int rules_parse_action(const char *s, enum rule_action *out)
 {
 	if (!strcasecmp(s, "allow"))
-		*out = AGENT_ALLOW;
+		*out = RULE_ALLOW;
 	else if (!strcasecmp(s, "ask"))
-		*out = AGENT_ASK;
+		*out = RULE_ASK;
 	else if (!strcasecmp(s, "deny"))
-		*out = AGENT_DENY;
+		*out = RULE_DENY;
 	else
 		return -1;
 	return 0;
@@ -95,10 +95,10 @@ static char *canonical_tool(const char *name, size_t len)
 }
 
 static void push_rule(struct rules_ctx *pc, char *tool, char *pattern,
-		      enum agent_action act, const char *syntax,
+		      enum rule_action act, const char *syntax,
 		      struct fy_node *at, struct fy_node *fb)
 {
-	struct agent_rule *r;
+	struct policy_rule *r;
 
 	ALLOC_GROW(*pc->v, *pc->nr + 1, *pc->alloc);
 	r = &(*pc->v)[(*pc->nr)++];
@@ -114,12 +114,12 @@ static void push_rule(struct rules_ctx *pc, char *tool, char *pattern,
 /* An action scalar; reports where it is not one. */
 static int want_action(struct rules_ctx *pc, struct fy_node *v,
 		       struct fy_node *fb, const char *what,
-		       enum agent_action *act)
+		       enum rule_action *act)
 {
 	char *s = scalar_dup(v);
 	int rc = 0;
 
-	*act = AGENT_ASK;
+	*act = RULE_ASK;
 	if (!s || classify(v) != YS_STRING || rules_parse_action(s, act))
 		rc = perr(pc, v, fb, "%s must be allow, ask or deny, not %s%s%s",
 			  what, s ? "'" : "", s ? s : type_name(v), s ? "'" : "");
@@ -132,7 +132,7 @@ int rules_yaml_opencode(struct rules_ctx *pc, struct fy_node *k, struct fy_node 
 {
 	struct fy_node_pair *pr;
 	void *it = NULL;
-	enum agent_action act;
+	enum rule_action act;
 	int rc = 0;
 
 	if (is_null(v))
@@ -193,8 +193,8 @@ int rules_yaml_opencode(struct rules_ctx *pc, struct fy_node *k, struct fy_node 
 	return rc;
 }
 
-int rules_parse_string(const char *spec, enum agent_action act,
-		       struct agent_rule *out, struct strbuf *err)
+int rules_parse_string(const char *spec, enum rule_action act,
+		       struct policy_rule *out, struct strbuf *err)
 {
 	char *s = xstrdup(spec), *paren;
 	size_t len = strlen(s);
@@ -231,10 +231,10 @@ out:
 
 /* Claude Code: "Bash(npm run *)" or "Read" -> tool and pattern. */
 static int claude_rule(struct rules_ctx *pc, struct fy_node *item,
-		       enum agent_action act)
+		       enum rule_action act)
 {
 	struct strbuf err = STRBUF_INIT;
-	struct agent_rule r;
+	struct policy_rule r;
 	char *s = scalar_dup(item);
 	int rc = 0;
 
@@ -267,7 +267,7 @@ int rules_yaml_claude(struct rules_ctx *pc, struct fy_node *k, struct fy_node *v
 		struct fy_node *lk = fy_node_pair_key(pr);
 		struct fy_node *lv = fy_node_pair_value(pr);
 		char *list = scalar_dup(lk);
-		enum agent_action act;
+		enum rule_action act;
 
 		if (!list || rules_parse_action(list, &act)) {
 			pwarn(pc, lk, k, "'permissions.%s' is not used in agent files (expected allow, ask or deny); ignored",
@@ -291,3 +291,14 @@ int rules_yaml_claude(struct rules_ctx *pc, struct fy_node *k, struct fy_node *v
 	return rc;
 }
 
+const char *rule_action_name(enum rule_action act)
+{
+	switch (act) {
+	case RULE_ALLOW:
+		return "allow";
+	case RULE_DENY:
+		return "deny";
+	default:
+		return "ask";
+	}
+}

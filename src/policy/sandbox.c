@@ -393,7 +393,7 @@ static int bwrap_probe(const char *bwrap, struct strbuf *why)
 	p.timeout_ms = 10000;
 	ok = !proc_run(&p, &err) && p.exit_code == 0;
 	if (!ok) {
-		headtail_render(&p.err, "", why);
+		headtail_render(&p.err_buf, "", why);
 		if (!why->len)
 			strbuf_addstr(why, err.len ? err.buf : "it failed");
 		strbuf_trim(why);

@@ -8,6 +8,7 @@
  * partial_json fragments; an empty buffer means {}.
  */
 #include "provider/decode.h"
+#include "provider/sse.h"
 
 #include "core/xalloc.h"
 
@@ -63,20 +64,20 @@ static json_t *content_blocks(const struct conv_msg *m)
 	return arr;
 }
 
-void anthropic_encode_system(const char *system, struct strbuf *out)
+static void encode_system(const char *system, struct strbuf *out)
 {
 	if (system && *system)
 		encode_json(json_string(system), out);
 }
 
-void anthropic_encode_msg(const struct conv_msg *m, struct strbuf *out)
+static void encode_msg(const struct conv_msg *m, struct strbuf *out)
 {
 	encode_json(json_pack("{s:s, s:o}",
 			      "role", m->role == CONV_ASSISTANT ? "assistant" : "user",
 			      "content", content_blocks(m)), out);
 }
 
-void anthropic_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
+static void encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
 {
 	json_t *tools = json_array();
 	size_t i;
@@ -88,7 +89,7 @@ void anthropic_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *
 	encode_json(tools, out);
 }
 
-void anthropic_encode_body(const struct provider_config *cfg,
+static void encode_body(const struct provider_config *cfg,
 			   const struct provider_request *req,
 			   const struct provider_cache *c, struct strbuf *out)
 {
@@ -127,6 +128,11 @@ void anthropic_encode_body(const struct provider_config *cfg,
 
 enum { BLOCK_NONE, BLOCK_TEXT, BLOCK_TOOL };
 
+/* The decoder's state for this protocol (d->proto). */
+struct state {
+	unsigned char block_type[64];	/* per content block index */
+};
+
 static struct decode_call *call_at(struct decoder *d, int index)
 {
 	size_t i;
@@ -139,17 +145,19 @@ static struct decode_call *call_at(struct decoder *d, int index)
 
 static int block_type(struct decoder *d, int index)
 {
-	if (index < 0 || index >= (int)(sizeof(d->anthropic_block_type) /
-					sizeof(*d->anthropic_block_type)))
+	const struct state *st = d->proto;
+
+	if (index < 0 || index >= (int)sizeof(st->block_type))
 		return call_at(d, index) ? BLOCK_TOOL : BLOCK_TEXT;
-	return d->anthropic_block_type[index];
+	return st->block_type[index];
 }
 
 static void set_block_type(struct decoder *d, int index, int type)
 {
-	if (index >= 0 && index < (int)(sizeof(d->anthropic_block_type) /
-					sizeof(*d->anthropic_block_type)))
-		d->anthropic_block_type[index] = type;
+	struct state *st = d->proto;
+
+	if (index >= 0 && index < (int)sizeof(st->block_type))
+		st->block_type[index] = (unsigned char)type;
 }
 
 static void read_usage(struct decoder *d, json_t *u, int cumulative_output)
@@ -196,7 +204,7 @@ static void stream_error(struct decoder *d, json_t *e)
 		decoder_fail(d, PROVIDER_ERR_BAD_REQUEST, 0, "%s: %s", type, msg);
 }
 
-int anthropic_decode(struct decoder *d, const struct sse_event *ev)
+static int decode(struct decoder *d, const struct sse_event *ev)
 {
 	json_error_t jerr;
 	json_t *j, *v;
@@ -278,3 +286,33 @@ int anthropic_decode(struct decoder *d, const struct sse_event *ev)
 	json_decref(j);
 	return rc;
 }
+
+/* ---- the protocol ------------------------------------------------------------ */
+
+static void url(const char *base, size_t n, struct strbuf *out)
+{
+	/* ANTHROPIC_BASE_URL is the host, with or without /v1. */
+	if (n < 3 || strncmp(base + n - 3, "/v1", 3))
+		strbuf_addstr(out, "/v1");
+	strbuf_addstr(out, "/messages");
+}
+
+static void headers(const struct provider_config *cfg, struct strvec *h)
+{
+	if (cfg->api_key && *cfg->api_key)
+		strvec_pushf(h, "x-api-key: %s", cfg->api_key);
+	strvec_push(h, "anthropic-version: 2023-06-01");
+}
+
+const struct wire wire_anthropic = {
+	.name = "anthropic",
+	.encode_system = encode_system,
+	.encode_msg = encode_msg,
+	.encode_tools = encode_tools,
+	.encode_body = encode_body,
+	.url = url,
+	.headers = headers,
+	.decode = decode,
+	.state_size = sizeof(struct state),
+	.calls_close = 1,
+};

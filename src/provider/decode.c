@@ -15,11 +15,12 @@
  * call needs them, and a runaway model must not grow memory unbounded. */
 #define CALL_ARGS_MAX ((size_t)8 << 20)
 
-void decoder_init(struct decoder *d, enum provider_api api,
+void decoder_init(struct decoder *d, const struct wire *w,
 		  struct provider_reply *reply, provider_event_fn cb, void *ud)
 {
 	memset(d, 0, sizeof(*d));
-	d->api = api;
+	d->wire = w;
+	d->proto = w->state_size ? xcalloc(1, w->state_size) : NULL;
 	d->reply = reply;
 	d->cb = cb;
 	d->ud = ud;
@@ -40,6 +41,8 @@ void decoder_release(struct decoder *d)
 	for (i = 0; i < d->calls_nr; i++)
 		call_release(&d->calls[i]);
 	free(d->calls);
+	free(d->proto);
+	d->proto = NULL;
 	strbuf_release(&d->errmsg);
 	d->calls = NULL;
 	d->calls_nr = d->calls_alloc = 0;
@@ -144,9 +147,7 @@ void decoder_usage(struct decoder *d)
 
 int decoder_event(struct decoder *d, const struct sse_event *ev)
 {
-	if (d->api == PROVIDER_API_ANTHROPIC)
-		return anthropic_decode(d, ev);
-	return openai_decode(d, ev);
+	return d->wire->decode(d, ev);
 }
 
 /* Checks one finished call's arguments and moves it into the reply. */
@@ -232,9 +233,10 @@ int decoder_finish(struct decoder *d)
 	for (i = 0; i < d->calls_nr; i++) {
 		struct decode_call *c = &d->calls[i];
 
-		/* An Anthropic tool block the stream never closed was cut
-		 * off, e.g. by max_tokens, even though message_stop came. */
-		finish_call(d, c, i, d->api == PROVIDER_API_ANTHROPIC && !c->closed);
+		/* A tool block the stream never closed (in a protocol that
+		 * closes them) was cut off, e.g. by max_tokens, even though
+		 * the end of the message came. */
+		finish_call(d, c, i, d->wire->calls_close && !c->closed);
 	}
 	if (!d->reply->stop_reason)
 		decoder_set_stop(d, d->calls_nr ? "tool_use" : "end_turn");

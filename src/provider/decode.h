@@ -1,12 +1,13 @@
 /*
- * decode: what the two protocol decoders (openai.c, anthropic.c) share:
- * the reply being assembled, the event callback, the error state, and the
- * tool-call assembly rules.  Internal to src/provider/.
+ * decode: what the protocol decoders (openai.c, anthropic.c) share: the
+ * reply being assembled, the event callback, the error state, and the
+ * tool-call assembly rules.  What one protocol alone needs is its own
+ * (d->proto).  Internal to src/provider/.
  */
 #ifndef ARCHIE_PROVIDER_DECODE_H
 #define ARCHIE_PROVIDER_DECODE_H
 
-#include "provider/provider.h"
+#include "provider/wire.h"
 #include "provider/sse.h"
 
 /* A tool call while it streams. */
@@ -20,7 +21,7 @@ struct decode_call {
 };
 
 struct decoder {
-	enum provider_api api;
+	const struct wire *wire;
 	struct provider_reply *reply;
 	provider_event_fn cb;
 	void *ud;
@@ -31,19 +32,16 @@ struct decoder {
 	enum provider_error error;
 	int retryable;
 	struct strbuf errmsg;
-	long usage_output_base;	/* Anthropic: output tokens are cumulative */
-	int anthropic_block_type[64]; /* per index: 0 none, 1 text, 2 tool */
+	void *proto;		/* the protocol's own state (wire->state_size bytes) */
 	long first_content_ms;
 };
 
-void decoder_init(struct decoder *d, enum provider_api api,
+void decoder_init(struct decoder *d, const struct wire *w,
 		  struct provider_reply *reply, provider_event_fn cb, void *ud);
 void decoder_release(struct decoder *d);
 
 /* Feeds one SSE event; returns 0, or -1 to stop reading the stream. */
 int decoder_event(struct decoder *d, const struct sse_event *ev);
-int openai_decode(struct decoder *d, const struct sse_event *ev);
-int anthropic_decode(struct decoder *d, const struct sse_event *ev);
 
 /* Ends the stream: closes open tool calls, validates their arguments and
  * moves them into the reply.  Returns 0, or -1 if the stream was cut
@@ -58,23 +56,5 @@ void decoder_set_stop(struct decoder *d, const char *raw);
 void decoder_fail(struct decoder *d, enum provider_error e, int retryable,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void decoder_usage(struct decoder *d);
-
-/* Request encoding: the pieces a provider_cache keeps, and the body
- * around them. */
-void openai_encode_system(const char *system, struct strbuf *out);
-void openai_encode_msg(const struct conv_msg *m, struct strbuf *out);
-void openai_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out);
-void openai_encode_body(const struct provider_config *cfg,
-			const struct provider_request *req,
-			const struct provider_cache *c, struct strbuf *out);
-void anthropic_encode_system(const char *system, struct strbuf *out);
-void anthropic_encode_msg(const struct conv_msg *m, struct strbuf *out);
-void anthropic_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out);
-void anthropic_encode_body(const struct provider_config *cfg,
-			   const struct provider_request *req,
-			   const struct provider_cache *c, struct strbuf *out);
-
-/* Appends a JSON value, compact, consuming it. */
-void encode_json(json_t *v, struct strbuf *out);
 
 #endif

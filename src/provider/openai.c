@@ -10,6 +10,7 @@
  * every delta; no id at all (one is made up in decode.c).
  */
 #include "provider/decode.h"
+#include "provider/sse.h"
 
 #include "core/xalloc.h"
 
@@ -68,7 +69,7 @@ static void assistant_msg(const struct conv_msg *m, json_t *msgs)
 	strbuf_release(&text);
 }
 
-void openai_encode_system(const char *system, struct strbuf *out)
+static void encode_system(const char *system, struct strbuf *out)
 {
 	if (system && *system)
 		encode_json(json_pack("{s:s, s:s}", "role", "system", "content", system), out);
@@ -76,7 +77,7 @@ void openai_encode_system(const char *system, struct strbuf *out)
 
 /* One conversation message may be several OpenAI messages (each tool
  * result is its own): they are joined with commas. */
-void openai_encode_msg(const struct conv_msg *m, struct strbuf *out)
+static void encode_msg(const struct conv_msg *m, struct strbuf *out)
 {
 	json_t *arr = json_array();
 	size_t i;
@@ -93,7 +94,7 @@ void openai_encode_msg(const struct conv_msg *m, struct strbuf *out)
 	json_decref(arr);
 }
 
-void openai_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
+static void encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
 {
 	json_t *tools = json_array();
 	size_t i;
@@ -105,7 +106,7 @@ void openai_encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out
 	encode_json(tools, out);
 }
 
-void openai_encode_body(const struct provider_config *cfg,
+static void encode_body(const struct provider_config *cfg,
 			const struct provider_request *req,
 			const struct provider_cache *c, struct strbuf *out)
 {
@@ -258,7 +259,7 @@ static void stream_error(struct decoder *d, json_t *e)
 			     msg ? msg : "(no message)");
 }
 
-int openai_decode(struct decoder *d, const struct sse_event *ev)
+static int decode(struct decoder *d, const struct sse_event *ev)
 {
 	json_error_t jerr;
 	json_t *j, *choices, *choice, *delta, *tcs, *v;
@@ -310,3 +311,31 @@ int openai_decode(struct decoder *d, const struct sse_event *ev)
 	json_decref(j);
 	return 0;
 }
+
+/* ---- the protocol ------------------------------------------------------------ */
+
+static void url(const char *base, size_t n, struct strbuf *out)
+{
+	(void)base;
+	(void)n;
+	strbuf_addstr(out, "/chat/completions");
+}
+
+static void headers(const struct provider_config *cfg, struct strvec *h)
+{
+	if (cfg->api_key && *cfg->api_key)
+		strvec_pushf(h, "Authorization: Bearer %s", cfg->api_key);
+}
+
+const struct wire wire_openai = {
+	.name = "openai",
+	.encode_system = encode_system,
+	.encode_msg = encode_msg,
+	.encode_tools = encode_tools,
+	.encode_body = encode_body,
+	.url = url,
+	.headers = headers,
+	.decode = decode,
+	.state_size = 0,
+	.calls_close = 0,
+};

@@ -25,70 +25,6 @@
 #define DEFAULT_TOTAL_MS 600000
 /* One SSE event larger than this is not a real model's. */
 #define SSE_EVENT_MAX ((size_t)16 << 20)
-#define REPLY_TEXT_MAX ((size_t)64 << 20)
-
-void provider_reply_init(struct provider_reply *r)
-{
-	memset(r, 0, sizeof(*r));
-	strbuf_init(&r->text, REPLY_TEXT_MAX);
-}
-
-static void reset_content(struct provider_reply *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->calls_nr; i++) {
-		free(r->calls[i].id);
-		free(r->calls[i].name);
-		free(r->calls[i].arguments);
-		free(r->calls[i].problem);
-	}
-	r->calls_nr = 0;
-	strbuf_reset(&r->text);
-	free(r->stop_reason);
-	r->stop_reason = NULL;
-}
-
-void provider_reply_release(struct provider_reply *r)
-{
-	reset_content(r);
-	free(r->calls);
-	strbuf_release(&r->text);
-	memset(r, 0, sizeof(*r));
-}
-
-const char *provider_error_name(enum provider_error e)
-{
-	static const char *const names[] = {
-		"ok", "connect", "timeout", "auth", "not_found", "context_length",
-		"bad_request", "rate_limit", "overloaded", "server", "stream",
-		"protocol", "cancelled",
-	};
-
-	return (size_t)e < sizeof(names) / sizeof(*names) ? names[e] : "unknown";
-}
-
-double provider_cost(const struct provider_price *p,
-		     const struct provider_usage *u)
-{
-	if (!p)
-		return 0;
-	return ((double)u->input_tokens * p->input +
-		(double)u->output_tokens * p->output +
-		(double)u->cache_read_tokens * p->cache_read +
-		(double)u->cache_write_tokens * p->cache_write) / 1e6;
-}
-
-void encode_json(json_t *v, struct strbuf *out)
-{
-	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
-		    : NULL;
-
-	/* conv sanitises text to UTF-8, so this only fails on a bug */
-	strbuf_addstr(out, s ? s : "null");
-	free(s);
-	json_decref(v);
-}
 
 void provider_cache_init(struct provider_cache *c)
 {
@@ -108,34 +44,27 @@ void provider_cache_release(struct provider_cache *c)
 
 /* Brings the cache up to date with the request: a new conversation (or
  * protocol) starts over; otherwise only new messages are encoded. */
-static void cache_refresh(const struct provider_config *cfg,
-			  const struct provider_request *req, struct provider_cache *c)
+static void cache_refresh(const struct wire *w, const struct provider_request *req,
+			  struct provider_cache *c)
 {
-	int anth = cfg->api == PROVIDER_API_ANTHROPIC;
 	size_t i;
 
-	if (!c->valid || c->api != cfg->api || c->generation != req->conv->generation ||
+	if (!c->valid || c->wire != w || c->generation != req->conv->generation ||
 	    c->msgs.nr > req->conv->nr) {
 		strbuf_reset(&c->system_json);
 		strbuf_reset(&c->tools_json);
 		strvec_release(&c->msgs);
 		c->valid = 1;
-		c->api = cfg->api;
+		c->wire = w;
 		c->generation = req->conv->generation;
 		c->tools = NULL;
 		c->tools_nr = (size_t)-1;
-		if (anth)
-			anthropic_encode_system(req->conv->system, &c->system_json);
-		else
-			openai_encode_system(req->conv->system, &c->system_json);
+		w->encode_system(req->conv->system, &c->system_json);
 	}
 	if (c->tools != req->tools || c->tools_nr != req->tools_nr ||
 	    c->tools_gen != req->tools_gen) {
 		strbuf_reset(&c->tools_json);
-		if (anth)
-			anthropic_encode_tools(req->tools, req->tools_nr, &c->tools_json);
-		else
-			openai_encode_tools(req->tools, req->tools_nr, &c->tools_json);
+		w->encode_tools(req->tools, req->tools_nr, &c->tools_json);
 		c->tools = req->tools;
 		c->tools_nr = req->tools_nr;
 		c->tools_gen = req->tools_gen;
@@ -143,16 +72,13 @@ static void cache_refresh(const struct provider_config *cfg,
 	for (i = c->msgs.nr; i < req->conv->nr; i++) {
 		struct strbuf m = STRBUF_INIT;
 
-		if (anth)
-			anthropic_encode_msg(&req->conv->msgs[i], &m);
-		else
-			openai_encode_msg(&req->conv->msgs[i], &m);
+		w->encode_msg(&req->conv->msgs[i], &m);
 		strvec_push_nodup(&c->msgs, strbuf_detach(&m, NULL));
 	}
 }
 
-void provider_encode(const struct provider_config *cfg,
-		     const struct provider_request *req, struct strbuf *out)
+static void encode(const struct wire *w, const struct provider_config *cfg,
+		   const struct provider_request *req, struct strbuf *out)
 {
 	struct provider_cache local, *c = req->cache;
 
@@ -160,24 +86,16 @@ void provider_encode(const struct provider_config *cfg,
 		provider_cache_init(&local);
 		c = &local;
 	}
-	cache_refresh(cfg, req, c);
-	if (cfg->api == PROVIDER_API_ANTHROPIC)
-		anthropic_encode_body(cfg, req, c, out);
-	else
-		openai_encode_body(cfg, req, c, out);
+	cache_refresh(w, req, c);
+	w->encode_body(cfg, req, c, out);
 	if (c == &local)
 		provider_cache_release(&local);
 }
 
-void provider_reply_to_msg(const struct provider_reply *r, struct conv_msg *m)
+void provider_encode(const struct provider_config *cfg,
+		     const struct provider_request *req, struct strbuf *out)
 {
-	size_t i;
-
-	if (r->text.len)
-		conv_add_text(m, r->text.buf, r->text.len);
-	for (i = 0; i < r->calls_nr; i++)
-		conv_add_tool_use(m, r->calls[i].id, r->calls[i].name,
-				  r->calls[i].arguments);
+	encode(wire_for(cfg->api), cfg, req, out);
 }
 
 /* ---- one attempt -------------------------------------------------------- */
@@ -213,39 +131,6 @@ static int on_data(void *ud, const char *data, size_t len)
 		return -1;
 	}
 	return 0;
-}
-
-static void build_url(const struct provider_config *cfg, struct strbuf *url)
-{
-	const char *base = cfg->base_url;
-	size_t n = strlen(base);
-
-	while (n && base[n - 1] == '/')
-		n--;
-	strbuf_add(url, base, n);
-	if (cfg->api == PROVIDER_API_ANTHROPIC) {
-		/* ANTHROPIC_BASE_URL is the host, with or without /v1. */
-		if (n < 3 || strncmp(base + n - 3, "/v1", 3))
-			strbuf_addstr(url, "/v1");
-		strbuf_addstr(url, "/messages");
-	} else {
-		strbuf_addstr(url, "/chat/completions");
-	}
-}
-
-static void build_headers(const struct provider_config *cfg, struct strvec *h)
-{
-	size_t i;
-
-	if (cfg->api == PROVIDER_API_ANTHROPIC) {
-		if (cfg->api_key && *cfg->api_key)
-			strvec_pushf(h, "x-api-key: %s", cfg->api_key);
-		strvec_push(h, "anthropic-version: 2023-06-01");
-	} else if (cfg->api_key && *cfg->api_key) {
-		strvec_pushf(h, "Authorization: Bearer %s", cfg->api_key);
-	}
-	for (i = 0; cfg->headers && i < cfg->headers->nr; i++)
-		strvec_push(h, cfg->headers->v[i]);
 }
 
 /* The server's own words from an error body, if it sent JSON. */
@@ -397,6 +282,161 @@ static void emit(provider_event_fn cb, void *ud, const struct provider_event *ev
 		cb(ud, ev);
 }
 
+/* One provider_send: what its attempts share. */
+struct send {
+	const struct provider_config *cfg;
+	const struct provider_request *req;
+	const struct wire *wire;
+	const struct provider_hooks *hooks;
+	provider_event_fn cb;
+	void *ud;
+	struct provider_reply *reply;
+	struct http_request hreq;
+	const char *url;
+	volatile sig_atomic_t *cancel;
+	long retry_wait;		/* the server's Retry-After (ms), or -1 */
+};
+
+/* What a 2xx stream decided: 0, or -1 with the failure in why. */
+static int stream_outcome(struct send *s, struct attempt *a, const struct http_response *resp,
+			  int *retry, struct strbuf *why)
+{
+	/* a connection that broke mid-stream shows as an unfinished stream */
+	if (!a->stop)
+		sse_parser_finish(&a->sse);
+	if (resp->content_type && strstr(resp->content_type, "application/json") &&
+	    !a->dec.done && !a->dec.error)
+		a->dec.done = a->dec.saw_content;
+	if (!decoder_finish(&a->dec))
+		return 0;
+	s->reply->error = a->dec.error;
+	*retry = a->dec.retryable;
+	strbuf_addf(why, "provider '%s': %s", s->cfg->name, a->dec.errmsg.buf);
+	return -1;
+}
+
+/* The transport's failure, classified into reply->error and why. */
+static void transport_failure(struct send *s, const struct http_response *resp, int *retry,
+			      struct strbuf *why)
+{
+	const struct provider_config *cfg = s->cfg;
+	struct provider_reply *reply = s->reply;
+
+	if (resp->failure == HTTP_FAIL_CANCELLED) {
+		reply->error = PROVIDER_ERR_CANCELLED;
+		strbuf_addstr(why, "the request was cancelled");
+	} else if (resp->failure == HTTP_FAIL_IDLE) {
+		reply->error = PROVIDER_ERR_TIMEOUT;
+		*retry = 1;
+		strbuf_addf(why, "provider '%s' sent nothing for %ld s (idle timeout)",
+			    cfg->name, s->hreq.idle_timeout_ms / 1000);
+	} else if (resp->failure == HTTP_FAIL_TIMEOUT) {
+		reply->error = PROVIDER_ERR_TIMEOUT;
+		*retry = 1;
+		strbuf_addf(why, "provider '%s' at %s timed out: %s", cfg->name, s->url,
+			    resp->error.buf);
+	} else if (resp->failure == HTTP_FAIL_CONNECT && !resp->bytes) {
+		reply->error = PROVIDER_ERR_CONNECT;
+		*retry = 1;
+		strbuf_addf(why, "cannot reach provider '%s' at %s: %s; is the server running and base_url right?",
+			    cfg->name, s->url, resp->error.buf);
+	} else {
+		reply->error = PROVIDER_ERR_CONNECT;
+		strbuf_addf(why, "request to provider '%s' at %s failed: %s", cfg->name, s->url,
+			    resp->error.buf);
+	}
+}
+
+/* One attempt: the request, the stream decoded into the reply.  Returns 1
+ * if it failed in a way worth retrying (why says how). */
+static int attempt_once(struct send *s, int attempt, struct strbuf *why)
+{
+	struct provider_reply *reply = s->reply;
+	struct http_response resp;
+	struct attempt a;
+	int retry = 0;
+
+	provider_reply_reset(reply);
+	reply->error = PROVIDER_OK;
+	reply->attempts = attempt;
+	memset(&a, 0, sizeof(a));
+	decoder_init(&a.dec, s->wire, reply, s->cb, s->ud);
+	sse_parser_init(&a.sse, on_sse, &a, SSE_EVENT_MAX);
+	http_response_init(&resp);
+	s->hreq.ud = &a;
+
+	http_post(&s->hreq, &resp);
+	reply->status = resp.status;
+	reply->first_byte_ms = resp.first_byte_ms;
+	reply->total_ms = resp.total_ms;
+	strbuf_reset(why);
+	if (resp.failure == HTTP_FAIL_CANCELLED || resp.failure == HTTP_FAIL_IDLE ||
+	    resp.failure == HTTP_FAIL_TIMEOUT || resp.failure == HTTP_FAIL_OTHER ||
+	    (resp.failure == HTTP_FAIL_CONNECT && !resp.bytes))
+		transport_failure(s, &resp, &retry, why);
+	else if (resp.status >= 300)
+		retry = http_error(s->cfg, s->req, &resp, &reply->error, why);
+	else
+		stream_outcome(s, &a, &resp, &retry, why);
+	s->retry_wait = -1;
+	sse_parser_release(&a.sse);
+	decoder_release(&a.dec);
+	if (retry)
+		s->retry_wait = retry_after_ms(resp.retry_after_ms, resp.retry_after, time(NULL));
+	http_response_release(&resp);
+	return retry;
+}
+
+/* Before the next attempt: the text shown is void, the user is told
+ * why and when, and the wait.  Returns -1 if the user cancelled. */
+static int before_retry(struct send *s, int attempt, const char *why)
+{
+	const struct provider_hooks *hooks = s->hooks;
+	struct provider_event ev;
+	long wait = s->retry_wait;
+
+	if (wait < 0)
+		wait = retry_backoff_ms(attempt,
+					ms_or(s->cfg->backoff_base_ms, DEFAULT_BACKOFF_BASE_MS),
+					ms_or(s->cfg->backoff_max_ms, DEFAULT_BACKOFF_MAX_MS),
+					hooks && hooks->random ? hooks->random(hooks->ud) : drand48());
+	if (s->reply->text.len) {
+		/* The user saw text from an answer that will be asked for
+		 * again: say it is void rather than repeat it. */
+		memset(&ev, 0, sizeof(ev));
+		ev.type = PROVIDER_EV_DISCARD;
+		ev.len = s->reply->text.len;
+		emit(s->cb, s->ud, &ev);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PROVIDER_EV_RETRY;
+	ev.attempt = attempt;
+	ev.wait_ms = wait;
+	ev.reason = why;
+	emit(s->cb, s->ud, &ev);
+	log_info("provider", "attempt %d failed (%s); retrying in %ld ms", attempt, why, wait);
+	if (hooks && hooks->sleep_ms)
+		hooks->sleep_ms(hooks->ud, wait);
+	else
+		default_sleep(s->cancel, wait);
+	return cancel_requested(s->cancel) ? -1 : 0;
+}
+
+/* The request's URL and headers, as the protocol wants them. */
+static void address(const struct provider_config *cfg, const struct wire *w,
+		    struct strbuf *url, struct strvec *h)
+{
+	size_t i, n = strlen(cfg->base_url);
+
+	while (n && cfg->base_url[n - 1] == '/')
+		n--;
+	strbuf_add(url, cfg->base_url, n);
+	w->url(cfg->base_url, n, url);
+	w->headers(cfg, h);
+	for (i = 0; cfg->headers && i < cfg->headers->nr; i++)
+		strvec_push(h, cfg->headers->v[i]);
+}
+
 int provider_send(const struct provider_config *cfg,
 		  const struct provider_request *req,
 		  const struct provider_price *price,
@@ -406,103 +446,49 @@ int provider_send(const struct provider_config *cfg,
 {
 	struct strbuf url = STRBUF_INIT, why = STRBUF_INIT;
 	struct strvec headers = STRVEC_INIT;
-	struct http_request hreq;
-	struct provider_event ev;
 	struct strbuf body = STRBUF_INIT_CAP((size_t)256 << 20);
+	struct provider_event ev;
+	struct send s;
 	int attempt, max = cfg->max_attempts > 0 ? cfg->max_attempts : DEFAULT_ATTEMPTS;
 	int rc = -1;
-	volatile sig_atomic_t *cancel = hooks ? hooks->cancel : NULL;
 
-	provider_encode(cfg, req, &body);
+	memset(&s, 0, sizeof(s));
+	s.cfg = cfg;
+	s.req = req;
+	s.wire = wire_for(cfg->api);	/* the protocol is chosen once */
+	s.hooks = hooks;
+	s.cb = cb;
+	s.ud = ud;
+	s.reply = reply;
+	s.cancel = hooks ? hooks->cancel : NULL;
+	encode(s.wire, cfg, req, &body);
 	if (body.truncated) {
 		reply->error = PROVIDER_ERR_CONTEXT;
 		strbuf_seterr(err, "the request is larger than %zu MB; start a new session",
 			      body.cap >> 20);
 		goto out;
 	}
-	build_url(cfg, &url);
-	build_headers(cfg, &headers);
-
-	memset(&hreq, 0, sizeof(hreq));
-	hreq.url = url.buf;
-	hreq.headers = &headers;
-	hreq.body = body.buf;
-	hreq.body_len = body.len;
-	hreq.connect_timeout_ms = ms_or(cfg->connect_timeout_ms, DEFAULT_CONNECT_MS);
-	hreq.idle_timeout_ms = ms_or(cfg->idle_timeout_ms, DEFAULT_IDLE_MS);
-	hreq.total_timeout_ms = ms_or(cfg->total_timeout_ms, DEFAULT_TOTAL_MS);
-	hreq.cancel = cancel;
-	hreq.on_data = on_data;
+	address(cfg, s.wire, &url, &headers);
+	s.url = url.buf;
+	s.hreq.url = url.buf;
+	s.hreq.headers = &headers;
+	s.hreq.body = body.buf;
+	s.hreq.body_len = body.len;
+	s.hreq.connect_timeout_ms = ms_or(cfg->connect_timeout_ms, DEFAULT_CONNECT_MS);
+	s.hreq.idle_timeout_ms = ms_or(cfg->idle_timeout_ms, DEFAULT_IDLE_MS);
+	s.hreq.total_timeout_ms = ms_or(cfg->total_timeout_ms, DEFAULT_TOTAL_MS);
+	s.hreq.cancel = s.cancel;
+	s.hreq.on_data = on_data;
 
 	for (attempt = 1; ; attempt++) {
-		struct http_response resp;
-		struct attempt a;
-		int retry = 0;
-		long wait;
-
-		reset_content(reply);
-		reply->error = PROVIDER_OK;
-		reply->attempts = attempt;
-		memset(&a, 0, sizeof(a));
-		decoder_init(&a.dec, cfg->api, reply, cb, ud);
-		sse_parser_init(&a.sse, on_sse, &a, SSE_EVENT_MAX);
-		http_response_init(&resp);
-		hreq.ud = &a;
-
-		http_post(&hreq, &resp);
-		reply->status = resp.status;
-		reply->first_byte_ms = resp.first_byte_ms;
-		reply->total_ms = resp.total_ms;
-		strbuf_reset(&why);
-
-		if (resp.failure == HTTP_FAIL_CANCELLED) {
-			reply->error = PROVIDER_ERR_CANCELLED;
-			strbuf_addstr(&why, "the request was cancelled");
-		} else if (resp.failure == HTTP_FAIL_IDLE) {
-			reply->error = PROVIDER_ERR_TIMEOUT;
-			retry = 1;
-			strbuf_addf(&why, "provider '%s' sent nothing for %ld s (idle timeout)",
-				    cfg->name, hreq.idle_timeout_ms / 1000);
-		} else if (resp.failure == HTTP_FAIL_TIMEOUT) {
-			reply->error = PROVIDER_ERR_TIMEOUT;
-			retry = 1;
-			strbuf_addf(&why, "provider '%s' at %s timed out: %s", cfg->name,
-				    url.buf, resp.error.buf);
-		} else if (resp.failure == HTTP_FAIL_CONNECT && !resp.bytes) {
-			reply->error = PROVIDER_ERR_CONNECT;
-			retry = 1;
-			strbuf_addf(&why, "cannot reach provider '%s' at %s: %s; is the server running and base_url right?",
-				    cfg->name, url.buf, resp.error.buf);
-		} else if (resp.failure == HTTP_FAIL_OTHER) {
-			reply->error = PROVIDER_ERR_CONNECT;
-			strbuf_addf(&why, "request to provider '%s' at %s failed: %s",
-				    cfg->name, url.buf, resp.error.buf);
-		} else if (resp.status >= 300) {
-			retry = http_error(cfg, req, &resp, &reply->error, &why);
-		} else {
-			/* 2xx: what was streamed decides (a connection that
-			 * broke mid-stream shows as an unfinished stream). */
-			if (!a.stop)
-				sse_parser_finish(&a.sse);
-			if (resp.content_type && strstr(resp.content_type, "application/json") &&
-			    !a.dec.done && !a.dec.error)
-				a.dec.done = a.dec.saw_content;
-			if (decoder_finish(&a.dec)) {
-				reply->error = a.dec.error;
-				retry = a.dec.retryable;
-				strbuf_addf(&why, "provider '%s': %s", cfg->name, a.dec.errmsg.buf);
-			}
-		}
-		sse_parser_release(&a.sse);
-		decoder_release(&a.dec);
+		int retry = attempt_once(&s, attempt, &why);
 
 		if (reply->error == PROVIDER_OK) {
 			reply->cost = provider_cost(price, &reply->usage);
-			http_response_release(&resp);
 			rc = 0;
 			break;
 		}
-		if (!retry || attempt >= max || cancel_requested(cancel)) {
+		if (!retry || attempt >= max || cancel_requested(s.cancel)) {
 			if (retry && attempt >= max)
 				strbuf_addf(&why, " (gave up after %d attempts)", attempt);
 			strbuf_seterr(err, "%s", why.buf);
@@ -511,39 +497,9 @@ int provider_send(const struct provider_config *cfg,
 			ev.reason = err->buf;
 			ev.attempt = attempt;
 			emit(cb, ud, &ev);
-			http_response_release(&resp);
 			break;
 		}
-
-		wait = retry_after_ms(resp.retry_after_ms, resp.retry_after, time(NULL));
-		if (wait < 0)
-			wait = retry_backoff_ms(attempt,
-						ms_or(cfg->backoff_base_ms, DEFAULT_BACKOFF_BASE_MS),
-						ms_or(cfg->backoff_max_ms, DEFAULT_BACKOFF_MAX_MS),
-						hooks && hooks->random ? hooks->random(hooks->ud)
-								       : drand48());
-		http_response_release(&resp);
-		if (reply->text.len) {
-			/* The user saw text from an answer that will be asked
-			 * for again: say it is void rather than repeat it. */
-			memset(&ev, 0, sizeof(ev));
-			ev.type = PROVIDER_EV_DISCARD;
-			ev.len = reply->text.len;
-			emit(cb, ud, &ev);
-		}
-		memset(&ev, 0, sizeof(ev));
-		ev.type = PROVIDER_EV_RETRY;
-		ev.attempt = attempt;
-		ev.wait_ms = wait;
-		ev.reason = why.buf;
-		emit(cb, ud, &ev);
-		log_info("provider", "attempt %d failed (%s); retrying in %ld ms",
-			 attempt, why.buf, wait);
-		if (hooks && hooks->sleep_ms)
-			hooks->sleep_ms(hooks->ud, wait);
-		else
-			default_sleep(cancel, wait);
-		if (cancel_requested(cancel)) {
+		if (before_retry(&s, attempt, why.buf)) {
 			reply->error = PROVIDER_ERR_CANCELLED;
 			strbuf_seterr(err, "the request was cancelled");
 			break;

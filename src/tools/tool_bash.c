@@ -78,12 +78,12 @@ static int run(const struct tool *self, const struct tool_env *env,
 		strbuf_addf(out, "error: %s", err.buf);
 		goto out;
 	}
-	headtail_render(&p.out, "the middle of stdout was cut; redirect to a file and Read or Grep it", out);
-	if (p.err.total) {
+	headtail_render(&p.out_buf, "the middle of stdout was cut; redirect to a file and Read or Grep it", out);
+	if (p.err_buf.total) {
 		if (out->len && out->buf[out->len - 1] != '\n')
 			strbuf_addch(out, '\n');
 		strbuf_addstr(out, "[stderr]\n");
-		headtail_render(&p.err, "the middle of stderr was cut", out);
+		headtail_render(&p.err_buf, "the middle of stderr was cut", out);
 	}
 	if (out->len && out->buf[out->len - 1] != '\n')
 		strbuf_addch(out, '\n');

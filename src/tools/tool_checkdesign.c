@@ -24,7 +24,7 @@ static int run(const struct tool *self, const struct tool_env *env,
 		goto out;
 	}
 	design_report_text(&r, path, out);
-	if (!r.errors)
+	if (!r.diags.errors)
 		strbuf_addstr(out, "The document passes the check.\n");
 	/* problems are a result to act on, not a failed call */
 	rc = 0;

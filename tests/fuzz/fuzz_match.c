@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf, *text;
-	struct agent_rule r;
+	struct policy_rule r;
 	struct strbuf err = STRBUF_INIT;
 
 	if (size > 512)
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = fuzz_split(data, size, &text);
 	glob_match(buf, text, 0);
 	glob_match(buf, text, GLOB_CASEFOLD | GLOB_NOPATHNAME);
-	if (!rules_parse_string(buf, AGENT_ASK, &r, &err)) {
+	if (!rules_parse_string(buf, RULE_ASK, &r, &err)) {
 		if (!r.tool || !*r.tool)
 			abort();
 		free(r.tool);

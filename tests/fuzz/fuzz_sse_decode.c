@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	provider_reply_init(&reply);
-	decoder_init(&dec, data[0] & 1 ? PROVIDER_API_ANTHROPIC : PROVIDER_API_OPENAI,
+	decoder_init(&dec, data[0] & 1 ? &wire_anthropic : &wire_openai,
 		     &reply, NULL, NULL);
 	sse_parser_init(&p, decode, &dec, 1 << 16);
 	if (!sse_parser_feed(&p, d, n))

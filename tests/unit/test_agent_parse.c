@@ -107,20 +107,20 @@ static void test_claude_permissions(void **state)
 	assert_int_equal(a->rules_nr, 6);
 	assert_string_equal(a->rules[0].tool, "Bash");
 	assert_string_equal(a->rules[0].pattern, "npm run test:*");
-	assert_int_equal(a->rules[0].action, AGENT_ALLOW);
+	assert_int_equal(a->rules[0].action, RULE_ALLOW);
 	assert_string_equal(a->rules[0].syntax, "claude");
 	assert_int_equal(a->rules[0].line, 8);
 	assert_string_equal(a->rules[1].tool, "Read");
 	assert_string_equal(a->rules[1].pattern, "./src/**");
 	assert_string_equal(a->rules[2].pattern, "git push:*");
-	assert_int_equal(a->rules[2].action, AGENT_ASK);
+	assert_int_equal(a->rules[2].action, RULE_ASK);
 	assert_string_equal(a->rules[3].tool, "Read");
 	assert_string_equal(a->rules[3].pattern, "./.env");
-	assert_int_equal(a->rules[3].action, AGENT_DENY);
+	assert_int_equal(a->rules[3].action, RULE_DENY);
 	assert_string_equal(a->rules[4].pattern, "curl *");
 	assert_string_equal(a->rules[5].tool, "mcp__github");
 	assert_null(a->rules[5].pattern);
-	assert_int_equal(a->rules[5].action, AGENT_DENY);
+	assert_int_equal(a->rules[5].action, RULE_DENY);
 	agent_free(a);
 	diag_list_release(&dl);
 }
@@ -154,18 +154,18 @@ static void test_opencode(void **state)
 	assert_int_equal(a->rules_nr, 5);
 	assert_string_equal(a->rules[0].tool, "Edit");
 	assert_null(a->rules[0].pattern);
-	assert_int_equal(a->rules[0].action, AGENT_DENY);
+	assert_int_equal(a->rules[0].action, RULE_DENY);
 	assert_string_equal(a->rules[1].tool, "Bash");
 	assert_string_equal(a->rules[1].pattern, "*");
-	assert_int_equal(a->rules[1].action, AGENT_ASK);
+	assert_int_equal(a->rules[1].action, RULE_ASK);
 	assert_int_equal(a->rules[1].line, 14);
 	assert_int_equal(a->rules[1].col, 5);
 	assert_string_equal(a->rules[2].pattern, "npm*");
-	assert_int_equal(a->rules[2].action, AGENT_ALLOW);
+	assert_int_equal(a->rules[2].action, RULE_ALLOW);
 	assert_string_equal(a->rules[3].pattern, "git push --force*");
-	assert_int_equal(a->rules[3].action, AGENT_ASK);
+	assert_int_equal(a->rules[3].action, RULE_ASK);
 	assert_string_equal(a->rules[4].tool, "WebFetch");
-	assert_int_equal(a->rules[4].action, AGENT_DENY);
+	assert_int_equal(a->rules[4].action, RULE_DENY);
 	assert_string_equal(a->rules[4].syntax, "opencode");
 	/* unknown keys are kept, typed */
 	assert_int_equal(json_object_size(a->extra), 2);

@@ -123,7 +123,7 @@ static void test_corpus(void **state)
 		if (n < (is_mode ? 2 : 3))
 			fail_msg("corpus line %d: too few columns", lineno);
 		if (!strcmp(f[0], "rule")) {
-			enum agent_action act;
+			enum rule_action act;
 
 			assert_int_equal(rules_parse_action(f[2], &act), 0);
 			if (policy_add_rule(&p, f[1], f[3], act, &err))
@@ -136,7 +136,7 @@ static void test_corpus(void **state)
 			continue;
 		}
 		if (!strcmp(f[0], "opencode")) {
-			struct agent_rule r;
+			struct policy_rule r;
 			char key[256];
 
 			snprintf(key, sizeof(key), "%s/%s", f[1], f[2]);

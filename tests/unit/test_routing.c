@@ -70,7 +70,7 @@ static void test_table_and_frontmatter_agree(void **state)
 	assert_int_equal(ta->routes[0].line, 22);
 	assert_string_equal(ta->routes[0].ref, "subagents/03-infrastructure/aws-specialist");
 	/* the default where there is a table: auto */
-	assert_int_equal(routing_effective(ta), AGENT_ROUTING_AUTO);
+	assert_int_equal(agent_routing_effective(ta), AGENT_ROUTING_AUTO);
 	agent_free(ta);
 	agent_free(fa);
 	diag_list_release(&dl);
@@ -92,15 +92,15 @@ static void test_modes(void **state)
 	agent_free(a);
 	a = parse("---\nrouting:\n  mode: off\n  routes:\n    - {keywords: [a], agent: b}\n---\nhi\n", &dl);
 	assert_non_null(a);
-	assert_int_equal(routing_effective(a), AGENT_ROUTING_OFF);
+	assert_int_equal(agent_routing_effective(a), AGENT_ROUTING_OFF);
 	assert_int_equal(a->routes_nr, 1);
 	agent_free(a);
 	a = parse("---\nrouting: false\n---\nhi\n", &dl);
-	assert_int_equal(routing_effective(a), AGENT_ROUTING_OFF);
+	assert_int_equal(agent_routing_effective(a), AGENT_ROUTING_OFF);
 	agent_free(a);
 	/* no routes, no mode: nothing to do */
 	a = parse("---\nname: plain\n---\nhi\n", &dl);
-	assert_int_equal(routing_effective(a), AGENT_ROUTING_OFF);
+	assert_int_equal(agent_routing_effective(a), AGENT_ROUTING_OFF);
 	agent_free(a);
 	assert_int_equal(dl.errors, 0);
 	diag_list_release(&dl);

@@ -1,7 +1,7 @@
 /* Unit tests for tools/toolnames: every runtime's vocabulary. */
 #include "testutil.h"
 
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 struct name_case {
 	const char *name;

@@ -707,7 +707,7 @@ static void test_proc(void **state)
 	p.input = "hello";
 	p.input_len = 5;
 	assert_int_equal(proc_run(&p, &err), 0);
-	headtail_render(&p.out, NULL, &out);
+	headtail_render(&p.out_buf, NULL, &out);
 	assert_string_equal(out.buf, "HELLO");
 	assert_int_equal(p.exit_code, 0);
 	proc_release(&p);

@@ -6,7 +6,8 @@
  * Codex's `shell`...).  This module maps every such name to archie's
  * canonical tool, says whether archie provides it, and recognises
  * `mcp__server__tool` references.  It is the single table the agent loader,
- * the policy engine and the tool registry agree on.
+ * the policy engine and the tool registry agree on, so it lives in core/,
+ * below all three: a table with no dependencies.
  *
  * All returned strings are static; nothing here allocates.
  */

@@ -2,7 +2,7 @@
  * toolnames: the alias table from every runtime's tool names to archie's
  * canonical tools.  See toolnames.h.
  */
-#include "tools/toolnames.h"
+#include "core/toolnames.h"
 
 #include <string.h>
 #include <strings.h>

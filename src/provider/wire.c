@@ -1,0 +1,84 @@
+/*
+ * wire: the table of wire protocols, and what every protocol shares: the
+ * reply it decodes into.  See wire.h.
+ */
+#include "provider/wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REPLY_TEXT_MAX ((size_t)64 << 20)
+
+const struct wire *wire_for(enum provider_api api)
+{
+	switch (api) {
+	case PROVIDER_API_ANTHROPIC:
+		return &wire_anthropic;
+	case PROVIDER_API_OPENAI:
+	default:
+		return &wire_openai;
+	}
+}
+
+void provider_reply_init(struct provider_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->text, REPLY_TEXT_MAX);
+}
+
+void provider_reply_reset(struct provider_reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->calls_nr; i++) {
+		free(r->calls[i].id);
+		free(r->calls[i].name);
+		free(r->calls[i].arguments);
+		free(r->calls[i].problem);
+	}
+	r->calls_nr = 0;
+	strbuf_reset(&r->text);
+	free(r->stop_reason);
+	r->stop_reason = NULL;
+}
+
+void provider_reply_release(struct provider_reply *r)
+{
+	provider_reply_reset(r);
+	free(r->calls);
+	strbuf_release(&r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+double provider_cost(const struct provider_price *p,
+		     const struct provider_usage *u)
+{
+	if (!p)
+		return 0;
+	return ((double)u->input_tokens * p->input +
+		(double)u->output_tokens * p->output +
+		(double)u->cache_read_tokens * p->cache_read +
+		(double)u->cache_write_tokens * p->cache_write) / 1e6;
+}
+
+void encode_json(json_t *v, struct strbuf *out)
+{
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+		    : NULL;
+
+	/* conv sanitises text to UTF-8, so this only fails on a bug */
+	strbuf_addstr(out, s ? s : "null");
+	free(s);
+	json_decref(v);
+}
+
+void provider_reply_to_msg(const struct provider_reply *r, struct conv_msg *m)
+{
+	size_t i;
+
+	if (r->text.len)
+		conv_add_text(m, r->text.buf, r->text.len);
+	for (i = 0; i < r->calls_nr; i++)
+		conv_add_tool_use(m, r->calls[i].id, r->calls[i].name,
+				  r->calls[i].arguments);
+}
