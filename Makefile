@@ -141,6 +141,8 @@ tsan: deps
 BANNED = strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol|atoll|tmpnam
 lint:
 	@sh mk/deps.sh cppcheck clang-tidy
+	@echo "lint: shape (include circles, file and function lengths)"
+	@python3 mk/shape.py
 	@echo "lint: banned functions"
 	@! grep -nE '\b($(BANNED))\s*\(' $(SRCS) $(wildcard src/*/*.h) mk/*.c tests/*/*.c
 	@echo "lint: cppcheck"

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #include "core/log.h"
+#include "core/xalloc.h"
 #include "core/strbuf.h"
 
 #include <errno.h>
@@ -277,12 +278,193 @@ int cli_is_opt(const char *arg, const char *opt)
 	return arg && !strncmp(arg, opt, n) && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* ---- global options ----------------------------------------------------------- */
+
+/* What the global options set besides the context. */
+struct globals {
+	struct cli_ctx *ctx;
+	int help, version;
+};
+
+static int set_string(struct globals *g, const char *name, const char *v)
+{
+	struct cli_ctx *c = g->ctx;
+	const char **slot = !strcmp(name, "--agent") ? &c->agent
+			  : !strcmp(name, "--model") ? &c->model
+			  : !strcmp(name, "--output-format") ? &c->output_format
+			  : !strcmp(name, "--permission-mode") ? &c->permission_mode
+			  : !strcmp(name, "--routing") ? &c->routing
+			  : !strcmp(name, "--sandbox") ? &c->sandbox
+			  : !strcmp(name, "--resume") ? &c->resume
+			  : &c->state_dir;
+
+	*slot = v;
+	return 0;
+}
+
+static int set_rule(struct globals *g, const char *name, const char *v)
+{
+	strvec_push(!strcmp(name, "--allow") ? &g->ctx->allow
+		    : !strcmp(name, "--ask") ? &g->ctx->ask : &g->ctx->deny, v);
+	return 0;
+}
+
+static int set_agents_dir(struct globals *g, const char *name, const char *v)
+{
+	(void)name;
+	strvec_push(&g->ctx->agents_dirs, v);
+	return 0;
+}
+
+static int set_cwd(struct globals *g, const char *name, const char *v)
+{
+	(void)name;
+	if (chdir(v) < 0)
+		return cli_usage_error("--cwd %s: %s", v, strerror(errno));
+	g->ctx->cwd = v;
+	return 0;
+}
+
+static int set_max_turns(struct globals *g, const char *name, const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	(void)name;
+	if (*end || n < 1 || n > 100000)
+		return cli_usage_error("--max-turns must be a number from 1 to 100000, not '%s'", v);
+	g->ctx->max_turns = (int)n;
+	return 0;
+}
+
+static int set_flag(struct globals *g, const char *name, const char *v)
+{
+	struct cli_ctx *c = g->ctx;
+
+	(void)v;
+	if (!strcmp(name, "--json"))
+		c->json = 1;
+	else if (!strcmp(name, "--network"))
+		c->network = 1;
+	else if (!strcmp(name, "--continue"))
+		c->cont = 1;
+	else if (!strcmp(name, "--yes"))
+		c->permission_mode = "accept";
+	else if (!strcmp(name, "--help"))
+		g->help = 1;
+	else
+		g->version = 1;
+	return 0;
+}
+
+/* The options archie takes anywhere before "--", whatever the command. */
+static const struct global_opt {
+	const char *name;		/* the long spelling */
+	const char *alias;		/* a short one, or NULL */
+	const char *missing;		/* a value is needed: what to say without it */
+	int (*set)(struct globals *g, const char *name, const char *value);
+} global_opts[] = {
+	{ "--agents-dir", NULL, "--agents-dir needs a directory", set_agents_dir },
+	{ "--cwd", NULL, "--cwd needs a directory", set_cwd },
+	{ "--agent", NULL, "--agent needs a value", set_string },
+	{ "--model", NULL, "--model needs a value", set_string },
+	{ "--output-format", NULL, "--output-format needs a value", set_string },
+	{ "--permission-mode", NULL, "--permission-mode needs a value", set_string },
+	{ "--max-turns", NULL, "--max-turns needs a value", set_max_turns },
+	{ "--allow", NULL, "--allow needs a rule, e.g. --allow 'Bash(npm test:*)'", set_rule },
+	{ "--ask", NULL, "--ask needs a rule, e.g. --ask 'Bash(npm test:*)'", set_rule },
+	{ "--deny", NULL, "--deny needs a rule, e.g. --deny 'Bash(npm test:*)'", set_rule },
+	{ "--routing", NULL, "--routing needs a mode: auto, suggest or off", set_string },
+	{ "--sandbox", NULL, "--sandbox needs a mode: workspace-write, read-only or off", set_string },
+	{ "--resume", "-r", "--resume needs a session id ('archie sessions list' shows them)", set_string },
+	{ "--state-dir", NULL, "--state-dir needs a directory", set_string },
+	{ "--json", NULL, NULL, set_flag },
+	{ "--network", NULL, NULL, set_flag },
+	{ "--continue", "-c", NULL, set_flag },
+	{ "--yes", "-y", NULL, set_flag },
+	{ "--help", "-h", NULL, set_flag },
+	{ "--version", "-V", NULL, set_flag },
+};
+
+/* -p/--print: the prompt is optional (it may come on stdin). */
+static int print_opt(struct cli_ctx *ctx, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-p") || !strcmp(a, "--print")) {
+		ctx->print = 1;
+		if (*i + 1 < argc && argv[*i + 1][0] != '-')
+			ctx->prompt = argv[++*i];
+		return 1;
+	}
+	if (!strncmp(a, "--print=", 8)) {
+		ctx->print = 1;
+		ctx->prompt = a + 8;
+		return 1;
+	}
+	return 0;
+}
+
+/* argv[*i] as a global option: 1 taken (its value too), 0 not one, or
+ * an exit status (a usage error, said). */
+static int global_opt(struct globals *g, int argc, char **argv, int *i, int *rc)
+{
+	const char *a = argv[*i], *v = NULL;
+	size_t k;
+
+	if (print_opt(g->ctx, argc, argv, i))
+		return 1;
+	for (k = 0; k < ARRAY_SIZE(global_opts); k++) {
+		const struct global_opt *o = &global_opts[k];
+		int is_alias = o->alias && !strcmp(a, o->alias);
+
+		if (!is_alias && !(o->missing ? cli_is_opt(a, o->name) : !strcmp(a, o->name)))
+			continue;
+		if (o->missing && !(v = cli_opt_value(is_alias ? o->alias : o->name, argc, argv, i))) {
+			*rc = cli_usage_error("%s", o->missing);
+			return -1;
+		}
+		if (o->set(g, o->name, v)) {
+			*rc = CLI_EXIT_USAGE;
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* Runs what the rest of the command line names. */
+static int dispatch(struct cli_ctx *ctx, const struct globals *g, struct strvec *rest)
+{
+	const struct cmd_entry *cmd;
+
+	if (g->version && !rest->nr) {
+		printf("archie %s\n", ARCHIE_VERSION_STRING);
+		return CLI_EXIT_OK;
+	}
+	if (g->help && !rest->nr) {
+		cli_print_help(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (!rest->nr || ctx->print)	/* no command: run the agent */
+		return cli_run(ctx, (int)rest->nr, rest->v);
+	cmd = cli_find_command(rest->v[0]);
+	if (!cmd)
+		return cli_usage_error("'%s' is not an archie command; see 'archie --help'",
+				       rest->v[0]);
+	if (g->help) {
+		cli_print_command_help(cmd, stdout);
+		return CLI_EXIT_OK;
+	}
+	return cmd->exec(ctx, (int)rest->nr, rest->v);
+}
+
 int cli_main(int argc, char **argv)
 {
 	struct cli_ctx ctx;
+	struct globals g;
 	struct strvec rest = STRVEC_INIT;
-	const struct cmd_entry *cmd;
-	int i, rc, want_help = 0, want_version = 0, seen_dashdash = 0;
+	int i, rc = CLI_EXIT_OK, seen_dashdash = 0;
 	const char *nc = getenv("NO_COLOR");
 
 	log_init();
@@ -292,150 +474,32 @@ int cli_main(int argc, char **argv)
 	strvec_init(&ctx.ask);
 	strvec_init(&ctx.deny);
 	ctx.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	memset(&g, 0, sizeof(g));
+	g.ctx = &ctx;
 
 	/* Global options may appear anywhere before "--"; the rest, in order,
 	 * is the command and its arguments. */
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
+		const char *a = argv[i];
 
 		if (seen_dashdash || a[0] != '-' || !a[1]) {
 			strvec_push(&rest, a);
-		} else if (!strcmp(a, "--")) {
+			continue;
+		}
+		if (!strcmp(a, "--")) {
 			seen_dashdash = 1;
 			strvec_push(&rest, a);
-		} else if (cli_is_opt(a, "--agents-dir")) {
-			if (!(v = cli_opt_value("--agents-dir", argc, argv, &i))) {
-				rc = cli_usage_error("--agents-dir needs a directory");
-				goto out;
-			}
-			strvec_push(&ctx.agents_dirs, v);
-		} else if (cli_is_opt(a, "--cwd")) {
-			if (!(v = cli_opt_value("--cwd", argc, argv, &i))) {
-				rc = cli_usage_error("--cwd needs a directory");
-				goto out;
-			}
-			if (chdir(v) < 0) {
-				rc = cli_usage_error("--cwd %s: %s", v, strerror(errno));
-				goto out;
-			}
-			ctx.cwd = v;
-		} else if (!strcmp(a, "--json")) {
-			ctx.json = 1;
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--print")) {
-			ctx.print = 1;
-			/* the prompt is optional: it may come on stdin */
-			if (i + 1 < argc && argv[i + 1][0] != '-')
-				ctx.prompt = argv[++i];
-		} else if (!strncmp(a, "--print=", 8)) {
-			ctx.print = 1;
-			ctx.prompt = a + 8;
-		} else if (cli_is_opt(a, "--agent") || cli_is_opt(a, "--model") ||
-			   cli_is_opt(a, "--output-format") || cli_is_opt(a, "--permission-mode") ||
-			   cli_is_opt(a, "--max-turns")) {
-			const char *name = cli_is_opt(a, "--agent") ? "--agent"
-					 : cli_is_opt(a, "--model") ? "--model"
-					 : cli_is_opt(a, "--output-format") ? "--output-format"
-					 : cli_is_opt(a, "--permission-mode") ? "--permission-mode"
-					 : "--max-turns";
-
-			if (!(v = cli_opt_value(name, argc, argv, &i))) {
-				rc = cli_usage_error("%s needs a value", name);
-				goto out;
-			}
-			if (!strcmp(name, "--agent"))
-				ctx.agent = v;
-			else if (!strcmp(name, "--model"))
-				ctx.model = v;
-			else if (!strcmp(name, "--output-format"))
-				ctx.output_format = v;
-			else if (!strcmp(name, "--permission-mode"))
-				ctx.permission_mode = v;
-			else {
-				char *end;
-				long n = strtol(v, &end, 10);
-
-				if (*end || n < 1 || n > 100000) {
-					rc = cli_usage_error("--max-turns must be a number from 1 to 100000, not '%s'", v);
-					goto out;
-				}
-				ctx.max_turns = (int)n;
-			}
-		} else if (cli_is_opt(a, "--allow") || cli_is_opt(a, "--ask") || cli_is_opt(a, "--deny")) {
-			const char *name = cli_is_opt(a, "--allow") ? "--allow"
-					 : cli_is_opt(a, "--ask") ? "--ask" : "--deny";
-
-			if (!(v = cli_opt_value(name, argc, argv, &i))) {
-				rc = cli_usage_error("%s needs a rule, e.g. %s 'Bash(npm test:*)'", name, name);
-				goto out;
-			}
-			strvec_push(!strcmp(name, "--allow") ? &ctx.allow
-				    : !strcmp(name, "--ask") ? &ctx.ask : &ctx.deny, v);
-		} else if (cli_is_opt(a, "--routing")) {
-			if (!(v = cli_opt_value("--routing", argc, argv, &i))) {
-				rc = cli_usage_error("--routing needs a mode: auto, suggest or off");
-				goto out;
-			}
-			ctx.routing = v;
-		} else if (cli_is_opt(a, "--sandbox")) {
-			if (!(v = cli_opt_value("--sandbox", argc, argv, &i))) {
-				rc = cli_usage_error("--sandbox needs a mode: workspace-write, read-only or off");
-				goto out;
-			}
-			ctx.sandbox = v;
-		} else if (!strcmp(a, "--network")) {
-			ctx.network = 1;
-		} else if (!strcmp(a, "-c") || !strcmp(a, "--continue")) {
-			ctx.cont = 1;
-		} else if (cli_is_opt(a, "--resume") || !strcmp(a, "-r")) {
-			if (!(v = cli_opt_value(!strcmp(a, "-r") ? "-r" : "--resume", argc, argv, &i))) {
-				rc = cli_usage_error("--resume needs a session id ('archie sessions list' shows them)");
-				goto out;
-			}
-			ctx.resume = v;
-		} else if (cli_is_opt(a, "--state-dir")) {
-			if (!(v = cli_opt_value("--state-dir", argc, argv, &i))) {
-				rc = cli_usage_error("--state-dir needs a directory");
-				goto out;
-			}
-			ctx.state_dir = v;
-		} else if (!strcmp(a, "-y") || !strcmp(a, "--yes")) {
-			ctx.permission_mode = "accept";
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			want_help = 1;
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			want_version = 1;
-		} else {
-			strvec_push(&rest, a);
+			continue;
+		}
+		switch (global_opt(&g, argc, argv, &i, &rc)) {
+		case -1:
+			goto out;
+		case 0:
+			strvec_push(&rest, a);	/* the command's own option */
+			break;
 		}
 	}
-
-	if (want_version && !rest.nr) {
-		printf("archie %s\n", ARCHIE_VERSION_STRING);
-		rc = CLI_EXIT_OK;
-		goto out;
-	}
-	if (want_help && !rest.nr) {
-		cli_print_help(stdout);
-		rc = CLI_EXIT_OK;
-		goto out;
-	}
-	if (!rest.nr || ctx.print) {
-		/* no command: run the agent */
-		rc = cli_run(&ctx, (int)rest.nr, rest.v);
-		goto out;
-	}
-	cmd = cli_find_command(rest.v[0]);
-	if (!cmd) {
-		rc = cli_usage_error("'%s' is not an archie command; see 'archie --help'",
-				     rest.v[0]);
-		goto out;
-	}
-	if (want_help) {
-		cli_print_command_help(cmd, stdout);
-		rc = CLI_EXIT_OK;
-		goto out;
-	}
-	rc = cmd->exec(&ctx, (int)rest.nr, rest.v);
+	rc = dispatch(&ctx, &g, &rest);
 out:
 	fflush(stdout);
 	if (ferror(stdout) && rc == CLI_EXIT_OK)

@@ -201,6 +201,61 @@ static void extract_document(const char *answer, struct strbuf *out)
 		strbuf_addch(out, '\n');
 }
 
+/* design's arguments: the requirements (its words, else -p's prompt),
+ * the output, the repair rounds.  0, or an exit status (said). */
+static int design_args(struct cli_ctx *ctx, int argc, char **argv, struct strbuf *req,
+		       const char **out_path, long *rounds, struct design_opts *o)
+{
+	const char *v;
+	int k;
+
+	memset(o, 0, sizeof(*o));
+	for (k = 1; k < argc; k++) {
+		if (cli_is_opt(argv[k], "--repair-rounds") &&
+		    (v = cli_opt_value("--repair-rounds", argc, argv, &k))) {
+			char *end;
+
+			*rounds = strtol(v, &end, 10);
+			if (*end || *rounds < 0 || *rounds > 20)
+				return cli_usage_error("--repair-rounds must be a number from 0 to 20, not '%s'", v);
+		} else if (cli_is_opt(argv[k], "--out") && (v = cli_opt_value("--out", argc, argv, &k))) {
+			*out_path = v;
+		} else if (!strcmp(argv[k], "--sqlite")) {
+			o->sqlite_only = 1;
+		} else if (argv[k][0] == '-' && argv[k][1]) {
+			return cli_usage_error("design: unknown option '%s'", argv[k]);
+		} else {
+			strbuf_addf(req, "%s%s", req->len ? " " : "", argv[k]);
+		}
+	}
+	if (!req->len && ctx->prompt)
+		strbuf_addstr(req, ctx->prompt);
+	if (!req->len)
+		return cli_usage_error("usage: archie design \"REQUIREMENTS\" [--repair-rounds N] [--out FILE]");
+	return 0;
+}
+
+/* The first prompt: the requirements and the contract the document is
+ * checked against. */
+static void design_prompt(const char *req, const char *path, struct strbuf *prompt)
+{
+	strbuf_addf(prompt,
+		"Design a backend system for these requirements:\n\n%s\n\n"
+		"Work from this repository: gather evidence first. Deliver the design as one Markdown "
+		"document with a '# ' title and exactly these seven sections, in this order, as level-2 "
+		"headings: 1. Executive Summary, 2. Architecture Overview, 3. Service Definitions, "
+		"4. API Contracts (each endpoint as a heading `### METHOD /path`, with a request body, a "
+		"success response and at least one error response, each introduced by its status code, "
+		"in ```json blocks; one error envelope), 5. Data Schema (```sql DDL that runs on "
+		"PostgreSQL: primary keys, an index leading with every foreign key column), "
+		"6. Technology Stack Rationale (each choice with the alternative it was compared with), "
+		"7. Key Considerations (### Scalability with the plan for 10x load, ### Security, "
+		"### Observability, ### Deployment & CI/CD). It will be written to %s and checked by "
+		"archie's checker (the CheckDesign tool checks a draft file). Your final answer must be "
+		"the document itself, from its '# ' title, and nothing else.",
+		req, path);
+}
+
 static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct strbuf req = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT;
@@ -212,35 +267,16 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 	struct loop_ui ui;
 	struct session s;
 	enum loop_exit ex;
-	const char *out_path = NULL, *v;
+	const char *out_path = NULL;
 	long rounds = DEFAULT_REPAIR_ROUNDS;
-	int k, round, rc = CLI_EXIT_FAILURE;
+	int round, rc;
 
-	memset(&o, 0, sizeof(o));
-	for (k = 1; k < argc; k++) {
-		if (cli_is_opt(argv[k], "--repair-rounds") &&
-		    (v = cli_opt_value("--repair-rounds", argc, argv, &k))) {
-			char *end;
-
-			rounds = strtol(v, &end, 10);
-			if (*end || rounds < 0 || rounds > 20)
-				return cli_usage_error("--repair-rounds must be a number from 0 to 20, not '%s'", v);
-		} else if (cli_is_opt(argv[k], "--out") && (v = cli_opt_value("--out", argc, argv, &k))) {
-			out_path = v;
-		} else if (!strcmp(argv[k], "--sqlite")) {
-			o.sqlite_only = 1;
-		} else if (argv[k][0] == '-' && argv[k][1]) {
-			return cli_usage_error("design: unknown option '%s'", argv[k]);
-		} else {
-			strbuf_addf(&req, "%s%s", req.len ? " " : "", argv[k]);
-		}
-	}
-	if (!req.len && ctx->prompt)
-		strbuf_addstr(&req, ctx->prompt);
-	if (!req.len) {
+	rc = design_args(ctx, argc, argv, &req, &out_path, &rounds, &o);
+	if (rc) {
 		strbuf_release(&req);
-		return cli_usage_error("usage: archie design \"REQUIREMENTS\" [--repair-rounds N] [--out FILE]");
+		return rc;
 	}
+	rc = CLI_EXIT_FAILURE;
 	memset(&u, 0, sizeof(u));
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
 	memset(&ui, 0, sizeof(ui));
@@ -261,21 +297,7 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 		slugify(req.buf, &path);
 		strbuf_addstr(&path, ".md");
 	}
-	strbuf_addf(&prompt,
-		"Design a backend system for these requirements:\n\n%s\n\n"
-		"Work from this repository: gather evidence first. Deliver the design as one Markdown "
-		"document with a '# ' title and exactly these seven sections, in this order, as level-2 "
-		"headings: 1. Executive Summary, 2. Architecture Overview, 3. Service Definitions, "
-		"4. API Contracts (each endpoint as a heading `### METHOD /path`, with a request body, a "
-		"success response and at least one error response, each introduced by its status code, "
-		"in ```json blocks; one error envelope), 5. Data Schema (```sql DDL that runs on "
-		"PostgreSQL: primary keys, an index leading with every foreign key column), "
-		"6. Technology Stack Rationale (each choice with the alternative it was compared with), "
-		"7. Key Considerations (### Scalability with the plan for 10x load, ### Security, "
-		"### Observability, ### Deployment & CI/CD). It will be written to %s and checked by "
-		"archie's checker (the CheckDesign tool checks a draft file). Your final answer must be "
-		"the document itself, from its '# ' title, and nothing else.",
-		req.buf, path.buf);
+	design_prompt(req.buf, path.buf, &prompt);
 	fprintf(stderr, "archie: designing with %s (%s/%s); the document goes to %s\n",
 		loop_agent(s.loop)->name, loop_provider_name(s.loop), loop_model_id(s.loop), path.buf);
 	for (round = 0;; round++) {

@@ -42,79 +42,76 @@ void session_catch_sigint(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
-		     struct strbuf *err)
+/* The record: a session that cannot be recorded still runs (it says why
+ * once), so a read-only home never stops work; resuming needs it. */
+static int open_store(struct cli_ctx *ctx, struct session *s, struct strbuf *err)
+{
+	struct strbuf serr = STRBUF_INIT;
+
+	if (store_open(&s->store, ctx->state_dir, &serr)) {
+		if (ctx->resume || ctx->cont) {
+			strbuf_seterr(err, "cannot resume: %s", serr.buf);
+			strbuf_release(&serr);
+			return -1;
+		}
+		fprintf(stderr, "archie: warning: this session will not be recorded: %s\n",
+			serr.buf);
+	} else {
+		s->store_ready = 1;
+	}
+	strbuf_release(&serr);
+	return 0;
+}
+
+/* The session to continue, and its agent unless --agent says (its
+ * conversation is loaded once, by loop_resume). */
+static int find_resumed(struct cli_ctx *ctx, struct session *s, struct strbuf *err)
+{
+	struct strbuf id = STRBUF_INIT;
+	json_t *info;
+
+	if (store_find_session(&s->store, ctx->resume, ctx->resume ? NULL : s->root.buf,
+			       &id, err))
+		return -1;
+	info = store_session_row(&s->store, id.buf);
+	s->resume_id = strbuf_detach(&id, NULL);
+	if (!ctx->agent && json_string_value(json_object_get(info, "agent")))
+		s->resume_agent = xstrdup(json_string_value(json_object_get(info, "agent")));
+	json_decref(info);
+	return 0;
+}
+
+/* The agents, and the one this session runs. */
+static const struct agent *load_agent(struct cli_ctx *ctx, struct session *s,
+				      const char *name, struct strbuf *err)
 {
 	struct agent_search search;
-	struct config_search cs;
-	struct loop_opts o;
 	const struct agent *a;
-	const char *name = ctx->agent ? ctx->agent : "backend-architect";
-	enum policy_mode mode = POLICY_MODE_DEFAULT;
 	size_t i;
 
-	memset(s, 0, sizeof(*s));
-	strbuf_init(&s->root, PATH_MAX);
-	agent_registry_init(&s->reg);
-	config_init(&s->cfg);
-	hooks_init(&s->hooks);
-	mcp_init(&s->mcp);
-	/* the record: a session that cannot be recorded still runs (it says
-	 * why once), so a read-only home never stops work; resuming needs it */
-	{
-		struct strbuf serr = STRBUF_INIT;
-
-		if (store_open(&s->store, ctx->state_dir, &serr)) {
-			if (ctx->resume || ctx->cont) {
-				strbuf_seterr(err, "cannot resume: %s", serr.buf);
-				strbuf_release(&serr);
-				return -1;
-			}
-			fprintf(stderr, "archie: warning: this session will not be recorded: %s\n",
-				serr.buf);
-		} else {
-			s->store_ready = 1;
-		}
-		strbuf_release(&serr);
-	}
-	if (!getcwd(s->cwd, sizeof(s->cwd)))
-		return strbuf_seterr(err, "cannot get the working directory: %s", strerror(errno));
-	agent_project_root(s->cwd, &s->root);
-	if (ctx->resume || ctx->cont) {
-		/* the session to continue, and its agent unless --agent says
-		 * (its conversation is loaded once, by loop_resume) */
-		json_t *info;
-		struct strbuf id = STRBUF_INIT;
-
-		if (store_find_session(&s->store, ctx->resume, ctx->resume ? NULL : s->root.buf,
-				       &id, err))
-			return -1;
-		info = store_session_row(&s->store, id.buf);
-		s->resume_id = strbuf_detach(&id, NULL);
-		if (!ctx->agent && json_string_value(json_object_get(info, "agent")))
-			s->resume_agent = xstrdup(json_string_value(json_object_get(info, "agent")));
-		json_decref(info);
-		if (s->resume_agent)
-			name = s->resume_agent;
-	}
-	if (ctx->permission_mode && policy_mode_parse(ctx->permission_mode, &mode))
-		return strbuf_seterr(err, "--permission-mode must be default, accept or plan, not '%s'",
-				     ctx->permission_mode);
 	memset(&search, 0, sizeof(search));
 	search.extra_dirs = &ctx->agents_dirs;
 	if (agent_registry_load(&s->reg, &search, err))
-		return -1;
+		return NULL;
 	a = agent_registry_find(&s->reg, name);
-	if (!a) {
-		strbuf_seterr(err, "no agent named '%s'", name);
-		for (i = 0; i < s->reg.diags.nr; i++)
-			if (s->reg.diags.v[i].severity == DIAG_ERROR) {
-				strbuf_addstr(err, " (some agent files have errors; 'archie agents validate' shows them)");
-				break;
-			}
-		strbuf_addstr(err, "; 'archie agents list' shows the agents");
-		return -1;
-	}
+	if (a)
+		return a;
+	strbuf_seterr(err, "no agent named '%s'", name);
+	for (i = 0; i < s->reg.diags.nr; i++)
+		if (s->reg.diags.v[i].severity == DIAG_ERROR) {
+			strbuf_addstr(err, " (some agent files have errors; 'archie agents validate' shows them)");
+			break;
+		}
+	strbuf_addstr(err, "; 'archie agents list' shows the agents");
+	return NULL;
+}
+
+/* The configuration (or the local servers probed when it names none). */
+static int load_config(struct session *s, struct strbuf *err)
+{
+	struct config_search cs;
+	size_t i;
+
 	memset(&cs, 0, sizeof(cs));
 	cs.project_root = s->root.buf;
 	if (config_load(&s->cfg, &cs)) {
@@ -132,79 +129,121 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	}
 	if (!s->cfg.providers_nr && config_probe_local(&s->cfg, err))
 		return -1;
-	memset(&o, 0, sizeof(o));
-	o.agent = a;
-	o.cfg = &s->cfg;
-	o.model = ctx->model;
-	o.max_turns = ctx->max_turns ? ctx->max_turns : a->max_turns ? (int)a->max_turns : 0;
-	o.root = s->root.buf;
-	o.cwd = s->cwd;
-	o.mode = mode;
-	if (ctx->sandbox && sandbox_mode_parse(ctx->sandbox, &o.sandbox))
+	return 0;
+}
+
+/* The loop's options from the command line, the agent and the config. */
+static int fill_opts(struct cli_ctx *ctx, struct session *s, const struct agent *a,
+		     struct loop_opts *o, struct strbuf *err)
+{
+	o->agent = a;
+	o->cfg = &s->cfg;
+	o->model = ctx->model;
+	o->max_turns = ctx->max_turns ? ctx->max_turns : a->max_turns ? (int)a->max_turns : 0;
+	o->root = s->root.buf;
+	o->cwd = s->cwd;
+	if (ctx->sandbox && sandbox_mode_parse(ctx->sandbox, &o->sandbox))
 		return strbuf_seterr(err, "--sandbox must be workspace-write, read-only or off, not '%s'",
 				     ctx->sandbox);
 	if (!ctx->sandbox)
-		o.sandbox = SANDBOX_WORKSPACE_WRITE;
-	o.network = ctx->network;
+		o->sandbox = SANDBOX_WORKSPACE_WRITE;
+	o->network = ctx->network;
 	/* delegation: the agents Task can run, the configured limits */
-	o.agents = &s->reg;
-	o.delegation.max_parallel = s->cfg.delegation.max_parallel;
-	o.delegation.max_depth = s->cfg.delegation.max_depth;
-	o.delegation.max_turns = s->cfg.delegation.max_turns;
-	o.delegation.max_tokens = s->cfg.delegation.max_tokens;
+	o->agents = &s->reg;
+	o->delegation.max_parallel = s->cfg.delegation.max_parallel;
+	o->delegation.max_depth = s->cfg.delegation.max_depth;
+	o->delegation.max_turns = s->cfg.delegation.max_turns;
+	o->delegation.max_tokens = s->cfg.delegation.max_tokens;
 	if (s->cfg.delegation.routing)
-		agent_routing_parse(s->cfg.delegation.routing, &o.delegation.routing);
-	if (ctx->routing && agent_routing_parse(ctx->routing, &o.delegation.routing))
+		agent_routing_parse(s->cfg.delegation.routing, &o->delegation.routing);
+	if (ctx->routing && agent_routing_parse(ctx->routing, &o->delegation.routing))
 		return strbuf_seterr(err, "--routing must be auto, suggest or off, not '%s'",
 				     ctx->routing);
-	o.allow = &ctx->allow;
-	o.ask = &ctx->ask;
-	o.deny = &ctx->deny;
-	o.cancel = &session_cancel;
+	o->allow = &ctx->allow;
+	o->ask = &ctx->ask;
+	o->deny = &ctx->deny;
+	o->cancel = &session_cancel;
+	return 0;
+}
+
+/* The record keeps none of the configured keys and header values,
+ * whatever their variables are called. */
+static void redact_configured(struct session *s)
+{
+	size_t i, h;
+
+	for (i = 0; i < s->cfg.providers_nr; i++) {
+		const struct config_provider *p = &s->cfg.providers[i];
+
+		if (p->api_key_env)
+			redact_add_value(&s->store.red, getenv(p->api_key_env));
+		for (h = 0; h < p->headers.nr; h++) {
+			const char *c = strchr(p->headers.v[h], ':');
+
+			if (c)
+				redact_add_value(&s->store.red, c + 1 + strspn(c + 1, " \t"));
+		}
+	}
+}
+
+/* Hooks (the user's commands around tool calls) and MCP servers, which
+ * start now, in the background: the prompt does not wait for them; the
+ * first request does, a bounded time.  Problems are said once, and what
+ * parses still runs. */
+static void start_extensions(struct cli_ctx *ctx, struct session *s)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct diag_list dl;
+
+	diag_list_init(&dl);
+	childenv_configure(s->cfg.shell_env, &dl);
+	diag_print(&dl, stderr);
+	diag_list_release(&dl);
+	hooks_load(&s->hooks, &s->cfg, s->root.buf, getenv("HOME"));
+	diag_print(&s->hooks.diags, stderr);
+	mcp_load(&s->mcp, &s->cfg, s->root.buf);
+	store_default_dir(ctx->state_dir, &dir);
+	strbuf_addstr(&dir, "/mcp");
+	s->mcp.log_dir = strbuf_detach(&dir, NULL);
+	diag_print(&s->mcp.diags, stderr);
+	mcp_start(&s->mcp);
+}
+
+int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
+		 struct strbuf *err)
+{
+	struct loop_opts o;
+	const struct agent *a;
+
+	memset(s, 0, sizeof(*s));
+	strbuf_init(&s->root, PATH_MAX);
+	agent_registry_init(&s->reg);
+	config_init(&s->cfg);
+	hooks_init(&s->hooks);
+	mcp_init(&s->mcp);
+	if (open_store(ctx, s, err))
+		return -1;
+	if (!getcwd(s->cwd, sizeof(s->cwd)))
+		return strbuf_seterr(err, "cannot get the working directory: %s", strerror(errno));
+	agent_project_root(s->cwd, &s->root);
+	if ((ctx->resume || ctx->cont) && find_resumed(ctx, s, err))
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.mode = POLICY_MODE_DEFAULT;
+	if (ctx->permission_mode && policy_mode_parse(ctx->permission_mode, &o.mode))
+		return strbuf_seterr(err, "--permission-mode must be default, accept or plan, not '%s'",
+				     ctx->permission_mode);
+	a = load_agent(ctx, s, s->resume_agent ? s->resume_agent
+				: ctx->agent ? ctx->agent : "backend-architect", err);
+	if (!a || load_config(s, err) || fill_opts(ctx, s, a, &o, err))
+		return -1;
 	o.ui = *ui;
 	if (s->store_ready) {
 		o.store = &s->store;
-		/* the configured keys and header values, whatever their
-		 * variables are called */
-		for (i = 0; i < s->cfg.providers_nr; i++) {
-			const struct config_provider *p = &s->cfg.providers[i];
-			size_t h;
-
-			if (p->api_key_env)
-				redact_add_value(&s->store.red, getenv(p->api_key_env));
-			for (h = 0; h < p->headers.nr; h++) {
-				const char *c = strchr(p->headers.v[h], ':');
-
-				if (c)
-					redact_add_value(&s->store.red, c + 1 + strspn(c + 1, " \t"));
-			}
-		}
+		redact_configured(s);
 	}
-	/* hooks: the user's commands around tool calls; problems are said
-	 * once, and the hooks that parse still run */
-	{
-		struct diag_list dl;
-
-		diag_list_init(&dl);
-		childenv_configure(s->cfg.shell_env, &dl);
-		diag_print(&dl, stderr);
-		diag_list_release(&dl);
-	}
-	hooks_load(&s->hooks, &s->cfg, s->root.buf, getenv("HOME"));
-	diag_print(&s->hooks.diags, stderr);
+	start_extensions(ctx, s);
 	o.hooks = &s->hooks;
-	/* MCP servers start now, in the background: the prompt does not
-	 * wait for them; the first request does, a bounded time */
-	mcp_load(&s->mcp, &s->cfg, s->root.buf);
-	{
-		struct strbuf dir = STRBUF_INIT;
-
-		store_default_dir(ctx->state_dir, &dir);
-		strbuf_addstr(&dir, "/mcp");
-		s->mcp.log_dir = strbuf_detach(&dir, NULL);
-	}
-	diag_print(&s->mcp.diags, stderr);
-	mcp_start(&s->mcp);
 	o.mcp = &s->mcp;
 	s->loop = loop_new(&o, err);
 	if (!s->loop)

@@ -435,15 +435,12 @@ static void find_endpoints(struct design_doc *d)
 
 /* ---- the document ----------------------------------------------------------------- */
 
-void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len)
+/* The text as lines (a final newline ends the last line; CR before LF
+ * is not part of it). */
+static void split_lines(struct design_doc *d, size_t len)
 {
-	size_t i, alloc = 0, open_len = 0;
-	char open_ch = 0;
-	int open_block = -1;
+	size_t i, alloc = 0;
 
-	memset(d, 0, sizeof(*d));
-	d->name = xstrdup(name);
-	d->text = xmemdupz(text, len);
 	for (i = 0; i <= len;) {
 		size_t e = i;
 
@@ -460,6 +457,42 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 			break;
 		i = e + 1;
 	}
+}
+
+/* An ATX heading ("## Title ##"), if the line is one. */
+static void add_heading(struct design_doc *d, const char *s, const char *e, int line)
+{
+	const char *h = skip_ws(s, e);
+	size_t lv = 0;
+
+	while (h + lv < e && h[lv] == '#')
+		lv++;
+	if (h - s <= 3 && lv >= 1 && lv <= 6 && (h + lv == e || h[lv] == ' ' || h[lv] == '\t')) {
+		struct design_heading *hd;
+		const char *te = e;
+
+		while (te > h + lv && (te[-1] == '#' || isspace((unsigned char)te[-1])))
+			te--;
+		ALLOC_GROW(d->headings, d->headings_nr + 1, d->headings_alloc);
+		hd = &d->headings[d->headings_nr++];
+		hd->line = line;
+		hd->level = (int)lv;
+		hd->text = trimmed(h + lv, te > h + lv ? (size_t)(te - h - lv) : 0);
+		if (lv == 1 && !d->title)
+			d->title = xstrdup(hd->text);
+	}
+}
+
+void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len)
+{
+	size_t i, open_len = 0;
+	char open_ch = 0;
+	int open_block = -1;
+
+	memset(d, 0, sizeof(*d));
+	d->name = xstrdup(name);
+	d->text = xmemdupz(text, len);
+	split_lines(d, len);
 	for (i = 0; i < d->lines_nr; i++) {
 		struct design_line *l = &d->lines[i];
 		const char *s = l->s, *e = l->s + l->n;
@@ -503,27 +536,7 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 			l->code = 1;
 			continue;
 		}
-		{
-			const char *h = skip_ws(s, e);
-			size_t lv = 0;
-
-			while (h + lv < e && h[lv] == '#')
-				lv++;
-			if (h - s <= 3 && lv >= 1 && lv <= 6 && (h + lv == e || h[lv] == ' ' || h[lv] == '\t')) {
-				struct design_heading *hd;
-				const char *te = e;
-
-				while (te > h + lv && (te[-1] == '#' || isspace((unsigned char)te[-1])))
-					te--;
-				ALLOC_GROW(d->headings, d->headings_nr + 1, d->headings_alloc);
-				hd = &d->headings[d->headings_nr++];
-				hd->line = line;
-				hd->level = (int)lv;
-				hd->text = trimmed(h + lv, te > h + lv ? (size_t)(te - h - lv) : 0);
-				if (lv == 1 && !d->title)
-					d->title = xstrdup(hd->text);
-			}
-		}
+		add_heading(d, s, e, line);
 	}
 	if (open_block >= 0) {
 		/* an unclosed fence runs to the end */

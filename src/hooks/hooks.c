@@ -256,6 +256,40 @@ static void add_line(struct strbuf *sb, const char *s, size_t n)
 	strbuf_add(sb, s, n);
 }
 
+/* A hook's JSON output (Claude Code's form): a decision, a reason,
+ * context for the model. */
+static void json_output(json_t *res, struct hook_outcome *out, const char **outcome,
+			struct strbuf *note)
+{
+	json_t *hso = json_object_get(res, "hookSpecificOutput");
+	const char *dec = json_string_value(json_object_get(res, "decision"));
+	const char *pd = json_string_value(json_object_get(hso, "permissionDecision"));
+	const char *why = json_string_value(json_object_get(res, "reason"));
+	const char *ctx = json_string_value(json_object_get(hso, "additionalContext"));
+
+	if (!why)
+		why = json_string_value(json_object_get(hso, "permissionDecisionReason"));
+	if (!ctx)
+		ctx = json_string_value(json_object_get(res, "additionalContext"));
+	if ((dec && !strcmp(dec, "block")) || (pd && !strcmp(pd, "deny")) ||
+	    json_is_false(json_object_get(res, "continue"))) {
+		const char *sr = json_string_value(json_object_get(res, "stopReason"));
+
+		*outcome = "block";
+		out->block = 1;
+		why = why ? why : sr ? sr : "blocked by a hook";
+		add_line(&out->reason, why, strlen(why));
+		strbuf_addstr(note, why);
+	} else if ((dec && !strcmp(dec, "approve")) || (pd && !strcmp(pd, "allow"))) {
+		out->allow = 1;
+	}
+	if (ctx && *ctx) {
+		add_line(&out->context, ctx, strlen(ctx));
+		if (strcmp(*outcome, "block"))
+			*outcome = "context";
+	}
+}
+
 void hooks_run(const struct hooks *h, enum hook_event ev, const struct hook_input *in,
 	       struct hook_outcome *out,
 	       void (*record)(void *ud, const struct hook_run *r), void *ud)
@@ -330,33 +364,7 @@ void hooks_run(const struct hooks *h, enum hook_event ev, const struct hook_inpu
 				if (e.len)
 					strbuf_addf(&note, ": %.300s", e.buf);
 			} else if (o.len && o.buf[0] == '{' && (res = json_loadb(o.buf, o.len, 0, &jerr))) {
-				json_t *hso = json_object_get(res, "hookSpecificOutput");
-				const char *dec = json_string_value(json_object_get(res, "decision"));
-				const char *pd = json_string_value(json_object_get(hso, "permissionDecision"));
-				const char *why = json_string_value(json_object_get(res, "reason"));
-				const char *ctx = json_string_value(json_object_get(hso, "additionalContext"));
-
-				if (!why)
-					why = json_string_value(json_object_get(hso, "permissionDecisionReason"));
-				if (!ctx)
-					ctx = json_string_value(json_object_get(res, "additionalContext"));
-				if ((dec && !strcmp(dec, "block")) || (pd && !strcmp(pd, "deny")) ||
-				    json_is_false(json_object_get(res, "continue"))) {
-					const char *sr = json_string_value(json_object_get(res, "stopReason"));
-
-					outcome = "block";
-					out->block = 1;
-					why = why ? why : sr ? sr : "blocked by a hook";
-					add_line(&out->reason, why, strlen(why));
-					strbuf_addstr(&note, why);
-				} else if ((dec && !strcmp(dec, "approve")) || (pd && !strcmp(pd, "allow"))) {
-					out->allow = 1;
-				}
-				if (ctx && *ctx) {
-					add_line(&out->context, ctx, strlen(ctx));
-					if (strcmp(outcome, "block"))
-						outcome = "context";
-				}
+				json_output(res, out, &outcome, &note);
 				json_decref(res);
 			} else if (o.len && (ev == HOOK_USER_PROMPT_SUBMIT || ev == HOOK_SESSION_START)) {
 				/* plain output of these events is context */

@@ -308,60 +308,115 @@ static long opt_int(json_t *args, const char *key)
 				  : json_is_real(v) ? (long)json_real_value(v) : -1;
 }
 
+/* The search's options from the call (ripgrep's, as Claude Code names
+ * them).  0, or -1 with an error result in out. */
+static int grep_options(struct grep *g, json_t *args, uint32_t *flags, struct strbuf *out)
+{
+	const char *mode = json_string_value(json_object_get(args, "output_mode"));
+	const char *type = json_string_value(json_object_get(args, "type"));
+	const char *gl = json_string_value(json_object_get(args, "glob"));
+	long ctx = opt_int(args, "-C");
+	size_t k;
+
+	g->mode = !mode || !strcmp(mode, "files_with_matches") ? MODE_FILES
+		 : !strcmp(mode, "count") ? MODE_COUNT : MODE_CONTENT;
+	g->line_numbers = !json_is_false(json_object_get(args, "-n"));
+	g->before = opt_int(args, "-B");
+	g->after = opt_int(args, "-A");
+	if (ctx > 0) {
+		g->before = g->before < 0 ? ctx : g->before;
+		g->after = g->after < 0 ? ctx : g->after;
+	}
+	if (g->before < 0)
+		g->before = 0;
+	if (g->after < 0)
+		g->after = 0;
+	if (json_is_true(json_object_get(args, "-i")))
+		*flags |= PCRE2_CASELESS;
+	if (json_is_true(json_object_get(args, "multiline")))
+		*flags |= PCRE2_DOTALL;
+	if (gl)
+		expand_braces(gl, &g->globs);
+	if (type) {
+		for (k = 0; k < sizeof(types) / sizeof(*types); k++)
+			if (!strcmp(types[k].name, type))
+				g->types = types[k].globs;
+		if (!g->types) {
+			strbuf_addf(out, "error: unknown file type '%s'; known types:", type);
+			for (k = 0; k < sizeof(types) / sizeof(*types); k++)
+				strbuf_addf(out, " %s", types[k].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The results, sorted, as many as the limit lets through. */
+static void grep_report(struct grep *g, const char *pattern, size_t secrets_skipped,
+			long limit, struct strbuf *out)
+{
+	size_t k, shown = 0, total = 0;
+
+	if (g->nr > 1)
+		qsort(g->res, g->nr, sizeof(*g->res), by_path);
+	for (k = 0; k < g->nr; k++)
+		total += g->mode == MODE_FILES ? 1 : g->res[k].count;
+	if (!g->nr)
+		strbuf_addf(out, "no matches for /%s/\n", pattern);
+	if (secrets_skipped)
+		strbuf_addf(out, "[%zu secret file%s (.env, keys...) not searched: archie never shows their contents]\n",
+			    secrets_skipped, secrets_skipped == 1 ? "" : "s");
+	for (k = 0; k < g->nr && (long)shown < limit; k++) {
+		if (g->mode == MODE_FILES) {
+			strbuf_addf(out, "%s\n", g->res[k].path);
+			shown++;
+		} else if (g->mode == MODE_COUNT) {
+			strbuf_addf(out, "%s:%zu\n", g->res[k].path, g->res[k].count);
+			shown++;
+		} else {
+			const char *p = g->res[k].text;
+
+			while (p && *p && (long)shown < limit) {
+				const char *nl = strchr(p, '\n');
+				size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+				strbuf_add(out, p, len);
+				p += len;
+				shown++;
+			}
+		}
+	}
+	if (g->mode == MODE_COUNT && g->nr)
+		strbuf_addf(out, "%zu matches in %zu files\n", total, g->nr);
+	if ((long)shown >= limit && (g->mode != MODE_CONTENT ? g->nr > shown : 1) &&
+	    total > shown)
+		strbuf_addf(out, "[... stopped at head_limit %ld; %zu %s in %zu files in all]\n",
+			    limit, total, g->mode == MODE_FILES ? "files" : "matching lines", g->nr);
+}
+
 static int run(const struct tool *self, const struct tool_env *env,
 		   json_t *args, struct strbuf *out)
 {
 	const char *pattern = json_string_value(json_object_get(args, "pattern"));
 	const char *arg = json_string_value(json_object_get(args, "path"));
-	const char *mode = json_string_value(json_object_get(args, "output_mode"));
-	const char *type = json_string_value(json_object_get(args, "type"));
-	const char *gl = json_string_value(json_object_get(args, "glob"));
-	long limit = opt_int(args, "head_limit"), ctx = opt_int(args, "-C");
+	long limit = opt_int(args, "head_limit");
 	struct grep g;
 	struct walk_opts o;
 	struct strbuf err = STRBUF_INIT, root = STRBUF_INIT;
 	uint32_t flags = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE;
 	PCRE2_SIZE erroff;
 	int errcode, i, n, rc = -1;
-	size_t k, shown = 0, total = 0;
+	size_t k;
 	struct stat st;
 
 	(void)self;
 	memset(&g, 0, sizeof(g));
 	strvec_init(&g.globs);
 	pthread_mutex_init(&g.lock, NULL);
-	g.mode = !mode || !strcmp(mode, "files_with_matches") ? MODE_FILES
-		 : !strcmp(mode, "count") ? MODE_COUNT : MODE_CONTENT;
-	g.line_numbers = !json_is_false(json_object_get(args, "-n"));
-	g.before = opt_int(args, "-B");
-	g.after = opt_int(args, "-A");
-	if (ctx > 0) {
-		g.before = g.before < 0 ? ctx : g.before;
-		g.after = g.after < 0 ? ctx : g.after;
-	}
-	if (g.before < 0)
-		g.before = 0;
-	if (g.after < 0)
-		g.after = 0;
 	if (limit <= 0)
 		limit = GREP_DEFAULT_LIMIT;
-	if (json_is_true(json_object_get(args, "-i")))
-		flags |= PCRE2_CASELESS;
-	if (json_is_true(json_object_get(args, "multiline")))
-		flags |= PCRE2_DOTALL;
-	if (gl)
-		expand_braces(gl, &g.globs);
-	if (type) {
-		for (k = 0; k < sizeof(types) / sizeof(*types); k++)
-			if (!strcmp(types[k].name, type))
-				g.types = types[k].globs;
-		if (!g.types) {
-			strbuf_addf(out, "error: unknown file type '%s'; known types:", type);
-			for (k = 0; k < sizeof(types) / sizeof(*types); k++)
-				strbuf_addf(out, " %s", types[k].name);
-			goto out;
-		}
-	}
+	if (grep_options(&g, args, &flags, out))
+		goto out;
 	g.re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags,
 			     &errcode, &erroff, NULL);
 	if (!g.re) {
@@ -405,41 +460,7 @@ static int run(const struct tool *self, const struct tool_env *env,
 		strbuf_addf(out, "error: %s", err.buf);
 		goto out;
 	}
-	if (g.nr > 1)
-		qsort(g.res, g.nr, sizeof(*g.res), by_path);
-	for (k = 0; k < g.nr; k++)
-		total += g.mode == MODE_FILES ? 1 : g.res[k].count;
-	if (!g.nr)
-		strbuf_addf(out, "no matches for /%s/\n", pattern);
-	if (o.secrets_skipped)
-		strbuf_addf(out, "[%zu secret file%s (.env, keys...) not searched: archie never shows their contents]\n",
-			    o.secrets_skipped, o.secrets_skipped == 1 ? "" : "s");
-	for (k = 0; k < g.nr && (long)shown < limit; k++) {
-		if (g.mode == MODE_FILES) {
-			strbuf_addf(out, "%s\n", g.res[k].path);
-			shown++;
-		} else if (g.mode == MODE_COUNT) {
-			strbuf_addf(out, "%s:%zu\n", g.res[k].path, g.res[k].count);
-			shown++;
-		} else {
-			const char *p = g.res[k].text;
-
-			while (p && *p && (long)shown < limit) {
-				const char *nl = strchr(p, '\n');
-				size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-
-				strbuf_add(out, p, len);
-				p += len;
-				shown++;
-			}
-		}
-	}
-	if (g.mode == MODE_COUNT && g.nr)
-		strbuf_addf(out, "%zu matches in %zu files\n", total, g.nr);
-	if ((long)shown >= limit && (g.mode != MODE_CONTENT ? g.nr > shown : 1) &&
-	    total > shown)
-		strbuf_addf(out, "[... stopped at head_limit %ld; %zu %s in %zu files in all]\n",
-			    limit, total, g.mode == MODE_FILES ? "files" : "matching lines", g.nr);
+	grep_report(&g, pattern, o.secrets_skipped, limit, out);
 	rc = 0;
 out:
 	for (k = 0; k < g.nr; k++) {
