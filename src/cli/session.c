@@ -11,6 +11,7 @@
 #include "agent/routing.h"
 #include "hooks/hooks.h"
 #include "mcp/mcp.h"
+#include "provider/http.h"
 #include "core/cancel.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -216,6 +217,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	const struct agent *a;
 
 	memset(s, 0, sizeof(*s));
+	http_preload();		/* libcurl's libraries load while the rest is set up */
 	strbuf_init(&s->root, PATH_MAX);
 	agent_registry_init(&s->reg);
 	config_init(&s->cfg);
@@ -255,6 +257,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 
 void session_close(struct session *s)
 {
+	http_preload_join();
 	loop_free(s->loop);
 	s->loop = NULL;
 	if (s->store_ready)

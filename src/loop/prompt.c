@@ -10,6 +10,7 @@
 #include "policy/gitsafe.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +51,35 @@ void prompt_memory_files(const char *root, const char *cwd, struct strvec *files
 	strbuf_release(&path);
 }
 
+/* 1 if root is inside a git work tree (a .git here or above), so a
+ * directory that is not one costs no git process at start-up. */
+static int in_work_tree(const char *root)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct stat st;
+	int found = 0;
+
+	strbuf_addstr(&p, root);
+	while (!found) {
+		size_t len = p.len;
+		char *slash;
+
+		strbuf_addstr(&p, "/.git");
+		found = !lstat(p.buf, &st);
+		strbuf_setlen(&p, len);
+		slash = strrchr(p.buf, '/');
+		if (!slash || slash == p.buf)
+			break;
+		strbuf_setlen(&p, (size_t)(slash - p.buf));
+	}
+	if (!found) {
+		strbuf_reset(&p);
+		found = !lstat("/.git", &st);
+	}
+	strbuf_release(&p);
+	return found;
+}
+
 static void git_summary(const char *root, struct strbuf *out)
 {
 	struct proc p;
@@ -59,6 +89,10 @@ static void git_summary(const char *root, struct strbuf *out)
 	size_t changed = 0;
 
 	proc_init(&p);
+	if (!in_work_tree(root)) {
+		strbuf_addstr(out, "not a git repository (or git is not installed)");
+		goto out;
+	}
 	/* the repository's config must not make git run anything */
 	if (gitsafe_prepare(root, &p.argv, &env, &err)) {
 		strbuf_addf(out, "not summarised (%s)", err.buf);

@@ -149,6 +149,32 @@ static CURL *easy_handle(struct strbuf *err)
 	return thread_easy;
 }
 
+static pthread_t preload_tid;
+static int preloading;
+
+static void *preload_main(void *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	(void)arg;
+	curl_dl_load(&err);	/* a failure is said by the request that needs it */
+	strbuf_release(&err);
+	return NULL;
+}
+
+void http_preload(void)
+{
+	if (!preloading && !pthread_create(&preload_tid, NULL, preload_main, NULL))
+		preloading = 1;
+}
+
+void http_preload_join(void)
+{
+	if (preloading)
+		pthread_join(preload_tid, NULL);
+	preloading = 0;
+}
+
 void http_thread_cleanup(void)
 {
 	if (thread_easy)

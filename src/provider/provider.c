@@ -479,6 +479,14 @@ int provider_send(const struct provider_config *cfg,
 	s.hreq.total_timeout_ms = ms_or(cfg->total_timeout_ms, DEFAULT_TOTAL_MS);
 	s.hreq.cancel = s.cancel;
 	s.hreq.on_data = on_data;
+	if (log_enabled(LOG_DEBUG)) {
+		struct timespec cpu;
+
+		/* the process's CPU so far, dead threads' too (make bench reads it) */
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+		log_debug("provider", "request of %zu bytes to %s; process CPU %.3f ms", body.len,
+			  url.buf, (double)cpu.tv_sec * 1e3 + (double)cpu.tv_nsec / 1e6);
+	}
 
 	for (attempt = 1; ; attempt++) {
 		int retry = attempt_once(&s, attempt, &why);

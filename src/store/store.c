@@ -261,6 +261,8 @@ void store_close(struct store *st)
 		if (st->pending && json_array_size(st->pending) && flush_pending(st))
 			log_warn("store", "%zu audit events could not be written to %s before exit",
 				 json_array_size(st->pending), st->path);
+		while (st->stmts_nr)
+			sqlite3_finalize(st->stmts[--st->stmts_nr].stmt);
 		sqlite3_close(st->db);
 	}
 	json_decref(st->pending);
@@ -355,12 +357,58 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 	return s;
 }
 
-static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
+/* The statement for sql, prepared once a connection and kept (a turn
+ * runs the same few: preparing them again each time was a tenth of a
+ * turn's CPU), reset and unbound.  NULL if it does not prepare. */
+static sqlite3_stmt *cached(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i;
+
+	for (i = 0; i < st->stmts_nr; i++)
+		if (st->stmts[i].sql == sql)
+			return st->stmts[i].stmt;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return NULL;
+	if (st->stmts_nr < sizeof(st->stmts) / sizeof(*st->stmts)) {
+		st->stmts[st->stmts_nr].sql = sql;
+		st->stmts[st->stmts_nr].stmt = s;
+		st->stmts_nr++;
+	}
+	return s;
+}
+
+/* Steps a statement: a cached one is reset and unbound for its next use,
+ * another finalized.  The step's result code. */
+static int step_once(struct store *st, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
+	size_t i;
 
+	for (i = 0; i < st->stmts_nr; i++)
+		if (st->stmts[i].stmt == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return rc;
+		}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	return rc;
+}
+
+/* PRAGMA synchronous for the next commits (FULL: a synced commit). */
+static void set_synchronous(struct store *st, int full)
+{
+	static const char full_sql[] = "PRAGMA synchronous=FULL";
+	static const char normal_sql[] = "PRAGMA synchronous=NORMAL";
+	sqlite3_stmt *s = cached(st, full ? full_sql : normal_sql);
+
+	if (s)
+		step_once(st, s);
+}
+
+static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	if (step_once(st, s) != SQLITE_DONE)
 		return write_failed(st, what);
 	return write_ok(st);
 }
@@ -392,14 +440,15 @@ int store_session_begin(struct store *st, const struct store_session *ss)
 int store_message(struct store *st, const char *session, long seq,
 		  const struct conv_msg *m, int incomplete)
 {
+	static const char sql[] = "INSERT OR REPLACE INTO messages (session, seq, role, content,"
+				  " incomplete, created) VALUES (?,?,?,?,?,?)";
 	sqlite3_stmt *s;
 	json_t *j;
 	char *content;
 
 	if (!st->db)
 		return -1;
-	s = store_prepare(st, "INSERT OR REPLACE INTO messages (session, seq, role, content,"
-			" incomplete, created) VALUES (?,?,?,?,?,?)");
+	s = cached(st, sql);
 	if (!s)
 		return write_failed(st, "a message");
 	j = conv_msg_to_json(m);
@@ -525,7 +574,7 @@ static int insert_event(struct store *st, json_t *row)
 	size_t i;
 	int rc;
 
-	s = store_prepare(st, insert_event_sql);
+	s = cached(st, insert_event_sql);
 	if (!s)
 		return -1;
 	for (i = 0; i < NEVENT_COLS; i++) {
@@ -540,8 +589,7 @@ static int insert_event(struct store *st, json_t *row)
 		else
 			sqlite3_bind_null(s, (int)i + 1);
 	}
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	rc = step_once(st, s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -589,27 +637,26 @@ int store_event(struct store *st, const struct store_event *ev)
 
 int store_turn_end(struct store *st, const char *session)
 {
+	static const char turn_end_sql[] = "UPDATE sessions SET updated = ? WHERE id = ?";
 	sqlite3_stmt *s;
+	int rc;
 
 	if (!st->db)
 		return -1;
 	if (flush_pending(st))
 		return write_failed(st, "the audit events kept in memory");
 	/* a synced commit makes every earlier WAL frame durable too */
-	sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
-	s = store_prepare(st, "UPDATE sessions SET updated = ? WHERE id = ?");
+	set_synchronous(st, 1);
+	s = cached(st, turn_end_sql);
 	if (!s) {
-		sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+		set_synchronous(st, 0);
 		return write_failed(st, "the end of a turn");
 	}
 	sqlite3_bind_int64(s, 1, clock_wall_ms());
 	sqlite3_bind_text(s, 2, session, -1, SQLITE_TRANSIENT);
-	if (step_done(st, s, "the end of a turn")) {
-		sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-		return -1;
-	}
-	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-	return 0;
+	rc = step_done(st, s, "the end of a turn");
+	set_synchronous(st, 0);
+	return rc;
 }
 
 int store_prune(struct store *st, long long before_ms, struct strbuf *err)

@@ -47,6 +47,12 @@ struct store {
 	struct strbuf error;		/* why, when failing */
 	json_t *pending;		/* event rows not written yet, oldest first */
 	size_t dropped;			/* rows lost beyond STORE_PENDING_MAX */
+	/* the statements every turn runs, prepared once (store.c) */
+	struct store_stmt {
+		const char *sql;	/* a string literal: its address is the key */
+		void *stmt;		/* sqlite3_stmt * */
+	} stmts[8];
+	size_t stmts_nr;
 };
 
 /* Events kept in memory while the disk refuses them. */
