@@ -276,7 +276,6 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 		strbuf_release(&req);
 		return rc;
 	}
-	rc = CLI_EXIT_FAILURE;
 	memset(&u, 0, sizeof(u));
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
 	memset(&ui, 0, sizeof(ui));

@@ -1,12 +1,12 @@
 /*
- * cmd_run: running the agent, headless (`archie -p`) or interactive.
+ * cmd_run: running the agent headless (`archie -p`, or a prompt on
+ * stdin); without one, the interactive session (repl.c).
  *
- * Loads the agents and the configuration, picks the agent (--agent,
- * default backend-architect) and model, and hands the prompt to the loop
- * with a UI that writes the chosen output format: `text` (the answer on
- * stdout, activity on stderr), `json` (one object at the end) or
- * `stream-json` (one JSON event per line as things happen; see
- * docs/output-format.md).
+ * The session (session.c) loads the agents and configuration and starts
+ * the loop; this file reads the prompt and gives the loop a UI that writes
+ * the chosen output format: `text` (the answer on stdout, activity on
+ * stderr), `json` (one object at the end) or `stream-json` (one JSON event
+ * per line as things happen; see docs/output-format.md).
  */
 #include "cli/cli.h"
 

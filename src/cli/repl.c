@@ -20,6 +20,7 @@
 #include "core/cancel.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
+#include "core/xalloc.h"
 
 #include <errno.h>
 #include <histedit.h>
@@ -167,7 +168,7 @@ static char *read_line(struct repl *r, const char *prompt)
 	line = el_gets(r->el, &count);
 	if (!line || count <= 0)
 		return NULL;
-	return strndup(line, strcspn(line, "\n"));
+	return xstrndup(line, strcspn(line, "\n"));
 }
 
 static enum policy_verdict ui_approve(void *ud, const char *agent, const char *name,

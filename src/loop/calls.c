@@ -309,11 +309,17 @@ void calls_run(struct loop *l, struct call *calls, size_t n)
 			execute(&calls[i]);
 		} else {
 			pthread_t tids[PARALLEL_MAX];
+			int started[PARALLEL_MAX] = { 0 };
 
+			/* a call whose thread cannot start runs here, after */
 			for (k = i; k < j; k++)
-				pthread_create(&tids[k - i], NULL, execute_thread, &calls[k]);
+				started[k - i] = !pthread_create(&tids[k - i], NULL, execute_thread,
+								  &calls[k]);
 			for (k = i; k < j; k++)
-				pthread_join(tids[k - i], NULL);
+				if (started[k - i])
+					pthread_join(tids[k - i], NULL);
+				else
+					execute(&calls[k]);
 		}
 		i = j;
 	}

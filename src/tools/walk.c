@@ -167,6 +167,7 @@ out:
 struct thread_arg {
 	struct walker *w;
 	int id;
+	int started;		/* its thread was created */
 };
 
 static void *worker(void *arg)
@@ -237,16 +238,19 @@ int walk_run(struct walk_opts *o, struct strbuf *err)
 
 	tids = xcalloc((size_t)n, sizeof(*tids));
 	args = xcalloc((size_t)n, sizeof(*args));
-	/* the calling thread is worker 0 */
+	/* the calling thread is worker 0; a thread that cannot start is one
+	 * worker fewer (the walk ends when no worker is busy, not when all
+	 * of them are) */
 	for (i = 1; i < n; i++) {
 		args[i].w = &w;
 		args[i].id = i;
-		pthread_create(&tids[i], NULL, worker, &args[i]);
+		args[i].started = !pthread_create(&tids[i], NULL, worker, &args[i]);
 	}
 	args[0].w = &w;
 	worker(&args[0]);
 	for (i = 1; i < n; i++)
-		pthread_join(tids[i], NULL);
+		if (args[i].started)
+			pthread_join(tids[i], NULL);
 	/* a stopped walk leaves work behind */
 	while (w.nr) {
 		w.nr--;
