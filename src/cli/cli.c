@@ -37,6 +37,7 @@ static const struct cmd_option global_options[] = {
 	{ "--agent NAME", "the agent to run (default: backend-architect)" },
 	{ "--model MODEL", "override the agent's model (see 'archie models')" },
 	{ "--max-turns N", "stop after N model requests (default 100)" },
+	{ "--compact-at PCT", "compact the conversation when it fills PCT% of the context window (default 80; off: never)" },
 	{ "--output-format F", "headless output: text (default), json or stream-json" },
 	{ "-y, --yes", "allow what the policy would ask about (denials still hold)" },
 	{ "--permission-mode M", "default (ask before changes), accept, or plan (read-only)" },
@@ -337,6 +338,24 @@ static int set_max_turns(struct globals *g, const char *name, const char *v)
 	return 0;
 }
 
+static int set_compact_at(struct globals *g, const char *name, const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	(void)name;
+	if (!strcmp(v, "off") || !strcmp(v, "never")) {
+		g->ctx->compact_at = -1;
+		return 0;
+	}
+	if (*end == '%')
+		end++;
+	if (*end || n < 10 || n > 99)
+		return cli_usage_error("--compact-at must be a percentage of the context window from 10 to 99, or off, not '%s'", v);
+	g->ctx->compact_at = (int)n;
+	return 0;
+}
+
 static int set_flag(struct globals *g, const char *name, const char *v)
 {
 	struct cli_ctx *c = g->ctx;
@@ -371,6 +390,7 @@ static const struct global_opt {
 	{ "--output-format", NULL, "--output-format needs a value", set_string },
 	{ "--permission-mode", NULL, "--permission-mode needs a value", set_string },
 	{ "--max-turns", NULL, "--max-turns needs a value", set_max_turns },
+	{ "--compact-at", NULL, "--compact-at needs a percentage of the context window, e.g. --compact-at 70", set_compact_at },
 	{ "--allow", NULL, "--allow needs a rule, e.g. --allow 'Bash(npm test:*)'", set_rule },
 	{ "--ask", NULL, "--ask needs a rule, e.g. --ask 'Bash(npm test:*)'", set_rule },
 	{ "--deny", NULL, "--deny needs a rule, e.g. --deny 'Bash(npm test:*)'", set_rule },

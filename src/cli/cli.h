@@ -35,6 +35,7 @@ struct cli_ctx {
 	const char *agent;		/* --agent */
 	const char *model;		/* --model */
 	int max_turns;			/* --max-turns */
+	int compact_at;			/* --compact-at PCT (-1: never); 0: the default */
 	const char *output_format;	/* --output-format */
 	const char *permission_mode;	/* --permission-mode; --yes = accept */
 	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */

@@ -35,6 +35,17 @@ static void key_state(const struct config_provider *p, struct strbuf *out)
 	strbuf_addf(out, "%s (%s)", p->api_key_env, key_is_set(p) ? "set" : "NOT SET");
 }
 
+/* A configured model's window and output limit. */
+static void limits_of(const struct config_model *m, struct config_limits *out)
+{
+	struct config_resolved r;
+
+	memset(&r, 0, sizeof(r));
+	r.model = m;
+	r.id = m->id;
+	config_model_limits(&r, out);
+}
+
 static json_t *to_json(const struct config *cfg, const struct config_resolved *def)
 {
 	json_t *providers = json_array(), *models = json_array();
@@ -61,9 +72,13 @@ static json_t *to_json(const struct config *cfg, const struct config_resolved *d
 		const struct config_model *m = &cfg->models[i];
 		json_t *al = json_array();
 
+		struct config_limits lim;
+		json_t *mo;
+
+		limits_of(m, &lim);
 		for (j = 0; j < m->aliases.nr; j++)
 			json_array_append_new(al, json_string(m->aliases.v[j]));
-		json_array_append_new(models, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:b}",
+		mo = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:b}",
 			"name", m->name,
 			"provider", m->provider ? json_string(m->provider) : json_null(),
 			"id", m->id, "aliases", al,
@@ -73,7 +88,11 @@ static json_t *to_json(const struct config *cfg, const struct config_resolved *d
 				: json_null(),
 			"max_tokens", m->max_tokens ? json_integer(m->max_tokens) : json_null(),
 			"source", m->source,
-			"available", m->provider && config_provider(cfg, m->provider) != NULL));
+			"available", m->provider && config_provider(cfg, m->provider) != NULL);
+		json_object_set_new(mo, "context", json_integer(lim.context));
+		json_object_set_new(mo, "max_output", json_integer(lim.max_output));
+		json_object_set_new(mo, "limits_from", json_string(lim.how));
+		json_array_append_new(models, mo);
 	}
 	return json_pack("{s:o, s:o, s:{s:o, s:o, s:o, s:o}}",
 		"providers", providers, "models", models, "default_model",
@@ -129,13 +148,19 @@ static int cmd_models_exec(struct cli_ctx *ctx, int argc, char **argv)
 		const struct config_model *m = &cfg.models[i];
 		int avail = m->provider && config_provider(&cfg, m->provider);
 
+		struct config_limits lim;
+		char window[64];
+
 		strbuf_reset(&sb);
 		if (m->has_price)
 			strbuf_addf(&sb, "$%.2f/$%.2f per Mtok", m->price.input, m->price.output);
 		else
 			strbuf_addstr(&sb, "no price");
-		printf("  %-12s %-12s %-28s %-24s from %s%s\n", m->name,
-		       m->provider ? m->provider : "-", m->id, sb.buf, m->source,
+		limits_of(m, &lim);
+		snprintf(window, sizeof(window), "%ldk context%s", lim.context / 1000,
+			 !strcmp(lim.how, "guess") ? " (a guess: set context:)" : "");
+		printf("  %-12s %-12s %-28s %-24s %-16s from %s%s\n", m->name,
+		       m->provider ? m->provider : "-", m->id, sb.buf, window, m->source,
 		       avail ? "" : " (provider not configured)");
 	}
 	if (have_def)

@@ -229,6 +229,22 @@ static void ui_notice(void *ud, const char *msg)
 		fprintf(stderr, "archie: note: %s\n", msg);
 }
 
+static void ui_compaction(void *ud, const struct loop_compaction *c)
+{
+	struct run_ui *u = ud;
+
+	if (u->fmt == OUT_STREAM)
+		emit_line(json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:s}", "type", "compaction",
+				    "before_tokens", (json_int_t)c->before,
+				    "after_tokens", (json_int_t)c->after,
+				    "window", (json_int_t)c->window, "how", c->how,
+				    "stubbed", (json_int_t)c->stubbed, "why", c->why));
+	else
+		fprintf(stderr, "archie: compacted the conversation: about %ld → %ld tokens of %ld (%s)\n",
+			c->before, c->after, c->window,
+			!strcmp(c->how, "summary") ? "summarised" : "old tool results elided");
+}
+
 static json_t *todos_json(const struct todo_list *t)
 {
 	json_t *arr = json_array();
@@ -416,6 +432,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	ui.turn_end = ui_turn_end;
 	ui.child = ui_child;
 	ui.notice = ui_notice;
+	ui.compaction = ui_compaction;
 	ui.started = ui_started;
 	ui.ud = &u;
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);

@@ -206,13 +206,16 @@ static enum policy_verdict ui_approve(void *ud, const char *agent, const char *n
 
 static void status_line(struct repl *r)
 {
-	const struct loop *l = r->s.loop;
+	struct loop *l = r->s.loop;
 	struct loop_totals t;
+	long used, window;
 
 	loop_totals(l, &t);
-	dim(r, "[%s | %s/%s | %ld in, %ld out tokens | $%.4f]", loop_agent(l)->name,
-	    loop_provider_name(l), loop_model_id(l), t.usage.input_tokens,
-	    t.usage.output_tokens, t.cost);
+	loop_context(l, &used, &window);
+	dim(r, "[%s | %s/%s | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
+	    loop_agent(l)->name, loop_provider_name(l), loop_model_id(l),
+	    window > 0 ? used * 100 / window : 0, window / 1000, t.usage.input_tokens,
+	    t.usage.output_tokens, t.cost + t.sub_cost);
 }
 
 /* Restarts the session with another agent or model, in place: the loop
@@ -370,6 +373,28 @@ static int slash_plan(struct repl *r, const char *arg)
 	return 0;
 }
 
+static int slash_compact(struct repl *r, const char *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (loop_compact(r->s.loop, arg, &err))
+		printf("archie: cannot compact: %s\n", err.buf);
+	strbuf_release(&err);
+	return 0;
+}
+
+static int slash_context(struct repl *r, const char *arg)
+{
+	long used, window;
+
+	(void)arg;
+	loop_context(r->s.loop, &used, &window);
+	printf("context: about %ld tokens of %ld (%ld%%); compaction at %d%%\n", used, window,
+	       window > 0 ? used * 100 / window : 0,
+	       r->ctx->compact_at > 0 ? r->ctx->compact_at : 80);
+	return 0;
+}
+
 static int slash_cost(struct repl *r, const char *arg)
 {
 	struct loop_totals t;
@@ -414,6 +439,8 @@ static const struct slash {
 	{ "/model", "[NAME]", "show or switch the model (starts a new conversation)", slash_model },
 	{ "/plan", "", "show the current plan", slash_plan },
 	{ "/cost", "", "tokens and cost so far", slash_cost },
+	{ "/context", "", "how full the context window is", slash_context },
+	{ "/compact", "[WHAT TO KEEP]", "summarise the conversation to free the context", slash_compact },
 	{ "/clear", "", "start a new conversation", slash_clear },
 	{ "/resume", "[N|ID]", "list this project's recent sessions, or continue one", slash_resume },
 	{ "/quit", "", "exit (also /exit, Ctrl-D, or Ctrl-C twice)", slash_quit },

@@ -164,6 +164,7 @@ static int fill_opts(struct cli_ctx *ctx, struct session *s, const struct agent 
 	o->ask = &ctx->ask;
 	o->deny = &ctx->deny;
 	o->cancel = &session_cancel;
+	o->compact_at = ctx->compact_at;
 	return 0;
 }
 

@@ -498,12 +498,17 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 		return want_string(fc, key, k, v, &m->id);
 	if (!strcmp(key, "price"))
 		return each_pair(fc, "price", k, v, price_key, m);
-	if (!strcmp(key, "max_tokens")) {
+	if (!strcmp(key, "max_tokens") || !strcmp(key, "max_output") || !strcmp(key, "context")) {
 		double d;
 
 		if (want_number(fc, key, k, v, &d))
 			return -1;
-		m->max_tokens = (long)d;
+		if (d < 1 || d > 1e8)
+			return ferr(fc, v, k, "'%s' must be a number of tokens from 1 to 100000000", key);
+		if (!strcmp(key, "context"))
+			m->context = (long)d;
+		else
+			m->max_tokens = (long)d;
 		return 0;
 	}
 	if (!strcmp(key, "aliases")) {

@@ -45,7 +45,8 @@ struct config_model {
 	struct strvec aliases;
 	int has_price;
 	struct provider_price price;
-	long max_tokens;
+	long max_tokens;	/* the output limit (`max_tokens` or `max_output`); 0: not set */
+	long context;		/* the context window in tokens (`context`); 0: not set */
 	char *source;
 };
 
@@ -118,6 +119,16 @@ struct config_resolved {
  * NULL and "" mean `inherit` (the parent's), else the default model.
  * Returns 0, or -1 with a message that lists what is configured.
  */
+/* A model's context window and output limit: the configuration's, else
+ * a built-in table of well-known model families (by the id sent), else
+ * a conservative guess.  how: "config", "built-in" or "guess". */
+struct config_limits {
+	long context;
+	long max_output;
+	const char *how;
+};
+void config_model_limits(const struct config_resolved *r, struct config_limits *out);
+
 int config_resolve_model(const struct config *cfg, const char *ref,
 			 const char *inherit, struct config_resolved *out,
 			 struct strbuf *err);

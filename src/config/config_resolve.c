@@ -17,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -72,6 +73,72 @@ static int use_model(const struct config *cfg, const struct config_model *m,
 	out->id = xstrdup(m->id);
 	out->how = how;
 	return 0;
+}
+
+/* Well-known model families: a substring of the id sent (lower case)
+ * and its window and output limit, most specific first.  From the
+ * providers' model pages; a configured `context:` always wins. */
+static const struct {
+	const char *family;
+	long context, max_output;
+} families[] = {
+	{ "claude-sonnet-4", 200000, 64000 }, { "claude-opus-4", 200000, 32000 },
+	{ "claude-3-7", 200000, 64000 }, { "claude-haiku-4", 200000, 64000 },
+	{ "claude", 200000, 8192 },
+	{ "gpt-4.1", 1047576, 32768 }, { "gpt-5", 400000, 128000 },
+	{ "gpt-4o", 128000, 16384 }, { "gpt-4-turbo", 128000, 4096 },
+	{ "gpt-3.5", 16385, 4096 }, { "gpt-4", 8192, 8192 },
+	{ "o1", 200000, 100000 }, { "o3", 200000, 100000 }, { "o4", 200000, 100000 },
+	{ "codex", 400000, 128000 },
+	{ "gemini", 1048576, 65536 },
+	{ "deepseek", 128000, 8192 },
+	{ "qwen3-coder", 262144, 65536 }, { "qwen", 32768, 8192 },
+	{ "llama-3.1", 131072, 8192 }, { "llama-3.2", 131072, 8192 },
+	{ "llama-3.3", 131072, 8192 }, { "llama3.1", 131072, 8192 },
+	{ "llama3.2", 131072, 8192 }, { "llama3.3", 131072, 8192 },
+	{ "llama-4", 1048576, 8192 }, { "llama", 8192, 4096 },
+	{ "codestral", 256000, 8192 }, { "mistral-large", 131072, 8192 },
+	{ "mistral", 32768, 8192 }, { "mixtral", 32768, 8192 },
+	{ "grok-4", 256000, 16384 }, { "grok", 131072, 16384 },
+	{ "kimi", 131072, 16384 }, { "glm", 131072, 16384 },
+	{ "gpt-oss", 131072, 32768 },
+};
+
+/* Where nothing is known: small enough for most local servers. */
+#define GUESS_CONTEXT 32768
+#define GUESS_MAX_OUTPUT 8192
+
+void config_model_limits(const struct config_resolved *r, struct config_limits *out)
+{
+	char id[256];
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; r->id && r->id[i] && i < sizeof(id) - 1; i++)
+		id[i] = (char)tolower((unsigned char)r->id[i]);
+	id[i] = '\0';
+	if (r->model && r->model->context) {
+		out->context = r->model->context;
+		out->how = "config";
+	}
+	if (r->model && r->model->max_tokens)
+		out->max_output = r->model->max_tokens;
+	for (i = 0; i < sizeof(families) / sizeof(*families) && !out->how; i++)
+		if (strstr(id, families[i].family)) {
+			out->context = families[i].context;
+			if (!out->max_output)
+				out->max_output = families[i].max_output;
+			out->how = "built-in";
+		}
+	if (!out->how) {
+		out->context = GUESS_CONTEXT;
+		out->how = "guess";
+	}
+	if (!out->max_output)
+		out->max_output = GUESS_MAX_OUTPUT;
+	/* the answer must leave room for a prompt */
+	if (out->max_output > out->context / 2)
+		out->max_output = out->context / 2;
 }
 
 int config_resolve_model(const struct config *cfg, const char *ref,

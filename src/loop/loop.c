@@ -149,6 +149,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 		l->price = l->model.model->price;
 		l->max_tokens = l->model.model->max_tokens;
 	}
+	config_model_limits(&l->model, &l->limits);
 	toolset_offer(l);
 	prompt_build(o->agent->prompt, o->root, o->cwd, &sys, NULL);
 	conv_set_system(&l->conv, sys.buf);
@@ -307,6 +308,8 @@ void loop_clear(struct loop *l)
 	l->session_id = new_session_id();
 	l->stored = 0;
 	l->stored_msgs = 0;
+	l->seq_base = 0;
+	l->ctx_reported = 0;
 }
 
 /* ---- the record ------------------------------------------------------------ */
@@ -431,13 +434,11 @@ static int must_stop(struct loop *l, enum loop_exit *exit)
 /* One request to the model.  0: reply holds its answer, added to the
  * conversation and recorded; -1: it failed (*exit says how; what was shown
  * of the answer is kept, reply released). */
-static int request(struct loop *l, struct provider_reply *reply, enum loop_exit *exit,
-		   struct strbuf *err)
+/* One attempt at the request (the provider retries what is transient). */
+static int send_once(struct loop *l, struct provider_reply *reply, struct strbuf *err)
 {
 	struct provider_request req;
 	struct provider_hooks hooks;
-	struct conv_msg am;
-	long long sent_at;
 
 	toolset_sync(l);
 	memset(&req, 0, sizeof(req));
@@ -450,18 +451,59 @@ static int request(struct loop *l, struct provider_reply *reply, enum loop_exit 
 	req.has_temperature = l->o.agent->has_temperature;
 	req.temperature = l->o.agent->temperature;
 	req.max_tokens = l->max_tokens;
+	req.cache_key = l->session_id;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.cancel = l->o.cancel;
 	provider_reply_init(reply);
-	l->turns++;
-	sent_at = clock_wall_ms();
 	strbuf_reset(&l->partial);
 	l->partial_at = clock_ms();
 	l->partial_saved = 0;
+	return provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL,
+			     &hooks, on_provider_event, l, reply, err);
+}
+
+/* The context first: compacted when the request would pass the
+ * threshold, and once more (then sent again) when the server says the
+ * prompt is too long.  0, or -1 with err from the last attempt. */
+static int send_fitting(struct loop *l, struct provider_reply *reply, long long *sent_at,
+			struct strbuf *err)
+{
+	struct strbuf cerr = STRBUF_INIT;
+	int rc;
+
+	if (compact_maybe(l, 0, NULL, &cerr) < 0)
+		log_warn("loop", "the conversation could not be compacted: %s", cerr.buf);
+	*sent_at = clock_wall_ms();
+	rc = send_once(l, reply, err);
+	if (rc && reply->error == PROVIDER_ERR_CONTEXT && !cancel_requested(l->o.cancel)) {
+		strbuf_reset(&cerr);
+		if (compact_maybe(l, 1, NULL, &cerr) == 1) {
+			record_model(l, reply, *sent_at, "error", err->buf);
+			provider_reply_release(reply);
+			strbuf_reset(err);
+			*sent_at = clock_wall_ms();
+			rc = send_once(l, reply, err);
+		} else if (cerr.len) {
+			strbuf_addf(err, "; compacting the conversation failed too: %s", cerr.buf);
+		}
+	}
+	strbuf_release(&cerr);
+	return rc;
+}
+
+/* One request to the model.  0: reply holds its answer, added to the
+ * conversation and recorded; -1: it failed (*exit says how; what was shown
+ * of the answer is kept, reply released). */
+static int request(struct loop *l, struct provider_reply *reply, enum loop_exit *exit,
+		   struct strbuf *err)
+{
+	struct conv_msg am;
+	long long sent_at;
+
+	l->turns++;
 	memset(&am, 0, sizeof(am));
 	am.role = CONV_ASSISTANT;
-	if (provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL,
-			  &hooks, on_provider_event, l, reply, err)) {
+	if (send_fitting(l, reply, &sent_at, err)) {
 		*exit = reply->error == PROVIDER_ERR_CANCELLED ? LOOP_INTERRUPTED
 							       : LOOP_PROVIDER_ERROR;
 		record_model(l, reply, sent_at,
@@ -474,7 +516,7 @@ static int request(struct loop *l, struct provider_reply *reply, enum loop_exit 
 		} else if (l->partial_saved && l->o.store) {
 			/* a partial answer saved, then discarded by a retry that
 			 * failed: it is not the conversation */
-			store_truncate(l->o.store, l->session_id, (long)l->conv.nr);
+			store_truncate(l->o.store, l->session_id, l->seq_base + (long)l->conv.nr);
 		}
 		record_turn_end(l);
 		provider_reply_release(reply);
@@ -490,6 +532,7 @@ static int request(struct loop *l, struct provider_reply *reply, enum loop_exit 
 		l->o.ui.turn_end(l->o.ui.ud, reply);
 	provider_reply_to_msg(reply, &am);
 	conv_push_msg(&l->conv, &am);
+	context_reported(l, &reply->usage);
 	record_messages(l, 0);
 	strbuf_reset(&l->last_text);
 	strbuf_add(&l->last_text, reply->text.buf, reply->text.len);

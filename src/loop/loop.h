@@ -63,6 +63,15 @@ struct loop_child_event {
 	const char *error;		/* end: why it failed */
 };
 
+/* A compaction, for the UI (see docs/context.md). */
+struct loop_compaction {
+	long before, after;		/* the context's tokens, estimated */
+	long window;
+	const char *how;		/* "elided" (old tool results stubbed) or "summary" */
+	size_t stubbed;			/* tool results replaced by a stub */
+	const char *why;		/* "threshold", "context_exceeded", "user" */
+};
+
 struct loop_ui {
 	void (*text)(void *ud, const char *s, size_t n);
 	void (*discard)(void *ud, size_t n);
@@ -94,6 +103,9 @@ struct loop_ui {
 	/* Something the user should know once (e.g. a route to an agent
 	 * that does not exist). */
 	void (*notice)(void *ud, const char *msg);
+	/* The conversation was compacted (the loop also says so in one
+	 * notice line when there is no handler). */
+	void (*compaction)(void *ud, const struct loop_compaction *c);
 	/* The session is recorded (or, with no store, begins): what names it
 	 * to the outside (stream-json's init) comes after this, so a session
 	 * that was named always resumes. */
@@ -132,6 +144,7 @@ struct loop_opts {
 	const struct hooks *hooks;	/* the user's hooks, or NULL */
 	struct mcp *mcp;		/* MCP servers, or NULL */
 	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
+	int compact_at;			/* compact at this % of the window; 0: 80; -1: never */
 };
 
 /* A session's totals, for the UI and the result line. */
@@ -194,6 +207,12 @@ const struct conv *loop_conv(const struct loop *l);
 /* The tools offered to the model now, by name. */
 size_t loop_tools_nr(const struct loop *l);
 const char *loop_tool_name(const struct loop *l, size_t i);
+
+/* The context: tokens the next request would take, and the window. */
+void loop_context(struct loop *l, long *used, long *window);
+/* Compacts now (/compact), keeping what focus names if given.  Returns 0,
+ * or -1 with err (the summary request failed: nothing changed). */
+int loop_compact(struct loop *l, const char *focus, struct strbuf *err);
 
 /* What routing matches for the next loop_run: NULL the prompt, ""
  * nothing (`archie design` routes on the requirements alone, not on its

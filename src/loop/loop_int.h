@@ -74,6 +74,14 @@ struct loop {
 	char *session_id;
 	int stored;			/* the session row exists */
 	size_t stored_msgs;		/* messages of conv recorded so far */
+	long seq_base;			/* the stored seq of conv.msgs[0] (after a compaction, > 0) */
+	/* the context (compact.c) */
+	struct config_limits limits;	/* the model's window and output limit */
+	long ctx_reported;		/* the whole prompt + answer of the last request, as billed */
+	size_t ctx_reported_nr;		/* conv.nr when it was */
+	size_t tools_chars;		/* the offered tools' schemas, in characters */
+	unsigned long tools_chars_gen;	/* the tools' generation they were counted for */
+	int compactions;
 	struct strbuf partial;		/* the answer streaming now */
 	long partial_at;		/* when it was last saved (monotonic ms) */
 	int partial_saved;		/* a partial row is in the store */
@@ -145,6 +153,19 @@ void calls_handle(struct loop *l, const struct provider_reply *reply);
 /* The parent side of delegation, for delegate_run / delegate_route. */
 void child_parent(struct loop *l, struct delegate_parent *p);
 
+/* compact.c: the context window */
+/* Tokens the next request would take, before it is sent: the last
+ * request's reported usage plus an estimate (characters / 4) of what was
+ * added since, or all of it estimated when nothing was reported yet. */
+long context_estimate(struct loop *l);
+/* After a reply: what the server reported becomes the base. */
+void context_reported(struct loop *l, const struct provider_usage *u);
+/* Compacts the conversation when the next request would pass the
+ * threshold (force: whatever it is, e.g. after the server said the
+ * prompt is too long, or /compact; focus: what the summary must keep).
+ * Returns 1 if it compacted, 0 if nothing was needed, -1 with err. */
+int compact_maybe(struct loop *l, int force, const char *focus, struct strbuf *err);
+
 /* record.c */
 /* An audit event of this session, of this agent (and its parent agent),
  * starting at ts (epoch ms); numbers unknown. */
@@ -159,6 +180,10 @@ void record_model(struct loop *l, const struct provider_reply *r, long long sent
 		  const char *outcome, const char *error);
 void record_call(struct loop *l, const struct call *c);
 void record_turn_end(struct loop *l);
+/* The conversation was replaced by its compacted view: stored after what
+ * was (nothing is deleted), with a compaction event marking where. */
+void record_compaction(struct loop *l, long before, long after, const char *how,
+		       size_t stubbed);
 void record_partial(struct loop *l, int force);
 void record_run_hooks(struct loop *l, enum hook_event ev, struct hook_input *in,
 		      struct hook_outcome *out);

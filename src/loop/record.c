@@ -81,7 +81,7 @@ void record_messages(struct loop *l, int last_incomplete)
 	while (l->stored_msgs < l->conv.nr) {
 		size_t i = l->stored_msgs;
 
-		if (store_message(l->o.store, l->session_id, (long)i, &l->conv.msgs[i],
+		if (store_message(l->o.store, l->session_id, l->seq_base + (long)i, &l->conv.msgs[i],
 				  last_incomplete && i + 1 == l->conv.nr))
 			break;
 		l->stored_msgs++;
@@ -230,6 +230,33 @@ void record_run_hooks(struct loop *l, enum hook_event ev, struct hook_input *in,
 	}
 }
 
+void record_compaction(struct loop *l, long before, long after, const char *how,
+		       size_t stubbed)
+{
+	struct store_event ev;
+	json_t *detail;
+
+	if (!l->o.store || !l->stored) {
+		l->seq_base = 0;
+		l->stored_msgs = 0;
+		return;
+	}
+	/* the new view is stored after everything the old one held */
+	l->seq_base += (long)l->stored_msgs;
+	l->stored_msgs = 0;
+	detail = json_pack("{s:I, s:I, s:I, s:I, s:s, s:I}", "view_from", (json_int_t)l->seq_base,
+			   "before_tokens", (json_int_t)before, "after_tokens", (json_int_t)after,
+			   "window", (json_int_t)l->limits.context, "how", how,
+			   "stubbed", (json_int_t)stubbed);
+	record_event_init(l, &ev, STORE_EV_COMPACTION, clock_wall_ms());
+	ev.outcome = how;
+	ev.detail = detail;
+	store_event(l->o.store, &ev);
+	json_decref(detail);
+	record_messages(l, 0);
+	record_turn_end(l);
+}
+
 void record_turn_end(struct loop *l)
 {
 	if (l->o.store && l->stored)
@@ -252,6 +279,9 @@ int loop_resume(struct loop *l, const char *id, struct strbuf *err)
 	conv_release(&l->conv);
 	conv_set_system(&l->conv, sys);
 	free(sys);
+	/* a compacted session resumes from its compacted view */
+	l->seq_base = store_view_start(l->o.store, full.buf);
+	l->ctx_reported = 0;
 	if (store_load(l->o.store, full.buf, &l->conv, &recorded, NULL, err)) {
 		strbuf_release(&full);
 		return -1;
@@ -261,7 +291,7 @@ int loop_resume(struct loop *l, const char *id, struct strbuf *err)
 	l->stored = 1;
 	/* what store_load repaired is written again, from the first change */
 	if (recorded < l->conv.nr)
-		store_truncate(l->o.store, l->session_id, (long)recorded);
+		store_truncate(l->o.store, l->session_id, l->seq_base + (long)recorded);
 	l->stored_msgs = recorded;
 	record_messages(l, 0);
 	record_turn_end(l);
@@ -283,7 +313,7 @@ void record_partial(struct loop *l, int force)
 	memset(&m, 0, sizeof(m));
 	m.role = CONV_ASSISTANT;
 	conv_add_text(&m, l->partial.buf, l->partial.len);
-	if (!store_message(l->o.store, l->session_id, (long)l->conv.nr, &m, 1))
+	if (!store_message(l->o.store, l->session_id, l->seq_base + (long)l->conv.nr, &m, 1))
 		l->partial_saved = 1;
 	conv_msg_release(&m);
 }

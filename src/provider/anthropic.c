@@ -64,10 +64,20 @@ static json_t *content_blocks(const struct conv_msg *m)
 	return arr;
 }
 
+/* Prompt caching: a breakpoint on the tools, the system prompt and the
+ * conversation's end (three of the four the API allows).  The end moves
+ * with each request; the API looks for a cached prefix at every block
+ * boundary up to 20 blocks before a breakpoint, so the prefix the
+ * previous request wrote is found without a breakpoint of its own, and
+ * everything before a request's last breakpoint is byte for byte the
+ * start of the next request. */
+#define CACHE_CONTROL "\"cache_control\":{\"type\":\"ephemeral\"}"
+
 static void encode_system(const char *system, struct strbuf *out)
 {
 	if (system && *system)
-		encode_json(json_string(system), out);
+		encode_json(json_pack("[{s:s, s:s, s:{s:s}}]", "type", "text", "text", system,
+				      "cache_control", "type", "ephemeral"), out);
 }
 
 static void encode_msg(const struct conv_msg *m, struct strbuf *out)
@@ -86,7 +96,24 @@ static void encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out
 		json_array_append_new(tools, json_pack("{s:s, s:s, s:O}",
 			"name", t[i].name, "description", t[i].description,
 			"input_schema", t[i].schema));
+	if (n)
+		json_object_set_new(json_array_get(tools, n - 1), "cache_control",
+				    json_pack("{s:s}", "type", "ephemeral"));
 	encode_json(tools, out);
+}
+
+/* A message's fragment, with a breakpoint on its last block when mark
+ * (the fragment ends with that block's closing: "}]}"). */
+static void add_msg(const char *frag, int mark, struct strbuf *out)
+{
+	size_t n = strlen(frag);
+
+	if (!mark || n < 3 || strcmp(frag + n - 3, "}]}")) {
+		strbuf_add(out, frag, n);
+		return;
+	}
+	strbuf_add(out, frag, n - 3);
+	strbuf_addstr(out, "," CACHE_CONTROL "}]}");
 }
 
 static void encode_body(const struct provider_config *cfg,
@@ -94,29 +121,28 @@ static void encode_body(const struct provider_config *cfg,
 			   const struct provider_cache *c, struct strbuf *out)
 {
 	size_t i;
-	int first = 1;
 
 	(void)cfg;
+	/* in the order the API caches: tools, system, messages */
 	strbuf_addstr(out, "{\"model\":");
 	encode_json(json_string(req->model), out);
 	strbuf_addf(out, ",\"max_tokens\":%ld",
 		    req->max_tokens > 0 ? req->max_tokens : (long)ANTHROPIC_DEFAULT_MAX_TOKENS);
+	if (req->tools_nr) {
+		strbuf_addstr(out, ",\"tools\":");
+		strbuf_add(out, c->tools_json.buf, c->tools_json.len);
+	}
 	if (c->system_json.len) {
 		strbuf_addstr(out, ",\"system\":");
 		strbuf_add(out, c->system_json.buf, c->system_json.len);
 	}
 	strbuf_addstr(out, ",\"messages\":[");
 	for (i = 0; i < c->msgs.nr; i++) {
-		if (!first)
+		if (i)
 			strbuf_addch(out, ',');
-		strbuf_addstr(out, c->msgs.v[i]);
-		first = 0;
+		add_msg(c->msgs.v[i], i + 1 == c->msgs.nr, out);
 	}
 	strbuf_addch(out, ']');
-	if (req->tools_nr) {
-		strbuf_addstr(out, ",\"tools\":");
-		strbuf_add(out, c->tools_json.buf, c->tools_json.len);
-	}
 	if (req->has_temperature) {
 		strbuf_addstr(out, ",\"temperature\":");
 		encode_json(json_real(req->temperature), out);

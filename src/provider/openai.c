@@ -142,6 +142,12 @@ static void encode_body(const struct provider_config *cfg,
 		strbuf_addstr(out, ",\"temperature\":");
 		encode_json(json_real(req->temperature), out);
 	}
+	/* OpenAI caches by prefix on its own; the key keeps a session's
+	 * requests on the same cache (other servers may refuse the field) */
+	if (req->cache_key && cfg->base_url && strstr(cfg->base_url, "://api.openai.com")) {
+		strbuf_addstr(out, ",\"prompt_cache_key\":");
+		encode_json(json_string(req->cache_key), out);
+	}
 	strbuf_addch(out, '}');
 }
 

@@ -176,12 +176,17 @@ static void server_message(const struct strbuf *body, struct strbuf *out,
 	json_decref(j);
 }
 
+/* Each server's way of saying the prompt does not fit: OpenAI and Groq
+ * (context_length_exceeded), Anthropic (prompt is too long), vLLM and
+ * OpenRouter (maximum context length), llama.cpp (exceeds the available
+ * context size), Ollama (exceeds the context length). */
 static int looks_like_context(const char *msg, const char *type)
 {
 	return (type && !strcmp(type, "context_length_exceeded")) ||
 	       strstr(msg, "context length") || strstr(msg, "context_length") ||
 	       strstr(msg, "prompt is too long") || strstr(msg, "maximum context") ||
-	       strstr(msg, "too many tokens");
+	       strstr(msg, "too many tokens") || strstr(msg, "context size") ||
+	       strstr(msg, "context window") || strstr(msg, "reduce the length of the messages");
 }
 
 static void list_models(const struct provider_config *cfg, struct strbuf *out)
@@ -231,7 +236,7 @@ static int http_error(const struct provider_config *cfg,
 		list_models(cfg, err);
 	} else if ((st == 400 || st == 413) && looks_like_context(msg.buf, type)) {
 		*e = PROVIDER_ERR_CONTEXT;
-		strbuf_addf(err, "the conversation is longer than the context window of model '%s' (HTTP %ld): %s; start a new session or use a model with a larger context",
+		strbuf_addf(err, "the conversation is longer than the context window of model '%s' (HTTP %ld): %s; set the model's context: in config.yaml if archie's estimate is wrong, /compact it, or start a new session",
 			    req->model, st, msg.buf);
 	} else if (st == 429) {
 		*e = PROVIDER_ERR_RATE_LIMIT;

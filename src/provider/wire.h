@@ -82,6 +82,7 @@ struct provider_request {
 	int has_temperature;
 	double temperature;
 	long max_tokens;		/* 0: default (Anthropic requires one) */
+	const char *cache_key;		/* the session: OpenAI's prompt_cache_key; may be NULL */
 };
 
 /* Tokens of one response.  input_tokens is uncached input in both

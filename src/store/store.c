@@ -504,7 +504,8 @@ static void set_redacted(struct store *st, json_t *row, const char *k, const cha
 
 const char *store_event_kind_name(enum store_event_kind k)
 {
-	static const char *const names[] = { "tool", "model", "route", "delegate", "hook" };
+	static const char *const names[] = { "tool", "model", "route", "delegate", "hook",
+					     "compaction" };
 
 	return names[k];
 }
@@ -707,7 +708,7 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 {
 	sqlite3_stmt *s;
 	size_t base = conv->nr, first;
-	long expect = 0;
+	long expect;
 	int pristine = 1;	/* conv[base..] is row for row what is stored */
 
 	*recorded = conv->nr;
@@ -715,10 +716,13 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 		return strbuf_seterr(err, "no session database");
 	if (info && !(*info = store_session_row(st, id)))
 		return strbuf_seterr(err, "no session '%s'", id);
-	s = store_prepare(st, "SELECT seq, role, content FROM messages WHERE session = ? ORDER BY seq");
+	expect = store_view_start(st, id);
+	s = store_prepare(st, "SELECT seq, role, content FROM messages WHERE session = ? AND seq >= ?"
+			  " ORDER BY seq");
 	if (!s)
 		return strbuf_seterr(err, "%s", sqlite3_errmsg(st->db));
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, expect);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *role = (const char *)sqlite3_column_text(s, 1);
 		const char *text = (const char *)sqlite3_column_text(s, 2);
@@ -758,6 +762,29 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 	if (first < *recorded)
 		*recorded = first;
 	return 0;
+}
+
+long store_view_start(struct store *st, const char *id)
+{
+	sqlite3_stmt *s;
+	long from = 0;
+
+	if (!st->db)
+		return 0;
+	s = store_prepare(st, "SELECT detail FROM events WHERE session = ? AND kind = 'compaction'"
+			  " ORDER BY id DESC LIMIT 1");
+	if (!s)
+		return 0;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
+		json_error_t jerr;
+		json_t *d = json_loads((const char *)sqlite3_column_text(s, 0), 0, &jerr);
+
+		from = (long)json_integer_value(json_object_get(d, "view_from"));
+		json_decref(d);
+	}
+	sqlite3_finalize(s);
+	return from;
 }
 
 int store_truncate(struct store *st, const char *session, long from_seq)

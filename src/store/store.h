@@ -75,9 +75,10 @@ enum store_event_kind {
 	STORE_EV_ROUTE,		/* a routing decision: which specialists a prompt matched */
 	STORE_EV_DELEGATE,	/* a subagent run: who, its session, how it ended */
 	STORE_EV_HOOK,		/* a hook's run: its event, command, outcome */
+	STORE_EV_COMPACTION,	/* the model's view replaced: detail.view_from is its first seq */
 };
 
-/* "tool", "model", "route", "delegate", "hook". */
+/* "tool", "model", "route", "delegate", "hook", "compaction". */
 const char *store_event_kind_name(enum store_event_kind k);
 
 /* One audit event.  Strings may be NULL; numbers < 0 are "unknown". */
@@ -154,6 +155,11 @@ json_t *store_session_row(struct store *st, const char *id);
  */
 int store_load(struct store *st, const char *id, struct conv *conv,
 	       size_t *recorded, json_t **info, struct strbuf *err);
+
+/* Where the model's view of a session starts: the seq of the first
+ * message after its last compaction (0 when it was never compacted).
+ * store_load loads from there; the messages before stay stored. */
+long store_view_start(struct store *st, const char *id);
 
 /* Drops a session's messages from from_seq on, before a resumed session
  * whose stored tail store_load had to repair is written again (the

@@ -62,6 +62,9 @@ expect_no_out() { check "$2" not_contains "$out" "$1"; }
 # expect_json FILTER DESC: the jq filter is true of $out.
 json_true() { printf '%s' "$out" | jq -e "$1" >/dev/null 2>&1; }
 expect_json() { check "$2" json_true "$1"; }
+# json_true_lines TEXT FILTER: the filter is true of some JSON line of TEXT
+# (stream-json output).
+json_true_lines() { printf '%s\n' "$1" | jq -R -e "fromjson? | $2" 2>/dev/null | grep -q true; }
 
 # fakellm_start SCRIPT_JSON: starts the fake LLM server with that script;
 # sets FAKE_PORT, FAKE_URL (with /v1) and FAKE_LOG.  Stopped at exit.

@@ -27,7 +27,8 @@ check "the session starts with a banner" wait_for "agent backend-architect, mode
 tm send-keys -t t "hello there" Enter
 check "the answer is streamed and rendered" wait_for "Here is the answer with code."
 check "list items are rendered as bullets" wait_for "• two"
-check "a status line follows the turn" wait_for "[backend-architect | openai/m | 1200 in, 34 out tokens"
+check "a status line follows the turn" wait_for "| 1200 in, 34 out tokens"
+check "... with how full the context is" wait_for "[backend-architect | openai/m | context "
 
 tm send-keys -t t "second" Enter
 sleep 1.2

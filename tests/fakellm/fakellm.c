@@ -205,13 +205,20 @@ static void openai_turn(struct buf *b, json_t *turn, size_t text_chunk)
 	sse_json(b, NULL, json_pack("{s:s, s:[{s:i, s:{}, s:s}]}",
 		"object", "chat.completion.chunk", "choices", "index", 0,
 		"delta", "finish_reason", stop));
-	if (usage)
-		sse_json(b, NULL, json_pack("{s:s, s:[], s:{s:I, s:I, s:I}}",
-			"object", "chat.completion.chunk", "choices", "usage",
-			"prompt_tokens", json_integer_value(json_object_get(usage, "input")),
+	if (usage) {
+		/* OpenAI counts cached tokens inside prompt_tokens */
+		json_int_t in = json_integer_value(json_object_get(usage, "input")) +
+				json_integer_value(json_object_get(usage, "cache_read"));
+		json_t *u = json_pack("{s:I, s:I, s:I}", "prompt_tokens", in,
 			"completion_tokens", json_integer_value(json_object_get(usage, "output")),
-			"total_tokens", json_integer_value(json_object_get(usage, "input")) +
-				json_integer_value(json_object_get(usage, "output"))));
+			"total_tokens", in + json_integer_value(json_object_get(usage, "output")));
+
+		if (json_object_get(usage, "cache_read"))
+			json_object_set_new(u, "prompt_tokens_details", json_pack("{s:I}",
+				"cached_tokens", json_integer_value(json_object_get(usage, "cache_read"))));
+		sse_json(b, NULL, json_pack("{s:s, s:[], s:o}",
+			"object", "chat.completion.chunk", "choices", "usage", u));
+	}
 	buf_add(b, "data: [DONE]\n\n", 14);
 }
 
@@ -223,10 +230,12 @@ static void anthropic_turn(struct buf *b, json_t *turn, size_t text_chunk)
 	const char *stop = json_string_value(json_object_get(turn, "stop"));
 	size_t i, n = text ? strlen(text) : 0, off, block = 0;
 
-	sse_json(b, "message_start", json_pack("{s:s, s:{s:s, s:s, s:s, s:[], s:{s:I, s:I}}}",
+	sse_json(b, "message_start", json_pack("{s:s, s:{s:s, s:s, s:s, s:[], s:{s:I, s:I, s:I, s:I}}}",
 		"type", "message_start", "message", "id", "msg_fake", "type", "message",
 		"role", "assistant", "content", "usage",
 		"input_tokens", json_integer_value(json_object_get(usage, "input")),
+		"cache_creation_input_tokens", json_integer_value(json_object_get(usage, "cache_write")),
+		"cache_read_input_tokens", json_integer_value(json_object_get(usage, "cache_read")),
 		"output_tokens", (json_int_t)1));
 	if (n) {
 		sse_json(b, "content_block_start", json_pack("{s:s, s:I, s:{s:s, s:s}}",
@@ -416,6 +425,180 @@ out:
 	free(body.p);
 }
 
+/* ---- a model's context window, its cache, a summariser ----------------- */
+
+/*
+ * Top-level script settings that make the server behave like a real one
+ * over a long session (tokens are characters / 4, the issue's measure):
+ *
+ *   "context": {"window": 100000, "server": "openai"}
+ *       a request whose body is over the window gets that server's error
+ *       (openai, anthropic, vllm, llamacpp, openrouter, groq, ollama) and
+ *       uses no response;
+ *   "auto_usage": true
+ *       each turn reports usage computed from the request: output is the
+ *       turn's text and arguments / 4; Anthropic's cache read is the
+ *       longest prefix ending at a cache_control breakpoint that an
+ *       earlier request wrote, its cache write the rest up to the last
+ *       breakpoint; OpenAI's cached tokens are the longest prefix shared
+ *       with an earlier request, in 128-token steps from 1024;
+ *   "summarize": {"marker": "TEXT", "keep": "REGEX"}
+ *       a request containing TEXT (archie's compaction request) is
+ *       answered with a summary listing every match of REGEX in it
+ *       (the facts a good summary keeps), using no response.
+ */
+#include <regex.h>
+
+static char **prefixes;		/* Anthropic: cached prefixes (exact bytes) */
+static size_t prefixes_nr;
+static char **bodies;		/* OpenAI: earlier request bodies */
+static size_t bodies_nr;
+
+static long tokens(size_t chars)
+{
+	return (long)(chars / 4);
+}
+
+/* 400 and the server's own words for a prompt over the window. */
+static int context_error(int fd, const char *body, const char *path)
+{
+	json_t *ctx = json_object_get(script, "context");
+	long window = json_integer_value(json_object_get(ctx, "window"));
+	const char *server = json_string_value(json_object_get(ctx, "server"));
+	long n = tokens(strlen(body));
+	struct buf b = { 0 }, h = { 0 };
+
+	if (!window || n <= window)
+		return 0;
+	if (!server)
+		server = strstr(path, "/messages") ? "anthropic" : "openai";
+	if (!strcmp(server, "anthropic"))
+		buf_addf(&b, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"prompt is too long: %ld tokens > %ld maximum\"}}", n, window);
+	else if (!strcmp(server, "vllm"))
+		buf_addf(&b, "{\"object\":\"error\",\"message\":\"This model's maximum context length is %ld tokens. However, you requested %ld tokens (%ld in the messages, 0 in the completion). Please reduce the length of the messages or completion.\",\"type\":\"BadRequestError\",\"param\":null,\"code\":400}", window, n, n);
+	else if (!strcmp(server, "llamacpp"))
+		buf_addf(&b, "{\"error\":{\"code\":400,\"message\":\"the request exceeds the available context size, try increasing it\",\"type\":\"exceed_context_size_error\",\"n_prompt_tokens\":%ld,\"n_ctx\":%ld}}", n, window);
+	else if (!strcmp(server, "openrouter"))
+		buf_addf(&b, "{\"error\":{\"message\":\"This endpoint's maximum context length is %ld tokens. However, you requested about %ld tokens (%ld of text input). Please reduce the length of either one, or use the \\\"middle-out\\\" transform to compress your prompt automatically.\",\"code\":400,\"metadata\":{\"provider_name\":null}}}", window, n, n);
+	else if (!strcmp(server, "groq"))
+		buf_addf(&b, "{\"error\":{\"message\":\"Please reduce the length of the messages or completion.\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}");
+	else if (!strcmp(server, "ollama"))
+		buf_addf(&b, "{\"error\":{\"message\":\"input length exceeds the context length\",\"type\":\"api_error\",\"param\":null,\"code\":null}}");
+	else
+		buf_addf(&b, "{\"error\":{\"message\":\"This model's maximum context length is %ld tokens. However, your messages resulted in %ld tokens. Please reduce the length of the messages.\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}", window, n);
+	buf_addf(&h, "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", b.len);
+	write_all(fd, h.p, h.len);
+	write_all(fd, b.p, b.len);
+	free(h.p);
+	free(b.p);
+	return 1;
+}
+
+static int has_prefix(char **v, size_t nr, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (strlen(v[i]) == n && !memcmp(v[i], p, n))
+			return 1;
+	return 0;
+}
+
+/* Usage for a request (lock held): input, cache read and write, output. */
+static json_t *auto_usage(const char *body, const char *path, json_t *turn)
+{
+	size_t len = strlen(body), read = 0, write_to = 0, i;
+	long out = 0;
+	json_t *calls = json_object_get(turn, "tool_calls");
+
+	if (json_string_value(json_object_get(turn, "text")))
+		out += tokens(strlen(json_string_value(json_object_get(turn, "text"))));
+	for (i = 0; i < json_array_size(calls); i++) {
+		char *a = json_dumps(json_object_get(json_array_get(calls, i), "arguments"),
+				     JSON_COMPACT | JSON_ENCODE_ANY);
+
+		out += tokens(strlen(a ? a : "")) + 5;
+		free(a);
+	}
+	if (strstr(path, "/messages")) {
+		const char *p = body;
+
+		/* each breakpoint: the prefix up to it */
+		while ((p = strstr(p, "\"cache_control\"")) != NULL) {
+			size_t n = (size_t)(p - body);
+
+			if (has_prefix(prefixes, prefixes_nr, body, n))
+				read = n;
+			write_to = n;
+			p++;
+		}
+		p = body;
+		while ((p = strstr(p, "\"cache_control\"")) != NULL) {
+			size_t n = (size_t)(p - body);
+
+			if (!has_prefix(prefixes, prefixes_nr, body, n)) {
+				prefixes = realloc(prefixes, (prefixes_nr + 1) * sizeof(*prefixes));
+				prefixes[prefixes_nr++] = strndup(body, n);
+			}
+			p++;
+		}
+		if (write_to < read)
+			write_to = read;
+		return json_pack("{s:I, s:I, s:I, s:I}", "input",
+				 (json_int_t)(tokens(len) - tokens(write_to)),
+				 "cache_read", (json_int_t)tokens(read),
+				 "cache_write", (json_int_t)(tokens(write_to) - tokens(read)),
+				 "output", (json_int_t)out);
+	}
+	for (i = 0; i < bodies_nr; i++) {
+		size_t k = 0;
+
+		while (k < len && bodies[i][k] && bodies[i][k] == body[k])
+			k++;
+		if (k > read)
+			read = k;
+	}
+	bodies = realloc(bodies, (bodies_nr + 1) * sizeof(*bodies));
+	bodies[bodies_nr++] = strdup(body);
+	read = tokens(read) >= 1024 ? (size_t)(tokens(read) / 128 * 128) : 0;
+	return json_pack("{s:I, s:I, s:I}", "input", (json_int_t)(tokens(len) - (long)read),
+			 "cache_read", (json_int_t)read, "output", (json_int_t)out);
+}
+
+/* archie's compaction request: a summary keeping every match of keep. */
+static json_t *summary_turn(const char *body)
+{
+	json_t *sum = json_object_get(script, "summarize");
+	const char *marker = json_string_value(json_object_get(sum, "marker"));
+	const char *keep = json_string_value(json_object_get(sum, "keep"));
+	struct buf text = { 0 };
+	regex_t re;
+	regmatch_t m;
+	const char *p = body;
+	json_t *turn;
+
+	if (!marker || !strstr(body, marker))
+		return NULL;
+	buf_addf(&text, "## Goal\nThe user's task continues.\n## Facts\n");
+	if (keep && !regcomp(&re, keep, REG_EXTENDED)) {
+		while (!regexec(&re, p, 1, &m, 0) && m.rm_eo > m.rm_so) {
+			char fact[512];
+			size_t n = (size_t)(m.rm_eo - m.rm_so) < sizeof(fact) - 1
+				   ? (size_t)(m.rm_eo - m.rm_so) : sizeof(fact) - 1;
+
+			memcpy(fact, p + m.rm_so, n);
+			fact[n] = '\0';
+			if (!strstr(text.p, fact))
+				buf_addf(&text, "- %s\n", fact);
+			p += m.rm_eo;
+		}
+		regfree(&re);
+	}
+	turn = json_pack("{s:s}", "text", text.p ? text.p : "");
+	free(text.p);
+	return turn;
+}
+
 static int matches(json_t *r, const char *body)
 {
 	json_t *when = json_object_get(r, "when");
@@ -575,7 +758,25 @@ static void *serve(void *arg)
 	pthread_mutex_lock(&lock);
 	n = ++request_count;
 	log_request(n, method, path, headers, in.p + hlen, clen);
-	r = pick(in.p + hlen);
+	in.p[hlen + clen] = '\0';
+	if (context_error(fd, in.p + hlen, path)) {
+		pthread_mutex_unlock(&lock);
+		goto done;
+	}
+	{
+		json_t *st = summary_turn(in.p + hlen);
+
+		r = st ? json_pack("{s:o}", "turn", st) : json_incref(pick(in.p + hlen));
+	}
+	if (r && json_is_true(json_object_get(script, "auto_usage")) &&
+	    json_object_get(r, "turn")) {
+		json_t *copy = json_deep_copy(r);
+
+		json_object_set_new(json_object_get(copy, "turn"), "usage",
+				    auto_usage(in.p + hlen, path, json_object_get(r, "turn")));
+		json_decref(r);
+		r = copy;
+	}
 	pthread_mutex_unlock(&lock);
 	if (!r) {
 		const char *msg = "HTTP/1.1 500 Script Exhausted\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"error\":{\"type\":\"fakellm\",\"message\":\"the script has no response left for this request\"}}";
@@ -584,6 +785,7 @@ static void *serve(void *arg)
 		goto done;
 	}
 	respond(fd, r, path);
+	json_decref(r);
 done:
 	json_decref(headers);
 	free(in.p);

@@ -392,16 +392,19 @@ static void test_anthropic_request_bytes(void **state)
 	assert_string_equal(json_string_value(json_object_get(hdrs, "x-api-key")), "sk-test-key");
 	assert_string_equal(json_string_value(json_object_get(hdrs, "anthropic-version")), "2023-06-01");
 	assert_null(json_object_get(hdrs, "authorization"));
-	/* tool results go back as tool_result blocks in one user message */
+	/* tool results go back as tool_result blocks in one user message; a
+	 * cache breakpoint on the system prompt and on the conversation's end */
 	assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 0), "body")),
-		"{\"model\":\"test-model\",\"max_tokens\":8192,\"system\":\"You are a test.\",\"messages\":["
+		"{\"model\":\"test-model\",\"max_tokens\":8192,\"system\":[{\"type\":\"text\",\"text\":\"You are a test.\","
+		"\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":["
 		"{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi\"}]},"
 		"{\"role\":\"assistant\",\"content\":["
 		"{\"type\":\"tool_use\",\"id\":\"toolu_0\",\"name\":\"Read\",\"input\":{\"path\":\"x\"}},"
 		"{\"type\":\"tool_use\",\"id\":\"toolu_9\",\"name\":\"Read\",\"input\":{\"_malformed_arguments\":\"{\\\"path\\\":\"}}]},"
 		"{\"role\":\"user\",\"content\":["
 		"{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_0\",\"content\":\"contents\"},"
-		"{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_9\",\"content\":\"malformed arguments\",\"is_error\":true}]}],"
+		"{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_9\",\"content\":\"malformed arguments\",\"is_error\":true,"
+		"\"cache_control\":{\"type\":\"ephemeral\"}}]}],"
 		"\"stream\":true}");
 	json_decref(reqs);
 	call_release(&c);

@@ -1,0 +1,159 @@
+# Long sessions: the fake server enforces a 100k-token context window
+# (each real server's error past it) and reports usage from what it is
+# sent, with Anthropic's and OpenAI's cache fields.  A session that reads
+# 40 documents of about 6k tokens each, then answers with a value found in
+# one of them, finishes in both protocols: archie compacts before the
+# window is full, every request fits, and the answer comes (the model reads
+# an elided document again when it needs it).  A session of many short
+# turns is summarised, the summary request carrying the facts; --continue
+# after a compaction resumes from the compacted view.  Anthropic requests
+# carry cache breakpoints, and each request's prefix up to the previous
+# request's last breakpoint is byte for byte the same.
+. "$(dirname "$0")/lib.sh"
+
+export OPENAI_API_KEY=sk-test ANTHROPIC_API_KEY=sk-ant-test
+WINDOW=100000
+
+mkdir -p docs
+i=1
+while [ "$i" -le 40 ]; do
+	awk -v i="$i" 'BEGIN {
+		for (l = 1; l <= 230; l++) {
+			line = sprintf("doc %d line %d: the service keeps its orders in a table partitioned by month, and", i, l)
+			if (i == 17 && l == 111) line = line " the retention key is VALUE-4242"
+			while (length(line) < 100) line = line " pad"
+			print line
+		}
+	}' > "docs/doc-$i.md"
+	i=$((i + 1))
+done
+
+# 40 reads, then the answer when the value is in what the model sees;
+# else it reads the document again
+script() {
+	printf '{"context":{"window":%d,"server":"%s"},"auto_usage":true,' "$WINDOW" "$1"
+	printf '"summarize":{"marker":"<archie-compaction-request>","keep":"VALUE-[0-9]+"},"responses":['
+	i=1
+	while [ "$i" -le 40 ]; do
+		printf '{"turn":{"text":"Reading document %d.","tool_calls":[{"id":"r%d","name":"Read","arguments":{"path":"docs/doc-%d.md"}}]}},' "$i" "$i" "$i"
+		i=$((i + 1))
+	done
+	printf '{"when":{"body_contains":"VALUE-4242"},"repeat":true,"turn":{"text":"The retention key is VALUE-4242."}},'
+	printf '{"turn":{"text":"I need document 17 again.","tool_calls":[{"id":"again","name":"Read","arguments":{"path":"docs/doc-17.md"}}]}}'
+	printf ']}'
+}
+
+# the models' windows, as a user configures them (the fake server's)
+mkdir -p .archie
+cat > .archie/config.yaml <<EOF
+models:
+  m-openai: {provider: openai, id: m, context: $WINDOW}
+  m-anthropic: {provider: anthropic, id: m, context: $WINDOW}
+  small: {provider: openai, id: m, context: 12000}
+  big: {provider: openai, id: m, context: 1000000}
+EOF
+
+for proto in openai anthropic; do
+	fakellm_start "$(script "$proto")"
+	if [ "$proto" = openai ]; then export OPENAI_BASE_URL="$FAKE_URL"
+	else export ANTHROPIC_BASE_URL="http://127.0.0.1:$FAKE_PORT"; fi
+	model=m-$proto
+	export ARCHIE_STATE_DIR="$T_ROOT/state-$proto"
+	run "$ARCHIE" -p "Read the 40 documents in docs/ one by one, then tell me the retention key." \
+		--model "$model" --yes --routing off --max-turns 60 --output-format stream-json
+	expect_rc 0 "$proto: the 40-document session finishes"
+	check "$proto: the answer has the value" contains "$out" "VALUE-4242"
+	n=$(printf '%s\n' "$out" | jq -R -r 'fromjson? | select(.type == "compaction") | .type' | wc -l)
+	check "$proto: it compacted ($n times, at most 8)" test "$n" -ge 2 -a "$n" -le 8
+	over=$(jq -r '.body | length' "$FAKE_LOG" | awk -v w="$WINDOW" '$1 / 4 > w' | wc -l)
+	check "$proto: no request was over the window ($over were)" test "$over" -eq 0
+	check "$proto: the compaction event says how" json_true_lines "$out" \
+		'select(.type == "compaction") | .how == "elided" and .after_tokens < .before_tokens'
+	last=$(req_count)
+	check "$proto: the elided results say how to get them again" \
+		req_match "$last" 'tostring' 'elided to make room in the context; read it again'
+	if [ "$proto" = anthropic ]; then
+		check "anthropic: usage reports cache reads" json_true_lines "$out" \
+			'select(.type == "result") | .usage.cache_read_tokens > 0'
+	else
+		check "openai: usage reports cached tokens" json_true_lines "$out" \
+			'select(.type == "result") | .usage.cache_read_tokens > 0'
+	fi
+	# --continue resumes from the compacted view
+	fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"still here"}}]}'
+	if [ "$proto" = openai ]; then export OPENAI_BASE_URL="$FAKE_URL"
+	else export ANTHROPIC_BASE_URL="http://127.0.0.1:$FAKE_PORT"; fi
+	run "$ARCHIE" --continue -p "go on" --model "$model" --output-format json
+	expect_rc 0 "$proto: --continue after compactions works"
+	size=$(jq -r '.body | length' "$FAKE_LOG" | head -n 1)
+	check "$proto: the resumed request is the compacted view ($size bytes)" test "$size" -lt $((WINDOW * 4 * 8 / 10))
+	check "$proto: ... with the stubs" req_match 1 'tostring' 'elided to make room'
+done
+
+# many short turns: elision cannot help, the model summarises
+fakellm_start "$(
+	printf '{"context":{"window":12000,"server":"openai"},"auto_usage":true,'
+	printf '"summarize":{"marker":"<archie-compaction-request>","keep":"CODE-[0-9]+"},"responses":['
+	printf '{"turn":{"text":"Noted: the deploy code is CODE-777. %s","tool_calls":[{"id":"l0","name":"LS","arguments":{}}]}},' "$(printf 'x%.0s' $(seq 1 300))"
+	i=1
+	while [ "$i" -le 30 ]; do
+		printf '{"turn":{"text":"Step %d of the plan, with a long explanation of what comes next. %s","tool_calls":[{"id":"l%d","name":"LS","arguments":{}}]}},' "$i" "$(printf 'y%.0s' $(seq 1 1200))" "$i"
+		i=$((i + 1))
+	done
+	printf '{"when":{"body_contains":"CODE-777"},"repeat":true,"turn":{"text":"The code is CODE-777."}},'
+	printf '{"repeat":true,"turn":{"text":"I lost the code."}}]}'
+)"
+export OPENAI_BASE_URL="$FAKE_URL" ARCHIE_STATE_DIR="$T_ROOT/state-summary"
+run "$ARCHIE" -p "Work through the plan, then tell me the deploy code." --model small --yes \
+	--routing off --max-turns 60 --output-format stream-json
+expect_rc 0 "the long text session finishes"
+check "a summary was written" json_true_lines "$out" 'select(.type == "compaction") | .how == "summary"'
+check "the answer kept the fact through the summary" contains "$out" "The code is CODE-777"
+sreq=$(grep -n 'archie-compaction-request' "$FAKE_LOG" | head -n 1 | cut -d: -f1)
+check "the summary request asks for the sections" req_match "$sreq" 'tostring' '## Facts.*## Plan'
+check "the summary request carries the transcript" req_match "$sreq" 'tostring' 'CODE-777'
+check "the summary request offers no tools" test "$(req "$sreq" '.tools | length')" = 0
+next=$((sreq + 1))
+check "the request after the summary starts from it" req_match "$next" '.messages[1].content' 'was compacted'
+check "... and keeps the user's request" req_match "$next" '.messages[1].content' 'tell me the deploy code'
+
+# a context error from the server (archie's estimate too low): compact, retry once
+fakellm_start "$(
+	printf '{"context":{"window":20000,"server":"vllm"},"auto_usage":true,"responses":['
+	i=1
+	while [ "$i" -le 6 ]; do
+		printf '{"turn":{"tool_calls":[{"id":"r%d","name":"Read","arguments":{"path":"docs/doc-%d.md"}}]}},' "$i" "$i"
+		i=$((i + 1))
+	done
+	printf '{"repeat":true,"turn":{"text":"done"}}]}'
+)"
+export OPENAI_BASE_URL="$FAKE_URL" ARCHIE_STATE_DIR="$T_ROOT/state-exceeded"
+run "$ARCHIE" -p "read six" --model big --yes --routing off --output-format stream-json
+expect_rc 0 "a context error from the server is answered by compacting and retrying"
+check "... once, as the server's error said" json_true_lines "$out" \
+	'select(.type == "compaction") | .why == "context_exceeded"'
+
+# Anthropic's cache breakpoints and a byte-stable prefix
+fakellm_start '{"auto_usage":true,"responses":[
+ {"turn":{"tool_calls":[{"id":"a1","name":"LS","arguments":{}}]}},
+ {"turn":{"tool_calls":[{"id":"a2","name":"LS","arguments":{}}]}},
+ {"turn":{"text":"done"}}]}'
+export ANTHROPIC_BASE_URL="http://127.0.0.1:$FAKE_PORT" ARCHIE_STATE_DIR="$T_ROOT/state-cache"
+run "$ARCHIE" -p "list twice" --model anthropic/m --yes --routing off --output-format json
+expect_rc 0 "a cached Anthropic session runs"
+check "the tools carry a breakpoint" test "$(req 1 '[.tools[-1].cache_control.type] | .[0]')" = ephemeral
+check "the system prompt carries one" test "$(req 1 '.system[-1].cache_control.type')" = ephemeral
+check "the conversation's end carries one" test "$(req 2 '.messages[-1].content[-1].cache_control.type')" = ephemeral
+check "at most four breakpoints" test "$(req 3 '[.. | objects | select(has("cache_control"))] | length')" -le 4
+prefix_stable() {
+	a=$(sed -n "${1}p" "$FAKE_LOG" | jq -r .body)
+	b=$(sed -n "${2}p" "$FAKE_LOG" | jq -r .body)
+	# the bytes before the last breakpoint's ,"cache_control"
+	cut=$(printf '%s' "$a" | awk '{ n = 0; s = $0; while ((i = index(s, "\"cache_control\"")) > 0) { n += i; s = substr(s, i + 1) } print n - 2 }')
+	[ "$(printf '%s' "$a" | head -c "$cut")" = "$(printf '%s' "$b" | head -c "$cut")" ]
+}
+check "request 2 starts with request 1 up to its last breakpoint" prefix_stable 1 2
+check "request 3 starts with request 2 up to its last breakpoint" prefix_stable 2 3
+expect_json '.usage.cache_read_tokens > 0' "the next requests read the cache"
+
+finish
