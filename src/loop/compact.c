@@ -212,6 +212,15 @@ static size_t copy_msg(const struct conv *from, size_t at, int elide, long *save
 		case CONV_TOOL_USE:
 			conv_add_tool_use(to, b->id, b->name, b->input);
 			break;
+		case CONV_THINKING:
+			conv_add_thinking(to, b->text, len, b->signature);
+			break;
+		case CONV_REDACTED_THINKING:
+			conv_add_redacted_thinking(to, b->text);
+			break;
+		case CONV_OPAQUE:
+			conv_add_opaque(to, b->input);
+			break;
 		case CONV_TOOL_RESULT:
 			if (elide && len >= STUB_MIN_CHARS && *saved < want) {
 				struct strbuf stub = STRBUF_INIT_CAP(1024);
@@ -269,7 +278,10 @@ static void transcript(const struct conv *c, size_t from, size_t to, struct strb
 			const struct conv_block *b = &m->blocks[k];
 			size_t len = b->text ? strlen(b->text) : 0;
 
-			if (b->type == CONV_TEXT) {
+			if (b->type == CONV_THINKING || b->type == CONV_REDACTED_THINKING ||
+			    b->type == CONV_OPAQUE) {
+				continue;	/* reasoning and server blocks: the text says what came of them */
+			} else if (b->type == CONV_TEXT) {
 				strbuf_addf(out, "%s: ", m->role == CONV_USER ? "USER" : "ASSISTANT");
 				strbuf_add(out, b->text, len);
 			} else if (b->type == CONV_TOOL_USE) {

@@ -57,6 +57,27 @@ static json_t *content_blocks(const struct conv_msg *m)
 			if (b->is_error)
 				json_object_set_new(o, "is_error", json_true());
 			break;
+		case CONV_THINKING:
+			/* sent back unchanged, signature and all (the API checks
+			 * it in a tool loop); another server's reasoning has no
+			 * signature and is not Anthropic's to see */
+			if (b->signature)
+				o = json_pack("{s:s, s:s, s:s}", "type", "thinking", "thinking", b->text,
+					      "signature", b->signature);
+			break;
+		case CONV_REDACTED_THINKING:
+			o = json_pack("{s:s, s:s}", "type", "redacted_thinking", "data", b->text);
+			break;
+		case CONV_OPAQUE: {
+			json_error_t jerr;
+
+			o = json_loads(b->input, 0, &jerr);
+			if (!json_is_object(o)) {
+				json_decref(o);
+				o = NULL;
+			}
+			break;
+		}
 		}
 		if (o)
 			json_array_append_new(arr, o);
@@ -152,11 +173,17 @@ static void encode_body(const struct provider_config *cfg,
 
 /* ---- stream ------------------------------------------------------------- */
 
-enum { BLOCK_NONE, BLOCK_TEXT, BLOCK_TOOL };
+enum { BLOCK_NONE, BLOCK_TEXT, BLOCK_TOOL, BLOCK_THINKING, BLOCK_REDACTED, BLOCK_SERVER };
 
-/* The decoder's state for this protocol (d->proto). */
+/* The decoder's state for this protocol (d->proto).  Blocks stream one
+ * after another: the one being assembled that is not text or a call. */
 struct state {
 	unsigned char block_type[64];	/* per content block index */
+	int inited;
+	struct strbuf text;		/* thinking; redacted data */
+	struct strbuf sig;		/* thinking's signature */
+	struct strbuf input;		/* a server tool's input, streamed */
+	json_t *block;			/* a server's block as it started */
 };
 
 static struct decode_call *call_at(struct decoder *d, int index)
@@ -184,6 +211,114 @@ static void set_block_type(struct decoder *d, int index, int type)
 
 	if (index >= 0 && index < (int)sizeof(st->block_type))
 		st->block_type[index] = (unsigned char)type;
+}
+
+static struct state *state_of(struct decoder *d)
+{
+	struct state *st = d->proto;
+
+	if (!st->inited) {
+		strbuf_init(&st->text, (size_t)64 << 20);
+		strbuf_init(&st->sig, (size_t)1 << 20);
+		strbuf_init(&st->input, (size_t)16 << 20);
+		st->inited = 1;
+	}
+	return st;
+}
+
+static void state_release(void *p)
+{
+	struct state *st = p;
+
+	if (!st->inited)
+		return;
+	strbuf_release(&st->text);
+	strbuf_release(&st->sig);
+	strbuf_release(&st->input);
+	json_decref(st->block);
+}
+
+/* A block that is not text or a client call starts: thinking, redacted
+ * thinking, or a server's own (server_tool_use and its results, MCP
+ * blocks, ...), which archie keeps and sends back but never runs. */
+static void special_start(struct decoder *d, int index, const char *bt, json_t *cb)
+{
+	struct state *st = state_of(d);
+
+	strbuf_reset(&st->text);
+	strbuf_reset(&st->sig);
+	strbuf_reset(&st->input);
+	json_decref(st->block);
+	st->block = NULL;
+	if (!strcmp(bt, "thinking")) {
+		const char *t = json_string_value(json_object_get(cb, "thinking"));
+
+		set_block_type(d, index, BLOCK_THINKING);
+		if (t && *t) {
+			strbuf_addstr(&st->text, t);
+			decoder_reasoning(d, t, strlen(t));
+		}
+		if (json_string_value(json_object_get(cb, "signature")))
+			strbuf_addstr(&st->sig, json_string_value(json_object_get(cb, "signature")));
+	} else if (!strcmp(bt, "redacted_thinking")) {
+		set_block_type(d, index, BLOCK_REDACTED);
+		if (json_string_value(json_object_get(cb, "data")))
+			strbuf_addstr(&st->text, json_string_value(json_object_get(cb, "data")));
+	} else {
+		set_block_type(d, index, BLOCK_SERVER);
+		st->block = json_deep_copy(cb);
+	}
+}
+
+static void special_delta(struct decoder *d, int index, const char *dt, json_t *delta)
+{
+	struct state *st = state_of(d);
+	int bt = block_type(d, index);
+	json_t *v;
+
+	if (bt == BLOCK_THINKING && !strcmp(dt, "thinking_delta")) {
+		v = json_object_get(delta, "thinking");
+		if (json_is_string(v)) {
+			strbuf_add(&st->text, json_string_value(v), json_string_length(v));
+			decoder_reasoning(d, json_string_value(v), json_string_length(v));
+		}
+	} else if (bt == BLOCK_THINKING && !strcmp(dt, "signature_delta")) {
+		v = json_object_get(delta, "signature");
+		if (json_is_string(v))
+			strbuf_add(&st->sig, json_string_value(v), json_string_length(v));
+	} else if (bt == BLOCK_SERVER && !strcmp(dt, "input_json_delta")) {
+		v = json_object_get(delta, "partial_json");
+		if (json_is_string(v))
+			strbuf_add(&st->input, json_string_value(v), json_string_length(v));
+	}
+}
+
+static void special_stop(struct decoder *d, int index)
+{
+	struct state *st = state_of(d);
+	int bt = block_type(d, index);
+
+	if (bt == BLOCK_THINKING) {
+		decoder_thinking(d, st->text.buf, st->text.len, st->sig.len ? st->sig.buf : NULL);
+	} else if (bt == BLOCK_REDACTED) {
+		decoder_opaque_block(d, 1, st->text.buf);
+	} else if (bt == BLOCK_SERVER && st->block) {
+		char *s;
+
+		if (st->input.len) {
+			json_error_t jerr;
+			json_t *in = json_loadb(st->input.buf, st->input.len, 0, &jerr);
+
+			if (in)
+				json_object_set_new(st->block, "input", in);
+		}
+		s = json_dumps(st->block, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (s)
+			decoder_opaque_block(d, 0, s);
+		free(s);
+		json_decref(st->block);
+		st->block = NULL;
+	}
 }
 
 static void read_usage(struct decoder *d, json_t *u, int cumulative_output)
@@ -256,7 +391,7 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 		json_t *cb = json_object_get(j, "content_block");
 		const char *bt = json_string_value(json_object_get(cb, "type"));
 
-		if (bt && (!strcmp(bt, "tool_use") || !strcmp(bt, "server_tool_use"))) {
+		if (bt && !strcmp(bt, "tool_use")) {
 			struct decode_call *c = decoder_new_call(d, index);
 			const char *s;
 
@@ -271,8 +406,10 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 			v = json_object_get(cb, "text");
 			if (json_is_string(v))
 				decoder_text(d, json_string_value(v), json_string_length(v));
+		} else if (bt) {
+			special_start(d, index, bt, cb);
 		} else {
-			set_block_type(d, index, BLOCK_NONE);	/* thinking... */
+			set_block_type(d, index, BLOCK_NONE);
 		}
 	} else if (!strcmp(type, "content_block_delta")) {
 		json_t *delta = json_object_get(j, "delta");
@@ -290,12 +427,16 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 			if (c && json_is_string(v))
 				strbuf_add(&c->args, json_string_value(v),
 					   json_string_length(v));
+		} else if (dt) {
+			special_delta(d, index, dt, delta);
 		}
 	} else if (!strcmp(type, "content_block_stop")) {
 		struct decode_call *c = call_at(d, index);
 
 		if (c && block_type(d, index) == BLOCK_TOOL)
 			c->closed = 1;
+		else if (block_type(d, index) >= BLOCK_THINKING)
+			special_stop(d, index);
 	} else if (!strcmp(type, "message_delta")) {
 		v = json_object_get(json_object_get(j, "delta"), "stop_reason");
 		if (json_is_string(v))
@@ -340,5 +481,6 @@ const struct wire wire_anthropic = {
 	.headers = headers,
 	.decode = decode,
 	.state_size = sizeof(struct state),
+	.state_release = state_release,
 	.calls_close = 1,
 };

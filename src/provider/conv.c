@@ -24,6 +24,7 @@ static void block_release(struct conv_block *b)
 	free(b->id);
 	free(b->name);
 	free(b->input);
+	free(b->signature);
 }
 
 void conv_msg_release(struct conv_msg *m)
@@ -135,6 +136,25 @@ void conv_add_tool_result(struct conv_msg *m, const char *id, const char *text,
 	b->is_error = is_error;
 }
 
+void conv_add_thinking(struct conv_msg *m, const char *text, size_t len,
+		       const char *signature)
+{
+	struct conv_block *b = add_block(m, CONV_THINKING);
+
+	b->text = utf8_dup(text, len);
+	b->signature = xstrdup_or_null(signature);
+}
+
+void conv_add_redacted_thinking(struct conv_msg *m, const char *data)
+{
+	add_block(m, CONV_REDACTED_THINKING)->text = xstrdup(data ? data : "");
+}
+
+void conv_add_opaque(struct conv_msg *m, const char *json)
+{
+	add_block(m, CONV_OPAQUE)->input = utf8_dup(json, strlen(json));
+}
+
 char *conv_msg_text(const struct conv_msg *m)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -169,6 +189,24 @@ json_t *conv_msg_to_json(const struct conv_msg *m)
 			 * model sent */
 			o = json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use", "id", b->id,
 				      "name", b->name, "input", in ? in : json_string(b->input));
+			break;
+		}
+		case CONV_THINKING:
+			o = json_pack("{s:s, s:s}", "type", "thinking", "thinking", b->text);
+			if (b->signature)
+				json_object_set_new(o, "signature", json_string(b->signature));
+			break;
+		case CONV_REDACTED_THINKING:
+			o = json_pack("{s:s, s:s}", "type", "redacted_thinking", "data", b->text);
+			break;
+		case CONV_OPAQUE: {
+			json_error_t jerr;
+
+			o = json_loads(b->input, 0, &jerr);
+			if (!json_is_object(o)) {
+				json_decref(o);
+				o = json_pack("{s:s, s:s}", "type", "opaque", "json", b->input);
+			}
 			break;
 		}
 		default:
@@ -208,9 +246,25 @@ void conv_msg_from_json(json_t *content, struct conv_msg *m)
 					  text ? text : json_string_value(in));
 			free(text);
 		} else if (!strcmp(type, "tool_result")) {
+			const char *c = json_string_value(json_object_get(b, "content"));
+
 			conv_add_tool_result(m, json_string_value(json_object_get(b, "tool_use_id")),
-					     json_string_value(json_object_get(b, "content")),
+					     c ? c : "",
 					     json_is_true(json_object_get(b, "is_error")));
+		} else if (!strcmp(type, "thinking")) {
+			const char *t = json_string_value(json_object_get(b, "thinking"));
+
+			conv_add_thinking(m, t ? t : "", t ? strlen(t) : 0,
+					  json_string_value(json_object_get(b, "signature")));
+		} else if (!strcmp(type, "redacted_thinking")) {
+			conv_add_redacted_thinking(m, json_string_value(json_object_get(b, "data")));
+		} else {
+			/* a server's block archie keeps as it came */
+			char *j = json_dumps(b, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+			if (j)
+				conv_add_opaque(m, j);
+			free(j);
 		}
 	}
 }

@@ -23,14 +23,28 @@
 
 enum conv_role { CONV_USER, CONV_ASSISTANT };
 
-enum conv_block_type { CONV_TEXT, CONV_TOOL_USE, CONV_TOOL_RESULT };
+/*
+ * THINKING is a model's reasoning: Anthropic's thinking block (with the
+ * signature the API checks when it is sent back in a tool loop) or an
+ * OpenAI-compatible server's reasoning_content (no signature).
+ * REDACTED_THINKING is Anthropic's encrypted reasoning, sent back as is.
+ * OPAQUE is a block archie does not interpret but must keep in the
+ * conversation as the server sent it (Anthropic's server-side tools:
+ * server_tool_use, web_search_tool_result, ...): its JSON, verbatim.
+ */
+enum conv_block_type {
+	CONV_TEXT, CONV_TOOL_USE, CONV_TOOL_RESULT, CONV_THINKING, CONV_REDACTED_THINKING,
+	CONV_OPAQUE,
+};
 
 struct conv_block {
 	enum conv_block_type type;
-	char *text;		/* TEXT; TOOL_RESULT: the result text */
+	char *text;		/* TEXT; TOOL_RESULT: the result text; THINKING: the
+				 * reasoning; REDACTED_THINKING: its data */
 	char *id;		/* TOOL_USE, TOOL_RESULT: the call id */
 	char *name;		/* TOOL_USE */
-	char *input;		/* TOOL_USE: arguments as JSON text */
+	char *input;		/* TOOL_USE: arguments as JSON text; OPAQUE: the block's JSON */
+	char *signature;	/* THINKING: Anthropic's signature, or NULL */
 	int is_error;		/* TOOL_RESULT */
 };
 
@@ -62,6 +76,11 @@ void conv_add_tool_use(struct conv_msg *m, const char *id, const char *name,
 		       const char *input_json);
 void conv_add_tool_result(struct conv_msg *m, const char *id, const char *text,
 			  int is_error);
+
+void conv_add_thinking(struct conv_msg *m, const char *text, size_t len,
+		       const char *signature);
+void conv_add_redacted_thinking(struct conv_msg *m, const char *data);
+void conv_add_opaque(struct conv_msg *m, const char *json);
 
 /* All the text blocks of m concatenated (caller frees). */
 char *conv_msg_text(const struct conv_msg *m);

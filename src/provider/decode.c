@@ -41,6 +41,8 @@ void decoder_release(struct decoder *d)
 	for (i = 0; i < d->calls_nr; i++)
 		call_release(&d->calls[i]);
 	free(d->calls);
+	if (d->proto && d->wire->state_release)
+		d->wire->state_release(d->proto);
 	free(d->proto);
 	d->proto = NULL;
 	strbuf_release(&d->errmsg);
@@ -52,6 +54,39 @@ static void emit(struct decoder *d, const struct provider_event *ev)
 {
 	if (d->cb)
 		d->cb(d->ud, ev);
+}
+
+void decoder_reasoning(struct decoder *d, const char *text, size_t len)
+{
+	struct provider_event ev;
+
+	if (!len)
+		return;
+	d->saw_content = 1;
+	strbuf_add(&d->reply->reasoning, text, len);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = PROVIDER_EV_REASONING;
+	ev.text = text;
+	ev.len = len;
+	emit(d, &ev);
+}
+
+void decoder_thinking(struct decoder *d, const char *text, size_t len, const char *signature)
+{
+	d->thinking_blocks = 1;
+	d->saw_content = 1;
+	conv_add_thinking(&d->reply->blocks, text, len, signature);
+}
+
+void decoder_opaque_block(struct decoder *d, int redacted, const char *text)
+{
+	d->saw_content = 1;
+	if (redacted) {
+		d->thinking_blocks = 1;
+		conv_add_redacted_thinking(&d->reply->blocks, text);
+	} else {
+		conv_add_opaque(&d->reply->blocks, text);
+	}
 }
 
 void decoder_text(struct decoder *d, const char *text, size_t len)
@@ -237,6 +272,20 @@ int decoder_finish(struct decoder *d)
 		 * closes them) was cut off, e.g. by max_tokens, even though
 		 * the end of the message came. */
 		finish_call(d, c, i, d->wire->calls_close && !c->closed);
+	}
+	/* an OpenAI-compatible server's reasoning goes back with the answer
+	 * as one unsigned thinking block (DeepSeek wants it in tool loops) */
+	if (d->reply->reasoning.len && !d->thinking_blocks) {
+		struct conv_msg first;
+
+		memset(&first, 0, sizeof(first));
+		conv_add_thinking(&first, d->reply->reasoning.buf, d->reply->reasoning.len, NULL);
+		for (i = 0; i < d->reply->blocks.nr; i++) {
+			ALLOC_GROW(first.blocks, first.nr + 1, first.alloc);
+			first.blocks[first.nr++] = d->reply->blocks.blocks[i];
+		}
+		free(d->reply->blocks.blocks);
+		d->reply->blocks = first;
 	}
 	if (!d->reply->stop_reason)
 		decoder_set_stop(d, d->calls_nr ? "tool_use" : "end_turn");

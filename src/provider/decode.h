@@ -34,6 +34,7 @@ struct decoder {
 	struct strbuf errmsg;
 	void *proto;		/* the protocol's own state (wire->state_size bytes) */
 	long first_content_ms;
+	int thinking_blocks;	/* the protocol added its reasoning as blocks */
 };
 
 void decoder_init(struct decoder *d, const struct wire *w,
@@ -50,6 +51,14 @@ int decoder_finish(struct decoder *d);
 
 /* Helpers for the protocol decoders. */
 void decoder_text(struct decoder *d, const char *text, size_t len);
+/* Reasoning text as it streams (shown apart; kept in the reply). */
+void decoder_reasoning(struct decoder *d, const char *text, size_t len);
+/* A block that goes back with the answer (the reply's blocks): the
+ * protocol's own thinking (then the reasoning streamed is not added
+ * again as an unsigned block at the end), redacted thinking, a server's
+ * tool block. */
+void decoder_thinking(struct decoder *d, const char *text, size_t len, const char *signature);
+void decoder_opaque_block(struct decoder *d, int redacted, const char *text);
 struct decode_call *decoder_new_call(struct decoder *d, int index);
 void decoder_call_started(struct decoder *d, struct decode_call *c);
 void decoder_set_stop(struct decoder *d, const char *raw);

@@ -45,7 +45,7 @@ static json_t *tool_results_and_text(const struct conv_msg *m, json_t *msgs)
 
 static void assistant_msg(const struct conv_msg *m, json_t *msgs)
 {
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, reasoning = STRBUF_INIT;
 	json_t *calls = json_array(), *o;
 	size_t i;
 
@@ -54,6 +54,11 @@ static void assistant_msg(const struct conv_msg *m, json_t *msgs)
 
 		if (b->type == CONV_TEXT)
 			strbuf_addstr(&text, b->text);
+		/* an OpenAI-compatible server's own reasoning goes back as it
+		 * came (DeepSeek requires it in a tool loop); Anthropic's
+		 * signed thinking is not for another server */
+		else if (b->type == CONV_THINKING && !b->signature)
+			strbuf_addstr(&reasoning, b->text);
 		else if (b->type == CONV_TOOL_USE)
 			json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:s}}",
 				"id", b->id, "type", "function", "function",
@@ -64,9 +69,12 @@ static void assistant_msg(const struct conv_msg *m, json_t *msgs)
 						   : json_null());
 	if (json_array_size(calls))
 		json_object_set(o, "tool_calls", calls);
+	if (reasoning.len)
+		json_object_set_new(o, "reasoning_content", json_string(reasoning.buf));
 	json_decref(calls);
 	json_array_append_new(msgs, o);
 	strbuf_release(&text);
+	strbuf_release(&reasoning);
 }
 
 static void encode_system(const char *system, struct strbuf *out)
@@ -265,6 +273,73 @@ static void stream_error(struct decoder *d, json_t *e)
 			     msg ? msg : "(no message)");
 }
 
+/* A text given as a string, or as a list of parts ({"type": "text",
+ * "text": ...} or {"text": ...}). */
+static void texts_of(json_t *v, struct strbuf *out)
+{
+	json_t *p;
+	size_t i;
+
+	if (json_is_string(v)) {
+		strbuf_add(out, json_string_value(v), json_string_length(v));
+		return;
+	}
+	json_array_foreach(v, i, p) {
+		json_t *t = json_object_get(p, "text");
+
+		if (json_is_string(p))
+			strbuf_add(out, json_string_value(p), json_string_length(p));
+		else if (json_is_string(t))
+			strbuf_add(out, json_string_value(t), json_string_length(t));
+	}
+}
+
+/*
+ * A delta's answer and reasoning, as each server sends them: content as a
+ * string, or (Mistral) a list of parts where "thinking" parts hold
+ * reasoning and "text" parts the answer; reasoning as reasoning_content
+ * (DeepSeek, vLLM, Qwen, xAI, Z.ai), reasoning (OpenRouter, Groq,
+ * Cerebras) or reasoning_details (OpenRouter, Snowflake: text, summary).
+ */
+static void delta_content(struct decoder *d, json_t *delta)
+{
+	struct strbuf r = STRBUF_INIT_CAP((size_t)16 << 20), t = STRBUF_INIT_CAP((size_t)16 << 20);
+	json_t *v = json_object_get(delta, "content"), *p;
+	size_t i;
+
+	if (json_is_string(v)) {
+		strbuf_add(&t, json_string_value(v), json_string_length(v));
+	} else {
+		json_array_foreach(v, i, p) {
+			const char *type = json_string_value(json_object_get(p, "type"));
+
+			if (type && !strcmp(type, "thinking"))
+				texts_of(json_object_get(p, "thinking"), &r);
+			else if (!type || !strcmp(type, "text"))
+				texts_of(json_object_get(p, "text"), &t);
+		}
+	}
+	v = json_object_get(delta, "reasoning_content");
+	if (!json_is_string(v))
+		v = json_object_get(delta, "reasoning");
+	if (json_is_string(v)) {
+		strbuf_add(&r, json_string_value(v), json_string_length(v));
+	} else if (!json_object_get(delta, "reasoning_content")) {
+		json_array_foreach(json_object_get(delta, "reasoning_details"), i, p) {
+			json_t *x = json_object_get(p, "text");
+
+			if (!json_is_string(x))
+				x = json_object_get(p, "summary");
+			if (json_is_string(x))
+				strbuf_add(&r, json_string_value(x), json_string_length(x));
+		}
+	}
+	decoder_reasoning(d, r.buf, r.len);
+	decoder_text(d, t.buf, t.len);
+	strbuf_release(&r);
+	strbuf_release(&t);
+}
+
 static int decode(struct decoder *d, const struct sse_event *ev)
 {
 	json_error_t jerr;
@@ -298,9 +373,7 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 	/* Some servers put a whole message in one chunk, as "message". */
 	if (!delta)
 		delta = json_object_get(choice, "message");
-	v = json_object_get(delta, "content");
-	if (json_is_string(v))
-		decoder_text(d, json_string_value(v), json_string_length(v));
+	delta_content(d, delta);
 	tcs = json_object_get(delta, "tool_calls");
 	for (i = 0; i < json_array_size(tcs); i++)
 		tool_call_delta(d, json_array_get(tcs, i));

@@ -24,6 +24,7 @@ void provider_reply_init(struct provider_reply *r)
 {
 	memset(r, 0, sizeof(*r));
 	strbuf_init(&r->text, REPLY_TEXT_MAX);
+	strbuf_init(&r->reasoning, REPLY_TEXT_MAX);
 }
 
 void provider_reply_reset(struct provider_reply *r)
@@ -38,6 +39,8 @@ void provider_reply_reset(struct provider_reply *r)
 	}
 	r->calls_nr = 0;
 	strbuf_reset(&r->text);
+	strbuf_reset(&r->reasoning);
+	conv_msg_release(&r->blocks);
 	free(r->stop_reason);
 	r->stop_reason = NULL;
 }
@@ -47,6 +50,7 @@ void provider_reply_release(struct provider_reply *r)
 	provider_reply_reset(r);
 	free(r->calls);
 	strbuf_release(&r->text);
+	strbuf_release(&r->reasoning);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -76,6 +80,17 @@ void provider_reply_to_msg(const struct provider_reply *r, struct conv_msg *m)
 {
 	size_t i;
 
+	/* reasoning and a server's blocks first, as the API sent them */
+	for (i = 0; i < r->blocks.nr; i++) {
+		const struct conv_block *b = &r->blocks.blocks[i];
+
+		if (b->type == CONV_THINKING)
+			conv_add_thinking(m, b->text, strlen(b->text), b->signature);
+		else if (b->type == CONV_REDACTED_THINKING)
+			conv_add_redacted_thinking(m, b->text);
+		else if (b->type == CONV_OPAQUE)
+			conv_add_opaque(m, b->input);
+	}
 	if (r->text.len)
 		conv_add_text(m, r->text.buf, r->text.len);
 	for (i = 0; i < r->calls_nr; i++)

@@ -126,6 +126,11 @@ struct provider_call {
 
 struct provider_reply {
 	struct strbuf text;		/* the answer's text */
+	struct strbuf reasoning;	/* the model's reasoning, as shown (never part of text) */
+	/* blocks that go back with the answer, in the order they came:
+	 * thinking (signed or not), redacted thinking, a server's own tool
+	 * blocks (conv.h) */
+	struct conv_msg blocks;
 	struct provider_call *calls;
 	size_t calls_nr, calls_alloc;
 	struct provider_usage usage;	/* summed over attempts that billed */
@@ -140,6 +145,7 @@ struct provider_reply {
 
 enum provider_event_type {
 	PROVIDER_EV_TEXT,	/* text, len */
+	PROVIDER_EV_REASONING,	/* text, len: reasoning, shown apart from the answer */
 	PROVIDER_EV_TOOL_START,	/* index, id, name */
 	PROVIDER_EV_TOOL_DONE,	/* index, id, name, arguments, malformed, problem */
 	PROVIDER_EV_USAGE,	/* usage */
@@ -202,6 +208,7 @@ struct wire {
 	/* One event of the stream: 0, or -1 to stop reading. */
 	int (*decode)(struct decoder *d, const struct sse_event *ev);
 	size_t state_size;		/* the decoder's per-stream state for this protocol */
+	void (*state_release)(void *state);	/* what it holds; may be NULL */
 	/* A tool call the stream never closed was cut off (Anthropic closes
 	 * each block; OpenAI closes none). */
 	int calls_close;
