@@ -37,6 +37,7 @@ static const struct cmd_option global_options[] = {
 	{ "--agent NAME", "the agent to run (default: backend-architect)" },
 	{ "--model MODEL", "override the agent's model (see 'archie models')" },
 	{ "--max-turns N", "stop after N model requests (default 100)" },
+	{ "--thinking N", "let Anthropic models think first, with a budget of N tokens (off: never)" },
 	{ "--compact-at PCT", "compact the conversation when it fills PCT% of the context window (default 80; off: never)" },
 	{ "--output-format F", "headless output: text (default), json or stream-json" },
 	{ "-y, --yes", "allow what the policy would ask about (denials still hold)" },
@@ -356,6 +357,22 @@ static int set_compact_at(struct globals *g, const char *name, const char *v)
 	return 0;
 }
 
+static int set_thinking(struct globals *g, const char *name, const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	(void)name;
+	if (!strcmp(v, "off")) {
+		g->ctx->thinking = -1;
+		return 0;
+	}
+	if (*end || n < 1024 || n > 10000000)
+		return cli_usage_error("--thinking must be a budget of 1024 tokens or more, or off, not '%s'", v);
+	g->ctx->thinking = n;
+	return 0;
+}
+
 static int set_flag(struct globals *g, const char *name, const char *v)
 {
 	struct cli_ctx *c = g->ctx;
@@ -390,6 +407,7 @@ static const struct global_opt {
 	{ "--output-format", NULL, "--output-format needs a value", set_string },
 	{ "--permission-mode", NULL, "--permission-mode needs a value", set_string },
 	{ "--max-turns", NULL, "--max-turns needs a value", set_max_turns },
+	{ "--thinking", NULL, "--thinking needs a token budget, e.g. --thinking 8000", set_thinking },
 	{ "--compact-at", NULL, "--compact-at needs a percentage of the context window, e.g. --compact-at 70", set_compact_at },
 	{ "--allow", NULL, "--allow needs a rule, e.g. --allow 'Bash(npm test:*)'", set_rule },
 	{ "--ask", NULL, "--ask needs a rule, e.g. --ask 'Bash(npm test:*)'", set_rule },

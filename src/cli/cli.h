@@ -36,6 +36,7 @@ struct cli_ctx {
 	const char *model;		/* --model */
 	int max_turns;			/* --max-turns */
 	int compact_at;			/* --compact-at PCT (-1: never); 0: the default */
+	long thinking;			/* --thinking N (-1: off); 0: the model's config */
 	const char *output_format;	/* --output-format */
 	const char *permission_mode;	/* --permission-mode; --yes = accept */
 	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */

@@ -229,6 +229,15 @@ static void ui_notice(void *ud, const char *msg)
 		fprintf(stderr, "archie: note: %s\n", msg);
 }
 
+static void ui_reasoning(void *ud, const char *s, size_t n)
+{
+	struct run_ui *u = ud;
+
+	/* text output is the answer alone; stream-json says what it is */
+	if (u->fmt == OUT_STREAM)
+		emit_line(json_pack("{s:s, s:s%}", "type", "reasoning", "text", s, n));
+}
+
 static void ui_compaction(void *ud, const struct loop_compaction *c)
 {
 	struct run_ui *u = ud;
@@ -433,6 +442,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	ui.child = ui_child;
 	ui.notice = ui_notice;
 	ui.compaction = ui_compaction;
+	ui.reasoning = ui_reasoning;
 	ui.started = ui_started;
 	ui.ud = &u;
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);

@@ -46,6 +46,7 @@ struct repl {
 	int color;
 	struct strvec owned;	/* strings ctx points at */
 	struct board board;	/* subagents' status lines */
+	int reasoning_open;	/* reasoning was shown; the answer starts on a new line */
 };
 
 static volatile sig_atomic_t idle_interrupts;
@@ -88,7 +89,26 @@ static void ui_text(void *ud, const char *s, size_t n)
 {
 	struct repl *r = ud;
 
+	if (r->reasoning_open) {
+		fputs("\n\n", stdout);
+		r->reasoning_open = 0;
+	}
 	render_text(&r->r, s, n);
+}
+
+/* Reasoning, dimmed and apart from the answer. */
+static void ui_reasoning(void *ud, const char *s, size_t n)
+{
+	struct repl *r = ud;
+
+	render_flush(&r->r);
+	r->reasoning_open = 1;
+	if (r->color)
+		fputs(DIM, stdout);
+	fwrite(s, 1, n, stdout);
+	if (r->color)
+		fputs(RESET, stdout);
+	fflush(stdout);
 }
 
 static void ui_discard(void *ud, size_t n)
@@ -572,6 +592,7 @@ int cli_repl(struct cli_ctx *ctx)
 	render_init(&r.r, stdout, r.color);
 	board_init(&r.board, stdout, 1, r.color);
 	r.ui.text = ui_text;
+	r.ui.reasoning = ui_reasoning;
 	r.ui.discard = ui_discard;
 	r.ui.retry = ui_retry;
 	r.ui.tool_start = ui_tool_start;

@@ -165,6 +165,7 @@ static int fill_opts(struct cli_ctx *ctx, struct session *s, const struct agent 
 	o->deny = &ctx->deny;
 	o->cancel = &session_cancel;
 	o->compact_at = ctx->compact_at;
+	o->thinking = ctx->thinking;
 	return 0;
 }
 

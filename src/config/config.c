@@ -69,6 +69,7 @@ static void model_release(struct config_model *m)
 	free(m->id);
 	strvec_release(&m->aliases);
 	free(m->source);
+	free(m->reasoning_effort);
 }
 
 void config_release(struct config *cfg)
@@ -509,6 +510,33 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 			m->context = (long)d;
 		else
 			m->max_tokens = (long)d;
+		return 0;
+	}
+	if (!strcmp(key, "thinking")) {
+		double d;
+
+		/* thinking: 8000, or thinking: {budget_tokens: 8000} */
+		if (fy_node_get_type(v) == FYNT_MAPPING) {
+			struct fy_node *b = fy_node_mapping_lookup_by_string(v, "budget_tokens", -1);
+
+			if (!b)
+				return ferr(fc, v, k, "'thinking' needs budget_tokens, e.g. thinking: {budget_tokens: 8000}");
+			v = b;
+		}
+		if (want_number(fc, key, k, v, &d))
+			return -1;
+		if (d && (d < 1024 || d > 1e7))
+			return ferr(fc, v, k, "'thinking' must be a budget of 1024 tokens or more (0: off)");
+		m->thinking = (long)d;
+		return 0;
+	}
+	if (!strcmp(key, "reasoning_effort")) {
+		if (want_string(fc, key, k, v, &m->reasoning_effort))
+			return -1;
+		if (strcmp(m->reasoning_effort, "minimal") && strcmp(m->reasoning_effort, "low") &&
+		    strcmp(m->reasoning_effort, "medium") && strcmp(m->reasoning_effort, "high"))
+			return ferr(fc, v, k, "'reasoning_effort' must be minimal, low, medium or high, not '%s'",
+				    m->reasoning_effort);
 		return 0;
 	}
 	if (!strcmp(key, "aliases")) {

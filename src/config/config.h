@@ -47,6 +47,8 @@ struct config_model {
 	struct provider_price price;
 	long max_tokens;	/* the output limit (`max_tokens` or `max_output`); 0: not set */
 	long context;		/* the context window in tokens (`context`); 0: not set */
+	long thinking;		/* Anthropic extended thinking's budget (`thinking`); 0: off */
+	char *reasoning_effort;	/* OpenAI-compatible `reasoning_effort`, or NULL */
 	char *source;
 };
 

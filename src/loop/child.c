@@ -227,6 +227,7 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	o->mcp = p->o.mcp;
 	o->mcp_wait_ms = p->o.mcp_wait_ms;
 	o->compact_at = p->o.compact_at;
+	o->thinking = p->o.thinking;
 	o->max_turns = a->max_turns > 0 ? (int)a->max_turns
 		     : p->o.delegation.max_turns > 0 ? p->o.delegation.max_turns
 		     : DELEGATE_MAX_TURNS;

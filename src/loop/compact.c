@@ -132,8 +132,11 @@ void context_reported(struct loop *l, const struct provider_usage *u)
 	long n = u->input_tokens + u->cache_read_tokens + u->cache_write_tokens +
 		 u->output_tokens;
 
-	/* a server that reports nothing leaves the estimate to characters */
-	l->ctx_reported = n > 0 ? n : 0;
+	/* a server that reports nothing leaves the estimate to characters,
+	 * and so does one that reports more than the window: a request that
+	 * succeeded fit, so that is a sum over the server's own tool
+	 * iterations (Anthropic's web search), not the prompt */
+	l->ctx_reported = n > 0 && n <= l->limits.context ? n : 0;
 	l->ctx_reported_nr = l->conv.nr;
 }
 

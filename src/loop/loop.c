@@ -31,6 +31,8 @@
 
 #define DEFAULT_MAX_TURNS 100
 #define DEFAULT_RESULT_CAP 30000
+/* pause_turn continuations of one prompt before archie stops asking */
+#define MAX_PAUSES 8
 
 const char *loop_exit_name(enum loop_exit e)
 {
@@ -330,6 +332,10 @@ static void on_provider_event(void *ud, const struct provider_event *ev)
 			record_partial(l, 0);
 		}
 		break;
+	case PROVIDER_EV_REASONING:
+		if (ui->reasoning)
+			ui->reasoning(ui->ud, ev->text, ev->len);
+		break;
 	case PROVIDER_EV_DISCARD:
 		if (ui->discard)
 			ui->discard(ui->ud, ev->len);
@@ -452,6 +458,12 @@ static int send_once(struct loop *l, struct provider_reply *reply, struct strbuf
 	req.temperature = l->o.agent->temperature;
 	req.max_tokens = l->max_tokens;
 	req.cache_key = l->session_id;
+	if (l->model.model) {
+		req.thinking = l->model.model->thinking;
+		req.reasoning_effort = l->model.model->reasoning_effort;
+	}
+	if (l->o.thinking)
+		req.thinking = l->o.thinking > 0 ? l->o.thinking : 0;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.cancel = l->o.cancel;
 	provider_reply_init(reply);
@@ -575,7 +587,7 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	     struct strbuf *err)
 {
 	size_t denials_before = l->denials_nr;
-	int rc = 0, stop_continues = 0;
+	int rc = 0, stop_continues = 0, pauses = 0;
 
 	*exit = LOOP_DONE;
 	strbuf_reset(&l->last_text);
@@ -591,9 +603,14 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 			break;
 		}
 		if (!reply.calls_nr) {
+			/* a server that paused its own long turn (Anthropic's
+			 * server tools) continues from what it sent */
+			int paused = reply.stop_reason && !strcmp(reply.stop_reason, "pause_turn") &&
+				     pauses++ < MAX_PAUSES;
+
 			record_turn_end(l);
 			provider_reply_release(&reply);
-			if (stop_hooks(l, &stop_continues))
+			if (paused || stop_hooks(l, &stop_continues))
 				continue;
 			break;
 		}

@@ -74,6 +74,8 @@ struct loop_compaction {
 
 struct loop_ui {
 	void (*text)(void *ud, const char *s, size_t n);
+	/* the model's reasoning as it streams, apart from the answer */
+	void (*reasoning)(void *ud, const char *s, size_t n);
 	void (*discard)(void *ud, size_t n);
 	void (*retry)(void *ud, int attempt, long wait_ms, const char *reason);
 	void (*tool_start)(void *ud, const char *id, const char *name,
@@ -145,6 +147,7 @@ struct loop_opts {
 	struct mcp *mcp;		/* MCP servers, or NULL */
 	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
 	int compact_at;			/* compact at this % of the window; 0: 80; -1: never */
+	long thinking;			/* --thinking: the budget (-1: off); 0: the model's config */
 };
 
 /* A session's totals, for the UI and the result line. */

@@ -147,8 +147,17 @@ static void encode_body(const struct provider_config *cfg,
 	/* in the order the API caches: tools, system, messages */
 	strbuf_addstr(out, "{\"model\":");
 	encode_json(json_string(req->model), out);
-	strbuf_addf(out, ",\"max_tokens\":%ld",
-		    req->max_tokens > 0 ? req->max_tokens : (long)ANTHROPIC_DEFAULT_MAX_TOKENS);
+	{
+		long max = req->max_tokens > 0 ? req->max_tokens : (long)ANTHROPIC_DEFAULT_MAX_TOKENS;
+
+		/* the answer's limit must leave room past the thinking budget */
+		if (req->thinking > 0 && max <= req->thinking)
+			max = req->thinking + ANTHROPIC_DEFAULT_MAX_TOKENS;
+		strbuf_addf(out, ",\"max_tokens\":%ld", max);
+	}
+	if (req->thinking > 0)
+		strbuf_addf(out, ",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":%ld}",
+			    req->thinking);
 	if (req->tools_nr) {
 		strbuf_addstr(out, ",\"tools\":");
 		strbuf_add(out, c->tools_json.buf, c->tools_json.len);
@@ -164,7 +173,8 @@ static void encode_body(const struct provider_config *cfg,
 		add_msg(c->msgs.v[i], i + 1 == c->msgs.nr, out);
 	}
 	strbuf_addch(out, ']');
-	if (req->has_temperature) {
+	/* the API refuses a temperature with thinking on */
+	if (req->has_temperature && req->thinking <= 0) {
 		strbuf_addstr(out, ",\"temperature\":");
 		encode_json(json_real(req->temperature), out);
 	}

@@ -150,6 +150,10 @@ static void encode_body(const struct provider_config *cfg,
 		strbuf_addstr(out, ",\"temperature\":");
 		encode_json(json_real(req->temperature), out);
 	}
+	if (req->reasoning_effort) {
+		strbuf_addstr(out, ",\"reasoning_effort\":");
+		encode_json(json_string(req->reasoning_effort), out);
+	}
 	/* OpenAI caches by prefix on its own; the key keeps a session's
 	 * requests on the same cache (other servers may refuse the field) */
 	if (req->cache_key && cfg->base_url && strstr(cfg->base_url, "://api.openai.com")) {

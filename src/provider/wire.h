@@ -83,6 +83,8 @@ struct provider_request {
 	double temperature;
 	long max_tokens;		/* 0: default (Anthropic requires one) */
 	const char *cache_key;		/* the session: OpenAI's prompt_cache_key; may be NULL */
+	long thinking;			/* Anthropic extended thinking's budget; 0: off */
+	const char *reasoning_effort;	/* OpenAI-compatible; NULL: the server's default */
 };
 
 /* Tokens of one response.  input_tokens is uncached input in both

@@ -9,6 +9,8 @@
  *   {"responses": [
  *     {"turn": {"text": "Hello", "tool_calls": [{"id": "c1", "name": "Read",
  *               "arguments": "{\"path\":\"a\"}"}],
+ *               "thinking": "...", "signature": "...",   reasoning first: an
+ *                    Anthropic thinking block, OpenAI's reasoning_content
  *               "usage": {"input": 10, "output": 3}, "stop": "tool_use"},
  *      "protocol": "openai" | "anthropic" (default: from the path),
  *      "text_chunk": 5,          split text into deltas of 5 bytes
@@ -163,6 +165,11 @@ static void openai_turn(struct buf *b, json_t *turn, size_t text_chunk)
 		"id", "chatcmpl-fake", "object", "chat.completion.chunk",
 		"choices", "index", 0, "delta", "role", "assistant", "content", "",
 		"finish_reason"));
+	if (json_string_value(json_object_get(turn, "thinking")))
+		sse_json(b, NULL, json_pack("{s:s, s:[{s:i, s:{s:s}, s:n}]}",
+			"object", "chat.completion.chunk", "choices", "index", 0,
+			"delta", "reasoning_content",
+			json_string_value(json_object_get(turn, "thinking")), "finish_reason"));
 	for (off = 0; off < n; off += text_chunk) {
 		size_t k = n - off < text_chunk ? n - off : text_chunk;
 
@@ -237,6 +244,24 @@ static void anthropic_turn(struct buf *b, json_t *turn, size_t text_chunk)
 		"cache_creation_input_tokens", json_integer_value(json_object_get(usage, "cache_write")),
 		"cache_read_input_tokens", json_integer_value(json_object_get(usage, "cache_read")),
 		"output_tokens", (json_int_t)1));
+	if (json_string_value(json_object_get(turn, "thinking"))) {
+		/* a thinking block, with the signature the API checks */
+		sse_json(b, "content_block_start", json_pack("{s:s, s:I, s:{s:s, s:s, s:s}}",
+			"type", "content_block_start", "index", (json_int_t)block,
+			"content_block", "type", "thinking", "thinking", "", "signature", ""));
+		sse_json(b, "content_block_delta", json_pack("{s:s, s:I, s:{s:s, s:s}}",
+			"type", "content_block_delta", "index", (json_int_t)block,
+			"delta", "type", "thinking_delta",
+			"thinking", json_string_value(json_object_get(turn, "thinking"))));
+		sse_json(b, "content_block_delta", json_pack("{s:s, s:I, s:{s:s, s:s}}",
+			"type", "content_block_delta", "index", (json_int_t)block,
+			"delta", "type", "signature_delta", "signature",
+			json_string_value(json_object_get(turn, "signature")) ?
+			json_string_value(json_object_get(turn, "signature")) : "sig-fake"));
+		sse_json(b, "content_block_stop", json_pack("{s:s, s:I}",
+			"type", "content_block_stop", "index", (json_int_t)block));
+		block++;
+	}
 	if (n) {
 		sse_json(b, "content_block_start", json_pack("{s:s, s:I, s:{s:s, s:s}}",
 			"type", "content_block_start", "index", (json_int_t)block,

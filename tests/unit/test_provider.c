@@ -54,6 +54,11 @@ static void on_event(void *ud, const struct provider_event *ev)
 	case PROVIDER_EV_ERROR:
 		strbuf_addf(&r->events, "error\n");
 		break;
+	case PROVIDER_EV_REASONING:
+		strbuf_addstr(&r->events, "reasoning:");
+		strbuf_add(&r->events, ev->text, ev->len);
+		strbuf_addch(&r->events, '\n');
+		break;
 	case PROVIDER_EV_USAGE:
 		break;
 	}
