@@ -200,6 +200,8 @@ bench:
 	@$(B)/bench/bench_sandbox
 	@echo "bench: delegation (parallel subagents against a fixed-latency fake server)"
 	@sh bench/bench_delegate.sh $(B)/archie $(B)/tests/fakellm
+	@echo "bench: a long session (40 documents of 6k tokens, a 100k window; input billed as Anthropic prices caching)"
+	@sh bench/bench_context.sh $(B)/archie $(B)/tests/fakellm
 	@echo "bench: MCP (time to the prompt with three servers, one hanging)"
 	@sh bench/bench_mcp.sh $(B)/archie $(B)/tests/mcpserver
 

@@ -32,10 +32,10 @@
 #define CHARS_PER_TOKEN 4
 #define DEFAULT_COMPACT_AT 80
 /* After a compaction the context should be under this share of the window. */
-#define TARGET_PCT 40
+#define TARGET_PCT 15
 /* Elision keeps the latest messages whole, up to this share of the
  * window (at least the last two). */
-#define KEEP_RECENT_PCT 25
+#define KEEP_RECENT_PCT 8
 /* Tool results shorter than this are not worth a stub. */
 #define STUB_MIN_CHARS 600
 /* What a summary request may hold of one tool result. */

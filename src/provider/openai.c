@@ -121,8 +121,16 @@ static void encode_body(const struct provider_config *cfg,
 	size_t i;
 	int first = 1;
 
+	/* what never changes in a session first, so the byte prefix a server
+	 * caches by (vLLM, llama.cpp, OpenAI's own) stays the same from one
+	 * request to the next: the tools, then the system prompt, then the
+	 * conversation as it grows */
 	strbuf_addstr(out, "{\"model\":");
 	encode_json(json_string(req->model), out);
+	if (req->tools_nr) {
+		strbuf_addstr(out, ",\"tools\":");
+		strbuf_add(out, c->tools_json.buf, c->tools_json.len);
+	}
 	strbuf_addstr(out, ",\"messages\":[");
 	if (c->system_json.len) {
 		strbuf_add(out, c->system_json.buf, c->system_json.len);
@@ -139,10 +147,6 @@ static void encode_body(const struct provider_config *cfg,
 	strbuf_addstr(out, "],\"stream\":true");
 	if (!cfg->no_stream_usage)
 		strbuf_addstr(out, ",\"stream_options\":{\"include_usage\":true}");
-	if (req->tools_nr) {
-		strbuf_addstr(out, ",\"tools\":");
-		strbuf_add(out, c->tools_json.buf, c->tools_json.len);
-	}
 	if (req->max_tokens > 0)
 		strbuf_addf(out, ",\"%s\":%ld", cfg->max_completion_tokens
 			    ? "max_completion_tokens" : "max_tokens", req->max_tokens);

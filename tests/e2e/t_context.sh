@@ -113,7 +113,10 @@ sreq=$(grep -n 'archie-compaction-request' "$FAKE_LOG" | head -n 1 | cut -d: -f1
 check "the summary request asks for the sections" req_match "$sreq" 'tostring' '## Facts.*## Plan'
 check "the summary request carries the transcript" req_match "$sreq" 'tostring' 'CODE-777'
 check "the summary request offers no tools" test "$(req "$sreq" '.tools | length')" = 0
-next=$((sreq + 1))
+# the request after the summary's (it may come in chunks)
+next=$(awk -v s="$sreq" 'NR > s && !/archie-compaction-request/ { print NR; exit }' "$FAKE_LOG")
+check "a history larger than the window is summarised in chunks, each fitting" \
+	test "$(awk -v s="$sreq" 'NR >= s && /archie-compaction-request/' "$FAKE_LOG" | jq -r '.body | length' | awk '$1 / 4 > 12000' | wc -l)" -eq 0
 check "the request after the summary starts from it" req_match "$next" '.messages[1].content' 'was compacted'
 check "... and keeps the user's request" req_match "$next" '.messages[1].content' 'tell me the deploy code'
 

@@ -548,17 +548,21 @@ static json_t *auto_usage(const char *body, const char *path, json_t *turn)
 	if (strstr(path, "/messages")) {
 		const char *p = body;
 
-		/* each breakpoint: the prefix up to it */
-		while ((p = strstr(p, "\"cache_control\"")) != NULL) {
-			size_t n = (size_t)(p - body);
-
-			if (has_prefix(prefixes, prefixes_nr, body, n))
-				read = n;
-			write_to = n;
+		/* each breakpoint ends a prefix (the bytes before its
+		 * ,"cache_control"); a cached prefix is read wherever the body
+		 * starts with it, as the API looks back from a breakpoint */
+		while ((p = strstr(p, ",\"cache_control\"")) != NULL) {
+			write_to = (size_t)(p - body);
 			p++;
 		}
+		for (i = 0; i < prefixes_nr; i++) {
+			size_t n = strlen(prefixes[i]);
+
+			if (n > read && n <= write_to && !memcmp(prefixes[i], body, n))
+				read = n;
+		}
 		p = body;
-		while ((p = strstr(p, "\"cache_control\"")) != NULL) {
+		while ((p = strstr(p, ",\"cache_control\"")) != NULL) {
 			size_t n = (size_t)(p - body);
 
 			if (!has_prefix(prefixes, prefixes_nr, body, n)) {

@@ -328,13 +328,14 @@ static void test_openai_request_bytes(void **state)
 	assert_null(json_object_get(hdrs, "expect"));
 	/* the exact bytes */
 	assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 0), "body")),
-		"{\"model\":\"test-model\",\"messages\":["
+		"{\"model\":\"test-model\","
+		"\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"Read\",\"description\":\"Read a file\",\"parameters\":{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}},\"required\":[\"path\"]}}}],"
+		"\"messages\":["
 		"{\"role\":\"system\",\"content\":\"You are a test.\"},"
 		"{\"role\":\"user\",\"content\":\"Hi\"},"
 		"{\"role\":\"assistant\",\"content\":\"Let me look.\",\"tool_calls\":[{\"id\":\"c0\",\"type\":\"function\",\"function\":{\"name\":\"LS\",\"arguments\":\"{\\\"path\\\":\\\".\\\"}\"}}]},"
 		"{\"role\":\"tool\",\"tool_call_id\":\"c0\",\"content\":\"a.c\\nb.c\"}],"
 		"\"stream\":true,\"stream_options\":{\"include_usage\":true},"
-		"\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"Read\",\"description\":\"Read a file\",\"parameters\":{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}},\"required\":[\"path\"]}}}],"
 		"\"max_tokens\":1000,\"temperature\":0.25}");
 	json_decref(reqs);
 	json_decref(schema);
