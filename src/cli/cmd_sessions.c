@@ -246,8 +246,26 @@ static int sessions_show(struct cli_ctx *ctx, struct store *st, int argc, char *
 		printf("  parent  %s\n", jstr(d, "parent"));
 	printf("\n");
 	list = json_object_get(d, "messages");
-	json_array_foreach(list, i, m)
+	json_array_foreach(list, i, m) {
+		json_t *c;
+		size_t k;
+
+		/* where a compaction replaced the model's view: the messages
+		 * after it are what the model saw from then on */
+		json_array_foreach(json_object_get(d, "events"), k, c) {
+			json_t *det = json_object_get(c, "detail");
+
+			if (strcmp(jstr(c, "kind"), "compaction") ||
+			    json_integer_value(json_object_get(det, "view_from")) !=
+			    json_integer_value(json_object_get(m, "seq")))
+				continue;
+			printf("--- compacted here (%s): about %lld -> %lld tokens; the model's view starts again below ---\n",
+			       jstr(det, "how"),
+			       (long long)json_integer_value(json_object_get(det, "before_tokens")),
+			       (long long)json_integer_value(json_object_get(det, "after_tokens")));
+		}
 		print_message(stdout, m, 0);
+	}
 	printf("\naudit trail:\n");
 	list = json_object_get(d, "events");
 	json_array_foreach(list, i, ev) {
@@ -256,6 +274,11 @@ static int sessions_show(struct cli_ctx *ctx, struct store *st, int argc, char *
 		    !strcmp(jstr(ev, "kind"), "hook"))
 			printf("  %s  %s %s: %s\n", when, jstr(ev, "kind"), jstr(ev, "rule"),
 			       jstr(ev, "outcome"));
+		else if (!strcmp(jstr(ev, "kind"), "compaction"))
+			printf("  %s  compaction (%s): about %lld -> %lld tokens\n", when,
+			       jstr(ev, "outcome"),
+			       (long long)json_integer_value(json_object_get(json_object_get(ev, "detail"), "before_tokens")),
+			       (long long)json_integer_value(json_object_get(json_object_get(ev, "detail"), "after_tokens")));
 		else if (!strcmp(jstr(ev, "kind"), "model"))
 			printf("  %s  model %s: %s, %lld ms, %lld in / %lld out tokens\n", when,
 			       jstr(ev, "model"), jstr(ev, "outcome"),

@@ -405,13 +405,12 @@ static int slash_compact(struct repl *r, const char *arg)
 
 static int slash_context(struct repl *r, const char *arg)
 {
-	long used, window;
+	struct strbuf sb = STRBUF_INIT;
 
 	(void)arg;
-	loop_context(r->s.loop, &used, &window);
-	printf("context: about %ld tokens of %ld (%ld%%); compaction at %d%%\n", used, window,
-	       window > 0 ? used * 100 / window : 0,
-	       r->ctx->compact_at > 0 ? r->ctx->compact_at : 80);
+	loop_context_report(r->s.loop, &sb);
+	fputs(sb.buf, stdout);
+	strbuf_release(&sb);
 	return 0;
 }
 

@@ -196,6 +196,57 @@ static size_t count_lines(const char *s)
 	return n;
 }
 
+void loop_context_report(struct loop *l, struct strbuf *out)
+{
+	struct { size_t chars; size_t msg; const char *id; } top[5];
+	size_t i, k, n = 0, conv_chars = 0, results = 0;
+	long used = context_estimate(l), window = l->limits.context;
+
+	memset(top, 0, sizeof(top));
+	for (i = 0; i < l->conv.nr; i++) {
+		conv_chars += msg_chars(&l->conv.msgs[i]);
+		for (k = 0; k < l->conv.msgs[i].nr; k++) {
+			const struct conv_block *b = &l->conv.msgs[i].blocks[k];
+			size_t len = b->type == CONV_TOOL_RESULT ? strlen(b->text) : 0, j;
+
+			if (!len)
+				continue;
+			results++;
+			for (j = 0; j < ARRAY_SIZE(top); j++)
+				if (len > top[j].chars) {
+					memmove(&top[j + 1], &top[j], (ARRAY_SIZE(top) - j - 1) * sizeof(*top));
+					top[j].chars = len;
+					top[j].msg = i;
+					top[j].id = b->id;
+					n += n < ARRAY_SIZE(top);
+					break;
+				}
+		}
+	}
+	strbuf_addf(out, "context: about %ld tokens of %ld (%ld%%; the window is %s); compaction at %d%%\n",
+		    used, window, window > 0 ? used * 100 / window : 0,
+		    !strcmp(l->limits.how, "config") ? "configured"
+		    : !strcmp(l->limits.how, "built-in") ? "the model family's" : "a guess: set context: in config.yaml",
+		    l->o.compact_at > 0 ? l->o.compact_at : DEFAULT_COMPACT_AT);
+	strbuf_addf(out, "  system prompt and memory files  %7zu tokens\n",
+		    (l->conv.system ? strlen(l->conv.system) : 0) / CHARS_PER_TOKEN);
+	strbuf_addf(out, "  tools (%zu)                      %7zu tokens\n", l->tools_nr,
+		    tools_chars(l) / CHARS_PER_TOKEN);
+	strbuf_addf(out, "  conversation (%zu messages)      %7zu tokens, %zu tool results\n",
+		    l->conv.nr, conv_chars / CHARS_PER_TOKEN, results);
+	for (i = 0; i < n; i++) {
+		const struct conv_block *use = call_of(&l->conv, top[i].msg, top[i].id);
+		struct strbuf d = STRBUF_INIT;
+
+		describe(use, &d);
+		strbuf_addf(out, "    %7zu tokens  %s\n", top[i].chars / CHARS_PER_TOKEN, d.buf);
+		strbuf_release(&d);
+	}
+	if (l->compactions)
+		strbuf_addf(out, "  compacted %d time%s this session\n", l->compactions,
+			    l->compactions == 1 ? "" : "s");
+}
+
 /* Copies m into c, its long tool results replaced by stubs when elide. */
 static size_t copy_msg(const struct conv *from, size_t at, int elide, long *saved,
 		       long want, struct conv *c)

@@ -213,6 +213,9 @@ const char *loop_tool_name(const struct loop *l, size_t i);
 
 /* The context: tokens the next request would take, and the window. */
 void loop_context(struct loop *l, long *used, long *window);
+/* What takes the room, for /context: the system prompt (with the memory
+ * files), the tools, the conversation, its largest tool results. */
+void loop_context_report(struct loop *l, struct strbuf *out);
 /* Compacts now (/compact), keeping what focus names if given.  Returns 0,
  * or -1 with err (the summary request failed: nothing changed). */
 int loop_compact(struct loop *l, const char *focus, struct strbuf *err);

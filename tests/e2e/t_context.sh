@@ -79,6 +79,10 @@ for proto in openai anthropic; do
 		check "openai: usage reports cached tokens" json_true_lines "$out" \
 			'select(.type == "result") | .usage.cache_read_tokens > 0'
 	fi
+	sid=$(printf '%s\n' "$out" | jq -R -r 'fromjson? | select(.type == "init") | .session_id')
+	run "$ARCHIE" sessions show "$sid"
+	check "$proto: sessions show marks where the view was compacted" contains "$out" "--- compacted here (elided)"
+	check "$proto: ... and keeps every message before it" contains "$out" "doc 1 line 1:"
 	# --continue resumes from the compacted view
 	fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"still here"}}]}'
 	if [ "$proto" = openai ]; then export OPENAI_BASE_URL="$FAKE_URL"

@@ -17,7 +17,7 @@ wait_for() {
 }
 trap 'tm kill-server 2>/dev/null; fakellm_stop; rm -rf "$T_ROOT"' EXIT
 
-fakellm_start '{"responses":[
+fakellm_start '{"summarize":{"marker":"<archie-compaction-request>","keep":"answer"},"responses":[
  {"turn":{"text":"# Plan\n\nHere is **the** answer with `code`.\n- one\n- two\n","usage":{"input":1200,"output":34}}},
  {"turn":{"text":"a slow answer that will be interrupted before it ends"},"text_chunk":2,"chunk_size":60,"delay_ms":400},
  {"turn":{"text":"after the interrupt"}}]}'
@@ -40,6 +40,10 @@ check "the session goes on after an interrupt" wait_for "after the interrupt"
 
 tm send-keys -t t "/cost" Enter
 check "/cost shows the totals" wait_for "tokens: 1200 in, 34 out"
+tm send-keys -t t "/context" Enter
+check "/context shows what takes the room" wait_for "system prompt and memory files"
+tm send-keys -t t "/compact keep the plan" Enter
+check "/compact summarises and says so" wait_for "compacted the conversation"
 tm send-keys -t t "/help" Enter
 check "/help lists the commands" wait_for "/agent NAME"
 tm send-keys -t t "/agents" Enter
@@ -49,7 +53,8 @@ tm send-keys -t t C-c
 check "one Ctrl-C at the prompt explains how to exit" wait_for "Ctrl-C again, or Ctrl-D, to exit"
 tm send-keys -t t C-c
 check "a second Ctrl-C exits cleanly" wait_for "EXITED rc=0"
-check "three prompts were sent" test "$(req_count)" = 3
+check "three prompts were sent, and one summary request" test "$(req_count)" = 4
+check "... the summary keeping what /compact asked" req_match 4 'tostring' 'keep: keep the plan'
 check "history is kept, private" sh -c 'grep -q "^third$" "$0" && [ "$(stat -c %a "$0")" = 600 ]' "$XDG_STATE_HOME/archie/history"
 
 # the session was recorded, the interrupted answer kept and marked
@@ -70,7 +75,7 @@ tm send-keys -t t "/resume 1" Enter
 check "/resume N continues one" wait_for "resumed session $SID"
 tm send-keys -t t "go on" Enter
 check "the resumed conversation goes on" wait_for "resumed answer"
-check "the request carried the old conversation" sh -c 'printf "%s" "$0" | grep -q "hello there" && printf "%s" "$0" | grep -q "after the interrupt"' "$(req 1 '.messages')"
+check "the request carried the old conversation, as /compact left it" sh -c 'printf "%s" "$0" | grep -q "was compacted" && printf "%s" "$0" | grep -q "after the interrupt"' "$(req 1 '.messages')"
 check "the new prompt is last" test "$(req 1 '.messages[-1].content')" = "go on"
 tm send-keys -t t C-d
 check "Ctrl-D exits" wait_for "EXITED rc=0"
