@@ -65,6 +65,7 @@ for proto in anthropic openai; do
 	done
 	export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1" ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$T/port")"
 	t0=$(date +%s%N)
+	ARCHIE_LOG=debug ARCHIE_LOG_FILE="$T/archie.log" \
 	"$ARCHIE" -p "Read the 40 documents in docs/ one by one, then tell me the retention key." \
 		--model "m-$proto" --yes --routing off --max-turns 80 --output-format stream-json > "$T/out" 2>/dev/null || true
 	t1=$(date +%s%N)
@@ -75,6 +76,16 @@ for proto in anthropic openai; do
 	reqs=$(wc -l < "$T/log" | tr -d ' ')
 	largest=$(jq -r '.body | length' "$T/log" | sort -n | tail -n 1)
 	compactions=$(jq -R -r 'fromjson? | select(.type == "compaction") | .type' "$T/out" | wc -l | tr -d ' ')
+	# archie's estimate before each request against what the server
+	# counted (the loop's requests, not the summaries'), and the time a
+	# compaction took archie itself
+	grep -o 'context estimate [0-9]*' "$T/archie.log" | awk '{ print $3 }' > "$T/est"
+	jq -r 'select(.body | contains("archie-compaction-request") | not) | .body | length / 4 | floor' "$T/log" > "$T/real"
+	paste "$T/est" "$T/real" | awk '$2 > 0 { d = ($1 - $2) / $2; if (d < 0) d = -d; if (d > m) m = d } END {
+		printf "  %-9s context estimate within %.1f%% of what the server counted (target: 10%%)\n", p, m * 100 }' p="$proto"
+	grep -o 'in [0-9.]* ms of archie' "$T/archie.log" | awk '{ if ($2 > m) m = $2 } END {
+		printf "  %-9s a compaction took at most %.2f ms of archie'"'"'s CPU (target: under 5 ms)\n", p, m }' p="$proto"
+	rm -f "$T/archie.log"
 	jq -R -r 'fromjson? | select(.type == "result") | .usage | "\(.input_tokens) \(.cache_read_tokens) \(.cache_write_tokens)"' "$T/out" |
 	awk -v p="$proto" -v d="$done_" -v r="$reqs" -v l="$largest" -v c="$compactions" -v w="$WINDOW" -v ms=$(( (t1 - t0) / 1000000 )) '{
 		billed = $1 + 0.1 * $2 + 1.25 * $3

@@ -28,6 +28,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHARS_PER_TOKEN 4
 #define DEFAULT_COMPACT_AT 80
@@ -53,6 +54,14 @@ static const char summary_system[] =
 	"else that must not be lost; copy them exactly.\n"
 	"## Plan: what is done, what is in progress, what remains.\n"
 	"Do not address the user, do not call tools, do not invent anything.";
+
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 /* ---- the estimate ------------------------------------------------------------------- */
 
@@ -528,7 +537,7 @@ int compact_maybe(struct loop *l, int force, const char *focus, struct strbuf *e
 	struct strbuf summary = STRBUF_INIT_CAP((size_t)16 << 20);
 	struct conv next;
 	size_t stubbed;
-	long t0 = clock_ms();
+	double cpu0 = thread_cpu_ms();
 
 	if (!force && (pct < 0 || window <= 0))
 		return 0;
@@ -585,8 +594,10 @@ int compact_maybe(struct loop *l, int force, const char *focus, struct strbuf *e
 	l->compactions++;
 	record_compaction(l, info.before, info.after, info.how, info.stubbed);
 	announce(l, &info);
-	log_debug("loop", "compaction: %ld -> %ld tokens (%s) in %ld ms of archie's time",
-		  info.before, info.after, info.how, clock_ms() - t0);
+	/* archie's own time: this thread's CPU (waiting for the model's
+	 * summary and for the disk is not) */
+	log_debug("loop", "compaction: %ld -> %ld tokens (%s) in %.2f ms of archie's CPU",
+		  info.before, info.after, info.how, thread_cpu_ms() - cpu0);
 	return 1;
 }
 

@@ -485,6 +485,9 @@ static int send_fitting(struct loop *l, struct provider_reply *reply, long long 
 
 	if (compact_maybe(l, 0, NULL, &cerr) < 0)
 		log_warn("loop", "the conversation could not be compacted: %s", cerr.buf);
+	if (log_enabled(LOG_DEBUG))
+		log_debug("loop", "context estimate %ld tokens of %ld", context_estimate(l),
+			  l->limits.context);
 	*sent_at = clock_wall_ms();
 	rc = send_once(l, reply, err);
 	if (rc && reply->error == PROVIDER_ERR_CONTEXT && !cancel_requested(l->o.cancel)) {
