@@ -170,6 +170,7 @@ static struct config_model *get_model(struct config *cfg, const char *name,
 	ALLOC_GROW(cfg->models, cfg->models_nr + 1, cfg->models_alloc);
 	m = &cfg->models[cfg->models_nr++];
 	memset(m, 0, sizeof(*m));
+	m->vision = -1;	/* the family's, unless vision: says */
 	strvec_init(&m->aliases);
 	m->name = xstrdup(name);
 	m->id = xstrdup(name);
@@ -528,6 +529,14 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 		if (d && (d < 1024 || d > 1e7))
 			return ferr(fc, v, k, "'thinking' must be a budget of 1024 tokens or more (0: off)");
 		m->thinking = (long)d;
+		return 0;
+	}
+	if (!strcmp(key, "vision")) {
+		const char *t = fy_node_get_type(v) == FYNT_SCALAR ? fy_node_get_scalar0(v) : NULL;
+
+		if (!t || (strcmp(t, "true") && strcmp(t, "false")))
+			return ferr(fc, v, k, "'vision' must be true or false");
+		m->vision = !strcmp(t, "true");
 		return 0;
 	}
 	if (!strcmp(key, "reasoning_effort")) {

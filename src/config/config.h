@@ -49,6 +49,7 @@ struct config_model {
 	long context;		/* the context window in tokens (`context`); 0: not set */
 	long thinking;		/* Anthropic extended thinking's budget (`thinking`); 0: off */
 	char *reasoning_effort;	/* OpenAI-compatible `reasoning_effort`, or NULL */
+	int vision;		/* `vision:` 1 yes, 0 no, -1 not set (the family's) */
 	char *source;
 };
 
@@ -128,6 +129,7 @@ struct config_limits {
 	long context;
 	long max_output;
 	const char *how;
+	int vision;		/* the model takes images */
 };
 void config_model_limits(const struct config_resolved *r, struct config_limits *out);
 

@@ -81,27 +81,28 @@ static int use_model(const struct config *cfg, const struct config_model *m,
 static const struct {
 	const char *family;
 	long context, max_output;
+	int vision;
 } families[] = {
-	{ "claude-sonnet-4", 200000, 64000 }, { "claude-opus-4", 200000, 32000 },
-	{ "claude-3-7", 200000, 64000 }, { "claude-haiku-4", 200000, 64000 },
-	{ "claude", 200000, 8192 },
-	{ "gpt-4.1", 1047576, 32768 }, { "gpt-5", 400000, 128000 },
-	{ "gpt-4o", 128000, 16384 }, { "gpt-4-turbo", 128000, 4096 },
-	{ "gpt-3.5", 16385, 4096 }, { "gpt-4", 8192, 8192 },
-	{ "o1", 200000, 100000 }, { "o3", 200000, 100000 }, { "o4", 200000, 100000 },
-	{ "codex", 400000, 128000 },
-	{ "gemini", 1048576, 65536 },
-	{ "deepseek", 128000, 8192 },
-	{ "qwen3-coder", 262144, 65536 }, { "qwen", 32768, 8192 },
-	{ "llama-3.1", 131072, 8192 }, { "llama-3.2", 131072, 8192 },
-	{ "llama-3.3", 131072, 8192 }, { "llama3.1", 131072, 8192 },
-	{ "llama3.2", 131072, 8192 }, { "llama3.3", 131072, 8192 },
-	{ "llama-4", 1048576, 8192 }, { "llama", 8192, 4096 },
-	{ "codestral", 256000, 8192 }, { "mistral-large", 131072, 8192 },
-	{ "mistral", 32768, 8192 }, { "mixtral", 32768, 8192 },
-	{ "grok-4", 256000, 16384 }, { "grok", 131072, 16384 },
-	{ "kimi", 131072, 16384 }, { "glm", 131072, 16384 },
-	{ "gpt-oss", 131072, 32768 },
+	{ "claude-sonnet-4", 200000, 64000, 1 }, { "claude-opus-4", 200000, 32000, 1 },
+	{ "claude-3-7", 200000, 64000, 1 }, { "claude-haiku-4", 200000, 64000, 1 },
+	{ "claude", 200000, 8192, 1 },
+	{ "gpt-4.1", 1047576, 32768, 1 }, { "gpt-5", 400000, 128000, 1 },
+	{ "gpt-4o", 128000, 16384, 1 }, { "gpt-4-turbo", 128000, 4096, 1 },
+	{ "gpt-3.5", 16385, 4096, 0 }, { "gpt-4", 8192, 8192, 0 },
+	{ "o1", 200000, 100000, 1 }, { "o3", 200000, 100000, 1 }, { "o4", 200000, 100000, 1 },
+	{ "codex", 400000, 128000, 1 },
+	{ "gemini", 1048576, 65536, 1 },
+	{ "deepseek", 128000, 8192, 0 },
+	{ "qwen3-coder", 262144, 65536, 0 }, { "qwen", 32768, 8192, 0 },
+	{ "llama-3.1", 131072, 8192, 0 }, { "llama-3.2", 131072, 8192, 0 },
+	{ "llama-3.3", 131072, 8192, 0 }, { "llama3.1", 131072, 8192, 0 },
+	{ "llama3.2", 131072, 8192, 0 }, { "llama3.3", 131072, 8192, 0 },
+	{ "llama-4", 1048576, 8192, 1 }, { "llama", 8192, 4096, 0 },
+	{ "codestral", 256000, 8192, 0 }, { "mistral-large", 131072, 8192, 0 },
+	{ "mistral", 32768, 8192, 0 }, { "mixtral", 32768, 8192, 0 },
+	{ "grok-4", 256000, 16384, 1 }, { "grok", 131072, 16384, 0 },
+	{ "kimi", 131072, 16384, 1 }, { "glm", 131072, 16384, 0 },
+	{ "gpt-oss", 131072, 32768, 0 },
 };
 
 /* Where nothing is known: small enough for most local servers. */
@@ -120,6 +121,12 @@ void config_model_limits(const struct config_resolved *r, struct config_limits *
 	if (r->model && r->model->context) {
 		out->context = r->model->context;
 		out->how = "config";
+		/* the family's vision, unless vision: says */
+		for (i = 0; i < sizeof(families) / sizeof(*families); i++)
+			if (strstr(id, families[i].family)) {
+				out->vision = families[i].vision;
+				break;
+			}
 	}
 	if (r->model && r->model->max_tokens)
 		out->max_output = r->model->max_tokens;
@@ -129,6 +136,7 @@ void config_model_limits(const struct config_resolved *r, struct config_limits *
 			if (!out->max_output)
 				out->max_output = families[i].max_output;
 			out->how = "built-in";
+			out->vision = families[i].vision;
 		}
 	if (!out->how) {
 		out->context = GUESS_CONTEXT;
@@ -136,6 +144,8 @@ void config_model_limits(const struct config_resolved *r, struct config_limits *
 	}
 	if (!out->max_output)
 		out->max_output = GUESS_MAX_OUTPUT;
+	if (r->model && r->model->vision >= 0)
+		out->vision = r->model->vision;
 	/* the answer must leave room for a prompt */
 	if (out->max_output > out->context / 2)
 		out->max_output = out->context / 2;

@@ -84,4 +84,7 @@ int strbuf_seterr(struct strbuf *err, const char *fmt, ...)
 
 int strbuf_starts_with(const struct strbuf *sb, const char *prefix);
 
+/* Appends data in base64 (RFC 4648, padded). */
+int strbuf_add_base64(struct strbuf *sb, const unsigned char *data, size_t len);
+
 #endif

@@ -175,7 +175,13 @@ static void execute(struct call *c)
 		c->is_error = 1;
 		return;
 	}
-	rc = tool_call(c->tool, &l->env, c->pc->arguments, &raw);
+	{
+		/* this call's own images (the env is shared by parallel calls) */
+		struct tool_env env = l->env;
+
+		env.attach = &c->images;
+		rc = tool_call(c->tool, &env, c->pc->arguments, &raw);
+	}
 	c->ms = clock_ms() - t0;
 	c->is_error = rc != 0;
 	/* large results keep their head and tail, with a note */
@@ -330,7 +336,7 @@ void calls_run(struct loop *l, struct call *calls, size_t n)
 static void finish(struct loop *l, struct call *calls, size_t n)
 {
 	struct conv_msg results;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		struct hook_input hi;
@@ -366,8 +372,17 @@ static void finish(struct loop *l, struct call *calls, size_t n)
 					 calls[i].result.buf, calls[i].is_error, calls[i].ms);
 		conv_add_tool_result(&results, calls[i].pc->id, calls[i].result.buf,
 				     calls[i].is_error);
+
 		strbuf_release(&calls[i].result);
 		free(calls[i].rule);
+	}
+	/* images after every result: the results come first, as Anthropic
+	 * requires */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < calls[i].images.nr; k++)
+			conv_add_image(&results, calls[i].images.v[k].media_type,
+				       calls[i].images.v[k].data);
+		tool_attachments_release(&calls[i].images);
 	}
 	conv_push_msg(&l->conv, &results);
 	record_messages(l, 0);

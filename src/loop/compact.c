@@ -284,6 +284,16 @@ static size_t copy_msg(const struct conv *from, size_t at, int elide, long *save
 		case CONV_OPAQUE:
 			conv_add_opaque(to, b->input);
 			break;
+		case CONV_IMAGE:
+			/* an old image is the first thing elision lets go */
+			if (elide && *saved < want) {
+				conv_add_text(to, "[an image, elided to make room in the context; read it again if you need it]",
+					      78);
+				*saved += (long)(len / CHARS_PER_TOKEN);
+			} else {
+				conv_add_image(to, b->name, b->text);
+			}
+			break;
 		case CONV_TOOL_RESULT:
 			if (elide && len >= STUB_MIN_CHARS && *saved < want) {
 				struct strbuf stub = STRBUF_INIT_CAP(1024);
@@ -342,7 +352,7 @@ static void transcript(const struct conv *c, size_t from, size_t to, struct strb
 			size_t len = b->text ? strlen(b->text) : 0;
 
 			if (b->type == CONV_THINKING || b->type == CONV_REDACTED_THINKING ||
-			    b->type == CONV_OPAQUE) {
+			    b->type == CONV_OPAQUE || b->type == CONV_IMAGE) {
 				continue;	/* reasoning and server blocks: the text says what came of them */
 			} else if (b->type == CONV_TEXT) {
 				strbuf_addf(out, "%s: ", m->role == CONV_USER ? "USER" : "ASSISTANT");

@@ -152,6 +152,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 		l->max_tokens = l->model.model->max_tokens;
 	}
 	config_model_limits(&l->model, &l->limits);
+	l->env.vision = l->limits.vision;
 	toolset_offer(l);
 	prompt_build(o->agent->prompt, o->root, o->cwd, &sys, NULL);
 	conv_set_system(&l->conv, sys.buf);

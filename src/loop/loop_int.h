@@ -123,6 +123,7 @@ struct call {
 	const char *decided_by;
 	char *rule;			/* the policy's why */
 	const char *as_agent;		/* a subagent called by its own name (Gemini form) */
+	struct tool_attachments images;	/* what it hands the model besides text */
 };
 
 /* toolset.c */

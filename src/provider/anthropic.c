@@ -68,6 +68,11 @@ static json_t *content_blocks(const struct conv_msg *m)
 		case CONV_REDACTED_THINKING:
 			o = json_pack("{s:s, s:s}", "type", "redacted_thinking", "data", b->text);
 			break;
+		case CONV_IMAGE:
+			/* after the tool results of the message, as the API wants */
+			o = json_pack("{s:s, s:{s:s, s:s, s:s}}", "type", "image", "source",
+				      "type", "base64", "media_type", b->name, "data", b->text);
+			break;
 		case CONV_OPAQUE: {
 			json_error_t jerr;
 

@@ -155,6 +155,14 @@ void conv_add_opaque(struct conv_msg *m, const char *json)
 	add_block(m, CONV_OPAQUE)->input = utf8_dup(json, strlen(json));
 }
 
+void conv_add_image(struct conv_msg *m, const char *media_type, const char *data)
+{
+	struct conv_block *b = add_block(m, CONV_IMAGE);
+
+	b->name = xstrdup(media_type);
+	b->text = xstrdup(data);
+}
+
 char *conv_msg_text(const struct conv_msg *m)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -209,6 +217,10 @@ json_t *conv_msg_to_json(const struct conv_msg *m)
 			}
 			break;
 		}
+		case CONV_IMAGE:
+			o = json_pack("{s:s, s:s, s:s}", "type", "image", "media_type", b->name,
+				      "data", b->text);
+			break;
 		default:
 			o = json_pack("{s:s, s:s, s:s, s:b}", "type", "tool_result",
 				      "tool_use_id", b->id, "content", b->text,
@@ -256,6 +268,11 @@ void conv_msg_from_json(json_t *content, struct conv_msg *m)
 
 			conv_add_thinking(m, t ? t : "", t ? strlen(t) : 0,
 					  json_string_value(json_object_get(b, "signature")));
+		} else if (!strcmp(type, "image") &&
+			   json_string_value(json_object_get(b, "media_type")) &&
+			   json_string_value(json_object_get(b, "data"))) {
+			conv_add_image(m, json_string_value(json_object_get(b, "media_type")),
+				       json_string_value(json_object_get(b, "data")));
 		} else if (!strcmp(type, "redacted_thinking")) {
 			conv_add_redacted_thinking(m, json_string_value(json_object_get(b, "data")));
 		} else {

@@ -28,13 +28,15 @@ enum conv_role { CONV_USER, CONV_ASSISTANT };
  * signature the API checks when it is sent back in a tool loop) or an
  * OpenAI-compatible server's reasoning_content (no signature).
  * REDACTED_THINKING is Anthropic's encrypted reasoning, sent back as is.
+ * IMAGE is an image for the model (name: its media type, text: its bytes
+ * in base64), after the tool result that produced it.
  * OPAQUE is a block archie does not interpret but must keep in the
  * conversation as the server sent it (Anthropic's server-side tools:
  * server_tool_use, web_search_tool_result, ...): its JSON, verbatim.
  */
 enum conv_block_type {
 	CONV_TEXT, CONV_TOOL_USE, CONV_TOOL_RESULT, CONV_THINKING, CONV_REDACTED_THINKING,
-	CONV_OPAQUE,
+	CONV_OPAQUE, CONV_IMAGE,
 };
 
 struct conv_block {
@@ -81,6 +83,8 @@ void conv_add_thinking(struct conv_msg *m, const char *text, size_t len,
 		       const char *signature);
 void conv_add_redacted_thinking(struct conv_msg *m, const char *data);
 void conv_add_opaque(struct conv_msg *m, const char *json);
+/* media_type: image/png, image/jpeg, image/gif, image/webp; data: base64. */
+void conv_add_image(struct conv_msg *m, const char *media_type, const char *data);
 
 /* All the text blocks of m concatenated (caller frees). */
 char *conv_msg_text(const struct conv_msg *m);

@@ -21,6 +21,7 @@
 static json_t *tool_results_and_text(const struct conv_msg *m, json_t *msgs)
 {
 	struct strbuf text = STRBUF_INIT;
+	json_t *images = json_array();
 	size_t i;
 
 	/* Tool results must directly follow the assistant message that
@@ -35,10 +36,29 @@ static json_t *tool_results_and_text(const struct conv_msg *m, json_t *msgs)
 				"content", b->text));
 		else if (b->type == CONV_TEXT)
 			strbuf_addstr(&text, b->text);
+		else if (b->type == CONV_IMAGE) {
+			/* a tool message holds text only: images go in the user
+			 * message after the results, as data URLs */
+			struct strbuf url = STRBUF_INIT_CAP((size_t)64 << 20);
+
+			strbuf_addf(&url, "data:%s;base64,%s", b->name, b->text);
+			json_array_append_new(images, json_pack("{s:s, s:{s:s}}", "type", "image_url",
+								"image_url", "url", url.buf));
+			strbuf_release(&url);
+		}
 	}
-	if (text.len)
+	if (json_array_size(images)) {
+		json_t *content = json_array();
+
+		if (text.len)
+			json_array_append_new(content, json_pack("{s:s, s:s}", "type", "text", "text", text.buf));
+		json_array_extend(content, images);
+		json_array_append_new(msgs, json_pack("{s:s, s:o}", "role", "user", "content", content));
+	} else if (text.len) {
 		json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", "user",
 						      "content", text.buf));
+	}
+	json_decref(images);
 	strbuf_release(&text);
 	return msgs;
 }

@@ -58,6 +58,8 @@ static const char *const migrations[] = {
 	"  cache_read_tokens INTEGER, cache_write_tokens INTEGER, cost REAL);"
 	"CREATE INDEX events_session ON events(session, ts);"
 	"CREATE INDEX events_ts ON events(ts);",
+	/* 1 -> 2: images, stored once by their content (messages refer to them) */
+	"CREATE TABLE blobs (key TEXT PRIMARY KEY, data TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -437,6 +439,86 @@ int store_session_begin(struct store *st, const struct store_session *ss)
 	return step_done(st, s, "the session");
 }
 
+/* ---- images, stored once ---------------------------------------------------- */
+
+/* A key for data: FNV-1a 64 of it and its length (checked against what is
+ * stored under it, so a collision gets a key of its own). */
+static void blob_key(const char *data, int round, char *key, size_t n)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)data; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	snprintf(key, n, "fnv1a64-%016llx-%zu%s%.0d", h, strlen(data), round ? "-" : "", round);
+}
+
+/* Moves the data of content's image blocks into blobs (each image once,
+ * whatever the messages holding it), leaving {"blob": key}. */
+static void blobs_out(struct store *st, json_t *content)
+{
+	static const char get_sql[] = "SELECT data FROM blobs WHERE key = ?";
+	static const char put_sql[] = "INSERT OR IGNORE INTO blobs (key, data) VALUES (?, ?)";
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(content, i, b) {
+		const char *data = json_string_value(json_object_get(b, "data"));
+		char key[96];
+		int round;
+
+		if (!data || strcmp(json_string_value(json_object_get(b, "type")) ?: "", "image"))
+			continue;
+		for (round = 0; round < 8; round++) {
+			sqlite3_stmt *s = cached(st, get_sql);
+			int same = -1;
+
+			blob_key(data, round, key, sizeof(key));
+			if (!s)
+				return;
+			sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				same = !strcmp((const char *)sqlite3_column_text(s, 0), data);
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			if (same == 1)
+				break;
+			if (same == 0)
+				continue;	/* another image under this key */
+			s = cached(st, put_sql);
+			if (!s)
+				return;
+			sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 2, data, -1, SQLITE_STATIC);
+			step_once(st, s);
+			break;
+		}
+		json_object_set_new(b, "blob", json_string(key));
+		json_object_del(b, "data");
+	}
+}
+
+/* The other way: blocks that refer to a blob get its data back. */
+static void blobs_in(struct store *st, json_t *content)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach(content, i, b) {
+		const char *key = json_string_value(json_object_get(b, "blob"));
+		sqlite3_stmt *s;
+
+		if (!key || !(s = store_prepare(st, "SELECT data FROM blobs WHERE key = ?")))
+			continue;
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			json_object_set_new(b, "data",
+					    json_string((const char *)sqlite3_column_text(s, 0)));
+		sqlite3_finalize(s);
+		json_object_del(b, "blob");
+	}
+}
+
 int store_message(struct store *st, const char *session, long seq,
 		  const struct conv_msg *m, int incomplete)
 {
@@ -452,6 +534,9 @@ int store_message(struct store *st, const char *session, long seq,
 	if (!s)
 		return write_failed(st, "a message");
 	j = conv_msg_to_json(m);
+	/* images first: stored once, and never through the redactor, whose
+	 * patterns could match inside base64 */
+	blobs_out(st, json_object_get(j, "content"));
 	content = redacted_dump(st, json_object_get(j, "content"));
 	json_decref(j);
 	sqlite3_bind_text(s, 1, session, -1, SQLITE_TRANSIENT);
@@ -731,6 +816,7 @@ int store_load(struct store *st, const char *id, struct conv *conv,
 		json_t *content = json_loads(text ? text : "[]", 0, &jerr);
 		struct conv_msg m;
 
+		blobs_in(st, content);
 		if (sqlite3_column_int64(s, 0) != expect) {
 			log_warn("store", "session %s: message %ld is missing; resuming without it",
 				 id, expect);

@@ -37,7 +37,7 @@
 struct conv;
 struct conv_msg;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store {
 	void *db;			/* sqlite3 * */

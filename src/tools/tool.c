@@ -50,6 +50,18 @@ json_t *tool_schema(const struct tool *t)
 	return j;
 }
 
+void tool_attachments_release(struct tool_attachments *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nr; i++) {
+		free(a->v[i].media_type);
+		free(a->v[i].data);
+	}
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
 void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out)
 {
 	if (arg[0] == '/') {

@@ -37,6 +37,20 @@ void todo_list_release(struct todo_list *t);
 /* The list as the user and the model see it. */
 void todo_list_render(const struct todo_list *t, struct strbuf *out);
 
+/* Images a call hands the model besides its text result (Read of an
+ * image, for a model that takes them). */
+struct tool_image {
+	char *media_type;		/* image/png, image/jpeg, image/gif, image/webp */
+	char *data;			/* base64 */
+};
+
+struct tool_attachments {
+	struct tool_image *v;
+	size_t nr, alloc;
+};
+
+void tool_attachments_release(struct tool_attachments *a);
+
 struct tool_env {
 	const char *root;		/* the workspace (project root) */
 	const char *cwd;		/* where relative paths start */
@@ -49,6 +63,8 @@ struct tool_env {
 	long bash_default_timeout_ms;	/* 0: 120 s */
 	struct sandbox *sandbox;	/* Bash runs in it; NULL: none */
 	int walk_threads;		/* 0: the CPUs */
+	int vision;			/* the model takes images */
+	struct tool_attachments *attach;	/* this call's images; NULL: none wanted */
 };
 
 /* What a tool is: built into archie, one an MCP server lists (its run

@@ -3,6 +3,8 @@
  */
 #include "tools/tool.h"
 
+#include "core/xalloc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +24,59 @@ static int looks_binary(FILE *f)
 
 	rewind(f);
 	return memchr(buf, '\0', n) != NULL;
+}
+
+/* The largest image sent: Anthropic's limit is 5 MB of base64. */
+#define IMAGE_MAX ((size_t)3750000)
+
+/* The image format by its first bytes, or NULL. */
+static const char *image_type(FILE *f)
+{
+	unsigned char b[12];
+	size_t n = fread(b, 1, sizeof(b), f);
+
+	rewind(f);
+	if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
+		return "image/png";
+	if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+		return "image/jpeg";
+	if (n >= 6 && (!memcmp(b, "GIF87a", 6) || !memcmp(b, "GIF89a", 6)))
+		return "image/gif";
+	if (n >= 12 && !memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WEBP", 4))
+		return "image/webp";
+	return NULL;
+}
+
+/* An image file: handed to the model as an image when it takes them;
+ * else a note that says so.  0, or -1 with an error result. */
+static int read_image(const struct tool_env *env, FILE *f, const char *type, const char *arg,
+		      off_t size, struct strbuf *out)
+{
+	struct strbuf raw = STRBUF_INIT_CAP(IMAGE_MAX + 1), b64 = STRBUF_INIT_CAP((size_t)8 << 20);
+	struct tool_image *img;
+	char buf[65536];
+	size_t n;
+
+	if (!env->vision || !env->attach) {
+		strbuf_addf(out, "error: %s is an image (%s, %lld bytes), and this model does not take images; set vision: true for it in config.yaml if it does",
+			    arg, type, (long long)size);
+		return -1;
+	}
+	if ((size_t)size > IMAGE_MAX) {
+		strbuf_addf(out, "error: %s is an image of %.1f MB, over the %.2f MB a model takes; make a smaller copy (e.g. convert %s -resize 50%% small.png) and read that",
+			    arg, (double)size / 1e6, (double)IMAGE_MAX / 1e6, arg);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(&raw, buf, n);
+	strbuf_add_base64(&b64, (const unsigned char *)raw.buf, raw.len);
+	ALLOC_GROW(env->attach->v, env->attach->nr + 1, env->attach->alloc);
+	img = &env->attach->v[env->attach->nr++];
+	img->media_type = xstrdup(type);
+	img->data = strbuf_detach(&b64, NULL);
+	strbuf_addf(out, "%s: an image (%s, %zu bytes), attached for you to see", arg, type, raw.len);
+	strbuf_release(&raw);
+	return 0;
 }
 
 static int run(const struct tool *self, const struct tool_env *env,
@@ -81,6 +136,14 @@ static int run(const struct tool *self, const struct tool_env *env,
 			strbuf_addf(out, "error: cannot read %s: %s", arg, strerror(errno));
 			if (fd >= 0)
 				close(fd);
+			goto out;
+		}
+	}
+	{
+		const char *type = image_type(f);
+
+		if (type) {
+			rc = read_image(env, f, type, arg, st.st_size, out);
 			goto out;
 		}
 	}
