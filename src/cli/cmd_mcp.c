@@ -115,7 +115,7 @@ static int mcp_call_cmd(struct cli_ctx *ctx, const char *server, const char *too
 			goto out;
 		}
 	strbuf_addf(&full, "mcp__%s__%s", server, tool);
-	rc = mcp_call(&m, full.buf, args, &out, &is_error, NULL);
+	rc = mcp_call(&m, full.buf, args, &out, &is_error, NULL, NULL);
 	printf("%s\n", out.buf);
 	rc = rc || is_error ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 out:

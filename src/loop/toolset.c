@@ -182,10 +182,24 @@ static int mcp_run(const struct tool *t, const struct tool_env *env, json_t *arg
 		   struct strbuf *out)
 {
 	char *text = json_dumps(args, JSON_COMPACT);
+	json_t *images = NULL, *img;
 	int is_error = 0, rc;
+	size_t i;
 
-	rc = mcp_call(t->user, t->name, text ? text : "{}", out, &is_error, env->cancel);
+	/* an image a server returns reaches a model that takes images, as
+	 * a Read image does */
+	rc = mcp_call(t->user, t->name, text ? text : "{}", out, &is_error,
+		      env->vision && env->attach ? &images : NULL, env->cancel);
 	free(text);
+	json_array_foreach(images, i, img) {
+		struct tool_image *ti;
+
+		ALLOC_GROW(env->attach->v, env->attach->nr + 1, env->attach->alloc);
+		ti = &env->attach->v[env->attach->nr++];
+		ti->media_type = xstrdup(json_string_value(json_object_get(img, "mimeType")));
+		ti->data = xstrdup(json_string_value(json_object_get(img, "data")));
+	}
+	json_decref(images);
 	return rc || is_error ? -1 : 0;
 }
 

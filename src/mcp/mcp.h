@@ -24,7 +24,9 @@
  * starting, before the first request that needs their tools.
  *
  * mcp_call() runs `tools/call` and renders the result's content (text,
- * images, resources) as text; `isError` makes it an error result.  A
+ * resources) as text; images go to *images (an array of {mimeType, data},
+ * a new reference) when the caller wants them, else are described;
+ * `isError` makes it an error result.  A
  * `notifications/tools/list_changed` makes the next mcp_refresh() list
  * again; loops read the lists through mcp_tools_copy() and notice changes
  * by mcp_tools_generation().
@@ -124,7 +126,7 @@ unsigned long mcp_tools_generation(struct mcp *m);
 /* Runs a tool: 0 with the rendered result in out (*is_error set from
  * isError), or -1 with the error in out. */
 int mcp_call(struct mcp *m, const char *full, const char *args_json, struct strbuf *out,
-	     int *is_error, volatile sig_atomic_t *cancel);
+	     int *is_error, json_t **images, volatile sig_atomic_t *cancel);
 
 /* Lists a server's tools again when it said they changed.  Returns how
  * many servers were listed again. */

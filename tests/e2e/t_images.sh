@@ -52,4 +52,18 @@ expect_rc 0 "a model without vision still runs"
 check "it is told the model does not take images, and how to change that" req_match 2 'tostring' 'does not take images; set vision: true'
 check "no image is sent" test "$(req 2 'tostring | contains("image_url")')" = false
 
+# an MCP server's image reaches a model that takes images the same way
+cat > .mcp.json <<EOF
+{"mcpServers": {"t": {"command": "$MCPSERVER"}}}
+EOF
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"m1","name":"mcp__t__image","arguments":{}}]}},
+ {"turn":{"text":"seen"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL" ARCHIE_STATE_DIR="$T_ROOT/state-m"
+run "$ARCHIE" -p "show me" --model seeing --yes --routing off --output-format json
+expect_rc 0 "an MCP image session runs"
+check "the server's image is attached" test "$(req 2 '[.messages[] | select(.role == "user") | .content | if type == "array" then .[] else empty end | select(.type == "image_url") | .image_url.url][0]')" = "data:image/png;base64,iVBORw0KGgo="
+check "... and the result says so" req_match 2 '.messages[] | select(.tool_call_id == "m1") | .content' '\[image: image/png, attached\]'
+rm -f .mcp.json
+
 finish
