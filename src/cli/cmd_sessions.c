@@ -548,6 +548,16 @@ static void print_group(json_t *g)
 	       (long long)json_integer_value(json_object_get(g, "denials")),
 	       (long long)json_integer_value(json_object_get(g, "input_tokens")),
 	       (long long)json_integer_value(json_object_get(g, "output_tokens")));
+	{
+		/* the prompt cache: the share of the prompt read from it */
+		double rd = (double)json_integer_value(json_object_get(g, "cache_read_tokens"));
+		double wr = (double)json_integer_value(json_object_get(g, "cache_write_tokens"));
+		double in = (double)json_integer_value(json_object_get(g, "input_tokens"));
+
+		if (rd + wr > 0)
+			printf(", cache %.0f read / %.0f written (hit rate %.0f%%)", rd, wr,
+			       100 * rd / (rd + wr + in));
+	}
 	printf(", cost %.4f", json_number_value(json_object_get(g, "cost")));
 	if (json_is_integer(json_object_get(g, "latency_p50_ms")))
 		printf(", model latency p50 %lld ms p95 %lld ms",
@@ -606,7 +616,7 @@ static int cmd_stats_exec(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_usage stats_usage[] = {
-	{ "stats [--all]", "totals per session and per project: turns, tool calls by tool, denials, tokens, cost, model latency p50/p95" },
+	{ "stats [--all]", "totals per session and per project: turns, tool calls by tool, denials, tokens, the prompt cache's hit rate, cost, model latency p50/p95" },
 	{ NULL, NULL },
 };
 

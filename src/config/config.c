@@ -158,8 +158,7 @@ static struct config_model *find_model(const struct config *cfg,
 	return NULL;
 }
 
-static struct config_model *get_model(struct config *cfg, const char *name,
-				      const char *source)
+struct config_model *config_get_model(struct config *cfg, const char *name, const char *source)
 {
 	struct config_model *m = find_model(cfg, name);
 
@@ -582,7 +581,7 @@ static int model_entry(struct file_ctx *fc, void *obj, const char *name,
 
 	(void)obj;
 	source_of(fc, k, &src);
-	m = get_model(fc->cfg, name, src.buf);
+	m = config_get_model(fc->cfg, name, src.buf);
 	strbuf_release(&src);
 	return each_pair(fc, name, k, v, model_key, m);
 }
@@ -747,7 +746,7 @@ static void load_builtins(struct config *cfg)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(builtin_models); i++) {
-		struct config_model *m = get_model(cfg, builtin_models[i].name, "built-in");
+		struct config_model *m = config_get_model(cfg, builtin_models[i].name, "built-in");
 
 		config_set_str(&m->provider, "anthropic");
 		config_set_str(&m->id, builtin_models[i].id);

@@ -12,6 +12,9 @@
 void config_set_str(char **slot, const char *v);
 /* The provider of that name, added (with a known provider's defaults)
  * when it is new; source says where it was set. */
+/* The model of that name, added if needed (its id the name). */
+struct config_model *config_get_model(struct config *cfg, const char *name, const char *source);
+
 struct config_provider *config_get_provider(struct config *cfg, const char *name,
 					    const char *source);
 

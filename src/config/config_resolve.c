@@ -248,6 +248,45 @@ void config_provider_setup(const struct config *cfg,
 
 /* ---- local servers ---------------------------------------------------------- */
 
+/* The window the server itself runs the model with, when it says: vLLM's
+ * max_model_len and OpenRouter's context_length in /v1/models, llama.cpp's
+ * n_ctx in /props.  Recorded as a model of its own, so it wins over the
+ * family table (a local server is often started with a smaller window). */
+static void server_window(struct config *cfg, const char *provider, const char *base,
+			  const char *id, json_t *model)
+{
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT_CAP((size_t)1 << 20), name = STRBUF_INIT;
+	json_int_t n = json_integer_value(json_object_get(model, "max_model_len"));
+	struct config_model *m;
+
+	if (!n)
+		n = json_integer_value(json_object_get(model, "context_length"));
+	if (!n) {
+		json_error_t jerr;
+		json_t *props;
+
+		strbuf_addf(&url, "%s/props", base);
+		if (!http_get(url.buf, 500, 1000, &body) &&
+		    (props = json_loadb(body.buf, body.len, 0, &jerr)) != NULL) {
+			n = json_integer_value(json_object_get(json_object_get(props,
+				"default_generation_settings"), "n_ctx"));
+			if (!n)
+				n = json_integer_value(json_object_get(props, "n_ctx"));
+			json_decref(props);
+		}
+	}
+	if (n > 0) {
+		strbuf_addf(&name, "%s/%s", provider, id);
+		m = config_get_model(cfg, name.buf, "the local server's own window");
+		config_set_str(&m->provider, provider);
+		config_set_str(&m->id, id);
+		m->context = (long)n;
+	}
+	strbuf_release(&url);
+	strbuf_release(&body);
+	strbuf_release(&name);
+}
+
 int config_probe_local(struct config *cfg, struct strbuf *err)
 {
 	const char *list = getenv("ARCHIE_LOCAL_SERVERS");
@@ -290,6 +329,7 @@ int config_probe_local(struct config *cfg, struct strbuf *err)
 				config_set_str(&p->base_url, url.buf);
 				strbuf_reset(&src);
 				strbuf_addf(&src, "%s/%s", entries.v[i], id);
+				server_window(cfg, entries.v[i], eq + 1, id, first);
 				config_set_str(&cfg->default_model, src.buf);
 				config_set_str(&cfg->default_model_source, "the local server's first model");
 				strbuf_release(&src);

@@ -83,6 +83,8 @@ for proto in openai anthropic; do
 	run "$ARCHIE" sessions show "$sid"
 	check "$proto: sessions show marks where the view was compacted" contains "$out" "--- compacted here (elided)"
 	check "$proto: ... and keeps every message before it" contains "$out" "doc 1 line 1:"
+	run "$ARCHIE" stats
+	check "$proto: stats shows the prompt cache's hit rate" contains "$out" "hit rate"
 	# --continue resumes from the compacted view
 	fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"still here"}}]}'
 	if [ "$proto" = openai ]; then export OPENAI_BASE_URL="$FAKE_URL"
@@ -139,6 +141,18 @@ run "$ARCHIE" -p "read six" --model big --yes --routing off --output-format stre
 expect_rc 0 "a context error from the server is answered by compacting and retrying"
 check "... once, as the server's error said" json_true_lines "$out" \
 	'select(.type == "compaction") | .why == "context_exceeded"'
+
+# a local server's own window: vLLM's max_model_len, llama.cpp's n_ctx
+fakellm_start '{"model_info":{"max_model_len":8192},"responses":[]}'
+mv .archie/config.yaml config.saved
+out=$(env -u OPENAI_API_KEY -u ANTHROPIC_API_KEY -u OPENAI_BASE_URL -u ANTHROPIC_BASE_URL \
+	ARCHIE_LOCAL_SERVERS="vllm=http://127.0.0.1:$FAKE_PORT" "$ARCHIE" models --json 2>&1)
+check "a vLLM server's max_model_len is the model's window" json_true '.models[] | select(.name == "vllm/fake-model") | .context == 8192 and .limits_from == "config"'
+fakellm_start '{"pages":{"/props":{"type":"application/json","body":"{\"default_generation_settings\":{\"n_ctx\":4096}}"}},"responses":[]}'
+out=$(env -u OPENAI_API_KEY -u ANTHROPIC_API_KEY -u OPENAI_BASE_URL -u ANTHROPIC_BASE_URL \
+	ARCHIE_LOCAL_SERVERS="llamacpp=http://127.0.0.1:$FAKE_PORT" "$ARCHIE" models --json 2>&1)
+check "a llama.cpp server's n_ctx is the model's window" json_true '.models[] | select(.name == "llamacpp/fake-model") | .context == 4096'
+mv config.saved .archie/config.yaml
 
 # Anthropic's cache breakpoints and a byte-stable prefix
 fakellm_start '{"auto_usage":true,"responses":[

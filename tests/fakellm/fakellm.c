@@ -774,13 +774,23 @@ static void *serve(void *arg)
 		goto done;
 	}
 	if (!strcmp(method, "GET")) {
-		const char *models = "{\"object\":\"list\",\"data\":[{\"id\":\"fake-model\",\"object\":\"model\"}],\"models\":[{\"name\":\"fake-model\"}]}";
-		char h[256];
+		/* the model list, with what the script's "model_info" adds to
+		 * the model (vLLM's max_model_len, OpenRouter's context_length) */
+		json_t *ml = json_pack("{s:s, s:[{s:s, s:s}], s:[{s:s}]}", "object", "list", "data",
+				       "id", "fake-model", "object", "model", "models", "name", "fake-model");
+		char *models, h[256];
+
+		if (json_object_get(script, "model_info"))
+			json_object_update(json_array_get(json_object_get(ml, "data"), 0),
+					   json_object_get(script, "model_info"));
+		models = json_dumps(ml, JSON_COMPACT);
+		json_decref(ml);
 
 		snprintf(h, sizeof(h), "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 			 strlen(models));
 		write_all(fd, h, strlen(h));
 		write_all(fd, models, strlen(models));
+		free(models);
 		goto done;
 	}
 
