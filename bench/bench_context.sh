@@ -11,6 +11,7 @@
 #
 #   bench_context.sh ARCHIE FAKELLM
 set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
 ARCHIE=$(realpath "$1")
 FAKELLM=$(realpath "$2")
 T=$(mktemp -d "${TMPDIR:-/tmp}/archie-bench-ctx-XXXXXX")
@@ -22,39 +23,16 @@ WINDOW=100000
 mkdir -p "$HOME" "$T/ws/docs" "$T/ws/.archie"
 cd "$T/ws"
 git init -q . 2>/dev/null || true
-i=1
-while [ "$i" -le 40 ]; do
-	awk -v i="$i" 'BEGIN {
-		for (l = 1; l <= 230; l++) {
-			line = sprintf("doc %d line %d: the service keeps its orders in a table partitioned by month, and", i, l)
-			if (i == 17 && l == 111) line = line " the retention key is VALUE-4242"
-			while (length(line) < 100) line = line " pad"
-			print line
-		}
-	}' > "docs/doc-$i.md"
-	i=$((i + 1))
-done
+. "$TOP/tests/e2e/long_session.sh"
+long_docs
 cat > .archie/config.yaml <<YAML
 models:
   m-openai: {provider: openai, id: m, context: $WINDOW}
   m-anthropic: {provider: anthropic, id: m, context: $WINDOW}
 YAML
 
-script() {
-	printf '{"context":{"window":%d,"server":"%s"},"auto_usage":true,' "$WINDOW" "$1"
-	printf '"summarize":{"marker":"<archie-compaction-request>","keep":"VALUE-[0-9]+"},"responses":['
-	i=1
-	while [ "$i" -le 40 ]; do
-		printf '{"turn":{"text":"Reading document %d.","tool_calls":[{"id":"r%d","name":"Read","arguments":{"path":"docs/doc-%d.md"}}]}},' "$i" "$i" "$i"
-		i=$((i + 1))
-	done
-	printf '{"when":{"body_contains":"VALUE-4242"},"repeat":true,"turn":{"text":"The retention key is VALUE-4242."}},'
-	printf '{"repeat":true,"turn":{"text":"I need document 17 again.","tool_calls":[{"id":"again","name":"Read","arguments":{"path":"docs/doc-17.md"}}]}}'
-	printf ']}'
-}
-
 for proto in anthropic openai; do
-	script "$proto" > "$T/script.json"
+	long_script "$WINDOW" "$proto" > "$T/script.json"
 	rm -f "$T/port" "$T/log"
 	"$FAKELLM" --script "$T/script.json" --log "$T/log" --port-file "$T/port" >/dev/null 2>&1 &
 	FAKE_PID=$!

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #define CHARS_PER_TOKEN 4
+#define IMAGE_TOKENS 1600
 #define DEFAULT_COMPACT_AT 80
 /* After a compaction the context should be under this share of the window. */
 #define TARGET_PCT 15
@@ -73,6 +74,12 @@ static size_t msg_chars(const struct conv_msg *m)
 		const struct conv_block *b = &m->blocks[i];
 
 		n += 24;
+		if (b->type == CONV_IMAGE) {
+			/* billed by its pixels, not its base64: about 1600
+			 * tokens at the 1568-pixel edge archie sends at most */
+			n += IMAGE_TOKENS * CHARS_PER_TOKEN;
+			continue;
+		}
 		n += b->text ? strlen(b->text) : 0;
 		n += b->id ? strlen(b->id) : 0;
 		n += b->name ? strlen(b->name) : 0;

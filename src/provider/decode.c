@@ -56,19 +56,26 @@ static void emit(struct decoder *d, const struct provider_event *ev)
 		d->cb(d->ud, ev);
 }
 
-void decoder_reasoning(struct decoder *d, const char *text, size_t len)
+/* Streamed text of one kind: kept in the reply, told to the caller. */
+static void streamed(struct decoder *d, enum provider_event_type type, struct strbuf *into,
+		     const char *text, size_t len)
 {
 	struct provider_event ev;
 
 	if (!len)
 		return;
 	d->saw_content = 1;
-	strbuf_add(&d->reply->reasoning, text, len);
+	strbuf_add(into, text, len);
 	memset(&ev, 0, sizeof(ev));
-	ev.type = PROVIDER_EV_REASONING;
+	ev.type = type;
 	ev.text = text;
 	ev.len = len;
 	emit(d, &ev);
+}
+
+void decoder_reasoning(struct decoder *d, const char *text, size_t len)
+{
+	streamed(d, PROVIDER_EV_REASONING, &d->reply->reasoning, text, len);
 }
 
 void decoder_thinking(struct decoder *d, const char *text, size_t len, const char *signature)
@@ -91,17 +98,7 @@ void decoder_opaque_block(struct decoder *d, int redacted, const char *text)
 
 void decoder_text(struct decoder *d, const char *text, size_t len)
 {
-	struct provider_event ev;
-
-	if (!len)
-		return;
-	d->saw_content = 1;
-	strbuf_add(&d->reply->text, text, len);
-	memset(&ev, 0, sizeof(ev));
-	ev.type = PROVIDER_EV_TEXT;
-	ev.text = text;
-	ev.len = len;
-	emit(d, &ev);
+	streamed(d, PROVIDER_EV_TEXT, &d->reply->text, text, len);
 }
 
 struct decode_call *decoder_new_call(struct decoder *d, int index)

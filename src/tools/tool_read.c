@@ -4,6 +4,7 @@
 #include "tools/tool.h"
 
 #include "core/xalloc.h"
+#include "tools/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +27,8 @@ static int looks_binary(FILE *f)
 	return memchr(buf, '\0', n) != NULL;
 }
 
-/* The largest image sent: Anthropic's limit is 5 MB of base64. */
-#define IMAGE_MAX ((size_t)3750000)
+/* The largest image file Read takes in to scale down. */
+#define IMAGE_FILE_MAX ((size_t)64 << 20)
 
 /* The image format by its first bytes, or NULL. */
 static const char *image_type(FILE *f)
@@ -47,36 +48,55 @@ static const char *image_type(FILE *f)
 	return NULL;
 }
 
-/* An image file: handed to the model as an image when it takes them;
- * else a note that says so.  0, or -1 with an error result. */
+/* An image file: handed to the model as an image when it takes them
+ * (scaled down to what a model takes, image.h); else a note that says
+ * so.  0, or -1 with an error result. */
 static int read_image(const struct tool_env *env, FILE *f, const char *type, const char *arg,
 		      off_t size, struct strbuf *out)
 {
-	struct strbuf raw = STRBUF_INIT_CAP(IMAGE_MAX + 1), b64 = STRBUF_INIT_CAP((size_t)8 << 20);
+	struct strbuf raw = STRBUF_INIT_CAP(IMAGE_FILE_MAX), fit = STRBUF_INIT_CAP(IMAGE_MAX_BYTES + 1);
+	struct strbuf b64 = STRBUF_INIT_CAP((size_t)8 << 20), err = STRBUF_INIT;
 	struct tool_image *img;
+	const char *sent = type;
 	char buf[65536];
 	size_t n;
+	int w, h, rc = -1;
 
 	if (!env->vision || !env->attach) {
 		strbuf_addf(out, "error: %s is an image (%s, %lld bytes), and this model does not take images; set vision: true for it in config.yaml if it does",
 			    arg, type, (long long)size);
 		return -1;
 	}
-	if ((size_t)size > IMAGE_MAX) {
-		strbuf_addf(out, "error: %s is an image of %.1f MB, over the %.2f MB a model takes; make a smaller copy (e.g. convert %s -resize 50%% small.png) and read that",
-			    arg, (double)size / 1e6, (double)IMAGE_MAX / 1e6, arg);
+	if ((size_t)size > IMAGE_FILE_MAX) {
+		strbuf_addf(out, "error: %s is an image of %.0f MB, too large to take in; make a smaller copy and read that",
+			    arg, (double)size / 1e6);
 		return -1;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		strbuf_add(&raw, buf, n);
-	strbuf_add_base64(&b64, (const unsigned char *)raw.buf, raw.len);
+	if (image_fit(&sent, (const unsigned char *)raw.buf, raw.len, IMAGE_MAX_BYTES,
+		      IMAGE_MAX_EDGE, &w, &h, &fit, &err)) {
+		strbuf_addf(out, "error: %s is an image (%s, %zu bytes), but %s", arg, type, raw.len,
+			    err.buf);
+		goto out;
+	}
+	strbuf_add_base64(&b64, (const unsigned char *)fit.buf, fit.len);
 	ALLOC_GROW(env->attach->v, env->attach->nr + 1, env->attach->alloc);
 	img = &env->attach->v[env->attach->nr++];
-	img->media_type = xstrdup(type);
+	img->media_type = xstrdup(sent);
 	img->data = strbuf_detach(&b64, NULL);
-	strbuf_addf(out, "%s: an image (%s, %zu bytes), attached for you to see", arg, type, raw.len);
+	strbuf_addf(out, "%s: an image (%s, %zu bytes", arg, type, raw.len);
+	if (fit.len != raw.len || strcmp(sent, type))
+		strbuf_addf(out, "; scaled down to %dx%d, %s, %zu bytes, to fit what a model takes",
+			    w, h, sent, fit.len);
+	strbuf_addstr(out, "), attached for you to see");
+	rc = 0;
+out:
 	strbuf_release(&raw);
-	return 0;
+	strbuf_release(&fit);
+	strbuf_release(&b64);
+	strbuf_release(&err);
+	return rc;
 }
 
 static int run(const struct tool *self, const struct tool_env *env,

@@ -13,6 +13,8 @@
 
 : "${ARCHIE:?ARCHIE must point at the archie binary}"
 set -u
+# where the scripts are (they run in a workspace of their own)
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 T_N=0
 T_FAIL=0
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/archie-e2e-XXXXXX")

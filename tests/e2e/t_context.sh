@@ -14,34 +14,9 @@
 export OPENAI_API_KEY=sk-test ANTHROPIC_API_KEY=sk-ant-test
 WINDOW=100000
 
-mkdir -p docs
-i=1
-while [ "$i" -le 40 ]; do
-	awk -v i="$i" 'BEGIN {
-		for (l = 1; l <= 230; l++) {
-			line = sprintf("doc %d line %d: the service keeps its orders in a table partitioned by month, and", i, l)
-			if (i == 17 && l == 111) line = line " the retention key is VALUE-4242"
-			while (length(line) < 100) line = line " pad"
-			print line
-		}
-	}' > "docs/doc-$i.md"
-	i=$((i + 1))
-done
-
-# 40 reads, then the answer when the value is in what the model sees;
-# else it reads the document again
-script() {
-	printf '{"context":{"window":%d,"server":"%s"},"auto_usage":true,' "$WINDOW" "$1"
-	printf '"summarize":{"marker":"<archie-compaction-request>","keep":"VALUE-[0-9]+"},"responses":['
-	i=1
-	while [ "$i" -le 40 ]; do
-		printf '{"turn":{"text":"Reading document %d.","tool_calls":[{"id":"r%d","name":"Read","arguments":{"path":"docs/doc-%d.md"}}]}},' "$i" "$i" "$i"
-		i=$((i + 1))
-	done
-	printf '{"when":{"body_contains":"VALUE-4242"},"repeat":true,"turn":{"text":"The retention key is VALUE-4242."}},'
-	printf '{"turn":{"text":"I need document 17 again.","tool_calls":[{"id":"again","name":"Read","arguments":{"path":"docs/doc-17.md"}}]}}'
-	printf ']}'
-}
+. "$E2E_DIR/long_session.sh"
+long_docs
+script() { long_script "$WINDOW" "$1"; }
 
 # the models' windows, as a user configures them (the fake server's)
 mkdir -p .archie

@@ -9,7 +9,7 @@
 
 export OPENAI_API_KEY=sk-test ANTHROPIC_API_KEY=sk-ant-test
 # a 1x1 PNG
-printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\000\001\000\000\000\001\010\006\000\000\000\037\025\304\211\000\000\000\rIDATx\234c\370\017\000\001\001\001\000\030\335\215\260\000\000\000\000IEND\256B`\202' > dot.png
+printf '%s' iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg== | base64 -d > dot.png
 B64=$(base64 -w0 dot.png)
 mkdir -p .archie
 cat > .archie/config.yaml <<'YAML'
@@ -44,6 +44,27 @@ run "$ARCHIE" -p "look at dot.png" --model seeing --yes --routing off --output-f
 expect_rc 0 "an image session runs (OpenAI-compatible)"
 check "the image is a data URL in a user message after the tool message" test "$(req 2 '[.messages[] | select(.role == "user") | .content | if type == "array" then .[] else empty end | select(.type == "image_url") | .image_url.url][0]')" = "data:image/png;base64,$B64"
 check "... which follows the tool message" test "$(req 2 '[.messages[].role] | .[-2:] | join(",")')" = "tool,user"
+
+# a large image is scaled down to what a model takes
+python3 - <<'PY'
+import struct, zlib, random
+w, h = 2400, 1600
+random.seed(7)
+rows = b"".join(b"\0" + bytes(random.getrandbits(8) for _ in range(w * 3)) for _ in range(h))
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+open("big.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                           + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
+PY
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"b1","name":"Read","arguments":{"path":"big.png"}}]}},
+ {"turn":{"text":"noise"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL" ARCHIE_STATE_DIR="$T_ROOT/state-big"
+run "$ARCHIE" -p "look at big.png" --model seeing --yes --routing off --output-format json
+expect_rc 0 "a large image session runs"
+check "the result says it was scaled down" req_match 2 'tostring' 'scaled down to 1[0-9]{3}x[0-9]{3,4}, image/png'
+size=$(req 2 '[.messages[] | select(.role == "user") | .content | if type == "array" then .[] else empty end | select(.type == "image_url") | .image_url.url][0] | length')
+check "what is sent fits a model's limit ($size bytes of data URL)" test "$size" -le 5000100
 
 fakellm_start "$reads"
 export OPENAI_BASE_URL="$FAKE_URL" ARCHIE_STATE_DIR="$T_ROOT/state-b"
