@@ -248,9 +248,57 @@ void config_provider_setup(const struct config *cfg,
 
 /* ---- local servers ---------------------------------------------------------- */
 
+static int collect(void *ud, const char *data, size_t len)
+{
+	return strbuf_add(ud, data, len) ? -1 : 0;
+}
+
+/* Ollama's window for a model: num_ctx in its parameters, else what the
+ * model was trained with (model_info's *.context_length), from
+ * POST /api/show.  0 if it does not say. */
+static long ollama_window(const char *base, const char *id)
+{
+	struct strbuf url = STRBUF_INIT, out = STRBUF_INIT_CAP((size_t)4 << 20);
+	struct http_request req;
+	struct http_response resp;
+	json_t *body = json_pack("{s:s}", "model", id), *j, *v;
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_error_t jerr;
+	const char *key, *params;
+	long n = 0;
+
+	strbuf_addf(&url, "%s/api/show", base);
+	memset(&req, 0, sizeof(req));
+	req.url = url.buf;
+	req.body = text;
+	req.body_len = strlen(text);
+	req.connect_timeout_ms = 500;
+	req.idle_timeout_ms = 1000;
+	req.total_timeout_ms = 2000;
+	req.on_data = collect;
+	req.ud = &out;
+	http_response_init(&resp);
+	if (!http_post(&req, &resp) && resp.status == 200 &&
+	    (j = json_loadb(out.buf, out.len, 0, &jerr)) != NULL) {
+		params = json_string_value(json_object_get(j, "parameters"));
+		if (params && strstr(params, "num_ctx"))
+			n = strtol(strstr(params, "num_ctx") + 7, NULL, 10);
+		json_object_foreach(json_object_get(j, "model_info"), key, v)
+			if (!n && strstr(key, ".context_length") && json_is_integer(v))
+				n = (long)json_integer_value(v);
+		json_decref(j);
+	}
+	http_response_release(&resp);
+	json_decref(body);
+	free(text);
+	strbuf_release(&url);
+	strbuf_release(&out);
+	return n;
+}
+
 /* The window the server itself runs the model with, when it says: vLLM's
  * max_model_len and OpenRouter's context_length in /v1/models, llama.cpp's
- * n_ctx in /props.  Recorded as a model of its own, so it wins over the
+ * n_ctx in /props, Ollama's num_ctx in /api/show.  Recorded as a model of its own, so it wins over the
  * family table (a local server is often started with a smaller window). */
 static void server_window(struct config *cfg, const char *provider, const char *base,
 			  const char *id, json_t *model)
@@ -261,6 +309,8 @@ static void server_window(struct config *cfg, const char *provider, const char *
 
 	if (!n)
 		n = json_integer_value(json_object_get(model, "context_length"));
+	if (!n && !strcmp(provider, "ollama"))
+		n = ollama_window(base, id);
 	if (!n) {
 		json_error_t jerr;
 		json_t *props;

@@ -127,6 +127,10 @@ fakellm_start '{"pages":{"/props":{"type":"application/json","body":"{\"default_
 out=$(env -u OPENAI_API_KEY -u ANTHROPIC_API_KEY -u OPENAI_BASE_URL -u ANTHROPIC_BASE_URL \
 	ARCHIE_LOCAL_SERVERS="llamacpp=http://127.0.0.1:$FAKE_PORT" "$ARCHIE" models --json 2>&1)
 check "a llama.cpp server's n_ctx is the model's window" json_true '.models[] | select(.name == "llamacpp/fake-model") | .context == 4096'
+fakellm_start '{"responses":[{"when":{"path":"/api/show"},"repeat":true,"body":{"parameters":"num_ctx                        16384\nstop \"<|im_end|>\"","model_info":{"qwen2.context_length":32768}}}]}'
+out=$(env -u OPENAI_API_KEY -u ANTHROPIC_API_KEY -u OPENAI_BASE_URL -u ANTHROPIC_BASE_URL \
+	ARCHIE_LOCAL_SERVERS="ollama=http://127.0.0.1:$FAKE_PORT" "$ARCHIE" models --json 2>&1)
+check "an Ollama server's num_ctx is the model's window" json_true '.models[] | select(.name == "ollama/fake-model") | .context == 16384'
 mv config.saved .archie/config.yaml
 
 # Anthropic's cache breakpoints and a byte-stable prefix

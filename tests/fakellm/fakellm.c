@@ -23,6 +23,7 @@
  *     {"turn": {...}, "stall_ms": 3000, "stall_after": 50},
  *     {"turn": {...}, "malformed_after": 2}, a non-JSON data line after 2 events
  *     {"when": {"system_contains": "database"}, "turn": {...}},
+ *     {"when": {"path": "/api/show"}, "body": {...}},   only that path
  *     {"repeat": true, "turn": {...}}   never used up
  *   ]}
  *
@@ -628,13 +629,16 @@ static json_t *summary_turn(const char *body)
 	return turn;
 }
 
-static int matches(json_t *r, const char *body)
+static int matches(json_t *r, const char *body, const char *path)
 {
 	json_t *when = json_object_get(r, "when");
 	const char *sys;
 
 	if (!when)
 		return 1;
+	sys = json_string_value(json_object_get(when, "path"));
+	if (sys && strcmp(path, sys))
+		return 0;
 	sys = json_string_value(json_object_get(when, "system_contains"));
 	if (sys && !strstr(body, sys))
 		return 0;
@@ -644,7 +648,7 @@ static int matches(json_t *r, const char *body)
 	return 1;
 }
 
-static json_t *pick(const char *body)
+static json_t *pick(const char *body, const char *path)
 {
 	json_t *rs = json_object_get(script, "responses");
 	size_t i;
@@ -652,7 +656,7 @@ static json_t *pick(const char *body)
 	for (i = 0; i < json_array_size(rs); i++) {
 		json_t *r = json_array_get(rs, i);
 
-		if (used[i] || !matches(r, body))
+		if (used[i] || !matches(r, body, path))
 			continue;
 		if (!json_is_true(json_object_get(r, "repeat")))
 			used[i] = 1;
@@ -805,7 +809,7 @@ static void *serve(void *arg)
 	{
 		json_t *st = summary_turn(in.p + hlen);
 
-		r = st ? json_pack("{s:o}", "turn", st) : json_incref(pick(in.p + hlen));
+		r = st ? json_pack("{s:o}", "turn", st) : json_incref(pick(in.p + hlen, path));
 	}
 	if (r && json_is_true(json_object_get(script, "auto_usage")) &&
 	    json_object_get(r, "turn")) {
