@@ -285,6 +285,8 @@ static void stream_error(struct decoder *d, json_t *e)
 	const char *type = json_string_value(json_object_get(e, "type"));
 	json_t *code = json_object_get(e, "code");
 	const char *codes = json_string_value(code);
+	long status = json_is_integer(code) ? (long)json_integer_value(code)
+		      : (long)json_integer_value(json_object_get(e, "status_code"));
 
 	if (!msg)
 		msg = json_string_value(e);
@@ -296,6 +298,13 @@ static void stream_error(struct decoder *d, json_t *e)
 		decoder_fail(d, PROVIDER_ERR_RATE_LIMIT, 1, "%s", msg ? msg : "rate limited");
 	else if ((type && strstr(type, "overloaded")) || json_integer_value(code) == 529)
 		decoder_fail(d, PROVIDER_ERR_OVERLOADED, 1, "%s", msg ? msg : "overloaded");
+	/* a request the server refused (400 inside the stream: Groq's
+	 * tool_use_failed, OpenRouter's token limit) fails the same way
+	 * when sent again: not retried */
+	else if ((status >= 400 && status < 500) || (type && !strcmp(type, "invalid_request_error")) ||
+		 (codes && !strcmp(codes, "tool_use_failed")))
+		decoder_fail(d, PROVIDER_ERR_BAD_REQUEST, 0, "the server refused the request: %s",
+			     msg ? msg : "(no message)");
 	else
 		decoder_fail(d, PROVIDER_ERR_SERVER, 1, "error in the response stream: %s",
 			     msg ? msg : "(no message)");

@@ -33,6 +33,9 @@ static int on_sse(void *ud, const struct sse_event *ev)
 	return decoder_event(ud, ev);
 }
 
+static int last_retryable;
+static enum provider_error last_error;
+
 /* Decodes raw through protocol w, step bytes at a time (0: whole). */
 static int decode(const struct wire *w, const char *raw, size_t len, size_t step,
 		  struct provider_reply *r)
@@ -50,6 +53,8 @@ static int decode(const struct wire *w, const char *raw, size_t len, size_t step
 			break;
 	sse_parser_finish(&p);
 	rc = decoder_finish(&d);
+	last_retryable = d.retryable;
+	last_error = d.error;
 	sse_parser_release(&p);
 	decoder_release(&d);
 	return rc;
@@ -274,12 +279,39 @@ static void test_reasoning_content_back(void **state)
 	free(raw);
 }
 
+/* A request the server refused inside the stream (status 400) fails the
+ * same way again: never retried. */
+static void test_stream_400_not_retried(void **state)
+{
+	static const char *const files[] = {
+		"groq/gpt-oss-120b-tool-use-failed.sse",
+		"groq/gpt-oss-120b-tool-use-failed-text.sse",
+		"openrouter/minimax-m2-error-mid-stream.sse",
+	};
+	char path[8192], *raw;
+	struct provider_reply r;
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", corpora, files[i]);
+		raw = slurp(path, &len);
+		assert_non_null(raw);
+		assert_int_equal(decode(&wire_openai, raw, len, 0, &r), -1);
+		if (last_retryable || last_error != PROVIDER_ERR_BAD_REQUEST)
+			fail_msg("%s: retryable %d, error %d", files[i], last_retryable, last_error);
+		provider_reply_release(&r);
+		free(raw);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_thinking_round_trip),
 		cmocka_unit_test(test_reasoning_content_back),
+		cmocka_unit_test(test_stream_400_not_retried),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
