@@ -31,7 +31,7 @@
 #include <time.h>
 
 #define CHARS_PER_TOKEN 4
-#define IMAGE_TOKENS 1600
+#define IMAGE_TOKENS ((size_t)1600)
 #define DEFAULT_COMPACT_AT 80
 /* After a compaction the context should be under this share of the window. */
 #define TARGET_PCT 15

@@ -194,6 +194,8 @@ static int mcp_run(const struct tool *t, const struct tool_env *env, json_t *arg
 	json_array_foreach(images, i, img) {
 		struct tool_image *ti;
 
+		if (!env->attach)
+			break;	/* (images is only asked for with somewhere to put them) */
 		ALLOC_GROW(env->attach->v, env->attach->nr + 1, env->attach->alloc);
 		ti = &env->attach->v[env->attach->nr++];
 		ti->media_type = xstrdup(json_string_value(json_object_get(img, "mimeType")));
