@@ -47,6 +47,11 @@ struct repl {
 	struct strvec owned;	/* strings ctx points at */
 	struct board board;	/* subagents' status lines */
 	int reasoning_open;	/* reasoning was shown; the answer starts on a new line */
+	/* <think>...</think> a server left in the answer: shown as reasoning
+	 * (the answer itself keeps it, as the server sent it) */
+	int in_think;
+	char tag[10];		/* a tag being matched across chunks */
+	size_t tag_len;
 };
 
 static volatile sig_atomic_t idle_interrupts;
@@ -85,15 +90,49 @@ static void dim(struct repl *r, const char *fmt, ...)
 
 /* ---- UI callbacks ------------------------------------------------------- */
 
-static void ui_text(void *ud, const char *s, size_t n)
-{
-	struct repl *r = ud;
+static void ui_reasoning(void *ud, const char *s, size_t n);
 
+static void show_answer(struct repl *r, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	if (r->in_think) {
+		ui_reasoning(r, s, n);
+		return;
+	}
 	if (r->reasoning_open) {
 		fputs("\n\n", stdout);
 		r->reasoning_open = 0;
 	}
 	render_text(&r->r, s, n);
+}
+
+/* The answer as it streams; <think> and </think> switch what follows to
+ * reasoning and back (a tag may arrive split across chunks). */
+static void ui_text(void *ud, const char *s, size_t n)
+{
+	struct repl *r = ud;
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *want = r->in_think ? "</think>" : "<think>";
+
+		if (!r->tag_len && s[i] != '<')
+			continue;
+		if (!r->tag_len)
+			show_answer(r, s + from, i - from);
+		r->tag[r->tag_len++] = s[i];
+		from = i + 1;
+		if (strncmp(r->tag, want, r->tag_len)) {
+			/* not the tag: what was held back is text */
+			show_answer(r, r->tag, r->tag_len);
+			r->tag_len = 0;
+		} else if (r->tag_len == strlen(want)) {
+			r->in_think = !r->in_think;
+			r->tag_len = 0;
+		}
+	}
+	show_answer(r, s + from, n - from);
 }
 
 /* Reasoning, dimmed and apart from the answer. */
@@ -665,7 +704,14 @@ int cli_repl(struct cli_ctx *ctx)
 		}
 		cancel_clear(&session_cancel);
 		strbuf_reset(&err);
+		r.in_think = 0;
+		r.tag_len = 0;
 		loop_run(r.s.loop, prompt, &ex, &err);
+		if (r.tag_len) {	/* a '<' held back at the very end */
+			r.in_think = 0;
+			show_answer(&r, r.tag, r.tag_len);
+			r.tag_len = 0;
+		}
 		free(prompt);
 		render_flush(&r.r);
 		if (ex == LOOP_INTERRUPTED)
