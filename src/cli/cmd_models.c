@@ -16,7 +16,8 @@
 
 static const char *api_name(enum provider_api api)
 {
-	return api == PROVIDER_API_ANTHROPIC ? "anthropic" : "openai";
+	return api == PROVIDER_API_ANTHROPIC ? "anthropic"
+	       : api == PROVIDER_API_RESPONSES ? "openai-responses" : "openai";
 }
 
 static int key_is_set(const struct config_provider *p)

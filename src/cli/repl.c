@@ -614,6 +614,35 @@ static void history_path(struct strbuf *out)
 	strbuf_release(&err);
 }
 
+/* One prompt through the loop, and how it ended. */
+static void run_prompt(struct repl *r, const char *prompt, struct strbuf *err)
+{
+	enum loop_exit ex;
+
+	cancel_clear(&session_cancel);
+	strbuf_reset(err);
+	r->in_think = 0;
+	r->tag_len = 0;
+	loop_run(r->s.loop, prompt, &ex, err);
+	if (r->tag_len) {	/* a '<' held back at the very end */
+		r->in_think = 0;
+		show_answer(r, r->tag, r->tag_len);
+		r->tag_len = 0;
+	}
+	render_flush(&r->r);
+	if (ex == LOOP_INTERRUPTED)
+		dim(r, "[interrupted]");
+	else if (ex == LOOP_PROVIDER_ERROR)
+		printf("%sarchie: %s%s\n", r->color ? RED : "", err->buf, r->color ? RESET : "");
+	else if (ex == LOOP_MAX_TURNS) {
+		struct loop_totals t;
+
+		loop_totals(r->s.loop, &t);
+		dim(r, "[stopped after %d turns]", t.turns);
+	} else if (ex == LOOP_BUDGET)
+		dim(r, "[stopped: the token budget is spent]");
+}
+
 int cli_repl(struct cli_ctx *ctx)
 {
 	struct repl r;
@@ -673,7 +702,6 @@ int cli_repl(struct cli_ctx *ctx)
 		resumed_summary(r.s.loop);
 	fflush(stdout);
 	for (;;) {
-		enum loop_exit ex;
 		int interrupted;
 		char *prompt = read_prompt(&r, &interrupted);
 
@@ -702,29 +730,8 @@ int cli_repl(struct cli_ctx *ctx)
 				break;
 			continue;
 		}
-		cancel_clear(&session_cancel);
-		strbuf_reset(&err);
-		r.in_think = 0;
-		r.tag_len = 0;
-		loop_run(r.s.loop, prompt, &ex, &err);
-		if (r.tag_len) {	/* a '<' held back at the very end */
-			r.in_think = 0;
-			show_answer(&r, r.tag, r.tag_len);
-			r.tag_len = 0;
-		}
+		run_prompt(&r, prompt, &err);
 		free(prompt);
-		render_flush(&r.r);
-		if (ex == LOOP_INTERRUPTED)
-			dim(&r, "[interrupted]");
-		else if (ex == LOOP_PROVIDER_ERROR)
-			printf("%sarchie: %s%s\n", r.color ? RED : "", err.buf, r.color ? RESET : "");
-		else if (ex == LOOP_MAX_TURNS) {
-			struct loop_totals t;
-
-			loop_totals(r.s.loop, &t);
-			dim(&r, "[stopped after %d turns]", t.turns);
-		} else if (ex == LOOP_BUDGET)
-			dim(&r, "[stopped: the token budget is spent]");
 		status_line(&r);
 		cancel_clear(&session_cancel);
 		idle_interrupts = 0;

@@ -373,8 +373,10 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 			p->api = PROVIDER_API_OPENAI;
 		else if (!strcmp(s, "anthropic"))
 			p->api = PROVIDER_API_ANTHROPIC;
+		else if (!strcmp(s, "openai-responses") || !strcmp(s, "responses"))
+			p->api = PROVIDER_API_RESPONSES;
 		else {
-			ferr(fc, v, k, "'api' must be openai or anthropic, not '%s'", s);
+			ferr(fc, v, k, "'api' must be openai, openai-responses or anthropic, not '%s'", s);
 			free(s);
 			return -1;
 		}

@@ -75,9 +75,12 @@ static json_t *content_blocks(const struct conv_msg *m)
 			break;
 		case CONV_OPAQUE: {
 			json_error_t jerr;
+			const char *t;
 
 			o = json_loads(b->input, 0, &jerr);
-			if (!json_is_object(o)) {
+			t = json_string_value(json_object_get(o, "type"));
+			/* OpenAI's reasoning items are the Responses API's */
+			if (!json_is_object(o) || (t && !strcmp(t, "reasoning"))) {
 				json_decref(o);
 				o = NULL;
 			}

@@ -14,6 +14,8 @@ const struct wire *wire_for(enum provider_api api)
 	switch (api) {
 	case PROVIDER_API_ANTHROPIC:
 		return &wire_anthropic;
+	case PROVIDER_API_RESPONSES:
+		return &wire_responses;
 	case PROVIDER_API_OPENAI:
 	default:
 		return &wire_openai;

@@ -5,7 +5,8 @@
  * encoded by a protocol into a body; the protocol decodes the server's
  * stream of events into a reply (text, tool calls, usage, the stop
  * reason).  Each protocol is a struct wire, as curl has a Curl_handler
- * per scheme: openai.c (Chat Completions) and anthropic.c (Messages).
+ * per scheme: openai.c (Chat Completions), anthropic.c (Messages) and
+ * responses.c (OpenAI's Responses API).
  * provider.c picks one with wire_for() and calls through it; the loop
  * never sees a wire format.
  *
@@ -23,7 +24,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-enum provider_api { PROVIDER_API_OPENAI, PROVIDER_API_ANTHROPIC };
+enum provider_api { PROVIDER_API_OPENAI, PROVIDER_API_ANTHROPIC, PROVIDER_API_RESPONSES };
 
 struct provider_config {
 	const char *name;		/* "anthropic", "ollama", ... */
@@ -216,7 +217,7 @@ struct wire {
 	int calls_close;
 };
 
-extern const struct wire wire_openai, wire_anthropic;
+extern const struct wire wire_openai, wire_anthropic, wire_responses;
 
 /* The protocol of api. */
 const struct wire *wire_for(enum provider_api api);

@@ -308,6 +308,87 @@ static void anthropic_turn(struct buf *b, json_t *turn, size_t text_chunk)
 	sse_json(b, "message_stop", json_pack("{s:s}", "type", "message_stop"));
 }
 
+/* The Responses API's events: a reasoning item (with its summary and
+ * encrypted content), the message, function calls by output index, and
+ * response.completed with the usage. */
+static void ev(struct buf *b, json_t *j)
+{
+	sse_json(b, json_string_value(json_object_get(j, "type")), j);
+}
+
+static void responses_turn(struct buf *b, json_t *turn, size_t text_chunk)
+{
+	const char *text = json_string_value(json_object_get(turn, "text"));
+	const char *thinking = json_string_value(json_object_get(turn, "thinking"));
+	json_t *calls = json_object_get(turn, "tool_calls");
+	json_t *usage = json_object_get(turn, "usage");
+	const char *stop = json_string_value(json_object_get(turn, "stop"));
+	size_t i, n = text ? strlen(text) : 0, off;
+	json_int_t out = 0;
+
+	ev(b, json_pack("{s:s, s:{s:s, s:s}}", "type", "response.created", "response",
+			"id", "resp_fake", "status", "in_progress"));
+	if (thinking) {
+		const char *sig = json_string_value(json_object_get(turn, "signature"));
+
+		ev(b, json_pack("{s:s, s:I, s:{s:s, s:s}}", "type", "response.output_item.added",
+				"output_index", out, "item", "type", "reasoning", "id", "rs_fake"));
+		ev(b, json_pack("{s:s, s:I, s:s}", "type", "response.reasoning_summary_text.delta",
+				"output_index", out, "delta", thinking));
+		ev(b, json_pack("{s:s, s:I, s:{s:s, s:s, s:[{s:s, s:s}], s:s}}", "type",
+				"response.output_item.done", "output_index", out, "item", "type", "reasoning",
+				"id", "rs_fake", "summary", "type", "summary_text", "text", thinking,
+				"encrypted_content", sig ? sig : "enc-fake"));
+		out++;
+	}
+	if (n) {
+		ev(b, json_pack("{s:s, s:I, s:{s:s, s:s, s:s}}", "type", "response.output_item.added",
+				"output_index", out, "item", "type", "message", "id", "msg_fake",
+				"role", "assistant"));
+		for (off = 0; off < n; off += text_chunk) {
+			size_t k = n - off < text_chunk ? n - off : text_chunk;
+
+			ev(b, json_pack("{s:s, s:I, s:s%}", "type", "response.output_text.delta",
+					"output_index", out, "delta", text + off, k));
+		}
+		ev(b, json_pack("{s:s, s:I, s:{s:s, s:s}}", "type", "response.output_item.done",
+				"output_index", out, "item", "type", "message", "id", "msg_fake"));
+		out++;
+	}
+	for (i = 0; i < json_array_size(calls); i++, out++) {
+		json_t *c = json_array_get(calls, i);
+		char *tofree;
+		const char *args = args_text(json_object_get(c, "arguments"), &tofree);
+		size_t half = strlen(args) / 2;
+		const char *id = json_string_value(json_object_get(c, "id"));
+		const char *name = json_string_value(json_object_get(c, "name"));
+
+		ev(b, json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:s}}", "type",
+				"response.output_item.added", "output_index", out, "item",
+				"type", "function_call", "call_id", id, "name", name, "arguments", ""));
+		ev(b, json_pack("{s:s, s:I, s:s%}", "type", "response.function_call_arguments.delta",
+				"output_index", out, "delta", args, half));
+		ev(b, json_pack("{s:s, s:I, s:s}", "type", "response.function_call_arguments.delta",
+				"output_index", out, "delta", args + half));
+		ev(b, json_pack("{s:s, s:I, s:{s:s, s:s, s:s, s:s}}", "type",
+				"response.output_item.done", "output_index", out, "item",
+				"type", "function_call", "call_id", id, "name", name, "arguments", args));
+		free(tofree);
+	}
+	{
+		json_int_t in = json_integer_value(json_object_get(usage, "input")) +
+				json_integer_value(json_object_get(usage, "cache_read"));
+		int incomplete = stop && !strcmp(stop, "max_tokens");
+
+		ev(b, json_pack("{s:s, s:{s:s, s:s, s:{s:I, s:{s:I}, s:I}}}", "type",
+				incomplete ? "response.incomplete" : "response.completed", "response",
+				"id", "resp_fake", "status", incomplete ? "incomplete" : "completed",
+				"usage", "input_tokens", in, "input_tokens_details", "cached_tokens",
+				json_integer_value(json_object_get(usage, "cache_read")),
+				"output_tokens", json_integer_value(json_object_get(usage, "output"))));
+	}
+}
+
 /* ---- HTTP --------------------------------------------------------------- */
 
 static int write_all(int fd, const char *p, size_t n)
@@ -392,9 +473,13 @@ static void respond(int fd, json_t *r, const char *path)
 	if (!status)
 		status = 200;
 	if (!proto)
-		proto = strstr(path, "/messages") ? "anthropic" : "openai";
+		proto = strstr(path, "/messages") ? "anthropic"
+			: strstr(path, "/responses") ? "responses" : "openai";
 	if (json_object_get(r, "turn")) {
-		if (!strcmp(proto, "anthropic"))
+		if (!strcmp(proto, "responses"))
+			responses_turn(&body, json_object_get(r, "turn"),
+				       text_chunk > 0 ? (size_t)text_chunk : 1000000);
+		else if (!strcmp(proto, "anthropic"))
 			anthropic_turn(&body, json_object_get(r, "turn"),
 				       text_chunk > 0 ? (size_t)text_chunk : 1000000);
 		else
