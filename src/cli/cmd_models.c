@@ -17,7 +17,8 @@
 static const char *api_name(enum provider_api api)
 {
 	return api == PROVIDER_API_ANTHROPIC ? "anthropic"
-	       : api == PROVIDER_API_RESPONSES ? "openai-responses" : "openai";
+	       : api == PROVIDER_API_RESPONSES ? "openai-responses"
+	       : api == PROVIDER_API_AZURE ? "azure" : "openai";
 }
 
 static int key_is_set(const struct config_provider *p)

@@ -58,6 +58,7 @@ static void provider_release(struct config_provider *p)
 	free(p->name);
 	free(p->base_url);
 	free(p->api_key_env);
+	free(p->api_version);
 	strvec_release(&p->headers);
 	free(p->source);
 }
@@ -375,8 +376,10 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 			p->api = PROVIDER_API_ANTHROPIC;
 		else if (!strcmp(s, "openai-responses") || !strcmp(s, "responses"))
 			p->api = PROVIDER_API_RESPONSES;
+		else if (!strcmp(s, "azure"))
+			p->api = PROVIDER_API_AZURE;
 		else {
-			ferr(fc, v, k, "'api' must be openai, openai-responses or anthropic, not '%s'", s);
+			ferr(fc, v, k, "'api' must be openai, openai-responses, azure or anthropic, not '%s'", s);
 			free(s);
 			return -1;
 		}
@@ -387,6 +390,8 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 		return want_string(fc, key, k, v, &p->base_url);
 	if (!strcmp(key, "api_key_env"))
 		return want_string(fc, key, k, v, &p->api_key_env);
+	if (!strcmp(key, "api_version"))
+		return want_string(fc, key, k, v, &p->api_version);
 	if (!strcmp(key, "max_completion_tokens"))
 		return want_bool(fc, key, k, v, &p->max_completion_tokens);
 	if (!strcmp(key, "headers"))

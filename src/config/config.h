@@ -30,6 +30,7 @@ struct config_provider {
 	enum provider_api api;
 	char *base_url;
 	char *api_key_env;	/* the variable holding the key */
+	char *api_version;	/* Azure's api-version */
 	struct strvec headers;	/* "Name: value" */
 	int max_completion_tokens;
 	int max_attempts;

@@ -234,6 +234,7 @@ void config_provider_setup(const struct config *cfg,
 	out->api_key = p->api_key_env ? getenv(p->api_key_env) : NULL;
 	out->headers = &p->headers;
 	out->max_completion_tokens = p->max_completion_tokens;
+	out->api_version = p->api_version;
 	out->max_attempts = p->max_attempts;
 	out->backoff_base_ms = p->backoff_base_ms;
 	out->backoff_max_ms = p->backoff_max_ms;

@@ -474,8 +474,11 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 
 /* ---- the protocol ------------------------------------------------------------ */
 
-static void url(const char *base, size_t n, struct strbuf *out)
+static void url(const struct provider_config *cfg, const char *model, const char *base,
+		size_t n, struct strbuf *out)
 {
+	(void)cfg;
+	(void)model;
 	/* ANTHROPIC_BASE_URL is the host, with or without /v1. */
 	if (n < 3 || strncmp(base + n - 3, "/v1", 3))
 		strbuf_addstr(out, "/v1");

@@ -430,8 +430,11 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 
 /* ---- the protocol ------------------------------------------------------------ */
 
-static void url(const char *base, size_t n, struct strbuf *out)
+static void url(const struct provider_config *cfg, const char *model, const char *base,
+		size_t n, struct strbuf *out)
 {
+	(void)cfg;
+	(void)model;
 	(void)base;
 	(void)n;
 	strbuf_addstr(out, "/chat/completions");
@@ -451,6 +454,54 @@ const struct wire wire_openai = {
 	.encode_body = encode_body,
 	.url = url,
 	.headers = headers,
+	.decode = decode,
+	.state_size = 0,
+	.calls_close = 0,
+};
+
+/* ---- Azure OpenAI: Chat Completions at a deployment ------------------------------ */
+
+#define AZURE_API_VERSION "2024-10-21"
+
+/* {base}/openai/deployments/{deployment}/chat/completions?api-version=V,
+ * the deployment being the model's id (base: https://RESOURCE.openai.azure.com) */
+static void azure_url(const struct provider_config *cfg, const char *model, const char *base,
+		      size_t n, struct strbuf *out)
+{
+
+	(void)base;
+	(void)n;
+	strbuf_addstr(out, "/openai/deployments/");
+	/* a deployment name is a path segment: only what is safe there */
+	for (; model && *model; model++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.", *model))
+			strbuf_addch(out, *model);
+		else
+			strbuf_addf(out, "%%%02X", (unsigned char)*model);
+	strbuf_addf(out, "/chat/completions?api-version=%s",
+		    cfg->api_version ? cfg->api_version : AZURE_API_VERSION);
+}
+
+/* An API key goes as api-key; without one, an Entra ID token from
+ * AZURE_OPENAI_AD_TOKEN as a bearer token. */
+static void azure_headers(const struct provider_config *cfg, struct strvec *h)
+{
+	const char *token = getenv("AZURE_OPENAI_AD_TOKEN");
+
+	if (cfg->api_key && *cfg->api_key)
+		strvec_pushf(h, "api-key: %s", cfg->api_key);
+	else if (token && *token)
+		strvec_pushf(h, "Authorization: Bearer %s", token);
+}
+
+const struct wire wire_azure = {
+	.name = "azure",
+	.encode_system = encode_system,
+	.encode_msg = encode_msg,
+	.encode_tools = encode_tools,
+	.encode_body = encode_body,
+	.url = azure_url,
+	.headers = azure_headers,
 	.decode = decode,
 	.state_size = 0,
 	.calls_close = 0,

@@ -429,14 +429,14 @@ static int before_retry(struct send *s, int attempt, const char *why)
 
 /* The request's URL and headers, as the protocol wants them. */
 static void address(const struct provider_config *cfg, const struct wire *w,
-		    struct strbuf *url, struct strvec *h)
+		    const char *model, struct strbuf *url, struct strvec *h)
 {
 	size_t i, n = strlen(cfg->base_url);
 
 	while (n && cfg->base_url[n - 1] == '/')
 		n--;
 	strbuf_add(url, cfg->base_url, n);
-	w->url(cfg->base_url, n, url);
+	w->url(cfg, model, cfg->base_url, n, url);
 	w->headers(cfg, h);
 	for (i = 0; cfg->headers && i < cfg->headers->nr; i++)
 		strvec_push(h, cfg->headers->v[i]);
@@ -473,7 +473,7 @@ int provider_send(const struct provider_config *cfg,
 			      body.cap >> 20);
 		goto out;
 	}
-	address(cfg, s.wire, &url, &headers);
+	address(cfg, s.wire, req->model, &url, &headers);
 	s.url = url.buf;
 	s.hreq.url = url.buf;
 	s.hreq.headers = &headers;

@@ -297,8 +297,11 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 
 /* ---- the protocol ------------------------------------------------------------ */
 
-static void url(const char *base, size_t n, struct strbuf *out)
+static void url(const struct provider_config *cfg, const char *model, const char *base,
+		size_t n, struct strbuf *out)
 {
+	(void)cfg;
+	(void)model;
 	(void)base;
 	(void)n;
 	strbuf_addstr(out, "/responses");

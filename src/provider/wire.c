@@ -16,6 +16,8 @@ const struct wire *wire_for(enum provider_api api)
 		return &wire_anthropic;
 	case PROVIDER_API_RESPONSES:
 		return &wire_responses;
+	case PROVIDER_API_AZURE:
+		return &wire_azure;
 	case PROVIDER_API_OPENAI:
 	default:
 		return &wire_openai;

@@ -24,7 +24,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
-enum provider_api { PROVIDER_API_OPENAI, PROVIDER_API_ANTHROPIC, PROVIDER_API_RESPONSES };
+enum provider_api {
+	PROVIDER_API_OPENAI, PROVIDER_API_ANTHROPIC, PROVIDER_API_RESPONSES, PROVIDER_API_AZURE,
+};
 
 struct provider_config {
 	const char *name;		/* "anthropic", "ollama", ... */
@@ -32,6 +34,7 @@ struct provider_config {
 	const char *base_url;		/* e.g. https://api.openai.com/v1 */
 	const char *api_key;		/* NULL: no key sent (local servers) */
 	const char *api_key_env;	/* named in messages: "set OPENAI_API_KEY" */
+	const char *api_version;	/* Azure's api-version; NULL: its default */
 	const struct strvec *headers;	/* extra "Name: value" lines, may be NULL */
 	int max_completion_tokens;	/* OpenAI reasoning models: send that key */
 	int no_stream_usage;		/* omit stream_options.include_usage */
@@ -206,7 +209,8 @@ struct wire {
 			    const struct provider_cache *c, struct strbuf *out);
 	/* Where the body goes (appended to the base URL) and the headers
 	 * that authenticate it. */
-	void (*url)(const char *base, size_t n, struct strbuf *out);
+	void (*url)(const struct provider_config *cfg, const char *model, const char *base,
+		    size_t n, struct strbuf *out);
 	void (*headers)(const struct provider_config *cfg, struct strvec *h);
 	/* One event of the stream: 0, or -1 to stop reading. */
 	int (*decode)(struct decoder *d, const struct sse_event *ev);
@@ -217,7 +221,7 @@ struct wire {
 	int calls_close;
 };
 
-extern const struct wire wire_openai, wire_anthropic, wire_responses;
+extern const struct wire wire_openai, wire_anthropic, wire_responses, wire_azure;
 
 /* The protocol of api. */
 const struct wire *wire_for(enum provider_api api);

@@ -57,6 +57,6 @@ expect_no_out "secret-token" "header values are not printed"
 printf 'providers:\n  bad:\n    api: grpc\n    base_url: x\n' > .archie/config.yaml
 run "$ARCHIE" models
 expect_rc 2 "a config error"
-expect_err ".archie/config.yaml:3:10: error: 'api' must be openai, openai-responses or anthropic, not 'grpc'" "located config error"
+expect_err ".archie/config.yaml:3:10: error: 'api' must be openai, openai-responses, azure or anthropic, not 'grpc'" "located config error"
 
 finish

@@ -65,4 +65,22 @@ run "$ARCHIE" -p "hi" --model r --routing off --output-format json
 check "a refused request fails with the server's words" json_true '.is_error and (.error | contains("the prompt was refused"))'
 check "... once, not retried" test "$(req_count)" = 1
 
+# Azure OpenAI: Chat Completions at a deployment, api-version, api-key
+fakellm_start '{"responses":[{"turn":{"text":"from Azure"}}]}'
+cat > .archie/config.yaml <<YAML
+providers:
+  az:
+    api: azure
+    base_url: http://127.0.0.1:$FAKE_PORT
+    api_key_env: AZURE_OPENAI_API_KEY
+    api_version: 2025-01-01-preview
+models:
+  prod: {provider: az, id: gpt4o-prod}
+YAML
+AZURE_OPENAI_API_KEY=az-key run "$ARCHIE" -p "hi" --model prod --routing off --output-format json
+expect_json '.result == "from Azure"' "an Azure deployment answers"
+check "the deployment and api-version are in the URL" test "$(sed -n 1p "$FAKE_LOG" | jq -r .path)" = "/openai/deployments/gpt4o-prod/chat/completions?api-version=2025-01-01-preview"
+check "the key goes as api-key" test "$(sed -n 1p "$FAKE_LOG" | jq -r '.headers["api-key"]')" = az-key
+check "... not as a bearer token" test "$(sed -n 1p "$FAKE_LOG" | jq -r '.headers.authorization // "none"')" = none
+
 finish

@@ -83,7 +83,7 @@ static void test_parse(void **state)
 static void test_errors_located(void **state)
 {
 	static const struct { const char *text; int line, col; const char *msg; } cases[] = {
-		{ "providers:\n  x:\n    api: grpc\n    base_url: u\n", 3, 10, "'api' must be openai, openai-responses or anthropic, not 'grpc'" },
+		{ "providers:\n  x:\n    api: grpc\n    base_url: u\n", 3, 10, "'api' must be openai, openai-responses, azure or anthropic, not 'grpc'" },
 		{ "providers:\n  openai:\n    api_key: sk-123\n", 3, 5, "keys are not written in config files" },
 		{ "providers:\n  custom:\n    api: openai\n", 2, 3, "provider 'custom' needs a base_url" },
 		{ "models:\n  m:\n    price: {input: cheap}\n", 3, 20, "'input' must be a number, not a string" },

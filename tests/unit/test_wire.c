@@ -39,15 +39,23 @@ static void test_address(void **state)
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.api_key = "k-123";
-	wire_anthropic.url(base, strlen(base), &url);
+	wire_anthropic.url(&cfg, "m", base, strlen(base), &url);
 	assert_string_equal(url.buf, "/v1/messages");
 	strbuf_reset(&url);
 	base = "https://gw.example/v1";
-	wire_anthropic.url(base, strlen(base), &url);
+	wire_anthropic.url(&cfg, "m", base, strlen(base), &url);
 	assert_string_equal(url.buf, "/messages");	/* /v1 already there */
 	strbuf_reset(&url);
-	wire_openai.url(base, strlen(base), &url);
+	wire_openai.url(&cfg, "m", base, strlen(base), &url);
 	assert_string_equal(url.buf, "/chat/completions");
+	strbuf_reset(&url);
+	wire_azure.url(&cfg, "gpt-4o prod", "https://r.openai.azure.com", 26, &url);
+	assert_string_equal(url.buf, "/openai/deployments/gpt-4o%20prod/chat/completions?api-version=2024-10-21");
+	strbuf_reset(&url);
+	cfg.api_version = "2025-01-01-preview";
+	wire_azure.url(&cfg, "d", "https://r.openai.azure.com", 26, &url);
+	assert_string_equal(url.buf, "/openai/deployments/d/chat/completions?api-version=2025-01-01-preview");
+	cfg.api_version = NULL;
 	wire_anthropic.headers(&cfg, &h);
 	assert_int_equal(h.nr, 2);
 	assert_string_equal(h.v[0], "x-api-key: k-123");
@@ -56,6 +64,9 @@ static void test_address(void **state)
 	wire_openai.headers(&cfg, &h);
 	assert_int_equal(h.nr, 1);
 	assert_string_equal(h.v[0], "Authorization: Bearer k-123");
+	strvec_release(&h);
+	wire_azure.headers(&cfg, &h);
+	assert_string_equal(h.v[0], "api-key: k-123");
 	strvec_release(&h);
 	/* no key (a local server): nothing sent */
 	cfg.api_key = NULL;
