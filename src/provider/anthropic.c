@@ -204,22 +204,12 @@ struct state {
 	json_t *block;			/* a server's block as it started */
 };
 
-static struct decode_call *call_at(struct decoder *d, int index)
-{
-	size_t i;
-
-	for (i = d->calls_nr; i-- > 0;)
-		if (d->calls[i].index == index)
-			return &d->calls[i];
-	return NULL;
-}
-
 static int block_type(struct decoder *d, int index)
 {
 	const struct state *st = d->proto;
 
 	if (index < 0 || index >= (int)sizeof(st->block_type))
-		return call_at(d, index) ? BLOCK_TOOL : BLOCK_TEXT;
+		return decoder_call_at(d, index) ? BLOCK_TOOL : BLOCK_TEXT;
 	return st->block_type[index];
 }
 
@@ -439,7 +429,7 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 				decoder_text(d, json_string_value(v), json_string_length(v));
 		} else if (dt && !strcmp(dt, "input_json_delta") &&
 			   block_type(d, index) == BLOCK_TOOL) {
-			struct decode_call *c = call_at(d, index);
+			struct decode_call *c = decoder_call_at(d, index);
 
 			v = json_object_get(delta, "partial_json");
 			if (c && json_is_string(v))
@@ -449,7 +439,7 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 			special_delta(d, index, dt, delta);
 		}
 	} else if (!strcmp(type, "content_block_stop")) {
-		struct decode_call *c = call_at(d, index);
+		struct decode_call *c = decoder_call_at(d, index);
 
 		if (c && block_type(d, index) == BLOCK_TOOL)
 			c->closed = 1;

@@ -116,6 +116,16 @@ struct decode_call *decoder_new_call(struct decoder *d, int index)
 	return c;
 }
 
+struct decode_call *decoder_call_at(struct decoder *d, int index)
+{
+	size_t i;
+
+	for (i = d->calls_nr; i-- > 0;)
+		if (d->calls[i].index == index)
+			return &d->calls[i];
+	return NULL;
+}
+
 void decoder_call_started(struct decoder *d, struct decode_call *c)
 {
 	struct provider_event ev;

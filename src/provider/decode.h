@@ -60,6 +60,8 @@ void decoder_reasoning(struct decoder *d, const char *text, size_t len);
 void decoder_thinking(struct decoder *d, const char *text, size_t len, const char *signature);
 void decoder_opaque_block(struct decoder *d, int redacted, const char *text);
 struct decode_call *decoder_new_call(struct decoder *d, int index);
+/* The latest call of the protocol's index, or NULL. */
+struct decode_call *decoder_call_at(struct decoder *d, int index);
 void decoder_call_started(struct decoder *d, struct decode_call *c);
 void decoder_set_stop(struct decoder *d, const char *raw);
 void decoder_fail(struct decoder *d, enum provider_error e, int retryable,

@@ -440,12 +440,6 @@ static void url(const struct provider_config *cfg, const char *model, const char
 	strbuf_addstr(out, "/chat/completions");
 }
 
-static void headers(const struct provider_config *cfg, struct strvec *h)
-{
-	if (cfg->api_key && *cfg->api_key)
-		strvec_pushf(h, "Authorization: Bearer %s", cfg->api_key);
-}
-
 const struct wire wire_openai = {
 	.name = "openai",
 	.encode_system = encode_system,
@@ -453,7 +447,7 @@ const struct wire wire_openai = {
 	.encode_tools = encode_tools,
 	.encode_body = encode_body,
 	.url = url,
-	.headers = headers,
+	.headers = wire_bearer_headers,
 	.decode = decode,
 	.state_size = 0,
 	.calls_close = 0,

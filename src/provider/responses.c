@@ -155,16 +155,6 @@ static void encode_body(const struct provider_config *cfg, const struct provider
 
 /* ---- stream ------------------------------------------------------------- */
 
-static struct decode_call *call_at(struct decoder *d, int index)
-{
-	size_t i;
-
-	for (i = d->calls_nr; i-- > 0;)
-		if (d->calls[i].index == index)
-			return &d->calls[i];
-	return NULL;
-}
-
 static void read_usage(struct decoder *d, json_t *u)
 {
 	struct provider_usage *pu = &d->reply->usage;
@@ -200,7 +190,7 @@ static void item_added(struct decoder *d, int index, json_t *item)
 static void item_done(struct decoder *d, int index, json_t *item)
 {
 	const char *type = json_string_value(json_object_get(item, "type"));
-	struct decode_call *c = call_at(d, index);
+	struct decode_call *c = decoder_call_at(d, index);
 
 	if (type && !strcmp(type, "function_call") && c) {
 		const char *args = json_string_value(json_object_get(item, "arguments"));
@@ -268,7 +258,7 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 	} else if (!strcmp(type, "response.output_item.added")) {
 		item_added(d, index, json_object_get(j, "item"));
 	} else if (!strcmp(type, "response.function_call_arguments.delta")) {
-		struct decode_call *c = call_at(d, index);
+		struct decode_call *c = decoder_call_at(d, index);
 
 		v = json_object_get(j, "delta");
 		if (c && json_is_string(v))
@@ -307,12 +297,6 @@ static void url(const struct provider_config *cfg, const char *model, const char
 	strbuf_addstr(out, "/responses");
 }
 
-static void headers(const struct provider_config *cfg, struct strvec *h)
-{
-	if (cfg->api_key && *cfg->api_key)
-		strvec_pushf(h, "Authorization: Bearer %s", cfg->api_key);
-}
-
 const struct wire wire_responses = {
 	.name = "openai-responses",
 	.encode_system = encode_system,
@@ -320,7 +304,7 @@ const struct wire wire_responses = {
 	.encode_tools = encode_tools,
 	.encode_body = encode_body,
 	.url = url,
-	.headers = headers,
+	.headers = wire_bearer_headers,
 	.decode = decode,
 	.state_size = 0,
 	.calls_close = 0,

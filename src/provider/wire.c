@@ -101,3 +101,9 @@ void provider_reply_to_msg(const struct provider_reply *r, struct conv_msg *m)
 		conv_add_tool_use(m, r->calls[i].id, r->calls[i].name,
 				  r->calls[i].arguments);
 }
+
+void wire_bearer_headers(const struct provider_config *cfg, struct strvec *h)
+{
+	if (cfg->api_key && *cfg->api_key)
+		strvec_pushf(h, "Authorization: Bearer %s", cfg->api_key);
+}

@@ -226,6 +226,9 @@ extern const struct wire wire_openai, wire_anthropic, wire_responses, wire_azure
 /* The protocol of api. */
 const struct wire *wire_for(enum provider_api api);
 
+/* "Authorization: Bearer KEY" when there is a key (OpenAI's protocols). */
+void wire_bearer_headers(const struct provider_config *cfg, struct strvec *h);
+
 /* Appends a JSON value, compact, consuming it (for the encoders). */
 void encode_json(json_t *v, struct strbuf *out);
 
