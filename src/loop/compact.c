@@ -294,8 +294,10 @@ static size_t copy_msg(const struct conv *from, size_t at, int elide, long *save
 		case CONV_IMAGE:
 			/* an old image is the first thing elision lets go */
 			if (elide && *saved < want) {
-				conv_add_text(to, "[an image, elided to make room in the context; read it again if you need it]",
-					      78);
+				static const char note[] =
+					"[an image, elided to make room in the context; read it again if you need it]";
+
+				conv_add_text(to, note, sizeof(note) - 1);
 				*saved += (long)(len / CHARS_PER_TOKEN);
 			} else {
 				conv_add_image(to, b->name, b->text);

@@ -310,24 +310,24 @@ static void stream_error(struct decoder *d, json_t *e)
 			     msg ? msg : "(no message)");
 }
 
-/* A text given as a string, or as a list of parts ({"type": "text",
- * "text": ...} or {"text": ...}). */
-static void texts_of(json_t *v, struct strbuf *out)
+/* Text given as a string, or as a list of parts ({"type": "text",
+ * "text": ...} or {"text": ...}), streamed as it comes (no copy: this runs
+ * for every chunk). */
+static void each_text(struct decoder *d, json_t *v,
+		      void (*sink)(struct decoder *, const char *, size_t))
 {
 	json_t *p;
 	size_t i;
 
 	if (json_is_string(v)) {
-		strbuf_add(out, json_string_value(v), json_string_length(v));
+		sink(d, json_string_value(v), json_string_length(v));
 		return;
 	}
 	json_array_foreach(v, i, p) {
-		json_t *t = json_object_get(p, "text");
+		json_t *t = json_is_string(p) ? p : json_object_get(p, "text");
 
-		if (json_is_string(p))
-			strbuf_add(out, json_string_value(p), json_string_length(p));
-		else if (json_is_string(t))
-			strbuf_add(out, json_string_value(t), json_string_length(t));
+		if (json_is_string(t))
+			sink(d, json_string_value(t), json_string_length(t));
 	}
 }
 
@@ -340,27 +340,14 @@ static void texts_of(json_t *v, struct strbuf *out)
  */
 static void delta_content(struct decoder *d, json_t *delta)
 {
-	struct strbuf r = STRBUF_INIT_CAP((size_t)16 << 20), t = STRBUF_INIT_CAP((size_t)16 << 20);
-	json_t *v = json_object_get(delta, "content"), *p;
+	json_t *v = json_object_get(delta, "reasoning_content"), *p;
 	size_t i;
 
-	if (json_is_string(v)) {
-		strbuf_add(&t, json_string_value(v), json_string_length(v));
-	} else {
-		json_array_foreach(v, i, p) {
-			const char *type = json_string_value(json_object_get(p, "type"));
-
-			if (type && !strcmp(type, "thinking"))
-				texts_of(json_object_get(p, "thinking"), &r);
-			else if (!type || !strcmp(type, "text"))
-				texts_of(json_object_get(p, "text"), &t);
-		}
-	}
-	v = json_object_get(delta, "reasoning_content");
+	/* reasoning first: it comes before the answer it leads to */
 	if (!json_is_string(v))
 		v = json_object_get(delta, "reasoning");
 	if (json_is_string(v)) {
-		strbuf_add(&r, json_string_value(v), json_string_length(v));
+		decoder_reasoning(d, json_string_value(v), json_string_length(v));
 	} else if (!json_object_get(delta, "reasoning_content")) {
 		json_array_foreach(json_object_get(delta, "reasoning_details"), i, p) {
 			json_t *x = json_object_get(p, "text");
@@ -368,13 +355,22 @@ static void delta_content(struct decoder *d, json_t *delta)
 			if (!json_is_string(x))
 				x = json_object_get(p, "summary");
 			if (json_is_string(x))
-				strbuf_add(&r, json_string_value(x), json_string_length(x));
+				decoder_reasoning(d, json_string_value(x), json_string_length(x));
 		}
 	}
-	decoder_reasoning(d, r.buf, r.len);
-	decoder_text(d, t.buf, t.len);
-	strbuf_release(&r);
-	strbuf_release(&t);
+	v = json_object_get(delta, "content");
+	if (json_is_string(v)) {
+		decoder_text(d, json_string_value(v), json_string_length(v));
+		return;
+	}
+	json_array_foreach(v, i, p) {
+		const char *type = json_string_value(json_object_get(p, "type"));
+
+		if (type && !strcmp(type, "thinking"))
+			each_text(d, json_object_get(p, "thinking"), decoder_reasoning);
+		else if (!type || !strcmp(type, "text"))
+			each_text(d, json_object_get(p, "text"), decoder_text);
+	}
 }
 
 static int decode(struct decoder *d, const struct sse_event *ev)
