@@ -8,6 +8,10 @@
  *      (no scripted delays), less a 1-turn session, per extra turn;
  *      reference: a bare libcurl request answered with the same turn.
  *   4. peak RSS over that session.
+ *   5. the same per-turn figure on each protocol (Chat Completions,
+ *      Anthropic Messages, the Responses API: the fake server speaks all
+ *      three), the best of three runs each; the Responses API's against
+ *      Chat Completions' (target: within 5%).
  *
  * Wall time on a shared machine mixes archie's work with the disk's (each
  * turn's end is a synced commit: a turn that was shown is on disk) and
@@ -186,12 +190,30 @@ static void write_script(const char *script, int turns)
 	fclose(f);
 }
 
-/* Runs archie -p on a session of turns turns: wall and CPU seconds, peak
- * RSS.  -1 if the session failed. */
-static int run_session(const char *archie, const char *fakellm, const char *dir, int turns,
-		       double *wall, double *cpu, struct rusage *ru)
+/* The user's config.yaml under HOME=dir: model m at the fake server,
+ * spoken in protocol api. */
+static void write_config(const char *dir, const char *api, int port)
 {
-	char script[4200], log[4200], portf[4200], env_url[300], home[4300];
+	char path[4300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/.config", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/.config/archie", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/.config/archie/config.yaml", dir);
+	f = fopen(path, "w");
+	fprintf(f, "providers:\n  fake: {api: %s, base_url: 'http://127.0.0.1:%d/v1'}\n"
+		   "models:\n  m: {provider: fake, id: m}\ndefault_model: m\n", api, port);
+	fclose(f);
+}
+
+/* Runs archie -p on a session of turns turns in protocol api: wall and
+ * CPU seconds, peak RSS.  -1 if the session failed. */
+static int run_session(const char *archie, const char *fakellm, const char *dir, const char *api,
+		       int turns, double *wall, double *cpu, struct rusage *ru)
+{
+	char script[4200], log[4200], portf[4200], home[4300];
 	double t0;
 	pid_t fake, pid;
 	int port, status;
@@ -201,11 +223,11 @@ static int run_session(const char *archie, const char *fakellm, const char *dir,
 	snprintf(portf, sizeof(portf), "%s/port", dir);
 	write_script(script, turns);
 	fake = start_fake(fakellm, script, log, portf, &port);
-	snprintf(env_url, sizeof(env_url), "OPENAI_BASE_URL=http://127.0.0.1:%d/v1", port);
+	write_config(dir, api, port);
 	snprintf(home, sizeof(home), "HOME=%s", dir);
 	t0 = now();
-	pid = spawn((char *const[]){ (char *)archie, "-p", "work", "--model", "openai/m", NULL },
-		    (char *const[]){ env_url, home, "PATH=/usr/bin:/bin", NULL }, 1);
+	pid = spawn((char *const[]){ (char *)archie, "-p", "work", "--model", "m", NULL },
+		    (char *const[]){ home, "PATH=/usr/bin:/bin", NULL }, 1);
 	wait4(pid, &status, 0, ru);
 	*wall = now() - t0;
 	*cpu = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
@@ -213,10 +235,29 @@ static int run_session(const char *archie, const char *fakellm, const char *dir,
 	kill(fake, SIGTERM);
 	waitpid(fake, NULL, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "bench: the session failed (%d)\n", status);
+		fprintf(stderr, "bench: the %s session failed (%d)\n", api, status);
 		return -1;
 	}
 	return 0;
+}
+
+/* CPU seconds a turn costs in protocol api: a turns-turn session less a
+ * 1-turn one, per extra turn, the best of three.  -1 on failure. */
+static double protocol_turn_cpu(const char *archie, const char *fakellm, const char *dir,
+				const char *api, int turns)
+{
+	double best = 1e9, w1, c1, wn, cn;
+	struct rusage ru;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (run_session(archie, fakellm, dir, api, 1, &w1, &c1, &ru) ||
+		    run_session(archie, fakellm, dir, api, turns, &wn, &cn, &ru))
+			return -1;
+		if ((cn - c1) / (turns - 1) < best)
+			best = (cn - c1) / (turns - 1);
+	}
+	return best;
 }
 
 /* The same turn by bare libcurl, served again and again: seconds a turn. */
@@ -315,8 +356,8 @@ int main(int argc, char **argv)
 	       t_req / t_curl_req);
 
 	/* 3 and 4. a 50-turn session, against a 1-turn one */
-	if (run_session(argv[1], argv[2], dir, 1, &w1, &c1, &ru1) ||
-	    run_session(argv[1], argv[2], dir, turns, &w50, &c50, &ru))
+	if (run_session(argv[1], argv[2], dir, "openai", 1, &w1, &c1, &ru1) ||
+	    run_session(argv[1], argv[2], dir, "openai", turns, &w50, &c50, &ru))
 		return 1;
 	t_curl = curl_turn(argv[2], dir, turns);
 	per_turn_cpu = (c50 - c1) / (turns - 1);
@@ -328,6 +369,19 @@ int main(int argc, char **argv)
 	       w50 * 1e3, c50 * 1e3, w1 * 1e3, c1 * 1e3);
 	printf("peak RSS          %.1f MB over the 50-turn session (target: under 20 MB)\n",
 	       (double)ru.ru_maxrss / 1024);
+
+	/* 5. the three protocols */
+	{
+		static const char *const apis[] = { "openai", "anthropic", "openai-responses" };
+		double cpu[3];
+
+		for (i = 0; i < 3; i++)
+			if ((cpu[i] = protocol_turn_cpu(argv[1], argv[2], dir, apis[i], turns)) < 0)
+				return 1;
+		printf("per turn by protocol  Chat Completions %.3f ms CPU, Anthropic Messages %.3f ms, Responses %.3f ms; Responses/Chat Completions %.3fx (%s: target within 5%%)\n",
+		       cpu[0] * 1e3, cpu[1] * 1e3, cpu[2] * 1e3, cpu[2] / cpu[0],
+		       verdict(cpu[2] / cpu[0], 1.05));
+	}
 	{
 		char cmd[256];
 

@@ -280,6 +280,166 @@ int cli_is_opt(const char *arg, const char *opt)
 	return arg && !strncmp(arg, opt, n) && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* ---- strict options ------------------------------------------------------------ */
+
+/* The names a spelling gives ("-n, --limit N": -n and --limit), up to max,
+ * and whether a value follows them. */
+struct opt_name {
+	char name[48];
+	int value;
+};
+
+static size_t spelling_names(const char *spelling, struct opt_name *out, size_t max)
+{
+	size_t n = 0, i, len;
+	int value = 0;
+	const char *p = spelling;
+
+	while (*p) {
+		p += strspn(p, " ,");
+		len = strcspn(p, " ,");
+		if (!len)
+			break;
+		if (*p == '-' && n < max) {
+			snprintf(out[n].name, sizeof(out[n].name), "%.*s", (int)len, p);
+			n++;
+		} else if (*p != '-') {
+			value = 1;	/* N, DIR, [PROMPT]: a value follows */
+		}
+		p += len;
+	}
+	for (i = 0; i < n; i++)
+		out[i].value = value;
+	return n;
+}
+
+/* Edits between a and b (insert, delete, change, swap two neighbours),
+ * stopping early past 3: only small ones are suggested. */
+static size_t edits(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[48][48];
+
+	if (la >= 48 || lb >= 48)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+static void consider(const char *arg, size_t arglen, const char *spelling, const char **best,
+		     size_t *best_d, char (*buf)[48])
+{
+	struct opt_name names[4];
+	size_t n = spelling_names(spelling, names, 4), i, d;
+	char a[48];
+
+	snprintf(a, sizeof(a), "%.*s", (int)(arglen < 47 ? arglen : 47), arg);
+	for (i = 0; i < n; i++) {
+		if (strlen(names[i].name) < 3)
+			continue;	/* -p, -y: any typo is within two edits */
+		d = edits(a, names[i].name);
+		/* a prefix of a longer option (--mod) is one edit away */
+		if (strlen(a) >= 4 && !strncmp(names[i].name, a, strlen(a)))
+			d = 1;
+		if (d < *best_d && d <= 2 && d * 3 <= strlen(names[i].name)) {
+			*best_d = d;
+			memcpy(*buf, names[i].name, sizeof(*buf));
+			*best = *buf;
+		}
+	}
+}
+
+const char *cli_closest_option(const char *arg, const struct cmd_option *extra)
+{
+	static char buf[48];
+	const char *best = NULL;
+	size_t best_d = 99, i, arglen = strcspn(arg, "=");
+
+	/* the command's own first: on a tie, it is the likelier one */
+	for (i = 0; extra && extra[i].spelling; i++)
+		consider(arg, arglen, extra[i].spelling, &best, &best_d, &buf);
+	for (i = 0; global_options[i].spelling; i++)
+		consider(arg, arglen, global_options[i].spelling, &best, &best_d, &buf);
+	return best;
+}
+
+/* Whether arg is one of the command's options; *value: a separate value
+ * follows it. */
+static int known_option(const struct cmd_option *opts, const char *arg, int *value)
+{
+	size_t i, k, n;
+
+	for (i = 0; opts && opts[i].spelling; i++) {
+		struct opt_name names[4];
+
+		n = spelling_names(opts[i].spelling, names, 4);
+		for (k = 0; k < n; k++)
+			if (cli_is_opt(arg, names[k].name)) {
+				*value = names[k].value && !strchr(arg, '=');
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static int unknown_option(const char *arg, const struct cmd_entry *cmd)
+{
+	const char *near = cli_closest_option(arg, cmd ? cmd->options : NULL);
+	struct strbuf hint = STRBUF_INIT;
+	int rc;
+
+	if (near)
+		strbuf_addf(&hint, "; did you mean %s?", near);
+	if (cmd)
+		strbuf_addf(&hint, " (see 'archie help %s')", cmd->name);
+	else
+		strbuf_addstr(&hint, " (see 'archie --help'; a prompt that starts with '-' goes after '--': archie -p -- '-x ...')");
+	rc = cli_usage_error("unknown option '%.*s'%s", (int)strcspn(arg, "="), arg, hint.buf);
+	strbuf_release(&hint);
+	return rc;
+}
+
+/* Every option left on the command line (the global ones were taken) must
+ * be the command's: a typo is an error, never an argument or prompt text.
+ * Words after "--" are never options; negative numbers are not options. */
+static int check_options(const struct cmd_entry *cmd, const struct strvec *rest)
+{
+	size_t i;
+
+	for (i = cmd ? 1 : 0; i < rest->nr; i++) {
+		const char *a = rest->v[i];
+		int value = 0;
+
+		if (!strcmp(a, "--"))
+			return 0;
+		if (a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9'))
+			continue;
+		if (cmd && cmd->free_args && i >= 2)
+			return 0;
+		if (!cmd || !known_option(cmd->options, a, &value))
+			return unknown_option(a, cmd);
+		if (value)
+			i++;
+	}
+	return 0;
+}
+
 /* ---- global options ----------------------------------------------------------- */
 
 /* What the global options set besides the context. */
@@ -484,8 +644,21 @@ static int dispatch(struct cli_ctx *ctx, const struct globals *g, struct strvec 
 		cli_print_help(stdout);
 		return CLI_EXIT_OK;
 	}
-	if (!rest->nr || ctx->print)	/* no command: run the agent */
+	if (!rest->nr || ctx->print) {	/* no command: run the agent */
+		size_t i;
+
+		if (check_options(NULL, rest))
+			return CLI_EXIT_USAGE;
+		/* "--" ends the options; it is not prompt text */
+		for (i = 0; i < rest->nr; i++)
+			if (!strcmp(rest->v[i], "--")) {
+				free(rest->v[i]);
+				memmove(rest->v + i, rest->v + i + 1, (rest->nr - i) * sizeof(*rest->v));
+				rest->nr--;
+				break;
+			}
 		return cli_run(ctx, (int)rest->nr, rest->v);
+	}
 	cmd = cli_find_command(rest->v[0]);
 	if (!cmd)
 		return cli_usage_error("'%s' is not an archie command; see 'archie --help'",
@@ -494,6 +667,8 @@ static int dispatch(struct cli_ctx *ctx, const struct globals *g, struct strvec 
 		cli_print_command_help(cmd, stdout);
 		return CLI_EXIT_OK;
 	}
+	if (check_options(cmd, rest))
+		return CLI_EXIT_USAGE;
 	return cmd->exec(ctx, (int)rest->nr, rest->v);
 }
 

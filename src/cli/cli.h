@@ -66,7 +66,9 @@ struct cmd_usage {
 };
 
 struct cmd_option {
-	const char *spelling;	/* "--all" */
+	/* "--all", "--limit N" (a value follows), "-n, --limit N" (two
+	 * spellings): what the command accepts, and all it accepts */
+	const char *spelling;
 	const char *summary;
 };
 
@@ -76,6 +78,9 @@ struct cmd_entry {
 	const struct cmd_option *options; /* NULL-terminated, may be NULL */
 	const char *description;	 /* a paragraph for help and man */
 	int (*exec)(struct cli_ctx *ctx, int argc, char **argv);
+	/* its arguments after the subcommand are another program's (a command
+	 * line to run or judge): options are not checked */
+	int free_args;
 };
 
 extern const struct cmd_entry cmd_agents_entry;
@@ -107,6 +112,10 @@ void cli_print_man(FILE *out);
 const char *cli_opt_value(const char *opt, int argc, char **argv, int *i);
 /* 1 if arg is --opt or --opt=... */
 int cli_is_opt(const char *arg, const char *opt);
+
+/* The known option closest to a mistyped one (within two edits, or a
+ * prefix of it), or NULL: for "did you mean --model?". */
+const char *cli_closest_option(const char *arg, const struct cmd_option *extra);
 
 /* Prints "archie: <msg>" to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -541,5 +541,5 @@ const struct cmd_entry cmd_agents_entry = {
 	"Claude Code, OpenCode, Gemini CLI or plain Markdown. Later directories of the "
 	"search path override earlier ones by name. Without FILE arguments, validate "
 	"checks every file on the search path.",
-	cmd_agents_exec,
+	cmd_agents_exec, 0,
 };

@@ -98,6 +98,7 @@ static const struct cmd_option options[] = {
 	{ "--json", "print the report as JSON" },
 	{ "--sqlite", "run the DDL on SQLite only (do not start PostgreSQL)" },
 	{ "--pg-bindir DIR", "where PostgreSQL's initdb and postgres are (default: found)" },
+	{ "--export FORMAT", "print the design's API as OpenAPI (openapi) or its schema as SQL (sql)" },
 	{ NULL, NULL },
 };
 
@@ -106,7 +107,7 @@ const struct cmd_entry cmd_check_design_entry = {
 	"Works offline, with no model. Problems are printed as FILE:LINE: error: MESSAGE. "
 	"The Data Schema's SQL runs on a throwaway PostgreSQL cluster (Debian's postgresql "
 	"package) when there is one, else on SQLite in memory. See docs/design.md.",
-	check_design_exec,
+	check_design_exec, 0,
 };
 
 /* ---- archie design ------------------------------------------------------------------ */
@@ -373,5 +374,5 @@ const struct cmd_entry cmd_design_entry = {
 	"on the repository, writes its document, checks it like check-design, and sends "
 	"the report back until it passes. Exit 0 when the final document passes, 1 when "
 	"it does not. Tool calls that need approval are denied unless --yes.",
-	design_exec,
+	design_exec, 0,
 };

@@ -41,5 +41,5 @@ static const struct cmd_option options[] = {
 };
 
 const struct cmd_entry cmd_help_entry = {
-	"help", usage, options, NULL, cmd_help_exec,
+	"help", usage, options, NULL, cmd_help_exec, 0,
 };

@@ -149,5 +149,5 @@ const struct cmd_entry cmd_mcp_entry = {
 	"MCP servers come from the project's .mcp.json ({\"mcpServers\": {NAME: {\"command\", "
 	"\"args\", \"env\"}}}) and mcpServers: in config.yaml. Their stderr goes to "
 	"~/.local/state/archie/mcp/NAME.log. See docs/mcp.md.",
-	cmd_mcp_exec,
+	cmd_mcp_exec, 0,
 };

@@ -193,5 +193,5 @@ const struct cmd_entry cmd_models_entry = {
 	"Providers come from ~/.config/archie/config.yaml, the project's .archie/config.yaml "
 	"and the environment (ANTHROPIC_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, OLLAMA_HOST); "
 	"with none, a local Ollama or llama.cpp server is looked for.",
-	cmd_models_exec,
+	cmd_models_exec, 0,
 };

@@ -132,5 +132,5 @@ const struct cmd_entry cmd_policy_entry = {
 	"ARG is the command for Bash, the URL for WebFetch, the path for file tools, or the "
 	"call's JSON arguments. The agent (--agent), flags (--allow, --ask, --deny, "
 	"--permission-mode) and config files are those a session would use.",
-	cmd_policy_exec,
+	cmd_policy_exec, 1,
 };

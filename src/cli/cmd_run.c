@@ -293,11 +293,12 @@ static void ui_todos(void *ud, const struct todo_list *t)
 
 static json_t *usage_json(const struct provider_usage *u)
 {
-	return json_pack("{s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}",
 			 "input_tokens", (json_int_t)u->input_tokens,
 			 "output_tokens", (json_int_t)u->output_tokens,
 			 "cache_read_tokens", (json_int_t)u->cache_read_tokens,
-			 "cache_write_tokens", (json_int_t)u->cache_write_tokens);
+			 "cache_write_tokens", (json_int_t)u->cache_write_tokens,
+			 "reasoning_tokens", (json_int_t)u->reasoning_tokens);
 }
 
 static void ui_turn_end(void *ud, const struct provider_reply *r)

@@ -739,5 +739,5 @@ const struct cmd_entry cmd_sandbox_entry = {
 	"127.0.0.1 and unix sockets, then tries each escape from inside the sandbox "
 	"(--sandbox and --network as for a session; --json for a report). Exit 0 "
 	"when every probe was contained. See docs/security.md.",
-	cmd_sandbox_exec,
+	cmd_sandbox_exec, 1,
 };

@@ -429,14 +429,22 @@ static const struct cmd_usage sessions_usage[] = {
 	{ NULL, NULL },
 };
 
+static const struct cmd_option sessions_options[] = {
+	{ "--all", "list: the sessions of every project" },
+	{ "--limit N", "list: at most N sessions" },
+	{ "--format FORMAT", "export: jsonl (default) or markdown" },
+	{ "--before DATE", "prune: the sessions last active before DATE" },
+	{ NULL, NULL },
+};
+
 const struct cmd_entry cmd_sessions_entry = {
-	"sessions", sessions_usage, NULL,
+	"sessions", sessions_usage, sessions_options,
 	"Sessions are recorded in one SQLite database ($ARCHIE_STATE_DIR, else "
 	"$XDG_STATE_HOME/archie, else ~/.local/state/archie; --state-dir overrides), "
 	"with secrets redacted. 'archie --continue' resumes the latest session of "
 	"the project, 'archie --resume ID' a given one. An ID may be shortened to "
 	"a unique prefix.",
-	cmd_sessions_exec,
+	cmd_sessions_exec, 0,
 };
 
 /* ---- audit ---------------------------------------------------------------- */
@@ -528,11 +536,20 @@ static const struct cmd_usage audit_usage[] = {
 	{ NULL, NULL },
 };
 
+static const struct cmd_option audit_options[] = {
+	{ "--session ID", "the events of one session (a unique prefix will do)" },
+	{ "--since TIME", "events from TIME on" },
+	{ "--tool NAME", "the calls of one tool" },
+	{ "--verdict VERDICT", "allow, ask or deny" },
+	{ "--kind KIND", "tool, model, route, delegate or hook" },
+	{ NULL, NULL },
+};
+
 const struct cmd_entry cmd_audit_entry = {
-	"audit", audit_usage, NULL,
+	"audit", audit_usage, audit_options,
 	"TIME is a date (2026-01-31, 2026-01-31T12:00 local time, 2026-01-31T12:00:00Z UTC) or an age "
 	"(30m, 12h, 7d, 2w).",
-	cmd_audit_exec,
+	cmd_audit_exec, 0,
 };
 
 /* ---- stats ---------------------------------------------------------------- */
@@ -558,6 +575,9 @@ static void print_group(json_t *g)
 			printf(", cache %.0f read / %.0f written (hit rate %.0f%%)", rd, wr,
 			       100 * rd / (rd + wr + in));
 	}
+	if (json_integer_value(json_object_get(g, "reasoning_tokens")) > 0)
+		printf(", reasoning %lld of the output",
+		       (long long)json_integer_value(json_object_get(g, "reasoning_tokens")));
 	printf(", cost %.4f", json_number_value(json_object_get(g, "cost")));
 	if (json_is_integer(json_object_get(g, "latency_p50_ms")))
 		printf(", model latency p50 %lld ms p95 %lld ms",
@@ -620,6 +640,11 @@ static const struct cmd_usage stats_usage[] = {
 	{ NULL, NULL },
 };
 
+static const struct cmd_option stats_options[] = {
+	{ "--all", "every project's sessions, not only this one's" },
+	{ NULL, NULL },
+};
+
 const struct cmd_entry cmd_stats_entry = {
-	"stats", stats_usage, NULL, NULL, cmd_stats_exec,
+	"stats", stats_usage, stats_options, NULL, cmd_stats_exec, 0,
 };

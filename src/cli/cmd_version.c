@@ -24,5 +24,5 @@ static const struct cmd_usage usage[] = {
 };
 
 const struct cmd_entry cmd_version_entry = {
-	"version", usage, NULL, NULL, cmd_version_exec,
+	"version", usage, NULL, NULL, cmd_version_exec, 0,
 };

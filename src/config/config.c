@@ -71,6 +71,7 @@ static void model_release(struct config_model *m)
 	strvec_release(&m->aliases);
 	free(m->source);
 	free(m->reasoning_effort);
+	json_decref(m->extra_body);
 }
 
 void config_release(struct config *cfg)
@@ -361,6 +362,35 @@ static int header_key(struct file_ctx *fc, void *obj, const char *key,
 	return 0;
 }
 
+/* quirks: [short_tool_ids, no_stream_options]: replaces what an earlier
+ * file said. */
+static int quirks_key(struct file_ctx *fc, struct fy_node *k, struct fy_node *v,
+		      struct config_provider *p)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	unsigned bits = 0;
+
+	if (fy_node_get_type(v) != FYNT_SEQUENCE)
+		return ferr(fc, v, k, "'quirks' must be a list, e.g. quirks: [short_tool_ids]; known: %s",
+			    wire_quirk_names());
+	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+		char *s = yamldoc_scalar_dup(item);
+		unsigned bit = s ? wire_quirk_parse(s) : 0;
+
+		if (!bit) {
+			ferr(fc, item, k, "unknown quirk '%s'; known: %s", s ? s : "?",
+			     wire_quirk_names());
+			free(s);
+			return -1;
+		}
+		bits |= bit;
+		free(s);
+	}
+	p->quirks = bits;
+	return 0;
+}
+
 static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 			struct fy_node *k, struct fy_node *v)
 {
@@ -392,8 +422,17 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 		return want_string(fc, key, k, v, &p->api_key_env);
 	if (!strcmp(key, "api_version"))
 		return want_string(fc, key, k, v, &p->api_version);
-	if (!strcmp(key, "max_completion_tokens"))
-		return want_bool(fc, key, k, v, &p->max_completion_tokens);
+	if (!strcmp(key, "max_completion_tokens")) {
+		int on = 0;
+
+		if (want_bool(fc, key, k, v, &on))
+			return -1;
+		p->quirks = on ? p->quirks | QUIRK_MAX_COMPLETION_TOKENS
+			       : p->quirks & ~QUIRK_MAX_COMPLETION_TOKENS;
+		return 0;
+	}
+	if (!strcmp(key, "quirks"))
+		return quirks_key(fc, k, v, p);
 	if (!strcmp(key, "headers"))
 		return each_pair(fc, "headers", k, v, header_key, p);
 	if (!strcmp(key, "retry"))
@@ -495,6 +534,37 @@ static int price_key(struct file_ctx *fc, void *obj, const char *key,
 	return 0;
 }
 
+/* extra_body: {provider: {order: [...]}}: vendor options added to every
+ * request's body.  The keys that make the request are archie's. */
+static int extra_body_key(struct file_ctx *fc, struct fy_node *k, struct fy_node *v,
+			  struct config_model *m)
+{
+	static const char *const owned[] = {
+		"model", "messages", "input", "tools", "stream", "system", "instructions",
+	};
+	json_t *j;
+	size_t i;
+
+	if (fy_node_get_type(v) != FYNT_MAPPING)
+		return ferr(fc, v, k, "'extra_body' must be a mapping of body keys, e.g. extra_body: {top_k: 20}, not %s",
+			    yamldoc_type_name(v));
+	for (i = 0; i < sizeof(owned) / sizeof(*owned); i++) {
+		struct fy_node *kn = fy_node_mapping_lookup_key_by_string(v, owned[i], -1);
+
+		if (kn)
+			return ferr(fc, kn, k, "'extra_body' cannot set '%s': archie writes it from the conversation",
+				    owned[i]);
+	}
+	j = yamldoc_to_json(v);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return ferr(fc, v, k, "'extra_body' could not be read as JSON (nested too deep?)");
+	}
+	json_decref(m->extra_body);
+	m->extra_body = j;
+	return 0;
+}
+
 static int model_key(struct file_ctx *fc, void *obj, const char *key,
 		     struct fy_node *k, struct fy_node *v)
 {
@@ -554,6 +624,8 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 				    m->reasoning_effort);
 		return 0;
 	}
+	if (!strcmp(key, "extra_body"))
+		return extra_body_key(fc, k, v, m);
 	if (!strcmp(key, "aliases")) {
 		struct fy_node *item;
 		void *it = NULL;

@@ -32,7 +32,7 @@ struct config_provider {
 	char *api_key_env;	/* the variable holding the key */
 	char *api_version;	/* Azure's api-version */
 	struct strvec headers;	/* "Name: value" */
-	int max_completion_tokens;
+	unsigned quirks;	/* enum wire_quirk bits (`quirks:`) */
 	int max_attempts;
 	long backoff_base_ms, backoff_max_ms;
 	long connect_timeout_ms, idle_timeout_ms, total_timeout_ms;
@@ -51,6 +51,7 @@ struct config_model {
 	long thinking;		/* Anthropic extended thinking's budget (`thinking`); 0: off */
 	char *reasoning_effort;	/* OpenAI-compatible `reasoning_effort`, or NULL */
 	int vision;		/* `vision:` 1 yes, 0 no, -1 not set (the family's) */
+	json_t *extra_body;	/* `extra_body:` (an object), or NULL */
 	char *source;
 };
 
@@ -139,10 +140,14 @@ int config_resolve_model(const struct config *cfg, const char *ref,
 			 struct strbuf *err);
 void config_resolved_release(struct config_resolved *r);
 
-/* Fills a provider_config for provider p (strings borrowed from cfg and
- * from the environment; key read from p->api_key_env). */
-void config_provider_setup(const struct config *cfg,
-			   const struct config_provider *p,
+/* Fills a provider_config for the resolved model's provider (strings
+ * borrowed from cfg and from the environment; key read from
+ * p->api_key_env).  The protocol and quirks are the provider's, and for
+ * servers known to need them also: OpenAI's Responses-only models
+ * (gpt-5-codex, o3-pro, ...) speak the Responses API; api.openai.com takes
+ * max_completion_tokens and its reasoning models (o1, o3, o4, gpt-5) no
+ * temperature; api.mistral.ai takes short tool call ids. */
+void config_provider_setup(const struct config *cfg, const struct config_resolved *r,
 			   struct provider_config *out, struct strvec *models);
 
 /*

@@ -220,20 +220,57 @@ int config_resolve_model(const struct config *cfg, const char *ref,
 	return 0;
 }
 
-void config_provider_setup(const struct config *cfg,
-			   const struct config_provider *p,
+/* OpenAI serves these only through the Responses API. */
+static int responses_only(const char *id)
+{
+	size_t n = strlen(id);
+
+	return strstr(id, "codex") || strstr(id, "deep-research") ||
+	       strstr(id, "computer-use") || strstr(id, "-pro-") ||
+	       (n > 4 && !strcmp(id + n - 4, "-pro"));
+}
+
+/* OpenAI's reasoning models refuse any temperature but the default. */
+static int openai_reasoning(const char *id)
+{
+	return (id[0] == 'o' && (id[1] == '1' || id[1] == '3' || id[1] == '4')) ||
+	       (!strncmp(id, "gpt-5", 5) && !strstr(id, "-chat"));
+}
+
+static int at_host(const struct config_provider *p, const char *host)
+{
+	const char *s = p->base_url ? strstr(p->base_url, "://") : NULL;
+
+	return s && !strncmp(s + 3, host, strlen(host)) &&
+	       (s[3 + strlen(host)] == '/' || s[3 + strlen(host)] == '\0' ||
+		s[3 + strlen(host)] == ':');
+}
+
+void config_provider_setup(const struct config *cfg, const struct config_resolved *r,
 			   struct provider_config *out, struct strvec *models)
 {
+	const struct config_provider *p = r->provider;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	out->name = p->name;
 	out->api = p->api;
+	out->quirks = p->quirks;
+	if (at_host(p, "api.openai.com")) {
+		if (p->api == PROVIDER_API_OPENAI && r->id && responses_only(r->id))
+			out->api = PROVIDER_API_RESPONSES;
+		/* Chat Completions' max_tokens is deprecated there, and the
+		 * reasoning models refuse it */
+		out->quirks |= QUIRK_MAX_COMPLETION_TOKENS;
+		if (r->id && openai_reasoning(r->id))
+			out->quirks |= QUIRK_NO_TEMPERATURE;
+	}
+	if (at_host(p, "api.mistral.ai"))
+		out->quirks |= QUIRK_SHORT_TOOL_IDS;
 	out->base_url = p->base_url;
 	out->api_key_env = p->api_key_env;
 	out->api_key = p->api_key_env ? getenv(p->api_key_env) : NULL;
 	out->headers = &p->headers;
-	out->max_completion_tokens = p->max_completion_tokens;
 	out->api_version = p->api_version;
 	out->max_attempts = p->max_attempts;
 	out->backoff_base_ms = p->backoff_base_ms;

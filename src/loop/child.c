@@ -339,12 +339,8 @@ static void child_done(void *ud, const struct delegate_task *t)
 	struct loop *l = ud;
 
 	l->sub.runs += (t->session ? 1 : 0) + t->sub_runs;
-	l->sub.usage.input_tokens += t->usage.input_tokens + t->sub_usage.input_tokens;
-	l->sub.usage.output_tokens += t->usage.output_tokens + t->sub_usage.output_tokens;
-	l->sub.usage.cache_read_tokens += t->usage.cache_read_tokens +
-					  t->sub_usage.cache_read_tokens;
-	l->sub.usage.cache_write_tokens += t->usage.cache_write_tokens +
-					   t->sub_usage.cache_write_tokens;
+	provider_usage_add(&l->sub.usage, &t->usage);
+	provider_usage_add(&l->sub.usage, &t->sub_usage);
 	l->sub.cost += t->cost + t->sub_cost;
 }
 

@@ -413,15 +413,14 @@ static int summary_request(struct loop *l, const char *previous, const char *par
 	req.conv = &c;
 	req.model = l->model.id;
 	req.max_tokens = l->limits.max_output < 8192 ? l->limits.max_output : 8192;
+	if (l->model.model)
+		req.extra_body = l->model.model->extra_body;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.cancel = l->o.cancel;
 	provider_reply_init(&reply);
 	rc = provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL, &hooks, NULL, NULL,
 			   &reply, err);
-	l->usage.input_tokens += reply.usage.input_tokens;
-	l->usage.output_tokens += reply.usage.output_tokens;
-	l->usage.cache_read_tokens += reply.usage.cache_read_tokens;
-	l->usage.cache_write_tokens += reply.usage.cache_write_tokens;
+	provider_usage_add(&l->usage, &reply.usage);
 	l->cost += reply.cost;
 	record_model(l, &reply, sent_at, rc ? "error" : "ok", rc ? err->buf : NULL);
 	if (!rc && !reply.text.len)

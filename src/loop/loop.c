@@ -145,7 +145,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	provider_cache_init(&l->cache);
 	if (config_resolve_model(o->cfg, ref, l->child.inherit_model, &l->model, err))
 		return -1;
-	config_provider_setup(o->cfg, l->model.provider, &l->pcfg, &l->pmodels);
+	config_provider_setup(o->cfg, &l->model, &l->pcfg, &l->pmodels);
 	if (l->model.model) {
 		l->has_price = l->model.model->has_price;
 		l->price = l->model.model->price;
@@ -462,6 +462,7 @@ static int send_once(struct loop *l, struct provider_reply *reply, struct strbuf
 	if (l->model.model) {
 		req.thinking = l->model.model->thinking;
 		req.reasoning_effort = l->model.model->reasoning_effort;
+		req.extra_body = l->model.model->extra_body;
 	}
 	if (l->o.thinking)
 		req.thinking = l->o.thinking > 0 ? l->o.thinking : 0;
@@ -538,12 +539,11 @@ static int request(struct loop *l, struct provider_reply *reply, enum loop_exit 
 		provider_reply_release(reply);
 		return -1;
 	}
-	l->usage.input_tokens += reply->usage.input_tokens;
-	l->usage.output_tokens += reply->usage.output_tokens;
-	l->usage.cache_read_tokens += reply->usage.cache_read_tokens;
-	l->usage.cache_write_tokens += reply->usage.cache_write_tokens;
+	provider_usage_add(&l->usage, &reply->usage);
 	l->cost += reply->cost;
 	record_model(l, reply, sent_at, "ok", NULL);
+	if (reply->notice && l->o.ui.notice)
+		l->o.ui.notice(l->o.ui.ud, reply->notice);
 	if (l->o.ui.turn_end)
 		l->o.ui.turn_end(l->o.ui.ud, reply);
 	provider_reply_to_msg(reply, &am);

@@ -118,6 +118,7 @@ void record_model(struct loop *l, const struct provider_reply *r,
 	ev.output_tokens = r->usage.output_tokens;
 	ev.cache_read_tokens = r->usage.cache_read_tokens;
 	ev.cache_write_tokens = r->usage.cache_write_tokens;
+	ev.reasoning_tokens = r->usage.reasoning_tokens;
 	ev.cost = r->cost;
 	ev.outcome = outcome;
 	ev.error = error;

@@ -102,21 +102,27 @@ static json_t *content_blocks(const struct conv_msg *m)
  * start of the next request. */
 #define CACHE_CONTROL "\"cache_control\":{\"type\":\"ephemeral\"}"
 
-static void encode_system(const char *system, struct strbuf *out)
+static void encode_system(unsigned quirks, const char *system, struct strbuf *out)
 {
-	if (system && *system)
+	if (!system || !*system)
+		return;
+	if (quirks & QUIRK_NO_CACHE_CONTROL)
+		encode_json(json_pack("[{s:s, s:s}]", "type", "text", "text", system), out);
+	else
 		encode_json(json_pack("[{s:s, s:s, s:{s:s}}]", "type", "text", "text", system,
 				      "cache_control", "type", "ephemeral"), out);
 }
 
-static void encode_msg(const struct conv_msg *m, struct strbuf *out)
+static void encode_msg(unsigned quirks, const struct conv_msg *m, struct strbuf *out)
 {
+	(void)quirks;
 	encode_json(json_pack("{s:s, s:o}",
 			      "role", m->role == CONV_ASSISTANT ? "assistant" : "user",
 			      "content", content_blocks(m)), out);
 }
 
-static void encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
+static void encode_tools(unsigned quirks, const struct conv_tool *t, size_t n,
+			 struct strbuf *out)
 {
 	json_t *tools = json_array();
 	size_t i;
@@ -125,7 +131,7 @@ static void encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out
 		json_array_append_new(tools, json_pack("{s:s, s:s, s:O}",
 			"name", t[i].name, "description", t[i].description,
 			"input_schema", t[i].schema));
-	if (n)
+	if (n && !(quirks & QUIRK_NO_CACHE_CONTROL))
 		json_object_set_new(json_array_get(tools, n - 1), "cache_control",
 				    json_pack("{s:s}", "type", "ephemeral"));
 	encode_json(tools, out);
@@ -151,7 +157,6 @@ static void encode_body(const struct provider_config *cfg,
 {
 	size_t i;
 
-	(void)cfg;
 	/* in the order the API caches: tools, system, messages */
 	strbuf_addstr(out, "{\"model\":");
 	encode_json(json_string(req->model), out);
@@ -161,9 +166,10 @@ static void encode_body(const struct provider_config *cfg,
 		/* the answer's limit must leave room past the thinking budget */
 		if (req->thinking > 0 && max <= req->thinking)
 			max = req->thinking + ANTHROPIC_DEFAULT_MAX_TOKENS;
-		strbuf_addf(out, ",\"max_tokens\":%ld", max);
+		if (!wire_extra_has(req, "max_tokens"))
+			strbuf_addf(out, ",\"max_tokens\":%ld", max);
 	}
-	if (req->thinking > 0)
+	if (req->thinking > 0 && !wire_extra_has(req, "thinking"))
 		strbuf_addf(out, ",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":%ld}",
 			    req->thinking);
 	if (req->tools_nr) {
@@ -178,15 +184,19 @@ static void encode_body(const struct provider_config *cfg,
 	for (i = 0; i < c->msgs.nr; i++) {
 		if (i)
 			strbuf_addch(out, ',');
-		add_msg(c->msgs.v[i], i + 1 == c->msgs.nr, out);
+		add_msg(c->msgs.v[i], i + 1 == c->msgs.nr &&
+			!(cfg->quirks & QUIRK_NO_CACHE_CONTROL), out);
 	}
 	strbuf_addch(out, ']');
 	/* the API refuses a temperature with thinking on */
-	if (req->has_temperature && req->thinking <= 0) {
+	if (req->has_temperature && req->thinking <= 0 && !(cfg->quirks & QUIRK_NO_TEMPERATURE) &&
+	    !wire_extra_has(req, "temperature")) {
 		strbuf_addstr(out, ",\"temperature\":");
 		encode_json(json_real(req->temperature), out);
 	}
-	strbuf_addstr(out, ",\"stream\":true}");
+	strbuf_addstr(out, ",\"stream\":true");
+	wire_extra_append(req, out);
+	strbuf_addch(out, '}');
 }
 
 /* ---- stream ------------------------------------------------------------- */
@@ -329,6 +339,29 @@ static void special_stop(struct decoder *d, int index)
 	}
 }
 
+/* With server-side compaction the top level is the last iteration's;
+ * what is billed is every iteration's, listed in `iterations`. */
+static int read_iterations(struct provider_usage *pu, json_t *its)
+{
+	size_t i;
+
+	if (!json_array_size(its))
+		return 0;
+	pu->input_tokens = pu->output_tokens = 0;
+	pu->cache_read_tokens = pu->cache_write_tokens = 0;
+	for (i = 0; i < json_array_size(its); i++) {
+		json_t *it = json_array_get(its, i);
+
+		pu->input_tokens += (long)json_integer_value(json_object_get(it, "input_tokens"));
+		pu->output_tokens += (long)json_integer_value(json_object_get(it, "output_tokens"));
+		pu->cache_read_tokens += (long)json_integer_value(json_object_get(it,
+								"cache_read_input_tokens"));
+		pu->cache_write_tokens += (long)json_integer_value(json_object_get(it,
+								 "cache_creation_input_tokens"));
+	}
+	return 1;
+}
+
 static void read_usage(struct decoder *d, json_t *u, int cumulative_output)
 {
 	struct provider_usage *pu = &d->reply->usage;
@@ -336,6 +369,13 @@ static void read_usage(struct decoder *d, json_t *u, int cumulative_output)
 
 	if (!json_is_object(u))
 		return;
+	v = json_object_get(json_object_get(u, "output_tokens_details"), "thinking_tokens");
+	if (json_is_integer(v))
+		pu->reasoning_tokens = (long)json_integer_value(v);
+	if (read_iterations(pu, json_object_get(u, "iterations"))) {
+		decoder_usage(d);
+		return;
+	}
 	if ((v = json_object_get(u, "input_tokens")) && json_is_integer(v))
 		pu->input_tokens = json_integer_value(v);
 	if ((v = json_object_get(u, "cache_read_input_tokens")) && json_is_integer(v))

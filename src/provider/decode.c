@@ -302,3 +302,33 @@ int decoder_finish(struct decoder *d)
 	emit(d, &ev);
 	return 0;
 }
+
+void decoder_notice(struct decoder *d, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (d->reply->notice)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	d->reply->notice = strbuf_detach(&sb, NULL);
+}
+
+void decode_filter_flags(json_t *results, struct strbuf *out)
+{
+	const char *cat;
+	json_t *r;
+	size_t start = out->len;
+
+	json_object_foreach(results, cat, r) {
+		const char *sev = json_string_value(json_object_get(r, "severity"));
+
+		if (!json_is_true(json_object_get(r, "filtered")))
+			continue;
+		strbuf_addf(out, "%s%s", out->len > start ? ", " : "", cat);
+		if (sev && strcmp(sev, "safe"))
+			strbuf_addf(out, " (%s)", sev);
+	}
+}

@@ -67,5 +67,12 @@ void decoder_set_stop(struct decoder *d, const char *raw);
 void decoder_fail(struct decoder *d, enum provider_error e, int retryable,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void decoder_usage(struct decoder *d);
+/* Sets the reply's notice (the first one said stays). */
+void decoder_notice(struct decoder *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The categories a content filter's results flagged, "violence (high),
+ * jailbreak", appended to out (nothing when none was): Azure's
+ * content_filter_results, in a stream or an error's innererror. */
+void decode_filter_flags(json_t *results, struct strbuf *out);
 
 #endif

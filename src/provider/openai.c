@@ -18,7 +18,16 @@
 
 /* ---- request ------------------------------------------------------------ */
 
-static json_t *tool_results_and_text(const struct conv_msg *m, json_t *msgs)
+/* A call's id as the server takes it. */
+static const char *call_id(unsigned quirks, const char *id, char buf[10])
+{
+	if (!(quirks & QUIRK_SHORT_TOOL_IDS))
+		return id;
+	wire_short_id(id, buf);
+	return buf;
+}
+
+static json_t *tool_results_and_text(unsigned quirks, const struct conv_msg *m, json_t *msgs)
 {
 	struct strbuf text = STRBUF_INIT;
 	json_t *images = json_array();
@@ -29,10 +38,11 @@ static json_t *tool_results_and_text(const struct conv_msg *m, json_t *msgs)
 	 * after them. */
 	for (i = 0; i < m->nr; i++) {
 		const struct conv_block *b = &m->blocks[i];
+		char idbuf[10];
 
 		if (b->type == CONV_TOOL_RESULT)
 			json_array_append_new(msgs, json_pack("{s:s, s:s, s:s}",
-				"role", "tool", "tool_call_id", b->id,
+				"role", "tool", "tool_call_id", call_id(quirks, b->id, idbuf),
 				"content", b->text));
 		else if (b->type == CONV_TEXT)
 			strbuf_addstr(&text, b->text);
@@ -63,7 +73,7 @@ static json_t *tool_results_and_text(const struct conv_msg *m, json_t *msgs)
 	return msgs;
 }
 
-static void assistant_msg(const struct conv_msg *m, json_t *msgs)
+static void assistant_msg(unsigned quirks, const struct conv_msg *m, json_t *msgs)
 {
 	struct strbuf text = STRBUF_INIT, reasoning = STRBUF_INIT;
 	json_t *calls = json_array(), *o;
@@ -71,22 +81,24 @@ static void assistant_msg(const struct conv_msg *m, json_t *msgs)
 
 	for (i = 0; i < m->nr; i++) {
 		const struct conv_block *b = &m->blocks[i];
+		char idbuf[10];
 
 		if (b->type == CONV_TEXT)
 			strbuf_addstr(&text, b->text);
 		/* an OpenAI-compatible server's own reasoning goes back as it
 		 * came (DeepSeek requires it in a tool loop); Anthropic's
 		 * signed thinking is not for another server */
-		else if (b->type == CONV_THINKING && !b->signature)
+		else if (b->type == CONV_THINKING && !b->signature &&
+			 !(quirks & QUIRK_NO_REASONING_ECHO))
 			strbuf_addstr(&reasoning, b->text);
 		else if (b->type == CONV_TOOL_USE)
 			json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:s}}",
-				"id", b->id, "type", "function", "function",
+				"id", call_id(quirks, b->id, idbuf), "type", "function", "function",
 				"name", b->name, "arguments", b->input));
 	}
 	o = json_pack("{s:s}", "role", "assistant");
-	json_object_set_new(o, "content", text.len ? json_string(text.buf)
-						   : json_null());
+	json_object_set_new(o, "content", text.len || (quirks & QUIRK_CONTENT_STRING)
+					  ? json_string(text.buf) : json_null());
 	if (json_array_size(calls))
 		json_object_set(o, "tool_calls", calls);
 	if (reasoning.len)
@@ -97,23 +109,24 @@ static void assistant_msg(const struct conv_msg *m, json_t *msgs)
 	strbuf_release(&reasoning);
 }
 
-static void encode_system(const char *system, struct strbuf *out)
+static void encode_system(unsigned quirks, const char *system, struct strbuf *out)
 {
+	(void)quirks;
 	if (system && *system)
 		encode_json(json_pack("{s:s, s:s}", "role", "system", "content", system), out);
 }
 
 /* One conversation message may be several OpenAI messages (each tool
  * result is its own): they are joined with commas. */
-static void encode_msg(const struct conv_msg *m, struct strbuf *out)
+static void encode_msg(unsigned quirks, const struct conv_msg *m, struct strbuf *out)
 {
 	json_t *arr = json_array();
 	size_t i;
 
 	if (m->role == CONV_ASSISTANT)
-		assistant_msg(m, arr);
+		assistant_msg(quirks, m, arr);
 	else
-		tool_results_and_text(m, arr);
+		tool_results_and_text(quirks, m, arr);
 	for (i = 0; i < json_array_size(arr); i++) {
 		if (i)
 			strbuf_addch(out, ',');
@@ -122,11 +135,13 @@ static void encode_msg(const struct conv_msg *m, struct strbuf *out)
 	json_decref(arr);
 }
 
-static void encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
+static void encode_tools(unsigned quirks, const struct conv_tool *t, size_t n,
+			 struct strbuf *out)
 {
 	json_t *tools = json_array();
 	size_t i;
 
+	(void)quirks;
 	for (i = 0; i < n; i++)
 		json_array_append_new(tools, json_pack("{s:s, s:{s:s, s:s, s:O}}",
 			"type", "function", "function", "name", t[i].name,
@@ -165,25 +180,32 @@ static void encode_body(const struct provider_config *cfg,
 		first = 0;
 	}
 	strbuf_addstr(out, "],\"stream\":true");
-	if (!cfg->no_stream_usage)
+	if (!(cfg->quirks & QUIRK_NO_STREAM_OPTIONS) && !wire_extra_has(req, "stream_options"))
 		strbuf_addstr(out, ",\"stream_options\":{\"include_usage\":true}");
-	if (req->max_tokens > 0)
-		strbuf_addf(out, ",\"%s\":%ld", cfg->max_completion_tokens
-			    ? "max_completion_tokens" : "max_tokens", req->max_tokens);
-	if (req->has_temperature) {
+	if (req->max_tokens > 0) {
+		const char *key = cfg->quirks & QUIRK_MAX_COMPLETION_TOKENS
+				  ? "max_completion_tokens" : "max_tokens";
+
+		if (!wire_extra_has(req, key))
+			strbuf_addf(out, ",\"%s\":%ld", key, req->max_tokens);
+	}
+	if (req->has_temperature && !(cfg->quirks & QUIRK_NO_TEMPERATURE) &&
+	    !wire_extra_has(req, "temperature")) {
 		strbuf_addstr(out, ",\"temperature\":");
 		encode_json(json_real(req->temperature), out);
 	}
-	if (req->reasoning_effort) {
+	if (req->reasoning_effort && !wire_extra_has(req, "reasoning_effort")) {
 		strbuf_addstr(out, ",\"reasoning_effort\":");
 		encode_json(json_string(req->reasoning_effort), out);
 	}
 	/* OpenAI caches by prefix on its own; the key keeps a session's
 	 * requests on the same cache (other servers may refuse the field) */
-	if (req->cache_key && cfg->base_url && strstr(cfg->base_url, "://api.openai.com")) {
+	if (req->cache_key && cfg->base_url && strstr(cfg->base_url, "://api.openai.com") &&
+	    !wire_extra_has(req, "prompt_cache_key")) {
 		strbuf_addstr(out, ",\"prompt_cache_key\":");
 		encode_json(json_string(req->cache_key), out);
 	}
+	wire_extra_append(req, out);
 	strbuf_addch(out, '}');
 }
 
@@ -259,23 +281,43 @@ static void tool_call_delta(struct decoder *d, json_t *tc)
 	}
 }
 
+static long num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) && json_integer_value(v) > 0 ? (long)json_integer_value(v) : 0;
+}
+
+/*
+ * A usage object, wherever the server put it (`usage`, Groq's
+ * `x_groq.usage`; several servers repeat it on every chunk: the last
+ * wins).  OpenAI counts cached tokens inside prompt_tokens, and
+ * OpenRouter cache writes too; archie's input_tokens means uncached
+ * input in every protocol (as Anthropic's does), so each token is priced
+ * once.  DeepSeek names its cached tokens prompt_cache_hit_tokens.
+ * Reasoning is part of completion_tokens at OpenAI and most others; xAI
+ * counts it apart (its total_tokens says so), and it is billed as output.
+ */
 static void usage(struct decoder *d, json_t *u)
 {
 	struct provider_usage *pu = &d->reply->usage;
-	json_t *details;
+	json_t *pd = json_object_get(u, "prompt_tokens_details");
+	long prompt = num(u, "prompt_tokens"), completion = num(u, "completion_tokens");
+	long reasoning = num(json_object_get(u, "completion_tokens_details"), "reasoning_tokens");
 
 	if (!json_is_object(u))
 		return;
-	pu->output_tokens = json_integer_value(json_object_get(u, "completion_tokens"));
-	details = json_object_get(u, "prompt_tokens_details");
-	pu->cache_read_tokens = json_integer_value(json_object_get(details, "cached_tokens"));
-	/* OpenAI counts cached tokens inside prompt_tokens; archie's
-	 * input_tokens means uncached input in both protocols (as
-	 * Anthropic's does), so each token is priced once. */
-	pu->input_tokens = json_integer_value(json_object_get(u, "prompt_tokens")) -
-			   pu->cache_read_tokens;
+	pu->cache_read_tokens = num(pd, "cached_tokens");
+	if (!pu->cache_read_tokens)
+		pu->cache_read_tokens = num(u, "prompt_cache_hit_tokens");
+	pu->cache_write_tokens = num(pd, "cache_write_tokens");
+	pu->input_tokens = prompt - pu->cache_read_tokens - pu->cache_write_tokens;
 	if (pu->input_tokens < 0)
 		pu->input_tokens = 0;
+	pu->output_tokens = completion;
+	if (reasoning && num(u, "total_tokens") == prompt + completion + reasoning)
+		pu->output_tokens += reasoning;
+	pu->reasoning_tokens = reasoning;
 	decoder_usage(d);
 }
 
@@ -373,6 +415,50 @@ static void delta_content(struct decoder *d, json_t *delta)
 	}
 }
 
+/* The protocol's state: the model refused (delta.refusal). */
+struct state {
+	int refused;
+};
+
+/*
+ * Content filters (Azure's, and OpenAI's finish_reason content_filter):
+ * results on the prompt (prompt_filter_results) and on each choice
+ * (content_filter_results) are ignored unless a category was filtered;
+ * then the user is told which, plainly.  A refusal (delta.refusal, the
+ * model's own words) is the answer's text, and the stop reason says so.
+ */
+static void content_filter(struct decoder *d, json_t *j, json_t *choice)
+{
+	struct strbuf flags = STRBUF_INIT;
+	json_t *p, *fr = json_object_get(choice, "finish_reason");
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "prompt_filter_results"), i, p)
+		decode_filter_flags(json_object_get(p, "content_filter_results"), &flags);
+	if (flags.len)
+		decoder_notice(d, "the provider's content filter blocked the prompt (%s); rephrase the request",
+			       flags.buf);
+	strbuf_reset(&flags);
+	decode_filter_flags(json_object_get(choice, "content_filter_results"), &flags);
+	if (flags.len)
+		decoder_notice(d, "the provider's content filter stopped the answer (%s); the text before it is kept",
+			       flags.buf);
+	else if (json_is_string(fr) && !strcmp(json_string_value(fr), "content_filter"))
+		decoder_notice(d, "the provider's content filter stopped the answer; the text before it is kept");
+	strbuf_release(&flags);
+}
+
+static void refusal(struct decoder *d, json_t *delta)
+{
+	json_t *v = json_object_get(delta, "refusal");
+	struct state *st = d->proto;
+
+	if (json_is_string(v) && json_string_length(v)) {
+		decoder_text(d, json_string_value(v), json_string_length(v));
+		st->refused = 1;
+	}
+}
+
 static int decode(struct decoder *d, const struct sse_event *ev)
 {
 	json_error_t jerr;
@@ -407,16 +493,22 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 	if (!delta)
 		delta = json_object_get(choice, "message");
 	delta_content(d, delta);
+	refusal(d, delta);
+	content_filter(d, j, choice);
 	tcs = json_object_get(delta, "tool_calls");
 	for (i = 0; i < json_array_size(tcs); i++)
 		tool_call_delta(d, json_array_get(tcs, i));
 	v = json_object_get(choice, "finish_reason");
 	if (json_is_string(v)) {
-		decoder_set_stop(d, json_string_value(v));
+		decoder_set_stop(d, ((struct state *)d->proto)->refused ? "refusal"
+									: json_string_value(v));
 		/* Servers without usage or [DONE] end here; with
 		 * include_usage the usage chunk follows. */
 		d->done = 1;
 	}
+	v = json_object_get(json_object_get(j, "x_groq"), "usage");
+	if (json_is_object(v))
+		usage(d, v);
 	v = json_object_get(j, "usage");
 	if (json_is_object(v))
 		usage(d, v);
@@ -445,7 +537,7 @@ const struct wire wire_openai = {
 	.url = url,
 	.headers = wire_bearer_headers,
 	.decode = decode,
-	.state_size = 0,
+	.state_size = sizeof(struct state),
 	.calls_close = 0,
 };
 
@@ -493,6 +585,6 @@ const struct wire wire_azure = {
 	.url = azure_url,
 	.headers = azure_headers,
 	.decode = decode,
-	.state_size = 0,
+	.state_size = sizeof(struct state),
 	.calls_close = 0,
 };

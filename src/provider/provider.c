@@ -44,27 +44,28 @@ void provider_cache_release(struct provider_cache *c)
 
 /* Brings the cache up to date with the request: a new conversation (or
  * protocol) starts over; otherwise only new messages are encoded. */
-static void cache_refresh(const struct wire *w, const struct provider_request *req,
-			  struct provider_cache *c)
+static void cache_refresh(const struct wire *w, unsigned quirks,
+			  const struct provider_request *req, struct provider_cache *c)
 {
 	size_t i;
 
-	if (!c->valid || c->wire != w || c->generation != req->conv->generation ||
-	    c->msgs.nr > req->conv->nr) {
+	if (!c->valid || c->wire != w || c->quirks != quirks ||
+	    c->generation != req->conv->generation || c->msgs.nr > req->conv->nr) {
 		strbuf_reset(&c->system_json);
 		strbuf_reset(&c->tools_json);
 		strvec_release(&c->msgs);
 		c->valid = 1;
 		c->wire = w;
+		c->quirks = quirks;
 		c->generation = req->conv->generation;
 		c->tools = NULL;
 		c->tools_nr = (size_t)-1;
-		w->encode_system(req->conv->system, &c->system_json);
+		w->encode_system(quirks, req->conv->system, &c->system_json);
 	}
 	if (c->tools != req->tools || c->tools_nr != req->tools_nr ||
 	    c->tools_gen != req->tools_gen) {
 		strbuf_reset(&c->tools_json);
-		w->encode_tools(req->tools, req->tools_nr, &c->tools_json);
+		w->encode_tools(quirks, req->tools, req->tools_nr, &c->tools_json);
 		c->tools = req->tools;
 		c->tools_nr = req->tools_nr;
 		c->tools_gen = req->tools_gen;
@@ -72,7 +73,7 @@ static void cache_refresh(const struct wire *w, const struct provider_request *r
 	for (i = c->msgs.nr; i < req->conv->nr; i++) {
 		struct strbuf m = STRBUF_INIT;
 
-		w->encode_msg(&req->conv->msgs[i], &m);
+		w->encode_msg(quirks, &req->conv->msgs[i], &m);
 		strvec_push_nodup(&c->msgs, strbuf_detach(&m, NULL));
 	}
 }
@@ -86,7 +87,7 @@ static void encode(const struct wire *w, const struct provider_config *cfg,
 		provider_cache_init(&local);
 		c = &local;
 	}
-	cache_refresh(w, req, c);
+	cache_refresh(w, cfg->quirks, req, c);
 	w->encode_body(cfg, req, c, out);
 	if (c == &local)
 		provider_cache_release(&local);
@@ -164,6 +165,7 @@ static void server_message(const struct strbuf *body, struct strbuf *out,
 		static const char *const known[] = {
 			"overloaded_error", "rate_limit_error", "api_error",
 			"context_length_exceeded", "invalid_request_error",
+			"content_filter",
 		};
 		size_t i;
 		const char *t = *type;
@@ -238,6 +240,17 @@ static int http_error(const struct provider_config *cfg,
 		*e = PROVIDER_ERR_CONTEXT;
 		strbuf_addf(err, "the conversation is longer than the context window of model '%s' (HTTP %ld): %s; set the model's context: in config.yaml if archie's estimate is wrong, /compact it, or start a new session",
 			    req->model, st, msg.buf);
+	} else if (type && !strcmp(type, "content_filter")) {
+		struct strbuf flags = STRBUF_INIT;
+		json_t *j = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+
+		*e = PROVIDER_ERR_BAD_REQUEST;
+		decode_filter_flags(json_object_get(json_object_get(json_object_get(j, "error"),
+			"innererror"), "content_filter_result"), &flags);
+		strbuf_addf(err, "provider '%s' refused the prompt: its content filter flagged it (HTTP %ld%s%s): %s; rephrase the request (an Azure resource's filter is configured in the Azure portal)",
+			    cfg->name, st, flags.len ? ", " : "", flags.buf, msg.buf);
+		strbuf_release(&flags);
+		json_decref(j);
 	} else if (st == 429) {
 		*e = PROVIDER_ERR_RATE_LIMIT;
 		retry = 1;

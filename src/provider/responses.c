@@ -32,18 +32,20 @@ static int is_reasoning_item(const char *json)
 	return json && strstr(json, "\"type\":\"reasoning\"") != NULL;
 }
 
-static void encode_system(const char *system, struct strbuf *out)
+static void encode_system(unsigned quirks, const char *system, struct strbuf *out)
 {
+	(void)quirks;
 	if (system && *system)
 		encode_json(json_string(system), out);
 }
 
 /* A conversation message as input items, comma-separated. */
-static void encode_msg(const struct conv_msg *m, struct strbuf *out)
+static void encode_msg(unsigned quirks, const struct conv_msg *m, struct strbuf *out)
 {
 	json_t *items = json_array(), *content = json_array();
 	size_t i;
 
+	(void)quirks;
 	for (i = 0; i < m->nr; i++) {
 		const struct conv_block *b = &m->blocks[i];
 		json_error_t jerr;
@@ -97,11 +99,13 @@ static void encode_msg(const struct conv_msg *m, struct strbuf *out)
 	json_decref(items);
 }
 
-static void encode_tools(const struct conv_tool *t, size_t n, struct strbuf *out)
+static void encode_tools(unsigned quirks, const struct conv_tool *t, size_t n,
+			 struct strbuf *out)
 {
 	json_t *tools = json_array();
 	size_t i;
 
+	(void)quirks;
 	for (i = 0; i < n; i++)
 		json_array_append_new(tools, json_pack("{s:s, s:s, s:s, s:O}", "type", "function",
 			"name", t[i].name, "description", t[i].description, "parameters", t[i].schema));
@@ -114,7 +118,6 @@ static void encode_body(const struct provider_config *cfg, const struct provider
 	size_t i;
 	int first = 1;
 
-	(void)cfg;
 	strbuf_addstr(out, "{\"model\":");
 	encode_json(json_string(req->model), out);
 	if (req->tools_nr) {
@@ -134,22 +137,29 @@ static void encode_body(const struct provider_config *cfg, const struct provider
 		strbuf_addstr(out, c->msgs.v[i]);
 		first = 0;
 	}
-	strbuf_addstr(out, "],\"stream\":true,\"store\":false,\"include\":[\"reasoning.encrypted_content\"]");
-	if (req->max_tokens > 0)
+	strbuf_addstr(out, "],\"stream\":true");
+	if (!wire_extra_has(req, "store"))
+		strbuf_addstr(out, ",\"store\":false");
+	if (!wire_extra_has(req, "include"))
+		strbuf_addstr(out, ",\"include\":[\"reasoning.encrypted_content\"]");
+	if (req->max_tokens > 0 && !wire_extra_has(req, "max_output_tokens"))
 		strbuf_addf(out, ",\"max_output_tokens\":%ld", req->max_tokens);
-	if (req->reasoning_effort) {
+	if (req->reasoning_effort && !wire_extra_has(req, "reasoning")) {
 		strbuf_addstr(out, ",\"reasoning\":{\"effort\":");
 		encode_json(json_string(req->reasoning_effort), out);
 		strbuf_addstr(out, ",\"summary\":\"auto\"}");
 	}
-	if (req->has_temperature) {
+	if (req->has_temperature && !(cfg->quirks & QUIRK_NO_TEMPERATURE) &&
+	    !wire_extra_has(req, "temperature")) {
 		strbuf_addstr(out, ",\"temperature\":");
 		encode_json(json_real(req->temperature), out);
 	}
-	if (req->cache_key && cfg->base_url && strstr(cfg->base_url, "://api.openai.com")) {
+	if (req->cache_key && cfg->base_url && strstr(cfg->base_url, "://api.openai.com") &&
+	    !wire_extra_has(req, "prompt_cache_key")) {
 		strbuf_addstr(out, ",\"prompt_cache_key\":");
 		encode_json(json_string(req->cache_key), out);
 	}
+	wire_extra_append(req, out);
 	strbuf_addch(out, '}');
 }
 
@@ -168,6 +178,8 @@ static void read_usage(struct decoder *d, json_t *u)
 	pu->input_tokens = in - cached;
 	pu->cache_read_tokens = cached;
 	pu->output_tokens = (long)json_integer_value(json_object_get(u, "output_tokens"));
+	pu->reasoning_tokens = (long)json_integer_value(json_object_get(json_object_get(u,
+			"output_tokens_details"), "reasoning_tokens"));
 	decoder_usage(d);
 }
 

@@ -28,6 +28,27 @@ enum provider_api {
 	PROVIDER_API_OPENAI, PROVIDER_API_ANTHROPIC, PROVIDER_API_RESPONSES, PROVIDER_API_AZURE,
 };
 
+/*
+ * Where a server departs from its protocol, a quirk (a provider's
+ * `quirks:` in config.yaml; some are on by themselves for the servers
+ * known to need them, see config_provider_setup).  Each is a bit.
+ */
+enum wire_quirk {
+	QUIRK_MAX_COMPLETION_TOKENS = 1u << 0,	/* the limit as max_completion_tokens */
+	QUIRK_NO_STREAM_OPTIONS = 1u << 1,	/* no stream_options (servers that refuse it) */
+	QUIRK_SHORT_TOOL_IDS = 1u << 2,		/* tool call ids of 9 letters and digits */
+	QUIRK_NO_TEMPERATURE = 1u << 3,		/* never a temperature (reasoning models) */
+	QUIRK_NO_REASONING_ECHO = 1u << 4,	/* reasoning_content not sent back */
+	QUIRK_CONTENT_STRING = 1u << 5,		/* "" for an assistant's empty content, not null */
+	QUIRK_NO_CACHE_CONTROL = 1u << 6,	/* Anthropic: no cache_control marks */
+};
+
+/* The quirk named name (0 if none is), and a quirk's name. */
+unsigned wire_quirk_parse(const char *name);
+const char *wire_quirk_name(unsigned quirk);
+/* "max_completion_tokens, no_stream_options, ...": for messages. */
+const char *wire_quirk_names(void);
+
 struct provider_config {
 	const char *name;		/* "anthropic", "ollama", ... */
 	enum provider_api api;
@@ -36,8 +57,7 @@ struct provider_config {
 	const char *api_key_env;	/* named in messages: "set OPENAI_API_KEY" */
 	const char *api_version;	/* Azure's api-version; NULL: its default */
 	const struct strvec *headers;	/* extra "Name: value" lines, may be NULL */
-	int max_completion_tokens;	/* OpenAI reasoning models: send that key */
-	int no_stream_usage;		/* omit stream_options.include_usage */
+	unsigned quirks;		/* enum wire_quirk bits */
 	int max_attempts;		/* 0: default 4 */
 	long backoff_base_ms;		/* 0: default 500 */
 	long backoff_max_ms;		/* 0: default 30000 */
@@ -61,6 +81,7 @@ struct wire;
 
 struct provider_cache {
 	const struct wire *wire;	/* the protocol the pieces are in */
+	unsigned quirks;		/* and the quirks they were encoded with */
 	unsigned long generation;	/* of the conversation encoded */
 	const struct conv_tool *tools;
 	size_t tools_nr;
@@ -89,18 +110,27 @@ struct provider_request {
 	const char *cache_key;		/* the session: OpenAI's prompt_cache_key; may be NULL */
 	long thinking;			/* Anthropic extended thinking's budget; 0: off */
 	const char *reasoning_effort;	/* OpenAI-compatible; NULL: the server's default */
+	/* a model's `extra_body:`: keys added to the body's top level,
+	 * replacing archie's own optional ones of the same name; may be NULL */
+	const json_t *extra_body;
 };
 
 /* Tokens of one response.  input_tokens is uncached input in both
  * protocols (OpenAI's prompt_tokens less its cached_tokens), so that
  * input + cache_read + cache_write is the whole prompt and each is priced
- * once. */
+ * once.  output_tokens is every billed output token, reasoning included
+ * (xAI counts reasoning apart from completion_tokens: it is added);
+ * reasoning_tokens is the part of them that was reasoning. */
 struct provider_usage {
 	long input_tokens;
 	long output_tokens;
 	long cache_read_tokens;
 	long cache_write_tokens;
+	long reasoning_tokens;
 };
+
+/* to += u, field by field. */
+void provider_usage_add(struct provider_usage *to, const struct provider_usage *u);
 
 enum provider_error {
 	PROVIDER_OK,
@@ -141,6 +171,9 @@ struct provider_reply {
 	size_t calls_nr, calls_alloc;
 	struct provider_usage usage;	/* summed over attempts that billed */
 	char *stop_reason;		/* end_turn, tool_use, max_tokens, refusal, stop_sequence, ... */
+	/* what the user should be told of how the answer ended (a content
+	 * filter that stopped it), or NULL */
+	char *notice;
 	int attempts;
 	long status;			/* last HTTP status */
 	double cost;			/* from the price, when one was given */
@@ -200,9 +233,10 @@ struct sse_event;
 struct wire {
 	const char *name;		/* "openai", "anthropic" */
 	/* The pieces a provider_cache keeps, each appended to out. */
-	void (*encode_system)(const char *system, struct strbuf *out);
-	void (*encode_msg)(const struct conv_msg *m, struct strbuf *out);
-	void (*encode_tools)(const struct conv_tool *t, size_t n, struct strbuf *out);
+	void (*encode_system)(unsigned quirks, const char *system, struct strbuf *out);
+	void (*encode_msg)(unsigned quirks, const struct conv_msg *m, struct strbuf *out);
+	void (*encode_tools)(unsigned quirks, const struct conv_tool *t, size_t n,
+			     struct strbuf *out);
 	/* The body around them. */
 	void (*encode_body)(const struct provider_config *cfg,
 			    const struct provider_request *req,
@@ -231,5 +265,15 @@ void wire_bearer_headers(const struct provider_config *cfg, struct strvec *h);
 
 /* Appends a JSON value, compact, consuming it (for the encoders). */
 void encode_json(json_t *v, struct strbuf *out);
+
+/* Whether the request's extra_body sets key (then the encoder leaves its
+ * own out), and its keys appended as ,"key":value (before the body's
+ * closing brace). */
+int wire_extra_has(const struct provider_request *req, const char *key);
+void wire_extra_append(const struct provider_request *req, struct strbuf *out);
+
+/* A tool call id as 9 letters and digits, the same for the same id
+ * (QUIRK_SHORT_TOOL_IDS: Mistral refuses any other); out holds 10 bytes. */
+void wire_short_id(const char *id, char out[10]);
 
 #endif

@@ -60,6 +60,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_ts ON events(ts);",
 	/* 1 -> 2: images, stored once by their content (messages refer to them) */
 	"CREATE TABLE blobs (key TEXT PRIMARY KEY, data TEXT NOT NULL);",
+	/* 2 -> 3: reasoning tokens, the part of a response's output that was
+	 * reasoning (NULL in rows written before) */
+	"ALTER TABLE events ADD COLUMN reasoning_tokens INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -554,7 +557,7 @@ static const char *const event_cols[] = {
 	"call_id", "arguments", "verdict", "rule", "decided_by", "outcome",
 	"exit_code", "bytes", "error", "detail", "model", "attempt", "status",
 	"ttft_ms", "input_tokens", "output_tokens", "cache_read_tokens",
-	"cache_write_tokens", "cost",
+	"cache_write_tokens", "cost", "reasoning_tokens",
 };
 #define NEVENT_COLS (sizeof(event_cols) / sizeof(*event_cols))
 
@@ -562,8 +565,8 @@ static const char insert_event_sql[] =
 	"INSERT INTO events (session, kind, ts, duration_ms, agent, parent_agent, tool,"
 	" call_id, arguments, verdict, rule, decided_by, outcome, exit_code, bytes, error,"
 	" detail, model, attempt, status, ttft_ms, input_tokens, output_tokens,"
-	" cache_read_tokens, cache_write_tokens, cost)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	" cache_read_tokens, cache_write_tokens, cost, reasoning_tokens)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static void set_str(json_t *row, const char *k, const char *v)
 {
@@ -648,6 +651,7 @@ static json_t *event_row(struct store *st, const struct store_event *ev)
 		set_num(row, "output_tokens", ev->output_tokens);
 		set_num(row, "cache_read_tokens", ev->cache_read_tokens);
 		set_num(row, "cache_write_tokens", ev->cache_write_tokens);
+		set_num(row, "reasoning_tokens", ev->reasoning_tokens);
 		json_object_set_new(row, "cost", json_real(ev->cost));
 	}
 	return row;

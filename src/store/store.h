@@ -37,7 +37,7 @@
 struct conv;
 struct conv_msg;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store {
 	void *db;			/* sqlite3 * */
@@ -107,6 +107,7 @@ struct store_event {
 	long status;
 	long ttft_ms;
 	long long input_tokens, output_tokens, cache_read_tokens, cache_write_tokens;
+	long long reasoning_tokens;	/* part of output_tokens */
 	double cost;
 };
 

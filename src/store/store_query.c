@@ -234,6 +234,7 @@ static json_t *group_stats(struct store *st, const char *col, const char *key)
 			  " coalesce(sum(e.output_tokens), 0) AS output_tokens,"
 			  " coalesce(sum(e.cache_read_tokens), 0) AS cache_read_tokens,"
 			  " coalesce(sum(e.cache_write_tokens), 0) AS cache_write_tokens,"
+			  " coalesce(sum(e.reasoning_tokens), 0) AS reasoning_tokens,"
 			  " coalesce(sum(e.cost), 0.0) AS cost"
 			  " FROM sessions s LEFT JOIN events e ON e.session = s.id WHERE %s = ?1", col);
 	s = store_prepare(st, sql.buf);

@@ -44,6 +44,34 @@ expect_err "--agents-dir needs a directory" "missing option value is explained"
 run "$ARCHIE" --cwd /nonexistent-dir agents list
 expect_rc 2 "--cwd to a missing directory"
 
+# strict options: a typo is an error naming the closest option, never
+# prompt text or an ignored argument
+fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"answered"}}]}'
+export OPENAI_API_KEY=sk-test OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" --modle x -p hi
+expect_rc 2 "a mistyped global option is a usage error"
+expect_err "unknown option '--modle'; did you mean --model?" "... naming the closest one"
+check "... and nothing was sent" test "$(req_count)" = 0
+run "$ARCHIE" -p hi --verbose
+expect_rc 2 "an unknown option after the prompt"
+expect_err "unknown option '--verbose'" "... is named"
+expect_err "goes after '--'" "... and how to send a prompt that starts with '-'"
+run "$ARCHIE" -p hi --max-turn=3
+expect_err "did you mean --max-turns?" "a near miss with =VALUE"
+run "$ARCHIE" sessions list --limt 3
+expect_rc 2 "a command's mistyped option"
+expect_err "unknown option '--limt'; did you mean --limit? (see 'archie help sessions')" "... names the command's option and its help"
+run "$ARCHIE" stats --al
+expect_rc 2 "stats --al"
+expect_err "did you mean --all?" "... suggests --all"
+run "$ARCHIE" audit --verdict deny --since 7d
+expect_rc 0 "known options with values pass"
+run "$ARCHIE" -p -- "-v is the flag that prints the version: explain it"
+expect_rc 0 "a prompt that starts with '-' goes after --"
+check "... whole, without the --" test "$(req 1 '.messages[-1].content')" = "-v is the flag that prints the version: explain it"
+fakellm_stop
+unset OPENAI_API_KEY OPENAI_BASE_URL
+
 run "$ARCHIE" help --man
 expect_rc 0 "help --man"
 check "docs/archie.1 is generated from the command table (run 'make man')" \

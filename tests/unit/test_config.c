@@ -67,7 +67,7 @@ static void test_parse(void **state)
 	p = config_provider(&cfg, "gateway");
 	assert_int_equal(p->api, PROVIDER_API_ANTHROPIC);
 	assert_string_equal(p->api_key_env, "GW_KEY");
-	assert_true(p->max_completion_tokens);
+	assert_true(p->quirks & QUIRK_MAX_COMPLETION_TOKENS);
 	for (i = 0; i < cfg.models_nr; i++)
 		if (!strcmp(cfg.models[i].name, "fast"))
 			fast = &cfg.models[i];
@@ -92,6 +92,12 @@ static void test_errors_located(void **state)
 		{ "default_model: [x]\n", 1, 17, "'default_model' must be a string" },
 		{ "providers:\n\tx: 1\n", 2, 1, "a tab is used for indentation" },
 		{ "- just\n- a list\n", 1, 3, "config file must be a mapping" },
+		{ "providers:\n  openai:\n    quirks: [short_tool_ids, mistral_ids]\n", 3, 30,
+		  "unknown quirk 'mistral_ids'; known: max_completion_tokens" },
+		{ "providers:\n  openai:\n    quirks: no_temperature\n", 3, 13, "'quirks' must be a list" },
+		{ "models:\n  m:\n    extra_body: {top_k: 20, messages: []}\n", 3, 29,
+		  "'extra_body' cannot set 'messages'" },
+		{ "models:\n  m:\n    extra_body: [1]\n", 3, 18, "'extra_body' must be a mapping" },
 	};
 	size_t i;
 
@@ -221,19 +227,77 @@ static void test_provider_setup(void **state)
 	struct config cfg;
 	struct provider_config pc;
 	struct strvec models = STRVEC_INIT;
+	struct config_resolved r;
 
 	(void)state;
+	memset(&r, 0, sizeof(r));
 	load_user(&cfg);
 	setenv("GW_KEY", "sk-gw", 1);
-	config_provider_setup(&cfg, config_provider(&cfg, "gateway"), &pc, &models);
+	r.provider = config_provider(&cfg, "gateway");
+	r.id = "claude-sonnet-4-5-gw";
+	config_provider_setup(&cfg, &r, &pc, &models);
 	assert_string_equal(pc.api_key, "sk-gw");
 	assert_string_equal(pc.api_key_env, "GW_KEY");
 	assert_int_equal(pc.api, PROVIDER_API_ANTHROPIC);
-	assert_true(pc.max_completion_tokens);
+	assert_int_equal(pc.quirks, QUIRK_MAX_COMPLETION_TOKENS);
 	assert_int_equal(models.nr, 1);
 	assert_string_equal(models.v[0], "sonnet");
 	unsetenv("GW_KEY");
 	strvec_release(&models);
+	config_release(&cfg);
+}
+
+/* The servers known to need a quirk get it without asking; OpenAI's
+ * Responses-only models speak the Responses API. */
+static void test_known_quirks(void **state)
+{
+	static const char yaml[] =
+		"providers:\n"
+		"  openai: {}\n"
+		"  mistral: {api: openai, base_url: 'https://api.mistral.ai/v1', quirks: [content_string]}\n"
+		"  proxy: {api: openai, base_url: 'https://api.openai.com.evil.example/v1'}\n"
+		"models:\n"
+		"  codestral: {provider: mistral, id: codestral-latest,\n"
+		"              extra_body: {safe_prompt: false, provider: {order: [a, b]}}}\n";
+	static const struct { const char *provider, *id; enum provider_api api; unsigned quirks; } cases[] = {
+		{ "openai", "gpt-4o", PROVIDER_API_OPENAI, QUIRK_MAX_COMPLETION_TOKENS },
+		{ "openai", "gpt-5-codex", PROVIDER_API_RESPONSES,
+		  QUIRK_MAX_COMPLETION_TOKENS | QUIRK_NO_TEMPERATURE },
+		{ "openai", "o3-pro", PROVIDER_API_RESPONSES,
+		  QUIRK_MAX_COMPLETION_TOKENS | QUIRK_NO_TEMPERATURE },
+		{ "openai", "o4-mini", PROVIDER_API_OPENAI,
+		  QUIRK_MAX_COMPLETION_TOKENS | QUIRK_NO_TEMPERATURE },
+		{ "openai", "gpt-5-chat-latest", PROVIDER_API_OPENAI, QUIRK_MAX_COMPLETION_TOKENS },
+		{ "mistral", "codestral-latest", PROVIDER_API_OPENAI,
+		  QUIRK_SHORT_TOOL_IDS | QUIRK_CONTENT_STRING },
+		{ "proxy", "gpt-5-codex", PROVIDER_API_OPENAI, 0 },	/* not OpenAI's host */
+	};
+	struct config cfg;
+	size_t i;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_load_text(&cfg, "c.yaml", yaml, strlen(yaml)), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct config_resolved r;
+		struct provider_config pc;
+
+		memset(&r, 0, sizeof(r));
+		r.provider = config_provider(&cfg, cases[i].provider);
+		assert_non_null(r.provider);
+		r.id = (char *)cases[i].id;
+		config_provider_setup(&cfg, &r, &pc, NULL);
+		if (pc.api != cases[i].api || pc.quirks != cases[i].quirks)
+			fail_msg("%s %s: api %d quirks %#x", cases[i].provider, cases[i].id,
+				 pc.api, pc.quirks);
+	}
+	for (i = 0; i < cfg.models_nr; i++)
+		if (!strcmp(cfg.models[i].name, "codestral")) {
+			char *s = json_dumps(cfg.models[i].extra_body, JSON_COMPACT | JSON_SORT_KEYS);
+
+			assert_string_equal(s, "{\"provider\":{\"order\":[\"a\",\"b\"]},\"safe_prompt\":false}");
+			free(s);
+		}
 	config_release(&cfg);
 }
 
@@ -282,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_files_and_env),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_provider_setup),
+		cmocka_unit_test(test_known_quirks),
 		cmocka_unit_test(test_probe_local),
 	};
 

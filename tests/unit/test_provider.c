@@ -345,8 +345,7 @@ static void test_openai_request_bytes(void **state)
 	/* reasoning models: max_completion_tokens; usage option off */
 	fakellm_start(&f, "{\"responses\":[{\"turn\":{\"text\":\"ok\"}}]}");
 	call_init(&c, &f, PROVIDER_API_OPENAI);
-	c.cfg.max_completion_tokens = 1;
-	c.cfg.no_stream_usage = 1;
+	c.cfg.quirks = QUIRK_MAX_COMPLETION_TOKENS | QUIRK_NO_STREAM_OPTIONS;
 	c.cfg.api_key = NULL;
 	c.req.max_tokens = 50;
 	call_run(&c);
@@ -948,7 +947,7 @@ static void test_encode_cache(void **state)
 static void test_cost(void **state)
 {
 	struct provider_price p = { 3.0, 15.0, 0.3, 3.75 };
-	struct provider_usage u = { 1000000, 100000, 2000000, 0 };
+	struct provider_usage u = { 1000000, 100000, 2000000, 0, 0 };
 
 	(void)state;
 	assert_true(provider_cost(&p, &u) > 5.099 && provider_cost(&p, &u) < 5.101);

@@ -7,15 +7,21 @@
  * are tests/data/streams/expected.jsonl, from an independent reading of
  * the protocols (tests/data/streams/reference.py), reviewed by hand.
  *
+ * The same, over HTTP: each stream served by the fake LLM server whole
+ * and one byte per write, through provider_send (curl, the SSE parser,
+ * the decoder), as a real server's would be.
+ *
  * Anthropic's thinking, redacted thinking and server-side tool blocks go
  * back in the next request byte for byte as they came (signature and
  * all), and a server tool is never run as a client call.
  */
 #include "testutil.h"
+#include "fakellm.h"
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "provider/decode.h"
+#include "provider/provider.h"
 #include "provider/sse.h"
 #include "provider/wire.h"
 
@@ -80,6 +86,21 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+static void compare_usage(json_t *want, const struct provider_usage *u, struct strbuf *why)
+{
+	const struct { const char *key; long got; } f[] = {
+		{ "input", u->input_tokens }, { "output", u->output_tokens },
+		{ "cache_read", u->cache_read_tokens }, { "cache_write", u->cache_write_tokens },
+		{ "reasoning", u->reasoning_tokens },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		if (f[i].got != (long)json_integer_value(json_object_get(want, f[i].key)))
+			strbuf_addf(why, "%s tokens %ld, want %ld; ", f[i].key, f[i].got,
+				    (long)json_integer_value(json_object_get(want, f[i].key)));
+}
+
 /* "" when the reply is what want says, else what differs. */
 static void compare(json_t *want, int rc, const struct provider_reply *r, struct strbuf *why)
 {
@@ -115,6 +136,7 @@ static void compare(json_t *want, int rc, const struct provider_reply *r, struct
 	if (!r->stop_reason || strcmp(r->stop_reason, json_string_value(json_object_get(want, "stop"))))
 		strbuf_addf(why, "stop %s, want %s; ", r->stop_reason ? r->stop_reason : "(none)",
 			    json_string_value(json_object_get(want, "stop")));
+	compare_usage(json_object_get(want, "usage"), &r->usage, why);
 }
 
 static void test_corpus(void **state)
@@ -168,6 +190,92 @@ static void test_corpus(void **state)
 	strbuf_release(&report);
 }
 
+static json_t *load_expected(void)
+{
+	char path[8192];
+	json_t *all = json_array();
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+
+	snprintf(path, sizeof(path), "%s/streams/expected.jsonl", TEST_DATA_DIR);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0)
+		json_array_append_new(all, json_loads(line, 0, NULL));
+	free(line);
+	fclose(f);
+	return all;
+}
+
+/* Every recording served over HTTP, whole and a byte per write, and
+ * decoded by provider_send as a session would. */
+static void test_corpus_http(void **state)
+{
+	json_t *all = load_expected(), *script = json_array(), *want;
+	struct strbuf report = STRBUF_INIT;
+	struct fakellm fake;
+	size_t i, k, failed = 0;
+	char *text;
+
+	(void)state;
+	json_array_foreach(all, i, want) {
+		char path[8192];
+
+		snprintf(path, sizeof(path), "%s/%s", corpora,
+			 json_string_value(json_object_get(want, "file")));
+		json_array_append_new(script, json_pack("{s:s}", "raw", path));
+		json_array_append_new(script, json_pack("{s:s, s:i}", "raw", path, "chunk_size", 1));
+	}
+	text = json_dumps(json_pack("{s:o}", "responses", script), 0);
+	fakellm_start(&fake, text);
+	free(text);
+	json_array_foreach(all, i, want) {
+		const char *proto = json_string_value(json_object_get(want, "protocol"));
+
+		for (k = 0; k < 2; k++) {
+			struct provider_config cfg;
+			struct provider_request req;
+			struct provider_reply r;
+			struct conv conv;
+			struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
+			int rc;
+
+			memset(&cfg, 0, sizeof(cfg));
+			cfg.name = proto;
+			cfg.api = !strcmp(proto, "anthropic") ? PROVIDER_API_ANTHROPIC
+							      : PROVIDER_API_OPENAI;
+			cfg.base_url = fake.url;
+			cfg.max_attempts = 1;	/* one response per request */
+			cfg.idle_timeout_ms = 5000;
+			conv_init(&conv);
+			conv_add_text(conv_add_msg(&conv, CONV_USER), "hi", 2);
+			memset(&req, 0, sizeof(req));
+			req.conv = &conv;
+			req.model = "m";
+			provider_reply_init(&r);
+			rc = provider_send(&cfg, &req, NULL, NULL, NULL, NULL, &r, &err);
+			compare(want, rc, &r, &why);
+			if (why.len) {
+				failed++;
+				strbuf_addf(&report, "%s (%s): %s %s\n",
+					    json_string_value(json_object_get(want, "file")),
+					    k ? "a byte per write" : "whole", why.buf, err.buf);
+			}
+			strbuf_release(&why);
+			strbuf_release(&err);
+			provider_reply_release(&r);
+			conv_release(&conv);
+		}
+	}
+	fakellm_stop(&fake);
+	assert_int_equal(json_array_size(all), 80);
+	json_decref(all);
+	if (failed)
+		fail_msg("%zu streams served over HTTP decode wrong:\n%s", failed, report.buf);
+	strbuf_release(&report);
+}
+
 /* The blocks of a reply, as the next request sends them back. */
 static void round_trip(const char *file, const char *want_type, size_t want_blocks)
 {
@@ -189,7 +297,7 @@ static void round_trip(const char *file, const char *want_type, size_t want_bloc
 		n += m.blocks[i].type == CONV_THINKING || m.blocks[i].type == CONV_REDACTED_THINKING ||
 		     m.blocks[i].type == CONV_OPAQUE;
 	assert_int_equal(n, want_blocks);
-	wire_anthropic.encode_msg(&m, &body);
+	wire_anthropic.encode_msg(0, &m, &body);
 	if (!strstr(body.buf, want_type))
 		fail_msg("%s: the next request lacks %s: %.400s", file, want_type, body.buf);
 	conv_msg_release(&m);
@@ -220,7 +328,7 @@ static void test_thinking_round_trip(void **state)
 	assert_int_equal(m.blocks[0].type, CONV_THINKING);
 	assert_non_null(m.blocks[0].signature);
 	assert_string_equal(m.blocks[0].text, r.reasoning.buf);
-	wire_anthropic.encode_msg(&m, &body);
+	wire_anthropic.encode_msg(0, &m, &body);
 	msg = json_loads(body.buf, 0, &jerr);
 	b = json_array_get(json_object_get(msg, "content"), 0);
 	assert_string_equal(json_string_value(json_object_get(b, "type")), "thinking");
@@ -267,11 +375,11 @@ static void test_reasoning_content_back(void **state)
 	memset(&m, 0, sizeof(m));
 	m.role = CONV_ASSISTANT;
 	provider_reply_to_msg(&r, &m);
-	wire_openai.encode_msg(&m, &body);
+	wire_openai.encode_msg(0, &m, &body);
 	EXPECT(strstr(body.buf, "\"reasoning_content\":") && strstr(body.buf, "\"tool_calls\""), body);
 	/* and never into Anthropic's request, which cannot check it */
 	strbuf_reset(&body);
-	wire_anthropic.encode_msg(&m, &body);
+	wire_anthropic.encode_msg(0, &m, &body);
 	EXPECT(!strstr(body.buf, "thinking"), body);
 	conv_msg_release(&m);
 	provider_reply_release(&r);
@@ -309,6 +417,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_corpus_http),
 		cmocka_unit_test(test_thinking_round_trip),
 		cmocka_unit_test(test_reasoning_content_back),
 		cmocka_unit_test(test_stream_400_not_retried),

@@ -25,7 +25,7 @@ static void test_table(void **state)
 	 * one left open was cut off */
 	assert_int_equal(wire_openai.calls_close, 0);
 	assert_int_equal(wire_anthropic.calls_close, 1);
-	assert_int_equal(wire_openai.state_size, 0);
+	assert_true(wire_openai.state_size > 0);	/* a refusal seen */
 	assert_true(wire_anthropic.state_size > 0);
 }
 
@@ -83,8 +83,8 @@ static void test_encode_pieces(void **state)
 	struct conv_msg m;
 
 	(void)state;
-	wire_openai.encode_system("be brief", &o);
-	wire_anthropic.encode_system("be brief", &a);
+	wire_openai.encode_system(0, "be brief", &o);
+	wire_anthropic.encode_system(0, "be brief", &a);
 	EXPECT(strstr(o.buf, "\"role\":\"system\"") && strstr(o.buf, "be brief"), o);
 	EXPECT(strstr(a.buf, "be brief") && !strstr(a.buf, "\"role\""), a);
 	strbuf_reset(&o);
@@ -93,8 +93,8 @@ static void test_encode_pieces(void **state)
 	t.name = "Read";
 	t.description = "read a file";
 	t.schema = json_pack("{s:s}", "type", "object");
-	wire_openai.encode_tools(&t, 1, &o);
-	wire_anthropic.encode_tools(&t, 1, &a);
+	wire_openai.encode_tools(0, &t, 1, &o);
+	wire_anthropic.encode_tools(0, &t, 1, &a);
 	EXPECT(strstr(o.buf, "\"type\":\"function\"") && strstr(o.buf, "\"parameters\""), o);
 	EXPECT(strstr(a.buf, "\"input_schema\"") && !strstr(a.buf, "\"function\""), a);
 	json_decref(t.schema);
@@ -103,8 +103,8 @@ static void test_encode_pieces(void **state)
 	memset(&m, 0, sizeof(m));
 	m.role = CONV_ASSISTANT;
 	conv_add_tool_use(&m, "c1", "Read", "{\"path\":\"a\"}");
-	wire_openai.encode_msg(&m, &o);
-	wire_anthropic.encode_msg(&m, &a);
+	wire_openai.encode_msg(0, &m, &o);
+	wire_anthropic.encode_msg(0, &m, &a);
 	EXPECT(strstr(o.buf, "\"tool_calls\"") && strstr(o.buf, "\"arguments\":\"{"), o);
 	EXPECT(strstr(a.buf, "\"tool_use\"") && strstr(a.buf, "\"input\":{\"path\":\"a\"}"), a);
 	conv_msg_release(&m);
@@ -194,12 +194,12 @@ static void test_encode_body(void **state)
 		strbuf_reset(&b);
 		provider_encode(&cfg, &req, &a);
 		provider_cache_init(&c);
-		w[i]->encode_system(conv.system, &c.system_json);
-		w[i]->encode_tools(NULL, 0, &c.tools_json);
+		w[i]->encode_system(0, conv.system, &c.system_json);
+		w[i]->encode_tools(0, NULL, 0, &c.tools_json);
 		{
 			struct strbuf m = STRBUF_INIT;
 
-			w[i]->encode_msg(&conv.msgs[0], &m);
+			w[i]->encode_msg(0, &conv.msgs[0], &m);
 			strvec_push(&c.msgs, m.buf);
 			strbuf_release(&m);
 		}
@@ -214,6 +214,124 @@ static void test_encode_body(void **state)
 	strbuf_release(&b);
 }
 
+/* A body as JSON, encoded by cfg's protocol. */
+static json_t *body_of(const struct provider_config *cfg, const struct provider_request *req)
+{
+	struct strbuf b = STRBUF_INIT;
+	json_t *j;
+
+	provider_encode(cfg, req, &b);
+	j = json_loads(b.buf, 0, NULL);
+	if (!j)
+		fail_msg("not JSON: %s", b.buf);
+	strbuf_release(&b);
+	return j;
+}
+
+/* Each quirk changes what it says and nothing else; extra_body's keys are
+ * added, and replace archie's own optional ones. */
+static void test_quirks_and_extra_body(void **state)
+{
+	struct provider_config cfg;
+	struct provider_request req;
+	struct conv conv;
+	struct conv_msg *m;
+	json_t *body, *extra, *msgs;
+	char id[10], id2[10];
+
+	(void)state;
+	conv_init(&conv);
+	conv_set_system(&conv, "sys");
+	conv_add_text(conv_add_msg(&conv, CONV_USER), "hello", 5);
+	m = conv_add_msg(&conv, CONV_ASSISTANT);
+	conv_add_thinking(m, "hmm", 3, NULL);
+	conv_add_tool_use(m, "toolu_01ABCdef-xyz", "Read", "{}");
+	conv_add_tool_result(conv_add_msg(&conv, CONV_USER), "toolu_01ABCdef-xyz", "text", 0);
+	memset(&req, 0, sizeof(req));
+	req.conv = &conv;
+	req.model = "m";
+	req.max_tokens = 100;
+	req.has_temperature = 1;
+	req.temperature = 0.5;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.api = PROVIDER_API_OPENAI;
+
+	body = body_of(&cfg, &req);
+	msgs = json_object_get(body, "messages");
+	assert_int_equal(json_integer_value(json_object_get(body, "max_tokens")), 100);
+	assert_non_null(json_object_get(body, "temperature"));
+	assert_non_null(json_object_get(body, "stream_options"));
+	assert_true(json_is_null(json_object_get(json_array_get(msgs, 2), "content")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(msgs, 2),
+							       "reasoning_content")), "hmm");
+	json_decref(body);
+
+	cfg.quirks = QUIRK_MAX_COMPLETION_TOKENS | QUIRK_NO_STREAM_OPTIONS | QUIRK_SHORT_TOOL_IDS |
+		     QUIRK_NO_TEMPERATURE | QUIRK_NO_REASONING_ECHO | QUIRK_CONTENT_STRING;
+	body = body_of(&cfg, &req);
+	msgs = json_object_get(body, "messages");
+	assert_int_equal(json_integer_value(json_object_get(body, "max_completion_tokens")), 100);
+	assert_null(json_object_get(body, "max_tokens"));
+	assert_null(json_object_get(body, "temperature"));
+	assert_null(json_object_get(body, "stream_options"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(msgs, 2), "content")), "");
+	assert_null(json_object_get(json_array_get(msgs, 2), "reasoning_content"));
+	/* the call and its result keep one short id: 9 letters and digits */
+	wire_short_id("toolu_01ABCdef-xyz", id);
+	assert_int_equal(strlen(id), 9);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+		json_array_get(msgs, 2), "tool_calls"), 0), "id")), id);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(msgs, 3),
+							       "tool_call_id")), id);
+	wire_short_id("toolu_01ABCdef-xyA", id2);
+	assert_string_not_equal(id, id2);
+	wire_short_id("aB3dE6gH9", id2);	/* one of Mistral's own stays */
+	assert_string_equal(id2, "aB3dE6gH9");
+	json_decref(body);
+
+	/* extra_body: added at the top level; its temperature is the one sent */
+	extra = json_pack("{s:{s:[s]}, s:f, s:{s:b}}", "provider", "order", "groq",
+			  "temperature", 0.9, "chat_template_kwargs", "enable_thinking", 0);
+	req.extra_body = extra;
+	cfg.quirks = 0;
+	body = body_of(&cfg, &req);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(body,
+		"provider"), "order"), 0)), "groq");
+	assert_true(json_real_value(json_object_get(body, "temperature")) > 0.89);
+	assert_true(json_is_false(json_object_get(json_object_get(body, "chat_template_kwargs"),
+						  "enable_thinking")));
+	json_decref(body);
+	{
+		/* the same key never twice in the bytes */
+		struct strbuf b = STRBUF_INIT;
+
+		provider_encode(&cfg, &req, &b);
+		assert_ptr_equal(strstr(strstr(b.buf, "\"temperature\"") + 1, "\"temperature\""), NULL);
+		strbuf_release(&b);
+	}
+	cfg.api = PROVIDER_API_RESPONSES;
+	body = body_of(&cfg, &req);
+	assert_non_null(json_object_get(body, "provider"));
+	json_decref(body);
+
+	/* Anthropic: no cache_control anywhere with the quirk */
+	req.extra_body = NULL;
+	cfg.api = PROVIDER_API_ANTHROPIC;
+	{
+		struct strbuf b = STRBUF_INIT;
+
+		provider_encode(&cfg, &req, &b);
+		assert_non_null(strstr(b.buf, "cache_control"));
+		strbuf_reset(&b);
+		cfg.quirks = QUIRK_NO_CACHE_CONTROL;
+		provider_encode(&cfg, &req, &b);
+		assert_null(strstr(b.buf, "cache_control"));
+		strbuf_release(&b);
+	}
+	json_decref(extra);
+	conv_release(&conv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_encode_pieces),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_encode_body),
+		cmocka_unit_test(test_quirks_and_extra_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,8 +39,33 @@ def texts(v):
     return out
 
 
+def num(v):
+    return v if isinstance(v, int) else 0
+
+
+def openai_usage(u, usage):
+    """OpenAI's prompt_tokens counts cached (and, at OpenRouter, cache
+    write) tokens too: input is what is left.  DeepSeek names its cached
+    tokens prompt_cache_hit_tokens; Groq puts usage under x_groq."""
+    if not isinstance(u, dict):
+        return
+    pd = u.get("prompt_tokens_details") or {}
+    cached = num(pd.get("cached_tokens")) or num(u.get("prompt_cache_hit_tokens"))
+    write = num(pd.get("cache_write_tokens"))
+    prompt, completion = num(u.get("prompt_tokens")), num(u.get("completion_tokens"))
+    reasoning = num((u.get("completion_tokens_details") or {}).get("reasoning_tokens"))
+    # xAI counts reasoning apart from completion_tokens (total_tokens is
+    # the sum of all three) and bills it as output
+    output = completion
+    if reasoning and num(u.get("total_tokens")) == prompt + completion + reasoning:
+        output += reasoning
+    usage.update(input=max(prompt - cached - write, 0), output=output, cache_read=cached,
+                 cache_write=write, reasoning=reasoning)
+
+
 def openai(raw):
     text, reasoning, calls, stop, error = "", "", [], None, False
+    usage = dict(input=0, output=0, cache_read=0, cache_write=0, reasoning=0)
     by_index = {}
     for name, data in events(raw):
         if data == "[DONE]":
@@ -52,6 +77,8 @@ def openai(raw):
         if j.get("error"):
             error = True
             break
+        openai_usage((j.get("x_groq") or {}).get("usage"), usage)
+        openai_usage(j.get("usage"), usage)
         ch = (j.get("choices") or [{}])[0]
         d = ch.get("delta") or ch.get("message") or {}
         c = d.get("content")
@@ -102,16 +129,41 @@ def openai(raw):
             stop = STOP.get(fr, fr)
     if stop is None and not error:
         stop = "tool_use" if calls else "end_turn"
-    return text, reasoning, calls, stop, error
+    return text, reasoning, calls, stop, error, usage
 
 
 def anthropic(raw):
     text, reasoning, calls, stop, error, kinds = "", "", [], None, False, {}
     open_calls = {}
+    usage = dict(input=0, output=0, cache_read=0, cache_write=0, reasoning=0)
+
+    def take(u):
+        # message_start has them all; message_delta's counts are
+        # cumulative and replace what they name
+        if not isinstance(u, dict):
+            return
+        for k, name in (("input_tokens", "input"), ("output_tokens", "output"),
+                        ("cache_read_input_tokens", "cache_read"),
+                        ("cache_creation_input_tokens", "cache_write")):
+            if isinstance(u.get(k), int):
+                usage[name] = u[k]
+        its = u.get("iterations")
+        if isinstance(its, list) and its:
+            # server-side compaction: the top level is the last
+            # iteration's; what is billed is every iteration's
+            for k, name in (("input_tokens", "input"), ("output_tokens", "output"),
+                            ("cache_read_input_tokens", "cache_read"),
+                            ("cache_creation_input_tokens", "cache_write")):
+                usage[name] = sum(num(i.get(k)) for i in its)
+        d = u.get("output_tokens_details") or {}
+        if isinstance(d.get("thinking_tokens"), int):
+            usage["reasoning"] = d["thinking_tokens"]
     for name, data in events(raw):
         j = json.loads(data)
         t = j.get("type") or name
-        if t == "content_block_start":
+        if t == "message_start":
+            take((j.get("message") or {}).get("usage"))
+        elif t == "content_block_start":
             cb = j["content_block"]
             kinds[j["index"]] = cb.get("type")
             if cb.get("type") == "tool_use":
@@ -131,6 +183,7 @@ def anthropic(raw):
             elif d.get("type") == "input_json_delta" and j["index"] in open_calls:
                 open_calls[j["index"]]["arguments"] += d["partial_json"]
         elif t == "message_delta":
+            take(j.get("usage"))
             if (j.get("delta") or {}).get("stop_reason"):
                 stop = j["delta"]["stop_reason"]
         elif t == "error":
@@ -139,7 +192,7 @@ def anthropic(raw):
     for c in calls:
         if c["arguments"] == "":
             c["arguments"] = "{}"
-    return text, reasoning, calls, stop, error
+    return text, reasoning, calls, stop, error, usage
 
 
 def main(root):
@@ -147,9 +200,10 @@ def main(root):
     for r in rows:
         path, proto = r[1], r[2]
         raw = open(os.path.join(root, path), encoding="utf-8").read()
-        text, reasoning, calls, stop, error = (anthropic if proto == "anthropic" else openai)(raw)
+        text, reasoning, calls, stop, error, usage = (anthropic if proto == "anthropic" else openai)(raw)
         print(json.dumps({"file": path, "protocol": proto, "text": text, "reasoning": reasoning,
-                          "calls": calls, "stop": None if error else stop, "error": error},
+                          "calls": calls, "stop": None if error else stop, "error": error,
+                          "usage": None if error else usage},
                          ensure_ascii=False))
 
 
