@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 
 #include "cli/board.h"
+#include "cli/show.h"
 #include "cli/session.h"
 #include "core/clock.h"
 
@@ -38,8 +39,17 @@ struct run_ui {
 	enum out_format fmt;
 	struct session *s;	/* for the init line */
 	int text_open;		/* text mode: the answer did not end in \n */
+	int turn_text;		/* text mode: this turn wrote text */
+	int text_before;	/* text mode: an earlier turn did (a blank line between) */
+	struct strbuf last_args;	/* text mode: the running call's arguments */
 	struct board board;	/* text mode: subagents' progress on stderr */
 };
+
+/* Lines of a failed call's result shown on stderr in text mode; the
+ * record has all of it. */
+#define ERROR_LINES 40
+/* Lines of a failed command's output shown under it. */
+#define TAIL_LINES 10
 
 static void emit_line(json_t *o)
 {
@@ -80,6 +90,11 @@ static void ui_text(void *ud, const char *s, size_t n)
 	struct run_ui *u = ud;
 
 	if (u->fmt == OUT_TEXT) {
+		/* each turn's text is a paragraph of its own, never run into
+		 * the previous turn's ("failure.The create handler") */
+		if (u->text_before && !u->turn_text)
+			fputs(u->text_open ? "\n\n" : "\n", stdout);
+		u->turn_text = 1;
 		fwrite(s, 1, n, stdout);
 		fflush(stdout);
 		u->text_open = s[n - 1] != '\n';
@@ -128,6 +143,8 @@ static void ui_tool_start(void *ud, const char *id, const char *name, const char
 		struct strbuf sb = STRBUF_INIT;
 
 		board_summarize_args(args, 120, &sb);
+		strbuf_reset(&u->last_args);
+		strbuf_addstr(&u->last_args, args);
 		if (u->text_open) {
 			fputc('\n', stdout);
 			fflush(stdout);
@@ -136,6 +153,37 @@ static void ui_tool_start(void *ud, const char *id, const char *name, const char
 		fprintf(stderr, "  > %s %s\n", name, sb.buf);
 		strbuf_release(&sb);
 	}
+}
+
+/* Text mode: what a call did, on stderr under its line.  A failure is
+ * shown whole (to ERROR_LINES, then where the rest is), never cut
+ * mid-sentence; a failed command with its last lines. */
+static void text_result(struct run_ui *u, const char *name, const char *result, int is_error)
+{
+	struct strbuf line = STRBUF_INIT, tail = STRBUF_INIT;
+	const char *args = u->last_args.buf;
+	size_t more = 0;
+
+	show_result_line(name, args, result, is_error, &line);
+	if (is_error)
+		fprintf(stderr, "    ! %s: %s\n", name, line.buf);
+	else
+		fprintf(stderr, "    = %s\n", line.buf);
+	if (is_error) {
+		const char *rest = strchr(result, '\n');
+		size_t out_len;
+
+		if (!strcmp(name, "Bash") && show_bash_status(result, &out_len))
+			show_tail(name, result, TAIL_LINES, 6, &tail, &more);	/* it ran */
+		else if (rest && rest[1])
+			show_tail(name, rest + 1, ERROR_LINES, 6, &tail, &more);
+		if (more)
+			fprintf(stderr, "      ... %zu line%s before these ('archie sessions show %s' has them)\n",
+				more, more == 1 ? "" : "s", u->s ? loop_session_id(u->s->loop) : "ID");
+		fputs(tail.buf, stderr);
+	}
+	strbuf_release(&line);
+	strbuf_release(&tail);
 }
 
 static void ui_tool_end(void *ud, const char *id, const char *name,
@@ -147,12 +195,8 @@ static void ui_tool_end(void *ud, const char *id, const char *name,
 		emit_line(json_pack("{s:s, s:s, s:s, s:b, s:s, s:I}", "type", "tool_result",
 				    "id", id, "name", name, "is_error", is_error,
 				    "content", result, "duration_ms", (json_int_t)ms));
-	} else if (u->fmt == OUT_TEXT && is_error) {
-		const char *nl = strchr(result, '\n');
-
-		fprintf(stderr, "    ! %s: %.*s\n", name,
-			(int)(nl ? nl - result : (long)strlen(result) > 200 ? 200 : (int)strlen(result)),
-			result);
+	} else if (u->fmt == OUT_TEXT) {
+		text_result(u, name, result, is_error);
 	}
 }
 
@@ -305,11 +349,40 @@ static void ui_turn_end(void *ud, const struct provider_reply *r)
 {
 	struct run_ui *u = ud;
 
+	u->text_before |= u->turn_text;
+	u->turn_text = 0;
 	if (u->fmt == OUT_STREAM)
 		emit_line(json_pack("{s:s, s:o, s:f, s:s, s:i, s:I}", "type", "turn",
 				    "usage", usage_json(&r->usage), "cost", r->cost,
 				    "stop_reason", r->stop_reason ? r->stop_reason : "",
 				    "attempts", r->attempts, "latency_ms", (json_int_t)r->total_ms));
+}
+
+/* Text mode's last line when calls were denied: how to allow them. */
+static void denied_summary(const struct loop *l, size_t n)
+{
+	const struct loop_denial *d = NULL;
+	struct strbuf rules = STRBUF_INIT;
+	size_t nr = 0, i;
+
+	d = loop_denials(l, &nr);
+	for (i = 0; i < nr; i++) {
+		struct strbuf one = STRBUF_INIT;
+
+		if (!d[i].rule)
+			continue;
+		strbuf_addf(&one, " --allow '%s'", d[i].rule);
+		if (!strstr(rules.buf, one.buf))
+			strbuf_addstr(&rules, one.buf);
+		strbuf_release(&one);
+	}
+	fprintf(stderr, "archie: %zu tool call%s denied", n, n == 1 ? " was" : "s were");
+	if (rules.len)
+		fprintf(stderr, "; to allow %s, rerun with%s (or --yes for everything the policy would ask about)\n",
+			n == 1 ? "it" : "them", rules.buf);
+	else
+		fprintf(stderr, " by the policy's rules (the lines above say which; 'archie policy explain TOOL ARG' shows how a call is decided)\n");
+	strbuf_release(&rules);
 }
 
 static json_t *result_json(const struct loop *l, enum loop_exit ex, const char *error,
@@ -393,6 +466,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_repl(ctx);
 
 	memset(&u, 0, sizeof(u));
+	strbuf_init(&u.last_args, (size_t)64 << 20);
 	if (!ctx->output_format || !strcmp(ctx->output_format, "text"))
 		u.fmt = OUT_TEXT;
 	else if (!strcmp(ctx->output_format, "json"))
@@ -470,8 +544,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 		else if (ex == LOOP_INTERRUPTED)
 			fprintf(stderr, "archie: interrupted\n");
 		else if (ex == LOOP_DENIED)
-			fprintf(stderr, "archie: %zu tool call%s denied\n", totals.denials,
-				totals.denials == 1 ? " was" : "s were");
+			denied_summary(s.loop, totals.denials);
 	} else {
 		json_t *res = result_json(s.loop, ex, err.len ? err.buf : NULL, clock_ms() - t0);
 
@@ -486,5 +559,6 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 out_noses:
 	strbuf_release(&prompt);
 	strbuf_release(&err);
+	strbuf_release(&u.last_args);
 	return rc;
 }

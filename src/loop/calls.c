@@ -32,7 +32,7 @@
 #define PARALLEL_MAX 8
 
 void calls_add_denial(struct loop *l, const char *tool, const char *args,
-		       const char *reason)
+		       const char *reason, const char *rule)
 {
 	struct loop_denial *d;
 
@@ -41,6 +41,7 @@ void calls_add_denial(struct loop *l, const char *tool, const char *args,
 	d->tool = xstrdup(tool);
 	d->arguments = xstrdup(args);
 	d->reason = xstrdup(reason);
+	d->rule = rule ? xstrdup(rule) : NULL;
 }
 
 /* Checks a call: shape, tool, policy.  Sets c->run or an error result. */
@@ -52,6 +53,7 @@ void calls_vet(struct loop *l, struct call *c)
 	json_error_t jerr;
 	json_t *args;
 	enum policy_verdict v;
+	char *allow_rule = NULL;	/* what would have allowed an ask denied headless */
 	const char *by = "policy";
 
 	c->ts = clock_wall_ms();
@@ -136,8 +138,9 @@ void calls_vet(struct loop *l, struct call *c)
 			/* headless: nobody to ask */
 			by = "headless";
 			v = POLICY_DENY;
+			allow_rule = xstrdup(d.approvals.nr ? d.approvals.v[0] : c->tool->name);
 			strbuf_addf(&why, "it needs approval (%s) and no one can give it in a headless run; rerun with --yes, or allow it with a rule such as --allow '%s'",
-				    d.why, d.approvals.nr ? d.approvals.v[0] : c->tool->name);
+				    d.why, allow_rule);
 		}
 	} else if (v == POLICY_DENY && !why.len) {
 		strbuf_addstr(&why, d.why);
@@ -154,12 +157,14 @@ void calls_vet(struct loop *l, struct call *c)
 	if (v == POLICY_DENY) {
 		strbuf_addf(&c->result, "error: permission denied: %s was not run: %s",
 			    c->tool->name, why.len ? why.buf : "denied");
-		calls_add_denial(l, c->tool->name, pc->arguments, why.len ? why.buf : "denied");
+		calls_add_denial(l, c->tool->name, pc->arguments, why.len ? why.buf : "denied",
+				 allow_rule);
 		c->is_error = 1;
 		goto out;
 	}
 	c->run = 1;
 out:
+	free(allow_rule);
 	strbuf_release(&why);
 }
 

@@ -193,6 +193,7 @@ void loop_release(struct loop *l)
 		free(l->denials[i].tool);
 		free(l->denials[i].arguments);
 		free(l->denials[i].reason);
+		free(l->denials[i].rule);
 	}
 	free(l->denials);
 	conv_release(&l->conv);
@@ -385,7 +386,7 @@ static int prepare(struct loop *l, const char *prompt, enum loop_exit *exit)
 			strbuf_addf(&msg, "a UserPromptSubmit hook blocked the prompt: %s", ho.reason.buf);
 			if (l->o.ui.notice)
 				l->o.ui.notice(l->o.ui.ud, msg.buf);
-			calls_add_denial(l, "UserPromptSubmit", prompt, ho.reason.buf);
+			calls_add_denial(l, "UserPromptSubmit", prompt, ho.reason.buf, NULL);
 			strbuf_release(&msg);
 			hook_outcome_release(&ho);
 			strbuf_release(&hook_ctx);

@@ -169,6 +169,7 @@ struct loop_denial {
 	char *tool;
 	char *arguments;
 	char *reason;
+	char *rule;	/* a rule that would allow it ("Bash(npm test)"), or NULL */
 };
 
 /* Resolves the model, offers the agent's tools, builds the system prompt.

@@ -141,7 +141,8 @@ void toolset_list(const struct loop *l, struct strbuf *out);
 void toolset_sync(struct loop *l);
 
 /* calls.c */
-void calls_add_denial(struct loop *l, const char *tool, const char *args, const char *why);
+void calls_add_denial(struct loop *l, const char *tool, const char *args, const char *why,
+		       const char *rule);
 /* Decides a call: malformed, unknown, denied, or to run (c->vetted). */
 void calls_vet(struct loop *l, struct call *c);
 /* Runs the vetted calls of one response. */

@@ -19,7 +19,8 @@ fakellm_start '{"responses":[
 export OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-test
 run "$ARCHIE" -p "fix the add function" --model openai/test-model --yes
 expect_rc 0 "a scripted session succeeds"
-check "the answer is streamed to stdout" test "$out" = "Let me look.
+check "the answer is streamed to stdout, a paragraph a turn" test "$out" = "Let me look.
+
 Fixed: add() now adds."
 expect_err "> Read src/math.c" "tool activity goes to stderr"
 check "the edit is on disk" test "$(sed -n 3p src/math.c)" = "	return a + b;"
@@ -161,6 +162,7 @@ export ANTHROPIC_BASE_URL="http://127.0.0.1:$FAKE_PORT" ANTHROPIC_API_KEY=sk-ant
 run "$ARCHIE" -p "what does AGENTS.md say?"
 expect_rc 0 "an Anthropic session (the default model sonnet)"
 check "the answer" test "$out" = "Reading.
+
 It says to run make test."
 check "sonnet resolved to its id" test "$(req 1 .model)" = "claude-sonnet-4-5"
 check "tool results go back as tool_result blocks" test "$(req 2 '.messages[2].content[0] | [.type, .tool_use_id] | @tsv')" = "tool_result	toolu_1"
@@ -187,6 +189,22 @@ check "the project root is the repository" req_match 1 .messages[0].content "Pro
 unset OPENAI_BASE_URL OPENAI_API_KEY
 
 # usage errors: exit 2
+# headless text output loses nothing: turns are paragraphs, a failed
+# command shows its status and last lines, a denial is whole, and the last
+# line says how to allow what was denied
+fakellm_start '{"responses":[
+ {"turn":{"text":"Checking the failure.","tool_calls":[{"id":"c1","name":"Bash","arguments":{"command":"printf '"'"'line1\\nline2\\nboom\\n'"'"'; exit 3"}}]}},
+ {"turn":{"text":"The create handler","tool_calls":[{"id":"c2","name":"Write","arguments":{"path":"notes/x.txt","content":"a\nb\n"}}]}},
+ {"turn":{"text":"Done."}}]}'
+OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-test run "$ARCHIE" -p "go" --model openai/m --routing off --allow 'Bash(printf:*)' --allow 'Bash(exit:*)'
+expect_rc 5 "a run with a denial exits 5"
+check "each turn's text is a paragraph of its own" test "$out" = "$(printf 'Checking the failure.\n\nThe create handler\n\nDone.')"
+expect_err "! Bash: exit 3 · 3 lines of output" "a failed command shows its exit status"
+expect_err "      boom" "... and its last lines"
+expect_err "rerun with --yes, or allow it with a rule such as --allow 'Edit(" "a denial is shown whole"
+expect_err "archie: 1 tool call was denied; to allow it, rerun with --allow 'Edit(" "the last line says how to allow it"
+fakellm_stop
+
 run "$ARCHIE" -p "hi"
 expect_rc 2 "no provider at all"
 expect_err "no model provider is configured" "says how to configure one"
