@@ -104,6 +104,23 @@ static json_t *to_json(const struct config *cfg, const struct config_resolved *d
 		"id", def && def->id ? json_string(def->id) : json_null());
 }
 
+/* A local or custom server's own models (Ollama, vLLM, LM Studio, a
+ * gateway): what --model PROVIDER/ID can name. */
+static void server_models(const struct config_provider *p)
+{
+	struct strvec ids = STRVEC_INIT;
+	size_t i;
+
+	if (!config_server_chooses(p))
+		return;
+	if (config_server_models(p, &ids))
+		printf("    (the server did not list its models)\n");
+	else
+		for (i = 0; i < ids.nr; i++)
+			printf("    %s/%s\n", p->name, ids.v[i]);
+	strvec_release(&ids);
+}
+
 static int cmd_models_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct config cfg;
@@ -128,6 +145,11 @@ static int cmd_models_exec(struct cli_ctx *ctx, int argc, char **argv)
 	diag_print(&cfg.diags, stderr);
 	if (!cfg.providers_nr && config_probe_local(&cfg, &err))
 		fprintf(stderr, "archie: %s\n", err.buf);
+	strbuf_reset(&err);
+	config_discover_default(&cfg, &err);
+	if (err.len && !ctx->json)
+		fprintf(stderr, "archie: note: %s\n", err.buf);
+	strbuf_reset(&err);
 	have_def = !config_resolve_model(&cfg, NULL, NULL, &def, &err);
 
 	if (ctx->json) {
@@ -144,6 +166,7 @@ static int cmd_models_exec(struct cli_ctx *ctx, int argc, char **argv)
 		key_state(p, &sb);
 		printf("  %-12s %-9s %-36s key: %-30s from %s\n", p->name, api_name(p->api),
 		       p->base_url, sb.buf, p->source);
+		server_models(p);
 	}
 	printf("models:\n");
 	for (i = 0; i < cfg.models_nr; i++) {

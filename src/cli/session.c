@@ -112,19 +112,33 @@ static int load_config(struct session *s, struct strbuf *err)
 {
 	struct config_search cs;
 	size_t i;
+	int rc;
 
 	memset(&cs, 0, sizeof(cs));
 	cs.project_root = s->root.buf;
-	if (config_load(&s->cfg, &cs)) {
-		struct strbuf d = STRBUF_INIT;
+	rc = config_load(&s->cfg, &cs);
+	/* warnings (an unknown key, a typo) are said, not ignored */
+	for (i = 0; i < s->cfg.diags.nr; i++)
+		if (s->cfg.diags.v[i].severity != DIAG_ERROR) {
+			struct strbuf d = STRBUF_INIT;
 
+			diag_format(&s->cfg.diags.v[i], &d);
+			fprintf(stderr, "archie: %s\n", d.buf);
+			strbuf_release(&d);
+		}
+	if (rc) {
+		struct strbuf d = STRBUF_INIT;
+		size_t n = 0;
+
+		/* every error at once: fixing one a run is slow */
 		for (i = 0; i < s->cfg.diags.nr; i++) {
 			if (s->cfg.diags.v[i].severity != DIAG_ERROR)
 				continue;
+			if (n++)
+				strbuf_addstr(&d, "\n  ");
 			diag_format(&s->cfg.diags.v[i], &d);
-			break;
 		}
-		strbuf_seterr(err, "configuration error: %s", d.buf);
+		strbuf_seterr(err, "configuration error%s: %s", n > 1 ? "s" : "", d.buf);
 		strbuf_release(&d);
 		return -1;
 	}
@@ -239,7 +253,18 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 				     ctx->permission_mode);
 	a = load_agent(ctx, s, s->resume_agent ? s->resume_agent
 				: ctx->agent ? ctx->agent : "backend-architect", err);
-	if (!a || load_config(s, err) || fill_opts(ctx, s, a, &o, err))
+	if (!a || load_config(s, err))
+		return -1;
+	if (!ctx->model && !s->cfg.default_model) {
+		/* OLLAMA_HOST or a keyless OPENAI_BASE_URL: the server's model */
+		struct strbuf note = STRBUF_INIT;
+
+		config_discover_default(&s->cfg, &note);
+		if (note.len && ui->notice)
+			ui->notice(ui->ud, note.buf);
+		strbuf_release(&note);
+	}
+	if (fill_opts(ctx, s, a, &o, err))
 		return -1;
 	o.ui = *ui;
 	if (s->store_ready) {

@@ -860,7 +860,11 @@ int config_load(struct config *cfg, const struct config_search *s)
 		/* The usual default for what is configured. */
 		if (config_provider(cfg, "anthropic"))
 			cfg->default_model = xstrdup("sonnet");
-		else if (config_provider(cfg, "openai") && env("OPENAI_API_KEY"))
+		/* OpenAI's own model, only where OpenAI serves: a server at
+		 * OPENAI_BASE_URL (vLLM, LM Studio) names its own models, and
+		 * config_discover_default asks it */
+		else if (config_provider(cfg, "openai") && env("OPENAI_API_KEY") &&
+			 (!env("OPENAI_BASE_URL") || strstr(env("OPENAI_BASE_URL"), "://api.openai.com")))
 			cfg->default_model = xstrdup("openai/gpt-4o");
 		if (cfg->default_model)
 			cfg->default_model_source = xstrdup("built-in");

@@ -159,4 +159,20 @@ void config_provider_setup(const struct config *cfg, const struct config_resolve
  */
 int config_probe_local(struct config *cfg, struct strbuf *err);
 
+/* The model ids provider p's server lists (GET {base_url}/models, with
+ * its key), appended to ids in its order: 0, or -1 when it does not
+ * answer (or speaks a protocol without such a list). */
+int config_server_models(const struct config_provider *p, struct strvec *ids);
+
+/* Whether p's server chooses the model: one at an address of the user's
+ * (OLLAMA_HOST, OPENAI_BASE_URL, a config's base_url), not a hosted API
+ * (OpenAI, OpenRouter, Anthropic, Azure) with models of its own. */
+int config_server_chooses(const struct config_provider *p);
+
+/* With no default model, and a provider whose server chooses the model
+ * (OLLAMA_HOST, a keyless or custom OPENAI_BASE_URL, a local base_url in
+ * config.yaml): its server's first model becomes the default.  When it
+ * listed several, note says which was taken and how to choose.  0. */
+int config_discover_default(struct config *cfg, struct strbuf *note);
+
 #endif

@@ -167,7 +167,7 @@ int config_resolve_model(const struct config *cfg, const char *ref,
 			ref = cfg->default_model;
 	}
 	if (!ref) {
-		strbuf_seterr(err, "no model given and no default model");
+		strbuf_seterr(err, "no model given and no default model; choose one with --model NAME (or default_model: in config.yaml)");
 		list_configured(cfg, err);
 		return -1;
 	}
@@ -354,7 +354,7 @@ static void server_window(struct config *cfg, const char *provider, const char *
 		json_t *props;
 
 		strbuf_addf(&url, "%s/props", base);
-		if (!http_get(url.buf, 500, 1000, &body) &&
+		if (!http_get(url.buf, NULL, 500, 1000, &body) &&
 		    (props = json_loadb(body.buf, body.len, 0, &jerr)) != NULL) {
 			n = json_integer_value(json_object_get(json_object_get(props,
 				"default_generation_settings"), "n_ctx"));
@@ -402,7 +402,7 @@ int config_probe_local(struct config *cfg, struct strbuf *err)
 			continue;
 		*eq = '\0';
 		strbuf_addf(&url, "%s/v1/models", eq + 1);
-		if (!http_get(url.buf, 500, 2000, &body) &&
+		if (!http_get(url.buf, NULL, 500, 2000, &body) &&
 		    (j = json_loadb(body.buf, body.len, 0, &jerr)) != NULL) {
 			first = json_array_get(json_object_get(j, "data"), 0);
 			id = json_string_value(json_object_get(first, "id"));
@@ -432,6 +432,71 @@ int config_probe_local(struct config *cfg, struct strbuf *err)
 	}
 	strvec_release(&entries);
 	if (rc)
-		strbuf_seterr(err, "no model provider is configured, and no local server answered (Ollama at 127.0.0.1:11434, llama.cpp at 127.0.0.1:8080). Set ANTHROPIC_API_KEY, OPENAI_API_KEY (and OPENAI_BASE_URL for vLLM, LM Studio or a gateway) or OLLAMA_HOST, or add providers to ~/.config/archie/config.yaml (see 'archie models' and docs/providers.md)");
+		strbuf_seterr(err, "no model provider is configured, and no local server answered (Ollama at 127.0.0.1:11434, llama.cpp at 127.0.0.1:8080). Set ANTHROPIC_API_KEY, OPENAI_API_KEY (and OPENAI_BASE_URL for vLLM, LM Studio or a gateway), OPENROUTER_API_KEY or OLLAMA_HOST, or add providers to ~/.config/archie/config.yaml (see 'archie models' and docs/providers.md)");
 	return rc;
+}
+
+int config_server_models(const struct config_provider *p, struct strvec *ids)
+{
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT_CAP((size_t)4 << 20);
+	const char *key = p->api_key_env ? getenv(p->api_key_env) : NULL;
+	json_error_t jerr;
+	json_t *j, *m;
+	size_t i;
+	int rc = -1;
+
+	if (!p->base_url || p->api == PROVIDER_API_ANTHROPIC || p->api == PROVIDER_API_AZURE)
+		return -1;
+	strbuf_addf(&url, "%s/models", p->base_url);
+	if (!http_get(url.buf, key, 1000, 3000, &body) &&
+	    (j = json_loadb(body.buf, body.len, 0, &jerr)) != NULL) {
+		json_array_foreach(json_object_get(j, "data"), i, m)
+			if (json_string_value(json_object_get(m, "id")))
+				strvec_push(ids, json_string_value(json_object_get(m, "id")));
+		rc = 0;
+		json_decref(j);
+	}
+	strbuf_release(&url);
+	strbuf_release(&body);
+	return rc;
+}
+
+int config_server_chooses(const struct config_provider *p)
+{
+	return p->base_url && p->api != PROVIDER_API_ANTHROPIC && p->api != PROVIDER_API_AZURE &&
+	       !at_host(p, "api.openai.com") && !at_host(p, "openrouter.ai");
+}
+
+int config_discover_default(struct config *cfg, struct strbuf *note)
+{
+	size_t i, k;
+
+	if (cfg->default_model)
+		return 0;
+	for (i = 0; i < cfg->providers_nr; i++) {
+		const struct config_provider *p = &cfg->providers[i];
+		struct strvec ids = STRVEC_INIT;
+		struct strbuf ref = STRBUF_INIT;
+
+		if (!config_server_chooses(p) || config_server_models(p, &ids) || !ids.nr) {
+			strvec_release(&ids);
+			continue;
+		}
+		strbuf_addf(&ref, "%s/%s", p->name, ids.v[0]);
+		config_set_str(&cfg->default_model, ref.buf);
+		config_set_str(&cfg->default_model_source, ids.nr == 1 ? "the server's only model"
+							    : "the server's first model");
+		if (ids.nr > 1) {
+			strbuf_addf(note, "using %s, the first of the %zu models %s lists (", ref.buf,
+				    ids.nr, p->base_url);
+			for (k = 1; k < ids.nr && k < 6; k++)
+				strbuf_addf(note, "%s%s", k > 1 ? ", " : "", ids.v[k]);
+			strbuf_addf(note, "%s); choose one with --model %s/NAME or default_model: in config.yaml",
+				    ids.nr > 6 ? ", ..." : "", p->name);
+		}
+		strbuf_release(&ref);
+		strvec_release(&ids);
+		return 0;
+	}
+	return 0;
 }

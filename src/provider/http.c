@@ -302,17 +302,26 @@ static size_t on_get_body(char *data, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
-int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
-	     struct strbuf *body)
+int http_get(const char *url, const char *bearer, long connect_timeout_ms,
+	     long total_timeout_ms, struct strbuf *body)
 {
 	struct strbuf err = STRBUF_INIT;
 	CURL *easy = easy_handle(&err);
+	struct curl_slist *h = NULL;
 	CURLcode rc;
 	long status = 0;
 
 	strbuf_release(&err);
 	if (!easy)
 		return -1;
+	if (bearer && *bearer) {
+		struct strbuf line = STRBUF_INIT;
+
+		strbuf_addf(&line, "Authorization: Bearer %s", bearer);
+		h = curl_slist_append(NULL, line.buf);
+		strbuf_release(&line);
+		curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h);
+	}
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_get_body);
@@ -324,6 +333,8 @@ int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
 	rc = curl_easy_perform(easy);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	log_debug("http", "GET %s: %s, status %ld", url, curl_easy_strerror(rc), status);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(h);
 	return rc == CURLE_OK && status >= 200 && status < 300 ? 0 : -1;
 }
 

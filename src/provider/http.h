@@ -67,9 +67,10 @@ void http_response_release(struct http_response *r);
 
 int http_post(const struct http_request *req, struct http_response *resp);
 
-/* A short GET into body (for probing local servers): 0 on a 2xx. */
-int http_get(const char *url, long connect_timeout_ms, long total_timeout_ms,
-	     struct strbuf *body);
+/* A short GET into body (for probing local servers): 0 on a 2xx.
+ * bearer: a key sent as "Authorization: Bearer", or NULL. */
+int http_get(const char *url, const char *bearer, long connect_timeout_ms,
+	     long total_timeout_ms, struct strbuf *body);
 
 /*
  * A GET for WebFetch: http and https only (redirects too, at most 5), the

@@ -54,9 +54,46 @@ expect_json '.models[] | select(.name == "fast") | .price.input == 0.1' "prices 
 expect_json '.models[] | select(.name == "sonnet") | .available == false' "an alias without its provider is unavailable"
 expect_no_out "secret-token" "header values are not printed"
 
+# local models are easy to point at: OLLAMA_HOST or a keyless (or keyed)
+# OPENAI_BASE_URL lists the server's models, and the first becomes the
+# default; OpenAI's own default is never sent to another server
+mv .archie/config.yaml .archie/config.yaml.off
+mv "$XDG_CONFIG_HOME/archie/config.yaml" "$XDG_CONFIG_HOME/archie/config.yaml.off" 2>/dev/null
+fakellm_start '{"models":["qwen2.5-coder:7b","llama3.1:8b"],"responses":[{"repeat":true,"turn":{"text":"local answer"}}]}'
+OLLAMA_HOST="127.0.0.1:$FAKE_PORT" run "$ARCHIE" models
+expect_rc 0 "models with OLLAMA_HOST"
+expect_out "    ollama/qwen2.5-coder:7b" "the Ollama server's models are listed"
+expect_out "    ollama/llama3.1:8b" "... all of them"
+expect_out "default model: ollama/qwen2.5-coder:7b" "the first is the default"
+OLLAMA_HOST="127.0.0.1:$FAKE_PORT" run "$ARCHIE" -p hi --routing off
+expect_rc 0 "archie -p with only OLLAMA_HOST"
+expect_out "local answer" "... answers"
+expect_err "using ollama/qwen2.5-coder:7b, the first of the 2 models" "... saying which model it took"
+expect_err "choose one with --model ollama/NAME" "... and how to choose"
+check "... and sends it" test "$(req 1 .model)" = "qwen2.5-coder:7b"
+OPENAI_BASE_URL="$FAKE_URL" run "$ARCHIE" -p hi --routing off
+expect_rc 0 "a keyless OPENAI_BASE_URL works"
+fakellm_start '{"models":["qwen2.5-coder:7b","llama3.1:8b"],"models_key":"sk-local","responses":[{"repeat":true,"turn":{"text":"local answer"}}]}'
+OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-local run "$ARCHIE" -p hi --routing off
+expect_rc 0 "OPENAI_BASE_URL with a key (the model list needs it too)"
+check "the server's model is sent, not gpt-4o" test "$(req 1 .model)" = "qwen2.5-coder:7b"
+fakellm_stop
+run env -u OLLAMA_HOST "$ARCHIE" -p hi
+expect_err "OPENROUTER_API_KEY" "the no-provider message names every variable"
+mv .archie/config.yaml.off .archie/config.yaml
+mv "$XDG_CONFIG_HOME/archie/config.yaml.off" "$XDG_CONFIG_HOME/archie/config.yaml" 2>/dev/null
+
 printf 'providers:\n  bad:\n    api: grpc\n    base_url: x\n' > .archie/config.yaml
 run "$ARCHIE" models
 expect_rc 2 "a config error"
 expect_err ".archie/config.yaml:3:10: error: 'api' must be openai, openai-responses, azure or anthropic, not 'grpc'" "located config error"
+
+# a session reports every error at once, and warnings too
+printf 'providers:\n  a:\n    api: grpc\n    base_url: x\n  b:\n    api: nope\n    base_url: y\nmodels:\n  m: {provider: a, id: x, tmperature: 1}\n' > .archie/config.yaml
+OPENAI_API_KEY=k run "$ARCHIE" -p hi
+expect_rc 2 "a session with a broken config"
+expect_err "configuration errors: " "... says there are several"
+expect_err ".archie/config.yaml:6:10: error: 'api' must be" "... and reports the second too"
+expect_err ".archie/config.yaml:9:27: warning: unknown model key 'tmperature'" "an unknown key is a warning, said"
 
 finish

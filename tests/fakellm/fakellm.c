@@ -862,12 +862,39 @@ static void *serve(void *arg)
 		free(h.p);
 		goto done;
 	}
+	if (!strcmp(method, "GET") && json_string_value(json_object_get(script, "models_key"))) {
+		/* "models_key": the list is only for that bearer key, as a
+		 * vLLM started with --api-key */
+		const char *want = json_string_value(json_object_get(script, "models_key"));
+		const char *got = json_string_value(json_object_get(headers, "authorization"));
+
+		if (!got || strncmp(got, "Bearer ", 7) || strcmp(got + 7, want)) {
+			static const char deny[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+			write_all(fd, deny, sizeof(deny) - 1);
+			goto done;
+		}
+	}
 	if (!strcmp(method, "GET")) {
 		/* the model list, with what the script's "model_info" adds to
 		 * the model (vLLM's max_model_len, OpenRouter's context_length) */
 		json_t *ml = json_pack("{s:s, s:[{s:s, s:s}], s:[{s:s}]}", "object", "list", "data",
 				       "id", "fake-model", "object", "model", "models", "name", "fake-model");
+		json_t *ids = json_object_get(script, "models"), *id;
 		char *models, h[256];
+		size_t k;
+
+		/* "models": ["a", "b"]: the server lists these instead */
+		if (json_array_size(ids)) {
+			json_array_clear(json_object_get(ml, "data"));
+			json_array_clear(json_object_get(ml, "models"));
+			json_array_foreach(ids, k, id) {
+				json_array_append_new(json_object_get(ml, "data"),
+						      json_pack("{s:O, s:s}", "id", id, "object", "model"));
+				json_array_append_new(json_object_get(ml, "models"),
+						      json_pack("{s:O}", "name", id));
+			}
+		}
 
 		if (json_object_get(script, "model_info"))
 			json_object_update(json_array_get(json_object_get(ml, "data"), 0),
