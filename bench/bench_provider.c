@@ -155,6 +155,102 @@ static pid_t start_server(const char *fakellm, const char *dir, int *port)
 	return pid;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The same request on each protocol: archie's own CPU a request (encoding
+ * a 60-message conversation with tools from its cache, the transfer,
+ * decoding the answer), the best of ten rounds of n/3, taken in turn.  The fake server
+ * answers each protocol by its path.
+ */
+static int per_protocol(const char *url, int n)
+{
+	static const struct { const char *name; enum provider_api api; } protos[] = {
+		{ "Chat Completions", PROVIDER_API_OPENAI },
+		{ "Responses", PROVIDER_API_RESPONSES },
+		{ "Anthropic Messages", PROVIDER_API_ANTHROPIC },
+	};
+	double cpu[3];
+	struct conv conv;
+	struct conv_tool tool;
+	size_t k;
+	int i, round;
+
+	conv_init(&conv);
+	conv_set_system(&conv, "You are a benchmark with a system prompt of some length.");
+	for (i = 0; i < 20; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "call_%d", i);
+		conv_add_text(conv_add_msg(&conv, CONV_USER), "Read the next file, please.", 27);
+		conv_add_tool_use(conv_add_msg(&conv, CONV_ASSISTANT), id, "Read", "{\"path\":\"src/a.c\"}");
+		conv_add_tool_result(conv_add_msg(&conv, CONV_USER), id,
+				     "int main(void) { return 0; }\n/* a file of some size */\n", 0);
+	}
+	memset(&tool, 0, sizeof(tool));
+	tool.name = "Read";
+	tool.description = "Reads a file.";
+	tool.schema = json_pack("{s:s, s:{s:{s:s}}}", "type", "object", "properties", "path",
+				"type", "string");
+	{
+		struct provider_config cfg[3];
+		struct provider_request req[3];
+		struct provider_cache cache[3];
+		struct strbuf err = STRBUF_INIT;
+
+		for (k = 0; k < 3; k++) {
+			memset(&cfg[k], 0, sizeof(cfg[k]));
+			cfg[k].name = "bench";
+			cfg[k].api = protos[k].api;
+			cfg[k].base_url = url;
+			memset(&req[k], 0, sizeof(req[k]));
+			req[k].conv = &conv;
+			req[k].model = "bench-model";
+			req[k].tools = &tool;
+			req[k].tools_nr = 1;
+			req[k].cache = &cache[k];
+			provider_cache_init(&cache[k]);
+			cpu[k] = 1e9;
+		}
+		/* round-robin, so each protocol meets the same machine: the
+		 * best round of each */
+		for (round = 0; round < 10; round++)
+			for (k = 0; k < 3; k++) {
+				double t0 = cpu_now(), t;
+
+				for (i = 0; i < n / 3; i++) {
+					struct provider_reply r;
+
+					provider_reply_init(&r);
+					if (provider_send(&cfg[k], &req[k], NULL, NULL, NULL, NULL, &r,
+							  &err)) {
+						fprintf(stderr, "bench: %s: %s\n", protos[k].name, err.buf);
+						return -1;
+					}
+					provider_reply_release(&r);
+				}
+				t = (cpu_now() - t0) / (n / 3);
+				if (t < cpu[k])
+					cpu[k] = t;
+			}
+		for (k = 0; k < 3; k++)
+			provider_cache_release(&cache[k]);
+		strbuf_release(&err);
+	}
+	printf("per protocol      archie's CPU a request: Chat Completions %.3f ms, Responses %.3f ms, Anthropic Messages %.3f ms; Responses/Chat Completions %.3fx (%s: target within 5%%)\n",
+	       cpu[0] * 1e3, cpu[1] * 1e3, cpu[2] * 1e3, cpu[1] / cpu[0],
+	       cpu[1] / cpu[0] <= 1.05 ? "met" : "MISSED");
+	json_decref(tool.schema);
+	conv_release(&conv);
+	return 0;
+}
+
 static size_t sink(char *d, size_t s, size_t n, void *ud)
 {
 	(void)d;
@@ -252,6 +348,8 @@ int main(int argc, char **argv)
 		conv_release(&conv);
 		strbuf_release(&err);
 	}
+	if (per_protocol(url, n))
+		return 1;
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	{

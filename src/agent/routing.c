@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -364,34 +365,202 @@ int routing_keyword_in(const char *keyword, const char *text, size_t len)
 	return rc;
 }
 
+/* A keyword's weight as evidence: a phrase ("rate limiting") or a
+ * written-out name (PostgreSQL, CI/CD, OAuth2, gRPC: a capital letter
+ * after the first, a digit, punctuation) says more than one common word
+ * ("idempotent", "cache"), which alone is not enough to run a specialist. */
+static int keyword_weight(const char *kw)
+{
+	size_t i, n = strlen(kw);
+
+	while (n && isspace((unsigned char)kw[n - 1]))
+		n--;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)kw[i];
+
+		if (isspace(c) || isdigit(c) || (i && isupper(c)) || (c < 0x80 && ispunct(c)))
+			return 2;
+	}
+	return 1;
+}
+
+/*
+ * Finding every keyword in one pass over the prompt, in time linear in its
+ * length (a 10 MB prompt on stdin took seconds with a regex per keyword,
+ * and as long with one alternation of them all, which PCRE2 tries at every
+ * byte).  The prompt is read as tokens: runs of word bytes (letters,
+ * digits, _, and every byte of a UTF-8 sequence), and each other
+ * non-space byte on its own.  A keyword is a token sequence ("rate
+ * limiting", "CI/CD" = ci / cd); the first token of each is in a hash
+ * table, and a hit compares the rest.  ASCII letters compare without case;
+ * a keyword with other letters goes to PCRE2 with Unicode case folding
+ * (routing_keyword_in), once.
+ */
+#define TOKEN_MAX 64
+
+/* Each byte's class and its ASCII lower case, by table: the scan's inner
+ * loop is a lookup a byte (ctype's calls cost more than the rest). */
+enum { BYTE_SPACE, BYTE_WORD, BYTE_OTHER };
+static unsigned char byte_class[256], byte_lower[256];
+
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+/* Once, whichever thread routes first (subagents route in theirs). */
+static void tables_fill(void)
+{
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		byte_class[c] = isspace(c) ? BYTE_SPACE : word_byte((unsigned char)c) ? BYTE_WORD
+											: BYTE_OTHER;
+		byte_lower[c] = (unsigned char)(c < 0x80 ? tolower(c) : c);
+	}
+}
+
+static int token_at(const char *s, size_t len, size_t *at, size_t *tlen)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = *at;
+
+	while (i < len && byte_class[u[i]] == BYTE_SPACE)
+		i++;
+	if (i >= len)
+		return 0;
+	*at = i;
+	if (byte_class[u[i]] == BYTE_WORD)
+		while (i < len && byte_class[u[i]] == BYTE_WORD)
+			i++;
+	else
+		i++;
+	*tlen = i - *at;
+	return 1;
+}
+
+static unsigned long token_hash(const char *t, size_t n)
+{
+	unsigned long h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ byte_lower[(unsigned char)t[i]]) * 16777619u;
+	return h;
+}
+
+static int token_eq(const char *a, size_t na, const char *b, size_t nb)
+{
+	return na == nb && !strncasecmp(a, b, na);
+}
+
+/* Whether the keyword's tokens follow from text[at] on. */
+static int tokens_follow(const char *kw, const char *text, size_t len, size_t at)
+{
+	size_t kat = 0, klen = strlen(kw), kn, tn;
+
+	while (token_at(kw, klen, &kat, &kn)) {
+		if (!token_at(text, len, &at, &tn) || !token_eq(kw + kat, kn, text + at, tn))
+			return 0;
+		kat += kn;
+		at += tn;
+	}
+	return 1;
+}
+
+static void find_keywords(const char *const *kw, size_t n, const char *text, size_t len,
+			  unsigned char *found)
+{
+	size_t nb = 1, i, at = 0, tn;
+	size_t *head, *next;
+
+	pthread_once(&tables_once, tables_fill);
+	while (nb < 2 * n)
+		nb <<= 1;
+	head = xcalloc(nb, sizeof(*head));	/* index + 1 of a chain's first keyword */
+	next = xcalloc(n, sizeof(*next));
+	for (i = 0; i < n; i++) {
+		size_t k = 0, kn, j;
+		int ascii = 1;
+
+		for (j = 0; kw[i][j]; j++)
+			ascii &= (unsigned char)kw[i][j] < 0x80;
+		if (!ascii) {
+			found[i] = (unsigned char)routing_keyword_in(kw[i], text, len);
+			continue;
+		}
+		if (!token_at(kw[i], strlen(kw[i]), &k, &kn))
+			continue;
+		j = token_hash(kw[i] + k, kn) & (nb - 1);
+		next[i] = head[j];
+		head[j] = i + 1;
+	}
+	while (token_at(text, len, &at, &tn)) {
+		if (tn <= TOKEN_MAX) {
+			size_t e = head[token_hash(text + at, tn) & (nb - 1)];
+
+			for (; e; e = next[e - 1])
+				if (!found[e - 1] && tokens_follow(kw[e - 1], text, len, at))
+					found[e - 1] = 1;
+		}
+		at += tn;
+	}
+	free(head);
+	free(next);
+}
+
 void routing_match(const struct agent *a, const char *prompt,
 		   struct routing_result *out)
 {
-	size_t len = strlen(prompt), i, j, h;
+	size_t len = strlen(prompt), i, j, h, n = 0;
+	const char **kw;
+	unsigned char *found;
 
 	memset(out, 0, sizeof(*out));
+	for (i = 0; i < a->routes_nr; i++)
+		n += a->routes[i].keywords.nr;
+	if (!n)
+		return;
+	kw = xcalloc(n, sizeof(*kw));
+	found = xcalloc(n, 1);
+	for (i = 0, n = 0; i < a->routes_nr; i++)
+		for (j = 0; j < a->routes[i].keywords.nr; j++)
+			kw[n++] = a->routes[i].keywords.v[j];
+	find_keywords(kw, n, prompt, len, found);
 	for (i = 0; i < a->routes_nr; i++) {
 		const struct agent_route *r = &a->routes[i];
 		struct routing_hit *hit = NULL;
 
 		for (j = 0; j < r->keywords.nr; j++) {
-			if (!routing_keyword_in(r->keywords.v[j], prompt, len))
+			size_t k;
+
+			for (k = 0; k < n && (kw[k] != r->keywords.v[j] || !found[k]); k++)
+				;
+			if (k == n)
 				continue;
-			if (!hit) {
-				for (h = 0; h < out->nr; h++)
-					if (!strcmp(out->v[h].agent, r->agent))
-						hit = &out->v[h];
-			}
+			for (h = 0; !hit && h < out->nr; h++)
+				if (!strcmp(out->v[h].agent, r->agent))
+					hit = &out->v[h];
 			if (!hit) {
 				ALLOC_GROW(out->v, out->nr + 1, out->alloc);
 				hit = &out->v[out->nr++];
 				hit->agent = r->agent;
+				hit->weight = 0;
 				strvec_init(&hit->keywords);
 			}
-			if (strvec_find(&hit->keywords, r->keywords.v[j]) < 0)
+			if (strvec_find(&hit->keywords, r->keywords.v[j]) < 0) {
 				strvec_push(&hit->keywords, r->keywords.v[j]);
+				hit->weight += keyword_weight(r->keywords.v[j]);
+			}
 		}
 	}
+	/* a specialist runs on enough evidence, never on one common word */
+	for (i = 0, h = 0; i < out->nr; i++) {
+		if (out->v[i].weight >= ROUTING_MIN_WEIGHT)
+			out->v[h++] = out->v[i];
+		else
+			strvec_release(&out->v[i].keywords);
+	}
+	out->nr = h;
+	free(kw);
+	free(found);
 }
 
 void routing_result_release(struct routing_result *r)

@@ -16,7 +16,11 @@
  *
  * Matching is case-insensitive, on whole words and phrases (the words of a
  * phrase may be separated by any white space), Unicode-aware (PCRE2 with
- * UCP).  A keyword such as "CI/CD" or "C++" is bounded only where it
+ * UCP), all keywords in one pass over the prompt.  A specialist is matched
+ * on enough evidence: its keywords found weigh ROUTING_MIN_WEIGHT or more,
+ * a common word 1, a phrase or a written-out name (PostgreSQL, CI/CD,
+ * OAuth2) 2; so "idempotent" alone starts nobody, "idempotent retries" or
+ * "PostgreSQL" does.  A keyword such as "CI/CD" or "C++" is bounded only where it
  * starts or ends with a word character.
  *
  * Ownership: routes belong to their agent; a routing_result owns its
@@ -44,10 +48,13 @@ void routing_parse_table(struct agent *a, const char *body, size_t len,
 			 int first_line);
 
 
+#define ROUTING_MIN_WEIGHT 2
+
 /* One matched specialist: every keyword of its routes the prompt has. */
 struct routing_hit {
 	const char *agent;		/* borrowed from the route */
 	struct strvec keywords;		/* as written in the table */
+	int weight;			/* of those keywords (see above) */
 };
 
 struct routing_result {
@@ -55,7 +62,8 @@ struct routing_result {
 	size_t nr, alloc;
 };
 
-/* Matches prompt against a's routes: one hit per agent, in route order. */
+/* Matches prompt against a's routes: one hit per agent with enough
+ * weight, in route order. */
 void routing_match(const struct agent *a, const char *prompt,
 		   struct routing_result *out);
 void routing_result_release(struct routing_result *r);

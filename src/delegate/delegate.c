@@ -423,7 +423,13 @@ void delegate_route(const struct delegate_parent *p, const char *prompt, struct 
 	if (mode == AGENT_ROUTING_OFF || mode == AGENT_ROUTING_DEFAULT || !a->routes_nr ||
 	    !p->agents)
 		return;
-	routing_match(a, prompt, &res);
+	{
+		long long t0 = clock_ms();
+
+		routing_match(a, prompt, &res);
+		log_debug("route", "routing took %lld ms over %zu bytes", clock_ms() - t0,
+			  strlen(prompt));
+	}
 	memset(&hits, 0, sizeof(hits));
 	for (i = 0; i < res.nr; i++) {
 		const struct agent *to = delegate_find_agent(p->agents, res.v[i].agent);

@@ -218,6 +218,50 @@ static void test_match_groups_by_agent(void **state)
 	diag_list_release(&dl);
 }
 
+/* One common word is not enough to start a specialist; two words, a
+ * phrase or a written-out name is. */
+static void test_match_weight(void **state)
+{
+	static const char text[] =
+		"---\nname: x\nrouting:\n"
+		"  - agent: api-designer\n    keywords: [idempotent, retries, API design, OpenAPI, REST]\n"
+		"  - agent: devops-engineer\n    keywords: [deploy, CI/CD, K8s]\n"
+		"  - agent: performance-engineer\n    keywords: [caching, rate limiting]\n---\nbody\n";
+	static const struct { const char *prompt; const char *agents; } cases[] = {
+		{ "make the handler idempotent", "" },
+		{ "make the handler idempotent with retries", "api-designer" },
+		{ "review our API design", "api-designer" },
+		{ "export the OpenAPI file", "api-designer" },
+		{ "deploy it", "" },
+		{ "fix the CI/CD pipeline", "devops-engineer" },
+		{ "add rate limiting and caching", "performance-engineer" },
+		{ "add caching", "" },
+		{ "RATE   LIMITING on the k8s cluster", "devops-engineer,performance-engineer" },
+	};
+	struct diag_list dl;
+	struct agent *a;
+	size_t i, k;
+
+	(void)state;
+	diag_list_init(&dl);
+	a = parse(text, &dl);
+	assert_non_null(a);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct routing_result r;
+		struct strbuf got = STRBUF_INIT;
+
+		routing_match(a, cases[i].prompt, &r);
+		for (k = 0; k < r.nr; k++)
+			strbuf_addf(&got, "%s%s", k ? "," : "", r.v[k].agent);
+		if (strcmp(got.buf, cases[i].agents))
+			fail_msg("'%s': ran '%s', want '%s'", cases[i].prompt, got.buf, cases[i].agents);
+		strbuf_release(&got);
+		routing_result_release(&r);
+	}
+	agent_free(a);
+	diag_list_release(&dl);
+}
+
 static void test_refs(void **state)
 {
 	static const struct { const char *ref, *name; } cases[] = {
@@ -251,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_keyword_matching),
 		cmocka_unit_test(test_match_groups_by_agent),
+		cmocka_unit_test(test_match_weight),
 		cmocka_unit_test(test_refs),
 	};
 
