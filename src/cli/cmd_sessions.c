@@ -136,7 +136,8 @@ static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char *
 	}
 	if (!all)
 		this_project(&project);
-	list = store_sessions(st, all ? NULL : project.buf, limit);
+	/* a subagent's session is its parent's work: listed with --all */
+	list = store_sessions(st, all ? NULL : project.buf, limit, all);
 	if (ctx->json) {
 		cli_print_json(list);
 		strbuf_release(&project);
@@ -148,9 +149,16 @@ static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char *
 		char when[32];
 
 		fmt_time(json_object_get(s, "updated"), when, sizeof(when));
-		printf("%s  %s  %-18s %4lld msgs  %s\n", jstr(s, "id"), when, jstr(s, "agent"),
+		printf("%s  %s  %-18s %4lld msgs  %s", jstr(s, "id"), when, jstr(s, "agent"),
 		       (long long)json_integer_value(json_object_get(s, "messages")),
 		       jstr(s, "title"));
+		if (json_integer_value(json_object_get(s, "children")) > 0 && !all)
+			printf("  (+%lld subagent session%s)",
+			       (long long)json_integer_value(json_object_get(s, "children")),
+			       json_integer_value(json_object_get(s, "children")) == 1 ? "" : "s");
+		else if (json_is_string(json_object_get(s, "parent")))
+			printf("  (a subagent of %.8s)", jstr(s, "parent"));
+		putchar('\n');
 		if (all)
 			printf("    %s\n", jstr(s, "project"));
 	}
@@ -430,7 +438,7 @@ static const struct cmd_usage sessions_usage[] = {
 };
 
 static const struct cmd_option sessions_options[] = {
-	{ "--all", "list: the sessions of every project" },
+	{ "--all", "list: the sessions of every project, subagents' too" },
 	{ "--limit N", "list: at most N sessions" },
 	{ "--format FORMAT", "export: jsonl (default) or markdown" },
 	{ "--before DATE", "prune: the sessions last active before DATE" },

@@ -273,8 +273,9 @@ static void status_line(struct repl *r)
 	loop_context(l, &used, &window);
 	dim(r, "[%s | %s/%s | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
 	    loop_agent(l)->name, loop_provider_name(l), loop_model_id(l),
-	    window > 0 ? used * 100 / window : 0, window / 1000, t.usage.input_tokens,
-	    t.usage.output_tokens, t.cost + t.sub_cost);
+	    window > 0 ? used * 100 / window : 0, window / 1000,
+	    t.usage.input_tokens + t.sub_usage.input_tokens,
+	    t.usage.output_tokens + t.sub_usage.output_tokens, t.cost + t.sub_cost);
 }
 
 /* Restarts the session with another agent or model, in place: the loop
@@ -347,7 +348,7 @@ static void resume_cmd(struct repl *r, const char *arg)
 		printf("sessions are not being recorded here (see the warning at start)\n");
 		return;
 	}
-	list = store_sessions(&r->s.store, r->s.root.buf, 10);
+	list = store_sessions(&r->s.store, r->s.root.buf, 10, 0);
 	if (!arg || !*arg) {
 		if (!json_array_size(list))
 			printf("no sessions recorded in %s\n", r->s.root.buf);

@@ -27,6 +27,7 @@ struct child {
 	struct loop *parent;
 	const struct loop_ui *root;	/* the main loop's UI */
 	struct loop *loop;		/* while it runs */
+	struct strbuf title;		/* "agent: its task" */
 };
 
 /* ---- the child's UI: progress to the main loop's UI, one call at a time ---- */
@@ -247,6 +248,7 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	co->parent_session = p->stored ? p->session_id : NULL;
 	co->parent_agent = p->o.agent->name;
 	co->root_ui = c->root;
+	co->title = c->title.buf;
 }
 
 /* Starts the child's loop: its agent's model, else (a model this
@@ -277,7 +279,7 @@ static struct loop *start(struct child *c, struct loop_opts *o,
 /* delegate_parent.run: one child, on its worker thread. */
 static void run_child(void *ud, struct delegate_child *dc)
 {
-	struct child c = { dc, ud, NULL, NULL };
+	struct child c = { dc, ud, NULL, NULL, STRBUF_INIT };
 	struct delegate_task *t = dc->task;
 	struct strbuf err = STRBUF_INIT, inherit = STRBUF_INIT, model_note = STRBUF_INIT;
 	struct loop_opts o;
@@ -299,6 +301,8 @@ static void run_child(void *ud, struct delegate_child *dc)
 				 dc->agent->name, serr.buf);
 		strbuf_release(&serr);
 	}
+	strbuf_addf(&c.title, "%s: %s", dc->agent->name,
+		    t->description && *t->description ? t->description : t->prompt);
 	child_opts(&c, inherit.buf, have_store ? &st : NULL, &o, &co);
 	l = start(&c, &o, &co, &model_note, &err);
 	if (!l) {
@@ -330,6 +334,7 @@ out:
 	strbuf_release(&err);
 	strbuf_release(&inherit);
 	strbuf_release(&model_note);
+	strbuf_release(&c.title);
 }
 
 /* delegate_parent.done: the session's totals include its subagents',

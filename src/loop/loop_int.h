@@ -28,6 +28,7 @@ struct loop_child_opts {
 	const char *parent_session;
 	const char *parent_agent;
 	const struct loop_ui *root_ui;	/* the main loop's UI */
+	const char *title;		/* its session's title: "agent: its task" */
 };
 
 struct loop {

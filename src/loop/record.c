@@ -43,7 +43,9 @@ void record_begin(struct loop *l, const char *prompt)
 
 	if (!l->o.store || l->stored)
 		return;
-	strbuf_addstr(&title, prompt);
+	/* a subagent's session is named by its task, not by the prompt
+	 * archie wrote for it */
+	strbuf_addstr(&title, l->child.title && *l->child.title ? l->child.title : prompt);
 	strbuf_utf8_trim_partial(&title);
 	for (i = 0; i < title.len; i++)
 		if (title.buf[i] == '\n' || title.buf[i] == '\t')

@@ -168,8 +168,10 @@ long store_view_start(struct store *st, const char *id);
 int store_truncate(struct store *st, const char *session, long from_seq);
 
 /* Recent sessions, newest first: [{id, project, agent, model, title,
- * created, updated, messages, parent}] (project NULL: all). */
-json_t *store_sessions(struct store *st, const char *project, int limit);
+ * created, updated, messages, parent, children}] (project NULL: all).
+ * Subagents' sessions only with children set; without, each session
+ * counts its own subagents' (children). */
+json_t *store_sessions(struct store *st, const char *project, int limit, int children);
 
 /* A session whole: its row, "messages" [{seq, role, content,
  * incomplete}] and "events". */

@@ -132,20 +132,23 @@ json_t *store_session_row(struct store *st, const char *id)
 	return o;
 }
 
-json_t *store_sessions(struct store *st, const char *project, int limit)
+json_t *store_sessions(struct store *st, const char *project, int limit, int children)
 {
 	sqlite3_stmt *s;
 
 	s = store_prepare(st, "SELECT s.id, s.project, s.agent, s.model, s.parent, s.title,"
 			" s.created, s.updated,"
-			" (SELECT count(*) FROM messages m WHERE m.session = s.id) AS messages"
+			" (SELECT count(*) FROM messages m WHERE m.session = s.id) AS messages,"
+			" (SELECT count(*) FROM sessions c WHERE c.parent = s.id) AS children"
 			" FROM sessions s WHERE (?1 IS NULL OR s.project = ?1)"
+			" AND (?3 OR s.parent IS NULL)"
 			" ORDER BY s.updated DESC, s.rowid DESC LIMIT ?2");
 	if (!s)
 		return json_array();
 	if (project)
 		sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	sqlite3_bind_int(s, 3, children);
 	return rows_json(s);
 }
 

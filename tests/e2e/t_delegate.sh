@@ -64,8 +64,15 @@ expect_event '.type == "result" and .subagents.runs == 2 and .subagents.usage.in
 expect_event '.type == "subagent" and .event == "end" and .agent == "security-auditor" and .outcome == "ok"' "stream-json: a subagent end event"
 main_sid=$(printf '%s\n' "$out" | jq -r 'select(.type == "init") | .session_id')
 run "$ARCHIE" sessions list --json
+expect_json "[.[] | select(.parent != null)] | length == 0" "sessions list hides subagents' sessions"
+expect_json ".[] | select(.id == \"$main_sid\") | .children == 2" "... and counts them on their parent"
+run "$ARCHIE" sessions list
+expect_out "(+2 subagent sessions)" "the text list says so"
+run "$ARCHIE" sessions list --all --json
 expect_json "[.[] | select(.parent == \"$main_sid\")] | map(.agent) | sort == [\"database-optimizer\", \"security-auditor\"]" \
-	"both children are sessions whose parent is the main session"
+	"both children are sessions whose parent is the main session (--all)"
+expect_json "[.[] | select(.parent == \"$main_sid\")] | map(.title) | sort == [\"database-optimizer: schema review\", \"security-auditor: auth review\"]" \
+	"a child's session is titled by its agent and task"
 child_sid=$(printf '%s' "$out" | jq -r "[.[] | select(.parent == \"$main_sid\" and .agent == \"database-optimizer\")][0].id")
 run "$ARCHIE" sessions show "$child_sid" --json
 expect_json '[.messages[].content[0].text] == ["Review the orders schema.", "DB REPORT: index orders(user_id)."]' "the child's full transcript is stored"
