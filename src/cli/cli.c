@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static const struct cmd_entry *const commands[] = {
@@ -122,65 +123,145 @@ void cli_print_json(json_t *value)
 	json_decref(value);
 }
 
+/* ---- help, wrapped to the terminal ---------------------------------------------- */
+
+/* The widest a help column of names gets: a longer name has the line to
+ * itself, its description below. */
+#define HELP_NAME_MAX 28
+
+/* Columns to wrap help at: the terminal's, else 80. */
+static size_t help_width(FILE *out)
+{
+	struct winsize ws;
+
+	if (isatty(fileno(out)) && !ioctl(fileno(out), TIOCGWINSZ, &ws) && ws.ws_col >= 40)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Bytes of s that display as one column each but UTF-8's continuation
+ * bytes: its width in columns, near enough for help text. */
+static size_t columns(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* text wrapped at width, every line after the first indented to col
+ * (the first starts at *at); never breaks a word. */
+static void wrap(FILE *out, const char *text, size_t col, size_t width, size_t at)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, " "), w = columns(p, n);
+
+		if (at > col && at + 1 + w > width) {
+			fprintf(out, "\n%*s", (int)col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', out);
+			at++;
+		}
+		fwrite(p, 1, n, out);
+		at += w;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+/* "  NAME  description" rows: names in a column of at most
+ * HELP_NAME_MAX, descriptions wrapped to the terminal and indented. */
+static void help_row(FILE *out, const char *prefix, const char *name, const char *text,
+		     size_t name_w, size_t width)
+{
+	size_t lead = 2 + strlen(prefix), col = lead + name_w + 2, nw = columns(name, strlen(name));
+
+	if (nw > name_w) {
+		fprintf(out, "  %s", prefix);
+		wrap(out, name, lead + 4, width, lead);
+		fprintf(out, "%*s", (int)col, "");
+		wrap(out, text, col, width, col);
+		return;
+	}
+	fprintf(out, "  %s%s%*s", prefix, name, (int)(name_w - nw + 2), "");
+	wrap(out, text, col, width, col);
+}
+
+static size_t name_width(const char *const *names, size_t n)
+{
+	size_t w = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (columns(names[i], strlen(names[i])) > w &&
+		    columns(names[i], strlen(names[i])) <= HELP_NAME_MAX)
+			w = columns(names[i], strlen(names[i]));
+	return w;
+}
+
 static size_t usage_width(void)
 {
-	size_t w = 0, i, j;
+	const char *names[256];
+	size_t n = 0, i, j;
 
 	for (i = 0; commands[i]; i++)
-		for (j = 0; commands[i]->usage[j].synopsis; j++)
-			if (strlen(commands[i]->usage[j].synopsis) > w)
-				w = strlen(commands[i]->usage[j].synopsis);
-	return w;
+		for (j = 0; commands[i]->usage[j].synopsis && n < 200; j++)
+			names[n++] = commands[i]->usage[j].synopsis;
+	for (i = 0; global_options[i].spelling && n < 256; i++)
+		names[n++] = global_options[i].spelling;
+	return name_width(names, n);
 }
 
 void cli_print_help(FILE *out)
 {
-	size_t i, j, w = usage_width();
+	size_t i, j, w = usage_width(), width = help_width(out);
 
 	fprintf(out, "usage: archie [options]                 start an interactive session\n"
 		     "       archie [options] -p PROMPT       run headless and exit\n"
-		     "       archie [options] <command> [args]\n\n"
-		     "archie is a backend-architect agent: it designs, reviews and builds\n"
-		     "backend systems with a language model, grounded in your repository.\n\n"
-		     "commands:\n");
+		     "       archie [options] <command> [args]\n\n");
+	wrap(out, "archie is a backend-architect agent: it designs, reviews and builds backend "
+		  "systems with a language model, grounded in your repository.", 0, width, 0);
+	fprintf(out, "\ncommands:\n");
 	for (i = 0; commands[i]; i++)
 		for (j = 0; commands[i]->usage[j].synopsis; j++)
-			fprintf(out, "  %-*s  %s\n", (int)w,
-				commands[i]->usage[j].synopsis,
-				commands[i]->usage[j].summary);
+			help_row(out, "", commands[i]->usage[j].synopsis,
+				 commands[i]->usage[j].summary, w, width);
 	fprintf(out, "\noptions:\n");
 	for (i = 0; global_options[i].spelling; i++)
-		fprintf(out, "  %-*s  %s\n", (int)w, global_options[i].spelling,
-			global_options[i].summary);
-	fprintf(out, "\nenvironment:\n"
-		     "  %-*s  %s\n  %-*s  %s\n  %-*s  %s\n",
-		     (int)w, "ARCHIE_LOG=LEVEL", "error, warn (default), info or debug",
-		     (int)w, "ARCHIE_LOG_FILE=PATH", "write the log there instead of stderr",
-		     (int)w, "NO_COLOR", "never use colour");
+		help_row(out, "", global_options[i].spelling, global_options[i].summary, w, width);
+	fprintf(out, "\nenvironment:\n");
+	help_row(out, "", "ARCHIE_LOG=LEVEL", "error, warn (default), info or debug", w, width);
+	help_row(out, "", "ARCHIE_LOG_FILE=PATH", "write the log there instead of stderr", w, width);
+	help_row(out, "", "NO_COLOR", "never use colour", w, width);
 	fprintf(out, "\n'archie help COMMAND' shows a command's options; 'man archie' the manual.\n");
 }
 
 void cli_print_command_help(const struct cmd_entry *cmd, FILE *out)
 {
-	size_t j, w = 0;
+	const char *names[128];
+	size_t j, n = 0, w, width = help_width(out);
 
-	for (j = 0; cmd->usage[j].synopsis; j++)
-		if (strlen(cmd->usage[j].synopsis) > w)
-			w = strlen(cmd->usage[j].synopsis);
-	for (j = 0; cmd->options && cmd->options[j].spelling; j++)
-		if (strlen(cmd->options[j].spelling) > w)
-			w = strlen(cmd->options[j].spelling);
+	for (j = 0; cmd->usage[j].synopsis && n < 64; j++)
+		names[n++] = cmd->usage[j].synopsis;
+	for (j = 0; cmd->options && cmd->options[j].spelling && n < 128; j++)
+		names[n++] = cmd->options[j].spelling;
+	w = name_width(names, n);
 	fprintf(out, "usage:\n");
 	for (j = 0; cmd->usage[j].synopsis; j++)
-		fprintf(out, "  archie %-*s  %s\n", (int)w, cmd->usage[j].synopsis,
-			cmd->usage[j].summary);
-	if (cmd->description)
-		fprintf(out, "\n%s\n", cmd->description);
+		help_row(out, "archie ", cmd->usage[j].synopsis, cmd->usage[j].summary, w, width);
+	if (cmd->description) {
+		fputc('\n', out);
+		wrap(out, cmd->description, 0, width, 0);
+	}
 	if (cmd->options && cmd->options[0].spelling) {
 		fprintf(out, "\noptions:\n");
 		for (j = 0; cmd->options[j].spelling; j++)
-			fprintf(out, "  %-*s  %s\n", (int)w,
-				cmd->options[j].spelling, cmd->options[j].summary);
+			help_row(out, "", cmd->options[j].spelling, cmd->options[j].summary, w, width);
 	}
 }
 
@@ -199,6 +280,21 @@ static void man_text(FILE *out, const char *s)
 		if (*s == '\n' && (s[1] == '.' || s[1] == '\''))
 			fputs("\\&", out);
 	}
+}
+
+static void man_slash(void *ud, const char *name, const char *args, const char *summary)
+{
+	FILE *out = ud;
+
+	fprintf(out, ".TP\n.B ");
+	man_text(out, name);
+	if (args && *args) {
+		fputc(' ', out);
+		man_text(out, args);
+	}
+	fputc('\n', out);
+	man_text(out, summary);
+	fputc('\n', out);
 }
 
 void cli_print_man(FILE *out)
@@ -245,6 +341,9 @@ void cli_print_man(FILE *out)
 		man_text(out, global_options[i].summary);
 		fputc('\n', out);
 	}
+	fprintf(out, ".SH SLASH COMMANDS\n"
+		     "In an interactive session, a line that starts with / is a command:\n");
+	cli_repl_slashes(man_slash, out);
 	fprintf(out, ".SH AGENT SEARCH PATH\n"
 		     "Later directories override earlier ones by agent name: the built\\-in agents,\n"
 		     "\\fI~/.config/archie/agents/\\fR, then in the project \\fI.claude/agents/\\fR,\n"
@@ -254,7 +353,14 @@ void cli_print_man(FILE *out)
 		     ".TP\n.B ARCHIE_LOG\nerror, warn (default), info or debug.\n"
 		     ".TP\n.B ARCHIE_LOG_FILE\nwrite the log to this file instead of standard error.\n"
 		     ".TP\n.B NO_COLOR\nnever use colour.\n"
-		     ".SH EXIT STATUS\n0 on success, 1 when the command found errors, 2 on a usage error.\n"
+		     ".SH EXIT STATUS\n"
+		     ".TP\n.B 0\nsuccess\n"
+		     ".TP\n.B 1\nthe command ran and found errors (a design that does not pass, invalid agent files)\n"
+		     ".TP\n.B 2\na usage or configuration error\n"
+		     ".TP\n.B 3\nan agent run: the model provider failed\n"
+		     ".TP\n.B 4\nan agent run: \\-\\-max\\-turns was reached\n"
+		     ".TP\n.B 5\nan agent run: a tool call was denied\n"
+		     ".TP\n.B 130\ninterrupted (Ctrl\\-C)\n"
 		     ".SH SEE ALSO\nThe README and docs/ in archie's source tree.\n");
 }
 

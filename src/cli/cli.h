@@ -59,6 +59,10 @@ enum cli_run_exit {
 /* Runs the agent: headless with -p or piped input, else interactive. */
 int cli_run(struct cli_ctx *ctx, int argc, char **argv);
 int cli_repl(struct cli_ctx *ctx);
+/* The REPL's slash commands, for the manual: each's name, its arguments
+ * ("" for none) and what it does, in /help's order. */
+void cli_repl_slashes(void (*each)(void *ud, const char *name, const char *args,
+				   const char *summary), void *ud);
 
 struct cmd_usage {
 	const char *synopsis;	/* "agents show NAME" */

@@ -506,6 +506,17 @@ static const struct slash {
 	{ "/exit", NULL, NULL, slash_quit },	/* not listed: /quit's other name */
 };
 
+void cli_repl_slashes(void (*each)(void *ud, const char *name, const char *args,
+				   const char *summary), void *ud)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(slashes) / sizeof(*slashes); i++)
+		if (slashes[i].summary)
+			each(ud, slashes[i].name, slashes[i].args, slashes[i].summary);
+}
+
+
 static int slash_help(struct repl *r, const char *arg)
 {
 	size_t i;

@@ -371,7 +371,7 @@ void show_result_line(const char *tool, const char *args_json, const char *resul
 		bash_parts(result, &n, &status);
 		lines = count_lines(result, n);
 		if (status && !strncmp(status, "[exit code ", 11))
-			strbuf_addf(out, "exit %d", atoi(status + 11));
+			strbuf_addf(out, "exit %ld", strtol(status + 11, NULL, 10));
 		else if (status)
 			strbuf_add(out, status + 1, strcspn(status + 1, "]\n"));
 		strbuf_addf(out, " · %zu line%s of output", lines, lines == 1 ? "" : "s");

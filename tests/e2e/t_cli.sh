@@ -72,8 +72,20 @@ check "... whole, without the --" test "$(req 1 '.messages[-1].content')" = "-v 
 fakellm_stop
 unset OPENAI_API_KEY OPENAI_BASE_URL
 
+# help fits the terminal: 80 columns when not one, continuation lines
+# indented under their description, no word broken
+run "$ARCHIE" --help
+check "piped --help fits in 80 columns" test "$(printf '%s\n' "$out" | awk 'length > 80' | wc -l)" = 0
+check "a description that wraps continues indented under itself" \
+	sh -c 'printf "%s\n" "$0" | grep -A1 "^  agents show NAME" | tail -1 | grep -Eq "^ {20,}[a-z]"' "$out"
+run "$ARCHIE" help sessions
+check "help sessions fits in 80 columns" test "$(printf '%s\n' "$out" | awk 'length > 80' | wc -l)" = 0
+check "... and breaks no word" sh -c '! printf "%s\n" "$0" | grep -Eq "[a-z]-$"' "$out"
+
 run "$ARCHIE" help --man
 expect_rc 0 "help --man"
+expect_out ".SH SLASH COMMANDS" "the man page lists the slash commands"
+expect_out ".B 5" "... and every exit status"
 check "docs/archie.1 is generated from the command table (run 'make man')" \
 	sh -c '"$ARCHIE" help --man | cmp -s - "$(dirname "$TEST_DATA")/../docs/archie.1"'
 expect_out ".SH COMMANDS" "the man page has a COMMANDS section"
