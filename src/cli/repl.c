@@ -4,8 +4,8 @@
  * libedit reads lines (emacs keys, persistent history in
  * $XDG_STATE_HOME/archie/history); a line ending in '\' continues on the
  * next, and a line of three double quotes opens and closes a multi-line
- * block.  Lines starting with '/' are commands.  The answer streams
- * through the Markdown renderer, tool activity is shown one line each, and
+ * block.  Lines starting with '/' are commands.  What a turn shows as it
+ * runs (the answer, each call and its result, approvals) is repl_ui.c's;
  * a status line follows every turn.  Ctrl-C stops the current answer or
  * command and returns to the prompt; Ctrl-C twice at an idle prompt (or
  * Ctrl-D) exits.  Waiting at the prompt is a blocking read: no timers.
@@ -13,6 +13,8 @@
 #include "cli/cli.h"
 
 #include "cli/board.h"
+#include "cli/show.h"
+#include "cli/repl_int.h"
 
 #include "agent/agent.h"
 #include "cli/render.h"
@@ -29,30 +31,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define DIM "\033[2m"
-#define RED "\033[31m"
-#define RESET "\033[0m"
-
-struct repl {
-	struct cli_ctx *ctx;
-	struct session s;
-	struct loop_ui ui;
-	struct render r;
-	EditLine *el;
-	History *hist;
-	struct strbuf hist_path;
-	const char *prompt;
-	int color;
-	struct strvec owned;	/* strings ctx points at */
-	struct board board;	/* subagents' status lines */
-	int reasoning_open;	/* reasoning was shown; the answer starts on a new line */
-	/* <think>...</think> a server left in the answer: shown as reasoning
-	 * (the answer itself keeps it, as the server sent it) */
-	int in_think;
-	char tag[10];		/* a tag being matched across chunks */
-	size_t tag_len;
-};
 
 static volatile sig_atomic_t idle_interrupts;
 
@@ -71,8 +49,7 @@ static const char *prompt_fn(EditLine *el)
 	return r->prompt;
 }
 
-static void dim(struct repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void dim(struct repl *r, const char *fmt, ...)
+void repl_dim(struct repl *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -88,137 +65,7 @@ static void dim(struct repl *r, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* ---- UI callbacks ------------------------------------------------------- */
-
-static void ui_reasoning(void *ud, const char *s, size_t n);
-
-static void show_answer(struct repl *r, const char *s, size_t n)
-{
-	if (!n)
-		return;
-	if (r->in_think) {
-		ui_reasoning(r, s, n);
-		return;
-	}
-	if (r->reasoning_open) {
-		fputs("\n\n", stdout);
-		r->reasoning_open = 0;
-	}
-	render_text(&r->r, s, n);
-}
-
-/* The answer as it streams; <think> and </think> switch what follows to
- * reasoning and back (a tag may arrive split across chunks). */
-static void ui_text(void *ud, const char *s, size_t n)
-{
-	struct repl *r = ud;
-	size_t i, from = 0;
-
-	for (i = 0; i < n; i++) {
-		const char *want = r->in_think ? "</think>" : "<think>";
-
-		if (!r->tag_len && s[i] != '<')
-			continue;
-		if (!r->tag_len)
-			show_answer(r, s + from, i - from);
-		r->tag[r->tag_len++] = s[i];
-		from = i + 1;
-		if (strncmp(r->tag, want, r->tag_len)) {
-			/* not the tag: what was held back is text */
-			show_answer(r, r->tag, r->tag_len);
-			r->tag_len = 0;
-		} else if (r->tag_len == strlen(want)) {
-			r->in_think = !r->in_think;
-			r->tag_len = 0;
-		}
-	}
-	show_answer(r, s + from, n - from);
-}
-
-/* Reasoning, dimmed and apart from the answer. */
-static void ui_reasoning(void *ud, const char *s, size_t n)
-{
-	struct repl *r = ud;
-
-	render_flush(&r->r);
-	r->reasoning_open = 1;
-	if (r->color)
-		fputs(DIM, stdout);
-	fwrite(s, 1, n, stdout);
-	if (r->color)
-		fputs(RESET, stdout);
-	fflush(stdout);
-}
-
-static void ui_discard(void *ud, size_t n)
-{
-	dim(ud, "[the %zu characters above were cut off; asking again]", n);
-}
-
-static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
-{
-	dim(ud, "[%s; retrying in %.1f s, attempt %d]", reason, (double)wait_ms / 1000,
-	    attempt + 1);
-}
-
-static void ui_tool_start(void *ud, const char *id, const char *name, const char *args)
-{
-	struct repl *r = ud;
-	struct strbuf sb = STRBUF_INIT;
-
-	(void)id;
-	board_summarize_args(args, 100, &sb);
-	dim(r, "  > %s %s", name, sb.buf);
-	strbuf_release(&sb);
-}
-
-static void ui_tool_end(void *ud, const char *id, const char *name,
-			const char *result, int is_error, long ms)
-{
-	struct repl *r = ud;
-
-	(void)id;
-	if (is_error)
-		dim(r, "    ! %s: %.*s", name, (int)(strcspn(result, "\n") > 160 ? 160 : strcspn(result, "\n")), result);
-	else if (ms > 1000)
-		dim(r, "    %s took %.1f s", name, (double)ms / 1000);
-}
-
-static void ui_todos(void *ud, const struct todo_list *t)
-{
-	struct repl *r = ud;
-	struct strbuf sb = STRBUF_INIT;
-
-	todo_list_render(t, &sb);
-	render_flush(&r->r);
-	printf("plan:\n%s", sb.buf);
-	fflush(stdout);
-	strbuf_release(&sb);
-}
-
-static void ui_turn_end(void *ud, const struct provider_reply *rep)
-{
-	(void)ud;
-	(void)rep;
-}
-
-static void ui_child(void *ud, const struct loop_child_event *ev)
-{
-	struct repl *r = ud;
-
-	render_flush(&r->r);
-	board_event(&r->board, ev);
-}
-
-static void ui_notice(void *ud, const char *msg)
-{
-	struct repl *r = ud;
-
-	board_detach(&r->board);
-	dim(r, "note: %s", msg);
-}
-
-static char *read_line(struct repl *r, const char *prompt)
+char *repl_read_line(struct repl *r, const char *prompt)
 {
 	const char *line;
 	int count = 0;
@@ -228,37 +75,6 @@ static char *read_line(struct repl *r, const char *prompt)
 	if (!line || count <= 0)
 		return NULL;
 	return xstrndup(line, strcspn(line, "\n"));
-}
-
-static enum policy_verdict ui_approve(void *ud, const char *agent, const char *name,
-				      const char *args, const char *why, int *always,
-				      struct strbuf *reason)
-{
-	struct repl *r = ud;
-	char *ans;
-	enum policy_verdict v = POLICY_DENY;
-
-	render_flush(&r->r);
-	board_detach(&r->board);
-	printf("%s%s wants to run %s:\n  %.*s\n(%s)\n", agent,
-	       strcmp(agent, loop_agent(r->s.loop)->name) ? " (a subagent)" : "", name,
-	       (int)(strlen(args) > 2000 ? 2000 : strlen(args)), args, why);
-	printf("allow? [y]es once, [a]lways this session, [n]o, or type why not: ");
-	fflush(stdout);
-	cancel_clear(&session_cancel);
-	ans = read_line(r, "");
-	if (!ans || !*ans || !strcmp(ans, "n") || !strcmp(ans, "no")) {
-		strbuf_addstr(reason, "the user said no");
-	} else if (!strcmp(ans, "y") || !strcmp(ans, "yes")) {
-		v = POLICY_ALLOW;
-	} else if (!strcmp(ans, "a") || !strcmp(ans, "always")) {
-		*always = 1;
-		v = POLICY_ALLOW;
-	} else {
-		strbuf_addf(reason, "the user said no: %s", ans);
-	}
-	free(ans);
-	return v;
 }
 
 /* ---- commands ------------------------------------------------------------- */
@@ -271,7 +87,7 @@ static void status_line(struct repl *r)
 
 	loop_totals(l, &t);
 	loop_context(l, &used, &window);
-	dim(r, "[%s | %s/%s | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
+	repl_dim(r, "[%s | %s/%s | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
 	    loop_agent(l)->name, loop_provider_name(l), loop_model_id(l),
 	    window > 0 ? used * 100 / window : 0, window / 1000,
 	    t.usage.input_tokens + t.sub_usage.input_tokens,
@@ -478,6 +294,25 @@ static int slash_clear(struct repl *r, const char *arg)
 	return 0;
 }
 
+static int slash_last(struct repl *r, const char *arg)
+{
+	(void)arg;
+	if (!r->last_tool[0]) {
+		printf("no tool has run yet\n");
+		return 0;
+	}
+	{
+		/* through show_tail: a command's output may hold escapes */
+		struct strbuf all = STRBUF_INIT;
+		size_t more;
+
+		show_tail("", r->last_result.buf, (size_t)-1, 0, &all, &more);
+		printf("%s's whole result:\n%s", r->last_tool, all.buf);
+		strbuf_release(&all);
+	}
+	return 0;
+}
+
 static int slash_resume(struct repl *r, const char *arg)
 {
 	resume_cmd(r, arg);
@@ -501,6 +336,7 @@ static const struct slash {
 	{ "/context", "", "how full the context window is", slash_context },
 	{ "/compact", "[WHAT TO KEEP]", "summarise the conversation to free the context", slash_compact },
 	{ "/clear", "", "start a new conversation", slash_clear },
+	{ "/last", "", "the last tool call's whole result", slash_last },
 	{ "/resume", "[N|ID]", "list this project's recent sessions, or continue one", slash_resume },
 	{ "/quit", "", "exit (also /exit, Ctrl-D, or Ctrl-C twice)", slash_quit },
 	{ "/exit", NULL, NULL, slash_quit },	/* not listed: /quit's other name */
@@ -571,7 +407,7 @@ static char *read_prompt(struct repl *r, int *interrupted)
 	for (;;) {
 		cancel_clear(&session_cancel);
 		errno = 0;
-		line = read_line(r, sb.len || block ? "... " : "> ");
+		line = repl_read_line(r, sb.len || block ? "... " : "> ");
 		if (!line) {
 			if (cancel_requested(&session_cancel)) {
 				*interrupted = 1;
@@ -636,23 +472,18 @@ static void run_prompt(struct repl *r, const char *prompt, struct strbuf *err)
 	r->in_think = 0;
 	r->tag_len = 0;
 	loop_run(r->s.loop, prompt, &ex, err);
-	if (r->tag_len) {	/* a '<' held back at the very end */
-		r->in_think = 0;
-		show_answer(r, r->tag, r->tag_len);
-		r->tag_len = 0;
-	}
-	render_flush(&r->r);
+	repl_ui_turn_done(r);
 	if (ex == LOOP_INTERRUPTED)
-		dim(r, "[interrupted]");
+		repl_dim(r, "[interrupted]");
 	else if (ex == LOOP_PROVIDER_ERROR)
 		printf("%sarchie: %s%s\n", r->color ? RED : "", err->buf, r->color ? RESET : "");
 	else if (ex == LOOP_MAX_TURNS) {
 		struct loop_totals t;
 
 		loop_totals(r->s.loop, &t);
-		dim(r, "[stopped after %d turns]", t.turns);
+		repl_dim(r, "[stopped after %d turns]", t.turns);
 	} else if (ex == LOOP_BUDGET)
-		dim(r, "[stopped: the token budget is spent]");
+		repl_dim(r, "[stopped: the token budget is spent]");
 }
 
 int cli_repl(struct cli_ctx *ctx)
@@ -670,18 +501,7 @@ int cli_repl(struct cli_ctx *ctx)
 	strbuf_init(&r.hist_path, 4096);
 	render_init(&r.r, stdout, r.color);
 	board_init(&r.board, stdout, 1, r.color);
-	r.ui.text = ui_text;
-	r.ui.reasoning = ui_reasoning;
-	r.ui.discard = ui_discard;
-	r.ui.retry = ui_retry;
-	r.ui.tool_start = ui_tool_start;
-	r.ui.tool_end = ui_tool_end;
-	r.ui.todos = ui_todos;
-	r.ui.turn_end = ui_turn_end;
-	r.ui.approve = ui_approve;
-	r.ui.child = ui_child;
-	r.ui.notice = ui_notice;
-	r.ui.ud = &r;
+	repl_ui_init(&r);
 	if (session_open(ctx, &r.s, &r.ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
 		session_close(&r.s);
@@ -753,6 +573,7 @@ int cli_repl(struct cli_ctx *ctx)
 	session_close(&r.s);
 out:
 	board_release(&r.board);
+	repl_ui_release(&r);
 	strvec_release(&r.owned);
 	strbuf_release(&r.hist_path);
 	strbuf_release(&err);

@@ -44,6 +44,46 @@ void calls_add_denial(struct loop *l, const char *tool, const char *args,
 	d->rule = rule ? xstrdup(rule) : NULL;
 }
 
+/* An `ask` verdict settled: by the user (an "always" adds the precise
+ * rules for the session), or, headless, a denial that says how to allow
+ * it (*allow_rule, owned).  why gets the reason for a no. */
+static enum policy_verdict ask(struct loop *l, struct call *c, const struct policy_decision *d,
+			       struct strbuf *why, const char **by, char **allow_rule)
+{
+	struct loop_approval ap;
+	enum policy_verdict v;
+	int always = 0;
+	size_t i;
+
+	*by = "user";
+	strbuf_reset(why);
+	if (!l->o.ui.approve) {
+		/* headless: nobody to ask */
+		*by = "headless";
+		*allow_rule = xstrdup(d->approvals.nr ? d->approvals.v[0] : c->tool->name);
+		strbuf_addf(why, "it needs approval (%s) and no one can give it in a headless run; rerun with --yes, or allow it with a rule such as --allow '%s'",
+			    d->why, *allow_rule);
+		return POLICY_DENY;
+	}
+	ap.agent = l->o.agent->name;
+	ap.subagent = l->child.depth > 0;
+	ap.tool = c->tool->name;
+	ap.args = c->pc->arguments;
+	ap.why = d->why;
+	ap.always = &d->approvals;
+	ap.root = l->o.root;
+	v = l->o.ui.approve(l->o.ui.ud, &ap, &always, why);
+	/* "allow for this session": the precise rules, per command and
+	 * subcommand, not the whole tool */
+	for (i = 0; always && v == POLICY_ALLOW && i < d->approvals.nr; i++)
+		policy_add_rule(&l->policy, "session approvals", d->approvals.v[i], RULE_ALLOW, why);
+	if (always && v == POLICY_ALLOW && l->child.parent)
+		policy_share_approvals(&l->policy, &d->approvals);
+	if (v == POLICY_ALLOW)
+		strbuf_reset(why);
+	return v;
+}
+
 /* Checks a call: shape, tool, policy.  Sets c->run or an error result. */
 void calls_vet(struct loop *l, struct call *c)
 {
@@ -117,31 +157,7 @@ void calls_vet(struct loop *l, struct call *c)
 		hook_outcome_release(&ho);
 	}
 	if (v == POLICY_ASK) {
-		by = "user";
-		strbuf_reset(&why);
-		if (l->o.ui.approve) {
-			int always = 0;
-			size_t i;
-
-			v = l->o.ui.approve(l->o.ui.ud, l->o.agent->name, c->tool->name,
-					    pc->arguments, d.why, &always, &why);
-			/* "allow for this session": the precise rules, per
-			 * command and subcommand, not the whole tool */
-			for (i = 0; always && v == POLICY_ALLOW && i < d.approvals.nr; i++)
-				policy_add_rule(&l->policy, "session approvals", d.approvals.v[i],
-						RULE_ALLOW, &why);
-			if (always && v == POLICY_ALLOW && l->child.parent)
-				policy_share_approvals(&l->policy, &d.approvals);
-			if (v == POLICY_ALLOW)
-				strbuf_reset(&why);
-		} else {
-			/* headless: nobody to ask */
-			by = "headless";
-			v = POLICY_DENY;
-			allow_rule = xstrdup(d.approvals.nr ? d.approvals.v[0] : c->tool->name);
-			strbuf_addf(&why, "it needs approval (%s) and no one can give it in a headless run; rerun with --yes, or allow it with a rule such as --allow '%s'",
-				    d.why, allow_rule);
-		}
+		v = ask(l, c, &d, &why, &by, &allow_rule);
 	} else if (v == POLICY_DENY && !why.len) {
 		strbuf_addstr(&why, d.why);
 	}

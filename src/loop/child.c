@@ -86,15 +86,14 @@ static void child_turn_end(void *ud, const struct provider_reply *r)
 	emit(ud, "turn", NULL, NULL);
 }
 
-static enum policy_verdict child_approve(void *ud, const char *agent, const char *name,
-					 const char *args, const char *why, int *always,
+static enum policy_verdict child_approve(void *ud, const struct loop_approval *a, int *always,
 					 struct strbuf *reason)
 {
 	struct child *c = ud;
 	enum policy_verdict v;
 
 	pthread_mutex_lock(&ui_lock);
-	v = c->root->approve(c->root->ud, agent, name, args, why, always, reason);
+	v = c->root->approve(c->root->ud, a, always, reason);
 	pthread_mutex_unlock(&ui_lock);
 	return v;
 }

@@ -63,6 +63,17 @@ struct loop_child_event {
 	const char *error;		/* end: why it failed */
 };
 
+/* A call the user is asked about. */
+struct loop_approval {
+	const char *agent;		/* who asks: a subagent names itself */
+	int subagent;
+	const char *tool;
+	const char *args;		/* the call's arguments, JSON */
+	const char *why;		/* the rule or default that asks */
+	const struct strvec *always;	/* what "always" allows for the session */
+	const char *root;		/* the project's root (a command's cwd is shown when not it) */
+};
+
 /* A compaction, for the UI (see docs/context.md). */
 struct loop_compaction {
 	long before, after;		/* the context's tokens, estimated */
@@ -83,14 +94,12 @@ struct loop_ui {
 	void (*tool_end)(void *ud, const char *id, const char *name,
 			 const char *result, int is_error, long ms);
 	void (*todos)(void *ud, const struct todo_list *t);
-	/* Asks the user about a call (interactive): agent is who asks (a
-	 * subagent names itself), why is the policy's
-	 * reason; set *always to allow such calls for the session; write a
-	 * reason for a "no" into reason.  NULL: headless, where `ask` is a
-	 * denial (unless --yes). */
-	enum policy_verdict (*approve)(void *ud, const char *agent, const char *name,
-				       const char *args, const char *why,
-				       int *always, struct strbuf *reason);
+	/* Asks the user about a call (interactive; see struct
+	 * loop_approval); set *always to allow such calls for the session
+	 * (the rules a->always lists); write a reason for a "no" into
+	 * reason.  NULL: headless, where `ask` is a denial (unless --yes). */
+	enum policy_verdict (*approve)(void *ud, const struct loop_approval *a, int *always,
+				       struct strbuf *reason);
 	/* Every vetted call's verdict, for the record: d is the policy's
 	 * decision (each subject and the rules that matched), final the
 	 * verdict that stood, decided_by who settled it ("policy", "user",

@@ -46,9 +46,9 @@ check() {
 		echo "ok $T_N - $desc"
 	else
 		echo "not ok $T_N - $desc"
-		echo "#   rc=$rc"
-		echo "#   stdout: $(printf '%s' "$out" | head -c 2000)"
-		echo "#   stderr: $(printf '%s' "$err" | head -c 2000)"
+		echo "#   rc=${rc-}"
+		echo "#   stdout: $(printf '%s' "${out-}" | head -c 2000)"
+		echo "#   stderr: $(printf '%s' "${err-}" | head -c 2000)"
 		T_FAIL=$((T_FAIL + 1))
 	fi
 }

@@ -26,7 +26,7 @@ tm new-session -d -s t -x 120 -y 45 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME
 check "the session starts" wait_for "agent backend-architect"
 
 tm send-keys -t t "clean up" Enter
-check "the prompt shows the exact command" wait_for '"command":"rm -f victim.txt"'
+check "the prompt shows the command as typed, not JSON" wait_for '$ rm -f victim.txt'
 check "the prompt says why it asks" wait_for "commands ask unless they only read"
 tm send-keys -t t "it is still in use" Enter
 check "the model's answer follows" wait_for "OK, I left it."
@@ -35,9 +35,10 @@ check "the reason reached the model" req_match 2 '.messages[-1].content' "the us
 
 tm send-keys -t t "touch it twice" Enter
 check "the first touch asks" wait_for "touch made.txt"
-tm send-keys -t t "a" Enter
-check "the turn finishes without asking again" wait_for "Touched twice."
-check "only one approval prompt for the same command" test "$(tm capture-pane -t t -p -S -200 | grep -c 'allow? \[y\]es once')" = 2
+check "the 'always' choice says what it will allow" wait_for "[a] always: allow Bash(touch"
+tm send-keys -t t "a"
+check "the turn finishes without asking again (one key, no Enter)" wait_for "Touched twice."
+check "only one approval prompt for the same command" test "$(tm capture-pane -t t -p -S -200 | grep -c '^allow? ')" = 2
 check "the file was made" test -f made.txt
 
 tm send-keys -t t "/quit" Enter
@@ -54,10 +55,45 @@ tm new-session -d -s t -x 160 -y 45 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME
 check "the second session starts" wait_for "agent backend-architect"
 tm send-keys -t t "delegate the file" Enter
 check "the approval prompt names the subagent" wait_for "database-optimizer (a subagent) wants to run Bash"
-tm send-keys -t t "y" Enter
+tm send-keys -t t "y"
 check "the parent's answer follows" wait_for "The specialist made it."
 check "the subagent's command ran" test -f child-made.txt
 check "the subagent has its status line" wait_for "+ database-optimizer [2 turns, 1 tool"
 tm send-keys -t t "/quit" Enter
 check "quits again" wait_for "EXITED rc=0"
+tm kill-session -t t
+
+# what an edit and a command will do, and what they did: screens compared
+# with the expected ones in tests/data/screens/ (the workspace's path
+# written as WS)
+printf 'def add(a, b):\n    return a - b\n\nprint(add(1, 2))\n' > calc.py
+fakellm_start '{"responses":[
+ {"turn":{"text":"Let me fix it.","tool_calls":[{"id":"e1","name":"Edit","arguments":{"path":"calc.py","old_string":"    return a - b","new_string":"    # the sum\n    return a + b"}}]}},
+ {"turn":{"tool_calls":[{"id":"b1","name":"Bash","arguments":{"command":"python3 calc.py && echo done"}}]}},
+ {"turn":{"tool_calls":[{"id":"w1","name":"Write","arguments":{"path":"notes/todo.md","content":"# To do\n\n- tests\n"}}]}},
+ {"turn":{"text":"Fixed."}}]}'
+tm new-session -d -s t -x 100 -y 60 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm NO_COLOR=1 '$ARCHIE' --model openai/m --routing off; echo EXITED rc=\$?; sleep 60"
+check "the third session starts" wait_for "agent backend-architect"
+# screen FROM TO: the screen's lines from the last FROM to the next TO
+screen() {
+	tm capture-pane -t t -p -S -100 | sed "s|$WS|WS|g" |
+		awk -v from="$1" -v to="$2" 'index($0, from) { buf = ""; on = 1 } on { buf = buf $0 "\n" } on && index($0, to) { on = 0; out = buf } END { printf "%s", out }'
+}
+same_screen() { screen "$1" "$2" | diff -u "$TEST_DATA/screens/$3" - | sed 's/^/#   /'; [ "$(screen "$1" "$2")" = "$(cat "$TEST_DATA/screens/$3")" ]; }
+tm send-keys -t t "fix add" Enter
+check "the Edit approval is a unified diff of the file" wait_for "[a] always: allow Edit("
+check "... the whole screen as expected" same_screen "wants to run Edit" "allow?" approve-edit.txt
+tm send-keys -t t "y"
+check "the Bash approval shows the command as typed" wait_for "$ python3 calc.py && echo done"
+tm send-keys -t t "y"
+check "a new file's approval shows its first lines" wait_for "new file notes/todo.md (3 lines)"
+check "... as expected" same_screen "wants to run Write" "allow?" approve-write.txt
+tm send-keys -t t "y"
+check "the turn ends" wait_for "Fixed."
+check "under each call, what it did" same_screen "> Edit calc.py" "> Write notes/todo.md" results.txt
+check "the edit is on disk" grep -q "return a + b" calc.py
+tm send-keys -t t "/last" Enter
+check "/last shows the last call's whole result" wait_for "Write's whole result:"
+tm send-keys -t t "/quit" Enter
+check "quits a third time" wait_for "EXITED rc=0"
 finish

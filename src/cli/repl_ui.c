@@ -1,0 +1,317 @@
+/*
+ * repl_ui: what an interactive turn shows as it runs: the answer through
+ * the Markdown renderer (<think> blocks as reasoning), each tool call with
+ * what it did under it, approvals that show the change, the plan, and
+ * subagents' status lines.  See repl_int.h.
+ */
+#include "cli/repl_int.h"
+
+#include "cli/show.h"
+#include "core/cancel.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* A failed call's lines shown under it; a command's last lines. */
+#define ERROR_LINES 40
+#define TAIL_LINES 10
+/* A command that succeeded: its last few lines. */
+#define OK_TAIL_LINES 3
+
+/* ---- UI callbacks ------------------------------------------------------- */
+
+static void ui_reasoning(void *ud, const char *s, size_t n);
+
+static void show_answer(struct repl *r, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	if (r->in_think) {
+		ui_reasoning(r, s, n);
+		return;
+	}
+	if (r->reasoning_open) {
+		fputs("\n\n", stdout);
+		r->reasoning_open = 0;
+	}
+	render_text(&r->r, s, n);
+}
+
+/* The answer as it streams; <think> and </think> switch what follows to
+ * reasoning and back (a tag may arrive split across chunks). */
+static void ui_text(void *ud, const char *s, size_t n)
+{
+	struct repl *r = ud;
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *want = r->in_think ? "</think>" : "<think>";
+
+		if (!r->tag_len && s[i] != '<')
+			continue;
+		if (!r->tag_len)
+			show_answer(r, s + from, i - from);
+		r->tag[r->tag_len++] = s[i];
+		from = i + 1;
+		if (strncmp(r->tag, want, r->tag_len)) {
+			/* not the tag: what was held back is text */
+			show_answer(r, r->tag, r->tag_len);
+			r->tag_len = 0;
+		} else if (r->tag_len == strlen(want)) {
+			r->in_think = !r->in_think;
+			r->tag_len = 0;
+		}
+	}
+	show_answer(r, s + from, n - from);
+}
+
+/* Reasoning, dimmed and apart from the answer. */
+static void ui_reasoning(void *ud, const char *s, size_t n)
+{
+	struct repl *r = ud;
+
+	render_flush(&r->r);
+	r->reasoning_open = 1;
+	if (r->color)
+		fputs(DIM, stdout);
+	fwrite(s, 1, n, stdout);
+	if (r->color)
+		fputs(RESET, stdout);
+	fflush(stdout);
+}
+
+static void ui_discard(void *ud, size_t n)
+{
+	repl_dim(ud, "[the %zu characters above were cut off; asking again]", n);
+}
+
+static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
+{
+	repl_dim(ud, "[%s; retrying in %.1f s, attempt %d]", reason, (double)wait_ms / 1000,
+	    attempt + 1);
+}
+
+static void ui_tool_start(void *ud, const char *id, const char *name, const char *args)
+{
+	struct repl *r = ud;
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)id;
+	strbuf_reset(&r->call_args);
+	strbuf_addstr(&r->call_args, args);
+	board_summarize_args(args, 100, &sb);
+	repl_dim(r, "  > %s %s", name, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* What the call did, under it: Bash's exit status and last lines, Read's
+ * lines, Grep's matches, Edit's +n -m; a failure in red, whole to
+ * ERROR_LINES.  /last shows the whole result. */
+static void ui_tool_end(void *ud, const char *id, const char *name,
+			const char *result, int is_error, long ms)
+{
+	struct repl *r = ud;
+	struct strbuf line = STRBUF_INIT, tail = STRBUF_INIT;
+	size_t more = 0, out_len;
+
+	(void)id;
+	render_flush(&r->r);
+	board_detach(&r->board);
+	strbuf_reset(&r->last_result);
+	strbuf_addstr(&r->last_result, result);
+	snprintf(r->last_tool, sizeof(r->last_tool), "%s", name);
+	show_result_line(name, r->call_args.buf, result, is_error, &line);
+	if (ms > 1000)
+		strbuf_addf(&line, " · %.1f s", (double)ms / 1000);
+	if (is_error && !strcmp(name, "Bash") && show_bash_status(result, &out_len))
+		show_tail(name, result, TAIL_LINES, 6, &tail, &more);
+	else if (is_error && strchr(result, '\n'))
+		show_tail(name, strchr(result, '\n') + 1, ERROR_LINES, 6, &tail, &more);
+	else if (!strcmp(name, "Bash"))
+		show_tail(name, result, OK_TAIL_LINES, 6, &tail, &more);
+	printf("%s    ⎿ %s%s\n", r->color ? (is_error ? RED : DIM) : "", line.buf,
+	       r->color ? RESET : "");
+	if (tail.len) {
+		if (more)
+			printf("%s      ... %zu line%s above (/last shows all)%s\n", r->color ? DIM : "",
+			       more, more == 1 ? "" : "s", r->color ? RESET : "");
+		printf("%s%s%s", r->color ? DIM : "", tail.buf, r->color ? RESET : "");
+	}
+	fflush(stdout);
+	strbuf_release(&line);
+	strbuf_release(&tail);
+}
+
+static void ui_todos(void *ud, const struct todo_list *t)
+{
+	struct repl *r = ud;
+	struct strbuf sb = STRBUF_INIT;
+
+	todo_list_render(t, &sb);
+	render_flush(&r->r);
+	printf("plan:\n%s", sb.buf);
+	fflush(stdout);
+	strbuf_release(&sb);
+}
+
+static void ui_turn_end(void *ud, const struct provider_reply *rep)
+{
+	(void)ud;
+	(void)rep;
+}
+
+static void ui_child(void *ud, const struct loop_child_event *ev)
+{
+	struct repl *r = ud;
+
+	render_flush(&r->r);
+	board_event(&r->board, ev);
+}
+
+static void ui_notice(void *ud, const char *msg)
+{
+	struct repl *r = ud;
+
+	board_detach(&r->board);
+	repl_dim(r, "note: %s", msg);
+}
+
+/* One key, without Enter, from a terminal: -1 when stdin is not one (or
+ * at end of input). */
+static int read_key(void)
+{
+	struct termios old, raw;
+	unsigned char c;
+	ssize_t n;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &old))
+		return -1;
+	raw = old;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	do
+		n = read(STDIN_FILENO, &c, 1);
+	while (n < 0 && errno == EINTR && !cancel_requested(&session_cancel));
+	/* TCSANOW: what was typed after the key stays for the editor */
+	tcsetattr(STDIN_FILENO, TCSANOW, &old);
+	return n == 1 ? c : -1;
+}
+
+/*
+ * Asks about a call, showing what it will do: the diff an edit makes, the
+ * command as it would be typed (with its directory when not the
+ * project's), the URL.  y, a and n answer with one key; anything else
+ * starts a reason ("no: ..."), typed on the line.
+ */
+static enum policy_verdict ui_approve(void *ud, const struct loop_approval *a, int *always,
+				      struct strbuf *reason)
+{
+	struct repl *r = ud;
+	struct strbuf shown = STRBUF_INIT, scope = STRBUF_INIT;
+	enum policy_verdict v = POLICY_DENY;
+	char *ans = NULL;
+	size_t i;
+	int key;
+
+	render_flush(&r->r);
+	board_detach(&r->board);
+	show_call(a->tool, a->args, a->root, r->color, 0, &shown);
+	for (i = 0; a->always && i < a->always->nr; i++)
+		strbuf_addf(&scope, "%s%s", i ? ", " : "", a->always->v[i]);
+	if (!scope.len)
+		strbuf_addstr(&scope, a->tool);
+	printf("\n%s%s%s%s wants to run %s%s:\n", r->color ? "\033[1m" : "", a->agent,
+	       a->subagent ? " (a subagent)" : "", r->color ? RESET : "", a->tool, "");
+	{
+		const char *p = shown.buf;
+
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+
+			printf("  %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	printf("%s  (%s)%s\n", r->color ? DIM : "", a->why, r->color ? RESET : "");
+	printf("  [y] yes, once    [n] no, or type why not\n"
+	       "  [a] always: allow %s in this session\n"
+	       "allow? ", scope.buf);
+	fflush(stdout);
+	cancel_clear(&session_cancel);
+	key = read_key();
+	if (key == 'y' || key == 'Y') {
+		printf("yes\n");
+		v = POLICY_ALLOW;
+	} else if (key == 'a' || key == 'A') {
+		printf("always\n");
+		*always = 1;
+		v = POLICY_ALLOW;
+	} else if (key == 'n' || key == 'N' || key == 27 || key == '\r' || key == '\n' ||
+		   key == 4 || (key < 0 && isatty(STDIN_FILENO))) {
+		printf("no\n");
+		strbuf_addstr(reason, "the user said no");
+	} else {
+		/* a reason, or a whole answer from a pipe: the line editor */
+		if (key > 0) {
+			char first[2] = { (char)key, '\0' };
+
+			el_push(r->el, first);
+		}
+		ans = repl_read_line(r, "");
+		if (!ans || !*ans || !strcmp(ans, "n") || !strcmp(ans, "no")) {
+			strbuf_addstr(reason, "the user said no");
+		} else if (!strcmp(ans, "y") || !strcmp(ans, "yes")) {
+			v = POLICY_ALLOW;
+		} else if (!strcmp(ans, "a") || !strcmp(ans, "always")) {
+			*always = 1;
+			v = POLICY_ALLOW;
+		} else {
+			strbuf_addf(reason, "the user said no: %s", ans);
+		}
+	}
+	fflush(stdout);
+	free(ans);
+	strbuf_release(&shown);
+	strbuf_release(&scope);
+	return v;
+}
+
+void repl_ui_init(struct repl *r)
+{
+	strbuf_init(&r->call_args, (size_t)64 << 20);
+	strbuf_init(&r->last_result, (size_t)64 << 20);
+	r->ui.text = ui_text;
+	r->ui.reasoning = ui_reasoning;
+	r->ui.discard = ui_discard;
+	r->ui.retry = ui_retry;
+	r->ui.tool_start = ui_tool_start;
+	r->ui.tool_end = ui_tool_end;
+	r->ui.todos = ui_todos;
+	r->ui.turn_end = ui_turn_end;
+	r->ui.approve = ui_approve;
+	r->ui.child = ui_child;
+	r->ui.notice = ui_notice;
+	r->ui.ud = r;
+}
+
+void repl_ui_release(struct repl *r)
+{
+	strbuf_release(&r->call_args);
+	strbuf_release(&r->last_result);
+}
+
+void repl_ui_turn_done(struct repl *r)
+{
+	if (r->tag_len) {	/* a '<' held back at the very end */
+		r->in_think = 0;
+		show_answer(r, r->tag, r->tag_len);
+		r->tag_len = 0;
+	}
+	render_flush(&r->r);
+}
