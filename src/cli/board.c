@@ -139,6 +139,10 @@ void board_event(struct board *b, const struct loop_child_event *ev)
 	} else if (!strcmp(ev->kind, "tool")) {
 		strbuf_addf(&sb, "> %s ", ev->tool);
 		board_summarize_args(ev->args, 80, &sb);
+	} else if (!strcmp(ev->kind, "retry")) {
+		/* the reason rides in args */
+		strbuf_add_printable(&sb, ev->args, strcspn(ev->args, "\n") > 120
+							  ? 120 : strcspn(ev->args, "\n"));
 	} else if (!strcmp(ev->kind, "end")) {
 		r->state = ev->outcome && (!strcmp(ev->outcome, "ok") ||
 					   !strcmp(ev->outcome, "max_turns") ||

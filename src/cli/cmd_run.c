@@ -241,6 +241,8 @@ static void ui_child(void *ud, const struct loop_child_event *ev)
 		      "depth", ev->depth);
 	if (ev->session)
 		json_object_set_new(o, "session_id", json_string(ev->session));
+	if (!strcmp(ev->kind, "retry") && ev->args)
+		json_object_set_new(o, "reason", json_string(ev->args));
 	if (ev->description && !strcmp(ev->kind, "start"))
 		json_object_set_new(o, "description", json_string(ev->description));
 	if (ev->tool) {

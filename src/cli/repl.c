@@ -53,6 +53,7 @@ void repl_dim(struct repl *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	spinner_pause(&r->spin);
 	render_flush(&r->r);
 	if (r->color)
 		fputs(DIM, stdout);
@@ -471,6 +472,7 @@ static void run_prompt(struct repl *r, const char *prompt, struct strbuf *err)
 	strbuf_reset(err);
 	r->in_think = 0;
 	r->tag_len = 0;
+	repl_ui_turn_start(r);
 	loop_run(r->s.loop, prompt, &ex, err);
 	repl_ui_turn_done(r);
 	if (ex == LOOP_INTERRUPTED)

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/render.h"
 #include "cli/session.h"
+#include "cli/spinner.h"
 #include "core/strbuf.h"
 
 #include <histedit.h>
@@ -39,6 +40,8 @@ struct repl {
 	struct strbuf call_args;	/* the running call's arguments, for its result line */
 	struct strbuf last_result;	/* the last call's whole result, for /last */
 	char last_tool[64];
+	struct spinner spin;	/* "working", while nothing else is shown */
+	long streamed;		/* characters of this turn's answer and reasoning */
 };
 
 /* A dimmed line (with '\n'), after the answer's open line is ended. */
@@ -49,6 +52,8 @@ char *repl_read_line(struct repl *r, const char *prompt);
 /* Sets r->ui: the callbacks of repl_ui.c. */
 void repl_ui_init(struct repl *r);
 void repl_ui_release(struct repl *r);
+/* Before a turn: the spinner runs until the model answers. */
+void repl_ui_turn_start(struct repl *r);
 /* After a turn: what the answer held back (a '<' that may have started a
  * tag) is shown, and its line ended. */
 void repl_ui_turn_done(struct repl *r);

@@ -48,6 +48,8 @@ static void ui_text(void *ud, const char *s, size_t n)
 	struct repl *r = ud;
 	size_t i, from = 0;
 
+	spinner_pause(&r->spin);
+	r->streamed += (long)n;
 	for (i = 0; i < n; i++) {
 		const char *want = r->in_think ? "</think>" : "<think>";
 
@@ -74,6 +76,8 @@ static void ui_reasoning(void *ud, const char *s, size_t n)
 {
 	struct repl *r = ud;
 
+	spinner_pause(&r->spin);
+	r->streamed += (long)n;
 	render_flush(&r->r);
 	r->reasoning_open = 1;
 	if (r->color)
@@ -84,6 +88,14 @@ static void ui_reasoning(void *ud, const char *s, size_t n)
 	fflush(stdout);
 }
 
+/* The spinner again, once the cursor is at a line's start: waiting for
+ * what, its time kept or from now, with this turn's tokens so far. */
+static void waiting(struct repl *r, const char *what, int keep_time)
+{
+	spinner_run(&r->spin, what, keep_time);
+	spinner_tokens(&r->spin, r->streamed / 4);
+}
+
 static void ui_discard(void *ud, size_t n)
 {
 	repl_dim(ud, "[the %zu characters above were cut off; asking again]", n);
@@ -91,8 +103,11 @@ static void ui_discard(void *ud, size_t n)
 
 static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
 {
-	repl_dim(ud, "[%s; retrying in %.1f s, attempt %d]", reason, (double)wait_ms / 1000,
-	    attempt + 1);
+	struct repl *r = ud;
+
+	repl_dim(r, "[%s; retrying in %.1f s, attempt %d]", reason, (double)wait_ms / 1000,
+		 attempt + 1);
+	waiting(r, "retrying: waiting for the model", 1);
 }
 
 static void ui_tool_start(void *ud, const char *id, const char *name, const char *args)
@@ -105,6 +120,9 @@ static void ui_tool_start(void *ud, const char *id, const char *name, const char
 	strbuf_addstr(&r->call_args, args);
 	board_summarize_args(args, 100, &sb);
 	repl_dim(r, "  > %s %s", name, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "running %s", name);
+	waiting(r, sb.buf, 0);
 	strbuf_release(&sb);
 }
 
@@ -119,6 +137,7 @@ static void ui_tool_end(void *ud, const char *id, const char *name,
 	size_t more = 0, out_len;
 
 	(void)id;
+	spinner_pause(&r->spin);
 	render_flush(&r->r);
 	board_detach(&r->board);
 	strbuf_reset(&r->last_result);
@@ -144,6 +163,7 @@ static void ui_tool_end(void *ud, const char *id, const char *name,
 	fflush(stdout);
 	strbuf_release(&line);
 	strbuf_release(&tail);
+	waiting(r, "waiting for the model", 0);
 }
 
 static void ui_todos(void *ud, const struct todo_list *t)
@@ -152,10 +172,12 @@ static void ui_todos(void *ud, const struct todo_list *t)
 	struct strbuf sb = STRBUF_INIT;
 
 	todo_list_render(t, &sb);
+	spinner_pause(&r->spin);
 	render_flush(&r->r);
 	printf("plan:\n%s", sb.buf);
 	fflush(stdout);
 	strbuf_release(&sb);
+	waiting(r, "working", 1);
 }
 
 static void ui_turn_end(void *ud, const struct provider_reply *rep)
@@ -168,8 +190,12 @@ static void ui_child(void *ud, const struct loop_child_event *ev)
 {
 	struct repl *r = ud;
 
+	spinner_pause(&r->spin);
 	render_flush(&r->r);
 	board_event(&r->board, ev);
+	/* under the subagents' lines, which say what each is doing */
+	if (!r->board.tty || !r->board.drawn)
+		waiting(r, "subagents at work", 1);
 }
 
 static void ui_notice(void *ud, const char *msg)
@@ -219,6 +245,7 @@ static enum policy_verdict ui_approve(void *ud, const struct loop_approval *a, i
 	size_t i;
 	int key;
 
+	spinner_pause(&r->spin);
 	render_flush(&r->r);
 	board_detach(&r->board);
 	show_call(a->tool, a->args, a->root, r->color, 0, &shown);
@@ -284,6 +311,8 @@ static enum policy_verdict ui_approve(void *ud, const struct loop_approval *a, i
 
 void repl_ui_init(struct repl *r)
 {
+	/* on a terminal that takes escapes (NO_COLOR: none at all) */
+	spinner_init(&r->spin, stdout, r->color);
 	strbuf_init(&r->call_args, (size_t)64 << 20);
 	strbuf_init(&r->last_result, (size_t)64 << 20);
 	r->ui.text = ui_text;
@@ -302,12 +331,20 @@ void repl_ui_init(struct repl *r)
 
 void repl_ui_release(struct repl *r)
 {
+	spinner_release(&r->spin);
 	strbuf_release(&r->call_args);
 	strbuf_release(&r->last_result);
 }
 
+void repl_ui_turn_start(struct repl *r)
+{
+	r->streamed = 0;
+	waiting(r, "waiting for the model", 0);
+}
+
 void repl_ui_turn_done(struct repl *r)
 {
+	spinner_pause(&r->spin);
 	if (r->tag_len) {	/* a '<' held back at the very end */
 		r->in_think = 0;
 		show_answer(r, r->tag, r->tag_len);

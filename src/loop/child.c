@@ -98,6 +98,19 @@ static enum policy_verdict child_approve(void *ud, const struct loop_approval *a
 	return v;
 }
 
+/* A retry of the child's request: on its status line, so a child waiting
+ * out a 503 or a 429 does not look stuck. */
+static void child_retry(void *ud, int attempt, long wait_ms, const char *reason)
+{
+	struct child *c = ud;
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s; retrying in %.1f s (attempt %d)", reason, (double)wait_ms / 1000,
+		    attempt + 1);
+	emit(c, "retry", NULL, sb.buf);
+	strbuf_release(&sb);
+}
+
 static void child_notice(void *ud, const char *msg)
 {
 	struct child *c = ud;
@@ -239,6 +252,7 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	o->ui.turn_end = child_turn_end;
 	o->ui.approve = c->root->approve ? child_approve : NULL;
 	o->ui.notice = child_notice;
+	o->ui.retry = child_retry;
 	o->ui.ud = c;
 	memset(co, 0, sizeof(*co));
 	co->depth = p->child.depth + 1;

@@ -46,7 +46,7 @@ enum loop_exit {
 
 /* A subagent's progress, for the UI (see struct loop_ui.child). */
 struct loop_child_event {
-	const char *kind;		/* "start", "tool", "turn", "end" */
+	const char *kind;		/* "start", "tool", "turn", "retry" (args: why), "end" */
 	const char *id;			/* the child: its Task call's id, or route-N */
 	const char *agent;
 	const char *parent_agent;

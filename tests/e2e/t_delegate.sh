@@ -344,4 +344,14 @@ expect_err "names 'aws-specialist' (line 5), but there is no such agent" "the mi
 check "... once" test "$(printf '%s' "$err" | grep -c "no such agent")" = 1
 check "the existing specialist still ran" test "$(req_count_sys 'You are a security auditor')" = 1
 
+# a subagent retrying a 503 says so on its line (stream-json: a retry event)
+fakellm_start '{"responses":[
+ {'"$DB"',"status":503,"headers":{"retry-after":"0"},"body":{"error":{"message":"busy upstream"}}},
+ {'"$DB"',"turn":{"text":"DB REPORT after a retry."}},
+ {'"$MAIN"',"turn":{"tool_calls":[{"id":"t1","name":"Task","arguments":{"description":"schema review","prompt":"Review it.","subagent_type":"database-optimizer"}}]}},
+ {'"$MAIN"',"turn":{"text":"Done."}}]}'
+OPENAI_BASE_URL="$FAKE_URL" run "$ARCHIE" -p "review" --model openai/m --routing off --output-format stream-json
+expect_event '.type == "subagent" and .event == "retry" and .agent == "database-optimizer" and (.reason | contains("busy upstream"))' "a subagent's retry is an event with its reason"
+fakellm_stop
+
 finish
