@@ -9,6 +9,7 @@
 
 #include "cli/board.h"
 #include "cli/session.h"
+#include "cli/spinner.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
 #include "design/design.h"
@@ -114,32 +115,70 @@ const struct cmd_entry cmd_check_design_entry = {
 
 #define DEFAULT_REPAIR_ROUNDS 2
 
+/* What design shows while it works, on stderr: each call, subagents'
+ * lines, and (on a terminal) a spinner while the model writes. */
 struct design_ui {
 	struct board board;
+	struct spinner spin;
+	long streamed;		/* characters the model has written this round */
 };
 
 static void dui_tool_start(void *ud, const char *id, const char *name, const char *args)
 {
+	struct design_ui *u = ud;
 	struct strbuf sb = STRBUF_INIT;
 
-	(void)ud;
 	(void)id;
+	spinner_pause(&u->spin);
 	board_summarize_args(args, 100, &sb);
 	fprintf(stderr, "  > %s %s\n", name, sb.buf);
 	strbuf_release(&sb);
+	spinner_run(&u->spin, "gathering evidence", 1);
+}
+
+static void dui_text(void *ud, const char *s, size_t n)
+{
+	struct design_ui *u = ud;
+
+	(void)s;
+	u->streamed += (long)n;
+	spinner_run(&u->spin, "writing the design", 1);
+	spinner_tokens(&u->spin, u->streamed / 4);
 }
 
 static void dui_child(void *ud, const struct loop_child_event *ev)
 {
 	struct design_ui *u = ud;
 
+	spinner_pause(&u->spin);
 	board_event(&u->board, ev);
 }
 
 static void dui_notice(void *ud, const char *msg)
 {
-	(void)ud;
+	struct design_ui *u = ud;
+
+	spinner_pause(&u->spin);
 	fprintf(stderr, "archie: note: %s\n", msg);
+}
+
+static void dui_retry(void *ud, int attempt, long wait_ms, const char *reason)
+{
+	struct design_ui *u = ud;
+
+	spinner_pause(&u->spin);
+	fprintf(stderr, "archie: %s; retrying in %.1f s (attempt %d)\n", reason,
+		(double)wait_ms / 1000, attempt + 1);
+	spinner_run(&u->spin, "waiting for the model", 1);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
 }
 
 /* "Design the order service!" -> "design-the-order-service" */
@@ -279,8 +318,12 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	memset(&u, 0, sizeof(u));
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
+	/* progress on a terminal only: a log keeps the lines alone */
+	spinner_init(&u.spin, stderr, isatty(STDERR_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
 	memset(&ui, 0, sizeof(ui));
 	ui.tool_start = dui_tool_start;
+	ui.text = dui_text;
+	ui.retry = dui_retry;
 	ui.child = dui_child;
 	ui.notice = dui_notice;
 	ui.ud = &u;
@@ -304,7 +347,11 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 		strbuf_reset(&err);
 		/* specialists are routed on the requirements, once */
 		loop_set_route_text(s.loop, round ? "" : req.buf);
-		if (loop_run(s.loop, prompt.buf, &ex, &err) || ex == LOOP_INTERRUPTED ||
+		u.streamed = 0;
+		spinner_run(&u.spin, round ? "repairing the design" : "waiting for the model", 0);
+		rc = loop_run(s.loop, prompt.buf, &ex, &err);
+		spinner_pause(&u.spin);
+		if (rc || ex == LOOP_INTERRUPTED ||
 		    ex == LOOP_PROVIDER_ERROR) {
 			fprintf(stderr, "archie: %s\n", ex == LOOP_INTERRUPTED ? "interrupted" : err.buf);
 			rc = ex == LOOP_INTERRUPTED ? CLI_EXIT_INTERRUPTED : CLI_EXIT_PROVIDER;
@@ -317,6 +364,8 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 			rc = cli_error("cannot write the design: %s", err.buf);
 			goto out;
 		}
+		fprintf(stderr, "archie: checking the draft (%zu lines; its SQL on %s)\n",
+			count_lines(doc.buf), o.sqlite_only ? "SQLite" : "PostgreSQL when installed, else SQLite");
 		design_report_init(&r);
 		if (design_check(path.buf, doc.buf, doc.len, &o, &r, &err)) {
 			rc = cli_error("%s", err.buf);
@@ -346,6 +395,7 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 out:
 	session_close(&s);
 out_noses:
+	spinner_release(&u.spin);
 	board_release(&u.board);
 	strbuf_release(&req);
 	strbuf_release(&err);

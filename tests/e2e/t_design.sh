@@ -79,6 +79,8 @@ fakellm_start "$(jq -n --rawfile a broken/08-create-not-201.md --rawfile b valid
 export OPENAI_BASE_URL="$FAKE_URL"
 cd "$WS" || exit 2
 run "$ARCHIE" design "an order service for a small shop" --model openai/m
+expect_err "archie: checking the draft (" "design says what it is doing (checking each draft)"
+check "... and draws no spinner when stderr is not a terminal" sh -c '! printf "%s" "$0" | grep -q "waiting for the model ·"' "$err"
 expect_rc 0 "design: the repaired document passes (exit 0)"
 F="$WS/docs/architecture/an-order-service-for-a-small-shop.md"
 check "design: written to docs/architecture/<slug>.md" test -f "$F"
