@@ -319,7 +319,11 @@ static int design_exec(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&u, 0, sizeof(u));
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
 	/* progress on a terminal only: a log keeps the lines alone */
-	spinner_init(&u.spin, stderr, isatty(STDERR_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
+	{
+		const char *nc = getenv("NO_COLOR");
+
+		spinner_init(&u.spin, stderr, isatty(STDERR_FILENO) && !(nc && *nc));
+	}
 	memset(&ui, 0, sizeof(ui));
 	ui.tool_start = dui_tool_start;
 	ui.text = dui_text;
