@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 60
 # libcurl is not linked: src/provider/curl_dl.c loads it on first use, so
 # commands that never touch the network do not pay its start-up cost; nor
 # is libpq (src/design/pg.c, for checking a design's DDL).
-PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp sqlite3
+PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp sqlite3 md4c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libpq)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
@@ -187,11 +187,14 @@ bench:
 	@sh mk/deps.sh ripgrep tmux
 	@$(MAKE) --no-print-directory $(B)/archie $(B)/bench/bench_provider \
 		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/bench/bench_sandbox $(B)/tests/fakellm \
+		$(B)/bench/bench_render \
 		$(B)/tests/mcpserver
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
 	@echo "bench: agent (startup, first request, per-turn overhead, memory)"
 	@$(B)/bench/bench_agent $(CURDIR)/$(B)/archie $(CURDIR)/$(B)/tests/fakellm
+	@echo "bench: the REPL's rendering (CPU per streamed token)"
+	@$(B)/bench/bench_render
 	@echo "bench: search (Grep and Glob against ripgrep on 100k files)"
 	@$(B)/bench/bench_search
 	@echo "bench: store (events per second, resuming 10,000 messages)"

@@ -575,6 +575,7 @@ int cli_repl(struct cli_ctx *ctx)
 	session_close(&r.s);
 out:
 	board_release(&r.board);
+	render_release(&r.r);
 	repl_ui_release(&r);
 	strvec_release(&r.owned);
 	strbuf_release(&r.hist_path);

@@ -25,6 +25,7 @@
 /* ---- UI callbacks ------------------------------------------------------- */
 
 static void ui_reasoning(void *ud, const char *s, size_t n);
+static void waiting(struct repl *r, const char *what, int keep_time);
 
 static void show_answer(struct repl *r, const char *s, size_t n)
 {
@@ -38,7 +39,9 @@ static void show_answer(struct repl *r, const char *s, size_t n)
 		fputs("\n\n", stdout);
 		r->reasoning_open = 0;
 	}
-	render_text(&r->r, s, n);
+	/* a block is shown when it is complete; until then, the spinner */
+	if (!render_text(&r->r, s, n) && !r->r.open_line)
+		waiting(r, "writing the answer", 1);
 }
 
 /* The answer as it streams; <think> and </think> switch what follows to
@@ -48,7 +51,6 @@ static void ui_text(void *ud, const char *s, size_t n)
 	struct repl *r = ud;
 	size_t i, from = 0;
 
-	spinner_pause(&r->spin);
 	r->streamed += (long)n;
 	for (i = 0; i < n; i++) {
 		const char *want = r->in_think ? "</think>" : "<think>";
@@ -309,8 +311,17 @@ static enum policy_verdict ui_approve(void *ud, const struct loop_approval *a, i
 	return v;
 }
 
+static void before_answer_output(void *ud)
+{
+	struct repl *r = ud;
+
+	spinner_pause(&r->spin);
+}
+
 void repl_ui_init(struct repl *r)
 {
+	r->r.before_output = before_answer_output;
+	r->r.ud = r;
 	/* on a terminal that takes escapes (NO_COLOR: none at all) */
 	spinner_init(&r->spin, stdout, r->color);
 	strbuf_init(&r->call_args, (size_t)64 << 20);

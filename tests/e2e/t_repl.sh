@@ -80,6 +80,20 @@ check "the new prompt is last" test "$(req 1 '.messages[-1].content')" = "go on"
 tm send-keys -t t C-d
 check "Ctrl-D exits" wait_for "EXITED rc=0"
 
+# Markdown rendered (md4c): headings without their #s, emphasis and code
+# styled, a link's address after it, a table laid out, lists, a fenced
+# block, a quote; an escape sequence from the model is shown, not obeyed
+fakellm_start '{"responses":[{"turn":{"text":"## Fixed the handler\n\nThe **add** function now *adds*; see `calc.py` and [the docs](https://example.com/docs).\n\n| Endpoint | Method | Notes |\n| --- | --- | --- |\n| /orders | POST | creates an order, idempotent with a key |\n| /orders/{id} | GET | reads one |\n\n1. first\n2. second\n   - nested\n\n```python\ndef add(a, b):\n    return a + b\n```\n\n> a quote\n\nDone.\u001b[2J"},"text_chunk":7}]}'
+tm kill-session -t t
+tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m --routing off; echo EXITED rc=\$?; sleep 60"
+check "the markdown session starts" wait_for "agent backend-architect"
+tm send-keys -t t "render" Enter
+check "the answer is rendered" wait_for "Done.^[[2J"
+check "... as tests/data/screens/markdown.txt says" sh -c 'tmux -S "$0" capture-pane -t t -p | sed -n "/^Fixed the handler/,/^Done/p" | diff -u "$1" - | sed "s/^/#   /"; [ "$(tmux -S "$0" capture-pane -t t -p | sed -n "/^Fixed the handler/,/^Done/p")" = "$(cat "$1")" ]' "$SOCK" "$TEST_DATA/screens/markdown.txt"
+check "no heading keeps its #s" sh -c '! tmux -S "$0" capture-pane -t t -p | grep -q "^## "' "$SOCK"
+tm send-keys -t t C-d
+check "Ctrl-D exits (markdown)" wait_for "EXITED rc=0"
+
 # it shows it is working: a spinner with the seconds while the model is
 # slow to answer, a running timer while a command runs
 fakellm_start '{"responses":[
