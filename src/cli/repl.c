@@ -88,8 +88,9 @@ static void status_line(struct repl *r)
 
 	loop_totals(l, &t);
 	loop_context(l, &used, &window);
-	repl_dim(r, "[%s | %s/%s | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
+	repl_dim(r, "[%s | %s/%s | %s mode | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
 	    loop_agent(l)->name, loop_provider_name(l), loop_model_id(l),
+	    loop_mode(l) == POLICY_MODE_ACCEPT ? "accept" : loop_mode(l) == POLICY_MODE_PLAN ? "plan" : "default",
 	    window > 0 ? used * 100 / window : 0, window / 1000,
 	    t.usage.input_tokens + t.sub_usage.input_tokens,
 	    t.usage.output_tokens + t.sub_usage.output_tokens, t.cost + t.sub_cost);
@@ -232,10 +233,17 @@ static int slash_agent(struct repl *r, const char *arg)
 
 static int slash_model(struct repl *r, const char *arg)
 {
-	if (!arg || !*arg)
+	struct strbuf err = STRBUF_INIT;
+
+	if (!arg || !*arg) {
 		printf("model: %s/%s\n", loop_provider_name(r->s.loop), loop_model_id(r->s.loop));
-	else if (reopen(r, NULL, arg) == -2)
-		return 1;
+	} else if (loop_set_model(r->s.loop, arg, &err)) {
+		printf("archie: %s\n", err.buf);
+	} else {
+		printf("model %s/%s; the conversation goes on\n", loop_provider_name(r->s.loop),
+		       loop_model_id(r->s.loop));
+	}
+	strbuf_release(&err);
 	return 0;
 }
 
@@ -314,6 +322,53 @@ static int slash_last(struct repl *r, const char *arg)
 	return 0;
 }
 
+static const char *const mode_names[] = { "default", "accept", "plan" };
+
+/* /mode [default|accept|plan]; without one (and Shift-Tab), the next. */
+static int slash_mode(struct repl *r, const char *arg)
+{
+	enum policy_mode m;
+
+	if (!arg || !*arg) {
+		m = (enum policy_mode)(((int)loop_mode(r->s.loop) + 1) % 3);
+	} else if (policy_mode_parse(arg, &m)) {
+		printf("archie: the modes are default (ask before changes), accept (allow what would ask) and plan (read-only), not '%s'\n",
+		       arg);
+		return 0;
+	}
+	loop_set_mode(r->s.loop, m);
+	printf("permission mode: %s (%s)\n", mode_names[m],
+	       m == POLICY_MODE_ACCEPT ? "what would ask is allowed; denials still hold"
+	       : m == POLICY_MODE_PLAN ? "read-only: every change is denied"
+				       : "changes are asked about");
+	return 0;
+}
+
+/* Shift-Tab at the prompt: the next permission mode, said on its own
+ * line, then the line being typed again. */
+static unsigned char key_mode(EditLine *el, int ch)
+{
+	struct repl *r;
+
+	(void)ch;
+	el_get(el, EL_CLIENTDATA, &r);
+	fputc('\n', stdout);
+	slash_mode(r, NULL);
+	return CC_REDISPLAY;
+}
+
+static int slash_permissions(struct repl *r, const char *arg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)arg;
+	loop_permissions(r->s.loop, &sb);
+	printf("permission mode: %s\nrules in force (source, verdict, rule):\n%s",
+	       mode_names[loop_mode(r->s.loop)], sb.buf);
+	strbuf_release(&sb);
+	return 0;
+}
+
 static int slash_resume(struct repl *r, const char *arg)
 {
 	resume_cmd(r, arg);
@@ -331,13 +386,15 @@ static const struct slash {
 	{ "/help", "", "this list", slash_help },
 	{ "/agents", "", "the agents you can switch to", slash_agents },
 	{ "/agent", "NAME", "switch agent (starts a new conversation)", slash_agent },
-	{ "/model", "[NAME]", "show or switch the model (starts a new conversation)", slash_model },
+	{ "/model", "[NAME]", "show or switch the model (the conversation goes on)", slash_model },
 	{ "/plan", "", "show the current plan", slash_plan },
 	{ "/cost", "", "tokens and cost so far", slash_cost },
 	{ "/context", "", "how full the context window is", slash_context },
 	{ "/compact", "[WHAT TO KEEP]", "summarise the conversation to free the context", slash_compact },
 	{ "/clear", "", "start a new conversation", slash_clear },
 	{ "/last", "", "the last tool call's whole result", slash_last },
+	{ "/mode", "[default|accept|plan]", "the permission mode, or the next one (also Shift-Tab)", slash_mode },
+	{ "/permissions", "", "the permission mode and the rules in force", slash_permissions },
 	{ "/resume", "[N|ID]", "list this project's recent sessions, or continue one", slash_resume },
 	{ "/quit", "", "exit (also /exit, Ctrl-D, or Ctrl-C twice)", slash_quit },
 	{ "/exit", NULL, NULL, slash_quit },	/* not listed: /quit's other name */
@@ -521,6 +578,8 @@ int cli_repl(struct cli_ctx *ctx)
 	el_set(r.el, EL_PROMPT, prompt_fn);
 	el_set(r.el, EL_EDITOR, "emacs");
 	el_set(r.el, EL_HIST, history, r.hist);
+	el_set(r.el, EL_ADDFN, "archie-mode", "cycle the permission mode", key_mode);
+	el_set(r.el, EL_BIND, "\033[Z", "archie-mode", NULL);	/* Shift-Tab */
 	el_source(r.el, NULL);
 
 	/* no SA_RESTART: a Ctrl-C at the prompt interrupts the read */

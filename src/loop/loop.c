@@ -121,6 +121,90 @@ static void init_sandbox(struct loop *l)
 	l->env.sandbox = &l->sandbox;
 }
 
+/* What follows from l->model: the provider's settings, the price, the
+ * limits. */
+static void model_setup(struct loop *l)
+{
+	strvec_release(&l->pmodels);
+	config_provider_setup(l->o.cfg, &l->model, &l->pcfg, &l->pmodels);
+	l->has_price = 0;
+	l->max_tokens = 0;
+	if (l->model.model) {
+		l->has_price = l->model.model->has_price;
+		l->price = l->model.model->price;
+		l->max_tokens = l->model.model->max_tokens;
+	}
+	config_model_limits(&l->model, &l->limits);
+	l->env.vision = l->limits.vision;
+}
+
+enum policy_mode loop_mode(const struct loop *l)
+{
+	return l->policy.mode;
+}
+
+void loop_set_mode(struct loop *l, enum policy_mode mode)
+{
+	l->policy.mode = mode;
+}
+
+void loop_permissions(const struct loop *l, struct strbuf *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->policy.nr; i++) {
+		const struct policy_source *src = &l->policy.src[i];
+
+		for (k = 0; k < src->nr; k++) {
+			const struct policy_rule *r = &src->rules[k];
+
+			strbuf_addf(out, "%-22s %-5s %s", src->name, rule_action_name(r->action), r->tool);
+			if (r->pattern)
+				strbuf_addf(out, "(%s)", r->pattern);
+			strbuf_addch(out, '\n');
+		}
+	}
+	if (!out->len)
+		strbuf_addstr(out, "no rules: the built-in defaults decide (reads allowed, changes asked)\n");
+}
+
+int loop_set_model(struct loop *l, const char *ref, struct strbuf *err)
+{
+	struct config_resolved m;
+	struct strvec ids = STRVEC_INIT;
+
+	if (config_resolve_model(l->o.cfg, ref, NULL, &m, err))
+		return -1;
+	/* an id no configuration names: the server's list says whether it
+	 * serves it (when it has one to give) */
+	if (!strcmp(m.how, "bare id") && !config_server_models(m.provider, &ids) && ids.nr &&
+	    strvec_find(&ids, m.id) < 0) {
+		size_t i;
+
+		strbuf_seterr(err, "provider '%s' does not serve a model '%s'; it lists ",
+			      m.provider->name, m.id);
+		for (i = 0; i < ids.nr && i < 8; i++)
+			strbuf_addf(err, "%s%s", i ? ", " : "", ids.v[i]);
+		strbuf_addstr(err, ids.nr > 8 ? ", ... ('archie models' shows all)" : "");
+		strvec_release(&ids);
+		config_resolved_release(&m);
+		return -1;
+	}
+	strvec_release(&ids);
+	config_resolved_release(&l->model);
+	l->model = m;
+	model_setup(l);
+	/* the conversation stays; its encoded form was for the old model's
+	 * protocol, and what the last server billed says nothing of the new */
+	provider_cache_release(&l->cache);
+	provider_cache_init(&l->cache);
+	l->ctx_reported = 0;
+	l->ctx_reported_nr = 0;
+	log_debug("loop", "session %s: model now %s/%s", l->session_id, l->model.provider->name,
+		  l->model.id);
+	return 0;
+}
+
 int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child_opts *child,
 	      struct strbuf *err)
 {
@@ -145,14 +229,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	provider_cache_init(&l->cache);
 	if (config_resolve_model(o->cfg, ref, l->child.inherit_model, &l->model, err))
 		return -1;
-	config_provider_setup(o->cfg, &l->model, &l->pcfg, &l->pmodels);
-	if (l->model.model) {
-		l->has_price = l->model.model->has_price;
-		l->price = l->model.model->price;
-		l->max_tokens = l->model.model->max_tokens;
-	}
-	config_model_limits(&l->model, &l->limits);
-	l->env.vision = l->limits.vision;
+	model_setup(l);
 	toolset_offer(l);
 	prompt_build(o->agent->prompt, o->root, o->cwd, &sys, NULL);
 	conv_set_system(&l->conv, sys.buf);

@@ -187,6 +187,20 @@ struct loop_denial {
 struct loop *loop_new(const struct loop_opts *o, struct strbuf *err);
 void loop_free(struct loop *l);
 
+/* The permission mode, and a new one for what follows (/mode,
+ * Shift-Tab): default asks, accept allows what would ask, plan is
+ * read-only.  Between turns only. */
+enum policy_mode loop_mode(const struct loop *l);
+void loop_set_mode(struct loop *l, enum policy_mode mode);
+/* The rules in force, a line each ("config: allow Bash(npm test:*)"),
+ * strictest source last as they are weighed. */
+void loop_permissions(const struct loop *l, struct strbuf *out);
+
+/* Switches the model mid-session (/model): the conversation and the
+ * totals stay.  A bare id a configured server does not list is refused.
+ * 0, or -1 with err. */
+int loop_set_model(struct loop *l, const char *ref, struct strbuf *err);
+
 /* Works on one user prompt.  Returns 0 (see *exit for why it stopped), or
  * -1 with err when the provider failed. */
 int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,

@@ -266,6 +266,33 @@ void record_turn_end(struct loop *l)
 		store_turn_end(l->o.store, l->session_id);
 }
 
+/* The plan as the conversation last wrote it (its last TodoWrite call),
+ * so /plan and the model's TodoRead go on where the session stopped. */
+static void restore_plan(struct loop *l)
+{
+	size_t i, k;
+
+	for (i = l->conv.nr; i-- > 0;) {
+		const struct conv_msg *m = &l->conv.msgs[i];
+
+		for (k = m->nr; m->role == CONV_ASSISTANT && k-- > 0;) {
+			const struct conv_block *b = &m->blocks[k];
+			json_t *in;
+
+			if (b->type != CONV_TOOL_USE || strcmp(b->name, "TodoWrite"))
+				continue;
+			in = json_loads(b->input ? b->input : "", 0, NULL);
+			if (json_is_array(json_object_get(in, "todos"))) {
+				todo_list_release(&l->todos);
+				todo_list_from_json(json_object_get(in, "todos"), &l->todos);
+				json_decref(in);
+				return;
+			}
+			json_decref(in);
+		}
+	}
+}
+
 int loop_resume(struct loop *l, const char *id, struct strbuf *err)
 {
 	struct strbuf full = STRBUF_INIT;
@@ -298,6 +325,7 @@ int loop_resume(struct loop *l, const char *id, struct strbuf *err)
 	l->stored_msgs = recorded;
 	record_messages(l, 0);
 	record_turn_end(l);
+	restore_plan(l);
 	log_debug("loop", "resumed session %s: %zu messages", l->session_id, l->conv.nr);
 	return 0;
 }

@@ -36,6 +36,9 @@ struct todo_list {
 void todo_list_release(struct todo_list *t);
 /* The list as the user and the model see it. */
 void todo_list_render(const struct todo_list *t, struct strbuf *out);
+/* A TodoWrite call's "todos" array as a list (out is the caller's):
+ * returns how many items are in_progress. */
+size_t todo_list_from_json(json_t *todos, struct todo_list *out);
 
 /* Images a call hands the model besides its text result (Read of an
  * image, for a model that takes them). */

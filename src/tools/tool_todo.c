@@ -40,31 +40,40 @@ void todo_list_render(const struct todo_list *t, struct strbuf *out)
 	strbuf_addf(out, "(%zu of %zu done)\n", done, t->nr);
 }
 
+size_t todo_list_from_json(json_t *todos, struct todo_list *out)
+{
+	size_t i, in_progress = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < json_array_size(todos); i++) {
+		json_t *t = json_array_get(todos, i);
+		const char *af = json_string_value(json_object_get(t, "activeForm"));
+		const char *content = json_string_value(json_object_get(t, "content"));
+		const char *status = json_string_value(json_object_get(t, "status"));
+		struct todo_item *it;
+
+		ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+		it = &out->items[out->nr++];
+		it->content = xstrdup(content ? content : "");
+		it->status = xstrdup(status ? status : "pending");
+		it->active_form = xstrdup_or_null(af);
+		in_progress += !strcmp(it->status, "in_progress");
+	}
+	return in_progress;
+}
+
 static int run_write(const struct tool *self, const struct tool_env *env,
 		   json_t *args, struct strbuf *out)
 {
-	json_t *todos = json_object_get(args, "todos");
 	struct todo_list fresh;
-	size_t i, in_progress = 0;
+	size_t in_progress;
 
 	(void)self;
 	if (!env->todos) {
 		strbuf_addstr(out, "error: no plan is kept in this session");
 		return -1;
 	}
-	memset(&fresh, 0, sizeof(fresh));
-	for (i = 0; i < json_array_size(todos); i++) {
-		json_t *t = json_array_get(todos, i);
-		const char *af = json_string_value(json_object_get(t, "activeForm"));
-		struct todo_item *it;
-
-		ALLOC_GROW(fresh.items, fresh.nr + 1, fresh.alloc);
-		it = &fresh.items[fresh.nr++];
-		it->content = xstrdup(json_string_value(json_object_get(t, "content")));
-		it->status = xstrdup(json_string_value(json_object_get(t, "status")));
-		it->active_form = xstrdup_or_null(af);
-		in_progress += !strcmp(it->status, "in_progress");
-	}
+	in_progress = todo_list_from_json(json_object_get(args, "todos"), &fresh);
 	todo_list_release(env->todos);
 	*env->todos = fresh;
 	if (env->on_todos)

@@ -28,7 +28,7 @@ tm send-keys -t t "hello there" Enter
 check "the answer is streamed and rendered" wait_for "Here is the answer with code."
 check "list items are rendered as bullets" wait_for "• two"
 check "a status line follows the turn" wait_for "| 1200 in, 34 out tokens"
-check "... with how full the context is" wait_for "[backend-architect | openai/m | context "
+check "... with the permission mode and how full the context is" wait_for "[backend-architect | openai/m | default mode | context "
 
 tm send-keys -t t "second" Enter
 sleep 1.2
@@ -93,6 +93,53 @@ check "... as tests/data/screens/markdown.txt says" sh -c 'tmux -S "$0" capture-
 check "no heading keeps its #s" sh -c '! tmux -S "$0" capture-pane -t t -p | grep -q "^## "' "$SOCK"
 tm send-keys -t t C-d
 check "Ctrl-D exits (markdown)" wait_for "EXITED rc=0"
+
+# slash commands: /model checks the name and keeps the conversation;
+# /mode and Shift-Tab cycle the permission mode, shown in the status line;
+# /permissions lists the rules; /plan comes back with a resumed session
+fakellm_start '{"models":["m","m2"],"responses":[
+ {"turn":{"text":"planned","tool_calls":[{"id":"p1","name":"TodoWrite","arguments":{"todos":[{"content":"write the handler","status":"in_progress"},{"content":"test it","status":"pending"}]}}]}},
+ {"turn":{"text":"first answer"}},
+ {"turn":{"text":"second answer, from m2"}},
+ {"repeat":true,"turn":{"text":"resumed"}}]}'
+tm kill-session -t t
+mkdir -p "$T_ROOT/slashcfg/archie"
+cat > "$T_ROOT/slashcfg/archie/config.yaml" <<YAML
+providers:
+  local: {api: openai, base_url: '$FAKE_URL'}
+permissions:
+  allow: ["Bash(npm test:*)"]
+YAML
+tm new-session -d -s t -x 120 -y 50 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$T_ROOT/slashcfg' TERM=xterm NO_COLOR=1 '$ARCHIE' --model local/m --routing off; echo EXITED rc=\$?; sleep 60"
+check "the slash session starts" wait_for "agent backend-architect"
+tm send-keys -t t "make a plan" Enter
+check "the first turn ends" wait_for "first answer"
+tm send-keys -t t "/model nosuch" Enter
+check "/model checks the name against the server's models" wait_for "provider 'local' does not serve a model 'nosuch'; it lists m, m2"
+tm send-keys -t t "/model local/m2" Enter
+check "/model switches" wait_for "model local/m2; the conversation goes on"
+tm send-keys -t t "and now?" Enter
+check "the next answer comes from the new model" wait_for "second answer, from m2"
+check "... with the whole conversation" test "$(req 3 '[.model, (.messages | map(select(.role == "assistant")) | length)] | map(tostring) | join(",")')" = "m2,2"
+check "the status line says the mode" wait_for "| local/m2 | default mode |"
+tm send-keys -t t "/mode" Enter
+check "/mode goes to the next mode" wait_for "permission mode: accept (what would ask is allowed; denials still hold)"
+tm send-keys -t t BTab
+check "Shift-Tab goes to the next one" wait_for "permission mode: plan (read-only: every change is denied)"
+tm send-keys -t t "/mode default" Enter
+check "/mode NAME sets one" wait_for "permission mode: default (changes are asked about)"
+tm send-keys -t t "/permissions" Enter
+check "/permissions lists the rules in force" wait_for "allow Bash(npm test:*)"
+tm send-keys -t t C-d
+check "Ctrl-D exits (slash)" wait_for "EXITED rc=0"
+tm kill-session -t t
+tm new-session -d -s t -x 120 -y 50 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$T_ROOT/slashcfg' TERM=xterm NO_COLOR=1 '$ARCHIE' --model local/m --routing off --continue; echo EXITED rc=\$?; sleep 60"
+check "the session resumes" wait_for "resumed session"
+tm send-keys -t t "/plan" Enter
+check "/plan shows the resumed session's plan" wait_for "write the handler"
+tm send-keys -t t C-d
+check "Ctrl-D exits (resumed)" wait_for "EXITED rc=0"
+fakellm_stop
 
 # it shows it is working: a spinner with the seconds while the model is
 # slow to answer, a running timer while a command runs
