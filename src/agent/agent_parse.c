@@ -266,9 +266,16 @@ static void check_tool_name(struct parse_ctx *pc, const char *name, int line,
 		return;
 	info = toolname_lookup(name);
 	if (info.kind == TOOLNAME_UNAVAILABLE)
-		diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
-			 "tool '%s' (%s) is not provided by archie; the agent runs without it",
-			 name, info.canonical);
+	{
+		/* the canonical name only when it says something more */
+		if (strcmp(name, info.canonical))
+			diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
+				 "tool '%s' (%s) is not provided by archie; the agent runs without it",
+				 name, info.canonical);
+		else
+			diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
+				 "tool '%s' is not provided by archie; the agent runs without it", name);
+	}
 	else if (info.kind == TOOLNAME_UNKNOWN)
 		diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
 			 "unknown tool '%s': not a tool of archie, Claude Code, OpenCode, Gemini CLI or Codex; the agent runs without it",

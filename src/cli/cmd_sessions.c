@@ -523,9 +523,15 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 				char *args = json_dumps(json_object_get(ev, "arguments"),
 							JSON_COMPACT | JSON_ENCODE_ANY);
 
-				printf("%s %.8s %-14s %s %s -> %s (%s by %s)\n", when, jstr(ev, "session"),
+				printf("%s %.8s %-14s %s %s -> %s", when, jstr(ev, "session"),
 				       jstr(ev, "agent"), jstr(ev, "tool"), args ? args : "",
-				       jstr(ev, "outcome"), jstr(ev, "verdict"), jstr(ev, "decided_by"));
+				       jstr(ev, "outcome"));
+				/* a call never vetted (malformed, unknown tool) has no verdict */
+				if (*jstr(ev, "verdict"))
+					printf(" (%s by %s)", jstr(ev, "verdict"), jstr(ev, "decided_by"));
+				else if (*jstr(ev, "error"))
+					printf(": %s", jstr(ev, "error"));
+				putchar('\n');
 				if (json_object_get(ev, "rule"))
 					printf("    rule: %s\n", jstr(ev, "rule"));
 				free(args);

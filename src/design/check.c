@@ -36,7 +36,7 @@ static int only_blank(const struct design_doc *d, int from, int to)
 
 static void check_sections(const struct design_doc *d, struct design_report *r)
 {
-	int i, prev = -1, prev_line = 0;
+	int i, prev = -1, prev_line = 0, explained = 0;
 
 	for (i = 0; i < DESIGN_SECTIONS; i++) {
 		const struct design_section *s = &d->sec[i];
@@ -48,9 +48,14 @@ static void check_sections(const struct design_doc *d, struct design_report *r)
 			for (k = i - 1; k >= 0 && !at; k--)
 				if (d->sec[k].found)
 					at = d->sec[k].line;
-			design_add(r, DIAG_ERROR, at ? at : 1, design_section_names[i],
-				   "missing section '%d. %s': a design has seven sections, in order: Executive Summary, Architecture Overview, Service Definitions, API Contracts, Data Schema, Technology Stack Rationale, Key Considerations",
-				   i + 1, design_section_names[i]);
+			/* what a design holds is said once, not with every gap */
+			if (!explained++)
+				design_add(r, DIAG_ERROR, at ? at : 1, design_section_names[i],
+					   "missing section '%d. %s': a design has seven sections, in order: Executive Summary, Architecture Overview, Service Definitions, API Contracts, Data Schema, Technology Stack Rationale, Key Considerations",
+					   i + 1, design_section_names[i]);
+			else
+				design_add(r, DIAG_ERROR, at ? at : 1, design_section_names[i],
+					   "missing section '%d. %s'", i + 1, design_section_names[i]);
 			continue;
 		}
 		if (prev >= 0 && s->line < prev_line)

@@ -139,6 +139,75 @@ static json_t *build(struct design_doc *d)
 	return doc;
 }
 
+/*
+ * Whether a string must be quoted to stay a string: one the YAML core
+ * schema would read as something else (null, a boolean, a number), empty,
+ * or one whose plain form could not be read back (an indicator first, ": "
+ * or " #" inside, spaces at an end, control characters).  Everything else
+ * is written plain, as a person would write OpenAPI.
+ */
+static int needs_quotes(const char *s)
+{
+	static const char *const words[] = {
+		"null", "Null", "NULL", "~", "true", "True", "TRUE", "false", "False", "FALSE",
+		".inf", ".Inf", ".INF", "-.inf", "+.inf", ".nan", ".NaN", ".NAN",
+	};
+	size_t i, n = strlen(s);
+	char *end;
+
+	if (!n || strchr("-?:,[]{}#&*!|>'\"%@` ", s[0]) || s[n - 1] == ' ' || s[n - 1] == ':' ||
+	    strstr(s, ": ") || strstr(s, " #"))
+		return 1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20)
+			return 1;
+	for (i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (!strcmp(s, words[i]))
+			return 1;
+	(void)strtod(s, &end);
+	if (!*end)
+		return 1;	/* a number */
+	return (s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) != 0;
+}
+
+/* The JSON value as a YAML node of fyd, plain scalars where they read back
+ * the same. */
+static struct fy_node *yaml_node(struct fy_document *fyd, json_t *v)
+{
+	struct fy_node *n;
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_object(v)) {
+		n = fy_node_create_mapping(fyd);
+		json_object_foreach(v, key, item) {
+			json_t *k = json_string(key);
+
+			fy_node_mapping_append(n, yaml_node(fyd, k), yaml_node(fyd, item));
+			json_decref(k);
+		}
+		return n;
+	}
+	if (json_is_array(v)) {
+		n = fy_node_create_sequence(fyd);
+		json_array_foreach(v, i, item)
+			fy_node_sequence_append(n, yaml_node(fyd, item));
+		return n;
+	}
+	if (json_is_string(v) && !needs_quotes(json_string_value(v))) {
+		n = fy_node_create_scalar_copy(fyd, json_string_value(v), json_string_length(v));
+	} else {
+		/* quoted, or a number, boolean or null: its JSON form is YAML */
+		char *js = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		/* the document keeps the text it was built from: it owns js */
+		n = js ? fy_node_build_from_malloc_string(fyd, js, strlen(js))
+		       : fy_node_create_scalar_copy(fyd, "null", 4);
+	}
+	return n;
+}
+
 int design_export_openapi(const char *name, const char *text, size_t len,
 			  struct strbuf *out, struct strbuf *err)
 {
@@ -155,18 +224,17 @@ int design_export_openapi(const char *name, const char *text, size_t len,
 		goto out;
 	}
 	doc = build(&d);
-	js = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_INDENT(2));
-	json_decref(doc);
-	/* JSON is YAML: libfyaml reads it and writes it back in block style */
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.flags = FYPCF_QUIET;
-	fyd = fy_document_build_from_string(&cfg, js, FY_NT);
-	if (!fyd) {
+	fyd = fy_document_create(&cfg);
+	if (!fyd || fy_document_set_root(fyd, yaml_node(fyd, doc))) {
 		strbuf_seterr(err, "internal error: the OpenAPI document did not convert to YAML");
-		free(js);
+		json_decref(doc);
 		goto out;
 	}
-	yaml = fy_emit_document_to_string(fyd, FYECF_MODE_DEJSON | FYECF_WIDTH_INF | FYECF_DOC_START_MARK_OFF);
+	json_decref(doc);
+	js = NULL;
+	yaml = fy_emit_document_to_string(fyd, FYECF_MODE_BLOCK | FYECF_WIDTH_INF | FYECF_DOC_START_MARK_OFF);
 	if (yaml) {
 		strbuf_addstr(out, yaml);
 		free(yaml);

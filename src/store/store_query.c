@@ -179,7 +179,12 @@ json_t *store_events(struct store *st, const struct store_filter *f)
 
 	s = store_prepare(st, "SELECT * FROM events WHERE (?1 IS NULL OR session = ?1)"
 			" AND ts >= ?2 AND (?3 IS NULL OR tool = ?3)"
-			" AND (?4 IS NULL OR verdict = ?4) AND (?5 IS NULL OR kind = ?5)"
+			/* the verdict that stood, not only the policy's: a call the
+			 * user refused at the prompt is a deny, one approved an allow */
+			" AND (?4 IS NULL OR (?4 = 'deny' AND (verdict = 'deny' OR outcome = 'denied'))"
+			"  OR (?4 = 'allow' AND (verdict = 'allow' OR (verdict = 'ask' AND outcome != 'denied')))"
+			"  OR (?4 = 'ask' AND verdict = 'ask'))"
+			" AND (?5 IS NULL OR kind = ?5)"
 			" ORDER BY ts, id LIMIT ?6");
 	if (!s)
 		return json_array();

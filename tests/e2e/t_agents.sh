@@ -100,7 +100,7 @@ expect_err "did you mean 'reviewer'" "show suggests the closest name"
 # --- validate -------------------------------------------------------------
 run "$ARCHIE" agents validate
 expect_rc 0 "validate of the search path (warnings only)"
-expect_out "warning: tool 'WebSearch' (WebSearch) is not provided by archie" "validate reports unavailable tools"
+expect_out "warning: tool 'WebSearch' is not provided by archie" "validate reports unavailable tools, each name once"
 expect_out "files checked: 0 errors, 2 warnings" "validate summary"
 
 printf -- '---\nname: broken\ntools: 5\n---\nP\n' > .claude/agents/broken.md

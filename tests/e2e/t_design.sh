@@ -49,8 +49,9 @@ check "the SQL export has all four tables, in document order" \
 rc=$?
 out=$(cat openapi.yaml)
 expect_rc 0 "--export openapi"
-expect_out '"openapi": "3.1.0"' "an OpenAPI 3.1 document"
-expect_out '"/v1/orders/{id}/payments":' "with the paths"
+expect_out 'openapi: 3.1.0' "an OpenAPI 3.1 document"
+expect_out '/v1/orders/{id}/payments' "with the paths"
+check "keys and strings are plain where YAML allows, not quoted" sh -c '! printf "%s" "$0" | grep -q "\"paths\":"' "$out"
 expect_out '"201":' "and the status codes"
 if [ -x "${REDOCLY:-}" ]; then
 	run "$REDOCLY" lint --extends=minimal openapi.yaml
@@ -107,4 +108,11 @@ export OPENAI_BASE_URL="$FAKE_URL"
 run "$ARCHIE" -p "check my draft" --model openai/m --routing off
 expect_rc 0 "CheckDesign runs without approval (it only reads)"
 check "CheckDesign returns the diagnostics" req_match 2 '.messages[-1].content' "out/shop.md:37: error: POST /v1/orders creates a resource"
+# several sections missing: what a design holds is explained once
+printf '# Shop\n\n## 1. Executive Summary\n\nA shop.\n' > gaps.md
+run "$ARCHIE" check-design gaps.md
+expect_rc 1 "a design with six sections missing fails"
+check "each missing section is an error" test "$(printf '%s\n' "$out" | grep -c "error: missing section")" = 6
+check "... the seven sections are listed once, not six times" test "$(printf '%s\n' "$out" | grep -c "a design has seven sections")" = 1
+
 finish

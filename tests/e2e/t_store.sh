@@ -50,7 +50,9 @@ expect_json '.events[] | select(.call_id=="a2") | .exit_code == 0 and (.argument
 run "$ARCHIE" audit --verdict ask --json
 expect_json 'length == 1 and .[0].tool == "Write" and .[0].outcome == "denied"' "audit --verdict ask: the policy's verdict, and how it ended"
 run "$ARCHIE" audit --verdict deny --json
-expect_json 'length == 0' "audit --verdict deny: none here"
+expect_json 'length == 1 and .[0].call_id == "a3" and .[0].decided_by == "headless"' "audit --verdict deny: the verdict that stood (a denied ask), as stats counts it"
+run "$ARCHIE" audit --verdict allow --json
+expect_json '[.[].call_id] == ["a1", "a2"]' "audit --verdict allow: what ran"
 run "$ARCHIE" audit --tool Bash --json
 expect_json 'length == 1 and .[0].call_id == "a2"' "audit --tool"
 run "$ARCHIE" audit --since 1h --kind model --json

@@ -87,7 +87,7 @@ static void test_claude_code(void **state)
 	assert_true(!strncmp(a->prompt, "You are a database reviewer.", 28));
 	assert_non_null(strstr(a->prompt, "- missing indexes on foreign keys"));
 	/* WebSearch is reported, not silently dropped */
-	assert_one_diag(&dl, DIAG_WARNING, 4, 32, "'WebSearch' (WebSearch) is not provided");
+	assert_one_diag(&dl, DIAG_WARNING, 4, 32, "tool 'WebSearch' is not provided");
 	agent_free(a);
 	diag_list_release(&dl);
 }
