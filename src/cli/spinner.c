@@ -40,12 +40,7 @@ static void *spin(void *arg)
 
 		if (s->running)
 			draw(s, frame++);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += TICK_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		clock_deadline(&ts, TICK_MS);
 		/* woken early by run, pause or quit */
 		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
 	}

@@ -11,4 +11,9 @@ long clock_ms(void);
 /* Milliseconds since the epoch (the time of day, for records). */
 long long clock_wall_ms(void);
 
+/* ms from now on the time-of-day clock, as pthread_cond_timedwait takes
+ * a deadline. */
+struct timespec;
+void clock_deadline(struct timespec *ts, long ms);
+
 #endif

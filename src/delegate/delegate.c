@@ -211,12 +211,7 @@ static void wait_a_while(struct run *r)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += WATCH_MS * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&ts, WATCH_MS);
 	pthread_cond_timedwait(&r->cv, &r->mu, &ts);
 }
 

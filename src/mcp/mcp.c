@@ -458,12 +458,7 @@ void mcp_wait(struct mcp *m, long timeout_ms)
 				}
 			break;
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		clock_deadline(&ts, 20);
 		pthread_cond_timedwait(&m->cv, &m->lock, &ts);
 	}
 	pthread_mutex_unlock(&m->lock);
