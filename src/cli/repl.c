@@ -578,7 +578,8 @@ int cli_repl(struct cli_ctx *ctx)
 	el_set(r.el, EL_PROMPT, prompt_fn);
 	el_set(r.el, EL_EDITOR, "emacs");
 	el_set(r.el, EL_HIST, history, r.hist);
-	el_set(r.el, EL_ADDFN, "archie-mode", "cycle the permission mode", key_mode);
+	/* the wide form: the narrow one copies its strings and never frees them */
+	el_wset(r.el, EL_ADDFN, L"archie-mode", L"cycle the permission mode", key_mode);
 	el_set(r.el, EL_BIND, "\033[Z", "archie-mode", NULL);	/* Shift-Tab */
 	el_source(r.el, NULL);
 

@@ -40,6 +40,9 @@ struct repl {
 	struct strbuf call_args;	/* the running call's arguments, for its result line */
 	struct strbuf last_result;	/* the last call's whole result, for /last */
 	char last_tool[64];
+	char last_tool_running[64];
+	char out_line[60];	/* the running command's current output line (its start) */
+	size_t out_line_len;
 	struct spinner spin;	/* "working", while nothing else is shown */
 	long streamed;		/* characters of this turn's answer and reasoning */
 };

@@ -124,8 +124,35 @@ static void ui_tool_start(void *ud, const char *id, const char *name, const char
 	repl_dim(r, "  > %s %s", name, sb.buf);
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "running %s", name);
+	snprintf(r->last_tool_running, sizeof(r->last_tool_running), "%s", name);
+	r->out_line_len = 0;
 	waiting(r, sb.buf, 0);
 	strbuf_release(&sb);
+}
+
+/* A running command's output: its last line rides on the spinner, so a
+ * long build shows where it is. */
+static void ui_tool_output(void *ud, const char *data, size_t n)
+{
+	struct repl *r = ud;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (data[i] == '\n' || data[i] == '\r') {
+			if (r->out_line_len) {
+				char what[96];
+
+				/* the spinner's line is one line: safe, and cut */
+				snprintf(what, sizeof(what), "running %s: %.*s", r->last_tool_running,
+					 (int)r->out_line_len, r->out_line);
+				waiting(r, what, 1);
+			}
+			r->out_line_len = 0;
+		} else if (r->out_line_len < sizeof(r->out_line) &&
+			   ((unsigned char)data[i] >= 0x20 && data[i] != 0x7f)) {
+			r->out_line[r->out_line_len++] = data[i];
+		}
+	}
 }
 
 /* What the call did, under it: Bash's exit status and last lines, Read's
@@ -255,8 +282,8 @@ static enum policy_verdict ui_approve(void *ud, const struct loop_approval *a, i
 		strbuf_addf(&scope, "%s%s", i ? ", " : "", a->always->v[i]);
 	if (!scope.len)
 		strbuf_addstr(&scope, a->tool);
-	printf("\n%s%s%s%s wants to run %s%s:\n", r->color ? "\033[1m" : "", a->agent,
-	       a->subagent ? " (a subagent)" : "", r->color ? RESET : "", a->tool, "");
+	printf("\n%s%s%s%s wants to run %s:\n", r->color ? "\033[1m" : "", a->agent,
+	       a->subagent ? " (a subagent)" : "", r->color ? RESET : "", a->tool);
 	{
 		const char *p = shown.buf;
 
@@ -332,6 +359,7 @@ void repl_ui_init(struct repl *r)
 	r->ui.retry = ui_retry;
 	r->ui.tool_start = ui_tool_start;
 	r->ui.tool_end = ui_tool_end;
+	r->ui.tool_output = ui_tool_output;
 	r->ui.todos = ui_todos;
 	r->ui.turn_end = ui_turn_end;
 	r->ui.approve = ui_approve;

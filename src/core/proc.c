@@ -263,6 +263,8 @@ static void pump(struct proc *p, long start, long *killed_at)
 			n = read(fds[i].fd, buf, sizeof(buf));
 			if (n > 0) {
 				headtail_add(i ? &p->err_buf : &p->out_buf, buf, (size_t)n);
+				if (p->on_output)
+					p->on_output(p->output_ud, buf, (size_t)n);
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				close_fd(i ? &p->err : &p->out);
 				fds[i].fd = -1;

@@ -46,6 +46,10 @@ struct proc {
 	volatile sig_atomic_t *cancel;
 	int (*setup)(void *ud);		/* in the child; non-zero aborts */
 	void *setup_ud;
+	/* proc_run: each piece of stdout and stderr as it arrives (for a
+	 * running command's last line on the screen); may be NULL */
+	void (*on_output)(void *ud, const char *data, size_t n);
+	void *output_ud;
 
 	/* proc_start: where the child's streams go.  stdin: a pipe with
 	 * pipe_in, else /dev/null; stdout and stderr: to out_to / err_to

@@ -67,6 +67,13 @@ static char *new_session_id(void)
 	return strbuf_detach(&sb, NULL);
 }
 
+static void on_tool_output(void *ud, const char *data, size_t n)
+{
+	struct loop *l = ud;
+
+	l->o.ui.tool_output(l->o.ui.ud, data, n);
+}
+
 static void on_todos(void *ud, const struct todo_list *t)
 {
 	struct loop *l = ud;
@@ -242,6 +249,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	l->env.cancel = o->cancel;
 	l->env.todos = &l->todos;
 	l->env.on_todos = on_todos;
+	l->env.on_output = l->o.ui.tool_output ? on_tool_output : NULL;
 	l->env.ud = l;
 	if (init_policy(l, err))
 		return -1;

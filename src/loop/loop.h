@@ -93,6 +93,9 @@ struct loop_ui {
 			   const char *args);
 	void (*tool_end)(void *ud, const char *id, const char *name,
 			 const char *result, int is_error, long ms);
+	/* A running command's output as it arrives (the main agent's Bash,
+	 * on the loop's thread); may be NULL. */
+	void (*tool_output)(void *ud, const char *data, size_t n);
 	void (*todos)(void *ud, const struct todo_list *t);
 	/* Asks the user about a call (interactive; see struct
 	 * loop_approval); set *always to allow such calls for the session

@@ -68,6 +68,8 @@ struct tool_env {
 	int walk_threads;		/* 0: the CPUs */
 	int vision;			/* the model takes images */
 	struct tool_attachments *attach;	/* this call's images; NULL: none wanted */
+	/* a running command's output as it comes (Bash), with ud; may be NULL */
+	void (*on_output)(void *ud, const char *data, size_t n);
 };
 
 /* What a tool is: built into archie, one an MCP server lists (its run

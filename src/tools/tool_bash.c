@@ -74,6 +74,8 @@ static int run(const struct tool *self, const struct tool_env *env,
 	p.cancel = env->cancel;
 	p.setup = enter_sandbox;
 	p.setup_ud = &sr;
+	p.on_output = env->on_output;
+	p.output_ud = env->ud;
 	if (proc_run(&p, &err)) {
 		strbuf_addf(out, "error: %s", err.buf);
 		goto out;

@@ -144,15 +144,16 @@ fakellm_stop
 # it shows it is working: a spinner with the seconds while the model is
 # slow to answer, a running timer while a command runs
 fakellm_start '{"responses":[
- {"turn":{"tool_calls":[{"id":"s1","name":"Bash","arguments":{"command":"sleep 2.5"}}]},"latency_ms":2500},
+ {"turn":{"tool_calls":[{"id":"s1","name":"Bash","arguments":{"command":"sleep 1.2; echo half way; sleep 1.5"}}]},"latency_ms":2500},
  {"turn":{"text":"slept well"}}]}'
 tm kill-session -t t
-tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m --allow 'Bash(sleep:*)' --routing off; echo EXITED rc=\$?; sleep 60"
+tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m --allow 'Bash(sleep:*)' --allow 'Bash(echo:*)' --routing off; echo EXITED rc=\$?; sleep 60"
 check "the fourth session starts" wait_for "agent backend-architect"
 tm send-keys -t t "sleep a little" Enter
 check "a spinner counts the seconds while the model is slow" wait_for "waiting for the model · 1 s"
 check "a long command has a running timer" wait_for "running Bash · 1 s"
-check "what the command did follows" wait_for "exit 0 · 0 lines of output"
+check "... and its last line of output as it comes" wait_for "running Bash: half way"
+check "what the command did follows" wait_for "exit 0 · 1 line of output"
 check "the answer follows" wait_for "slept well"
 check "the spinner's line is gone when the answer is there" sh -c '! tmux -S "$0" capture-pane -t t -p | grep -q "waiting for the model ·"' "$SOCK"
 tm send-keys -t t C-d

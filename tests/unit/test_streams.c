@@ -227,7 +227,12 @@ static void test_corpus_http(void **state)
 		json_array_append_new(script, json_pack("{s:s}", "raw", path));
 		json_array_append_new(script, json_pack("{s:s, s:i}", "raw", path, "chunk_size", 1));
 	}
-	text = json_dumps(json_pack("{s:o}", "responses", script), 0);
+	{
+		json_t *top = json_pack("{s:o}", "responses", script);
+
+		text = json_dumps(top, 0);
+		json_decref(top);
+	}
 	fakellm_start(&fake, text);
 	free(text);
 	json_array_foreach(all, i, want) {

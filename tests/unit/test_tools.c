@@ -694,6 +694,11 @@ static void test_headtail(void **state)
 	strbuf_release(&out);
 }
 
+static void seen_output(void *ud, const char *data, size_t n)
+{
+	strbuf_add(ud, data, n);
+}
+
 static void test_proc(void **state)
 {
 	struct proc p;
@@ -711,6 +716,22 @@ static void test_proc(void **state)
 	assert_string_equal(out.buf, "HELLO");
 	assert_int_equal(p.exit_code, 0);
 	proc_release(&p);
+
+	/* the output as it arrives, both streams, to on_output */
+	{
+		struct strbuf seen = STRBUF_INIT;
+
+		proc_init(&p);
+		strvec_push(&p.argv, "sh");
+		strvec_push(&p.argv, "-c");
+		strvec_push(&p.argv, "echo one; echo two >&2");
+		p.on_output = seen_output;
+		p.output_ud = &seen;
+		assert_int_equal(proc_run(&p, &err), 0);
+		assert_true(strstr(seen.buf, "one\n") && strstr(seen.buf, "two\n"));
+		proc_release(&p);
+		strbuf_release(&seen);
+	}
 
 	proc_init(&p);
 	strvec_push(&p.argv, "/nonexistent/program");
