@@ -127,8 +127,9 @@ check: deps
 
 # The suites that run threads (delegation's child loops, parallel
 # read-only calls and walks, MCP servers starting and listing in the
-# background), built with ThreadSanitizer; any race report fails them.
-TSAN_SUITES = test_tools t_delegate t_mcp
+# background, the REPL's spinner), built with ThreadSanitizer; any race
+# report fails them.
+TSAN_SUITES = test_tools t_delegate t_mcp t_repl
 tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan OPT="-O1 -g" \
 		SAN="-fsanitize=thread -fno-omit-frame-pointer" test-bins
