@@ -14,11 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The api: value, which is the protocol's name. */
 static const char *api_name(enum provider_api api)
 {
-	return api == PROVIDER_API_ANTHROPIC ? "anthropic"
-	       : api == PROVIDER_API_RESPONSES ? "openai-responses"
-	       : api == PROVIDER_API_AZURE ? "azure" : "openai";
+	return wire_for(api)->name;
 }
 
 static int key_is_set(const struct config_provider *p)

@@ -45,11 +45,6 @@ struct run_ui {
 	struct board board;	/* text mode: subagents' progress on stderr */
 };
 
-/* Lines of a failed call's result shown on stderr in text mode; the
- * record has all of it. */
-#define ERROR_LINES 40
-/* Lines of a failed command's output shown under it. */
-#define TAIL_LINES 10
 
 static void emit_line(json_t *o)
 {
@@ -156,7 +151,7 @@ static void ui_tool_start(void *ud, const char *id, const char *name, const char
 }
 
 /* Text mode: what a call did, on stderr under its line.  A failure is
- * shown whole (to ERROR_LINES, then where the rest is), never cut
+ * shown whole (to SHOW_ERROR_LINES, then where the rest is), never cut
  * mid-sentence; a failed command with its last lines. */
 static void text_result(struct run_ui *u, const char *name, const char *result, int is_error)
 {
@@ -170,13 +165,7 @@ static void text_result(struct run_ui *u, const char *name, const char *result, 
 	else
 		fprintf(stderr, "    = %s\n", line.buf);
 	if (is_error) {
-		const char *rest = strchr(result, '\n');
-		size_t out_len;
-
-		if (!strcmp(name, "Bash") && show_bash_status(result, &out_len))
-			show_tail(name, result, TAIL_LINES, 6, &tail, &more);	/* it ran */
-		else if (rest && rest[1])
-			show_tail(name, rest + 1, ERROR_LINES, 6, &tail, &more);
+		show_result_body(name, result, 1, 0, 6, &tail, &more);
 		if (more)
 			fprintf(stderr, "      ... %zu line%s before these ('archie sessions show %s' has them)\n",
 				more, more == 1 ? "" : "s", u->s ? loop_session_id(u->s->loop) : "ID");

@@ -16,9 +16,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-/* A failed call's lines shown under it; a command's last lines. */
-#define ERROR_LINES 40
-#define TAIL_LINES 10
 /* A command that succeeded: its last few lines. */
 #define OK_TAIL_LINES 3
 
@@ -157,13 +154,13 @@ static void ui_tool_output(void *ud, const char *data, size_t n)
 
 /* What the call did, under it: Bash's exit status and last lines, Read's
  * lines, Grep's matches, Edit's +n -m; a failure in red, whole to
- * ERROR_LINES.  /last shows the whole result. */
+ * SHOW_ERROR_LINES.  /last shows the whole result. */
 static void ui_tool_end(void *ud, const char *id, const char *name,
 			const char *result, int is_error, long ms)
 {
 	struct repl *r = ud;
 	struct strbuf line = STRBUF_INIT, tail = STRBUF_INIT;
-	size_t more = 0, out_len;
+	size_t more = 0;
 
 	(void)id;
 	spinner_pause(&r->spin);
@@ -175,12 +172,7 @@ static void ui_tool_end(void *ud, const char *id, const char *name,
 	show_result_line(name, r->call_args.buf, result, is_error, &line);
 	if (ms > 1000)
 		strbuf_addf(&line, " · %.1f s", (double)ms / 1000);
-	if (is_error && !strcmp(name, "Bash") && show_bash_status(result, &out_len))
-		show_tail(name, result, TAIL_LINES, 6, &tail, &more);
-	else if (is_error && strchr(result, '\n'))
-		show_tail(name, strchr(result, '\n') + 1, ERROR_LINES, 6, &tail, &more);
-	else if (!strcmp(name, "Bash"))
-		show_tail(name, result, OK_TAIL_LINES, 6, &tail, &more);
+	show_result_body(name, result, is_error, OK_TAIL_LINES, 6, &tail, &more);
 	printf("%s    ⎿ %s%s\n", r->color ? (is_error ? RED : DIM) : "", line.buf,
 	       r->color ? RESET : "");
 	if (tail.len) {

@@ -255,7 +255,10 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 				: ctx->agent ? ctx->agent : "backend-architect", err);
 	if (!a || load_config(s, err))
 		return -1;
-	if (!ctx->model && !s->cfg.default_model) {
+	/* only when the default is what will be used: no --model, and an
+	 * agent that names none of its own */
+	if (!ctx->model && !s->cfg.default_model &&
+	    (!a->model || !*a->model || !strcmp(a->model, "inherit"))) {
 		/* OLLAMA_HOST or a keyless OPENAI_BASE_URL: the server's model */
 		struct strbuf note = STRBUF_INIT;
 

@@ -312,10 +312,6 @@ const char *show_bash_status(const char *result, size_t *out_len)
 	return found;
 }
 
-static void bash_parts(const char *result, size_t *out_len, const char **status)
-{
-	*status = show_bash_status(result, out_len);
-}
 
 /* +added -removed of an edit: its lines less the unchanged ones at both
  * ends. */
@@ -360,19 +356,14 @@ void show_result_line(const char *tool, const char *args_json, const char *resul
 {
 	json_error_t jerr;
 	json_t *args = json_loads(args_json ? args_json : "", 0, &jerr);
-	size_t lines = count_lines(result, strlen(result));
+	size_t lines = count_lines(result, strlen(result)), n;
+	const char *status = !strcmp(tool, "Bash") ? show_bash_status(result, &n) : NULL;
 
-	size_t ignored;
-
-	if (!strcmp(tool, "Bash") && show_bash_status(result, &ignored)) {
-		const char *status;
-		size_t n;
-
-		bash_parts(result, &n, &status);
+	if (status) {
 		lines = count_lines(result, n);
-		if (status && !strncmp(status, "[exit code ", 11))
+		if (!strncmp(status, "[exit code ", 11))
 			strbuf_addf(out, "exit %ld", strtol(status + 11, NULL, 10));
-		else if (status)
+		else
 			strbuf_add(out, status + 1, strcspn(status + 1, "]\n"));
 		strbuf_addf(out, " · %zu line%s of output", lines, lines == 1 ? "" : "s");
 	} else if (is_error) {
@@ -415,10 +406,10 @@ void show_tail(const char *tool, const char *result, size_t n, size_t indent,
 	       struct strbuf *out, size_t *more)
 {
 	size_t len = strlen(result), total, skip, i;
-	const char *status, *p = result;
+	const char *p = result;
 
 	if (!strcmp(tool, "Bash"))
-		bash_parts(result, &len, &status);
+		show_bash_status(result, &len);
 	while (len && result[len - 1] == '\n')
 		len--;
 	total = count_lines(result, len);
@@ -435,4 +426,17 @@ void show_tail(const char *tool, const char *result, size_t n, size_t indent,
 		strbuf_addch(out, '\n');
 		p += k + 1;
 	}
+}
+
+void show_result_body(const char *tool, const char *result, int is_error, size_t ok_lines,
+		      size_t indent, struct strbuf *out, size_t *more)
+{
+	const char *rest = strchr(result, '\n');
+	size_t n;
+
+	*more = 0;
+	if (!strcmp(tool, "Bash") && show_bash_status(result, &n))
+		show_tail(tool, result, is_error ? SHOW_TAIL_LINES : ok_lines, indent, out, more);
+	else if (is_error && rest && rest[1])
+		show_tail(tool, rest + 1, SHOW_ERROR_LINES, indent, out, more);
 }

@@ -37,6 +37,16 @@ const char *show_bash_status(const char *result, size_t *out_len);
 void show_tail(const char *tool, const char *result, size_t n, size_t indent,
 	       struct strbuf *out, size_t *more);
 
+/* A failed call's lines shown under it; a command's last lines. */
+#define SHOW_ERROR_LINES 40
+#define SHOW_TAIL_LINES 10
+
+/* What goes under a call's result line, indented: a command that ran,
+ * its last lines (SHOW_TAIL_LINES when it failed, ok_lines when not); a
+ * failure's other lines, to SHOW_ERROR_LINES.  *more: lines left out. */
+void show_result_body(const char *tool, const char *result, int is_error, size_t ok_lines,
+		      size_t indent, struct strbuf *out, size_t *more);
+
 /* The unified diff of before and after, as `diff -u` writes it (labels
  * a/path and b/path), coloured when asked; 0, or -1 when diff could not
  * run (then out holds why). */

@@ -415,17 +415,13 @@ static void stream_error(struct decoder *d, json_t *e)
 
 static int decode(struct decoder *d, const struct sse_event *ev)
 {
-	json_error_t jerr;
 	json_t *j, *v;
 	const char *type;
 	int index, rc = 0;
 
-	j = json_loadb(ev->data, ev->data_len, 0, &jerr);
-	if (!j) {
-		decoder_fail(d, PROVIDER_ERR_PROTOCOL, 1,
-			     "the server sent an event that is not JSON (%s)", jerr.text);
+	j = decoder_json(d, ev);
+	if (!j)
 		return -1;
-	}
 	/* The data's "type" is authoritative; the SSE event name is the
 	 * same on every real server but optional in converted streams. */
 	type = json_string_value(json_object_get(j, "type"));

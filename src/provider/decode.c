@@ -332,3 +332,14 @@ void decode_filter_flags(json_t *results, struct strbuf *out)
 			strbuf_addf(out, " (%s)", sev);
 	}
 }
+
+json_t *decoder_json(struct decoder *d, const struct sse_event *ev)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(ev->data, ev->data_len, 0, &jerr);
+
+	if (!j)
+		decoder_fail(d, PROVIDER_ERR_PROTOCOL, 1,
+			     "the server sent an event that is not JSON (%s)", jerr.text);
+	return j;
+}

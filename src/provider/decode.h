@@ -67,6 +67,9 @@ void decoder_set_stop(struct decoder *d, const char *raw);
 void decoder_fail(struct decoder *d, enum provider_error e, int retryable,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void decoder_usage(struct decoder *d);
+/* The event's data as JSON (the caller's reference); NULL when it is not
+ * JSON, with the decoder failed (a retryable protocol error). */
+json_t *decoder_json(struct decoder *d, const struct sse_event *ev);
 /* Sets the reply's notice (the first one said stays). */
 void decoder_notice(struct decoder *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -121,18 +121,12 @@ static void encode_system(unsigned quirks, const char *system, struct strbuf *ou
 static void encode_msg(unsigned quirks, const struct conv_msg *m, struct strbuf *out)
 {
 	json_t *arr = json_array();
-	size_t i;
 
 	if (m->role == CONV_ASSISTANT)
 		assistant_msg(quirks, m, arr);
 	else
 		tool_results_and_text(quirks, m, arr);
-	for (i = 0; i < json_array_size(arr); i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		encode_json(json_incref(json_array_get(arr, i)), out);
-	}
-	json_decref(arr);
+	encode_json_items(arr, out);
 }
 
 static void encode_tools(unsigned quirks, const struct conv_tool *t, size_t n,
@@ -475,12 +469,9 @@ static int decode(struct decoder *d, const struct sse_event *ev)
 		json_decref(j);
 		return -1;
 	}
-	j = json_loadb(ev->data, ev->data_len, 0, &jerr);
-	if (!j) {
-		decoder_fail(d, PROVIDER_ERR_PROTOCOL, 1,
-			     "the server sent a chunk that is not JSON (%s)", jerr.text);
+	j = decoder_json(d, ev);
+	if (!j)
 		return -1;
-	}
 	if ((v = json_object_get(j, "error")) != NULL) {
 		stream_error(d, v);
 		json_decref(j);

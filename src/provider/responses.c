@@ -91,12 +91,7 @@ static void encode_msg(unsigned quirks, const struct conv_msg *m, struct strbuf 
 						       "content", content));
 	else
 		json_decref(content);
-	for (i = 0; i < json_array_size(items); i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		encode_json(json_incref(json_array_get(items, i)), out);
-	}
-	json_decref(items);
+	encode_json_items(items, out);
 }
 
 static void encode_tools(unsigned quirks, const struct conv_tool *t, size_t n,
@@ -243,17 +238,13 @@ static void failed(struct decoder *d, json_t *response, json_t *error)
 
 static int decode(struct decoder *d, const struct sse_event *ev)
 {
-	json_error_t jerr;
 	json_t *j, *v;
 	const char *type;
 	int index, rc = 0;
 
-	j = json_loadb(ev->data, ev->data_len, 0, &jerr);
-	if (!j) {
-		decoder_fail(d, PROVIDER_ERR_PROTOCOL, 1,
-			     "the server sent an event that is not JSON (%s)", jerr.text);
+	j = decoder_json(d, ev);
+	if (!j)
 		return -1;
-	}
 	type = json_string_value(json_object_get(j, "type"));
 	if (!type)
 		type = ev->event;

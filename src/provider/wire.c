@@ -92,6 +92,18 @@ void encode_json(json_t *v, struct strbuf *out)
 	json_decref(v);
 }
 
+void encode_json_items(json_t *arr, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		encode_json(json_incref(json_array_get(arr, i)), out);
+	}
+	json_decref(arr);
+}
+
 void provider_reply_to_msg(const struct provider_reply *r, struct conv_msg *m)
 {
 	size_t i;

@@ -265,6 +265,9 @@ void wire_bearer_headers(const struct provider_config *cfg, struct strvec *h);
 
 /* Appends a JSON value, compact, consuming it (for the encoders). */
 void encode_json(json_t *v, struct strbuf *out);
+/* Appends an array's items joined with commas (one conversation message
+ * as several protocol messages or items), consuming the array. */
+void encode_json_items(json_t *arr, struct strbuf *out);
 
 /* Whether the request's extra_body sets key (then the encoder leaves its
  * own out), and its keys appended as ,"key":value (before the body's
