@@ -4,6 +4,8 @@
  */
 #include "cli/render.h"
 
+#include "cli/highlight.h"
+
 #include "core/strvec.h"
 
 #include <md4c.h>
@@ -55,12 +57,14 @@ void render_init(struct render *r, FILE *out, int color)
 		r->width = ws.ws_col;
 	strbuf_init(&r->block, (size_t)64 << 20);
 	strbuf_init(&r->line, (size_t)64 << 20);
+	strbuf_init(&r->held, RENDER_HOLD_MAX + 8192);
 }
 
 void render_release(struct render *r)
 {
 	strbuf_release(&r->block);
 	strbuf_release(&r->line);
+	strbuf_release(&r->held);
 }
 
 /* ---- writing ------------------------------------------------------------------- */
@@ -496,8 +500,9 @@ static void block_out(struct render *r)
 	strvec_release(&o.cells);
 }
 
-/* A ``` or ~~~ fence line (up to three spaces before it): its marker. */
-static int fence_of(const char *line, char *fence, size_t cap)
+/* A ``` or ~~~ fence line (up to three spaces before it): its marker,
+ * and where its info string starts. */
+static int fence_of(const char *line, char *fence, size_t cap, const char **info)
 {
 	size_t i = strspn(line, " "), n;
 
@@ -508,47 +513,87 @@ static int fence_of(const char *line, char *fence, size_t cap)
 		return 0;
 	memcpy(fence, line + i, n);
 	fence[n] = '\0';
+	*info = line + i + n;
 	return 1;
+}
+
+/* A line of a code block as it comes, its characters made safe. */
+static void code_line(struct render *r, const char *line, size_t n)
+{
+	struct md_out o;
+
+	memset(&o, 0, sizeof(o));
+	o.r = r;
+	strbuf_init(&o.out, (size_t)64 << 20);
+	o.to = &o.out;
+	strbuf_addstr(&o.out, "    ");
+	if (r->color)
+		strbuf_addstr(&o.out, CYAN);
+	put(&o, line, n && line[n - 1] == '\n' ? n - 1 : n);
+	if (r->color)
+		strbuf_addstr(&o.out, RESET);
+	strbuf_addch(&o.out, '\n');
+	emit(r, o.out.buf, o.out.len);
+	strbuf_release(&o.out);
+}
+
+/* The held lines of a fence: coloured when the highlighter serves, else
+ * as they would have streamed.  Streaming goes on plainly after. */
+static void held_out(struct render *r, int colour)
+{
+	struct strbuf hl = STRBUF_INIT_CAP((size_t)8 << 20);
+	const char *s, *nl;
+
+	if (colour && r->held.len && !highlight_code(r->lang, r->held.buf, r->held.len, "    ", &hl)) {
+		emit(r, hl.buf, hl.len);
+	} else {
+		for (s = r->held.buf; *s; s = nl + 1) {
+			nl = strchr(s, '\n');
+			code_line(r, s, nl ? (size_t)(nl + 1 - s) : strlen(s));
+			if (!nl)
+				break;
+		}
+	}
+	strbuf_release(&hl);
+	strbuf_reset(&r->held);
+	r->lang[0] = '\0';
 }
 
 /* One complete line of the answer (with its '\n'). */
 static void take_line(struct render *r, const char *line, size_t n)
 {
+	const char *info;
 	char fence[8];
-	struct md_out o;
 
 	if (r->in_fence) {
 		size_t i = strspn(line, " ");
 
 		if (i <= 3 && !strncmp(line + i, r->fence, strlen(r->fence)) &&
 		    strspn(line + i + strlen(r->fence), " \t\r\n") == n - i - strlen(r->fence)) {
+			if (r->lang[0])
+				held_out(r, 1);
 			r->in_fence = 0;
 			r->blank_due = 1;
 			return;
 		}
-		/* a code line as it comes, its characters made safe */
-		memset(&o, 0, sizeof(o));
-		o.r = r;
-		strbuf_init(&o.out, (size_t)64 << 20);
-		o.to = &o.out;
-		strbuf_addstr(&o.out, "    ");
-		if (r->color)
-			strbuf_addstr(&o.out, CYAN);
-		put(&o, line, n - 1);
-		if (r->color)
-			strbuf_addstr(&o.out, RESET);
-		strbuf_addch(&o.out, '\n');
-		emit(r, o.out.buf, o.out.len);
-		strbuf_release(&o.out);
+		if (r->lang[0]) {
+			strbuf_add(&r->held, line, n);
+			if (r->held.len > RENDER_HOLD_MAX)	/* too long to wait for */
+				held_out(r, 0);
+			return;
+		}
+		code_line(r, line, n);
 		return;
 	}
-	if (fence_of(line, fence, sizeof(fence))) {
+	if (fence_of(line, fence, sizeof(fence), &info)) {
 		block_out(r);
 		if (r->blank_due)
 			emit(r, "\n", 1);
 		r->blank_due = 0;
 		r->in_fence = 1;
 		memcpy(r->fence, fence, sizeof(r->fence));
+		if (!highlight_lang(info, r->lang, sizeof(r->lang)))
+			r->lang[0] = '\0';
 		return;
 	}
 	if (strspn(line, " \t\r\n") == n) {	/* a blank line ends a block */
@@ -599,6 +644,8 @@ void render_flush(struct render *r)
 		take_line(r, r->line.buf, r->line.len);
 		strbuf_reset(&r->line);
 	}
+	if (r->lang[0])		/* the answer ended inside a fence */
+		held_out(r, 1);
 	block_out(r);
 	if (r->open_line) {
 		if (r->before_output)

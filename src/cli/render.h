@@ -6,7 +6,9 @@
  * block is shown when it is complete (a blank line after it, outside a
  * code fence; the answer's end), so a table can be laid out to the
  * terminal's width and a heading known for one; lines of a code fence
- * show as they come.  Headings bold without their #s, emphasis, inline
+ * show as they come, unless the fence names a language source-highlight
+ * knows: then the block shows when it closes, coloured (highlight.h; a
+ * block past RENDER_HOLD_MAX goes on streaming in one colour).  Headings bold without their #s, emphasis, inline
  * code and links styled (a link's address after its text), lists with
  * bullets and numbers, quotes with a bar, rules as lines.  Without colour
  * (NO_COLOR, or not a terminal) the text passes through unchanged.
@@ -25,6 +27,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#define RENDER_HOLD_MAX ((size_t)64 << 10)
+
 struct render {
 	FILE *out;
 	int color;
@@ -34,6 +38,10 @@ struct render {
 	int blank_due;		/* a block was shown: a blank line before the next */
 	int in_fence;		/* inside ``` (its lines are shown as they come) */
 	char fence[8];		/* the fence that opened it */
+	/* a fence in a language the highlighter knows: its lines held until
+	 * it closes, then shown coloured (highlight.h) */
+	char lang[32];
+	struct strbuf held;
 	int printed;		/* anything was written this turn */
 	int open_line;		/* the last output did not end a line */
 	/* called before anything is written (a spinner erases its line) */

@@ -6,6 +6,7 @@
 #include "core/fileio.h"
 #include "core/proc.h"
 #include "core/xalloc.h"
+#include "policy/childenv.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -100,6 +101,7 @@ int show_diff(const char *path, const char *before, size_t before_len, const cha
 {
 	const char *tmpdir = getenv("TMPDIR");
 	struct strbuf tmp = STRBUF_INIT, err = STRBUF_INIT, d = STRBUF_INIT_CAP(PREVIEW_MAX);
+	struct strvec env = STRVEC_INIT;
 	struct proc p;
 	int fd, rc = -1;
 
@@ -121,6 +123,8 @@ int show_diff(const char *path, const char *before, size_t before_len, const cha
 	strvec_pushf(&p.argv, "--label=b/%s", path);
 	strvec_push(&p.argv, "-");
 	strvec_push(&p.argv, tmp.buf);
+	childenv_build(&env, NULL);	/* no secrets for diff either */
+	p.envp = (const char *const *)env.v;
 	p.input = before;
 	p.input_len = before_len;
 	p.head_cap = PREVIEW_MAX;
@@ -135,6 +139,7 @@ int show_diff(const char *path, const char *before, size_t before_len, const cha
 		rc = 0;
 	}
 	proc_release(&p);
+	strvec_release(&env);
 	unlink(tmp.buf);
 out:
 	strbuf_release(&tmp);

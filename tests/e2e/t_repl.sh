@@ -91,6 +91,8 @@ tm send-keys -t t "render" Enter
 check "the answer is rendered" wait_for "Done.^[[2J"
 check "... as tests/data/screens/markdown.txt says" sh -c 'tmux -S "$0" capture-pane -t t -p | sed -n "/^Fixed the handler/,/^Done/p" | diff -u "$1" - | sed "s/^/#   /"; [ "$(tmux -S "$0" capture-pane -t t -p | sed -n "/^Fixed the handler/,/^Done/p")" = "$(cat "$1")" ]' "$SOCK" "$TEST_DATA/screens/markdown.txt"
 check "no heading keeps its #s" sh -c '! tmux -S "$0" capture-pane -t t -p | grep -q "^## "' "$SOCK"
+# the python block coloured by source-highlight: the keyword blue and bold
+check "a code block in a known language is syntax-coloured" sh -c 'tmux -S "$0" capture-pane -e -t t -p | grep -F "    " | grep -q "$(printf "\033\\[1m\033\\[34mdef\\|\033\\[1;34mdef\\|\033\\[01;34mdef")"' "$SOCK"
 tm send-keys -t t C-d
 check "Ctrl-D exits (markdown)" wait_for "EXITED rc=0"
 
