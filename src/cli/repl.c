@@ -325,6 +325,33 @@ static int slash_last(struct repl *r, const char *arg)
 static const char *const mode_names[] = { "default", "accept", "plan" };
 
 /* /mode [default|accept|plan]; without one (and Shift-Tab), the next. */
+/* /routing: whether the routing table's specialists run before the
+ * first turn, and whether the REPL asks first. */
+static int slash_routing(struct repl *r, const char *arg)
+{
+	enum agent_routing m;
+
+	if (arg && !strcmp(arg, "ask")) {
+		r->routes_always = 0;
+		m = AGENT_ROUTING_AUTO;
+	} else if (arg && *arg && (agent_routing_parse(arg, &m) || m == AGENT_ROUTING_DEFAULT)) {
+		printf("archie: routing is ask (run matched specialists after asking), auto (run them without asking), suggest (name them to the agent) or off, not '%s'\n",
+		       arg);
+		return 0;
+	} else if (arg && *arg && m == AGENT_ROUTING_AUTO) {
+		r->routes_always = 1;
+	}
+	if (arg && *arg)
+		loop_set_routing(r->s.loop, m);
+	m = loop_routing(r->s.loop);
+	printf("routing: %s\n", m == AGENT_ROUTING_AUTO
+		   ? (r->routes_always ? "auto: matched specialists run without asking"
+				       : "ask: matched specialists run after you say yes")
+		   : m == AGENT_ROUTING_SUGGEST ? "suggest: matched specialists are named to the agent"
+						: "off: no specialists run unless the agent asks");
+	return 0;
+}
+
 static int slash_mode(struct repl *r, const char *arg)
 {
 	enum policy_mode m;
@@ -395,6 +422,7 @@ static const struct slash {
 	{ "/last", "", "the last tool call's whole result", slash_last },
 	{ "/mode", "[default|accept|plan]", "the permission mode, or the next one (also Shift-Tab)", slash_mode },
 	{ "/permissions", "", "the permission mode and the rules in force", slash_permissions },
+	{ "/routing", "[ask|auto|suggest|off]", "whether specialists run before the first turn", slash_routing },
 	{ "/resume", "[N|ID]", "list this project's recent sessions, or continue one", slash_resume },
 	{ "/quit", "", "exit (also /exit, Ctrl-D, or Ctrl-C twice)", slash_quit },
 	{ "/exit", NULL, NULL, slash_quit },	/* not listed: /quit's other name */

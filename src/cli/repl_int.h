@@ -45,6 +45,7 @@ struct repl {
 	size_t out_line_len;
 	struct spinner spin;	/* "working", while nothing else is shown */
 	long streamed;		/* characters of this turn's answer and reasoning */
+	int routes_always;	/* routed specialists run without asking */
 };
 
 /* A dimmed line (with '\n'), after the answer's open line is ended. */

@@ -330,6 +330,55 @@ static enum policy_verdict ui_approve(void *ud, const struct loop_approval *a, i
 	return v;
 }
 
+/*
+ * Routed specialists, before they run: each is a subagent with model
+ * requests of its own, so the user sees them and may skip them.  A digit
+ * switches one on or off; y or Enter runs those on; n skips them all; a
+ * runs them and stops asking for the session (/routing ask asks again).
+ * Without a terminal to ask on, they run as configured.
+ */
+static void ui_routes(void *ud, struct loop_route *rt, size_t n)
+{
+	struct repl *r = ud;
+	size_t i;
+	int key;
+
+	if (r->routes_always || !isatty(STDIN_FILENO))
+		return;
+	spinner_pause(&r->spin);
+	render_flush(&r->r);
+	board_detach(&r->board);
+	printf("\n%sRouting:%s this request matches %zu specialist%s; each runs as a subagent with model requests of its own.\n",
+	       r->color ? "\033[1m" : "", r->color ? RESET : "", n, n == 1 ? "" : "s");
+	for (;;) {
+		for (i = 0; i < n; i++)
+			printf("  %zu. [%c] %s %s(%s)%s\n", i + 1, rt[i].run ? 'x' : ' ', rt[i].agent,
+			       r->color ? DIM : "", rt[i].keywords, r->color ? RESET : "");
+		printf("  [y] run the marked    [n] skip all    [1-%zu] mark or unmark    [a] always run, don't ask again\n"
+		       "run? ", n < 9 ? n : 9);
+		fflush(stdout);
+		cancel_clear(&session_cancel);
+		key = read_key();
+		if (key >= '1' && key <= '9' && (size_t)(key - '0') <= n) {
+			rt[key - '1'].run = !rt[key - '1'].run;
+			printf("%c\n", key);
+			continue;
+		}
+		break;
+	}
+	if (key == 'n' || key == 'N' || key == 27 || key == 4) {
+		for (i = 0; i < n; i++)
+			rt[i].run = 0;
+		printf("no: the agent goes on without them\n");
+	} else {
+		if (key == 'a' || key == 'A')
+			r->routes_always = 1;
+		printf("%s\n", key == 'a' || key == 'A' ? "always" : "yes");
+	}
+	fflush(stdout);
+	waiting(r, "waiting for the model", 0);
+}
+
 static void before_answer_output(void *ud)
 {
 	struct repl *r = ud;
@@ -357,6 +406,7 @@ void repl_ui_init(struct repl *r)
 	r->ui.approve = ui_approve;
 	r->ui.child = ui_child;
 	r->ui.notice = ui_notice;
+	r->ui.routes = ui_routes;
 	r->ui.ud = r;
 }
 

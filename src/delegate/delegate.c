@@ -406,6 +406,47 @@ static void run_routes(const struct delegate_parent *p, const struct routing_res
 	strbuf_release(&kw);
 }
 
+/* Asks p->confirm which of hits run: the skipped ones are recorded
+ * ("skipped") and taken out of hits.  -1 when none is left. */
+static int confirm_routes(const struct delegate_parent *p, struct routing_result *hits,
+			  const struct strvec *missing)
+{
+	struct delegate_route_choice *c = xcalloc(hits->nr, sizeof(*c));
+	struct strvec kws = STRVEC_INIT;
+	struct routing_result skipped;
+	struct strbuf kw = STRBUF_INIT;
+	size_t i, kept = 0;
+
+	for (i = 0; i < hits->nr; i++) {
+		strbuf_reset(&kw);
+		join_keywords(&hits->v[i].keywords, &kw);
+		strvec_push(&kws, kw.buf);
+	}
+	for (i = 0; i < hits->nr; i++) {
+		c[i].agent = hits->v[i].agent;
+		c[i].keywords = kws.v[i];
+		c[i].run = 1;
+	}
+	p->confirm(p->ud, c, hits->nr);
+	memset(&skipped, 0, sizeof(skipped));
+	for (i = 0; i < hits->nr; i++) {
+		if (c[i].run) {
+			hits->v[kept++] = hits->v[i];
+			continue;
+		}
+		ALLOC_GROW(skipped.v, skipped.nr + 1, skipped.alloc);
+		skipped.v[skipped.nr++] = hits->v[i];
+	}
+	hits->nr = kept;
+	if (skipped.nr)
+		record_route(p, &skipped, missing, AGENT_ROUTING_AUTO, "skipped");
+	free(skipped.v);	/* the entries' lists belong to the match */
+	free(c);
+	strvec_release(&kws);
+	strbuf_release(&kw);
+	return kept ? 0 : -1;
+}
+
 void delegate_route(const struct delegate_parent *p, const char *prompt, struct strbuf *context)
 {
 	const struct agent *a = p->agent;
@@ -454,6 +495,8 @@ void delegate_route(const struct delegate_parent *p, const char *prompt, struct 
 		strbuf_addstr(context, ". Consider delegating to them with the Task tool.");
 		goto out;
 	}
+	if (p->confirm && confirm_routes(p, &hits, &missing) < 0)
+		goto out;
 	record_route(p, &hits, &missing, mode, "auto");
 	run_routes(p, &hits, prompt, context);
 out:

@@ -85,6 +85,13 @@ struct delegate_child {
 	long t0;			/* when it started (monotonic ms) */
 };
 
+/* A routed specialist about to run, for the user to confirm. */
+struct delegate_route_choice {
+	const char *agent;
+	const char *keywords;		/* what matched, comma-separated */
+	int run;			/* 1; cleared to skip it */
+};
+
 /* Who delegates: filled by the parent's loop (loop/child.c). */
 struct delegate_parent {
 	const struct agent *agent;
@@ -107,6 +114,10 @@ struct delegate_parent {
 			   long long ts);
 	void (*record)(void *ud, const struct store_event *ev);
 	void (*notice)(void *ud, const char *msg);	/* NULL: logged */
+	/* Before routed specialists run (auto): the user may clear a
+	 * choice's run to skip it (each costs model requests).  NULL: they
+	 * all run. */
+	void (*confirm)(void *ud, struct delegate_route_choice *c, size_t n);
 	void *ud;
 };
 
@@ -128,8 +139,10 @@ void delegate_list_agents(const struct agent_registry *reg, const struct agent *
 
 /*
  * Routing, before the first turn on prompt: matches the agent's routing
- * table; `auto` runs the matched specialists and appends their reports
- * to context, `suggest` appends the list of matches.  Routes to agents
+ * table; `auto` runs the matched specialists (those p->confirm keeps)
+ * and appends their reports to context, `suggest` appends the list of
+ * matches.  Each decision is a "route" audit event: auto, suggested, or
+ * skipped (the user's choice).  Routes to agents
  * that do not exist are reported once (notice).
  */
 void delegate_route(const struct delegate_parent *p, const char *prompt, struct strbuf *context);

@@ -383,6 +383,24 @@ static void parent_notice(void *ud, const char *msg)
 		log_warn("routing", "%s", msg);
 }
 
+/* delegate_parent.confirm: the UI's say on routed specialists. */
+static void parent_confirm(void *ud, struct delegate_route_choice *c, size_t n)
+{
+	struct loop *l = ud;
+	struct loop_route *r = xcalloc(n, sizeof(*r));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		r[i].agent = c[i].agent;
+		r[i].keywords = c[i].keywords;
+		r[i].run = c[i].run;
+	}
+	l->o.ui.routes(l->o.ui.ud, r, n);
+	for (i = 0; i < n; i++)
+		c[i].run = r[i].run;
+	free(r);
+}
+
 void child_parent(struct loop *l, struct delegate_parent *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -399,5 +417,6 @@ void child_parent(struct loop *l, struct delegate_parent *p)
 	p->event_init = parent_event_init;
 	p->record = parent_record;
 	p->notice = parent_notice;
+	p->confirm = l->o.ui.routes ? parent_confirm : NULL;
 	p->ud = l;
 }

@@ -155,6 +155,17 @@ void loop_set_mode(struct loop *l, enum policy_mode mode)
 	l->policy.mode = mode;
 }
 
+enum agent_routing loop_routing(const struct loop *l)
+{
+	return l->o.delegation.routing != AGENT_ROUTING_DEFAULT ? l->o.delegation.routing
+							       : agent_routing_effective(l->o.agent);
+}
+
+void loop_set_routing(struct loop *l, enum agent_routing mode)
+{
+	l->o.delegation.routing = mode;
+}
+
 void loop_permissions(const struct loop *l, struct strbuf *out)
 {
 	size_t i, k;

@@ -44,6 +44,14 @@ enum loop_exit {
 	LOOP_BUDGET,		/* the token budget (max_tokens_total) is spent */
 };
 
+/* A specialist the routing table is about to run before the first turn
+ * (see struct loop_ui.routes). */
+struct loop_route {
+	const char *agent;
+	const char *keywords;		/* what matched, comma-separated */
+	int run;			/* 1; cleared to skip it */
+};
+
 /* A subagent's progress, for the UI (see struct loop_ui.child). */
 struct loop_child_event {
 	const char *kind;		/* "start", "tool", "turn", "retry" (args: why), "end" */
@@ -114,6 +122,9 @@ struct loop_ui {
 	void (*turn_end)(void *ud, const struct provider_reply *r);
 	/* Subagents' progress (from their threads, one call at a time). */
 	void (*child)(void *ud, const struct loop_child_event *ev);
+	/* Before routed specialists run: clear a route's run to skip it
+	 * (the REPL asks).  NULL: they all run, as configured. */
+	void (*routes)(void *ud, struct loop_route *r, size_t n);
 	/* Something the user should know once (e.g. a route to an agent
 	 * that does not exist). */
 	void (*notice)(void *ud, const char *msg);
@@ -195,6 +206,10 @@ void loop_free(struct loop *l);
  * read-only.  Between turns only. */
 enum policy_mode loop_mode(const struct loop *l);
 void loop_set_mode(struct loop *l, enum policy_mode mode);
+/* The routing mode in force (the agent's, or what was set), and a new
+ * one for the prompts that follow (/routing). */
+enum agent_routing loop_routing(const struct loop *l);
+void loop_set_routing(struct loop *l, enum agent_routing mode);
 /* The rules in force, a line each ("config: allow Bash(npm test:*)"),
  * strictest source last as they are weighed. */
 void loop_permissions(const struct loop *l, struct strbuf *out);

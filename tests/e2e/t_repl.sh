@@ -161,4 +161,38 @@ check "the spinner's line is gone when the answer is there" sh -c '! tmux -S "$0
 tm send-keys -t t C-d
 check "Ctrl-D exits again" wait_for "EXITED rc=0"
 
+# routing asks before specialists run (each is model requests of its
+# own): a digit unmarks one, y runs the rest, n skips them all, and
+# /routing auto stops asking
+fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"noted"}}]}'
+tm kill-session -t t
+tm new-session -d -s t -x 140 -y 50 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm NO_COLOR=1 '$ARCHIE' --model openai/m; echo EXITED rc=\$?; sleep 60"
+check "the routing session starts" wait_for "agent backend-architect"
+tm send-keys -t t "Design the PostgreSQL schema, signed with JWT." Enter
+check "the specialists routing would run are shown before they run" wait_for "Routing: this request matches 2 specialists"
+check "... each with what matched" wait_for "1. [x] database-optimizer (PostgreSQL, schema)"
+check "... and the choices" wait_for "[y] run the marked    [n] skip all    [1-2] mark or unmark"
+check "nothing was sent while asking" test "$(req_count)" = 0
+tm send-keys -t t 2
+check "a digit unmarks one" wait_for "2. [ ] security-auditor (JWT)"
+tm send-keys -t t y
+check "the turn goes on" wait_for "noted"
+check "only the marked specialist ran, then the agent: 2 requests" test "$(req_count)" = 2
+check "... the database specialist" req_match 1 '.messages[1].content' 'mentions PostgreSQL, schema'
+tm send-keys -t t "Design the PostgreSQL schema again." Enter
+check "asked again for the next prompt" sh -c 'test "$(tmux -S "$0" capture-pane -t t -p | grep -c "Routing: this request matches")" = 2' "$SOCK"
+tm send-keys -t t n
+check "n skips them all" wait_for "no: the agent goes on without them"
+sleep 0.5
+check "... so only the agent's request was sent" test "$(req_count)" = 3
+tm send-keys -t t "/routing auto" Enter
+check "/routing auto stops asking" wait_for "routing: auto: matched specialists run without asking"
+tm send-keys -t t "One more PostgreSQL schema." Enter
+sleep 1
+check "... the specialist runs unasked" test "$(req_count)" = 5
+tm send-keys -t t C-d
+check "Ctrl-D exits (routing)" wait_for "EXITED rc=0"
+run "$ARCHIE" audit --kind route --json
+check "the user's skips are audit events" test "$(printf '%s' "$out" | jq -c '[.[] | select(.outcome == "skipped") | .detail.matches | map(.agent)]')" = '[["security-auditor"],["database-optimizer"]]'
+
 finish
