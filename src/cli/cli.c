@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 static const struct cmd_entry *const commands[] = {
+	&cmd_init_entry,
 	&cmd_agents_entry,
 	&cmd_models_entry,
 	&cmd_policy_entry,

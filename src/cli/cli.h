@@ -23,6 +23,8 @@ enum cli_exit {
 	CLI_EXIT_USAGE = 2,	/* bad arguments or configuration */
 };
 
+struct config_provider;
+
 /* Options that every command accepts, anywhere on the command line. */
 struct cli_ctx {
 	struct strvec agents_dirs;	/* --agents-dir, in order */
@@ -46,6 +48,10 @@ struct cli_ctx {
 	const char *state_dir;		/* --state-dir DIR */
 	const char *resume;		/* --resume ID */
 	int cont;			/* --continue */
+	/* the REPL: asks which model to use when a local server lists
+	 * several and none is chosen (config_choose_fn); NULL: the first */
+	int (*choose_model)(void *ud, const struct config_provider *p, const struct strvec *ids);
+	void *choose_ud;
 };
 
 /* Exit statuses of agent runs (documented in docs/output-format.md). */
@@ -55,6 +61,12 @@ enum cli_run_exit {
 	CLI_EXIT_DENIED = 5,		/* a tool call was denied */
 	CLI_EXIT_INTERRUPTED = 130,	/* Ctrl-C */
 };
+
+/* Asks on out which of ids (the models p's server lists) to use, reading
+ * a number or a name from in (Enter: the first): its index, or -1 at end
+ * of input.  `archie init` and the REPL's first run. */
+int cli_pick_model(const struct config_provider *p, const struct strvec *ids, FILE *in,
+		   FILE *out);
 
 /* Runs the agent: headless with -p or piped input, else interactive. */
 int cli_run(struct cli_ctx *ctx, int argc, char **argv);
@@ -90,6 +102,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_agents_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_models_entry;
+extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_policy_entry;
 extern const struct cmd_entry cmd_sandbox_entry;
 extern const struct cmd_entry cmd_version_entry;

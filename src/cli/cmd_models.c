@@ -145,7 +145,7 @@ static int cmd_models_exec(struct cli_ctx *ctx, int argc, char **argv)
 	if (!cfg.providers_nr && config_probe_local(&cfg, &err))
 		fprintf(stderr, "archie: %s\n", err.buf);
 	strbuf_reset(&err);
-	config_discover_default(&cfg, &err);
+	config_discover_default(&cfg, NULL, NULL, &err);
 	if (err.len && !ctx->json)
 		fprintf(stderr, "archie: note: %s\n", err.buf);
 	strbuf_reset(&err);

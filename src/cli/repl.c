@@ -17,6 +17,7 @@
 #include "cli/repl_int.h"
 
 #include "agent/agent.h"
+#include "config/config.h"
 #include "cli/render.h"
 #include "cli/session.h"
 #include "core/cancel.h"
@@ -573,6 +574,48 @@ static void run_prompt(struct repl *r, const char *prompt, struct strbuf *err)
 		repl_dim(r, "[stopped: the token budget is spent]");
 }
 
+/*
+ * The first run at a local server with several models and no default:
+ * which one (ctx->choose_model), and, when the user has no config.yaml
+ * yet, whether to keep the choice there (what `archie init` writes).  The
+ * choice stays for the session (/agent reopens with it).
+ */
+static int choose_model(void *ud, const struct config_provider *p, const struct strvec *ids)
+{
+	struct repl *r = ud;
+	struct strbuf ref = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
+	char *line = NULL;
+	size_t cap = 0;
+	int pick = cli_pick_model(p, ids, stdin, stdout);
+
+	if (pick < 0)
+		goto out;
+	strbuf_addf(&ref, "%s/%s", p->name, ids->v[pick]);
+	r->ctx->model = strvec_push(&r->owned, ref.buf);
+	config_user_file(NULL, NULL, &path);
+	if (!path.len || !access(path.buf, F_OK)) {
+		printf("(to keep it: --model %s, or default_model: %s in config.yaml)\n", ref.buf, ref.buf);
+		goto out;
+	}
+	printf("keep %s as your default model in %s? [y/N] ", ref.buf, path.buf);
+	fflush(stdout);
+	if (getline(&line, &cap, stdin) > 0 && (line[0] == 'y' || line[0] == 'Y')) {
+		config_init_text(p, ref.buf, &text);
+		if (config_write_user(path.buf, text.buf, 0, &err))
+			printf("archie: %s\n", err.buf);
+		else
+			printf("wrote %s\n", path.buf);
+	}
+out:
+	free(line);
+	strbuf_release(&ref);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	strbuf_release(&err);
+	return pick;
+}
+
 int cli_repl(struct cli_ctx *ctx)
 {
 	struct repl r;
@@ -589,6 +632,10 @@ int cli_repl(struct cli_ctx *ctx)
 	render_init(&r.r, stdout, r.color);
 	board_init(&r.board, stdout, 1, r.color);
 	repl_ui_init(&r);
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		ctx->choose_model = choose_model;
+		ctx->choose_ud = &r;
+	}
 	if (session_open(ctx, &r.s, &r.ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
 		session_close(&r.s);
@@ -662,6 +709,7 @@ int cli_repl(struct cli_ctx *ctx)
 	history_end(r.hist);
 	session_close(&r.s);
 out:
+	ctx->choose_model = NULL;
 	board_release(&r.board);
 	render_release(&r.r);
 	repl_ui_release(&r);

@@ -262,7 +262,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		/* OLLAMA_HOST or a keyless OPENAI_BASE_URL: the server's model */
 		struct strbuf note = STRBUF_INIT;
 
-		config_discover_default(&s->cfg, &note);
+		config_discover_default(&s->cfg, ctx->choose_model, ctx->choose_ud, &note);
 		if (note.len && ui->notice)
 			ui->notice(ui->ud, note.buf);
 		strbuf_release(&note);

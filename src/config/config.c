@@ -844,10 +844,7 @@ int config_load(struct config *cfg, const struct config_search *s)
 	load_builtins(cfg);
 	if (!s->no_env)
 		load_env(cfg);
-	if (ch && *ch)
-		file_join(&path, ch, "archie/config.yaml");
-	else if (home && *home)
-		file_join(&path, home, ".config/archie/config.yaml");
+	config_user_file(ch, home, &path);
 	if (path.len)
 		rc |= load_file(cfg, path.buf);
 	if (s->project_root) {

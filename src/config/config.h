@@ -169,10 +169,32 @@ int config_server_models(const struct config_provider *p, struct strvec *ids);
  * (OpenAI, OpenRouter, Anthropic, Azure) with models of its own. */
 int config_server_chooses(const struct config_provider *p);
 
+/* Asks the user which of the models p's server lists to use: the index,
+ * or -1 for the first (nobody to ask). */
+typedef int (*config_choose_fn)(void *ud, const struct config_provider *p,
+				const struct strvec *ids);
+
 /* With no default model, and a provider whose server chooses the model
  * (OLLAMA_HOST, a keyless or custom OPENAI_BASE_URL, a local base_url in
- * config.yaml): its server's first model becomes the default.  When it
- * listed several, note says which was taken and how to choose.  0. */
-int config_discover_default(struct config *cfg, struct strbuf *note);
+ * config.yaml): one of its server's models becomes the default: the one
+ * choose picks when it lists several (choose may be NULL), else the
+ * first, and then note says which was taken and how to choose.  0. */
+int config_discover_default(struct config *cfg, config_choose_fn choose, void *ud,
+			    struct strbuf *note);
+
+/*
+ * Writing the user's config (`archie init`, the REPL's first run).
+ */
+/* Where the user's config.yaml is: $XDG_CONFIG_HOME/archie/config.yaml, or
+ * ~/.config/archie/config.yaml (NULLs: the environment's). */
+void config_user_file(const char *config_home, const char *home, struct strbuf *out);
+/* A config.yaml naming provider p (its api, address and the variable that
+ * holds its key, never a key) and model_ref as the default model. */
+void config_init_text(const struct config_provider *p, const char *model_ref,
+		      struct strbuf *out);
+/* Writes text to path (mode 0600, directories made), after checking that
+ * it loads.  An existing file is an error unless force: then it is kept
+ * as path.bak.  0, or -1 with err. */
+int config_write_user(const char *path, const char *text, int force, struct strbuf *err);
 
 #endif

@@ -467,9 +467,11 @@ int config_server_chooses(const struct config_provider *p)
 	       !at_host(p, "api.openai.com") && !at_host(p, "openrouter.ai");
 }
 
-int config_discover_default(struct config *cfg, struct strbuf *note)
+int config_discover_default(struct config *cfg, config_choose_fn choose, void *ud,
+			    struct strbuf *note)
 {
 	size_t i, k;
+	int pick;
 
 	if (cfg->default_model)
 		return 0;
@@ -481,6 +483,15 @@ int config_discover_default(struct config *cfg, struct strbuf *note)
 		if (!config_server_chooses(p) || config_server_models(p, &ids) || !ids.nr) {
 			strvec_release(&ids);
 			continue;
+		}
+		pick = ids.nr > 1 && choose ? choose(ud, p, &ids) : -1;
+		if (pick >= 0 && (size_t)pick < ids.nr) {
+			strbuf_addf(&ref, "%s/%s", p->name, ids.v[pick]);
+			config_set_str(&cfg->default_model, ref.buf);
+			config_set_str(&cfg->default_model_source, "your choice of the server's models");
+			strbuf_release(&ref);
+			strvec_release(&ids);
+			return 0;
 		}
 		strbuf_addf(&ref, "%s/%s", p->name, ids.v[0]);
 		config_set_str(&cfg->default_model, ref.buf);

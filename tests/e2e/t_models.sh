@@ -78,6 +78,42 @@ OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-local run "$ARCHIE" -p hi --routin
 expect_rc 0 "OPENAI_BASE_URL with a key (the model list needs it too)"
 check "the server's model is sent, not gpt-4o" test "$(req 1 .model)" = "qwen2.5-coder:7b"
 fakellm_stop
+
+# archie init writes a config for the provider found: the server's model
+# (the first when nobody can be asked), the variable holding a key and
+# never the key; it does not replace a config unless --force
+fakellm_start '{"models":["qwen2.5-coder:7b","llama3.1:8b"],"models_key":"sk-local","responses":[{"repeat":true,"turn":{"text":"local answer"}}]}'
+UCFG="$XDG_CONFIG_HOME/archie/config.yaml"
+OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-local run "$ARCHIE" init
+expect_rc 0 "archie init with OPENAI_BASE_URL and a key"
+expect_out "wrote $UCFG" "... says where it wrote"
+expect_out "taking the first, qwen2.5-coder:7b (name another with --model openai/NAME)" "... which model it took, and how to take another"
+check "the config names the server and the model" grep -qF 'default_model: "openai/qwen2.5-coder:7b"' "$UCFG"
+check "... and the variable that holds the key" grep -qx '    api_key_env: OPENAI_API_KEY' "$UCFG"
+check "... never the key" sh -c '! grep -q sk-local "$0"' "$UCFG"
+check "... readable by its owner only" test "$(stat -c %a "$UCFG")" = 600
+OPENAI_API_KEY=sk-local run env -u OPENAI_BASE_URL "$ARCHIE" -p hi --routing off
+expect_rc 0 "a run with the written config (no OPENAI_BASE_URL now)"
+check "... sends the model init chose" test "$(req 1 .model)" = "qwen2.5-coder:7b"
+OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-local run "$ARCHIE" init
+expect_rc 2 "init does not replace a config"
+expect_err "$UCFG already exists; archie init does not replace it (--force does" "... and says how"
+OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-local run "$ARCHIE" init --force --model openai/nosuch
+expect_rc 2 "init --model checks the server serves it"
+expect_err "openai does not serve a model 'nosuch'; it lists qwen2.5-coder:7b, llama3.1:8b" "... naming what it serves"
+OPENAI_BASE_URL="$FAKE_URL" OPENAI_API_KEY=sk-local run "$ARCHIE" init --force --model openai/llama3.1:8b
+expect_rc 0 "init --force --model"
+check "... the model named" grep -qF 'default_model: "openai/llama3.1:8b"' "$UCFG"
+check "... the old config kept" grep -qF 'qwen2.5-coder:7b' "$UCFG.bak"
+run "$ARCHIE" init --forse
+expect_rc 2 "init: an unknown option"
+rm -f "$UCFG" "$UCFG.bak"
+fakellm_stop
+run "$ARCHIE" init
+expect_rc 1 "init with no provider at all"
+expect_err "no model provider is configured, and no local server answered" "... says what to set"
+check "... and writes nothing" test ! -e "$UCFG"
+
 run env -u OLLAMA_HOST "$ARCHIE" -p hi
 expect_err "OPENROUTER_API_KEY" "the no-provider message names every variable"
 mv .archie/config.yaml.off .archie/config.yaml

@@ -195,4 +195,26 @@ check "Ctrl-D exits (routing)" wait_for "EXITED rc=0"
 run "$ARCHIE" audit --kind route --json
 check "the user's skips are audit events" test "$(printf '%s' "$out" | jq -c '[.[] | select(.outcome == "skipped") | .detail.matches | map(.agent)]')" = '[["security-auditor"],["database-optimizer"]]'
 
+# the first run at a local server with several models: which one, and
+# whether to keep it in a new config.yaml (as archie init writes)
+fakellm_start '{"models":["m1","m2"],"responses":[{"repeat":true,"turn":{"text":"from the chosen model"}}]}'
+tm kill-session -t t
+tm new-session -d -s t -x 120 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$T_ROOT/firstrun' OLLAMA_HOST='127.0.0.1:$FAKE_PORT' TERM=xterm NO_COLOR=1 '$ARCHIE' --routing off; echo EXITED rc=\$?; sleep 60"
+check "the first run lists the server's models" wait_for "ollama (http://127.0.0.1:$FAKE_PORT/v1) lists 2 models:"
+check "... numbered" wait_for " 2. m2"
+check "... and asks" wait_for "which model? [1-2 or a name, Enter: 1]"
+tm send-keys -t t "m3" Enter
+check "a name it does not list is refused" wait_for "'m3' is not one of them; a number, or a name as listed"
+tm send-keys -t t "2" Enter
+check "it offers to keep the choice" wait_for "keep ollama/m2 as your default model in $T_ROOT/firstrun/archie/config.yaml? [y/N]"
+tm send-keys -t t "y" Enter
+check "... and writes the config" wait_for "wrote $T_ROOT/firstrun/archie/config.yaml"
+check "the session uses the chosen model" wait_for "agent backend-architect, model ollama/m2"
+tm send-keys -t t "hi" Enter
+check "the answer comes" wait_for "from the chosen model"
+check "... from the chosen model" test "$(req 1 .model)" = m2
+check "the config keeps it" grep -qF 'default_model: "ollama/m2"' "$T_ROOT/firstrun/archie/config.yaml"
+tm send-keys -t t C-d
+check "Ctrl-D exits (first run)" wait_for "EXITED rc=0"
+
 finish

@@ -338,6 +338,40 @@ static void test_probe_local(void **state)
 	fakellm_stop(&f);
 }
 
+/* What archie init writes loads back as written, whatever the address
+ * holds (quotes, a colon, a '#'), and never holds a key. */
+static void test_init_text(void **state)
+{
+	struct config cfg, back;
+	struct config_provider p;
+	struct config_resolved r;
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.name = "gw";
+	p.api = PROVIDER_API_ANTHROPIC;
+	p.base_url = "http://h:1/x#y?q=\"a: b\"";
+	p.api_key_env = "GW_KEY";
+	config_init(&cfg);
+	config_init_text(&p, "gw/model: one", &text);
+	assert_null(strstr(text.buf, "sk-"));
+	config_init(&back);
+	assert_int_equal(config_load_text(&back, "/c.yaml", text.buf, text.len), 0);
+	assert_string_equal(back.default_model, "gw/model: one");
+	assert_non_null(config_provider(&back, "gw"));
+	assert_string_equal(config_provider(&back, "gw")->base_url, p.base_url);
+	assert_string_equal(config_provider(&back, "gw")->api_key_env, "GW_KEY");
+	assert_int_equal(config_provider(&back, "gw")->api, PROVIDER_API_ANTHROPIC);
+	assert_int_equal(config_resolve_model(&back, NULL, NULL, &r, &err), 0);
+	assert_string_equal(r.id, "model: one");
+	config_resolved_release(&r);
+	config_release(&back);
+	config_release(&cfg);
+	strbuf_release(&text);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_provider_setup),
 		cmocka_unit_test(test_known_quirks),
 		cmocka_unit_test(test_probe_local),
+		cmocka_unit_test(test_init_text),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
