@@ -99,6 +99,19 @@ static long default_index(const char *canonical)
 	return -1;
 }
 
+/* The tools that change files: one switch in OpenCode's tools map. */
+static const char *const edit_tools[] = { "Write", "Edit", "MultiEdit", "ApplyPatch", NULL };
+
+static int is_edit_tool(const char *canonical)
+{
+	size_t i;
+
+	for (i = 0; edit_tools[i]; i++)
+		if (!strcmp(edit_tools[i], canonical))
+			return 1;
+	return 0;
+}
+
 void agent_resolve_tools(const struct agent *a, struct agent_tools *out)
 {
 	const char *const *defs = toolname_defaults();
@@ -125,6 +138,17 @@ void agent_resolve_tools(const struct agent *a, struct agent_tools *out)
 			continue;
 		}
 		info = toolname_lookup(r->name);
+		if (a->tools_spec == AGENT_TOOLS_MAP && info.kind == TOOLNAME_CANONICAL &&
+		    is_edit_tool(info.canonical)) {
+			/* OpenCode: write, edit and patch are one switch, its
+			 * `edit` permission, for every editing tool (the last
+			 * of them written wins): `edit: false` leaves no way
+			 * to change a file */
+			for (j = 0; edit_tools[j]; j++)
+				if ((idx = default_index(edit_tools[j])) >= 0)
+					on[idx] = (char)r->enabled;
+			continue;
+		}
 		switch (info.kind) {
 		case TOOLNAME_CANONICAL:
 			idx = default_index(info.canonical);

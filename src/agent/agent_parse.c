@@ -106,8 +106,9 @@ static int check_name(struct parse_ctx *pc, const char *name,
 
 		if (c < 0x20 || c == 0x7f)
 			bad = "contains a control character";
-		else if (c == '/' || c == '\\')
-			bad = "contains a slash";
+		/* a slash is allowed: Claude Code lists "Python DevOps/CI-CD
+		 * Expert" under that name, and archie finds agents by name
+		 * first (delegate_find_agent) */
 	}
 	if (!bad)
 		return 0;
@@ -243,6 +244,23 @@ static int h_timeout_mins(struct parse_ctx *pc, struct fy_node *k, struct fy_nod
 
 /* ---- tools -------------------------------------------------------------- */
 
+/* Gemini CLI names an MCP tool mcp_SERVER_TOOL (a server name has no
+ * '_'), and all of a server's mcp_SERVER_*: archie's (and Claude Code's)
+ * mcp__SERVER__TOOL and mcp__SERVER.  Other names are copied. */
+static char *gemini_mcp_name(const char *name, size_t len)
+{
+	const char *us;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (len < 6 || strncmp(name, "mcp_", 4) || name[4] == '_' ||
+	    !(us = memchr(name + 4, '_', len - 4)) || us == name + 4 || us + 1 == name + len)
+		return xmemdupz(name, len);
+	strbuf_addf(&sb, "mcp__%.*s", (int)(us - (name + 4)), name + 4);
+	if (!(us[1] == '*' && us + 2 == name + len))
+		strbuf_addf(&sb, "__%.*s", (int)(name + len - us - 1), us + 1);
+	return strbuf_detach(&sb, NULL);
+}
+
 static void push_ref(struct agent_tool_ref **v, size_t *nr, size_t *alloc,
 		     const char *name, size_t len, int enabled, int line, int col)
 {
@@ -250,7 +268,7 @@ static void push_ref(struct agent_tool_ref **v, size_t *nr, size_t *alloc,
 
 	ALLOC_GROW(*v, *nr + 1, *alloc);
 	r = &(*v)[(*nr)++];
-	r->name = xmemdupz(name, len);
+	r->name = gemini_mcp_name(name, len);
 	r->enabled = enabled;
 	r->line = line;
 	r->col = col;
@@ -265,16 +283,14 @@ static void check_tool_name(struct parse_ctx *pc, const char *name, int line,
 	if (strpbrk(name, "*?["))
 		return;
 	info = toolname_lookup(name);
-	if (info.kind == TOOLNAME_UNAVAILABLE)
-	{
+	if (info.kind == TOOLNAME_UNAVAILABLE) {
 		/* the canonical name only when it says something more */
-		if (strcmp(name, info.canonical))
-			diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
-				 "tool '%s' (%s) is not provided by archie; the agent runs without it",
-				 name, info.canonical);
-		else
-			diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
-				 "tool '%s' is not provided by archie; the agent runs without it", name);
+		diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
+			 "tool '%s'%s%s%s is not provided by archie; the agent runs without it%s%s",
+			 name, strcmp(name, info.canonical) ? " (" : "",
+			 strcmp(name, info.canonical) ? info.canonical : "",
+			 strcmp(name, info.canonical) ? ")" : "",
+			 info.instead ? "; instead: " : "", info.instead ? info.instead : "");
 	}
 	else if (info.kind == TOOLNAME_UNKNOWN)
 		diag_add(pc->diags, DIAG_WARNING, pc->path, line, col,
@@ -705,7 +721,7 @@ struct agent *agent_parse(const char *path, const char *data, size_t len,
 			 "empty file: an agent file needs a prompt (Markdown text), optionally after YAML frontmatter");
 		return NULL;
 	}
-	if (frontmatter_parse(path, data, len, &fm, diags))
+	if (frontmatter_parse(path, data, len, agent_runtime_dialect(path), &fm, diags))
 		return NULL;
 
 	a = agent_new();
@@ -733,6 +749,7 @@ struct agent *agent_parse(const char *path, const char *data, size_t len,
 			 "the prompt (the text after the frontmatter) is empty");
 	a->prompt = strbuf_detach(&body, NULL);
 	detect_format(&pc);
+	agent_runtime_check(&pc);
 	frontmatter_release(&fm);
 
 	if (diags->errors > pc.errors_before) {

@@ -49,4 +49,15 @@ int want_string(struct parse_ctx *pc, const char *key,
 /* agent_parse_routes.c: `routing:` (a mode, a list of routes, or both). */
 int agent_parse_routing(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v);
 
+/* agent_runtime.c: the rules of the runtime whose directory holds the
+ * file (.claude/agents/, .opencode/agent/, .gemini/agents/), so archie
+ * loads what that runtime loads and refuses, with located errors, what it
+ * refuses. */
+enum runtime_dir { RUNTIME_NONE, RUNTIME_CLAUDE, RUNTIME_OPENCODE, RUNTIME_GEMINI };
+enum runtime_dir agent_runtime_dir(const char *path);
+enum frontmatter_dialect agent_runtime_dialect(const char *path);
+/* After the keys are read: the runtime's own requirements (errors), and
+ * its readings (Claude Code's "\n" in a description). */
+void agent_runtime_check(struct parse_ctx *pc);
+
 #endif

@@ -19,86 +19,140 @@ struct alias {
 	const char *canonical;
 	const char *runtime;
 	int available;
+	const char *instead;	/* for one archie lacks: what to use, or NULL */
 };
 
+#define PLAN_MODE "archie's plan mode (--permission-mode plan, or /mode in the REPL)"
+#define ASK_IN_ANSWER "the agent asks its question in its answer"
+#define TODOS "TodoWrite (the plan)"
+#define SUBAGENTS "Task (subagents)"
+#define RUN_TO_END "Bash (a command runs to its end, with a timeout)"
+
 /*
- * Every runtime's names.  Exact spellings come from each runtime's
- * documentation; a name may appear under several runtimes (e.g. `glob`), in
- * which case the first row wins, which only affects the `runtime` label.
+ * Every runtime's names: Claude Code 2.1, OpenCode 1.18, Gemini CLI 0.61
+ * and Codex, read from their code.  A name may appear under several
+ * runtimes (e.g. `glob`): the first row wins, which only affects the
+ * `runtime` label.
  */
 static const struct alias aliases[] = {
 	/* Claude Code */
-	{ "Read", "Read", "claude", 1 },
-	{ "Write", "Write", "claude", 1 },
-	{ "Edit", "Edit", "claude", 1 },
-	{ "MultiEdit", "MultiEdit", "claude", 1 },
-	{ "Glob", "Glob", "claude", 1 },
-	{ "Grep", "Grep", "claude", 1 },
-	{ "LS", "LS", "claude", 1 },
-	{ "Bash", "Bash", "claude", 1 },
-	{ "TodoWrite", "TodoWrite", "claude", 1 },
-	{ "TodoRead", "TodoRead", "claude", 1 },
-	{ "WebFetch", "WebFetch", "claude", 1 },
-	{ "Task", "Task", "claude", 1 },
-	{ "Agent", "Task", "claude", 1 },
-	{ "WebSearch", "WebSearch", "claude", 0 },
-	{ "NotebookRead", "NotebookRead", "claude", 0 },
-	{ "NotebookEdit", "NotebookEdit", "claude", 0 },
-	{ "BashOutput", "BashOutput", "claude", 0 },
-	{ "KillShell", "KillShell", "claude", 0 },
-	{ "KillBash", "KillShell", "claude", 0 },
-	{ "ExitPlanMode", "ExitPlanMode", "claude", 0 },
-	{ "SlashCommand", "SlashCommand", "claude", 0 },
-	{ "Skill", "Skill", "claude", 0 },
-	/* archie's own names not covered above */
-	{ "ApplyPatch", "ApplyPatch", "archie", 1 },
-	{ "ReadManyFiles", "ReadManyFiles", "archie", 1 },
-	{ "SaveMemory", "SaveMemory", "archie", 1 },
-	{ "CheckDesign", "CheckDesign", "archie", 1 },
+	{ "Read", "Read", "claude", 1, NULL },
+	{ "Write", "Write", "claude", 1, NULL },
+	{ "Edit", "Edit", "claude", 1, NULL },
+	{ "MultiEdit", "MultiEdit", "claude", 1, NULL },
+	{ "Glob", "Glob", "claude", 1, NULL },
+	{ "Grep", "Grep", "claude", 1, NULL },
+	{ "LS", "LS", "claude", 1, NULL },
+	{ "Bash", "Bash", "claude", 1, NULL },
+	{ "TodoWrite", "TodoWrite", "claude", 1, NULL },
+	{ "TodoRead", "TodoRead", "claude", 1, NULL },
+	{ "WebFetch", "WebFetch", "claude", 1, NULL },
+	{ "Task", "Task", "claude", 1, NULL },
+	{ "Agent", "Task", "claude", 1, NULL },
+	{ "WebSearch", "WebSearch", "claude", 0, "WebFetch on a page you know" },
+	{ "NotebookRead", "NotebookRead", "claude", 0, "Read" },
+	{ "NotebookEdit", "NotebookEdit", "claude", 0, "Edit on the notebook's JSON" },
+	{ "BashOutput", "BashOutput", "claude", 0, RUN_TO_END },
+	{ "TaskOutput", "TaskOutput", "claude", 0, RUN_TO_END },
+	{ "KillShell", "KillShell", "claude", 0, RUN_TO_END },
+	{ "KillBash", "KillShell", "claude", 0, RUN_TO_END },
+	{ "TaskStop", "TaskStop", "claude", 0, RUN_TO_END },
+	{ "PowerShell", "PowerShell", "claude", 0, "Bash" },
+	{ "ExitPlanMode", "ExitPlanMode", "claude", 0, PLAN_MODE },
+	{ "EnterPlanMode", "EnterPlanMode", "claude", 0, PLAN_MODE },
+	{ "AskUserQuestion", "AskUserQuestion", "claude", 0, ASK_IN_ANSWER },
+	{ "TaskCreate", "TaskCreate", "claude", 0, TODOS },
+	{ "TaskList", "TaskList", "claude", 0, TODOS },
+	{ "TaskGet", "TaskGet", "claude", 0, TODOS },
+	{ "TaskUpdate", "TaskUpdate", "claude", 0, TODOS },
+	{ "TeamCreate", "TeamCreate", "claude", 0, SUBAGENTS },
+	{ "TeamDelete", "TeamDelete", "claude", 0, SUBAGENTS },
+	{ "SendMessage", "SendMessage", "claude", 0, SUBAGENTS },
+	{ "SlashCommand", "SlashCommand", "claude", 0, NULL },
+	{ "Skill", "Skill", "claude", 0, NULL },
+	{ "ToolSearch", "ToolSearch", "claude", 0, NULL },
+	{ "LSP", "LSP", "claude", 0, "Grep" },
+	{ "ListMcpResourcesTool", "ListMcpResourcesTool", "claude", 0, NULL },
+	{ "ReadMcpResourceTool", "ReadMcpResourceTool", "claude", 0, NULL },
+	{ "EnterWorktree", "EnterWorktree", "claude", 0, NULL },
+	{ "ExitWorktree", "ExitWorktree", "claude", 0, NULL },
+	{ "CronCreate", "CronCreate", "claude", 0, NULL },
+	{ "CronDelete", "CronDelete", "claude", 0, NULL },
+	{ "CronList", "CronList", "claude", 0, NULL },
+	{ "Monitor", "Monitor", "claude", 0, NULL },
+	{ "Workflow", "Workflow", "claude", 0, NULL },
+	/* archie's own */
+	{ "ApplyPatch", "ApplyPatch", "archie", 1, NULL },
+	{ "ReadManyFiles", "ReadManyFiles", "archie", 1, NULL },
+	{ "SaveMemory", "SaveMemory", "archie", 1, NULL },
+	{ "CheckDesign", "CheckDesign", "archie", 1, NULL },
 	/* OpenCode */
-	{ "read", "Read", "opencode", 1 },
-	{ "write", "Write", "opencode", 1 },
-	{ "edit", "Edit", "opencode", 1 },
-	{ "multiedit", "MultiEdit", "opencode", 1 },
-	{ "patch", "ApplyPatch", "opencode", 1 },
-	{ "grep", "Grep", "opencode", 1 },
-	{ "glob", "Glob", "opencode", 1 },
-	{ "list", "LS", "opencode", 1 },
-	{ "bash", "Bash", "opencode", 1 },
-	{ "todowrite", "TodoWrite", "opencode", 1 },
-	{ "todoread", "TodoRead", "opencode", 1 },
-	{ "webfetch", "WebFetch", "opencode", 1 },
-	{ "task", "Task", "opencode", 1 },
-	{ "lsp", "lsp", "opencode", 0 },
-	{ "skill", "Skill", "opencode", 0 },
-	/* Gemini CLI: display names and function names */
-	{ "ReadFile", "Read", "gemini", 1 },
-	{ "read_file", "Read", "gemini", 1 },
-	{ "ReadFolder", "LS", "gemini", 1 },
-	{ "list_directory", "LS", "gemini", 1 },
-	{ "FindFiles", "Glob", "gemini", 1 },
-	{ "SearchText", "Grep", "gemini", 1 },
-	{ "search_file_content", "Grep", "gemini", 1 },
-	{ "grep_search", "Grep", "gemini", 1 },
-	{ "ReadManyFiles", "ReadManyFiles", "gemini", 1 },
-	{ "read_many_files", "ReadManyFiles", "gemini", 1 },
-	{ "replace", "Edit", "gemini", 1 },
-	{ "WriteFile", "Write", "gemini", 1 },
-	{ "write_file", "Write", "gemini", 1 },
-	{ "Shell", "Bash", "gemini", 1 },
-	{ "run_shell_command", "Bash", "gemini", 1 },
-	{ "save_memory", "SaveMemory", "gemini", 1 },
-	{ "web_fetch", "WebFetch", "gemini", 1 },
-	{ "write_todos", "TodoWrite", "gemini", 1 },
-	{ "GoogleSearch", "WebSearch", "gemini", 0 },
-	{ "google_web_search", "WebSearch", "gemini", 0 },
-	/* Codex CLI */
-	{ "shell", "Bash", "codex", 1 },
-	{ "apply_patch", "ApplyPatch", "codex", 1 },
-	{ "update_plan", "TodoWrite", "codex", 1 },
-	{ "local_shell", "Bash", "codex", 1 },
-	{ "view_image", "view_image", "codex", 0 },
-	{ "web_search", "WebSearch", "codex", 0 },
+	{ "read", "Read", "opencode", 1, NULL },
+	{ "write", "Write", "opencode", 1, NULL },
+	{ "edit", "Edit", "opencode", 1, NULL },
+	{ "multiedit", "MultiEdit", "opencode", 1, NULL },
+	{ "patch", "ApplyPatch", "opencode", 1, NULL },
+	{ "apply_patch", "ApplyPatch", "opencode", 1, NULL },
+	{ "grep", "Grep", "opencode", 1, NULL },
+	{ "glob", "Glob", "opencode", 1, NULL },
+	{ "list", "LS", "opencode", 1, NULL },
+	{ "bash", "Bash", "opencode", 1, NULL },
+	{ "todowrite", "TodoWrite", "opencode", 1, NULL },
+	{ "todoread", "TodoRead", "opencode", 1, NULL },
+	{ "webfetch", "WebFetch", "opencode", 1, NULL },
+	{ "task", "Task", "opencode", 1, NULL },
+	{ "websearch", "WebSearch", "opencode", 0, "WebFetch on a page you know" },
+	{ "codesearch", "codesearch", "opencode", 0, "Grep" },
+	{ "lsp", "lsp", "opencode", 0, "Grep" },
+	{ "skill", "Skill", "opencode", 0, NULL },
+	{ "question", "question", "opencode", 0, ASK_IN_ANSWER },
+	{ "batch", "batch", "opencode", 0, "several calls in one answer (archie runs them together)" },
+	{ "plan_enter", "plan_enter", "opencode", 0, PLAN_MODE },
+	{ "plan_exit", "plan_exit", "opencode", 0, PLAN_MODE },
+	/* Gemini CLI (old display names, then today's) */
+	{ "ReadFile", "Read", "gemini", 1, NULL },
+	{ "read_file", "Read", "gemini", 1, NULL },
+	{ "ReadFolder", "LS", "gemini", 1, NULL },
+	{ "list_directory", "LS", "gemini", 1, NULL },
+	{ "FindFiles", "Glob", "gemini", 1, NULL },
+	{ "SearchText", "Grep", "gemini", 1, NULL },
+	{ "search_file_content", "Grep", "gemini", 1, NULL },
+	{ "grep_search", "Grep", "gemini", 1, NULL },
+	{ "read_many_files", "ReadManyFiles", "gemini", 1, NULL },
+	{ "replace", "Edit", "gemini", 1, NULL },
+	{ "WriteFile", "Write", "gemini", 1, NULL },
+	{ "write_file", "Write", "gemini", 1, NULL },
+	{ "Shell", "Bash", "gemini", 1, NULL },
+	{ "run_shell_command", "Bash", "gemini", 1, NULL },
+	{ "save_memory", "SaveMemory", "gemini", 1, NULL },
+	{ "web_fetch", "WebFetch", "gemini", 1, NULL },
+	{ "write_todos", "TodoWrite", "gemini", 1, NULL },
+	{ "invoke_agent", "Task", "gemini", 1, NULL },
+	{ "GoogleSearch", "WebSearch", "gemini", 0, "WebFetch on a page you know" },
+	{ "google_web_search", "WebSearch", "gemini", 0, "WebFetch on a page you know" },
+	{ "activate_skill", "Skill", "gemini", 0, NULL },
+	{ "ask_user", "ask_user", "gemini", 0, ASK_IN_ANSWER },
+	{ "tracker_create_task", "tracker_create_task", "gemini", 0, TODOS },
+	{ "tracker_update_task", "tracker_update_task", "gemini", 0, TODOS },
+	{ "tracker_get_task", "tracker_get_task", "gemini", 0, TODOS },
+	{ "tracker_list_tasks", "tracker_list_tasks", "gemini", 0, TODOS },
+	{ "tracker_add_dependency", "tracker_add_dependency", "gemini", 0, TODOS },
+	{ "tracker_visualize", "tracker_visualize", "gemini", 0, TODOS },
+	{ "enter_plan_mode", "enter_plan_mode", "gemini", 0, PLAN_MODE },
+	{ "exit_plan_mode", "exit_plan_mode", "gemini", 0, PLAN_MODE },
+	{ "get_internal_docs", "get_internal_docs", "gemini", 0, NULL },
+	{ "update_topic", "update_topic", "gemini", 0, NULL },
+	{ "complete_task", "complete_task", "gemini", 0, "the subagent's final answer" },
+	{ "read_mcp_resource", "read_mcp_resource", "gemini", 0, NULL },
+	{ "list_mcp_resources", "list_mcp_resources", "gemini", 0, NULL },
+	/* Codex */
+	{ "shell", "Bash", "codex", 1, NULL },
+	{ "local_shell", "Bash", "codex", 1, NULL },
+	{ "exec_command", "Bash", "codex", 1, NULL },
+	{ "update_plan", "TodoWrite", "codex", 1, NULL },
+	{ "write_stdin", "write_stdin", "codex", 0, RUN_TO_END },
+	{ "view_image", "view_image", "codex", 0, "Read (it shows images to models that see them)" },
+	{ "web_search", "WebSearch", "codex", 0, "WebFetch on a page you know" },
 };
 
 static size_t base_len(const char *name)
@@ -133,7 +187,7 @@ int toolname_split_mcp(const char *name, size_t *server_len, const char **tool)
 
 struct toolname_info toolname_lookup(const char *name)
 {
-	struct toolname_info info = { TOOLNAME_UNKNOWN, NULL, NULL };
+	struct toolname_info info = { TOOLNAME_UNKNOWN, NULL, NULL, NULL };
 	size_t n = base_len(name), i, slen;
 	const char *tool;
 
@@ -156,6 +210,7 @@ found:
 					 : TOOLNAME_UNAVAILABLE;
 	info.canonical = aliases[i].canonical;
 	info.runtime = aliases[i].runtime;
+	info.instead = aliases[i].instead;
 	return info;
 }
 

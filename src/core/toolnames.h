@@ -27,6 +27,7 @@ struct toolname_info {
 	enum toolname_kind kind;
 	const char *canonical;	/* archie's name; for UNAVAILABLE the usual name */
 	const char *runtime;	/* runtime whose vocabulary matched ("claude"...) */
+	const char *instead;	/* UNAVAILABLE: what archie has instead, or NULL */
 };
 
 /*

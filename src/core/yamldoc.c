@@ -70,9 +70,70 @@ static int syntax_error(const struct yamldoc *yd, struct fy_diag *diag,
 			"invalid YAML in %s", yd->what);
 }
 
+/* The earlier of each pair of equal top-level keys, removed with a
+ * warning (YAMLDOC_LAST_KEY_WINS).  Sorted, not compared pair by pair: a
+ * hostile file may repeat a key a hundred thousand times. */
+struct key_at {
+	char *text;
+	struct fy_node_pair *pair;
+	size_t order;
+};
+
+static int key_at_cmp(const void *a, const void *b)
+{
+	const struct key_at *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static void drop_repeated_keys(struct yamldoc *yd, struct diag_list *diags)
+{
+	struct key_at *keys = NULL;
+	struct fy_node_pair *p;
+	void *it = NULL;
+	size_t nr = 0, alloc = 0, i;
+
+	while ((p = fy_node_mapping_iterate(yd->root, &it)) != NULL) {
+		char *text = yamldoc_scalar_dup(fy_node_pair_key(p));
+
+		if (!text)
+			continue;
+		ALLOC_GROW(keys, nr + 1, alloc);
+		keys[nr].text = text;
+		keys[nr].pair = p;
+		keys[nr].order = nr;
+		nr++;
+	}
+	if (nr > 1)
+		qsort(keys, nr, sizeof(*keys), key_at_cmp);
+	for (i = 0; i + 1 < nr; i++) {
+		int line, col, lline, lcol;
+
+		if (strcmp(keys[i].text, keys[i + 1].text))
+			continue;
+		yamldoc_node_pos(yd, fy_node_pair_key(keys[i].pair), NULL, &line, &col);
+		yamldoc_node_pos(yd, fy_node_pair_key(keys[i + 1].pair), NULL, &lline, &lcol);
+		diag_add(diags, DIAG_WARNING, yd->path, line, col,
+			 "'%s' is given again at line %d, whose value is used (as Claude Code does); remove one",
+			 keys[i].text, lline);
+		fy_node_mapping_remove(yd->root, keys[i].pair);
+	}
+	for (i = 0; i < nr; i++)
+		free(keys[i].text);
+	free(keys);
+}
+
 int yamldoc_parse(struct yamldoc *yd, const char *path, const char *what,
 		  const char *yaml, size_t len, int line_base,
 		  struct diag_list *diags)
+{
+	return yamldoc_parse_opts(yd, path, what, yaml, len, line_base, 0, diags);
+}
+
+int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
+		       const char *yaml, size_t len, int line_base, unsigned opts,
+		       struct diag_list *diags)
 {
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg cfg;
@@ -97,6 +158,8 @@ int yamldoc_parse(struct yamldoc *yd, const char *path, const char *what,
 	/* No RESOLVE: aliases stay aliases, so a billion-laughs document
 	 * costs nothing, and an alias is reported as the wrong type. */
 	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2;
+	if (opts & YAMLDOC_LAST_KEY_WINS)
+		cfg.flags |= FYPCF_ALLOW_DUPLICATE_KEYS;
 	cfg.diag = diag;
 	yd->doc = fy_document_build_from_string(&cfg, yaml, len);
 	if (!yd->doc) {
@@ -107,6 +170,8 @@ int yamldoc_parse(struct yamldoc *yd, const char *path, const char *what,
 	root = fy_document_root(yd->doc);
 	if (root && fy_node_get_type(root) == FYNT_MAPPING) {
 		yd->root = root;
+		if (opts & YAMLDOC_LAST_KEY_WINS)
+			drop_repeated_keys(yd, diags);
 	} else if (root && !yamldoc_is_null(root)) {
 		int line, col;
 

@@ -40,6 +40,14 @@ int yamldoc_parse(struct yamldoc *yd, const char *path, const char *what,
 		  struct diag_list *diags);
 void yamldoc_release(struct yamldoc *yd);
 
+/* yamldoc_parse with options: YAMLDOC_LAST_KEY_WINS reads a top-level key
+ * given twice as its last value (Claude Code's YAML parser does; strict
+ * YAML refuses the document), with a warning at each earlier one. */
+#define YAMLDOC_LAST_KEY_WINS 1u
+int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
+		       const char *yaml, size_t len, int line_base, unsigned opts,
+		       struct diag_list *diags);
+
 /* 1-based file position of node: a scalar's own, a collection's first
  * scalar's, else fallback's; 0 when unknown. */
 void yamldoc_node_pos(const struct yamldoc *yd, struct fy_node *node,

@@ -4,6 +4,7 @@
  * asserted, and every kind of malformed input giving a located error.
  */
 #include "testutil.h"
+#include "core/fileio.h"
 
 #include "agent/agent.h"
 #include "core/diag.h"
@@ -147,8 +148,9 @@ static void test_opencode(void **state)
 	assert_int_equal(a->tools_nr, 4);
 	assert_false(a->tools[0].enabled);
 	assert_true(a->tools[2].enabled);
-	/* the defaults less write and edit */
-	assert_tools(a, "Read,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
+	/* the defaults less every editing tool: OpenCode's write and edit
+	 * switch its one `edit` permission */
+	assert_tools(a, "Read,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	/* permission map, in file order: last matching pattern wins later */
 	assert_int_equal(a->rules_nr, 5);
@@ -327,9 +329,12 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "unterminated.md", "---\nname: x\ndescription: y\n", 0, 1, 1, "never closed" },
 	{ "tabs.md", "---\nname: x\n\tdescription: y\n---\nP\n", 0, 3, 1, "tab is used for indentation" },
-	{ "badyaml.md", "---\nname: [x\n---\nP\n", 0, 3, 1, "invalid YAML" },
-	{ "dupkey.md", "---\nname: a\nname: b\n---\nP\n", 0, 3, 1, "duplicate key" },
-	{ "quote.md", "---\nname: a\ndescription: \"open\n---\nP\n", 0, 3, 0, "invalid YAML" },
+	/* strict YAML where the runtime is strict (Gemini CLI); Claude Code's
+	 * and OpenCode's retries are tested in test_runtime_leniency */
+	{ ".gemini/agents/badyaml.md", "---\nname: [x\n---\nP\n", 0, 3, 1, "invalid YAML" },
+	{ ".gemini/agents/dupkey.md", "---\nname: a\nname: b\n---\nP\n", 0, 3, 1, "duplicate key" },
+	{ ".gemini/agents/quote.md", "---\nname: a\ndescription: \"open\n---\nP\n", 0, 3, 0, "invalid YAML" },
+	{ "unfixable.md", "---\nname: x\n  - y: [\n---\nP\n", 0, 2, 0, "invalid YAML" },
 	{ "list.md", "---\n- a\n---\nP\n", 0, 2, 3, "must be a mapping" },
 	{ "scalar.md", "---\njust text\n---\nP\n", 0, 2, 1, "must be a mapping" },
 	{ "tools-int.md", "---\ntools: 5\n---\nP\n", 0, 2, 8, "'tools' must be a comma-separated string, a list of tool names or a map of tool name to true/false, not an integer" },
@@ -337,7 +342,7 @@ static const struct bad_case bad_cases[] = {
 	{ "tools-item.md", "---\ntools:\n  - Read\n  - {a: b}\n---\nP\n", 0, 4, 6, "each entry of 'tools' must be a tool name, not a map" },
 	{ "tools-map.md", "---\ntools:\n  write: yes\n---\nP\n", 0, 3, 10, "'tools.write' must be true or false" },
 	{ "name-list.md", "---\nname: [a, b]\n---\nP\n", 0, 2, 8, "'name' must be a string, not a list" },
-	{ "name-slash.md", "---\nname: a/b\n---\nP\n", 0, 2, 7, "slash" },
+	{ "name-ctl.md", "---\nname: \"a\\tb\"\n---\nP\n", 0, 2, 7, "control character" },
 	{ "mode.md", "---\nmode: boss\n---\nP\n", 0, 2, 7, "'mode' must be primary, subagent or all" },
 	{ "temp.md", "---\ntemperature: hot\n---\nP\n", 0, 2, 14, "'temperature' must be a number" },
 	{ "temp-range.md", "---\ntemperature: 7\n---\nP\n", 0, 2, 14, "between 0 and 2" },
@@ -351,6 +356,181 @@ static const struct bad_case bad_cases[] = {
 	{ "latin1.md", "---\nname: y\ndescription: caf\xe9\n---\nP\n", 0, 3, 17, "invalid UTF-8 (byte 0xe9)" },
 	{ "bad\xff.md", "just a prompt\n", 0, 1, 1, "file name is not valid UTF-8" },
 };
+
+/* What each runtime loads from its own directory, archie loads (with a
+ * warning where it had to be lenient), and what it refuses, archie
+ * refuses at the place (agent_runtime.c, frontmatter.c). */
+struct runtime_case {
+	const char *path;
+	const char *text;
+	int loads;
+	int line, col;		/* the first diagnostic's place (0: none expected) */
+	const char *msg;	/* ... and a part of its message */
+	const char *name, *description;	/* when it loads */
+};
+
+static const struct runtime_case runtime_cases[] = {
+	/* Claude Code quotes a value holding ": " and reads "\n" as a newline */
+	{ "p/.claude/agents/a.md", "---\nname: a\ndescription: Use it: when asked.\\nThen go.\ntools: Read\n---\nP\n",
+	  1, 3, 14, "read as a quoted string, as Claude Code does", "a", "Use it: when asked.\nThen go." },
+	/* ... the unindented dialogue lines too (each a key of its own) */
+	{ "p/.claude/agents/b.md", "---\nname: b\ndescription: D. Examples:\\n\\n<example>\nuser: \"hi\"\\nassistant: fine\nuser: \"x\" @ then\n---\nP\n",
+	  1, 3, 14, "quoted string", "b", "D. Examples:\n\n<example>" },
+	/* a key given twice: the last wins */
+	{ "p/.claude/agents/c.md", "---\nname: c\ndescription: one\ndescription: two\n---\nP\n",
+	  1, 3, 1, "is given again at line 4", "c", "two" },
+	/* a frontmatter closed by a longer run of dashes; a name with spaces and a slash */
+	{ "p/.claude/agents/d.md", "---\nname: Python DevOps/CI-CD Expert\ndescription: d\n--------\nP\n",
+	  1, 0, 0, NULL, "Python DevOps/CI-CD Expert", "d" },
+	/* Claude Code loads nothing without name and description */
+	{ "p/.claude/agents/e.md", "Just a prompt.\n", 0, 1, 1, "only with frontmatter", NULL, NULL },
+	{ "p/.claude/agents/f.md", "---\nname: f\n---\nP\n", 0, 2, 1, "without a 'description:'", NULL, NULL },
+	{ "p/.claude/agents/g.md", "---\ndescription: g\n---\nP\n", 0, 2, 1, "without 'name:'", NULL, NULL },
+	/* ... which archie's own directories do not need */
+	{ "p/.archie/agents/h.md", "Just a prompt.\n", 1, 0, 0, NULL, "h", "Just a prompt." },
+	/* OpenCode quotes a top-level value holding ':' */
+	{ "p/.opencode/agent/i.md", "---\ndescription: Reviews code: finds bugs\nmode: subagent\n---\nP\n",
+	  1, 2, 14, "as OpenCode does", "i", "Reviews code: finds bugs" },
+	/* Gemini CLI is strict: YAML, keys, name, tools */
+	{ "p/.gemini/agents/j.md", "---\nname: j\ndescription: Use it: when asked\n---\nP\n", 0, 3, 0, "invalid YAML", NULL, NULL },
+	{ "p/.gemini/agents/k.md", "---\nname: k\ndescription: d\ncolor: blue\n---\nP\n", 0, 4, 1, "Gemini CLI refuses an agent with the key 'color'", NULL, NULL },
+	{ "p/.gemini/agents/l.md", "---\nname: l\ndescription: d\ntools: read_file, glob\n---\nP\n", 0, 4, 8, "takes tools as a list", NULL, NULL },
+	{ "p/.gemini/agents/m.md", "---\nname: m\ndescription: d\ntools: [read_file, search_files]\n---\nP\n", 0, 4, 20, "'search_files' is not a Gemini CLI tool", NULL, NULL },
+	{ "p/.gemini/agents/n.md", "---\nname: My Agent\ndescription: d\n---\nP\n", 0, 2, 7, "lower-case letters", NULL, NULL },
+	{ "p/.gemini/agents/o.md", "---\nname: o\ndescription: d\ntools: [read_file, mcp_github_create_issue, \"*\"]\nmax_turns: 5\n---\nP\n",
+	  1, 0, 0, NULL, "o", "d" },
+};
+
+static void test_runtime_leniency(void **state)
+{
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(runtime_cases) / sizeof(*runtime_cases); i++) {
+		const struct runtime_case *c = &runtime_cases[i];
+		struct diag_list dl = DIAG_LIST_INIT;
+		struct agent *a = agent_parse(c->path, c->text, strlen(c->text), &dl);
+
+		if (!!a != c->loads)
+			fail_msg("%s: %s (%s)", c->path, a ? "loads" : "refused",
+				 dl.nr ? dl.v[0].msg : "no diagnostic");
+		for (k = 0; c->msg && k < dl.nr && !strstr(dl.v[k].msg, c->msg); k++)
+			;
+		if (c->msg && (k == dl.nr || dl.v[k].line != c->line ||
+			       (c->col && dl.v[k].col != c->col)))
+			fail_msg("%s: got %d:%d: %s; want %d:%d: ...%s...", c->path,
+				 k < dl.nr ? dl.v[k].line : 0, k < dl.nr ? dl.v[k].col : 0,
+				 k < dl.nr ? dl.v[k].msg : dl.nr ? dl.v[0].msg : "nothing",
+				 c->line, c->col, c->msg);
+		if (!c->msg && dl.nr)
+			fail_msg("%s: unexpected %d:%d: %s", c->path, dl.v[0].line, dl.v[0].col,
+				 dl.v[0].msg);
+		if (a) {
+			assert_string_equal(a->name, c->name);
+			assert_string_equal(a->description, c->description);
+		}
+		agent_free(a);
+		diag_list_release(&dl);
+	}
+}
+
+/* Read-only, as each runtime says it: no tool that changes a file. */
+static void test_read_only_each_runtime(void **state)
+{
+	static const struct { const char *path, *text, *tools; } cases[] = {
+		/* OpenCode: `edit: false` (or `write: false`) turns off every
+		 * editing tool, patch and multiedit too */
+		{ "p/.opencode/agent/r1.md", "---\ndescription: d\ntools:\n  write: false\n  edit: false\n---\nP\n",
+		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		{ "p/.opencode/agent/r2.md", "---\ndescription: d\ntools:\n  edit: false\n---\nP\n",
+		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		{ "p/.opencode/agent/r3.md", "---\ndescription: d\ntools:\n  write: false\n  bash: false\n---\nP\n",
+		  "Read,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		/* ... and the last of write/edit/patch wins, as in OpenCode */
+		{ "p/.opencode/agent/r4.md", "---\ndescription: d\ntools:\n  edit: false\n  patch: true\n---\nP\n",
+		  "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		/* Claude Code: an allowlist without the editing tools */
+		{ "p/.claude/agents/r5.md", "---\nname: r5\ndescription: d\ntools: Read, Grep, Glob\n---\nP\n", "Read,Glob,Grep" },
+		/* ... or disallowedTools */
+		{ "p/.claude/agents/r6.md", "---\nname: r6\ndescription: d\ndisallowedTools: Write, Edit, MultiEdit\n---\nP\n",
+		  "Read,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		/* Gemini CLI: a list of its read-only tools */
+		{ "p/.gemini/agents/r7.md", "---\nname: r7\ndescription: d\ntools: [read_file, grep_search, list_directory]\n---\nP\n",
+		  "Read,LS,Grep" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct diag_list dl = DIAG_LIST_INIT;
+		struct agent *a = agent_parse(cases[i].path, cases[i].text, strlen(cases[i].text), &dl);
+
+		if (!a)
+			fail_msg("%s: %s", cases[i].path, dl.nr ? dl.v[0].msg : "refused");
+		assert_tools(a, cases[i].tools, "", "");
+		agent_free(a);
+		diag_list_release(&dl);
+	}
+}
+
+/*
+ * The corpus of real agent files (../shared/corpora/agents/, 497 files
+ * from 31 repositories): each read as if in its runtime's directory loads
+ * in archie exactly when its own runtime loads it
+ * (tests/data/agents/corpus/expected.tsv, from reference.mjs), under the
+ * name its runtime gives it; each refused one has a located error.
+ */
+static void test_corpus(void **state)
+{
+	char path[4096], vpath[4096];
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, files = 0, loaded = 0, bad = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/agents/corpus/expected.tsv", TEST_DATA_DIR);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0) {
+		char *fmt = strtok(line, "\t"), *rel = strtok(NULL, "\t");
+		char *verdict = strtok(NULL, "\t"), *name = strtok(NULL, "\n");
+		struct strbuf data = STRBUF_INIT_CAP((size_t)2 << 20), err = STRBUF_INIT;
+		struct diag_list dl = DIAG_LIST_INIT;
+		const char *dir = !strcmp(fmt, "claude") ? ".claude/agents"
+				  : !strcmp(fmt, "opencode") ? ".opencode/agent" : ".gemini/agents";
+		struct agent *a;
+		int want = !strcmp(verdict, "loads");
+
+		snprintf(path, sizeof(path), "%s/../corpora/agents/%s", tu_fixtures_dir(), rel);
+		if (file_read(path, (size_t)2 << 20, &data, &err))
+			fail_msg("cannot read %s (the corpus is ../shared/corpora): %s", path, err.buf);
+		snprintf(vpath, sizeof(vpath), "/home/u/project/%s/%s", dir, strrchr(rel, '/') + 1);
+		a = agent_parse(vpath, data.buf, data.len, &dl);
+		files++;
+		if (!!a != want) {
+			fprintf(stderr, "%s: %s, but its runtime %s it (%s)\n", rel,
+				a ? "loads" : "refused", want ? "loads" : "refuses",
+				a ? (name ? name : "") : dl.nr ? dl.v[0].msg : "?");
+			bad++;
+		} else if (a && strcmp(a->name, name)) {
+			fprintf(stderr, "%s: named '%s', its runtime says '%s'\n", rel, a->name, name);
+			bad++;
+		} else if (!a && (!dl.errors || dl.v[0].line < 1 || dl.v[0].col < 1)) {
+			fprintf(stderr, "%s: refused without a located error\n", rel);
+			bad++;
+		}
+		loaded += a != NULL;
+		agent_free(a);
+		diag_list_release(&dl);
+		strbuf_release(&data);
+		strbuf_release(&err);
+	}
+	free(line);
+	fclose(f);
+	assert_int_equal(files, 497);
+	assert_int_equal(bad, 0);
+	assert_int_equal(loaded, 429);
+}
 
 static void test_malformed(void **state)
 {
@@ -435,7 +615,7 @@ static void test_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "reviewer");
 	assert_string_equal(json_string_value(json_object_get(j, "mode")), "subagent");
 	assert_int_equal(json_array_size(json_object_get(j, "permissions")), 5);
-	assert_int_equal(json_array_size(json_object_get(j, "tools")), 14);
+	assert_int_equal(json_array_size(json_object_get(j, "tools")), 12);
 	assert_true(json_is_object(json_object_get(j, "extra")));
 	assert_true(json_integer_value(json_object_get(j, "prompt_bytes")) > 0);
 	json_decref(j);
@@ -481,6 +661,9 @@ int main(void)
 		cmocka_unit_test(test_line_endings_and_bom),
 		cmocka_unit_test(test_tools_forms),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_runtime_leniency),
+		cmocka_unit_test(test_read_only_each_runtime),
+		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_every_error_reported),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_json),

@@ -119,7 +119,7 @@ static void test_duplicates_and_errors(void **state)
 	tu_write_str(root, ".git/HEAD", "x");
 	tu_write_str(root, ".claude/agents/a.md", agent_file("same", "first"));
 	tu_write_str(root, ".claude/agents/nested/b.md", agent_file("same", "second"));
-	tu_write_str(root, ".claude/agents/broken.md", "---\ntools: 5\n---\nP\n");
+	tu_write_str(root, ".claude/agents/broken.md", "---\nname: broken\ndescription: d\ntools: 5\n---\nP\n");
 	tu_write_str(root, ".claude/agents/README.md", "# Not an agent\n");
 	tu_write_str(root, ".claude/agents/notes.txt", "not markdown");
 	load(&reg, root, root, NULL, 0);

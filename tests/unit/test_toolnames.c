@@ -107,12 +107,50 @@ static void test_split_mcp(void **state)
 	assert_int_equal(toolname_split_mcp("mcp____x", &slen, &tool), -1);
 }
 
+/* Every current tool of each runtime is known: provided (under archie's
+ * name) or "not provided", with what to use instead where archie has it. */
+static void test_every_runtimes_tools(void **state)
+{
+	static const struct { const char *name; enum toolname_kind kind; const char *canonical, *instead; } rt_cases[] = {
+		{ "TeamCreate", TOOLNAME_UNAVAILABLE, "TeamCreate", "Task (subagents)" },
+		{ "TeamDelete", TOOLNAME_UNAVAILABLE, "TeamDelete", "Task (subagents)" },
+		{ "SendMessage", TOOLNAME_UNAVAILABLE, "SendMessage", "Task (subagents)" },
+		{ "TaskCreate", TOOLNAME_UNAVAILABLE, "TaskCreate", "TodoWrite (the plan)" },
+		{ "TaskList", TOOLNAME_UNAVAILABLE, "TaskList", "TodoWrite (the plan)" },
+		{ "TaskGet", TOOLNAME_UNAVAILABLE, "TaskGet", "TodoWrite (the plan)" },
+		{ "TaskUpdate", TOOLNAME_UNAVAILABLE, "TaskUpdate", "TodoWrite (the plan)" },
+		{ "AskUserQuestion", TOOLNAME_UNAVAILABLE, "AskUserQuestion", "the agent asks its question in its answer" },
+		{ "question", TOOLNAME_UNAVAILABLE, "question", "the agent asks its question in its answer" },
+		{ "codesearch", TOOLNAME_UNAVAILABLE, "codesearch", "Grep" },
+		{ "invoke_agent", TOOLNAME_CANONICAL, "Task", NULL },
+		{ "apply_patch", TOOLNAME_CANONICAL, "ApplyPatch", NULL },
+		{ "exec_command", TOOLNAME_CANONICAL, "Bash", NULL },
+		{ "tracker_create_task", TOOLNAME_UNAVAILABLE, "tracker_create_task", "TodoWrite (the plan)" },
+		{ "ToolSearch", TOOLNAME_UNAVAILABLE, "ToolSearch", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rt_cases) / sizeof(*rt_cases); i++) {
+		struct toolname_info info = toolname_lookup(rt_cases[i].name);
+
+		if (info.kind != rt_cases[i].kind)
+			fail_msg("%s: kind %d, want %d", rt_cases[i].name, info.kind, rt_cases[i].kind);
+		assert_string_equal(info.canonical, rt_cases[i].canonical);
+		if (rt_cases[i].instead)
+			assert_string_equal(info.instead, rt_cases[i].instead);
+		else
+			assert_null(info.instead);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vocabularies),
 		cmocka_unit_test(test_defaults_are_canonical),
 		cmocka_unit_test(test_split_mcp),
+		cmocka_unit_test(test_every_runtimes_tools),
 	};
 
 	return cmocka_run_group_tests_name("toolnames", tests, NULL, NULL);
