@@ -34,7 +34,7 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 	const char *tool;
 	json_t *args;
 	size_t i, j;
-	int rc = CLI_EXIT_OK;
+	int rc = CLI_EXIT_OK, cfg_rc;
 
 	if (argc != 4 || strcmp(argv[1], "explain"))
 		return cli_usage_error("usage: archie policy explain TOOL ARGUMENT   (e.g. archie policy explain Bash 'git status && rm -rf x')");
@@ -51,9 +51,14 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 	search.extra_dirs = &ctx->agents_dirs;
 	memset(&cs, 0, sizeof(cs));
 	cs.project_root = root.buf;
-	if (agent_registry_load(&reg, &search, &err) || config_load(&cfg, &cs)) {
-		diag_print(&cfg.diags, stderr);
-		rc = cli_usage_error("%s", err.len ? err.buf : "configuration errors");
+	if (agent_registry_load(&reg, &search, &err)) {
+		rc = cli_usage_error("%s", err.buf);
+		goto out_noplc;
+	}
+	cfg_rc = config_load(&cfg, &cs);
+	diag_print(&cfg.diags, stderr);		/* its warnings too */
+	if (cfg_rc) {
+		rc = cli_usage_error("configuration errors: fix them and try again");
 		goto out_noplc;
 	}
 	a = agent_registry_find(&reg, ctx->agent ? ctx->agent : "backend-architect");
@@ -63,6 +68,8 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 	}
 
 	/* the same sources, in the same way, as a session (loop.c) */
+	if (!ctx->permission_mode && cfg.permission_mode)
+		policy_mode_parse(cfg.permission_mode, &mode);
 	policy_init(&p, root.buf);
 	p.mode = mode;
 	for (i = 0; i < cfg.rules_nr; i++) {
@@ -109,6 +116,9 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 		if (d.verdict != d.raw)
 			printf(" (%s before the permission mode)", policy_verdict_name(d.raw));
 		printf("\n  because %s\n", d.why);
+		printf("permission mode: %s (%s)\n", policy_mode_name(mode),
+		       ctx->permission_mode ? "--permission-mode"
+		       : cfg.permission_mode_source ? cfg.permission_mode_source : "the default");
 	}
 	policy_decision_release(&d);
 out:

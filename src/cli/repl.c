@@ -91,7 +91,7 @@ static void status_line(struct repl *r)
 	loop_context(l, &used, &window);
 	repl_dim(r, "[%s | %s/%s | %s mode | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
 	    loop_agent(l)->name, loop_provider_name(l), loop_model_id(l),
-	    loop_mode(l) == POLICY_MODE_ACCEPT ? "accept" : loop_mode(l) == POLICY_MODE_PLAN ? "plan" : "default",
+	    policy_mode_name(loop_mode(l)),
 	    window > 0 ? used * 100 / window : 0, window / 1000,
 	    t.usage.input_tokens + t.sub_usage.input_tokens,
 	    t.usage.output_tokens + t.sub_usage.output_tokens, t.cost + t.sub_cost);

@@ -255,6 +255,10 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 				: ctx->agent ? ctx->agent : "backend-architect", err);
 	if (!a || load_config(s, err))
 		return -1;
+	/* a settings file's mode (Claude Code's defaultMode), unless the
+	 * command line says */
+	if (!ctx->permission_mode && s->cfg.permission_mode)
+		policy_mode_parse(s->cfg.permission_mode, &o.mode);
 	/* only when the default is what will be used: no --model, and an
 	 * agent that names none of its own */
 	if (!ctx->model && !s->cfg.default_model &&

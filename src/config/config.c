@@ -50,6 +50,7 @@ void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	strvec_init(&cfg->files);
+	strvec_init(&cfg->peer_notes);
 	diag_list_init(&cfg->diags);
 }
 
@@ -96,6 +97,9 @@ void config_release(struct config *cfg)
 	}
 	free(cfg->rules);
 	free(cfg->default_model);
+	free(cfg->permission_mode);
+	free(cfg->permission_mode_source);
+	strvec_release(&cfg->peer_notes);
 	free(cfg->delegation.routing);
 	json_decref(cfg->hooks);
 	json_decref(cfg->shell_env);
@@ -698,19 +702,9 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 		return each_pair(fc, "models", k, v, model_entry, NULL);
 	if (!strcmp(key, "permission") || !strcmp(key, "permissions")) {
 		struct config *cfg = fc->cfg;
-		struct config_rules *cr = NULL;
+		struct config_rules *cr = config_rules_for(cfg, fc->path);
 		struct rules_ctx rc;
-		size_t i;
 
-		for (i = 0; i < cfg->rules_nr; i++)
-			if (!strcmp(cfg->rules[i].file, fc->path))
-				cr = &cfg->rules[i];
-		if (!cr) {
-			ALLOC_GROW(cfg->rules, cfg->rules_nr + 1, cfg->rules_alloc);
-			cr = &cfg->rules[cfg->rules_nr++];
-			memset(cr, 0, sizeof(*cr));
-			cr->file = xstrdup(fc->path);
-		}
 		memset(&rc, 0, sizeof(rc));
 		rc.yd = &fc->yd;
 		rc.path = fc->path;
@@ -726,6 +720,21 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 	/* Sections other subsystems read (permissions, mcpServers, hooks,
 	 * ...) are theirs to check. */
 	return 0;
+}
+
+struct config_rules *config_rules_for(struct config *cfg, const char *file)
+{
+	struct config_rules *cr;
+	size_t i;
+
+	for (i = 0; i < cfg->rules_nr; i++)
+		if (!strcmp(cfg->rules[i].file, file))
+			return &cfg->rules[i];
+	ALLOC_GROW(cfg->rules, cfg->rules_nr + 1, cfg->rules_alloc);
+	cr = &cfg->rules[cfg->rules_nr++];
+	memset(cr, 0, sizeof(*cr));
+	cr->file = xstrdup(file);
+	return cr;
 }
 
 int config_load_text(struct config *cfg, const char *path, const char *text,
@@ -853,6 +862,8 @@ int config_load(struct config *cfg, const struct config_search *s)
 		rc |= load_file(cfg, path.buf);
 	}
 	strbuf_release(&path);
+	if (!s->no_env)
+		rc |= config_load_peers(cfg, s);
 	if (!cfg->default_model) {
 		/* The usual default for what is configured. */
 		if (config_provider(cfg, "anthropic"))

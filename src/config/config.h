@@ -80,12 +80,20 @@ struct config {
 	size_t models_nr, models_alloc;
 	char *default_model;
 	char *default_model_source;
+	/* the permission mode a settings file asks for (Claude Code's
+	 * permissions.defaultMode: default, accept, plan), with where; the
+	 * strongest source's (managed, then local, project, user) */
+	char *permission_mode;
+	char *permission_mode_source;
 	struct config_delegation delegation;
 	/* sections other subsystems read, as JSON: [{"file": F, "value": V}] */
 	json_t *hooks;			/* `hooks:` (src/hooks/) */
 	json_t *mcp_servers;		/* `mcpServers:` (src/mcp/) */
 	json_t *shell_env;		/* `shell_environment:` (policy/childenv.h) */
 	struct strvec files;		/* config files read */
+	/* what was read from other runtimes' settings and what was not
+	 * (`archie doctor`): "FILE: KEY: read|ignored: why" lines */
+	struct strvec peer_notes;
 	struct diag_list diags;
 };
 

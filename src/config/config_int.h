@@ -18,4 +18,12 @@ struct config_model *config_get_model(struct config *cfg, const char *name, cons
 struct config_provider *config_get_provider(struct config *cfg, const char *name,
 					    const char *source);
 
+/* The rules of one file, added when it has none yet. */
+struct config_rules *config_rules_for(struct config *cfg, const char *file);
+
+/* config_peers.c: the settings of Claude Code (and the other runtimes)
+ * that archie honours, read after archie's own files. */
+/* -1 when a settings file could not be parsed (its rules unknown). */
+int config_load_peers(struct config *cfg, const struct config_search *s);
+
 #endif

@@ -160,6 +160,8 @@ int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
 	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2;
 	if (opts & YAMLDOC_LAST_KEY_WINS)
 		cfg.flags |= FYPCF_ALLOW_DUPLICATE_KEYS;
+	if (opts & YAMLDOC_JSON)
+		cfg.flags |= FYPCF_JSON_FORCE;
 	cfg.diag = diag;
 	yd->doc = fy_document_build_from_string(&cfg, yaml, len);
 	if (!yd->doc) {

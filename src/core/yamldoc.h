@@ -44,6 +44,8 @@ void yamldoc_release(struct yamldoc *yd);
  * given twice as its last value (Claude Code's YAML parser does; strict
  * YAML refuses the document), with a warning at each earlier one. */
 #define YAMLDOC_LAST_KEY_WINS 1u
+/* The text is JSON (settings.json): read as JSON, positions kept. */
+#define YAMLDOC_JSON 2u
 int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
 		       const char *yaml, size_t len, int line_base, unsigned opts,
 		       struct diag_list *diags);

@@ -121,6 +121,11 @@ int policy_mode_parse(const char *s, enum policy_mode *out)
 	return 0;
 }
 
+const char *policy_mode_name(enum policy_mode m)
+{
+	return m == POLICY_MODE_ACCEPT ? "accept" : m == POLICY_MODE_PLAN ? "plan" : "default";
+}
+
 const char *policy_verdict_name(enum policy_verdict v)
 {
 	return v == POLICY_ALLOW ? "allow" : v == POLICY_DENY ? "deny" : "ask";

@@ -106,6 +106,8 @@ int policy_add_rule(struct policy *p, const char *source, const char *spec,
 		    enum rule_action act, struct strbuf *err);
 
 int policy_mode_parse(const char *s, enum policy_mode *out);
+/* "default", "accept", "plan". */
+const char *policy_mode_name(enum policy_mode m);
 const char *policy_verdict_name(enum policy_verdict v);
 
 void policy_decision_init(struct policy_decision *d);

@@ -251,6 +251,25 @@ static int claude_rule(struct rules_ctx *pc, struct fy_node *item,
 	return rc;
 }
 
+int rules_claude_list(struct rules_ctx *pc, struct fy_node *lk, struct fy_node *lv,
+		      enum rule_action act)
+{
+	struct fy_node *item;
+	void *lit = NULL;
+	int rc = 0;
+
+	if (is_null(lv))
+		return 0;	/* an empty list */
+	if (fy_node_get_type(lv) == FYNT_SCALAR)
+		return claude_rule(pc, lv, act);
+	if (fy_node_get_type(lv) != FYNT_SEQUENCE)
+		return perr(pc, lv, lk, "'permissions.%s' must be a list of rules, not %s",
+			    rule_action_name(act), type_name(lv));
+	while ((item = fy_node_sequence_iterate(lv, &lit)) != NULL)
+		rc |= claude_rule(pc, item, act);
+	return rc;
+}
+
 /* Claude Code: permissions: {allow: [...], ask: [...], deny: [...]} */
 int rules_yaml_claude(struct rules_ctx *pc, struct fy_node *k, struct fy_node *v)
 {
@@ -269,23 +288,11 @@ int rules_yaml_claude(struct rules_ctx *pc, struct fy_node *k, struct fy_node *v
 		char *list = scalar_dup(lk);
 		enum rule_action act;
 
-		if (!list || rules_parse_action(list, &act)) {
+		if (!list || rules_parse_action(list, &act))
 			pwarn(pc, lk, k, "'permissions.%s' is not used in agent files (expected allow, ask or deny); ignored",
 			      list ? list : "?");
-		} else if (is_null(lv)) {
-			/* an empty list */
-		} else if (fy_node_get_type(lv) == FYNT_SCALAR) {
-			rc |= claude_rule(pc, lv, act);
-		} else if (fy_node_get_type(lv) == FYNT_SEQUENCE) {
-			struct fy_node *item;
-			void *lit = NULL;
-
-			while ((item = fy_node_sequence_iterate(lv, &lit)) != NULL)
-				rc |= claude_rule(pc, item, act);
-		} else {
-			rc = perr(pc, lv, lk, "'permissions.%s' must be a list of rules, not %s",
-				  list, type_name(lv));
-		}
+		else
+			rc |= rules_claude_list(pc, lk, lv, act);
 		free(list);
 	}
 	return rc;

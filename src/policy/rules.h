@@ -48,6 +48,10 @@ struct rules_ctx {
 /* OpenCode: `permission: ask`, or {tool: action | {pattern: action}}. */
 int rules_yaml_opencode(struct rules_ctx *rc, struct fy_node *k, struct fy_node *v);
 /* Claude Code: {allow: [...], ask: [...], deny: [...]}. */
+/* One list of Claude Code rules (permissions.allow and the like: a list
+ * of strings, or one string) as act rules. */
+int rules_claude_list(struct rules_ctx *pc, struct fy_node *lk, struct fy_node *lv,
+		      enum rule_action act);
 int rules_yaml_claude(struct rules_ctx *rc, struct fy_node *k, struct fy_node *v);
 
 /* One Claude-form rule ("Bash(git push:*)", "Read(./.env)", "WebFetch").
