@@ -88,7 +88,7 @@ cat > .gemini/agents/gem-lead.md <<'EOF'
 name: gem-lead
 description: Lead that delegates, Gemini style
 kind: local
-tools: [read_file, Task]
+tools: [read_file, invoke_agent]
 ---
 You are the gemini lead.
 EOF
@@ -312,8 +312,8 @@ run "$ARCHIE" -p "Design the PostgreSQL schema" --model openai/m --routing off
 check "off: nothing is routed" test "$(req 1 '.messages[1].content')" = "Design the PostgreSQL schema"
 
 # ---- a table-based agent file and a frontmatter one give the same routes -----------
-cp "$TEST_DATA/agents/routing/table.md" .claude/agents/table-lead.md
-cp "$TEST_DATA/agents/routing/frontmatter.md" .claude/agents/fm-lead.md
+mkdir -p .opencode/agent && cp "$TEST_DATA/agents/routing/table.md" .opencode/agent/table-lead.md
+cp "$TEST_DATA/agents/routing/frontmatter.md" .opencode/agent/fm-lead.md
 run "$ARCHIE" agents show table-lead --json
 table_routes=$(printf '%s' "$out" | jq -c '.routing.routes')
 check "agents show --json: where each route was written" test "$(printf '%s' "$out" | jq -c '.routing.sources[3]')" = '{"ref":"subagents/04-quality-and-security/security-auditor","line":25}'

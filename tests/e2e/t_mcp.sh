@@ -99,6 +99,7 @@ mkdir -p .claude/agents
 cat > .claude/agents/narrow.md <<'EOF'
 ---
 name: narrow
+description: Echoes through MCP
 tools: Read, mcp__t__echo
 ---
 You are narrow.
