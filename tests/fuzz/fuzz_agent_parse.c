@@ -18,7 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct agent *a;
 
-	a = agent_parse("fuzz.md", (const char *)data, size, &dl);
+	/* the runtime's directory decides how lenient the YAML is and which
+	 * rules hold (agent_runtime.c): the input's length picks one */
+	static const char *const paths[] = {
+		"fuzz.md", "p/.claude/agents/fuzz.md", "p/.opencode/agent/fuzz.md",
+		"p/.gemini/agents/fuzz.md",
+	};
+
+	a = agent_parse(paths[size % 4], (const char *)data, size, &dl);
 	if (a) {
 		struct agent_tools t;
 		json_t *j = agent_to_json(a, 1);
