@@ -521,7 +521,22 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	u.s = &s;
 	strbuf_reset(&err);
+	/* -p "/review src/api": a custom command (after --, a prompt) */
+	if (ctx->prompt && ctx->prompt[0] == '/') {
+		struct strbuf expanded = STRBUF_INIT_CAP(STDIN_PROMPT_MAX);
+
+		if (session_prompt(&s, prompt.buf, &expanded, &err) < 0) {
+			rc = cli_usage_error("%s", err.buf);
+			strbuf_release(&expanded);
+			session_close(&s);
+			goto out_noses;
+		}
+		strbuf_reset(&prompt);
+		strbuf_add(&prompt, expanded.buf, expanded.len);
+		strbuf_release(&expanded);
+	}
 	loop_run(s.loop, prompt.buf, &ex, &err);
+	session_prompt_done(&s);
 	rc = exit_status(ex);
 	loop_totals(s.loop, &totals);
 	if (u.fmt == OUT_TEXT) {

@@ -429,6 +429,71 @@ static const struct slash {
 	{ "/exit", NULL, NULL, slash_quit },	/* not listed: /quit's other name */
 };
 
+/* The slash commands, built-in and custom, that start with what was typed. */
+static void slash_matches(struct repl *r, const char *typed, size_t n, struct strvec *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(slashes) / sizeof(*slashes); i++)
+		if (slashes[i].summary && !strncmp(slashes[i].name, typed, n))
+			strvec_push(out, slashes[i].name);
+	for (i = 0; i < r->s.commands.nr; i++) {
+		const struct command *c = &r->s.commands.v[i];
+
+		if (n && !strncmp(c->name, typed + 1, n - 1) &&
+		    command_find(&r->s.commands, c->name) == c)
+			strvec_pushf(out, "/%s", c->name);
+	}
+}
+
+/* Tab on a slash command's name: the rest of it when one matches, the
+ * common part and the list when several do. */
+static unsigned char key_complete(EditLine *el, int ch)
+{
+	const LineInfo *li = el_line(el);
+	struct strvec m = STRVEC_INIT;
+	struct repl *r;
+	size_t n = (size_t)(li->cursor - li->buffer), common, i;
+	unsigned char rc = CC_REFRESH;
+
+	(void)ch;
+	el_get(el, EL_CLIENTDATA, &r);
+	if (!n || li->buffer[0] != '/' || memchr(li->buffer, ' ', n)) {
+		el_insertstr(el, "\t");	/* not a command's name: a tab */
+		return CC_REFRESH;
+	}
+	slash_matches(r, li->buffer, n, &m);
+	if (!m.nr) {
+		rc = CC_REFRESH_BEEP;
+		goto out;
+	}
+	for (common = strlen(m.v[0]), i = 1; i < m.nr; i++) {
+		size_t k = 0;
+
+		while (k < common && m.v[i][k] == m.v[0][k])
+			k++;
+		common = k;
+	}
+	if (common > n) {
+		char part[128];
+
+		snprintf(part, sizeof(part), "%.*s", (int)(common - n), m.v[0] + n);
+		el_insertstr(el, part);
+	}
+	if (m.nr == 1) {
+		el_insertstr(el, " ");
+	} else {
+		fputc('\n', stdout);
+		for (i = 0; i < m.nr; i++)
+			printf("%s%s", i ? "  " : "", m.v[i]);
+		fputc('\n', stdout);
+		rc = CC_REDISPLAY;
+	}
+out:
+	strvec_release(&m);
+	return rc;
+}
+
 void cli_repl_slashes(void (*each)(void *ud, const char *name, const char *args,
 				   const char *summary), void *ud)
 {
@@ -444,7 +509,6 @@ static int slash_help(struct repl *r, const char *arg)
 {
 	size_t i;
 
-	(void)r;
 	(void)arg;
 	printf("commands:\n");
 	for (i = 0; i < sizeof(slashes) / sizeof(*slashes); i++) {
@@ -456,8 +520,46 @@ static int slash_help(struct repl *r, const char *arg)
 			 *slashes[i].args ? " " : "", slashes[i].args);
 		printf("  %-15s%s\n", head, slashes[i].summary);
 	}
+	if (r->s.commands.nr) {
+		printf("custom commands:\n");
+		for (i = 0; i < r->s.commands.nr; i++) {
+			const struct command *c = &r->s.commands.v[i];
+			char head[64];
+
+			if (command_find(&r->s.commands, c->name) != c)
+				continue;	/* overridden */
+			snprintf(head, sizeof(head), "/%s%s%s", c->name, c->argument_hint ? " " : "",
+				 c->argument_hint ? c->argument_hint : "");
+			printf("  %-15s%s (%s)\n", head, c->description ? c->description : "", c->runtime);
+		}
+	}
 	printf("end a line with \\ to continue it; a line of \"\"\" starts and ends a block\n");
 	return 0;
+}
+
+static void run_prompt(struct repl *r, const char *prompt, struct strbuf *err);
+
+/* A custom command (.claude/commands/ and the like): its prompt, filled
+ * in, is the turn's. */
+static void custom_command(struct repl *r, const char *name, const char *arg)
+{
+	struct strbuf line = STRBUF_INIT, prompt = STRBUF_INIT_CAP((size_t)10 << 20);
+	struct strbuf err = STRBUF_INIT;
+
+	strbuf_addf(&line, "%s %s", name, arg ? arg : "");
+	if (!command_find(&r->s.commands, name + 1)) {
+		printf("unknown command %s; /help lists them\n", name);
+	} else if (session_prompt(&r->s, line.buf, &prompt, &err) < 0) {
+		printf("%sarchie: %s%s\n", r->color ? RED : "", err.buf, r->color ? RESET : "");
+	} else {
+		strbuf_reset(&err);
+		run_prompt(r, prompt.buf, &err);
+		session_prompt_done(&r->s);
+		status_line(r);
+	}
+	strbuf_release(&line);
+	strbuf_release(&prompt);
+	strbuf_release(&err);
 }
 
 /* Returns 1 to exit. */
@@ -478,7 +580,7 @@ static int command(struct repl *r, char *line)
 	if (i < sizeof(slashes) / sizeof(*slashes))
 		rc = slashes[i].run(r, arg);
 	else
-		printf("unknown command %s; /help lists them\n", line);
+		custom_command(r, line, arg);
 	fflush(stdout);
 	return rc;
 }
@@ -656,6 +758,8 @@ int cli_repl(struct cli_ctx *ctx)
 	/* the wide form: the narrow one copies its strings and never frees them */
 	el_wset(r.el, EL_ADDFN, L"archie-mode", L"cycle the permission mode", key_mode);
 	el_set(r.el, EL_BIND, "\033[Z", "archie-mode", NULL);	/* Shift-Tab */
+	el_wset(r.el, EL_ADDFN, L"archie-complete", L"complete a slash command", key_complete);
+	el_set(r.el, EL_BIND, "^I", "archie-complete", NULL);
 	el_source(r.el, NULL);
 
 	/* no SA_RESTART: a Ctrl-C at the prompt interrupts the read */

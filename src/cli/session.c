@@ -239,6 +239,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	config_init(&s->cfg);
 	hooks_init(&s->hooks);
 	mcp_init(&s->mcp);
+	command_set_init(&s->commands);
 	if (open_store(ctx, s, err))
 		return -1;
 	if (!getcwd(s->cwd, sizeof(s->cwd)))
@@ -271,6 +272,14 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 			ui->notice(ui->ud, note.buf);
 		strbuf_release(&note);
 	}
+	{
+		struct command_search ks;
+
+		memset(&ks, 0, sizeof(ks));
+		ks.project_root = s->root.buf;
+		command_set_load(&s->commands, &ks);
+		diag_print(&s->commands.diags, stderr);
+	}
 	if (fill_opts(ctx, s, a, &o, err))
 		return -1;
 	o.ui = *ui;
@@ -300,8 +309,108 @@ void session_close(struct session *s)
 	free(s->resume_agent);
 	hooks_release(&s->hooks);
 	mcp_release(&s->mcp);
+	command_set_release(&s->commands);
+	free(s->turn_rules);
+	free(s->turn_model);
+	s->turn_rules = s->turn_model = NULL;
 	config_release(&s->cfg);
 	agent_registry_release(&s->reg);
 	strbuf_release(&s->root);
 }
 
+/* command_io: a command's @file and !`cmd` as the session's own Read and
+ * Bash calls, under its policy. */
+static int io_read(void *ud, const char *path, struct strbuf *out)
+{
+	json_t *args = json_pack("{s:s}", "file_path", path);
+	char *text = json_dumps(args, 0);
+	int rc = loop_run_tool(ud, "Read", text, out);
+
+	free(text);
+	json_decref(args);
+	return rc;
+}
+
+static int io_run(void *ud, const char *cmd, struct strbuf *out)
+{
+	json_t *args = json_pack("{s:s}", "command", cmd);
+	char *text = json_dumps(args, 0);
+	int rc = loop_run_tool(ud, "Bash", text, out);
+
+	free(text);
+	json_decref(args);
+	return rc;
+}
+
+/* A name a command could have: what is not one is a prompt ("/usr/bin is
+ * full"). */
+static int command_shaped(const char *name)
+{
+	return *name && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:.") == strlen(name);
+}
+
+int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
+		   struct strbuf *err)
+{
+	struct command_io io = { io_read, io_run, NULL };
+	struct strbuf src = STRBUF_INIT, model = STRBUF_INIT;
+	const struct command *c;
+	char *line = xstrdup(input), *name, *args;
+	int rc = 0;
+
+	if (!command_split(line, &name, &args) || !command_shaped(name)) {
+		strbuf_addstr(prompt, input);
+		goto out;
+	}
+	if (!(c = command_find(&s->commands, name))) {
+		rc = strbuf_seterr(err, "unknown command /%s; 'archie commands list' shows the custom commands (a prompt that starts with '/' goes after --)",
+				   name);
+		goto out;
+	}
+	io.ud = s->loop;
+	strbuf_addf(&src, "command /%s (%s)", c->name, c->path);
+	if (c->allowed_tools.nr && loop_allow_rules(s->loop, src.buf, &c->allowed_tools, err)) {
+		rc = -1;
+		goto out;
+	}
+	if (c->allowed_tools.nr)
+		s->turn_rules = strbuf_detach(&src, NULL);
+	if (c->model && *c->model) {
+		strbuf_addf(&model, "%s/%s", loop_provider_name(s->loop), loop_model_id(s->loop));
+		struct strbuf why = STRBUF_INIT;
+
+		if (loop_set_model(s->loop, c->model, &why)) {
+			session_prompt_done(s);
+			rc = strbuf_seterr(err, "/%s names the model '%s': %s", c->name, c->model, why.buf);
+			strbuf_release(&why);
+			goto out;
+		}
+		strbuf_release(&why);
+		s->turn_model = strbuf_detach(&model, NULL);
+	}
+	if (command_expand(c, args, &io, prompt, err)) {
+		session_prompt_done(s);
+		rc = -1;
+		goto out;
+	}
+	rc = 1;
+out:
+	free(line);
+	strbuf_release(&src);
+	strbuf_release(&model);
+	return rc;
+}
+
+void session_prompt_done(struct session *s)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (s->turn_rules)
+		loop_drop_rules(s->loop, s->turn_rules);
+	if (s->turn_model)
+		loop_set_model(s->loop, s->turn_model, &err);
+	free(s->turn_rules);
+	free(s->turn_model);
+	s->turn_rules = s->turn_model = NULL;
+	strbuf_release(&err);
+}

@@ -12,6 +12,7 @@
 #include "hooks/hooks.h"
 #include "mcp/mcp.h"
 #include "config/config.h"
+#include "custom/command.h"
 #include "loop/loop.h"
 #include "store/store.h"
 
@@ -30,6 +31,11 @@ struct session {
 	int store_ready;
 	char *resume_id;		/* --continue / --resume: the session */
 	char *resume_agent;		/* its agent */
+	struct command_set commands;	/* custom slash commands */
+	/* a command's turn: its allowed-tools' source and the model to go
+	 * back to (session_prompt_done) */
+	char *turn_rules;
+	char *turn_model;
 };
 
 /* Set by the SIGINT handlers; the loop, tools and requests watch it. */
@@ -45,5 +51,15 @@ void session_catch_sigint(void);
 int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		 struct strbuf *err);
 void session_close(struct session *s);
+
+/*
+ * The prompt input makes: a custom command's expansion when input is
+ * "/name args" and name is a command (returns 1; its allowed-tools and
+ * model hold until session_prompt_done), input itself (0), or -1 with err
+ * (an unknown command, a denied !`cmd`).  `archie -p` and the REPL both.
+ */
+int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
+		   struct strbuf *err);
+void session_prompt_done(struct session *s);
 
 #endif

@@ -5,11 +5,11 @@
  * REPL, or `archie -p "/name args"`) sends it, filled in, as the prompt.
  * archie reads the commands users already have:
  *
- *   .claude/commands/**.md      ~/.claude/commands/**.md        Claude Code
- *   .opencode/command(s)/*.md   ~/.config/opencode/command(s)/  OpenCode
- *   .gemini/commands/**.toml    ~/.gemini/commands/**.toml      Gemini CLI
- *   ~/.codex/prompts/*.md                                       Codex
- *   .archie/commands/**.md      ~/.config/archie/commands/**.md archie
+ *   .claude/commands/ (nested)         ~/.claude/commands/       Claude Code
+ *   .opencode/command(s)/              ~/.config/opencode/command/ OpenCode
+ *   .gemini/commands/ (nested, .toml)  ~/.gemini/commands/       Gemini CLI
+ *                                      ~/.codex/prompts/         Codex
+ *   .archie/commands/ (nested)         ~/.config/archie/commands/ archie
  *
  * A subfolder is a namespace: frontend/component.md is /frontend:component.
  * The project's commands override the user's of the same name; within a

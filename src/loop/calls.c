@@ -425,3 +425,30 @@ void calls_handle(struct loop *l, const struct provider_reply *reply)
 	finish(l, calls, reply->calls_nr);
 	free(calls);
 }
+
+int loop_run_tool(struct loop *l, const char *tool, const char *args, struct strbuf *out)
+{
+	struct provider_call pc;
+	struct call c;
+	char id[32];
+	int rc;
+
+	snprintf(id, sizeof(id), "user-%u", ++l->user_calls);
+	memset(&pc, 0, sizeof(pc));
+	pc.id = id;
+	pc.name = (char *)tool;
+	pc.arguments = (char *)args;
+	memset(&c, 0, sizeof(c));
+	c.pc = &pc;
+	c.l = l;
+	strbuf_init(&c.result, (size_t)1 << 20);
+	calls_vet(l, &c);
+	if (c.run)
+		execute(&c);
+	strbuf_add(out, c.result.buf, c.result.len);
+	rc = c.is_error ? -1 : 0;
+	strbuf_release(&c.result);
+	free(c.rule);
+	tool_attachments_release(&c.images);
+	return rc;
+}

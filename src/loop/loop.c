@@ -155,6 +155,24 @@ void loop_set_mode(struct loop *l, enum policy_mode mode)
 	l->policy.mode = mode;
 }
 
+int loop_allow_rules(struct loop *l, const char *source, const struct strvec *rules,
+		     struct strbuf *err)
+{
+	size_t i;
+
+	for (i = 0; i < rules->nr; i++)
+		if (policy_add_rule(&l->policy, source, rules->v[i], RULE_ALLOW, err)) {
+			policy_remove_source(&l->policy, source);
+			return -1;
+		}
+	return 0;
+}
+
+void loop_drop_rules(struct loop *l, const char *source)
+{
+	policy_remove_source(&l->policy, source);
+}
+
 enum agent_routing loop_routing(const struct loop *l)
 {
 	return l->o.delegation.routing != AGENT_ROUTING_DEFAULT ? l->o.delegation.routing

@@ -206,6 +206,17 @@ void loop_free(struct loop *l);
  * read-only.  Between turns only. */
 enum policy_mode loop_mode(const struct loop *l);
 void loop_set_mode(struct loop *l, enum policy_mode mode);
+/* Runs one tool call the user's input asked for (a custom command's
+ * !`cmd` or @file) as the model's calls run: vetted by the policy (an
+ * ask is asked in the REPL, denied headless), recorded, its result (or
+ * why not) appended to out.  0, or -1 when it was denied or failed. */
+int loop_run_tool(struct loop *l, const char *tool, const char *args, struct strbuf *out);
+/* Rules (Claude form) allowed while the next prompt runs, as a source of
+ * their own (a command's allowed-tools: never over a deny); removed by
+ * loop_drop_rules.  0, or -1 with err for a rule that does not parse. */
+int loop_allow_rules(struct loop *l, const char *source, const struct strvec *rules,
+		     struct strbuf *err);
+void loop_drop_rules(struct loop *l, const char *source);
 /* The routing mode in force (the agent's, or what was set), and a new
  * one for the prompts that follow (/routing). */
 enum agent_routing loop_routing(const struct loop *l);

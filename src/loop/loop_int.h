@@ -100,6 +100,7 @@ struct loop {
 		struct provider_usage usage;
 		double cost;
 	} sub;
+	unsigned user_calls;		/* loop_run_tool's calls, for their ids */
 };
 
 

@@ -94,6 +94,20 @@ void policy_add_source(struct policy *p, const char *name,
 		add_rule(s, &rules[i]);
 }
 
+void policy_remove_source(struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr; i++)
+		if (!strcmp(p->src[i].name, name)) {
+			free(p->src[i].name);
+			free_rules(p->src[i].rules, p->src[i].nr);
+			memmove(&p->src[i], &p->src[i + 1], (p->nr - i - 1) * sizeof(*p->src));
+			p->nr--;
+			return;
+		}
+}
+
 int policy_add_rule(struct policy *p, const char *src, const char *spec,
 		    enum rule_action act, struct strbuf *err)
 {

@@ -101,6 +101,8 @@ void policy_release(struct policy *p);
 /* Adds a source (rules are copied). */
 void policy_add_source(struct policy *p, const char *name,
 		       const struct policy_rule *rules, size_t nr);
+/* Removes the named source and its rules (nothing if there is none). */
+void policy_remove_source(struct policy *p, const char *name);
 /* Adds one Claude-form rule to the named source (created if needed). */
 int policy_add_rule(struct policy *p, const char *source, const char *spec,
 		    enum rule_action act, struct strbuf *err);

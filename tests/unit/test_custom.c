@@ -1,0 +1,135 @@
+/*
+ * Custom commands (custom/command.c): every format loads from the
+ * fixtures in tests/data/commands/, and expansion fills arguments and
+ * includes files and command output through the io it is given.
+ */
+#include "testutil.h"
+
+#include "custom/command.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int fake_read(void *ud, const char *path, struct strbuf *out)
+{
+	(void)ud;
+	if (!strcmp(path, ".env")) {
+		strbuf_addstr(out, "permission denied");
+		return -1;
+	}
+	strbuf_addf(out, "content of %s", path);
+	return 0;
+}
+
+static int fake_run(void *ud, const char *cmd, struct strbuf *out)
+{
+	(*(int *)ud)++;
+	strbuf_addf(out, "[ran %s]", cmd);
+	return 0;
+}
+
+static void expand_text(const char *path, const char *runtime, const char *args,
+			const char *want)
+{
+	struct command_set cs;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char full[4096];
+	int runs = 0;
+	struct command_io io = { fake_read, fake_run, &runs };
+
+	command_set_init(&cs);
+	snprintf(full, sizeof(full), "%s/commands/%s", TEST_DATA_DIR, path);
+	assert_int_equal(command_set_add_file(&cs, full, "x", runtime), 0);
+	assert_int_equal(command_expand(&cs.v[0], args, &io, &out, &err), 0);
+	if (strcmp(out.buf, want))
+		fail_msg("%s: got\n%s\nwant\n%s", path, out.buf, want);
+	command_set_release(&cs);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
+static void test_formats(void **state)
+{
+	(void)state;
+	expand_text("claude/review.md", "claude", "src/api \"error paths\"",
+		    "Review src/api with a focus on error paths.\n\nRepository state: [ran git status --short]\n\nAll arguments: src/api \"error paths\"");
+	expand_text("gemini/git/commit.toml", "gemini", "fix",
+		    "Write a commit message for these changes (fix):\n\n[ran git diff --staged --stat]\n\nFollow @{docs/style.md}.\n\n\n<file path=\"docs/style.md\">\ncontent of docs/style.md\n</file>");
+	expand_text("codex/explain.md", "codex", "a.c b.c", "Explain a.c to a new team member.");
+	/* no placeholder: the arguments follow */
+	expand_text("claude/frontend/component.md", "claude", "Button",
+		    "Create the component Button following @docs/style.md.\n\n<file path=\"docs/style.md\">\ncontent of docs/style.md\n</file>");
+}
+
+static void test_frontmatter_and_errors(void **state)
+{
+	struct command_set cs;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char dir[4096];
+	const struct command *c;
+	int runs = 0;
+	struct command_io io = { fake_read, fake_run, &runs };
+	char *root = tu_mkdtemp();
+
+	(void)state;
+	command_set_init(&cs);
+	snprintf(dir, sizeof(dir), "%s/commands/claude/review.md", TEST_DATA_DIR);
+	command_set_add_file(&cs, dir, "review", "claude");
+	c = command_find(&cs, "review");
+	assert_non_null(c);
+	assert_string_equal(c->description, "Review a path for bugs");
+	assert_string_equal(c->argument_hint, "PATH [FOCUS]");
+	assert_int_equal(c->allowed_tools.nr, 2);
+	assert_string_equal(c->allowed_tools.v[1], "Bash(git log:*)");
+	/* a denied read fails the expansion, saying why */
+	tu_write_str(root, "leak.md", "See @.env and mail me@example.com.\n");
+	snprintf(dir, sizeof(dir), "%s/leak.md", root);
+	command_set_add_file(&cs, dir, "leak", "archie");
+	assert_int_equal(command_expand(command_find(&cs, "leak"), "", &io, &out, &err), -1);
+	assert_non_null(strstr(err.buf, "@.env in it could not be read: permission denied"));
+	/* an e-mail address is not a file; $10 is $1 then 0 */
+	tu_write_str(root, "mail.md", "Write to me@example.com about $1 and $10.\n");
+	snprintf(dir, sizeof(dir), "%s/mail.md", root);
+	command_set_add_file(&cs, dir, "mail", "archie");
+	strbuf_reset(&out);
+	assert_int_equal(command_expand(command_find(&cs, "mail"), "x", &io, &out, &err), 0);
+	assert_string_equal(out.buf, "Write to me@example.com about x and $10.");
+	/* a TOML command without a prompt is a located error */
+	tu_write_str(root, "bad.toml", "description = \"no prompt\"\n");
+	snprintf(dir, sizeof(dir), "%s/bad.toml", root);
+	assert_int_equal(command_set_add_file(&cs, dir, "bad", "gemini"), -1);
+	assert_non_null(strstr(cs.diags.v[cs.diags.nr - 1].msg, "needs a string 'prompt'"));
+	tu_write_str(root, "broken.toml", "prompt = \"\"\"never closed\n");
+	snprintf(dir, sizeof(dir), "%s/broken.toml", root);
+	assert_int_equal(command_set_add_file(&cs, dir, "broken", "gemini"), -1);
+	assert_int_equal(cs.diags.v[cs.diags.nr - 1].line, 2);
+	command_set_release(&cs);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	tu_rmrf(root);
+	free(root);
+}
+
+static void test_split(void **state)
+{
+	char a[] = "/review src/api  now", b[] = "/ x", c[] = "no";
+	char *name, *args;
+
+	(void)state;
+	assert_int_equal(command_split(a, &name, &args), 1);
+	assert_string_equal(name, "review");
+	assert_string_equal(args, "src/api  now");
+	assert_int_equal(command_split(b, &name, &args), 0);
+	assert_int_equal(command_split(c, &name, &args), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_frontmatter_and_errors),
+		cmocka_unit_test(test_split),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
