@@ -37,8 +37,9 @@ ALL_CFLAGS = -std=gnu17 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -Isrc -I$(B)/gen \
 ALL_LDFLAGS = $(SAN) -Wl,--as-needed $(LDFLAGS)
 
 SRCS     := $(sort $(wildcard src/*/*.c))
-OBJS     := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/gen/builtin_agents.o
+OBJS     := $(SRCS:%.c=$(B)/obj/%.o) $(B)/obj/gen/builtin_agents.o $(B)/obj/gen/builtin_skills.o
 AGENTS   := $(sort $(wildcard agents/*.md))
+SKILLS   := $(sort $(wildcard skills/*/SKILL.md))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -71,6 +72,15 @@ $(B)/mk/embed: mk/embed.c
 $(B)/gen/builtin_agents.c: $(AGENTS) $(B)/mk/embed
 	@mkdir -p $(dir $@)
 	$(B)/mk/embed $@ $(AGENTS)
+
+# Built-in skills: skills/*/SKILL.md, named by their folder.
+$(B)/gen/builtin_skills.c: $(SKILLS) $(B)/mk/embed
+	@mkdir -p $(dir $@)
+	$(B)/mk/embed --table builtin_skill_files --strip skills/ $@ $(SKILLS)
+
+$(B)/obj/gen/builtin_skills.o: $(B)/gen/builtin_skills.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/obj/gen/builtin_agents.o: $(B)/gen/builtin_agents.c
 	@mkdir -p $(dir $@)

@@ -1,8 +1,13 @@
 /*
  * embed: writes a C file holding the given files' bytes, for the built-in
- * agents (src/agent/builtin.h).  A build tool, not part of archie.
+ * agents (src/agent/builtin.h) and skills (src/custom/skill.h).  A build
+ * tool, not part of archie.
  *
- *   embed OUT.c FILE...
+ *   embed [--table NAME] [--strip PREFIX] OUT.c FILE...
+ *
+ * Each file is named by its base name, or with --strip by its path less
+ * PREFIX (skills/design-document/SKILL.md -> design-document/SKILL.md).
+ * The table is builtin_agent_files unless --table says.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +15,20 @@
 
 int main(int argc, char **argv)
 {
+	const char *table = "builtin_agent_files", *strip = NULL;
 	FILE *out;
 	int i;
 
+	while (argc > 2 && (!strcmp(argv[1], "--table") || !strcmp(argv[1], "--strip"))) {
+		if (!strcmp(argv[1], "--table"))
+			table = argv[2];
+		else
+			strip = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: embed OUT.c FILE...\n");
+		fprintf(stderr, "usage: embed [--table NAME] [--strip PREFIX] OUT.c FILE...\n");
 		return 2;
 	}
 	out = fopen(argv[1], "w");
@@ -39,14 +53,16 @@ int main(int argc, char **argv)
 		fprintf(out, "\n\t0x00\n};\n");
 		fclose(in);
 	}
-	fprintf(out, "\nconst struct builtin_file builtin_agent_files[] = {\n");
+	fprintf(out, "\nconst struct builtin_file %s[] = {\n", table);
 	for (i = 2; i < argc; i++) {
 		const char *base = strrchr(argv[i], '/');
 
 		base = base ? base + 1 : argv[i];
+		if (strip && !strncmp(argv[i], strip, strlen(strip)))
+			base = argv[i] + strlen(strip);
 		fprintf(out, "\t{ \"%s\", file_%d, sizeof(file_%d) - 1 },\n",
 			base, i - 2, i - 2);
 	}
-	fprintf(out, "};\n\nconst size_t builtin_agent_files_nr = %d;\n", argc - 2);
+	fprintf(out, "};\n\nconst size_t %s_nr = %d;\n", table, argc - 2);
 	return fclose(out) ? 1 : 0;
 }

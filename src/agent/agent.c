@@ -21,6 +21,7 @@ struct agent *agent_new(void)
 	a->format = "archie";
 	a->mode = AGENT_MODE_ALL;
 	a->extra = json_object();
+	strvec_init(&a->skills);
 	return a;
 }
 
@@ -58,6 +59,7 @@ void agent_free(struct agent *a)
 	}
 	free(a->routes);
 	json_decref(a->extra);
+	strvec_release(&a->skills);
 	free(a->prompt);
 	free(a);
 }
@@ -97,6 +99,26 @@ static long default_index(const char *canonical)
 		if (!strcmp(d[i], canonical))
 			return i;
 	return -1;
+}
+
+int agent_wants_tool(const struct agent *a, const char *canonical)
+{
+	size_t i;
+	int want = a->tools_spec != AGENT_TOOLS_LIST;
+
+	for (i = 0; i < a->tools_nr; i++) {
+		struct toolname_info info = toolname_lookup(a->tools[i].name);
+
+		if (info.canonical && !strcmp(info.canonical, canonical))
+			want = a->tools[i].enabled;
+	}
+	for (i = 0; i < a->disallowed_nr; i++) {
+		struct toolname_info info = toolname_lookup(a->disallowed[i].name);
+
+		if (info.canonical && !strcmp(info.canonical, canonical))
+			want = 0;
+	}
+	return want;
 }
 
 /* The tools that change files: one switch in OpenCode's tools map. */

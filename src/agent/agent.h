@@ -92,10 +92,17 @@ struct agent {
 	size_t routes_nr, routes_alloc;
 	const char *routes_from;	/* "frontmatter", "table" or NULL */
 
+	struct strvec skills;	/* `skills:` the agent gets (has_skills: given) */
+	int has_skills;
+
 	json_t *extra;		/* unknown frontmatter keys, kept in order */
 
 	char *prompt;		/* the body, trimmed */
 };
+
+/* Whether the agent gets a tool that is not one of the defaults (Skill):
+ * all tools, or a list or map that names it, and no disallowedTools. */
+int agent_wants_tool(const struct agent *a, const char *canonical);
 
 /* The tool set an agent really gets. */
 struct agent_tools {

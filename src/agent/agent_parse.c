@@ -461,6 +461,37 @@ static struct rules_ctx rules_for(struct parse_ctx *pc)
 	return rc;
 }
 
+/* skills: the Agent Skills this agent gets (a list, or a comma string). */
+static int h_skills(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char *s;
+
+	pc->a->has_skills = 1;
+	if (is_null(v))
+		return 0;
+	if (fy_node_get_type(v) == FYNT_SEQUENCE) {
+		while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+			if (!(s = scalar_dup(item)))
+				return perr(pc, item, k, "each entry of 'skills' must be a skill's name");
+			strvec_push(&pc->a->skills, s);
+			free(s);
+		}
+		return 0;
+	}
+	if (!(s = scalar_dup(v)))
+		return perr(pc, v, k, "'skills' must be a list of skill names, not %s", type_name(v));
+	{
+		char *save = NULL, *tok;
+
+		for (tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+			strvec_push(&pc->a->skills, tok);
+	}
+	free(s);
+	return 0;
+}
+
 static int h_permission(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 {
 	struct rules_ctx rc = rules_for(pc);
@@ -496,6 +527,7 @@ static const struct key_handler {
 	{ "permission", h_permission },
 	{ "permissions", h_permissions },
 	{ "routing", agent_parse_routing },
+	{ "skills", h_skills },
 };
 
 static void parse_keys(struct parse_ctx *pc)

@@ -1,7 +1,7 @@
 /*
- * builtin: the agent files in agents/, compiled into the binary so that
- * archie works from any directory.  The table is generated at build time
- * (mk/embed.c) from the Markdown files in agents/.
+ * builtin: the agent files in agents/ and the skills in skills/, compiled
+ * into the binary so that archie works from any directory.  The tables
+ * are generated at build time (mk/embed.c).
  */
 #ifndef ARCHIE_AGENT_BUILTIN_H
 #define ARCHIE_AGENT_BUILTIN_H
@@ -16,5 +16,8 @@ struct builtin_file {
 
 extern const struct builtin_file builtin_agent_files[];
 extern const size_t builtin_agent_files_nr;
+/* skills/NAME/SKILL.md, named "NAME/SKILL.md" */
+extern const struct builtin_file builtin_skill_files[];
+extern const size_t builtin_skill_files_nr;
 
 #endif

@@ -21,6 +21,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_init_entry,
 	&cmd_agents_entry,
 	&cmd_commands_entry,
+	&cmd_skills_entry,
 	&cmd_models_entry,
 	&cmd_doctor_entry,
 	&cmd_policy_entry,

@@ -444,6 +444,13 @@ static void slash_matches(struct repl *r, const char *typed, size_t n, struct st
 		    command_find(&r->s.commands, c->name) == c)
 			strvec_pushf(out, "/%s", c->name);
 	}
+	for (i = 0; i < r->s.skills.nr; i++) {
+		const struct skill *s = &r->s.skills.v[i];
+
+		if (n && !strncmp(s->name, typed + 1, n - 1) && skill_active(&r->s.skills, s) &&
+		    !command_find(&r->s.commands, s->name))
+			strvec_pushf(out, "/%s", s->name);
+	}
 }
 
 /* Tab on a slash command's name: the rest of it when one matches, the
@@ -533,6 +540,16 @@ static int slash_help(struct repl *r, const char *arg)
 			printf("  %-15s%s (%s)\n", head, c->description ? c->description : "", c->runtime);
 		}
 	}
+	if (r->s.skills.nr) {
+		printf("skills (/NAME loads one; the agent loads them itself when a job matches):\n");
+		for (i = 0; i < r->s.skills.nr; i++) {
+			const struct skill *s = &r->s.skills.v[i];
+
+			if (skill_active(&r->s.skills, s))
+				printf("  /%-14s%.*s%s\n", s->name, 60, s->description,
+				       strlen(s->description) > 60 ? "..." : "");
+		}
+	}
 	printf("end a line with \\ to continue it; a line of \"\"\" starts and ends a block\n");
 	return 0;
 }
@@ -547,7 +564,7 @@ static void custom_command(struct repl *r, const char *name, const char *arg)
 	struct strbuf err = STRBUF_INIT;
 
 	strbuf_addf(&line, "%s %s", name, arg ? arg : "");
-	if (!command_find(&r->s.commands, name + 1)) {
+	if (!command_find(&r->s.commands, name + 1) && !skill_find(&r->s.skills, name + 1)) {
 		printf("unknown command %s; /help lists them\n", name);
 	} else if (session_prompt(&r->s, line.buf, &prompt, &err) < 0) {
 		printf("%sarchie: %s%s\n", r->color ? RED : "", err.buf, r->color ? RESET : "");

@@ -240,6 +240,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	hooks_init(&s->hooks);
 	mcp_init(&s->mcp);
 	command_set_init(&s->commands);
+	skill_set_init(&s->skills);
 	if (open_store(ctx, s, err))
 		return -1;
 	if (!getcwd(s->cwd, sizeof(s->cwd)))
@@ -277,8 +278,14 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 
 		memset(&ks, 0, sizeof(ks));
 		ks.project_root = s->root.buf;
+		struct skill_search ss;
+
 		command_set_load(&s->commands, &ks);
 		diag_print(&s->commands.diags, stderr);
+		memset(&ss, 0, sizeof(ss));
+		ss.project_root = s->root.buf;
+		skill_set_load(&s->skills, &ss);
+		diag_print(&s->skills.diags, stderr);
 	}
 	if (fill_opts(ctx, s, a, &o, err))
 		return -1;
@@ -289,6 +296,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	}
 	start_extensions(ctx, s);
 	o.hooks = &s->hooks;
+	o.skills = &s->skills;
 	o.mcp = &s->mcp;
 	s->loop = loop_new(&o, err);
 	if (!s->loop)
@@ -310,6 +318,7 @@ void session_close(struct session *s)
 	hooks_release(&s->hooks);
 	mcp_release(&s->mcp);
 	command_set_release(&s->commands);
+	skill_set_release(&s->skills);
 	free(s->turn_rules);
 	free(s->turn_model);
 	s->turn_rules = s->turn_model = NULL;
@@ -363,7 +372,16 @@ int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
 		goto out;
 	}
 	if (!(c = command_find(&s->commands, name))) {
-		rc = strbuf_seterr(err, "unknown command /%s; 'archie commands list' shows the custom commands (a prompt that starts with '/' goes after --)",
+		const struct skill *sk = skill_find(&s->skills, name);
+
+		/* /NAME of a skill: its instructions are the prompt */
+		if (sk) {
+			rc = skill_body(sk, args, prompt, err) ? -1 : 1;
+			if (rc > 0)
+				loop_activate_skill(s->loop, sk);
+			goto out;
+		}
+		rc = strbuf_seterr(err, "unknown command /%s; 'archie commands list' and 'archie skills list' show the custom commands and skills (a prompt that starts with '/' goes after --)",
 				   name);
 		goto out;
 	}

@@ -13,6 +13,7 @@
 #include "mcp/mcp.h"
 #include "config/config.h"
 #include "custom/command.h"
+#include "custom/skill.h"
 #include "loop/loop.h"
 #include "store/store.h"
 
@@ -32,6 +33,7 @@ struct session {
 	char *resume_id;		/* --continue / --resume: the session */
 	char *resume_agent;		/* its agent */
 	struct command_set commands;	/* custom slash commands */
+	struct skill_set skills;	/* Agent Skills */
 	/* a command's turn: its allowed-tools' source and the model to go
 	 * back to (session_prompt_done) */
 	char *turn_rules;

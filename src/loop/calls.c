@@ -20,6 +20,7 @@
 #include "provider/http.h"
 #include "store/store.h"
 #include "core/toolnames.h"
+#include "custom/skill.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -124,6 +125,18 @@ void calls_vet(struct loop *l, struct call *c)
 				    pc->name);
 			toolset_list(l, &c->result);
 		}
+		c->is_error = 1;
+		goto out;
+	}
+	/* a skill in use narrows the tools to its allowed-tools */
+	if (l->active_skill && !skill_allows(l->active_skill, c->tool->kind == TOOL_DELEGATE ? "Task" : c->tool->name)) {
+		size_t k;
+
+		strbuf_addf(&c->result, "error: permission denied: %s was not run: the skill '%s' is in use and allows only",
+			    c->tool->name, l->active_skill->name);
+		for (k = 0; k < l->active_skill->allowed_tools.nr; k++)
+			strbuf_addf(&c->result, "%s %s", k ? "," : "", l->active_skill->allowed_tools.v[k]);
+		calls_add_denial(l, c->tool->name, pc->arguments, c->result.buf + 7, NULL);
 		c->is_error = 1;
 		goto out;
 	}

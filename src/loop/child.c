@@ -237,6 +237,7 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	o->agents = p->o.agents;
 	o->delegation = p->o.delegation;
 	o->hooks = p->o.hooks;
+	o->skills = p->o.skills;
 	o->mcp = p->o.mcp;
 	o->mcp_wait_ms = p->o.mcp_wait_ms;
 	o->compact_at = p->o.compact_at;

@@ -20,6 +20,7 @@
 #include "provider/http.h"
 #include "store/store.h"
 #include "core/toolnames.h"
+#include "custom/skill.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -155,6 +156,19 @@ void loop_set_mode(struct loop *l, enum policy_mode mode)
 	l->policy.mode = mode;
 }
 
+/* tool_env.on_skill: a loaded skill is active for the rest of the prompt. */
+static void on_skill(void *ud, const struct skill *s)
+{
+	struct loop *l = ud;
+
+	l->active_skill = s;
+}
+
+void loop_activate_skill(struct loop *l, const struct skill *s)
+{
+	l->active_skill = s;
+}
+
 int loop_allow_rules(struct loop *l, const char *source, const struct strvec *rules,
 		     struct strbuf *err)
 {
@@ -268,6 +282,9 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	model_setup(l);
 	toolset_offer(l);
 	prompt_build(o->agent->prompt, o->root, o->cwd, &sys, NULL);
+	/* skills: names and descriptions only, the rest on demand */
+	if (o->skills && toolset_find(l, "Skill"))
+		skill_list_prompt(o->skills, o->agent->has_skills ? &o->agent->skills : NULL, &sys);
 	conv_set_system(&l->conv, sys.buf);
 	strbuf_release(&sys);
 
@@ -279,6 +296,9 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	l->env.todos = &l->todos;
 	l->env.on_todos = on_todos;
 	l->env.on_output = l->o.ui.tool_output ? on_tool_output : NULL;
+	l->env.skills = o->skills;
+	l->env.skills_only = o->agent->has_skills ? &o->agent->skills : NULL;
+	l->env.on_skill = on_skill;
 	l->env.ud = l;
 	if (init_policy(l, err))
 		return -1;
@@ -740,5 +760,6 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	 * notice work that was not done */
 	if (*exit == LOOP_DONE && l->denials_nr > denials_before)
 		*exit = LOOP_DENIED;
+	l->active_skill = NULL;		/* a skill lasts one prompt */
 	return rc;
 }

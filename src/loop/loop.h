@@ -34,6 +34,8 @@ struct agent_registry;
 struct hooks;
 struct loop;
 struct mcp;
+struct skill;
+struct skill_set;
 
 enum loop_exit {
 	LOOP_DONE,
@@ -167,6 +169,7 @@ struct loop_opts {
 	struct loop_delegation delegation;
 	long long max_tokens_total;	/* stop when the session's tokens reach it; 0: never */
 	const struct hooks *hooks;	/* the user's hooks, or NULL */
+	const struct skill_set *skills;	/* Agent Skills, or NULL */
 	struct mcp *mcp;		/* MCP servers, or NULL */
 	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
 	int compact_at;			/* compact at this % of the window; 0: 80; -1: never */
@@ -211,6 +214,9 @@ void loop_set_mode(struct loop *l, enum policy_mode mode);
  * ask is asked in the REPL, denied headless), recorded, its result (or
  * why not) appended to out.  0, or -1 when it was denied or failed. */
 int loop_run_tool(struct loop *l, const char *tool, const char *args, struct strbuf *out);
+/* A skill the user asked for (/NAME): its allowed-tools narrow what
+ * runs until the prompt's turns end, as when the model loads one. */
+void loop_activate_skill(struct loop *l, const struct skill *s);
 /* Rules (Claude form) allowed while the next prompt runs, as a source of
  * their own (a command's allowed-tools: never over a deny); removed by
  * loop_drop_rules.  0, or -1 with err for a rule that does not parse. */

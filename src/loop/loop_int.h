@@ -101,6 +101,7 @@ struct loop {
 		double cost;
 	} sub;
 	unsigned user_calls;		/* loop_run_tool's calls, for their ids */
+	const struct skill *active_skill;	/* loaded this prompt: its allowed-tools narrow */
 };
 
 

@@ -20,6 +20,7 @@
 #include "provider/http.h"
 #include "store/store.h"
 #include "core/toolnames.h"
+#include "custom/skill.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -116,7 +117,7 @@ void toolset_offer(struct loop *l)
 
 	agent_tools_init(&at);
 	agent_resolve_tools(l->o.agent, &at);
-	room = at.enabled.nr + 1 + (reg ? reg->nr : 0);
+	room = at.enabled.nr + 2 + (reg ? reg->nr : 0);
 	l->tools = xcalloc(room, sizeof(*l->tools));
 	l->schemas = xcalloc(room, sizeof(*l->schemas));
 	for (i = 0; i < at.enabled.nr; i++) {
@@ -132,6 +133,10 @@ void toolset_offer(struct loop *l)
 	}
 	if (task && toolset_can_delegate(l))
 		offer_delegation(l, room);
+	/* Skill: when there are skills this agent may use */
+	if (l->o.skills && l->o.skills->nr && agent_wants_tool(l->o.agent, "Skill") &&
+	    parent_has(l, &tool_skill) && l->tools_nr < room)
+		offer(l, &tool_skill, tool_skill.description);
 	l->base_tools_nr = l->tools_nr;
 	l->mcp_all = l->o.agent->tools_spec == AGENT_TOOLS_ALL;
 	for (i = 0; i < at.mcp.nr; i++)

@@ -406,6 +406,7 @@ static enum policy_verdict tool_default(const char *tool, int has_subjects)
 {
 	static const char *const allowed[] = {
 		"Read", "LS", "Glob", "Grep", "ReadManyFiles", "TodoRead", "TodoWrite", "Task",
+		"Skill",	/* reads only the skill the user installed */
 	};
 	size_t i;
 

@@ -21,6 +21,9 @@
 #include <signal.h>
 
 struct sandbox;
+struct skill;
+struct skill_set;
+struct strvec;
 
 struct todo_item {
 	char *content;
@@ -70,6 +73,11 @@ struct tool_env {
 	struct tool_attachments *attach;	/* this call's images; NULL: none wanted */
 	/* a running command's output as it comes (Bash), with ud; may be NULL */
 	void (*on_output)(void *ud, const char *data, size_t n);
+	/* Skill: the skills, those the agent may use (NULL: all), and who
+	 * hears that one was loaded (it is active for the turn) */
+	const struct skill_set *skills;
+	const struct strvec *skills_only;
+	void (*on_skill)(void *ud, const struct skill *s);
 };
 
 /* What a tool is: built into archie, one an MCP server lists (its run
@@ -125,6 +133,7 @@ void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
 
 extern const struct tool tool_read, tool_write, tool_edit, tool_multiedit,
 	tool_applypatch, tool_ls, tool_glob, tool_grep, tool_readmany, tool_bash,
-	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory, tool_checkdesign, tool_task;
+	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory, tool_checkdesign, tool_task,
+	tool_skill;
 
 #endif

@@ -80,7 +80,7 @@ expect_rc 2 "@ a secret file fails, allowed-tools or not"
 expect_err "/leak: @.env in it could not be read" "... said"
 run "$ARCHIE" -p "/nosuch thing" --model openai/m --routing off
 expect_rc 2 "an unknown command is an error"
-expect_err "unknown command /nosuch; 'archie commands list' shows the custom commands" "... that says where to look"
+expect_err "unknown command /nosuch; 'archie commands list' and 'archie skills list' show the custom commands and skills" "... that says where to look"
 run "$ARCHIE" -p "/usr/bin is full, why?" --model openai/m --routing off
 expect_rc 0 "a prompt that only looks like a path is a prompt"
 check "... sent as written" test "$(req 8 '.messages[-1].content')" = "/usr/bin is full, why?"

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "custom/command.h"
+#include "custom/skill.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -123,12 +124,65 @@ static void test_split(void **state)
 	assert_int_equal(command_split(c, &name, &args), 0);
 }
 
+/* The Agent Skills standard's rules, each a located error; allowed-tools
+ * in its three spellings; what a skill in use lets run. */
+static void test_skills(void **state)
+{
+	static const struct { const char *dir, *text, *msg; int line; } bad[] = {
+		{ "p/a--b", "---\nname: a--b\ndescription: d\n---\nB\n", "two hyphens in a row", 2 },
+		{ "p/-ab", "---\nname: -ab\ndescription: d\n---\nB\n", "start or end with a hyphen", 2 },
+		{ "p/x", "---\nname: x\ndescription: \"\"\n---\nB\n", "needs a 'description:'", 3 },
+		{ "p/y", "---\nname: y\ndescription: d\nmetadata: [1]\n---\nB\n", "'metadata' must be a map", 4 },
+		{ "p/z", "---\nname: z\ndescription: d\nmetadata:\n  k: [1]\n---\nB\n", "each 'metadata' value must be a string", 5 },
+		{ "p/w", "No frontmatter.\n", "starts with YAML frontmatter", 1 },
+		{ "p/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		  "---\nname: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\ndescription: d\n---\nB\n", "1 to 64 characters", 2 },
+	};
+	static const char good[] =
+		"---\nname: a\ndescription: Use it: when asked\nallowed-tools: Read Bash(git log:*), Grep\n---\nDo $ARGUMENTS.\n";
+	struct skill_set ss;
+	struct strbuf body = STRBUF_INIT, err = STRBUF_INIT;
+	const struct skill *sk;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		skill_set_init(&ss);
+		if (!skill_set_add(&ss, "SKILL.md", bad[i].dir, bad[i].text, strlen(bad[i].text)))
+			fail_msg("%s: accepted", bad[i].dir);
+		if (!strstr(ss.diags.v[0].msg, bad[i].msg) || ss.diags.v[0].line != bad[i].line)
+			fail_msg("%s: %d: %s", bad[i].dir, ss.diags.v[0].line, ss.diags.v[0].msg);
+		skill_set_release(&ss);
+	}
+	skill_set_init(&ss);
+	assert_int_equal(skill_set_add(&ss, "a/SKILL.md", "p/a", good, strlen(good)), 0);
+	sk = skill_find(&ss, "a");
+	assert_non_null(sk);
+	assert_string_equal(sk->description, "Use it: when asked");	/* Claude's leniency */
+	assert_int_equal(sk->allowed_tools.nr, 3);
+	assert_string_equal(sk->allowed_tools.v[1], "Bash(git log:*)");
+	assert_true(skill_allows(sk, "Read"));
+	assert_true(skill_allows(sk, "Bash"));
+	assert_true(skill_allows(sk, "Skill"));
+	assert_false(skill_allows(sk, "Write"));
+	/* progressive disclosure: the list has the description, not the body */
+	skill_list_prompt(&ss, NULL, &body);
+	assert_non_null(strstr(body.buf, "- a: Use it: when asked"));
+	assert_null(strstr(body.buf, "Do "));
+	strbuf_reset(&body);
+	assert_int_equal(skill_body(sk, "it now", &body, &err), -1);	/* its file is gone */
+	skill_set_release(&ss);
+	strbuf_release(&body);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_frontmatter_and_errors),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_skills),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

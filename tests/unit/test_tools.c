@@ -112,7 +112,7 @@ static void test_schemas(void **state)
 		}
 		json_decref(s);
 	}
-	assert_int_equal(n, 16);
+	assert_int_equal(n, 17);
 }
 
 static void test_validation(void **state)
