@@ -31,6 +31,7 @@ static int cmd_commands_exec(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.project_root = root.buf;
 	command_set_load(&cs, &s);
+	command_set_read_all(&cs);
 	diag_print(&cs.diags, stderr);
 	if (ctx->json)
 		arr = json_array();
@@ -40,6 +41,8 @@ static int cmd_commands_exec(struct cli_ctx *ctx, int argc, char **argv)
 		const struct command *c = &cs.v[i];
 		int active = command_find(&cs, c->name) == c;
 
+		if (c->failed)
+			continue;	/* its errors are said above */
 		if (arr) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "name", c->name, "runtime", c->runtime,
 					      "path", c->path, "active", active);

@@ -440,6 +440,23 @@ static int read_stdin(struct strbuf *out, struct strbuf *err)
 	return 0;
 }
 
+/* -p "/review src/api": a custom command or skill, its prompt filled in
+ * (a prompt after -- is never one).  0, or -1 with err. */
+static int expand_command(struct session *s, struct strbuf *prompt, struct strbuf *err)
+{
+	struct strbuf expanded = STRBUF_INIT_CAP(STDIN_PROMPT_MAX);
+	int rc = 0;
+
+	if (session_prompt(s, prompt->buf, &expanded, err) < 0) {
+		rc = -1;
+	} else {
+		strbuf_reset(prompt);
+		strbuf_add(prompt, expanded.buf, expanded.len);
+	}
+	strbuf_release(&expanded);
+	return rc;
+}
+
 int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct strbuf prompt = STRBUF_INIT_CAP(STDIN_PROMPT_MAX), err = STRBUF_INIT;
@@ -521,19 +538,10 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	u.s = &s;
 	strbuf_reset(&err);
-	/* -p "/review src/api": a custom command (after --, a prompt) */
-	if (ctx->prompt && ctx->prompt[0] == '/') {
-		struct strbuf expanded = STRBUF_INIT_CAP(STDIN_PROMPT_MAX);
-
-		if (session_prompt(&s, prompt.buf, &expanded, &err) < 0) {
-			rc = cli_usage_error("%s", err.buf);
-			strbuf_release(&expanded);
-			session_close(&s);
-			goto out_noses;
-		}
-		strbuf_reset(&prompt);
-		strbuf_add(&prompt, expanded.buf, expanded.len);
-		strbuf_release(&expanded);
+	if (ctx->prompt && ctx->prompt[0] == '/' && expand_command(&s, &prompt, &err)) {
+		rc = cli_usage_error("%s", err.buf);
+		session_close(&s);
+		goto out_noses;
 	}
 	loop_run(s.loop, prompt.buf, &ex, &err);
 	session_prompt_done(&s);

@@ -528,13 +528,14 @@ static int slash_help(struct repl *r, const char *arg)
 		printf("  %-15s%s\n", head, slashes[i].summary);
 	}
 	if (r->s.commands.nr) {
+		command_set_read_all(&r->s.commands);
 		printf("custom commands:\n");
 		for (i = 0; i < r->s.commands.nr; i++) {
 			const struct command *c = &r->s.commands.v[i];
 			char head[64];
 
-			if (command_find(&r->s.commands, c->name) != c)
-				continue;	/* overridden */
+			if (command_find(&r->s.commands, c->name) != c || c->failed)
+				continue;	/* overridden, or broken */
 			snprintf(head, sizeof(head), "/%s%s%s", c->name, c->argument_hint ? " " : "",
 				 c->argument_hint ? c->argument_hint : "");
 			printf("  %-15s%s (%s)\n", head, c->description ? c->description : "", c->runtime);

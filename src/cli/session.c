@@ -17,6 +17,7 @@
 #include "core/xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,36 @@ static const struct agent *load_agent(struct cli_ctx *ctx, struct session *s,
 }
 
 /* The configuration (or the local servers probed when it names none). */
+static void print_errors(const struct diag_list *dl)
+{
+	size_t i;
+
+	for (i = 0; i < dl->nr; i++)
+		if (dl->v[i].severity == DIAG_ERROR) {
+			struct strbuf d = STRBUF_INIT;
+
+			diag_format(&dl->v[i], &d);
+			fprintf(stderr, "archie: %s (left out)\n", d.buf);
+			strbuf_release(&d);
+		}
+}
+
+/* The custom commands and skills, on a thread of their own. */
+static void *load_extensions(void *arg)
+{
+	struct session *s = arg;
+	struct command_search ks;
+	struct skill_search ss;
+
+	memset(&ks, 0, sizeof(ks));
+	ks.project_root = s->root.buf;
+	command_set_load(&s->commands, &ks);
+	memset(&ss, 0, sizeof(ss));
+	ss.project_root = s->root.buf;
+	skill_set_load(&s->skills, &ss);
+	return NULL;
+}
+
 static int load_config(struct session *s, struct strbuf *err)
 {
 	struct config_search cs;
@@ -231,6 +262,8 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 {
 	struct loop_opts o;
 	const struct agent *a;
+	pthread_t extensions;
+	int started;
 
 	memset(s, 0, sizeof(*s));
 	http_preload();		/* libcurl's libraries load while the rest is set up */
@@ -246,17 +279,23 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	if (!getcwd(s->cwd, sizeof(s->cwd)))
 		return strbuf_seterr(err, "cannot get the working directory: %s", strerror(errno));
 	agent_project_root(s->cwd, &s->root);
+	/* commands and skills are found while the agents load */
+	started = !pthread_create(&extensions, NULL, load_extensions, s);
+	if (!started)
+		load_extensions(s);
 	if ((ctx->resume || ctx->cont) && find_resumed(ctx, s, err))
-		return -1;
+		goto fail;
 	memset(&o, 0, sizeof(o));
 	o.mode = POLICY_MODE_DEFAULT;
-	if (ctx->permission_mode && policy_mode_parse(ctx->permission_mode, &o.mode))
-		return strbuf_seterr(err, "--permission-mode must be default, accept or plan, not '%s'",
-				     ctx->permission_mode);
+	if (ctx->permission_mode && policy_mode_parse(ctx->permission_mode, &o.mode)) {
+		strbuf_seterr(err, "--permission-mode must be default, accept or plan, not '%s'",
+			      ctx->permission_mode);
+		goto fail;
+	}
 	a = load_agent(ctx, s, s->resume_agent ? s->resume_agent
 				: ctx->agent ? ctx->agent : "backend-architect", err);
 	if (!a || load_config(s, err))
-		return -1;
+		goto fail;
 	/* a settings file's mode (Claude Code's defaultMode), unless the
 	 * command line says */
 	if (!ctx->permission_mode && s->cfg.permission_mode)
@@ -273,20 +312,13 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 			ui->notice(ui->ud, note.buf);
 		strbuf_release(&note);
 	}
-	{
-		struct command_search ks;
-
-		memset(&ks, 0, sizeof(ks));
-		ks.project_root = s->root.buf;
-		struct skill_search ss;
-
-		command_set_load(&s->commands, &ks);
-		diag_print(&s->commands.diags, stderr);
-		memset(&ss, 0, sizeof(ss));
-		ss.project_root = s->root.buf;
-		skill_set_load(&s->skills, &ss);
-		diag_print(&s->skills.diags, stderr);
-	}
+	/* errors said here (what is left out); warnings by 'archie commands
+	 * list', 'archie skills validate' and 'archie doctor' */
+	if (started)
+		pthread_join(extensions, NULL);
+	started = 0;
+	print_errors(&s->commands.diags);
+	print_errors(&s->skills.diags);
 	if (fill_opts(ctx, s, a, &o, err))
 		return -1;
 	o.ui = *ui;
@@ -304,6 +336,10 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	if (s->resume_id && loop_resume(s->loop, s->resume_id, err))
 		return -1;
 	return 0;
+fail:
+	if (started)
+		pthread_join(extensions, NULL);
+	return -1;
 }
 
 void session_close(struct session *s)
@@ -371,8 +407,13 @@ int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
 		strbuf_addstr(prompt, input);
 		goto out;
 	}
-	if (!(c = command_find(&s->commands, name))) {
+	if (!(c = command_get(&s->commands, name, err))) {
 		const struct skill *sk = skill_find(&s->skills, name);
+
+		if (err->len) {		/* a command whose file has errors */
+			rc = -1;
+			goto out;
+		}
 
 		/* /NAME of a skill: its instructions are the prompt */
 		if (sk) {

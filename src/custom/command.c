@@ -130,16 +130,13 @@ static struct command *add(struct command_set *cs, const char *path, const char 
 	return c;
 }
 
-static int add_markdown(struct command_set *cs, const char *path, const char *name,
-			const char *runtime, const char *data, size_t len)
+static int add_markdown(struct command_set *cs, struct command *c, const char *data, size_t len)
 {
 	struct frontmatter fm;
-	struct command *c;
 	struct strbuf body = STRBUF_INIT;
 
-	if (frontmatter_parse(path, data, len, FRONTMATTER_CLAUDE, &fm, &cs->diags))
+	if (frontmatter_parse(c->path, data, len, FRONTMATTER_CLAUDE, &fm, &cs->diags))
 		return -1;
-	c = add(cs, path, name, runtime);
 	c->description = fm_string(&fm, "description");
 	c->argument_hint = fm_string(&fm, "argument-hint");
 	c->model = fm_string(&fm, "model");
@@ -152,14 +149,13 @@ static int add_markdown(struct command_set *cs, const char *path, const char *na
 }
 
 /* Gemini CLI: description and prompt (required) in TOML. */
-static int add_toml(struct command_set *cs, const char *path, const char *name,
-		    const char *data, size_t len)
+static int add_toml(struct command_set *cs, struct command *c, const char *data, size_t len)
 {
 	struct strbuf err = STRBUF_INIT;
 	int line, col;
 	json_t *j = toml_parse(data, len, &line, &col, &err);
 	const char *prompt;
-	struct command *c;
+	const char *path = c->path;
 
 	if (!j) {
 		/* err is "L:C: what" */
@@ -176,7 +172,6 @@ static int add_toml(struct command_set *cs, const char *path, const char *name,
 		json_decref(j);
 		return -1;
 	}
-	c = add(cs, path, name, "gemini");
 	c->template = xstrdup(prompt);
 	if (json_string_value(json_object_get(j, "description")))
 		c->description = xstrdup(json_string_value(json_object_get(j, "description")));
@@ -185,27 +180,59 @@ static int add_toml(struct command_set *cs, const char *path, const char *name,
 	return 0;
 }
 
+/* Reads and parses c's file, once. */
+static int read_command(struct command_set *cs, struct command *c)
+{
+	struct strbuf data = STRBUF_INIT_CAP(COMMAND_FILE_MAX), err = STRBUF_INIT;
+
+	if (c->loaded)
+		return c->failed ? -1 : 0;
+	c->loaded = 1;
+	if (file_read(c->path, COMMAND_FILE_MAX, &data, &err)) {
+		diag_add(&cs->diags, DIAG_ERROR, c->path, 0, 0, "%s", err.buf);
+		c->failed = 1;
+	} else
+		c->failed = (!strcmp(c->runtime, "gemini") ? add_toml(cs, c, data.buf, data.len)
+							   : add_markdown(cs, c, data.buf, data.len)) != 0;
+	strbuf_release(&data);
+	strbuf_release(&err);
+	return c->failed ? -1 : 0;
+}
+
 int command_set_add_file(struct command_set *cs, const char *path, const char *name,
 			 const char *runtime)
 {
-	struct strbuf data = STRBUF_INIT_CAP(COMMAND_FILE_MAX), err = STRBUF_INIT;
-	int rc;
+	return read_command(cs, add(cs, path, name, runtime));
+}
 
-	if (file_read(path, COMMAND_FILE_MAX, &data, &err)) {
-		diag_add(&cs->diags, DIAG_ERROR, path, 0, 0, "%s", err.buf);
-		strbuf_release(&data);
-		strbuf_release(&err);
-		return -1;
+void command_set_read_all(struct command_set *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nr; i++)
+		read_command(cs, &cs->v[i]);
+}
+
+const struct command *command_get(struct command_set *cs, const char *name, struct strbuf *err)
+{
+	struct command *c = (struct command *)command_find(cs, name);
+	size_t before = cs->diags.nr;
+
+	if (!c)
+		return NULL;
+	if (read_command(cs, c)) {
+		if (cs->diags.nr > before)
+			diag_format(&cs->diags.v[before], err);
+		else
+			strbuf_addf(err, "%s has errors", c->path);
+		return NULL;
 	}
-	rc = !strcmp(runtime, "gemini") ? add_toml(cs, path, name, data.buf, data.len)
-					 : add_markdown(cs, path, name, runtime, data.buf, data.len);
-	strbuf_release(&data);
-	strbuf_release(&err);
-	return rc;
+	return c;
 }
 
 /* Every file with the extension under dir (recursing when nested), its
- * name its path with ':' for '/' and no extension. */
+ * name its path with ':' for '/' and no extension.  Only names are taken
+ * (the entry's type spares a stat): files are read when used. */
 static void scan(struct command_set *cs, const char *dir, const char *prefix, const char *ext,
 		 const char *runtime, int nested, int depth)
 {
@@ -216,26 +243,33 @@ static void scan(struct command_set *cs, const char *dir, const char *prefix, co
 
 	if (!d)
 		return;
-	while ((de = readdir(d)) != NULL)
+	while ((de = readdir(d)) != NULL) {
+		char type = de->d_type == DT_DIR ? 'd' : de->d_type == DT_REG ? 'f' : '?';
+
 		if (de->d_name[0] != '.')
-			strvec_push(&names, de->d_name);
+			strvec_pushf(&names, "%s%c", de->d_name, type);
+	}
 	closedir(d);
 	strvec_sort(&names);
 	for (i = 0; i < names.nr; i++) {
 		struct strbuf path = STRBUF_INIT, name = STRBUF_INIT;
-		const char *n = names.v[i];
-		size_t len = strlen(n);
+		char *n = names.v[i];
+		size_t len = strlen(n) - 1;
+		char type = n[len];
 		struct stat st;
 
+		n[len] = '\0';
 		file_join(&path, dir, n);
-		if (!stat(path.buf, &st) && S_ISDIR(st.st_mode)) {
+		if (type == '?')
+			type = stat(path.buf, &st) ? 'x' : S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 'x';
+		if (type == 'd') {
 			if (nested && depth < COMMAND_DEPTH_MAX) {
 				strbuf_addf(&name, "%s%s:", prefix, n);
 				scan(cs, path.buf, name.buf, ext, runtime, nested, depth + 1);
 			}
-		} else if (len > el && !strcmp(n + len - el, ext) && S_ISREG(st.st_mode)) {
+		} else if (type == 'f' && len > el && !strcmp(n + len - el, ext)) {
 			strbuf_addf(&name, "%s%.*s", prefix, (int)(len - el), n);
-			command_set_add_file(cs, path.buf, name.buf, runtime);
+			add(cs, path.buf, name.buf, runtime);	/* read when used */
 		}
 		strbuf_release(&path);
 		strbuf_release(&name);

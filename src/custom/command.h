@@ -47,6 +47,8 @@ struct command {
 	struct strvec allowed_tools;	/* rules, as written ("Bash(git status:*)") */
 	char *template;
 	int gemini_syntax;	/* {{args}}, @{path}, !{cmd} */
+	int loaded;		/* read and parsed (command_get, command_set_read_all) */
+	int failed;		/* ... and its file has errors */
 };
 
 struct command_set {
@@ -64,9 +66,15 @@ struct command_search {
 
 void command_set_init(struct command_set *cs);
 void command_set_release(struct command_set *cs);
-/* Loads every command on the search path; problems go to cs->diags (a
- * command with errors is left out). */
+/* Finds every command on the search path, by file name only: a file is
+ * read when its command is used (command_get) or listed
+ * (command_set_read_all), so hundreds of them cost nothing at start-up. */
 void command_set_load(struct command_set *cs, const struct command_search *s);
+/* Reads every command's file (for lists); problems go to cs->diags. */
+void command_set_read_all(struct command_set *cs);
+/* The command of that name, read: NULL when there is none (err empty) or
+ * its file has errors (err says where and what). */
+const struct command *command_get(struct command_set *cs, const char *name, struct strbuf *err);
 /* Adds the commands of one file (tests, and the loader). */
 int command_set_add_file(struct command_set *cs, const char *path, const char *name,
 			 const char *runtime);
