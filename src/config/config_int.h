@@ -25,5 +25,12 @@ struct config_rules *config_rules_for(struct config *cfg, const char *file);
  * that archie honours, read after archie's own files. */
 /* -1 when a settings file could not be parsed (its rules unknown). */
 int config_load_peers(struct config *cfg, const struct config_search *s);
+/* A line for `archie doctor`: "FILE: what: read|ignored (why)". */
+void config_peer_note(struct config *cfg, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* config_runtimes.c: OpenCode's opencode.json, Gemini CLI's
+ * settings.json, Codex's config.toml (read after Claude Code's). */
+int config_load_runtimes(struct config *cfg, const struct config_search *s);
 
 #endif

@@ -34,10 +34,7 @@
 
 #define SETTINGS_MAX ((size_t)4 << 20)
 
-static void note(struct config *cfg, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void note(struct config *cfg, const char *file, const char *fmt, ...)
+void config_peer_note(struct config *cfg, const char *file, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -74,14 +71,14 @@ static void default_mode(struct config *cfg, struct yamldoc *yd, const char *fil
 			strbuf_addf(&src, "%s:%d", file, line);
 			config_set_str(&cfg->permission_mode, modes[i].archie);
 			config_set_str(&cfg->permission_mode_source, src.buf);
-			note(cfg, file, "permissions.defaultMode: read (%s)", modes[i].archie);
+			config_peer_note(cfg, file, "permissions.defaultMode: read (%s)", modes[i].archie);
 			break;
 		}
 	if (m && i == sizeof(modes) / sizeof(modes[0])) {
 		if (!strcmp(m, "bypassPermissions"))
 			diag_add(&cfg->diags, DIAG_WARNING, file, line, col,
 				 "defaultMode bypassPermissions is not honoured: archie never turns its checks off from a file; --yes allows what would ask, for one run");
-		note(cfg, file, "permissions.defaultMode: ignored ('%s' has no archie equivalent)", m);
+		config_peer_note(cfg, file, "permissions.defaultMode: ignored ('%s' has no archie equivalent)", m);
 	}
 	free(m);
 	strbuf_release(&src);
@@ -99,7 +96,7 @@ static void env_section(struct config *cfg, const char *file, struct fy_node *v)
 			continue;
 		if (childenv_secret_name(name, strlen(name)) || !strncmp(name, "CLAUDE_", 7) ||
 		    !strncmp(name, "ANTHROPIC_", 10)) {
-			note(cfg, file, "env.%s: ignored (a secret or Claude Code's own setting never reaches a command)", name);
+			config_peer_note(cfg, file, "env.%s: ignored (a secret or Claude Code's own setting never reaches a command)", name);
 			continue;
 		}
 		json_object_set(set, name, json_is_string(val) ? val : json_string(""));
@@ -109,7 +106,7 @@ static void env_section(struct config *cfg, const char *file, struct fy_node *v)
 			json_object_set_new(set, name, json_string(text ? text : ""));
 			free(text);
 		}
-		note(cfg, file, "env.%s: read (set for commands)", name);
+		config_peer_note(cfg, file, "env.%s: read (set for commands)", name);
 	}
 	if (json_object_size(set)) {
 		if (!cfg->shell_env)
@@ -135,13 +132,13 @@ static int claude_settings(struct config *cfg, const char *file)
 		goto out;
 	if (file_read(file, SETTINGS_MAX, &data, &err)) {
 		diag_add(&cfg->diags, DIAG_WARNING, file, 0, 0, "not read: %s", err.buf);
-		note(cfg, file, "not read: %s", err.buf);
+		config_peer_note(cfg, file, "not read: %s", err.buf);
 		goto out;
 	}
 	if (yamldoc_parse_opts(&yd, file, "Claude Code settings", data.buf, data.len, 1,
 			       YAMLDOC_JSON, &cfg->diags)) {
 		/* fail closed: its deny rules cannot be known */
-		note(cfg, file, "could not be parsed: nothing in it is honoured");
+		config_peer_note(cfg, file, "could not be parsed: nothing in it is honoured");
 		rc = -1;
 		goto out;
 	}
@@ -167,11 +164,11 @@ static int claude_settings(struct config *cfg, const char *file)
 			rctx.alloc = &cr->alloc;
 			rctx.group = (int)cr->nr * 1000;
 			rules_claude_list(&rctx, fy_node_pair_key(pr), v, act);
-			note(cfg, file, "permissions.%s: read (%zu rules)", key, cr->nr - before);
+			config_peer_note(cfg, file, "permissions.%s: read (%zu rules)", key, cr->nr - before);
 		} else if (key && !strcmp(key, "defaultMode")) {
 			default_mode(cfg, &yd, file, v);
 		} else {
-			note(cfg, file, "permissions.%s: ignored (archie has no such setting)",
+			config_peer_note(cfg, file, "permissions.%s: ignored (archie has no such setting)",
 			     key ? key : "?");
 		}
 		free(key);
@@ -183,7 +180,7 @@ static int claude_settings(struct config *cfg, const char *file)
 		if (key && !strcmp(key, "env"))
 			env_section(cfg, file, fy_node_pair_value(pr));
 		else if (key && strcmp(key, "permissions"))
-			note(cfg, file, "%s: ignored (a Claude Code setting archie does not use)", key);
+			config_peer_note(cfg, file, "%s: ignored (a Claude Code setting archie does not use)", key);
 		free(key);
 	}
 	yamldoc_release(&yd);
@@ -218,5 +215,6 @@ int config_load_peers(struct config *cfg, const struct config_search *s)
 	}
 	rc |= claude_settings(cfg, managed && *managed ? managed : "/etc/claude-code/managed-settings.json");
 	strbuf_release(&path);
+	rc |= config_load_runtimes(cfg, s);
 	return rc;
 }

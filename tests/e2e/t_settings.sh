@@ -79,4 +79,61 @@ run "$ARCHIE" policy explain Read notes/private.md
 expect_rc 2 "a broken settings file is an error"
 expect_err "$WS/.claude/settings.local.json:" "... located"
 
+# the other runtimes' settings: OpenCode's permission, Gemini CLI's tools
+# lists, Codex's approval and sandbox modes, each said by doctor
+rm -f .claude/settings.local.json "$ARCHIE_CLAUDE_MANAGED_SETTINGS" "$HOME/.claude/settings.json"
+cat > opencode.jsonc <<'JSON'
+{
+  // comments and trailing commas, as OpenCode takes them
+  "$schema": "https://opencode.ai/config.json",
+  "permission": {"bash": {"*": "ask", "terraform apply*": "deny"}, "webfetch": "deny",},
+  "mcp": {"docs": {"type": "local", "command": ["npx", "-y", "docs-mcp"], "environment": {"A": "b"}}},
+  "agent": {"x": {"description": "y"}},
+}
+JSON
+run "$ARCHIE" policy explain Bash "terraform apply -auto-approve"
+expect_out "config $WS/opencode.jsonc, line 4: Bash(terraform apply*) -> deny" "OpenCode's permission: a bash pattern denied, with its line"
+expect_out "verdict: deny" "... denied"
+run "$ARCHIE" policy explain WebFetch https://example.org/
+expect_out "verdict: deny" "OpenCode's webfetch: deny"
+mkdir -p .gemini .codex
+printf '{
+  "tools": {
+    "exclude": ["run_shell_command(git push)", "write_file"]
+  },
+  "mcpServers": {"gh": {"command": "gh-mcp"}},
+  "context": {"fileName": "NOTES.md"}
+}
+' > .gemini/settings.json
+run "$ARCHIE" policy explain Bash "git push origin main"
+expect_out "config $WS/.gemini/settings.json, line 3: Bash(git push:*) -> deny" "Gemini's tools.exclude with a command: denied"
+run "$ARCHIE" policy explain Write notes.txt
+expect_out "verdict: deny" "Gemini's excluded write_file: Write denied"
+printf 'approval_policy = "on-request"
+sandbox_mode = "read-only"
+model = "o3"
+
+[mcp_servers.fs]
+command = "fs-mcp"
+args = ["--root", "."]
+
+[shell_environment_policy]
+inherit = "core"
+set = { FROM_CODEX = "1" }
+' > .codex/config.toml
+run "$ARCHIE" policy explain Bash "make build"
+expect_out "permission mode: plan ($WS/.codex/config.toml:0)" "Codex's sandbox_mode read-only: plan mode"
+run "$ARCHIE" doctor
+expect_out "$WS/opencode.jsonc: permission: read (3 rules)" "doctor: OpenCode's permission"
+expect_out "$WS/opencode.jsonc: agent: ignored (agents are read from .opencode/agent/*.md" "doctor: what is not read, and why"
+expect_out "$WS/.gemini/settings.json: tools.exclude: read (2 tools denied)" "doctor: Gemini's tools"
+expect_out "$WS/.gemini/settings.json: context: ignored (archie reads GEMINI.md" "doctor: Gemini's context"
+expect_out "$WS/.codex/config.toml: sandbox_mode: read (read-only: plan mode)" "doctor: Codex's sandbox mode"
+expect_out "$WS/.codex/config.toml: model: ignored" "doctor: Codex's model"
+printf 'approval_policy = "never
+' > .codex/config.toml
+run "$ARCHIE" policy explain Read x
+expect_rc 2 "a Codex config that does not parse stops the run"
+expect_err "$WS/.codex/config.toml:1:25: error: invalid TOML: a newline in a one-line string" "... located"
+
 finish
