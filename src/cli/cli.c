@@ -23,6 +23,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_commands_entry,
 	&cmd_skills_entry,
 	&cmd_models_entry,
+	&cmd_config_entry,
 	&cmd_doctor_entry,
 	&cmd_policy_entry,
 	&cmd_sandbox_entry,

@@ -106,6 +106,7 @@ extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_doctor_entry;
 extern const struct cmd_entry cmd_commands_entry;
 extern const struct cmd_entry cmd_skills_entry;
+extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_policy_entry;
 extern const struct cmd_entry cmd_sandbox_entry;
 extern const struct cmd_entry cmd_version_entry;

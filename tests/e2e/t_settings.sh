@@ -136,4 +136,15 @@ run "$ARCHIE" policy explain Read x
 expect_rc 2 "a Codex config that does not parse stops the run"
 expect_err "$WS/.codex/config.toml:1:25: error: invalid TOML: a newline in a one-line string" "... located"
 
+# archie config show: the merged configuration, each value with its place
+printf 'sandbox_mode = "read-only"\n' > .codex/config.toml
+run "$ARCHIE" config show
+expect_rc 0 "config show"
+expect_out "permission mode:  plan  (from $WS/.codex/config.toml:0)" "config show: the mode and where it came from"
+expect_out "deny  Bash(git push:*)" "config show: a rule from Gemini's settings"
+expect_out "$WS/.gemini/settings.json:3" "... with its file and line"
+run "$ARCHIE" config show --json
+expect_json '[.permission_rules[] | select(.file | endswith("opencode.jsonc"))] | length == 3' "config show --json: OpenCode's rules"
+expect_json '.mcp_servers | map(.names) | add | index("docs") != null and index("gh") != null' "config show --json: the MCP servers of every runtime"
+
 finish
