@@ -72,6 +72,8 @@ static int cmd_policy_exec(struct cli_ctx *ctx, int argc, char **argv)
 		policy_mode_parse(cfg.permission_mode, &mode);
 	policy_init(&p, root.buf);
 	p.mode = mode;
+	for (i = 0; i < cfg.extra_dirs.nr; i++)
+		policy_add_root(&p, cfg.extra_dirs.v[i]);
 	for (i = 0; i < cfg.rules_nr; i++) {
 		strbuf_reset(&name);
 		strbuf_addf(&name, "config %s", cfg.rules[i].file);

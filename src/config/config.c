@@ -51,6 +51,7 @@ void config_init(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	strvec_init(&cfg->files);
 	strvec_init(&cfg->peer_notes);
+	strvec_init(&cfg->extra_dirs);
 	diag_list_init(&cfg->diags);
 }
 
@@ -100,6 +101,7 @@ void config_release(struct config *cfg)
 	free(cfg->permission_mode);
 	free(cfg->permission_mode_source);
 	strvec_release(&cfg->peer_notes);
+	strvec_release(&cfg->extra_dirs);
 	free(cfg->delegation.routing);
 	json_decref(cfg->hooks);
 	json_decref(cfg->shell_env);

@@ -85,6 +85,9 @@ struct config {
 	 * strongest source's (managed, then local, project, user) */
 	char *permission_mode;
 	char *permission_mode_source;
+	/* more directories that count as the workspace (Claude Code's
+	 * permissions.additionalDirectories), absolute */
+	struct strvec extra_dirs;
 	struct config_delegation delegation;
 	/* sections other subsystems read, as JSON: [{"file": F, "value": V}] */
 	json_t *hooks;			/* `hooks:` (src/hooks/) */

@@ -119,7 +119,39 @@ static void env_section(struct config *cfg, const char *file, struct fy_node *v)
 	json_decref(all);
 }
 
-static int claude_settings(struct config *cfg, const char *file)
+/* permissions.additionalDirectories: more directories that count as the
+ * workspace; relative ones from the project, "~/" from home. */
+static void extra_dirs(struct config *cfg, const char *file, struct fy_node *v, const char *root)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	size_t n = 0;
+
+	while (fy_node_get_type(v) == FYNT_SEQUENCE && (item = fy_node_sequence_iterate(v, &it)) != NULL) {
+		char *d = yamldoc_scalar_dup(item);
+		struct strbuf abs = STRBUF_INIT;
+		const char *home = getenv("HOME");
+
+		if (!d || !*d) {
+			free(d);
+			continue;
+		}
+		if (d[0] == '~' && d[1] == '/' && home)
+			file_join(&abs, home, d + 2);
+		else if (d[0] != '/' && root)
+			file_join(&abs, root, d);
+		else
+			strbuf_addstr(&abs, d);
+		strvec_push(&cfg->extra_dirs, abs.buf);
+		n++;
+		free(d);
+		strbuf_release(&abs);
+	}
+	config_peer_note(cfg, file, "permissions.additionalDirectories: read (%zu director%s counted as the workspace)",
+			 n, n == 1 ? "y" : "ies");
+}
+
+static int claude_settings(struct config *cfg, const char *file, const char *root)
 {
 	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT;
 	struct yamldoc yd;
@@ -167,6 +199,8 @@ static int claude_settings(struct config *cfg, const char *file)
 			config_peer_note(cfg, file, "permissions.%s: read (%zu rules)", key, cr->nr - before);
 		} else if (key && !strcmp(key, "defaultMode")) {
 			default_mode(cfg, &yd, file, v);
+		} else if (key && !strcmp(key, "additionalDirectories")) {
+			extra_dirs(cfg, file, v, root);
 		} else {
 			config_peer_note(cfg, file, "permissions.%s: ignored (archie has no such setting)",
 			     key ? key : "?");
@@ -204,16 +238,17 @@ int config_load_peers(struct config *cfg, const struct config_search *s)
 	else if (home && *home)
 		file_join(&path, home, ".claude/settings.json");
 	if (path.len)
-		rc |= claude_settings(cfg, path.buf);
+		rc |= claude_settings(cfg, path.buf, s->project_root);
 	if (s->project_root) {
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".claude/settings.json");
-		rc |= claude_settings(cfg, path.buf);
+		rc |= claude_settings(cfg, path.buf, s->project_root);
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".claude/settings.local.json");
-		rc |= claude_settings(cfg, path.buf);
+		rc |= claude_settings(cfg, path.buf, s->project_root);
 	}
-	rc |= claude_settings(cfg, managed && *managed ? managed : "/etc/claude-code/managed-settings.json");
+	rc |= claude_settings(cfg, managed && *managed ? managed : "/etc/claude-code/managed-settings.json",
+			      s->project_root);
 	strbuf_release(&path);
 	rc |= config_load_runtimes(cfg, s);
 	return rc;

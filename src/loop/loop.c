@@ -99,6 +99,8 @@ static int init_policy(struct loop *l, struct strbuf *err)
 	l->policy.owner = o->agent->name;
 	if (l->child.parent)
 		l->policy.parent = &l->child.parent->policy;
+	for (i = 0; i < o->cfg->extra_dirs.nr; i++)
+		policy_add_root(&l->policy, o->cfg->extra_dirs.v[i]);
 	for (i = 0; i < o->cfg->rules_nr; i++) {
 		strbuf_reset(&name);
 		strbuf_addf(&name, "config %s", o->cfg->rules[i].file);
@@ -122,8 +124,13 @@ static int init_policy(struct loop *l, struct strbuf *err)
  * budget (sandbox_run.c): nothing to walk here, so start-up stays fast. */
 static void init_sandbox(struct loop *l)
 {
+	size_t i;
+
 	sandbox_init(&l->sandbox, l->o.sandbox, l->policy.root);
 	l->sandbox.network = l->o.network;
+	/* the directories that count as the workspace are writable there too */
+	for (i = 0; i < l->policy.extra_roots.nr; i++)
+		strvec_push(&l->sandbox.writable, l->policy.extra_roots.v[i]);
 	if (l->child.parent)
 		sandbox_share(&l->sandbox, &l->child.parent->sandbox);
 	l->env.sandbox = &l->sandbox;

@@ -31,7 +31,7 @@ void policy_init(struct policy *p, const char *root)
 	memset(p, 0, sizeof(*p));
 	p->root = xstrdup(realpath(root, real) ? real : root);
 	p->home = xstrdup(home && *home ? home : "/nonexistent-home");
-	strvec_init(&p->extra_write);
+	strvec_init(&p->extra_roots);
 }
 
 static void free_rules(struct policy_rule *r, size_t nr)
@@ -56,7 +56,7 @@ void policy_release(struct policy *p)
 	free(p->src);
 	free(p->root);
 	free(p->home);
-	strvec_release(&p->extra_write);
+	strvec_release(&p->extra_roots);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -92,6 +92,13 @@ void policy_add_source(struct policy *p, const char *name,
 
 	for (i = 0; i < nr; i++)
 		add_rule(s, &rules[i]);
+}
+
+void policy_add_root(struct policy *p, const char *dir)
+{
+	char real[PATH_MAX];
+
+	strvec_push(&p->extra_roots, realpath(dir, real) ? real : dir);
 }
 
 void policy_remove_source(struct policy *p, const char *name)

@@ -56,7 +56,9 @@ struct policy {
 	char *home;
 	struct policy_source *src;
 	size_t nr, alloc;
-	struct strvec extra_write;	/* sandbox: more writable paths */
+	/* more directories that count as the workspace (Claude Code's
+	 * additionalDirectories), resolved; policy_add_root */
+	struct strvec extra_roots;
 	/* A subagent's policy is bounded by its ancestors' (policy_bound);
 	 * owner names the agent whose policy it is, for reasons. */
 	struct policy *parent;
@@ -106,6 +108,10 @@ void policy_remove_source(struct policy *p, const char *name);
 /* Adds one Claude-form rule to the named source (created if needed). */
 int policy_add_rule(struct policy *p, const char *source, const char *spec,
 		    enum rule_action act, struct strbuf *err);
+
+/* Another directory that counts as the workspace: reads and writes there
+ * are decided as in the project (its symbolic links resolved). */
+void policy_add_root(struct policy *p, const char *dir);
 
 int policy_mode_parse(const char *s, enum policy_mode *out);
 /* "default", "accept", "plan". */

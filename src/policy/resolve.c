@@ -131,10 +131,21 @@ void policy_resolve_path(const struct policy *p, const char *cwd,
 	strbuf_release(&next);
 }
 
+static int under(const char *root, const char *path)
+{
+	size_t n = strlen(root);
+
+	return !strncmp(path, root, n) && (path[n] == '/' || !path[n] || (n == 1 && root[0] == '/'));
+}
+
 int policy_inside(const struct policy *p, const char *path)
 {
-	size_t n = strlen(p->root);
+	size_t i;
 
-	return !strncmp(path, p->root, n) && (path[n] == '/' || !path[n] ||
-					      (n == 1 && p->root[0] == '/'));
+	if (under(p->root, path))
+		return 1;
+	for (i = 0; i < p->extra_roots.nr; i++)
+		if (under(p->extra_roots.v[i], path))
+			return 1;
+	return 0;
 }

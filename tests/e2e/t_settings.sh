@@ -32,6 +32,11 @@ run "$ARCHIE" policy explain Bash "npm run test -- --watch"
 expect_out "Bash(npm run test:*) -> allow" "Bash(npm run test:*) allows what starts with it"
 run "$ARCHIE" policy explain Bash "npm run test:unit"
 expect_no_out "Bash(npm run test:*) -> allow" "... on a word boundary, as Claude Code matches"
+mkdir -p ../docs && echo "shared notes" > ../docs/notes.md
+run "$ARCHIE" policy explain Read ../docs/notes.md
+expect_out "verdict: allow" "additionalDirectories: a directory beside the project counts as the workspace"
+run "$ARCHIE" policy explain Read ../elsewhere.md
+expect_out "reading outside the workspace asks" "... and only that one"
 run "$ARCHIE" policy explain WebFetch https://example.com/page
 expect_out "WebFetch(domain:example.com) -> allow" "WebFetch(domain:...) rules"
 
@@ -69,7 +74,8 @@ expect_err "defaultMode bypassPermissions is not honoured" "bypassPermissions is
 run "$ARCHIE" doctor
 expect_rc 0 "doctor"
 expect_out "$WS/.claude/settings.json: permissions.deny: read (2 rules)" "doctor: rules read"
-expect_out "$WS/.claude/settings.json: permissions.additionalDirectories: ignored" "doctor: what is ignored"
+expect_out "$WS/.claude/settings.json: permissions.additionalDirectories: read (1 directory counted as the workspace)" "doctor: additionalDirectories"
+expect_out "$WS/.claude/settings.json: model: ignored (a Claude Code setting archie does not use)" "doctor: what is ignored, and why"
 expect_out "$WS/.claude/settings.json: env.GITHUB_TOKEN: ignored (a secret" "doctor: secrets kept from commands"
 expect_out "$WS/.claude/settings.json: model: ignored" "doctor: settings archie does not use"
 
