@@ -122,6 +122,11 @@ void agent_free(struct agent *a);
 struct agent *agent_parse(const char *path, const char *data, size_t len,
 			  struct diag_list *diags);
 
+/* The agents of an OpenCode opencode.json(c)'s "agent" map, appended to
+ * *out (agent_json.c); returns how many definitions it held. */
+int agent_load_opencode_json(const char *file, struct agent ***out, size_t *nr, size_t *alloc,
+			     struct diag_list *diags);
+
 /* Reads (at most AGENT_FILE_MAX bytes) and parses path. */
 struct agent *agent_load_file(const char *path, struct diag_list *diags);
 

@@ -367,6 +367,15 @@ int agent_registry_load(struct agent_registry *reg,
 		strbuf_reset(&p);
 		file_join(&p, root.buf, project_dirs[i]);
 		add_dir(reg, p.buf, "project");
+		/* after .opencode/agents: opencode.json's own agents */
+		if (!strcmp(project_dirs[i], ".opencode/agents")) {
+			strbuf_reset(&p);
+			file_join(&p, root.buf, "opencode.json");
+			add_dir(reg, p.buf, "project");
+			strbuf_reset(&p);
+			file_join(&p, root.buf, "opencode.jsonc");
+			add_dir(reg, p.buf, "project");
+		}
 	}
 	for (i = 0; search->extra_dirs && i < search->extra_dirs->nr; i++) {
 		if (!file_is_dir(search->extra_dirs->v[i])) {
@@ -381,8 +390,15 @@ int agent_registry_load(struct agent_registry *reg,
 		struct agent **list = NULL;
 		size_t nr = 0, alloc = 0, j;
 
-		reg->files += agent_registry_load_dir(reg->dirs[i].path, &list,
-						      &nr, &alloc, &reg->diags);
+		size_t pl = strlen(reg->dirs[i].path);
+
+		if (pl > 5 && (!strcmp(reg->dirs[i].path + pl - 5, ".json") ||
+			       !strcmp(reg->dirs[i].path + pl - 6, ".jsonc")))
+			reg->files += (size_t)agent_load_opencode_json(reg->dirs[i].path, &list, &nr,
+								       &alloc, &reg->diags);
+		else
+			reg->files += agent_registry_load_dir(reg->dirs[i].path, &list,
+							      &nr, &alloc, &reg->diags);
 		for (j = 0; j < nr; j++)
 			add_agent(reg, list[j], i);
 		free(list);

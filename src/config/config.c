@@ -52,6 +52,7 @@ void config_init(struct config *cfg)
 	strvec_init(&cfg->files);
 	strvec_init(&cfg->peer_notes);
 	strvec_init(&cfg->extra_dirs);
+	strvec_init(&cfg->instructions);
 	diag_list_init(&cfg->diags);
 }
 
@@ -102,6 +103,7 @@ void config_release(struct config *cfg)
 	free(cfg->permission_mode_source);
 	strvec_release(&cfg->peer_notes);
 	strvec_release(&cfg->extra_dirs);
+	strvec_release(&cfg->instructions);
 	free(cfg->delegation.routing);
 	json_decref(cfg->hooks);
 	json_decref(cfg->shell_env);

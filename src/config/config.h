@@ -88,6 +88,10 @@ struct config {
 	/* more directories that count as the workspace (Claude Code's
 	 * permissions.additionalDirectories), absolute */
 	struct strvec extra_dirs;
+	/* more instruction files for the system prompt (OpenCode's
+	 * `instructions`, Gemini CLI's context.fileName): absolute paths or
+	 * glob patterns */
+	struct strvec instructions;
 	struct config_delegation delegation;
 	/* sections other subsystems read, as JSON: [{"file": F, "value": V}] */
 	json_t *hooks;			/* `hooks:` (src/hooks/) */

@@ -33,44 +33,6 @@
 
 #define SETTINGS_MAX ((size_t)4 << 20)
 
-/* JSON with comments and trailing commas (JSONC, as Gemini CLI and
- * OpenCode accept) made JSON in place: comments and such commas become
- * spaces, newlines stay, so every position is still right. */
-static void jsonc_to_json(char *s, size_t n)
-{
-	size_t i, k;
-	int in_str = 0;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (s[i] == '\\' && i + 1 < n)
-				i++;
-			else if (s[i] == '"')
-				in_str = 0;
-			continue;
-		}
-		if (s[i] == '"') {
-			in_str = 1;
-		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '/') {
-			for (; i < n && s[i] != '\n'; i++)
-				s[i] = ' ';
-		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
-			for (; i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'); i++)
-				if (s[i] != '\n')
-					s[i] = ' ';
-			if (i < n)
-				s[i] = ' ';
-			if (i + 1 < n)
-				s[++i] = ' ';
-		} else if (s[i] == ',') {
-			for (k = i + 1; k < n && strchr(" \t\r\n", s[k]); k++)
-				;
-			if (k < n && (s[k] == '}' || s[k] == ']'))
-				s[i] = ' ';
-		}
-	}
-}
-
 /* Reads a settings file: 1 with yd (and the text, which it points into),
  * 0 when there is none, -1 when it does not parse (an error, noted). */
 static int read_settings(struct config *cfg, const char *file, int json, struct strbuf *data,
@@ -87,8 +49,7 @@ static int read_settings(struct config *cfg, const char *file, int json, struct 
 		return 0;
 	}
 	if (json) {
-		jsonc_to_json(data->buf, data->len);
-		if (yamldoc_parse_opts(yd, file, "settings", data->buf, data->len, 1, YAMLDOC_JSON,
+		if (yamldoc_parse_opts(yd, file, "settings", data->buf, data->len, 1, YAMLDOC_JSONC,
 				       &cfg->diags)) {
 			config_peer_note(cfg, file, "could not be parsed: nothing in it is honoured");
 			return -1;
@@ -189,7 +150,35 @@ static json_t *opencode_mcp(json_t *mcp)
 	return out;
 }
 
-static int opencode(struct config *cfg, const char *file)
+/* Instruction file names or patterns, relative to root unless absolute. */
+static void add_instructions(struct config *cfg, const char *root, json_t *names)
+{
+	json_t *v;
+	size_t i;
+
+	if (json_is_string(names)) {
+		json_t *one = json_pack("[O]", names);
+
+		add_instructions(cfg, root, one);
+		json_decref(one);
+		return;
+	}
+	json_array_foreach(names, i, v) {
+		const char *n = json_string_value(v);
+		struct strbuf p = STRBUF_INIT;
+
+		if (!n || !*n)
+			continue;
+		if (n[0] == '/' || !root)
+			strbuf_addstr(&p, n);
+		else
+			file_join(&p, root, n);
+		strvec_push(&cfg->instructions, p.buf);
+		strbuf_release(&p);
+	}
+}
+
+static int opencode(struct config *cfg, const char *file, const char *root)
 {
 	struct strbuf data = STRBUF_INIT;
 	struct fy_node_pair *p;
@@ -215,9 +204,17 @@ static int opencode(struct config *cfg, const char *file)
 			add_mcp(cfg, file, opencode_mcp(j));
 			json_decref(j);
 			config_peer_note(cfg, file, "mcp: read (its servers, as archie's)");
+		} else if (key && !strcmp(key, "agent")) {
+			config_peer_note(cfg, file, "agent: read (its agents are in 'archie agents list')");
+		} else if (key && !strcmp(key, "instructions")) {
+			json_t *j = yamldoc_to_json(v);
+
+			add_instructions(cfg, root, j);
+			json_decref(j);
+			config_peer_note(cfg, file, "instructions: read (in the system prompt)");
 		} else if (key && strcmp(key, "$schema")) {
 			config_peer_note(cfg, file, "%s: ignored (%s)", key,
-					 !strcmp(key, "agent") ? "agents are read from .opencode/agent/*.md; JSON agents are not yet"
+					 !strcmp(key, "agent") ? "read by the agent registry: 'archie agents list' shows them"
 					 : !strcmp(key, "instructions") ? "archie reads AGENTS.md and the other memory files, not extra ones"
 					 : "an OpenCode setting archie does not use");
 		}
@@ -317,7 +314,7 @@ static void gemini_tools(struct config *cfg, const char *file, struct yamldoc *y
 	strvec_release(&named);
 }
 
-static int gemini(struct config *cfg, const char *file)
+static int gemini(struct config *cfg, const char *file, const char *root)
 {
 	struct strbuf data = STRBUF_INIT;
 	struct fy_node_pair *p;
@@ -348,10 +345,15 @@ static int gemini(struct config *cfg, const char *file)
 		} else if (!strcmp(key, "mcpServers")) {
 			add_mcp(cfg, file, yamldoc_to_json(v));
 			config_peer_note(cfg, file, "mcpServers: read (its servers, as archie's)");
+		} else if (!strcmp(key, "context") && fy_node_get_type(v) == FYNT_MAPPING &&
+			   (x = fy_node_mapping_lookup_by_string(v, "fileName", FY_NT)) != NULL) {
+			json_t *j = yamldoc_to_json(x);
+
+			add_instructions(cfg, root, j);
+			json_decref(j);
+			config_peer_note(cfg, file, "context.fileName: read (the project's such files are in the system prompt)");
 		} else {
-			config_peer_note(cfg, file, "%s: ignored (%s)", key,
-					 !strcmp(key, "context") ? "archie reads GEMINI.md, AGENTS.md and CLAUDE.md; other file names are not read"
-					 : "a Gemini CLI setting archie does not use");
+			config_peer_note(cfg, file, "%s: ignored (a Gemini CLI setting archie does not use)", key);
 		}
 		free(key);
 	}
@@ -439,7 +441,7 @@ int config_load_runtimes(struct config *cfg, const struct config_search *s)
 	strbuf_reset(&path);
 	if (home && *home) {
 		file_join(&path, home, ".gemini/settings.json");
-		rc |= gemini(cfg, path.buf);
+		rc |= gemini(cfg, path.buf, s->project_root);
 	}
 	strbuf_reset(&path);
 	if (xdg && *xdg)
@@ -447,7 +449,7 @@ int config_load_runtimes(struct config *cfg, const struct config_search *s)
 	else if (home && *home)
 		file_join(&path, home, ".config/opencode/opencode.json");
 	if (path.len)
-		rc |= opencode(cfg, path.buf);
+		rc |= opencode(cfg, path.buf, s->project_root);
 	if (s->project_root) {
 		static const char *const files[] = { "opencode.json", "opencode.jsonc" };
 		size_t i;
@@ -455,11 +457,11 @@ int config_load_runtimes(struct config *cfg, const struct config_search *s)
 		for (i = 0; i < 2; i++) {
 			strbuf_reset(&path);
 			file_join(&path, s->project_root, files[i]);
-			rc |= opencode(cfg, path.buf);
+			rc |= opencode(cfg, path.buf, s->project_root);
 		}
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".gemini/settings.json");
-		rc |= gemini(cfg, path.buf);
+		rc |= gemini(cfg, path.buf, s->project_root);
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".codex/config.toml");
 		rc |= codex(cfg, path.buf);

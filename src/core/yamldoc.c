@@ -131,10 +131,48 @@ int yamldoc_parse(struct yamldoc *yd, const char *path, const char *what,
 	return yamldoc_parse_opts(yd, path, what, yaml, len, line_base, 0, diags);
 }
 
+/* JSONC made JSON in place: comments and trailing commas become
+ * spaces, newlines stay, so every position is still right. */
+static void jsonc_clean(char *s, size_t n)
+{
+	size_t i, k;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (s[i] == '\\' && i + 1 < n)
+				i++;
+			else if (s[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		if (s[i] == '"') {
+			in_str = 1;
+		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '/') {
+			for (; i < n && s[i] != '\n'; i++)
+				s[i] = ' ';
+		} else if (s[i] == '/' && i + 1 < n && s[i + 1] == '*') {
+			for (; i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'); i++)
+				if (s[i] != '\n')
+					s[i] = ' ';
+			if (i < n)
+				s[i] = ' ';
+			if (i + 1 < n)
+				s[++i] = ' ';
+		} else if (s[i] == ',') {
+			for (k = i + 1; k < n && strchr(" \t\r\n", s[k]); k++)
+				;
+			if (k < n && (s[k] == '}' || s[k] == ']'))
+				s[i] = ' ';
+		}
+	}
+}
+
 int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
 		       const char *yaml, size_t len, int line_base, unsigned opts,
 		       struct diag_list *diags)
 {
+	char *clean = NULL;
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg cfg;
 	struct fy_diag *diag;
@@ -145,13 +183,20 @@ int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
 	yd->path = path;
 	yd->what = what;
 	yd->line_base = line_base;
+	if ((opts & YAMLDOC_JSONC) == YAMLDOC_JSONC) {
+		clean = xmemdupz(yaml, len);
+		jsonc_clean(clean, len);
+		yaml = clean;
+	}
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.colorize = false;
 	diag = fy_diag_create(&dcfg);
-	if (!diag)
+	if (!diag) {
+		free(clean);
 		return diag_add(diags, DIAG_ERROR, path, 0, 0,
 				"cannot create the YAML diagnostics object");
+	}
 	fy_diag_set_collect_errors(diag, true);
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -186,8 +231,12 @@ int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
 	}
 	rc = 0;
 out:
-	if (rc)
+	if (rc) {
 		yamldoc_release(yd);
+		free(clean);
+	} else {
+		yd->text = clean;
+	}
 	fy_diag_destroy(diag);
 	return rc;
 }
@@ -198,6 +247,8 @@ void yamldoc_release(struct yamldoc *yd)
 		fy_document_destroy(yd->doc);
 	yd->doc = NULL;
 	yd->root = NULL;
+	free(yd->text);
+	yd->text = NULL;
 }
 
 static struct fy_node *first_scalar(struct fy_node *n, int depth)

@@ -28,6 +28,7 @@ struct yamldoc {
 	int line_base;		/* file line of the YAML's first line */
 	const char *path;	/* borrowed, for diagnostics */
 	const char *what;	/* "frontmatter", "config file" */
+	char *text;		/* YAMLDOC_JSONC: the cleaned copy the document reads */
 };
 
 /*
@@ -46,6 +47,9 @@ void yamldoc_release(struct yamldoc *yd);
 #define YAMLDOC_LAST_KEY_WINS 1u
 /* The text is JSON (settings.json): read as JSON, positions kept. */
 #define YAMLDOC_JSON 2u
+/* ... with comments and trailing commas (JSONC: Gemini CLI's and
+ * OpenCode's settings), dropped on a copy the document keeps. */
+#define YAMLDOC_JSONC 6u
 int yamldoc_parse_opts(struct yamldoc *yd, const char *path, const char *what,
 		       const char *yaml, size_t len, int line_base, unsigned opts,
 		       struct diag_list *diags);

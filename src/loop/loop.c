@@ -288,7 +288,13 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 		return -1;
 	model_setup(l);
 	toolset_offer(l);
-	prompt_build(o->agent->prompt, o->root, o->cwd, &sys, NULL);
+	{
+		struct strvec seen = STRVEC_INIT;
+
+		prompt_build(o->agent->prompt, o->root, o->cwd, &sys, &seen);
+		prompt_add_instructions(&o->cfg->instructions, &seen, &sys);
+		strvec_release(&seen);
+	}
 	/* skills: names and descriptions only, the rest on demand */
 	if (o->skills && toolset_find(l, "Skill"))
 		skill_list_prompt(o->skills, o->agent->has_skills ? &o->agent->skills : NULL, &sys);

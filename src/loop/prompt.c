@@ -9,6 +9,8 @@
 #include "core/strvec.h"
 #include "policy/gitsafe.h"
 
+#include <glob.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -16,6 +18,11 @@
 #include <unistd.h>
 
 #define MEMORY_FILE_MAX ((size_t)256 << 10)
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static const char *const memory_names[] = {
 	"AGENTS.md", "CLAUDE.md", "GEMINI.md", "ARCHIE.md",
@@ -162,6 +169,34 @@ void prompt_build(const char *agent_prompt, const char *root, const char *cwd,
 	git_summary(root, out);
 	strbuf_addch(out, '\n');
 	strvec_release(&mem);
+	strbuf_release(&data);
+	strbuf_release(&err);
+}
+
+void prompt_add_instructions(const struct strvec *patterns, struct strvec *files, struct strbuf *out)
+{
+	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT;
+	size_t i, k, j;
+
+	for (i = 0; i < patterns->nr; i++) {
+		glob_t g;
+
+		if (glob(patterns->v[i], GLOB_NOSORT, NULL, &g))
+			continue;
+		qsort(g.gl_pathv, g.gl_pathc, sizeof(*g.gl_pathv),
+		      strcmp_ptr);
+		for (k = 0; k < g.gl_pathc; k++) {
+			for (j = 0; j < files->nr && strcmp(files->v[j], g.gl_pathv[k]); j++)
+				;
+			strbuf_reset(&data);
+			if (j < files->nr || file_read(g.gl_pathv[k], MEMORY_FILE_MAX, &data, &err))
+				continue;
+			strbuf_addf(out, "\n\n# Project instructions from %s\n\n", g.gl_pathv[k]);
+			strbuf_add(out, data.buf, data.len);
+			strvec_push(files, g.gl_pathv[k]);
+		}
+		globfree(&g);
+	}
 	strbuf_release(&data);
 	strbuf_release(&err);
 }

@@ -18,6 +18,11 @@ struct strvec;
 void prompt_build(const char *agent_prompt, const char *root, const char *cwd,
 		  struct strbuf *out, struct strvec *files);
 
+/* More instruction files (paths or glob patterns; OpenCode's
+ * `instructions`), each appended to out as project instructions, once,
+ * skipping those already in files (which it extends). */
+void prompt_add_instructions(const struct strvec *patterns, struct strvec *files, struct strbuf *out);
+
 /* The memory files, from root down to cwd, in order (appended to files). */
 void prompt_memory_files(const char *root, const char *cwd, struct strvec *files);
 

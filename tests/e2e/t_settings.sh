@@ -92,13 +92,21 @@ cat > opencode.jsonc <<'JSON'
 {
   // comments and trailing commas, as OpenCode takes them
   "$schema": "https://opencode.ai/config.json",
+  "instructions": ["docs/guide-*.md"],
   "permission": {"bash": {"*": "ask", "terraform apply*": "deny"}, "webfetch": "deny",},
   "mcp": {"docs": {"type": "local", "command": ["npx", "-y", "docs-mcp"], "environment": {"A": "b"}}},
-  "agent": {"x": {"description": "y"}},
+  "agent": {"json-reviewer": {"description": "Reviews from JSON", "mode": "subagent", "prompt": "{file:./prompts/review.txt}", "tools": {"write": false, "edit": false}},
+            "build": {"model": "anthropic/claude-sonnet-4"}},
 }
 JSON
+mkdir -p prompts && echo "You review code, from a prompt file." > prompts/review.txt
+run "$ARCHIE" agents show json-reviewer --json
+expect_json '.description == "Reviews from JSON" and .mode == "subagent" and (.tools | index("Edit") == null and index("Write") == null)' "an agent defined in opencode.json, read-only as its tools map says"
+expect_json '.source | endswith("opencode.jsonc (agent json-reviewer)")' "... named for where it is"
+run "$ARCHIE" agents list
+expect_no_out "build " "an entry without a prompt (tuning OpenCode's own agent) is no agent here"
 run "$ARCHIE" policy explain Bash "terraform apply -auto-approve"
-expect_out "config $WS/opencode.jsonc, line 4: Bash(terraform apply*) -> deny" "OpenCode's permission: a bash pattern denied, with its line"
+expect_out "config $WS/opencode.jsonc, line 5: Bash(terraform apply*) -> deny" "OpenCode's permission: a bash pattern denied, with its line"
 expect_out "verdict: deny" "... denied"
 run "$ARCHIE" policy explain WebFetch https://example.org/
 expect_out "verdict: deny" "OpenCode's webfetch: deny"
@@ -131,9 +139,9 @@ run "$ARCHIE" policy explain Bash "make build"
 expect_out "permission mode: plan ($WS/.codex/config.toml:0)" "Codex's sandbox_mode read-only: plan mode"
 run "$ARCHIE" doctor
 expect_out "$WS/opencode.jsonc: permission: read (3 rules)" "doctor: OpenCode's permission"
-expect_out "$WS/opencode.jsonc: agent: ignored (agents are read from .opencode/agent/*.md" "doctor: what is not read, and why"
+expect_out "$WS/opencode.jsonc: agent: read (its agents are in 'archie agents list')" "doctor: OpenCode's JSON agents"
 expect_out "$WS/.gemini/settings.json: tools.exclude: read (2 tools denied)" "doctor: Gemini's tools"
-expect_out "$WS/.gemini/settings.json: context: ignored (archie reads GEMINI.md" "doctor: Gemini's context"
+expect_out "$WS/.gemini/settings.json: context.fileName: read" "doctor: Gemini's context"
 expect_out "$WS/.codex/config.toml: sandbox_mode: read (read-only: plan mode)" "doctor: Codex's sandbox mode"
 expect_out "$WS/.codex/config.toml: model: ignored" "doctor: Codex's model"
 printf 'approval_policy = "never
@@ -141,6 +149,15 @@ printf 'approval_policy = "never
 run "$ARCHIE" policy explain Read x
 expect_rc 2 "a Codex config that does not parse stops the run"
 expect_err "$WS/.codex/config.toml:1:25: error: invalid TOML: a newline in a one-line string" "... located"
+
+# instruction files: OpenCode's instructions, Gemini CLI's context.fileName
+mkdir -p docs && echo "GUIDE-ONE: handlers are thin." > docs/guide-one.md && echo "NOTES-MARK: the team's notes." > NOTES.md
+printf 'sandbox_mode = "workspace-write"\n' > .codex/config.toml
+fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"ok"}}]}'
+OPENAI_BASE_URL="$FAKE_URL" run "$ARCHIE" -p "hi" --model openai/m --routing off
+check "OpenCode's instructions are in the system prompt" req_match 1 '.messages[0].content' 'GUIDE-ONE'
+check "Gemini CLI's context.fileName too" req_match 1 '.messages[0].content' 'NOTES-MARK'
+fakellm_stop
 
 # archie config show: the merged configuration, each value with its place
 printf 'sandbox_mode = "read-only"\n' > .codex/config.toml
