@@ -199,27 +199,59 @@ static struct agent **load_files(const struct strvec *files, struct diag_list *d
 	return j.got;
 }
 
+/* list's positions sorted by agent name, then position: the later ones
+ * of a run of equal names are its duplicates.  Sorted, not compared pair
+ * by pair: a directory may hold hundreds of agents. */
+static const struct agent *const *sort_list;
+
+static int cmp_pos(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = strcmp(sort_list[a]->name, sort_list[b]->name);
+
+	return c ? c : (a > b) - (a < b);
+}
+
+/* For each position, the earlier position holding the same name, or
+ * (size_t)-1; the caller frees it.  NULL entries are skipped. */
+static size_t *first_of_name(struct agent **list, size_t nr)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	size_t *pos = xcalloc(nr ? nr : 1, sizeof(*pos)), *first = xcalloc(nr ? nr : 1, sizeof(*first));
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		first[i] = (size_t)-1;
+		if (list[i])
+			pos[n++] = i;
+	}
+	pthread_mutex_lock(&lock);	/* qsort has no context argument */
+	sort_list = (const struct agent *const *)list;
+	qsort(pos, n, sizeof(*pos), cmp_pos);
+	pthread_mutex_unlock(&lock);
+	for (i = 1; i < n; i++)
+		if (!strcmp(list[pos[i]]->name, list[pos[i - 1]]->name))
+			first[pos[i]] = first[pos[i - 1]] != (size_t)-1 ? first[pos[i - 1]] : pos[i - 1];
+	free(pos);
+	return first;
+}
+
 void agent_registry_check_duplicates(struct agent **list, size_t nr,
 				     struct diag_list *diags)
 {
-	size_t i, j;
+	size_t *first = first_of_name(list, nr), i;
 
 	for (i = 0; i < nr; i++) {
-		if (!list[i])
-			continue;
-		for (j = 0; j < i; j++) {
-			struct agent *a = list[i], *first = list[j];
+		struct agent *a = list[i];
 
-			if (!first || strcmp(first->name, a->name))
-				continue;
-			diag_add(diags, DIAG_ERROR, a->path,
-				 a->name_line ? a->name_line : 1,
-				 a->name_line ? a->name_col : 1,
-				 "duplicate agent name '%s': also defined in %s; rename one of them",
-				 a->name, first->path);
-			break;
-		}
+		if (first[i] == (size_t)-1)
+			continue;
+		diag_add(diags, DIAG_ERROR, a->path, a->name_line ? a->name_line : 1,
+			 a->name_line ? a->name_col : 1,
+			 "duplicate agent name '%s': also defined in %s; rename one of them",
+			 a->name, list[first[i]]->path);
 	}
+	free(first);
 }
 
 size_t agent_registry_load_dir(const char *dir, struct agent ***out, size_t *nr,
@@ -249,14 +281,15 @@ size_t agent_registry_load_dir(const char *dir, struct agent ***out, size_t *nr,
 	 * files and keep the first, so the result does not depend on which
 	 * duplicate happens to load last. */
 	agent_registry_check_duplicates(*out + start, *nr - start, diags);
-	for (i = start + 1; i < *nr; i++) {
-		for (j = start; j < i; j++)
-			if ((*out)[j] && (*out)[i] &&
-			    !strcmp((*out)[j]->name, (*out)[i]->name)) {
+	{
+		size_t *first = first_of_name(*out + start, *nr - start);
+
+		for (i = start; i < *nr; i++)
+			if (first[i - start] != (size_t)-1) {
 				agent_free((*out)[i]);
 				(*out)[i] = NULL;
-				break;
 			}
+		free(first);
 	}
 	for (i = j = start; i < *nr; i++)
 		if ((*out)[i])
@@ -276,9 +309,62 @@ static struct agent_entry *find_entry(struct agent_registry *reg,
 	return NULL;
 }
 
-static void add_agent(struct agent_registry *reg, struct agent *a, size_t dir)
+/* The entries by name while a registry loads: open addressing over
+ * entry positions, so hundreds of agents are not compared pairwise. */
+struct name_index {
+	size_t *slot;		/* position + 1; 0: empty */
+	size_t cap;		/* a power of two */
+};
+
+static size_t name_hash(const char *s)
 {
-	struct agent_entry *e = find_entry(reg, a->name);
+	size_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct agent_entry *index_find(struct agent_registry *reg, struct name_index *ix,
+				      const char *name, size_t **hole)
+{
+	size_t i = name_hash(name) & (ix->cap - 1);
+
+	while (ix->slot[i]) {
+		struct agent_entry *e = &reg->entries[ix->slot[i] - 1];
+
+		if (!strcmp(e->agent->name, name))
+			return e;
+		i = (i + 1) & (ix->cap - 1);
+	}
+	*hole = &ix->slot[i];
+	return NULL;
+}
+
+static void index_grow(struct agent_registry *reg, struct name_index *ix)
+{
+	size_t i, *hole;
+
+	if (ix->cap && reg->nr * 2 < ix->cap)
+		return;
+	free(ix->slot);
+	ix->cap = ix->cap ? ix->cap * 2 : 64;
+	while (ix->cap < reg->nr * 2 + 2)
+		ix->cap *= 2;
+	ix->slot = xcalloc(ix->cap, sizeof(*ix->slot));
+	for (i = 0; i < reg->nr; i++)
+		if (!index_find(reg, ix, reg->entries[i].agent->name, &hole))
+			*hole = i + 1;
+}
+
+static void add_agent(struct agent_registry *reg, struct name_index *ix, struct agent *a,
+		      size_t dir)
+{
+	size_t *hole = NULL;
+	struct agent_entry *e;
+
+	index_grow(reg, ix);
+	e = index_find(reg, ix, a->name, &hole);
 
 	if (e) {
 		log_debug("agents", "%s overrides %s", a->path, e->agent->path);
@@ -293,9 +379,10 @@ static void add_agent(struct agent_registry *reg, struct agent *a, size_t dir)
 	memset(e, 0, sizeof(*e));
 	e->agent = a;
 	e->dir = dir;
+	*hole = reg->nr;
 }
 
-static void load_builtins(struct agent_registry *reg)
+static void load_builtins(struct agent_registry *reg, struct name_index *ix)
 {
 	struct strbuf path = STRBUF_INIT;
 	size_t i;
@@ -315,7 +402,7 @@ static void load_builtins(struct agent_registry *reg)
 		a->format = "archie";
 		free(a->path);
 		a->path = xstrdup(path.buf);
-		add_agent(reg, a, reg->dirs_nr - 1);
+		add_agent(reg, ix, a, reg->dirs_nr - 1);
 	}
 	strbuf_release(&path);
 }
@@ -337,6 +424,7 @@ int agent_registry_load(struct agent_registry *reg,
 	struct strbuf root = STRBUF_INIT, p = STRBUF_INIT;
 	char cwdbuf[PATH_MAX];
 	const char *cwd = search->cwd, *home, *config;
+	struct name_index ix = { NULL, 0 };
 	size_t i, first_dir;
 	int rc = -1;
 
@@ -349,7 +437,7 @@ int agent_registry_load(struct agent_registry *reg,
 		cwd = cwdbuf;
 	}
 	if (!search->no_builtin)
-		load_builtins(reg);
+		load_builtins(reg, &ix);
 
 	first_dir = reg->dirs_nr;
 	home = search->home ? search->home : getenv("HOME");
@@ -400,13 +488,14 @@ int agent_registry_load(struct agent_registry *reg,
 			reg->files += agent_registry_load_dir(reg->dirs[i].path, &list,
 							      &nr, &alloc, &reg->diags);
 		for (j = 0; j < nr; j++)
-			add_agent(reg, list[j], i);
+			add_agent(reg, &ix, list[j], i);
 		free(list);
 	}
 	if (reg->nr > 1)
 		qsort(reg->entries, reg->nr, sizeof(*reg->entries), cmp_entry);
 	rc = 0;
 out:
+	free(ix.slot);
 	strbuf_release(&root);
 	strbuf_release(&p);
 	return rc;

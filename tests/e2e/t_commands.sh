@@ -86,7 +86,8 @@ expect_rc 0 "a prompt that only looks like a path is a prompt"
 check "... sent as written" test "$(req 8 '.messages[-1].content')" = "/usr/bin is full, why?"
 
 # the REPL: Tab completes a command's name, /help lists them, the model
-# goes back after a command's turn
+# goes back after a command's turn; /NAME of a skill loads it
+mkdir -p .claude/skills && cp -r "$TEST_DATA/skills/release-notes" .claude/skills/
 tm new-session -d -s t -x 120 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm NO_COLOR=1 '$ARCHIE' --model openai/m --routing off; echo EXITED rc=\$?; sleep 60"
 check "the REPL starts" wait_for "agent backend-architect"
 tm send-keys -t t "/help" Enter
@@ -103,6 +104,9 @@ sleep 0.3
 tm send-keys -t t "and after?" Enter
 wait_lines 11
 check "a command's model holds for its turn only" test "$(req 10 .model),$(req 11 .model)" = "m2,m"
+tm send-keys -t t "/release-notes 3.0.0" Enter
+check "/NAME of a skill in the REPL sends its instructions" wait_lines 12
+check "... filled with the arguments" req_match 12 '.messages[-1].content' 'notes for version 3.0.0'
 tm send-keys -t t C-d
 check "Ctrl-D exits" wait_for "EXITED rc=0"
 
