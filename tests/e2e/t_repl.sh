@@ -176,6 +176,9 @@ check "nothing was sent while asking" test "$(req_count)" = 0
 tm send-keys -t t 2
 check "a digit unmarks one" wait_for "2. [ ] security-auditor (JWT)"
 tm send-keys -t t y
+# (slow under ThreadSanitizer: poll for the requests, up to 30 s)
+wait_reqs() { for _ in $(seq 1 300); do [ "$(req_count)" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+wait_reqs 2
 check "the turn goes on" wait_for "noted"
 check "only the marked specialist ran, then the agent: 2 requests" test "$(req_count)" = 2
 check "... the database specialist" req_match 1 '.messages[1].content' 'mentions PostgreSQL, schema'
@@ -183,13 +186,16 @@ tm send-keys -t t "Design the PostgreSQL schema again." Enter
 check "asked again for the next prompt" sh -c 'test "$(tmux -S "$0" capture-pane -t t -p | grep -c "Routing: this request matches")" = 2' "$SOCK"
 tm send-keys -t t n
 check "n skips them all" wait_for "no: the agent goes on without them"
+wait_reqs 3
 sleep 0.5
 check "... so only the agent's request was sent" test "$(req_count)" = 3
 tm send-keys -t t "/routing auto" Enter
 check "/routing auto stops asking" wait_for "routing: auto: matched specialists run without asking"
 tm send-keys -t t "One more PostgreSQL schema." Enter
-sleep 1
+wait_reqs 5
+sleep 0.5
 check "... the specialist runs unasked" test "$(req_count)" = 5
+sleep 0.5
 tm send-keys -t t C-d
 check "Ctrl-D exits (routing)" wait_for "EXITED rc=0"
 run "$ARCHIE" audit --kind route --json

@@ -213,6 +213,43 @@ static void test_builtins_are_clean(void **state)
 	free(root);
 }
 
+/* A directory of hundreds of agents is parsed by several threads: the
+ * result is the same as one thread's (every agent, in name order; each
+ * duplicate and each broken file reported once, at its place). */
+static void test_many_agents(void **state)
+{
+	char *root = tu_mkdtemp();
+	struct agent_registry reg;
+	char rel[64], text[256];
+	size_t i, dup = 0, broken = 0;
+
+	(void)state;
+	tu_write_str(root, ".git/HEAD", "x");
+	for (i = 0; i < 300; i++) {
+		snprintf(rel, sizeof(rel), ".claude/agents/a%03zu.md", i);
+		snprintf(text, sizeof(text), "---\nname: agent-%03zu\ndescription: d%zu\n---\nP%zu\n", i, i, i);
+		tu_write_str(root, rel, text);
+	}
+	tu_write_str(root, ".claude/agents/z-dup.md", "---\nname: agent-007\ndescription: again\n---\nP\n");
+	tu_write_str(root, ".claude/agents/z-broken.md", "---\nname: b\ndescription: d\ntools: 5\n---\nP\n");
+	load(&reg, root, root, NULL, 0);
+	assert_int_equal(reg.nr, 300);
+	for (i = 0; i < reg.nr; i++) {
+		snprintf(rel, sizeof(rel), "agent-%03zu", i);
+		assert_string_equal(reg.entries[i].agent->name, rel);
+	}
+	assert_string_equal(agent_registry_find(&reg, "agent-007")->description, "d7");
+	for (i = 0; i < reg.diags.nr; i++) {
+		dup += strstr(reg.diags.v[i].msg, "duplicate agent name 'agent-007'") != NULL;
+		broken += strstr(reg.diags.v[i].file, "z-broken.md") != NULL;
+	}
+	assert_int_equal(dup, 1);
+	assert_int_equal(broken, 1);
+	agent_registry_release(&reg);
+	tu_rmrf(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_duplicates_and_errors),
 		cmocka_unit_test(test_project_root),
 		cmocka_unit_test(test_builtins_are_clean),
+		cmocka_unit_test(test_many_agents),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
