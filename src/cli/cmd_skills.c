@@ -102,8 +102,7 @@ static int validate(struct cli_ctx *ctx, struct skill_set *ss, int argc, char **
 	int i;
 
 	for (i = 2; i < argc; i++) {
-		struct strbuf file = STRBUF_INIT, dir = STRBUF_INIT, data = STRBUF_INIT_CAP((size_t)1 << 20);
-		struct strbuf err = STRBUF_INIT;
+		struct strbuf file = STRBUF_INIT, dir = STRBUF_INIT;
 		struct stat st;
 
 		if (!stat(argv[i], &st) && S_ISDIR(st.st_mode)) {
@@ -120,14 +119,9 @@ static int validate(struct cli_ctx *ctx, struct skill_set *ss, int argc, char **
 			else
 				strbuf_addstr(&dir, ".");
 		}
-		if (file_read(file.buf, (size_t)1 << 20, &data, &err))
-			diag_add(&ss->diags, DIAG_ERROR, file.buf, 0, 0, "%s", err.buf);
-		else
-			skill_set_add(ss, file.buf, dir.buf, data.buf, data.len);
+		skill_set_add_file(ss, file.buf, dir.buf);
 		strbuf_release(&file);
 		strbuf_release(&dir);
-		strbuf_release(&data);
-		strbuf_release(&err);
 	}
 	if (ctx->json) {
 		json_t *o = json_pack("{s:b, s:i, s:i, s:i}", "ok", !ss->diags.errors, "skills", (int)ss->nr,

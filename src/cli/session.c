@@ -365,26 +365,26 @@ void session_close(struct session *s)
 
 /* command_io: a command's @file and !`cmd` as the session's own Read and
  * Bash calls, under its policy. */
-static int io_read(void *ud, const char *path, struct strbuf *out)
+static int io_call(void *loop, const char *tool, const char *arg, const char *value,
+		   struct strbuf *out)
 {
-	json_t *args = json_pack("{s:s}", "file_path", path);
+	json_t *args = json_pack("{s:s}", arg, value);
 	char *text = json_dumps(args, 0);
-	int rc = loop_run_tool(ud, "Read", text, out);
+	int rc = loop_run_tool(loop, tool, text, out);
 
 	free(text);
 	json_decref(args);
 	return rc;
 }
 
+static int io_read(void *ud, const char *path, struct strbuf *out)
+{
+	return io_call(ud, "Read", "file_path", path, out);
+}
+
 static int io_run(void *ud, const char *cmd, struct strbuf *out)
 {
-	json_t *args = json_pack("{s:s}", "command", cmd);
-	char *text = json_dumps(args, 0);
-	int rc = loop_run_tool(ud, "Bash", text, out);
-
-	free(text);
-	json_decref(args);
-	return rc;
+	return io_call(ud, "Bash", "command", cmd, out);
 }
 
 /* A name a command could have: what is not one is a prompt ("/usr/bin is

@@ -224,6 +224,20 @@ int skill_set_add(struct skill_set *ss, const char *path, const char *dir, const
 	return 0;
 }
 
+int skill_set_add_file(struct skill_set *ss, const char *file, const char *dir)
+{
+	struct strbuf data = STRBUF_INIT_CAP(SKILL_FILE_MAX), err = STRBUF_INIT;
+	int rc = -1;
+
+	if (file_read(file, SKILL_FILE_MAX, &data, &err))
+		diag_add(&ss->diags, DIAG_ERROR, file, 0, 0, "%s", err.buf);
+	else
+		rc = skill_set_add(ss, file, dir, data.buf, data.len);
+	strbuf_release(&data);
+	strbuf_release(&err);
+	return rc;
+}
+
 /* Each DIR/NAME/SKILL.md, in name order. */
 static void scan(struct skill_set *ss, const char *dir)
 {
@@ -240,22 +254,15 @@ static void scan(struct skill_set *ss, const char *dir)
 	closedir(d);
 	strvec_sort(&names);
 	for (i = 0; i < names.nr; i++) {
-		struct strbuf sub = STRBUF_INIT, file = STRBUF_INIT, data = STRBUF_INIT_CAP(SKILL_FILE_MAX);
-		struct strbuf err = STRBUF_INIT;
+		struct strbuf sub = STRBUF_INIT, file = STRBUF_INIT;
 		struct stat st;
 
 		file_join(&sub, dir, names.v[i]);
 		file_join(&file, sub.buf, "SKILL.md");
-		if (!stat(file.buf, &st) && S_ISREG(st.st_mode)) {
-			if (file_read(file.buf, SKILL_FILE_MAX, &data, &err))
-				diag_add(&ss->diags, DIAG_ERROR, file.buf, 0, 0, "%s", err.buf);
-			else
-				skill_set_add(ss, file.buf, sub.buf, data.buf, data.len);
-		}
+		if (!stat(file.buf, &st) && S_ISREG(st.st_mode))
+			skill_set_add_file(ss, file.buf, sub.buf);
 		strbuf_release(&sub);
 		strbuf_release(&file);
-		strbuf_release(&data);
-		strbuf_release(&err);
 	}
 	strvec_release(&names);
 }

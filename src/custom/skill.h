@@ -61,6 +61,9 @@ struct skill_search {
 void skill_set_init(struct skill_set *ss);
 void skill_set_release(struct skill_set *ss);
 void skill_set_load(struct skill_set *ss, const struct skill_search *s);
+/* Reads, checks and adds the SKILL.md at file (in folder dir); 0, or -1
+ * (diags say why). */
+int skill_set_add_file(struct skill_set *ss, const char *file, const char *dir);
 /* Checks and adds one SKILL.md (its text); 0, or -1 (diags say why). */
 int skill_set_add(struct skill_set *ss, const char *path, const char *dir, const char *text,
 		  size_t len);
