@@ -92,7 +92,7 @@ struct agent {
 	size_t routes_nr, routes_alloc;
 	const char *routes_from;	/* "frontmatter", "table" or NULL */
 
-	struct strvec skills;	/* `skills:` the agent gets (has_skills: given) */
+	struct strvec skills;	/* `skills:` given to the agent (has_skills: the key was there) */
 	int has_skills;
 
 	json_t *extra;		/* unknown frontmatter keys, kept in order */

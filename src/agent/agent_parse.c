@@ -461,7 +461,7 @@ static struct rules_ctx rules_for(struct parse_ctx *pc)
 	return rc;
 }
 
-/* skills: the Agent Skills this agent gets (a list, or a comma string). */
+/* skills: the Agent Skills given to this agent (a list, or a comma string). */
 static int h_skills(struct parse_ctx *pc, struct fy_node *k, struct fy_node *v)
 {
 	struct fy_node *item;

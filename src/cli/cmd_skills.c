@@ -21,7 +21,7 @@ static void load(struct skill_set *ss, struct strbuf *root)
 	char cwd[PATH_MAX];
 
 	if (!getcwd(cwd, sizeof(cwd)))
-		strcpy(cwd, ".");
+		snprintf(cwd, sizeof(cwd), ".");
 	agent_project_root(cwd, root);
 	memset(&s, 0, sizeof(s));
 	s.project_root = root->buf;

@@ -738,47 +738,46 @@ out:
 
 int cli_repl(struct cli_ctx *ctx)
 {
-	struct repl r;
+	struct repl *r = xcalloc(1, sizeof(*r));
 	struct strbuf err = STRBUF_INIT;
 	struct sigaction sa;
 	HistEvent ev;
 	int rc = CLI_EXIT_OK;
 
-	memset(&r, 0, sizeof(r));
-	r.ctx = ctx;
-	r.color = ctx->color;
-	strvec_init(&r.owned);
-	strbuf_init(&r.hist_path, 4096);
-	render_init(&r.r, stdout, r.color);
-	board_init(&r.board, stdout, 1, r.color);
-	repl_ui_init(&r);
+	r->ctx = ctx;
+	r->color = ctx->color;
+	strvec_init(&r->owned);
+	strbuf_init(&r->hist_path, 4096);
+	render_init(&r->r, stdout, r->color);
+	board_init(&r->board, stdout, 1, r->color);
+	repl_ui_init(r);
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		ctx->choose_model = choose_model;
-		ctx->choose_ud = &r;
+		ctx->choose_ud = r;
 	}
-	if (session_open(ctx, &r.s, &r.ui, &err)) {
+	if (session_open(ctx, &r->s, &r->ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
-		session_close(&r.s);
+		session_close(&r->s);
 		goto out;
 	}
 
-	r.hist = history_init();
-	history(r.hist, &ev, H_SETSIZE, 1000);
-	history(r.hist, &ev, H_SETUNIQUE, 1);
-	history_path(&r.hist_path);
-	if (r.hist_path.len)
-		history(r.hist, &ev, H_LOAD, r.hist_path.buf);
-	r.el = el_init("archie", stdin, stdout, stderr);
-	el_set(r.el, EL_CLIENTDATA, &r);
-	el_set(r.el, EL_PROMPT, prompt_fn);
-	el_set(r.el, EL_EDITOR, "emacs");
-	el_set(r.el, EL_HIST, history, r.hist);
+	r->hist = history_init();
+	history(r->hist, &ev, H_SETSIZE, 1000);
+	history(r->hist, &ev, H_SETUNIQUE, 1);
+	history_path(&r->hist_path);
+	if (r->hist_path.len)
+		history(r->hist, &ev, H_LOAD, r->hist_path.buf);
+	r->el = el_init("archie", stdin, stdout, stderr);
+	el_set(r->el, EL_CLIENTDATA, r);
+	el_set(r->el, EL_PROMPT, prompt_fn);
+	el_set(r->el, EL_EDITOR, "emacs");
+	el_set(r->el, EL_HIST, history, r->hist);
 	/* the wide form: the narrow one copies its strings and never frees them */
-	el_wset(r.el, EL_ADDFN, L"archie-mode", L"cycle the permission mode", key_mode);
-	el_set(r.el, EL_BIND, "\033[Z", "archie-mode", NULL);	/* Shift-Tab */
-	el_wset(r.el, EL_ADDFN, L"archie-complete", L"complete a slash command", key_complete);
-	el_set(r.el, EL_BIND, "^I", "archie-complete", NULL);
-	el_source(r.el, NULL);
+	el_wset(r->el, EL_ADDFN, L"archie-mode", L"cycle the permission mode", key_mode);
+	el_set(r->el, EL_BIND, "\033[Z", "archie-mode", NULL);	/* Shift-Tab */
+	el_wset(r->el, EL_ADDFN, L"archie-complete", L"complete a slash command", key_complete);
+	el_set(r->el, EL_BIND, "^I", "archie-complete", NULL);
+	el_source(r->el, NULL);
 
 	/* no SA_RESTART: a Ctrl-C at the prompt interrupts the read */
 	memset(&sa, 0, sizeof(sa));
@@ -787,14 +786,14 @@ int cli_repl(struct cli_ctx *ctx)
 	signal(SIGPIPE, SIG_IGN);
 
 	printf("archie %s: agent %s, model %s/%s. /help for commands, Ctrl-D to exit.\n",
-	       ARCHIE_VERSION_STRING, loop_agent(r.s.loop)->name,
-	       loop_provider_name(r.s.loop), loop_model_id(r.s.loop));
-	if (r.s.resume_id)
-		resumed_summary(r.s.loop);
+	       ARCHIE_VERSION_STRING, loop_agent(r->s.loop)->name,
+	       loop_provider_name(r->s.loop), loop_model_id(r->s.loop));
+	if (r->s.resume_id)
+		resumed_summary(r->s.loop);
 	fflush(stdout);
 	for (;;) {
 		int interrupted;
-		char *prompt = read_prompt(&r, &interrupted);
+		char *prompt = read_prompt(r, &interrupted);
 
 		if (!prompt) {
 			if (interrupted && idle_interrupts < 2) {
@@ -810,33 +809,34 @@ int cli_repl(struct cli_ctx *ctx)
 			free(prompt);
 			continue;
 		}
-		history(r.hist, &ev, H_ENTER, prompt);
-		if (r.hist_path.len)
-			history(r.hist, &ev, H_SAVE, r.hist_path.buf);
+		history(r->hist, &ev, H_ENTER, prompt);
+		if (r->hist_path.len)
+			history(r->hist, &ev, H_SAVE, r->hist_path.buf);
 		if (prompt[0] == '/') {
-			int quit = command(&r, prompt);
+			int quit = command(r, prompt);
 
 			free(prompt);
 			if (quit)
 				break;
 			continue;
 		}
-		run_prompt(&r, prompt, &err);
+		run_prompt(r, prompt, &err);
 		free(prompt);
-		status_line(&r);
+		status_line(r);
 		cancel_clear(&session_cancel);
 		idle_interrupts = 0;
 	}
-	el_end(r.el);
-	history_end(r.hist);
-	session_close(&r.s);
+	el_end(r->el);
+	history_end(r->hist);
+	session_close(&r->s);
 out:
 	ctx->choose_model = NULL;
-	board_release(&r.board);
-	render_release(&r.r);
-	repl_ui_release(&r);
-	strvec_release(&r.owned);
-	strbuf_release(&r.hist_path);
+	board_release(&r->board);
+	render_release(&r->r);
+	repl_ui_release(r);
+	strvec_release(&r->owned);
+	strbuf_release(&r->hist_path);
 	strbuf_release(&err);
+	free(r);
 	return rc;
 }

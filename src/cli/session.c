@@ -316,7 +316,6 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	 * list', 'archie skills validate' and 'archie doctor' */
 	if (started)
 		pthread_join(extensions, NULL);
-	started = 0;
 	print_errors(&s->commands.diags);
 	print_errors(&s->skills.diags);
 	if (fill_opts(ctx, s, a, &o, err))

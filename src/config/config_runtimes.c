@@ -33,10 +33,9 @@
 
 #define SETTINGS_MAX ((size_t)4 << 20)
 
-/* Reads a settings file: 1 with yd (and the text, which it points into),
- * 0 when there is none, -1 when it does not parse (an error, noted). */
-static int read_settings(struct config *cfg, const char *file, int json, struct strbuf *data,
-			 struct yamldoc *yd, json_t **toml)
+/* A settings file's text: 1, 0 when there is none (or it cannot be
+ * read: a warning). */
+static int read_text(struct config *cfg, const char *file, struct strbuf *data)
 {
 	struct strbuf err = STRBUF_INIT;
 
@@ -48,22 +47,41 @@ static int read_settings(struct config *cfg, const char *file, int json, struct 
 		strbuf_release(&err);
 		return 0;
 	}
-	if (json) {
-		if (yamldoc_parse_opts(yd, file, "settings", data->buf, data->len, 1, YAMLDOC_JSONC,
-				       &cfg->diags)) {
-			config_peer_note(cfg, file, "could not be parsed: nothing in it is honoured");
-			return -1;
-		}
-	} else {
-		int line, col;
+	strbuf_release(&err);
+	return 1;
+}
 
-		if (!(*toml = toml_parse(data->buf, data->len, &line, &col, &err))) {
-			diag_add(&cfg->diags, DIAG_ERROR, file, line, col, "invalid TOML: %s",
-				 strchr(strchr(err.buf, ':') + 1, ':') + 2);
-			config_peer_note(cfg, file, "could not be parsed: nothing in it is honoured");
-			strbuf_release(&err);
-			return -1;
-		}
+/* A JSON(C) settings file: 1 with yd (pointing into data), 0 when there
+ * is none, -1 when it does not parse (an error, noted). */
+static int read_json(struct config *cfg, const char *file, struct strbuf *data, struct yamldoc *yd)
+{
+	int rc = read_text(cfg, file, data);
+
+	if (rc <= 0)
+		return rc;
+	if (yamldoc_parse_opts(yd, file, "settings", data->buf, data->len, 1, YAMLDOC_JSONC,
+			       &cfg->diags)) {
+		config_peer_note(cfg, file, "could not be parsed: nothing in it is honoured");
+		return -1;
+	}
+	strvec_push(&cfg->files, file);
+	return 1;
+}
+
+/* A TOML settings file, as JSON in *toml; as read_json. */
+static int read_toml(struct config *cfg, const char *file, struct strbuf *data, json_t **toml)
+{
+	struct strbuf err = STRBUF_INIT;
+	int line, col, rc = read_text(cfg, file, data);
+
+	if (rc <= 0)
+		return rc;
+	if (!(*toml = toml_parse(data->buf, data->len, &line, &col, &err))) {
+		diag_add(&cfg->diags, DIAG_ERROR, file, line, col, "invalid TOML: %s",
+			 strchr(strchr(err.buf, ':') + 1, ':') + 2);
+		config_peer_note(cfg, file, "could not be parsed: nothing in it is honoured");
+		strbuf_release(&err);
+		return -1;
 	}
 	strbuf_release(&err);
 	strvec_push(&cfg->files, file);
@@ -184,7 +202,7 @@ static int opencode(struct config *cfg, const char *file, const char *root)
 	struct fy_node_pair *p;
 	struct yamldoc yd;
 	void *it = NULL;
-	int rc = read_settings(cfg, file, 1, &data, &yd, NULL);
+	int rc = read_json(cfg, file, &data, &yd);
 
 	if (rc <= 0)
 		goto out;
@@ -321,7 +339,7 @@ static int gemini(struct config *cfg, const char *file, const char *root)
 	struct fy_node *tools;
 	struct yamldoc yd;
 	void *it = NULL;
-	int rc = read_settings(cfg, file, 1, &data, &yd, NULL);
+	int rc = read_json(cfg, file, &data, &yd);
 
 	if (rc <= 0)
 		goto out;
@@ -371,7 +389,7 @@ static int codex(struct config *cfg, const char *file)
 	struct strbuf data = STRBUF_INIT;
 	json_t *t = NULL, *v;
 	const char *key;
-	int rc = read_settings(cfg, file, 0, &data, NULL, &t);
+	int rc = read_toml(cfg, file, &data, &t);
 
 	if (rc <= 0)
 		goto out;

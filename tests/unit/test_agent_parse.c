@@ -492,8 +492,8 @@ static void test_corpus(void **state)
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (getline(&line, &cap, f) > 0) {
-		char *fmt = strtok(line, "\t"), *rel = strtok(NULL, "\t");
-		char *verdict = strtok(NULL, "\t"), *name = strtok(NULL, "\n");
+		char *save = NULL, *fmt = strtok_r(line, "\t", &save), *rel = strtok_r(NULL, "\t", &save);
+		char *verdict = strtok_r(NULL, "\t", &save), *name = strtok_r(NULL, "\n", &save);
 		struct strbuf data = STRBUF_INIT_CAP((size_t)2 << 20), err = STRBUF_INIT;
 		struct diag_list dl = DIAG_LIST_INIT;
 		const char *dir = !strcmp(fmt, "claude") ? ".claude/agents"
