@@ -932,6 +932,15 @@ static void *serve(void *arg)
 		json_decref(r);
 		r = copy;
 	}
+	if (r) {
+		/* this thread's own copy: the script's objects are shared by
+		 * every connection, and jansson's reference counts are not
+		 * safe to change from several threads */
+		json_t *own = json_deep_copy(r);
+
+		json_decref(r);
+		r = own;
+	}
 	pthread_mutex_unlock(&lock);
 	if (!r) {
 		const char *msg = "HTTP/1.1 500 Script Exhausted\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"error\":{\"type\":\"fakellm\",\"message\":\"the script has no response left for this request\"}}";
