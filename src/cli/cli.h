@@ -35,6 +35,7 @@ struct cli_ctx {
 	const char *prompt;		/* -p PROMPT */
 	int print;			/* -p given (headless) */
 	const char *agent;		/* --agent */
+	const char *agent_hint;		/* a command's `agent:`, used when there is such an agent */
 	const char *model;		/* --model */
 	int max_turns;			/* --max-turns */
 	int compact_at;			/* --compact-at PCT (-1: never); 0: the default */

@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
+#include "core/xalloc.h"
 #include "loop/loop.h"
 
 #include <errno.h>
@@ -440,6 +441,37 @@ static int read_stdin(struct strbuf *out, struct strbuf *err)
 	return 0;
 }
 
+/* -p "/test unit" of a command whose `agent:` names one (OpenCode): the
+ * session runs as that agent, as OpenCode runs it, when there is such an
+ * agent and --agent does not say otherwise. */
+static void command_agent(struct cli_ctx *ctx, struct strbuf *owned)
+{
+	struct command_set cs;
+	struct command_search ks;
+	struct strbuf root = STRBUF_INIT, err = STRBUF_INIT;
+	char cwd[PATH_MAX], *line = xstrdup(ctx->prompt), *name, *args;
+	const struct command *c;
+
+	if (!getcwd(cwd, sizeof(cwd)) || !command_split(line, &name, &args)) {
+		free(line);
+		return;
+	}
+	agent_project_root(cwd, &root);
+	command_set_init(&cs);
+	memset(&ks, 0, sizeof(ks));
+	ks.project_root = root.buf;
+	command_set_load(&cs, &ks);
+	c = command_get(&cs, name, &err);
+	if (c && c->agent && *c->agent) {
+		strbuf_addstr(owned, c->agent);
+		ctx->agent_hint = owned->buf;
+	}
+	command_set_release(&cs);
+	strbuf_release(&root);
+	strbuf_release(&err);
+	free(line);
+}
+
 /* -p "/review src/api": a custom command or skill, its prompt filled in
  * (a prompt after -- is never one).  0, or -1 with err. */
 static int expand_command(struct session *s, struct strbuf *prompt, struct strbuf *err)
@@ -460,6 +492,7 @@ static int expand_command(struct session *s, struct strbuf *prompt, struct strbu
 int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct strbuf prompt = STRBUF_INIT_CAP(STDIN_PROMPT_MAX), err = STRBUF_INIT;
+	struct strbuf owned_agent = STRBUF_INIT;
 	struct run_ui u;
 	struct loop_ui ui;
 	struct session s;
@@ -529,6 +562,8 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	ui.started = ui_started;
 	ui.ud = &u;
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
+	if (ctx->prompt && ctx->prompt[0] == '/' && !ctx->agent)
+		command_agent(ctx, &owned_agent);
 	if (session_open(ctx, &s, &ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
 		session_close(&s);
@@ -574,5 +609,6 @@ out_noses:
 	strbuf_release(&prompt);
 	strbuf_release(&err);
 	strbuf_release(&u.last_args);
+	strbuf_release(&owned_agent);
 	return rc;
 }

@@ -570,6 +570,12 @@ static void custom_command(struct repl *r, const char *name, const char *arg)
 	} else if (session_prompt(&r->s, line.buf, &prompt, &err) < 0) {
 		printf("%sarchie: %s%s\n", r->color ? RED : "", err.buf, r->color ? RESET : "");
 	} else {
+		const struct command *c = command_find(&r->s.commands, name + 1);
+
+		/* OpenCode's agent: switching agents here is a new conversation */
+		if (c && c->agent && *c->agent && strcmp(c->agent, loop_agent(r->s.loop)->name))
+			repl_dim(r, "(%s is written for the %s agent; it runs with %s here: /agent %s switches, with a new conversation)",
+				 name, c->agent, loop_agent(r->s.loop)->name, c->agent);
 		strbuf_reset(&err);
 		run_prompt(r, prompt.buf, &err);
 		session_prompt_done(&r->s);

@@ -95,6 +95,13 @@ static const struct agent *load_agent(struct cli_ctx *ctx, struct session *s,
 	search.extra_dirs = &ctx->agents_dirs;
 	if (agent_registry_load(&s->reg, &search, err))
 		return NULL;
+	if (!ctx->agent && !s->resume_agent && ctx->agent_hint) {
+		/* a command written for an agent (OpenCode's agent:) */
+		if ((a = agent_registry_find(&s->reg, ctx->agent_hint)) != NULL)
+			return a;
+		fprintf(stderr, "archie: note: the command asks for the agent '%s', which is not here; %s runs it\n",
+			ctx->agent_hint, name);
+	}
 	a = agent_registry_find(&s->reg, name);
 	if (a)
 		return a;

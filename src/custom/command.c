@@ -32,6 +32,7 @@ static void command_release(struct command *c)
 	free(c->description);
 	free(c->argument_hint);
 	free(c->model);
+	free(c->agent);
 	strvec_release(&c->allowed_tools);
 	free(c->template);
 }
@@ -140,6 +141,7 @@ static int add_markdown(struct command_set *cs, struct command *c, const char *d
 	c->description = fm_string(&fm, "description");
 	c->argument_hint = fm_string(&fm, "argument-hint");
 	c->model = fm_string(&fm, "model");
+	c->agent = fm_string(&fm, "agent");
 	allowed_tools(&fm, &c->allowed_tools);
 	strbuf_add(&body, fm.body, fm.body_len);
 	strbuf_trim(&body);

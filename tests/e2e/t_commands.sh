@@ -59,6 +59,11 @@ check "a command's model is used for its turn" test "$(req 5 .model)" = m2
 check "... its arguments quoted into the template" req_match 5 '.messages[-1].content' 'titled "Use PostgreSQL"'
 run "$ARCHIE" -p "/test unit" --model openai/m --routing off
 check "no placeholder: OpenCode's \$ARGUMENTS" req_match 6 '.messages[-1].content' 'test suite for unit'
+expect_err "the command asks for the agent 'build', which is not here; backend-architect runs it" "a command's agent that is not here: said, and the default agent runs it"
+printf -- '---\ndescription: Check the schema\nagent: database-optimizer\n---\nCheck the schema of $ARGUMENTS.\n' > .opencode/command/schema.md
+run "$ARCHIE" -p "/schema orders" --model openai/m --routing off
+check "a command's agent: runs it (OpenCode)" req_match 7 '.messages[0].content' 'database'
+check "... with its prompt" req_match 7 '.messages[-1].content' '^Check the schema of orders'
 
 # through the policy: a command that would be asked is denied headless
 # unless its allowed-tools allow it; a secret is never included
@@ -68,11 +73,11 @@ EOF2
 run "$ARCHIE" -p "/touchy" --model openai/m --routing off
 expect_rc 2 "a command whose !\`cmd\` is not allowed does not run"
 expect_err "/touchy: the command \`python3 -c \"print(6 * 7)\"\` in it was not run" "... and says which"
-check "... nothing was sent" test "$(wc -l < "$FAKE_LOG")" = 6
+check "... nothing was sent" test "$(wc -l < "$FAKE_LOG")" = 7
 printf -- '---\nallowed-tools: Bash(python3:*)\n---\nMade: !`python3 -c "print(6 * 7)"`\n' > .archie/commands/touchy.md
 run "$ARCHIE" -p "/touchy" --model openai/m --routing off
 expect_rc 0 "allowed-tools allow it for the command's turn"
-check "... its output is in the prompt" req_match 7 '.messages[-1].content' '^Made: .*42'
+check "... its output is in the prompt" req_match 8 '.messages[-1].content' '^Made: .*42'
 printf 'SECRET=1\n' > .env
 printf -- '---\nallowed-tools: Read(.env)\n---\nSee @.env now\n' > .archie/commands/leak.md
 run "$ARCHIE" -p "/leak" --model openai/m --routing off
@@ -83,7 +88,7 @@ expect_rc 2 "an unknown command is an error"
 expect_err "unknown command /nosuch; 'archie commands list' and 'archie skills list' show the custom commands and skills" "... that says where to look"
 run "$ARCHIE" -p "/usr/bin is full, why?" --model openai/m --routing off
 expect_rc 0 "a prompt that only looks like a path is a prompt"
-check "... sent as written" test "$(req 8 '.messages[-1].content')" = "/usr/bin is full, why?"
+check "... sent as written" test "$(req 9 '.messages[-1].content')" = "/usr/bin is full, why?"
 
 # the REPL: Tab completes a command's name, /help lists them, the model
 # goes back after a command's turn; /NAME of a skill loads it
@@ -96,17 +101,17 @@ tm send-keys -t t "/rev" Tab
 check "Tab completes a command's name" wait_for "> /review"
 tm send-keys -t t "lib parsing" Enter
 wait_lines() { for _ in $(seq 1 50); do [ "$(wc -l < "$FAKE_LOG")" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
-check "the command's turn runs" wait_lines 9
-check "... with its prompt" req_match 9 '.messages[-1].content' '^Review lib with a focus on parsing'
+check "the command's turn runs" wait_lines 10
+check "... with its prompt" req_match 10 '.messages[-1].content' '^Review lib with a focus on parsing'
 tm send-keys -t t "/adr Queue choice" Enter
-wait_lines 10
+wait_lines 11
 sleep 0.3
 tm send-keys -t t "and after?" Enter
-wait_lines 11
-check "a command's model holds for its turn only" test "$(req 10 .model),$(req 11 .model)" = "m2,m"
+wait_lines 12
+check "a command's model holds for its turn only" test "$(req 11 .model),$(req 12 .model)" = "m2,m"
 tm send-keys -t t "/release-notes 3.0.0" Enter
-check "/NAME of a skill in the REPL sends its instructions" wait_lines 12
-check "... filled with the arguments" req_match 12 '.messages[-1].content' 'notes for version 3.0.0'
+check "/NAME of a skill in the REPL sends its instructions" wait_lines 13
+check "... filled with the arguments" req_match 13 '.messages[-1].content' 'notes for version 3.0.0'
 tm send-keys -t t C-d
 check "Ctrl-D exits" wait_for "EXITED rc=0"
 
