@@ -29,6 +29,12 @@ int config_load_peers(struct config *cfg, const struct config_search *s);
 void config_peer_note(struct config *cfg, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A permission mode a settings file asks for (default, accept, plan), at
+ * file:line; accept only from a trusted file (the user's own, not the
+ * project's), else refused with a warning. */
+void config_peer_mode(struct config *cfg, const char *mode, const char *file, int line,
+		      int trusted);
+
 /* config_runtimes.c: OpenCode's opencode.json, Gemini CLI's
  * settings.json, Codex's config.toml (read after Claude Code's). */
 int config_load_runtimes(struct config *cfg, const struct config_search *s);

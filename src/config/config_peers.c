@@ -27,6 +27,7 @@
 #include "policy/childenv.h"
 #include "policy/rules.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,25 +54,41 @@ static struct fy_node *lookup(struct fy_node *map, const char *key)
 							     : NULL;
 }
 
+void config_peer_mode(struct config *cfg, const char *mode, const char *file, int line,
+		      int trusted)
+{
+	struct strbuf src = STRBUF_INIT;
+
+	/* a repository's file may make the mode stricter, never looser: a
+	 * cloned project must not turn asking off */
+	if (!trusted && !strcmp(mode, "accept")) {
+		diag_add(&cfg->diags, DIAG_WARNING, file, line, 1,
+			 "the permission mode 'accept' is not taken from a file in the project (a repository must not turn asking off); set it in your own settings or pass --yes");
+		config_peer_note(cfg, file, "permission mode: ignored (accept, from the project)");
+		return;
+	}
+	strbuf_addf(&src, "%s:%d", file, line);
+	config_set_str(&cfg->permission_mode, mode);
+	config_set_str(&cfg->permission_mode_source, src.buf);
+	strbuf_release(&src);
+}
+
 /* permissions.defaultMode: Claude Code's names for archie's modes. */
 static void default_mode(struct config *cfg, struct yamldoc *yd, const char *file,
-			 struct fy_node *v)
+			 struct fy_node *v, int trusted)
 {
 	static const struct { const char *claude, *archie; } modes[] = {
 		{ "default", "default" }, { "acceptEdits", "accept" }, { "plan", "plan" },
 	};
 	char *m = yamldoc_scalar_dup(v);
-	struct strbuf src = STRBUF_INIT;
 	int line, col;
 	size_t i;
 
 	yamldoc_node_pos(yd, v, NULL, &line, &col);
 	for (i = 0; m && i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(m, modes[i].claude)) {
-			strbuf_addf(&src, "%s:%d", file, line);
-			config_set_str(&cfg->permission_mode, modes[i].archie);
-			config_set_str(&cfg->permission_mode_source, src.buf);
 			config_peer_note(cfg, file, "permissions.defaultMode: read (%s)", modes[i].archie);
+			config_peer_mode(cfg, modes[i].archie, file, line, trusted);
 			break;
 		}
 	if (m && i == sizeof(modes) / sizeof(modes[0])) {
@@ -81,7 +98,6 @@ static void default_mode(struct config *cfg, struct yamldoc *yd, const char *fil
 		config_peer_note(cfg, file, "permissions.defaultMode: ignored ('%s' has no archie equivalent)", m);
 	}
 	free(m);
-	strbuf_release(&src);
 }
 
 /* env: for the commands archie runs, as a shell_environment `set`; never
@@ -99,8 +115,9 @@ static void env_section(struct config *cfg, const char *file, struct fy_node *v)
 			config_peer_note(cfg, file, "env.%s: ignored (a secret or Claude Code's own setting never reaches a command)", name);
 			continue;
 		}
-		json_object_set(set, name, json_is_string(val) ? val : json_string(""));
-		if (!json_is_string(val)) {
+		if (json_is_string(val)) {
+			json_object_set(set, name, val);
+		} else {
 			char *text = json_dumps(val, JSON_ENCODE_ANY);
 
 			json_object_set_new(set, name, json_string(text ? text : ""));
@@ -121,6 +138,22 @@ static void env_section(struct config *cfg, const char *file, struct fy_node *v)
 
 /* permissions.additionalDirectories: more directories that count as the
  * workspace; relative ones from the project, "~/" from home. */
+/* Whether dir (resolved) is /, the home directory or one above it. */
+static int holds_home(const char *dir, const char *home)
+{
+	char rd[PATH_MAX], rh[PATH_MAX];
+	size_t n;
+
+	if (!realpath(dir, rd))
+		return 1;	/* unresolvable: not taken */
+	if (!strcmp(rd, "/"))
+		return 1;
+	if (!home || !realpath(home, rh))
+		return 0;
+	n = strlen(rd);
+	return !strncmp(rh, rd, n) && (rh[n] == '/' || !rh[n]);
+}
+
 static void extra_dirs(struct config *cfg, const char *file, struct fy_node *v, const char *root)
 {
 	struct fy_node *item;
@@ -136,14 +169,22 @@ static void extra_dirs(struct config *cfg, const char *file, struct fy_node *v, 
 			free(d);
 			continue;
 		}
-		if (d[0] == '~' && d[1] == '/' && home)
-			file_join(&abs, home, d + 2);
+		if (d[0] == '~' && (d[1] == '/' || !d[1]) && home)
+			file_join(&abs, home, d[1] ? d + 2 : "");
 		else if (d[0] != '/' && root)
 			file_join(&abs, root, d);
 		else
 			strbuf_addstr(&abs, d);
-		strvec_push(&cfg->extra_dirs, abs.buf);
-		n++;
+		if (!file_is_dir(abs.buf)) {
+			config_peer_note(cfg, file, "permissions.additionalDirectories: '%s' ignored (not a directory)", d);
+		} else if (holds_home(abs.buf, home)) {
+			/* the home directory holds the keys and the shell's
+			 * start-up files: it is never "the workspace" */
+			config_peer_note(cfg, file, "permissions.additionalDirectories: '%s' ignored (it is or holds your home directory)", d);
+		} else {
+			strvec_push(&cfg->extra_dirs, abs.buf);
+			n++;
+		}
 		free(d);
 		strbuf_release(&abs);
 	}
@@ -151,7 +192,10 @@ static void extra_dirs(struct config *cfg, const char *file, struct fy_node *v, 
 			 n, n == 1 ? "y" : "ies");
 }
 
-static int claude_settings(struct config *cfg, const char *file, const char *root)
+/* trusted: the user's or the administrator's file, not the project's (a
+ * repository may add rules, and make the mode stricter, but not widen
+ * the workspace, loosen the mode or set the commands' environment). */
+static int claude_settings(struct config *cfg, const char *file, const char *root, int trusted)
 {
 	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT;
 	struct yamldoc yd;
@@ -198,7 +242,9 @@ static int claude_settings(struct config *cfg, const char *file, const char *roo
 			rules_claude_list(&rctx, fy_node_pair_key(pr), v, act);
 			config_peer_note(cfg, file, "permissions.%s: read (%zu rules)", key, cr->nr - before);
 		} else if (key && !strcmp(key, "defaultMode")) {
-			default_mode(cfg, &yd, file, v);
+			default_mode(cfg, &yd, file, v, trusted);
+		} else if (key && !strcmp(key, "additionalDirectories") && !trusted) {
+			config_peer_note(cfg, file, "permissions.additionalDirectories: ignored (a repository's settings may not widen the workspace; put it in ~/.claude/settings.json)");
 		} else if (key && !strcmp(key, "additionalDirectories")) {
 			extra_dirs(cfg, file, v, root);
 		} else {
@@ -211,7 +257,9 @@ static int claude_settings(struct config *cfg, const char *file, const char *roo
 	while (yd.root && (pr = fy_node_mapping_iterate(yd.root, &it)) != NULL) {
 		char *key = yamldoc_scalar_dup(fy_node_pair_key(pr));
 
-		if (key && !strcmp(key, "env"))
+		if (key && !strcmp(key, "env") && !trusted)
+			config_peer_note(cfg, file, "env: ignored (a repository's settings may not set the commands' environment: PATH or LD_PRELOAD would run its programs; put it in ~/.claude/settings.json)");
+		else if (key && !strcmp(key, "env"))
 			env_section(cfg, file, fy_node_pair_value(pr));
 		else if (key && strcmp(key, "permissions"))
 			config_peer_note(cfg, file, "%s: ignored (a Claude Code setting archie does not use)", key);
@@ -238,17 +286,17 @@ int config_load_peers(struct config *cfg, const struct config_search *s)
 	else if (home && *home)
 		file_join(&path, home, ".claude/settings.json");
 	if (path.len)
-		rc |= claude_settings(cfg, path.buf, s->project_root);
+		rc |= claude_settings(cfg, path.buf, s->project_root, 1);
 	if (s->project_root) {
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".claude/settings.json");
-		rc |= claude_settings(cfg, path.buf, s->project_root);
+		rc |= claude_settings(cfg, path.buf, s->project_root, 0);
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".claude/settings.local.json");
-		rc |= claude_settings(cfg, path.buf, s->project_root);
+		rc |= claude_settings(cfg, path.buf, s->project_root, 0);
 	}
 	rc |= claude_settings(cfg, managed && *managed ? managed : "/etc/claude-code/managed-settings.json",
-			      s->project_root);
+			      s->project_root, 1);
 	strbuf_release(&path);
 	rc |= config_load_runtimes(cfg, s);
 	return rc;

@@ -117,16 +117,6 @@ static struct rules_ctx rules_of(struct config *cfg, struct yamldoc *yd, const c
 	return rc;
 }
 
-static void set_mode(struct config *cfg, const char *mode, const char *file, int line)
-{
-	struct strbuf src = STRBUF_INIT;
-
-	strbuf_addf(&src, "%s:%d", file, line);
-	config_set_str(&cfg->permission_mode, mode);
-	config_set_str(&cfg->permission_mode_source, src.buf);
-	strbuf_release(&src);
-}
-
 /* ---- OpenCode ---------------------------------------------------------------- */
 
 /* OpenCode's mcp: {name: {type: local, command: [...], environment}} or
@@ -384,7 +374,8 @@ out:
 
 /* ---- Codex -------------------------------------------------------------------- */
 
-static int codex(struct config *cfg, const char *file)
+/* trusted: the user's file (see config_peers.c) */
+static int codex(struct config *cfg, const char *file, int trusted)
 {
 	struct strbuf data = STRBUF_INIT;
 	json_t *t = NULL, *v;
@@ -399,12 +390,12 @@ static int codex(struct config *cfg, const char *file)
 		if (!strcmp(key, "approval_policy") && s) {
 			/* never asking is what archie's accept mode does, within
 			 * the sandbox; the others ask */
-			set_mode(cfg, !strcmp(s, "never") ? "accept" : "default", file, 0);
+			config_peer_mode(cfg, !strcmp(s, "never") ? "accept" : "default", file, 0, trusted);
 			config_peer_note(cfg, file, "approval_policy: read (%s: %s mode)", s,
 					 !strcmp(s, "never") ? "accept" : "default");
 		} else if (!strcmp(key, "sandbox_mode") && s) {
 			if (!strcmp(s, "read-only")) {
-				set_mode(cfg, "plan", file, 0);
+				config_peer_mode(cfg, "plan", file, 0, trusted);
 				config_peer_note(cfg, file, "sandbox_mode: read (read-only: plan mode)");
 			} else {
 				config_peer_note(cfg, file, "sandbox_mode: %s (%s)",
@@ -415,6 +406,8 @@ static int codex(struct config *cfg, const char *file)
 		} else if (!strcmp(key, "mcp_servers")) {
 			add_mcp(cfg, file, json_incref(v));
 			config_peer_note(cfg, file, "mcp_servers: read (its servers, as archie's)");
+		} else if (!strcmp(key, "shell_environment_policy") && !trusted) {
+			config_peer_note(cfg, file, "shell_environment_policy: ignored (a repository's config may not set the commands' environment; put it in ~/.codex/config.toml)");
 		} else if (!strcmp(key, "shell_environment_policy") && json_is_object(v)) {
 			json_t *p = json_object();
 			const char *k;
@@ -455,7 +448,7 @@ int config_load_runtimes(struct config *cfg, const struct config_search *s)
 	else if (home && *home)
 		file_join(&path, home, ".codex/config.toml");
 	if (path.len)
-		rc |= codex(cfg, path.buf);
+		rc |= codex(cfg, path.buf, 1);
 	strbuf_reset(&path);
 	if (home && *home) {
 		file_join(&path, home, ".gemini/settings.json");
@@ -482,7 +475,7 @@ int config_load_runtimes(struct config *cfg, const struct config_search *s)
 		rc |= gemini(cfg, path.buf, s->project_root);
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".codex/config.toml");
-		rc |= codex(cfg, path.buf);
+		rc |= codex(cfg, path.buf, 0);
 	}
 	strbuf_release(&path);
 	return rc ? -1 : 0;

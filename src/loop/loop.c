@@ -124,13 +124,9 @@ static int init_policy(struct loop *l, struct strbuf *err)
  * budget (sandbox_run.c): nothing to walk here, so start-up stays fast. */
 static void init_sandbox(struct loop *l)
 {
-	size_t i;
-
 	sandbox_init(&l->sandbox, l->o.sandbox, l->policy.root);
 	l->sandbox.network = l->o.network;
-	/* the directories that count as the workspace are writable there too */
-	for (i = 0; i < l->policy.extra_roots.nr; i++)
-		strvec_push(&l->sandbox.writable, l->policy.extra_roots.v[i]);
+
 	if (l->child.parent)
 		sandbox_share(&l->sandbox, &l->child.parent->sandbox);
 	l->env.sandbox = &l->sandbox;
