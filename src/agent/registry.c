@@ -199,40 +199,39 @@ static struct agent **load_files(const struct strvec *files, struct diag_list *d
 	return j.got;
 }
 
-/* list's positions sorted by agent name, then position: the later ones
- * of a run of equal names are its duplicates.  Sorted, not compared pair
- * by pair: a directory may hold hundreds of agents. */
-static const struct agent *const *sort_list;
+/* For each position of list, the earlier position holding the same name,
+ * or (size_t)-1 (NULL entries skipped); the caller frees it.  Sorted, not
+ * compared pair by pair: a directory may hold hundreds of agents. */
+struct name_at {
+	const char *name;
+	size_t pos;
+};
 
-static int cmp_pos(const void *pa, const void *pb)
+static int cmp_name_at(const void *pa, const void *pb)
 {
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int c = strcmp(sort_list[a]->name, sort_list[b]->name);
+	const struct name_at *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
 
-	return c ? c : (a > b) - (a < b);
+	return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-/* For each position, the earlier position holding the same name, or
- * (size_t)-1; the caller frees it.  NULL entries are skipped. */
 static size_t *first_of_name(struct agent **list, size_t nr)
 {
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	size_t *pos = xcalloc(nr ? nr : 1, sizeof(*pos)), *first = xcalloc(nr ? nr : 1, sizeof(*first));
-	size_t i, n = 0;
+	struct name_at *v = xcalloc(nr ? nr : 1, sizeof(*v));
+	size_t *first = xcalloc(nr ? nr : 1, sizeof(*first)), i, n = 0;
 
 	for (i = 0; i < nr; i++) {
 		first[i] = (size_t)-1;
-		if (list[i])
-			pos[n++] = i;
+		if (list[i]) {
+			v[n].name = list[i]->name;
+			v[n++].pos = i;
+		}
 	}
-	pthread_mutex_lock(&lock);	/* qsort has no context argument */
-	sort_list = (const struct agent *const *)list;
-	qsort(pos, n, sizeof(*pos), cmp_pos);
-	pthread_mutex_unlock(&lock);
+	qsort(v, n, sizeof(*v), cmp_name_at);
 	for (i = 1; i < n; i++)
-		if (!strcmp(list[pos[i]]->name, list[pos[i - 1]]->name))
-			first[pos[i]] = first[pos[i - 1]] != (size_t)-1 ? first[pos[i - 1]] : pos[i - 1];
-	free(pos);
+		if (!strcmp(v[i].name, v[i - 1].name))
+			first[v[i].pos] = first[v[i - 1].pos] != (size_t)-1 ? first[v[i - 1].pos] : v[i - 1].pos;
+	free(v);
 	return first;
 }
 

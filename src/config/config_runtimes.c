@@ -77,8 +77,7 @@ static int read_toml(struct config *cfg, const char *file, struct strbuf *data, 
 	if (rc <= 0)
 		return rc;
 	if (!(*toml = toml_parse(data->buf, data->len, &line, &col, &err))) {
-		diag_add(&cfg->diags, DIAG_ERROR, file, line, col, "invalid TOML: %s",
-			 strchr(strchr(err.buf, ':') + 1, ':') + 2);
+		diag_add(&cfg->diags, DIAG_ERROR, file, line, col, "invalid TOML: %s", err.buf);
 		config_peer_note(cfg, file, "could not be parsed: nothing in it is honoured");
 		strbuf_release(&err);
 		return -1;

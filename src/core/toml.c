@@ -37,7 +37,6 @@ static int fail(struct tp *t, const char *fmt, ...)
 		return -1;
 	t->eline = t->line;
 	t->ecol = (int)(t->p - t->bol) + 1;
-	strbuf_addf(t->err, "%d:%d: ", t->eline, t->ecol);
 	va_start(ap, fmt);
 	strbuf_vaddf(t->err, fmt, ap);
 	va_end(ap);

@@ -9,8 +9,9 @@
  * booleans, arrays and inline tables; dates are kept as their text.  It
  * is fuzzed (tests/fuzz/fuzz_toml.c).
  *
- * Errors are located: "line:col: what" in err, the first one only (a
- * TOML file is read whole or not at all).  Nesting is capped.
+ * Errors are located: what went wrong in err, where in *line and *col,
+ * the first one only (a TOML file is read whole or not at all).  Nesting
+ * is capped.
  *
  * Ownership: the returned JSON object is the caller's.
  */
@@ -22,7 +23,7 @@
 
 struct strbuf;
 
-/* The document as a JSON object, or NULL with err ("3:14: ..."), and
+/* The document as a JSON object, or NULL with err (the message) and
  * *line / *col (may be NULL) set to where. */
 json_t *toml_parse(const char *text, size_t len, int *line, int *col, struct strbuf *err);
 

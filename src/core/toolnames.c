@@ -4,6 +4,10 @@
  */
 #include "core/toolnames.h"
 
+#include "core/strvec.h"
+
+#include <ctype.h>
+
 #include <string.h>
 #include <strings.h>
 
@@ -24,7 +28,7 @@ struct alias {
 
 #define PLAN_MODE "archie's plan mode (--permission-mode plan, or /mode in the REPL)"
 #define ASK_IN_ANSWER "the agent asks its question in its answer"
-#define TODOS "TodoWrite (the plan)"
+#define USE_THE_PLAN "TodoWrite (the plan)"
 #define SUBAGENTS "Task (subagents)"
 #define RUN_TO_END "Bash (a command runs to its end, with a timeout)"
 
@@ -61,10 +65,10 @@ static const struct alias aliases[] = {
 	{ "ExitPlanMode", "ExitPlanMode", "claude", 0, PLAN_MODE },
 	{ "EnterPlanMode", "EnterPlanMode", "claude", 0, PLAN_MODE },
 	{ "AskUserQuestion", "AskUserQuestion", "claude", 0, ASK_IN_ANSWER },
-	{ "TaskCreate", "TaskCreate", "claude", 0, TODOS },
-	{ "TaskList", "TaskList", "claude", 0, TODOS },
-	{ "TaskGet", "TaskGet", "claude", 0, TODOS },
-	{ "TaskUpdate", "TaskUpdate", "claude", 0, TODOS },
+	{ "TaskCreate", "TaskCreate", "claude", 0, USE_THE_PLAN },
+	{ "TaskList", "TaskList", "claude", 0, USE_THE_PLAN },
+	{ "TaskGet", "TaskGet", "claude", 0, USE_THE_PLAN },
+	{ "TaskUpdate", "TaskUpdate", "claude", 0, USE_THE_PLAN },
 	{ "TeamCreate", "TeamCreate", "claude", 0, SUBAGENTS },
 	{ "TeamDelete", "TeamDelete", "claude", 0, SUBAGENTS },
 	{ "SendMessage", "SendMessage", "claude", 0, SUBAGENTS },
@@ -132,12 +136,12 @@ static const struct alias aliases[] = {
 	{ "google_web_search", "WebSearch", "gemini", 0, "WebFetch on a page you know" },
 	{ "activate_skill", "Skill", "gemini", 1, NULL },
 	{ "ask_user", "ask_user", "gemini", 0, ASK_IN_ANSWER },
-	{ "tracker_create_task", "tracker_create_task", "gemini", 0, TODOS },
-	{ "tracker_update_task", "tracker_update_task", "gemini", 0, TODOS },
-	{ "tracker_get_task", "tracker_get_task", "gemini", 0, TODOS },
-	{ "tracker_list_tasks", "tracker_list_tasks", "gemini", 0, TODOS },
-	{ "tracker_add_dependency", "tracker_add_dependency", "gemini", 0, TODOS },
-	{ "tracker_visualize", "tracker_visualize", "gemini", 0, TODOS },
+	{ "tracker_create_task", "tracker_create_task", "gemini", 0, USE_THE_PLAN },
+	{ "tracker_update_task", "tracker_update_task", "gemini", 0, USE_THE_PLAN },
+	{ "tracker_get_task", "tracker_get_task", "gemini", 0, USE_THE_PLAN },
+	{ "tracker_list_tasks", "tracker_list_tasks", "gemini", 0, USE_THE_PLAN },
+	{ "tracker_add_dependency", "tracker_add_dependency", "gemini", 0, USE_THE_PLAN },
+	{ "tracker_visualize", "tracker_visualize", "gemini", 0, USE_THE_PLAN },
 	{ "enter_plan_mode", "enter_plan_mode", "gemini", 0, PLAN_MODE },
 	{ "exit_plan_mode", "exit_plan_mode", "gemini", 0, PLAN_MODE },
 	{ "get_internal_docs", "get_internal_docs", "gemini", 0, NULL },
@@ -227,4 +231,24 @@ int toolname_is_canonical(const char *name)
 		if (!strcmp(canonical_tools[i], name))
 			return 1;
 	return 0;
+}
+
+void toolname_split_list(const char *s, struct strvec *out)
+{
+	const char *start = s, *p;
+	int depth = 0;
+
+	for (p = s;; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth)
+			depth--;
+		if (!*p || (!depth && (*p == ',' || isspace((unsigned char)*p)))) {
+			if (p > start)
+				strvec_pushf(out, "%.*s", (int)(p - start), start);
+			if (!*p)
+				break;
+			start = p + 1;
+		}
+	}
 }

@@ -41,6 +41,12 @@ struct toolname_info toolname_lookup(const char *name);
  * them, in display order; NULL-terminated. */
 const char *const *toolname_defaults(void);
 
+/* A list of tools or rules as Claude Code, the Agent Skills standard and
+ * custom commands write it ("Read, Bash(git log:*) Grep"): split at commas
+ * and blanks outside parentheses, each entry appended to out. */
+struct strvec;
+void toolname_split_list(const char *s, struct strvec *out);
+
 /* 1 if name is one of archie's canonical tool names (exact match). */
 int toolname_is_canonical(const char *name);
 

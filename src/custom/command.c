@@ -7,6 +7,7 @@
 #include "agent/frontmatter.h"
 #include "core/fileio.h"
 #include "core/toml.h"
+#include "core/toolnames.h"
 #include "core/xalloc.h"
 #include "core/yamldoc.h"
 
@@ -87,32 +88,7 @@ static void allowed_tools(struct frontmatter *fm, struct strvec *out)
 	}
 	if (!(s = yamldoc_scalar_dup(v)))
 		return;
-	{
-		/* commas outside parentheses separate rules */
-		int depth = 0;
-		char *p, *start = s;
-
-		for (p = s;; p++) {
-			if (*p == '(')
-				depth++;
-			else if (*p == ')' && depth)
-				depth--;
-			if (!*p || (*p == ',' && !depth)) {
-				char save = *p;
-				char *a = start, *b = p;
-
-				while (a < b && isspace((unsigned char)*a))
-					a++;
-				while (b > a && isspace((unsigned char)b[-1]))
-					b--;
-				if (b > a)
-					strvec_pushf(out, "%.*s", (int)(b - a), a);
-				if (!save)
-					break;
-				start = p + 1;
-			}
-		}
-	}
+	toolname_split_list(s, out);
 	free(s);
 }
 
@@ -160,9 +136,7 @@ static int add_toml(struct command_set *cs, struct command *c, const char *data,
 	const char *path = c->path;
 
 	if (!j) {
-		/* err is "L:C: what" */
-		diag_add(&cs->diags, DIAG_ERROR, path, line, col, "invalid TOML: %s",
-			 strchr(strchr(err.buf, ':') + 1, ':') + 2);
+		diag_add(&cs->diags, DIAG_ERROR, path, line, col, "invalid TOML: %s", err.buf);
 		strbuf_release(&err);
 		return -1;
 	}

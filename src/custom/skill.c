@@ -101,28 +101,6 @@ static const char *bad_name(const char *n)
 	return NULL;
 }
 
-/* allowed-tools: the standard's space-separated list, Claude Code's
- * comma-separated one, or a YAML list; spaces inside (...) kept. */
-static void split_tools(const char *s, struct strvec *out)
-{
-	int depth = 0;
-	const char *start = s, *p;
-
-	for (p = s;; p++) {
-		if (*p == '(')
-			depth++;
-		else if (*p == ')' && depth)
-			depth--;
-		if (!*p || (!depth && (*p == ',' || isspace((unsigned char)*p)))) {
-			if (p > start)
-				strvec_pushf(out, "%.*s", (int)(p - start), start);
-			if (!*p)
-				break;
-			start = p + 1;
-		}
-	}
-}
-
 static int check(struct skill_set *ss, struct frontmatter *fm, const char *path, const char *dir,
 		 struct skill *s)
 {
@@ -195,7 +173,7 @@ static int check(struct skill_set *ss, struct frontmatter *fm, const char *path,
 				free(text);
 			}
 	} else if (v && (text = yamldoc_scalar_dup(v)) != NULL) {
-		split_tools(text, &s->allowed_tools);
+		toolname_split_list(text, &s->allowed_tools);
 		free(text);
 	}
 	return rc;
