@@ -36,7 +36,9 @@ int highlight_lang(const char *info, char *lang, size_t cap);
 int highlight_code(const char *lang, const char *code, size_t n, const char *indent,
 		   struct strbuf *out);
 
-/* Control characters in s as ^X (except newline and tab), appended. */
+/* s appended with its control characters as ^X (newline and tab kept):
+ * what the model wrote never drives the terminal (render.c uses it for
+ * all of the answer's text). */
 void highlight_defuse(const char *s, size_t n, struct strbuf *out);
 
 #endif

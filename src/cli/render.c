@@ -109,20 +109,13 @@ static void put(struct md_out *o, const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\n') {
+		if (s[i] == '\n') {
 			newline(o);
 			continue;
 		}
 		if (o->at_line_start && !o->in_table)
 			line_prefix(o);
-		if (c < 0x20 && c != '\t')
-			strbuf_addf(o->to, "^%c", c + '@');
-		else if (c == 0x7f)
-			strbuf_addstr(o->to, "^?");
-		else
-			strbuf_addch(o->to, (char)c);
+		highlight_defuse(s + i, 1, o->to);
 	}
 }
 
