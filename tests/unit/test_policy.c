@@ -40,6 +40,12 @@ static int setup(void **state)
 	tu_write_str(root, "home/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\n");
 	tu_write_str(root, "home/.aws/credentials", "[default]\n");
 	tu_write_str(root, "outside.txt", "x\n");
+	tu_write_str(root, "extra/a.txt", "x\n");
+	tu_write_str(root, "extra/.env", "SECRET=1\n");
+	tu_write_str(root, "extra-evil/a.txt", "x\n");
+	snprintf(p, sizeof(p), "%s/extra/link_out", root);
+	if (symlink("/etc", p))
+		return -1;
 	snprintf(p, sizeof(p), "%s/link_etc", ws);
 	if (symlink("/etc", p))
 		return -1;
@@ -117,7 +123,7 @@ static void test_corpus(void **state)
 		lineno++;
 		if (!*line || line[0] == '#')
 			continue;
-		is_mode = !strncmp(line, "mode\t", 5);
+		is_mode = !strncmp(line, "mode\t", 5) || !strncmp(line, "root\t", 5);
 		n = split(line, !strncmp(line, "rule\t", 5) ? 4 : !strncmp(line, "opencode\t", 9) ? 5 :
 				is_mode ? 2 : 3, f);
 		if (n < (is_mode ? 2 : 3))
@@ -128,6 +134,14 @@ static void test_corpus(void **state)
 			assert_int_equal(rules_parse_action(f[2], &act), 0);
 			if (policy_add_rule(&p, f[1], f[3], act, &err))
 				fail_msg("line %d: %s", lineno, err.buf);
+			continue;
+		}
+		if (!strcmp(f[0], "root")) {
+			/* a directory that counts as the workspace too */
+			char dir[4300];
+
+			snprintf(dir, sizeof(dir), "%s/%s", ws, f[1]);
+			policy_add_root(&p, dir);
 			continue;
 		}
 		if (!strcmp(f[0], "mode")) {
