@@ -36,6 +36,7 @@ struct cli_ctx {
 	int print;			/* -p given (headless) */
 	const char *agent;		/* --agent */
 	const char *agent_hint;		/* a command's `agent:`, used when there is such an agent */
+	int agent_hint_subtask;		/* its `subtask:` (struct command) */
 	const char *model;		/* --model */
 	int max_turns;			/* --max-turns */
 	int compact_at;			/* --compact-at PCT (-1: never); 0: the default */

@@ -443,7 +443,8 @@ static int read_stdin(struct strbuf *out, struct strbuf *err)
 
 /* -p "/test unit" of a command whose `agent:` names one (OpenCode): the
  * session runs as that agent, as OpenCode runs it, when there is such an
- * agent and --agent does not say otherwise. */
+ * agent, --agent does not say otherwise and it is not a subtask (a
+ * subagent's command, or subtask: true, runs as a child: session_prompt). */
 static void command_agent(struct cli_ctx *ctx, struct strbuf *owned)
 {
 	struct command_set cs;
@@ -465,6 +466,7 @@ static void command_agent(struct cli_ctx *ctx, struct strbuf *owned)
 	if (c && c->agent && *c->agent) {
 		strbuf_addstr(owned, c->agent);
 		ctx->agent_hint = owned->buf;
+		ctx->agent_hint_subtask = c->subtask;
 	}
 	command_set_release(&cs);
 	strbuf_release(&root);

@@ -572,10 +572,15 @@ static void custom_command(struct repl *r, const char *name, const char *arg)
 	} else {
 		const struct command *c = command_find(&r->s.commands, name + 1);
 
-		/* OpenCode's agent: switching agents here is a new conversation */
-		if (c && c->agent && *c->agent && strcmp(c->agent, loop_agent(r->s.loop)->name))
-			repl_dim(r, "(%s is written for the %s agent; it runs with %s here: /agent %s switches, with a new conversation)",
-				 name, c->agent, loop_agent(r->s.loop)->name, c->agent);
+		/* OpenCode's agent: a subtask (session_prompt), or inline when
+		 * there is no such agent or the command said subtask: false */
+		if (r->s.subtask_agent)
+			repl_dim(r, "(%s runs as the %s agent, as a subtask with a fresh context; its report is the answer)",
+				 name, r->s.subtask_agent);
+		else if (c && c->agent && *c->agent && strcmp(c->agent, loop_agent(r->s.loop)->name))
+			repl_dim(r, "(%s is written for the %s agent; it runs with %s here%s)",
+				 name, c->agent, loop_agent(r->s.loop)->name,
+				 agent_registry_find(&r->s.reg, c->agent) ? "" : ": there is no such agent");
 		strbuf_reset(&err);
 		run_prompt(r, prompt.buf, &err);
 		session_prompt_done(&r->s);

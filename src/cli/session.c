@@ -14,6 +14,7 @@
 #include "provider/http.h"
 #include "core/cancel.h"
 #include "core/strbuf.h"
+#include "core/toolnames.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -97,10 +98,15 @@ static const struct agent *load_agent(struct cli_ctx *ctx, struct session *s,
 		return NULL;
 	if (!ctx->agent && !s->resume_agent && ctx->agent_hint) {
 		/* a command written for an agent (OpenCode's agent:) */
-		if ((a = agent_registry_find(&s->reg, ctx->agent_hint)) != NULL)
-			return a;
-		fprintf(stderr, "archie: note: the command asks for the agent '%s', which is not here; %s runs it\n",
-			ctx->agent_hint, name);
+		if ((a = agent_registry_find(&s->reg, ctx->agent_hint)) != NULL) {
+			/* a subagent's command is a subtask of the default */
+			if (ctx->agent_hint_subtask != 1 &&
+			    (a->mode != AGENT_MODE_SUBAGENT || ctx->agent_hint_subtask == -1))
+				return a;
+		} else {
+			fprintf(stderr, "archie: note: the command asks for the agent '%s', which is not here; %s runs it\n",
+				ctx->agent_hint, name);
+		}
 	}
 	a = agent_registry_find(&s->reg, name);
 	if (a)
@@ -363,7 +369,8 @@ void session_close(struct session *s)
 	skill_set_release(&s->skills);
 	free(s->turn_rules);
 	free(s->turn_model);
-	s->turn_rules = s->turn_model = NULL;
+	free(s->turn_subtask);
+	s->turn_rules = s->turn_model = s->turn_subtask = NULL;
 	config_release(&s->cfg);
 	agent_registry_release(&s->reg);
 	strbuf_release(&s->root);
@@ -398,6 +405,44 @@ static int io_run(void *ud, const char *cmd, struct strbuf *out)
 static int command_shaped(const char *name)
 {
 	return *name && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:.") == strlen(name);
+}
+
+/* The session's agent may delegate (it has the Task tool). */
+static int can_delegate(const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < loop_tools_nr(s->loop); i++)
+		if (!strcmp(toolname_lookup(loop_tool_name(s->loop, i)).canonical, "Task"))
+			return 1;
+	return 0;
+}
+
+/*
+ * OpenCode's rule for a command's agent: and subtask: a command for
+ * another agent runs as a subtask (a child with a fresh context, its
+ * report the answer) unless subtask: false; subtask: true makes one even
+ * of the session's own agent.  A command for an agent that is not here,
+ * or a session whose agent cannot delegate, runs inline (the REPL says).
+ */
+static void command_subtask(struct session *s, const struct command *c)
+{
+	const struct agent *self = loop_agent(s->loop), *a = self;
+
+	if (c->subtask < 0 || !can_delegate(s))
+		return;
+	if (c->agent && *c->agent) {
+		if (!(a = agent_registry_find(&s->reg, c->agent)))
+			return;
+		if (a == self && c->subtask != 1)
+			return;
+	} else if (c->subtask != 1) {
+		return;
+	}
+	free(s->turn_subtask);
+	s->turn_subtask = xstrfmt("/%s", c->name);
+	s->subtask_agent = a->name;
+	loop_set_subtask(s->loop, a->name, s->turn_subtask);
 }
 
 int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
@@ -458,6 +503,7 @@ int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
 		rc = -1;
 		goto out;
 	}
+	command_subtask(s, c);
 	rc = 1;
 out:
 	free(line);
@@ -476,6 +522,10 @@ void session_prompt_done(struct session *s)
 		loop_set_model(s->loop, s->turn_model, &err);
 	free(s->turn_rules);
 	free(s->turn_model);
-	s->turn_rules = s->turn_model = NULL;
+	free(s->turn_subtask);
+	s->turn_rules = s->turn_model = s->turn_subtask = NULL;
+	s->subtask_agent = NULL;
+	if (s->loop)
+		loop_set_subtask(s->loop, NULL, NULL);
 	strbuf_release(&err);
 }

@@ -38,6 +38,8 @@ struct session {
 	 * back to (session_prompt_done) */
 	char *turn_rules;
 	char *turn_model;
+	char *turn_subtask;		/* "/cmd" while the command runs as a subtask */
+	const char *subtask_agent;	/* ... of this agent (the registry's) */
 };
 
 /* Set by the SIGINT handlers; the loop, tools and requests watch it. */

@@ -118,6 +118,15 @@ static int add_markdown(struct command_set *cs, struct command *c, const char *d
 	c->argument_hint = fm_string(&fm, "argument-hint");
 	c->model = fm_string(&fm, "model");
 	c->agent = fm_string(&fm, "agent");
+	{
+		char *st = fm_string(&fm, "subtask");
+
+		c->subtask = !st ? 0 : !strcmp(st, "true") ? 1 : !strcmp(st, "false") ? -1 : 0;
+		if (st && !c->subtask)
+			diag_add(&cs->diags, DIAG_WARNING, c->path, fm.yaml_line, 1,
+				 "subtask: '%s' is not true or false; ignored", st);
+		free(st);
+	}
 	allowed_tools(&fm, &c->allowed_tools);
 	strbuf_add(&body, fm.body, fm.body_len);
 	strbuf_trim(&body);

@@ -17,9 +17,9 @@
  *
  * Markdown commands may have frontmatter: description, argument-hint,
  * allowed-tools (rules allowed while the command's turn runs, never over a
- * deny), model, agent (OpenCode: the agent that runs it; a headless run
- * of the command uses it unless --agent says otherwise, the REPL names
- * it).  Gemini's TOML has description and prompt.
+ * deny), model, agent and subtask (OpenCode: the agent that runs it, and
+ * whether as a subtask with a fresh context; see session_prompt).
+ * Gemini's TOML has description and prompt.
  *
  * Expansion: $ARGUMENTS (Gemini: {{args}}) is the whole argument string,
  * $1..$9 the words of it (quotes group); a template with no placeholder
@@ -47,6 +47,7 @@ struct command {
 	char *argument_hint;
 	char *model;
 	char *agent;		/* OpenCode's `agent:`: the agent meant to run it */
+	int subtask;		/* OpenCode's `subtask:`: 1 true, -1 false, 0 unsaid */
 	struct strvec allowed_tools;	/* rules, as written ("Bash(git status:*)") */
 	char *template;
 	int gemini_syntax;	/* {{args}}, @{path}, !{cmd} */

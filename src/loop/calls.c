@@ -439,7 +439,10 @@ void calls_handle(struct loop *l, const struct provider_reply *reply)
 	free(calls);
 }
 
-int loop_run_tool(struct loop *l, const char *tool, const char *args, struct strbuf *out)
+/* A call the user's input makes (not the model's): vetted, run, recorded
+ * as an audit event; its result (or why not) appended to out. */
+static int run_user_call(struct loop *l, const char *tool, const char *args,
+			 struct strbuf *out)
 {
 	struct provider_call pc;
 	struct call c;
@@ -456,12 +459,45 @@ int loop_run_tool(struct loop *l, const char *tool, const char *args, struct str
 	c.l = l;
 	strbuf_init(&c.result, (size_t)1 << 20);
 	calls_vet(l, &c);
-	if (c.run)
+	if (c.run && c.tool->kind == TOOL_DELEGATE)
+		run_delegations(l, &c, 1);
+	else if (c.run)
 		execute(&c);
+	if (c.tool && c.tool->kind == TOOL_DELEGATE) {
+		/* a subtask shows as the Task call it is */
+		record_call(l, &c);
+		if (l->o.ui.tool_end)
+			l->o.ui.tool_end(l->o.ui.ud, pc.id, c.tool->name, c.result.buf,
+					 c.is_error, c.ms);
+	}
 	strbuf_add(out, c.result.buf, c.result.len);
 	rc = c.is_error ? -1 : 0;
 	strbuf_release(&c.result);
 	free(c.rule);
 	tool_attachments_release(&c.images);
 	return rc;
+}
+
+int calls_subtask(struct loop *l, const char *agent, const char *label, const char *prompt,
+		  struct strbuf *report)
+{
+	json_t *args = json_pack("{s:s, s:s, s:s}", "subagent_type", agent,
+				 "description", label, "prompt", prompt);
+	char *text = args ? json_dumps(args, JSON_COMPACT) : NULL;
+	int rc;
+
+	if (!text) {
+		json_decref(args);
+		strbuf_addstr(report, "error: the subtask's prompt is not valid UTF-8; it was not run");
+		return -1;
+	}
+	rc = run_user_call(l, "Task", text, report);
+	free(text);
+	json_decref(args);
+	return rc;
+}
+
+int loop_run_tool(struct loop *l, const char *tool, const char *args, struct strbuf *out)
+{
+	return run_user_call(l, tool, args, out);
 }

@@ -442,6 +442,12 @@ void loop_set_route_text(struct loop *l, const char *text)
 	l->route_text = text;
 }
 
+void loop_set_subtask(struct loop *l, const char *agent, const char *label)
+{
+	l->subtask_agent = agent;
+	l->subtask_label = label;
+}
+
 void loop_clear(struct loop *l)
 {
 	char *sys = xstrdup_or_null(l->conv.system);
@@ -731,6 +737,56 @@ static int stop_hooks(struct loop *l, int *continues)
 
 /* The turn: prepare the prompt, then request -> vet the calls -> run them
  * -> record their results, until the model answers without calls. */
+/* loop_run for a subtask (loop_set_subtask): the prompt (after the
+ * UserPromptSubmit hooks, without routing) and the child's report join
+ * the conversation as a user message and the answer to it. */
+static int run_subtask(struct loop *l, const char *prompt, enum loop_exit *exit,
+		       struct strbuf *err)
+{
+	const char *agent = l->subtask_agent, *label = l->subtask_label;
+	const char *route = l->route_text;
+	struct strbuf report = STRBUF_INIT_CAP((size_t)4 << 20);
+	struct conv_msg *m;
+	size_t denials_before = l->denials_nr;
+	int rc;
+
+	l->subtask_agent = l->subtask_label = NULL;
+	l->route_text = "";
+	rc = prepare(l, prompt, exit);
+	l->route_text = route;
+	if (rc) {
+		rc = 0;		/* a hook blocked it: *exit says so */
+		goto out;
+	}
+	if (calls_subtask(l, agent, label ? label : agent, prompt, &report)) {
+		if (cancel_requested(l->o.cancel)) {
+			*exit = LOOP_INTERRUPTED;
+		} else if (l->denials_nr > denials_before) {
+			*exit = LOOP_DENIED;
+		} else {
+			/* the child failed (its provider, its limits): the
+			 * run failed, as a failed request fails loop_run */
+			const char *nl = strchr(report.buf, '\n');
+
+			*exit = LOOP_PROVIDER_ERROR;
+			strbuf_add(err, report.buf, nl ? (size_t)(nl - report.buf) : report.len);
+			rc = -1;
+		}
+	}
+	if (!report.len)
+		strbuf_addstr(&report, "(the subtask reported nothing)");
+	m = conv_add_msg(&l->conv, CONV_ASSISTANT);
+	conv_add_text(m, report.buf, report.len);
+	record_messages(l, 0);
+	record_turn_end(l);
+	strbuf_add(&l->last_text, report.buf, report.len);
+	if (!rc && l->o.ui.text)
+		l->o.ui.text(l->o.ui.ud, report.buf, report.len);
+out:
+	strbuf_release(&report);
+	return rc < 0 ? -1 : 0;
+}
+
 int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	     struct strbuf *err)
 {
@@ -741,6 +797,8 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
 	strbuf_reset(&l->last_text);
 	record_begin(l, prompt);
 	record_announce(l);
+	if (l->subtask_agent)
+		return run_subtask(l, prompt, exit, err);
 	if (prepare(l, prompt, exit))
 		return 0;
 	while (!must_stop(l, exit)) {

@@ -283,5 +283,11 @@ int loop_compact(struct loop *l, const char *focus, struct strbuf *err);
  * nothing (`archie design` routes on the requirements alone, not on its
  * repair rounds).  text is borrowed until that run. */
 void loop_set_route_text(struct loop *l, const char *text);
+/* The next loop_run's prompt runs as a subtask (OpenCode's term): a
+ * child of agent (a Task call the policy decides, with a fresh context),
+ * whose report is the run's answer.  The conversation keeps the prompt
+ * and the report, so the session's own agent knows what was done.
+ * agent and label ("/review") are borrowed until that run. */
+void loop_set_subtask(struct loop *l, const char *agent, const char *label);
 
 #endif

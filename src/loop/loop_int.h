@@ -54,6 +54,9 @@ struct loop {
 	 * nothing (e.g. `archie design` routes on the requirements alone
 	 * and not on its repair rounds) */
 	const char *route_text;
+	/* the next loop_run's prompt goes to this agent as a subtask (a
+	 * command's OpenCode agent:/subtask:); borrowed until that run */
+	const char *subtask_agent, *subtask_label;
 	int session_started;		/* SessionStart hooks ran */
 	/* MCP tools: offered after the built-in ones, rebuilt when a
 	 * server's list changes */
@@ -153,6 +156,11 @@ void calls_run(struct loop *l, struct call *calls, size_t n);
 /* A response's calls: vetted, run, their results recorded, shown and
  * added to the conversation (the turn ends). */
 void calls_handle(struct loop *l, const struct provider_reply *reply);
+/* Runs prompt as a Task call to agent that the user's input made (the
+ * policy decides it as the model's would; recorded); the report, or why
+ * not, is appended to report.  0, or -1 when it failed or was denied. */
+int calls_subtask(struct loop *l, const char *agent, const char *label, const char *prompt,
+		  struct strbuf *report);
 
 /* child.c: subagents */
 /* The parent side of delegation, for delegate_run / delegate_route. */

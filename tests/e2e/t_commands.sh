@@ -64,6 +64,8 @@ printf -- '---\ndescription: Check the schema\nagent: database-optimizer\n---\nC
 run "$ARCHIE" -p "/schema orders" --model openai/m --routing off
 check "a command's agent: runs it (OpenCode)" req_match 7 '.messages[0].content' 'database'
 check "... with its prompt" req_match 7 '.messages[-1].content' '^Check the schema of orders'
+expect_out "done" "... a subagent's command is a subtask: its report is the answer"
+check "... one request, the subagent's" test "$(req_count)" = 7
 
 # through the policy: a command that would be asked is denied headless
 # unless its allowed-tools allow it; a secret is never included
@@ -112,7 +114,39 @@ check "a command's model holds for its turn only" test "$(req 11 .model),$(req 1
 tm send-keys -t t "/release-notes 3.0.0" Enter
 check "/NAME of a skill in the REPL sends its instructions" wait_lines 13
 check "... filled with the arguments" req_match 13 '.messages[-1].content' 'notes for version 3.0.0'
+# OpenCode's agent: in the REPL: a subtask of the session's agent, the
+# prompt and the report kept in the conversation
+tm send-keys -t t "/schema invoices" Enter
+check "a command for another agent runs as a subtask in the REPL" wait_lines 14
+check "... as that agent" req_match 14 '.messages[0].content' 'database'
+check "... said on the screen" wait_for "(/schema runs as the database-optimizer agent, as a subtask"
+tm send-keys -t t "what did it find?" Enter
+check "the session's agent goes on" wait_lines 15
+check "... knowing the subtask's prompt and report" test "$(req 15 '[.messages[] | select(.role != "system") | .role + ":" + (.content | tostring | gsub("\n"; " ") | .[:17])] | .[-3:] | join("|")')" = "user:Check the schema |assistant:done  [subagent d|user:what did it find?"
 tm send-keys -t t C-d
 check "Ctrl-D exits" wait_for "EXITED rc=0"
+
+# agent: and subtask: headless, as OpenCode weighs them
+printf -- '---\nagent: database-optimizer\nsubtask: false\n---\nIndex $ARGUMENTS.\n' > .opencode/command/index.md
+n=$(req_count)
+run "$ARCHIE" -p "/index orders" --model openai/m --routing off
+check "subtask: false: the session itself runs as the command's agent" req_match $((n + 1)) '.messages[0].content' 'database'
+check "... one request" test "$(req_count)" = $((n + 1))
+mkdir -p .opencode/agent
+printf -- '---\ndescription: Plans work\nmode: primary\n---\nYou are the planner.\n' > .opencode/agent/planner.md
+printf -- '---\nagent: planner\n---\nPlan $ARGUMENTS.\n' > .opencode/command/plan.md
+run "$ARCHIE" -p "/plan the release" --model openai/m --routing off
+check "a primary agent's command headless: the session runs as it" req_match $((n + 2)) '.messages[0].content' 'You are the planner'
+printf -- '---\nsubtask: true\n---\nSurvey $ARGUMENTS.\n' > .opencode/command/survey.md
+run "$ARCHIE" -p "/survey the logs" --model openai/m --routing off --output-format json
+expect_rc 0 "subtask: true without an agent"
+expect_json '.subagents.runs == 1' "... runs the session's own agent as a subtask"
+check "... with the prompt" req_match $((n + 3)) '.messages[-1].content' '^Survey the logs'
+run "$ARCHIE" -p "/schema orders" --model openai/m --routing off --deny Task
+expect_rc 5 "a subtask is a Task call: a deny of Task holds"
+expect_err "Task: permission denied" "... and says so"
+printf -- '---\nsubtask: maybe\n---\nX\n' > .opencode/command/odd.md
+run "$ARCHIE" commands list
+expect_err "subtask: 'maybe' is not true or false; ignored" "a subtask: that is not a boolean is a warning"
 
 finish
