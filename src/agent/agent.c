@@ -195,6 +195,24 @@ void agent_resolve_tools(const struct agent *a, struct agent_tools *out)
 		    (idx = default_index(info.canonical)) >= 0)
 			on[idx] = 0;
 	}
+	{
+		/* BashOutput and KillShell touch only what Bash started: they
+		 * come with it, go without it, and can still be disallowed */
+		long bash = default_index("Bash"), k;
+		static const char *const companions[] = { "BashOutput", "KillShell" };
+
+		for (i = 0; i < 2; i++) {
+			int disallowed = 0;
+
+			for (j = 0; j < a->disallowed_nr; j++) {
+				struct toolname_info info = toolname_lookup(a->disallowed[j].name);
+
+				disallowed |= info.canonical && !strcmp(info.canonical, companions[i]);
+			}
+			if ((k = default_index(companions[i])) >= 0 && bash >= 0)
+				on[k] = (char)(on[bash] && !disallowed);
+		}
+	}
 	for (j = 0; j < ndefs; j++)
 		if (on[j])
 			strvec_push(&out->enabled, defs[j]);

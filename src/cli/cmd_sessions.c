@@ -282,6 +282,10 @@ static int sessions_show(struct cli_ctx *ctx, struct store *st, int argc, char *
 		    !strcmp(jstr(ev, "kind"), "hook"))
 			printf("  %s  %s %s: %s\n", when, jstr(ev, "kind"), jstr(ev, "rule"),
 			       jstr(ev, "outcome"));
+		else if (!strcmp(jstr(ev, "kind"), "background"))
+			printf("  %s  background %s: %s, %lld ms\n", when, jstr(ev, "call_id"),
+			       jstr(ev, "outcome"),
+			       (long long)json_integer_value(json_object_get(ev, "duration_ms")));
 		else if (!strcmp(jstr(ev, "kind"), "compaction"))
 			printf("  %s  compaction (%s): about %lld -> %lld tokens\n", when,
 			       jstr(ev, "outcome"),
@@ -484,11 +488,12 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 			f.verdict = v;
 		} else if (cli_is_opt(argv[k], "--kind") && (v = cli_opt_value("--kind", argc, argv, &k))) {
 			if (strcmp(v, "tool") && strcmp(v, "model") && strcmp(v, "route") &&
-			    strcmp(v, "delegate") && strcmp(v, "hook"))
-				return cli_usage_error("--kind must be tool, model, route, delegate or hook, not '%s'", v);
+			    strcmp(v, "delegate") && strcmp(v, "hook") && strcmp(v, "background") &&
+			    strcmp(v, "compaction"))
+				return cli_usage_error("--kind must be tool, model, route, delegate, hook, compaction or background, not '%s'", v);
 			f.kind = v;
 		} else {
-			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook] [--json]");
+			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook|compaction|background] [--json]");
 		}
 	}
 	if (open_store(ctx, &st))
@@ -513,6 +518,18 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 				printf("%s %.8s %-14s %s: %s -> %s\n", when, jstr(ev, "session"),
 				       jstr(ev, "agent"), jstr(ev, "kind"), jstr(ev, "rule"),
 				       jstr(ev, "outcome"));
+			} else if (!strcmp(jstr(ev, "kind"), "background")) {
+				char *args = json_dumps(json_object_get(ev, "arguments"),
+							JSON_COMPACT | JSON_ENCODE_ANY);
+
+				printf("%s %.8s %-14s background %s %s -> %s", when, jstr(ev, "session"),
+				       jstr(ev, "agent"), jstr(ev, "call_id"), args ? args : "",
+				       jstr(ev, "outcome"));
+				if (json_integer_value(json_object_get(ev, "exit_code")) >= 0 &&
+				    json_object_get(ev, "exit_code"))
+					printf(" (exit code %lld)", (long long)json_integer_value(json_object_get(ev, "exit_code")));
+				printf(" after %lld ms\n", (long long)json_integer_value(json_object_get(ev, "duration_ms")));
+				free(args);
 			} else if (!strcmp(jstr(ev, "kind"), "model")) {
 				printf("%s %.8s %-14s model %s attempt %lld: %s, %lld ms\n", when,
 				       jstr(ev, "session"), jstr(ev, "agent"), jstr(ev, "model"),
@@ -545,7 +562,7 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_usage audit_usage[] = {
-	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook]",
+	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook|compaction|background]",
 	  "the audit trail: every tool call with its verdict and rule, every model request, routing and delegation" },
 	{ NULL, NULL },
 };
@@ -555,7 +572,7 @@ static const struct cmd_option audit_options[] = {
 	{ "--since TIME", "events from TIME on" },
 	{ "--tool NAME", "the calls of one tool" },
 	{ "--verdict VERDICT", "allow, ask or deny" },
-	{ "--kind KIND", "tool, model, route, delegate or hook" },
+	{ "--kind KIND", "tool, model, route, delegate, hook, compaction or background" },
 	{ NULL, NULL },
 };
 

@@ -14,6 +14,7 @@
 
 #include "cli/board.h"
 #include "cli/show.h"
+#include "tools/bgshell.h"
 #include "cli/repl_int.h"
 
 #include "agent/agent.h"
@@ -86,15 +87,19 @@ static void status_line(struct repl *r)
 	struct loop *l = r->s.loop;
 	struct loop_totals t;
 	long used, window;
+	size_t bg = bgshell_running(r->s.bg);
+	char shells[48] = "";
 
 	loop_totals(l, &t);
 	loop_context(l, &used, &window);
-	repl_dim(r, "[%s | %s/%s | %s mode | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f]",
+	if (bg)
+		snprintf(shells, sizeof(shells), " | %zu background (/bashes)", bg);
+	repl_dim(r, "[%s | %s/%s | %s mode | context %ld%% of %ldk | %ld in, %ld out tokens | $%.4f%s]",
 	    loop_agent(l)->name, loop_provider_name(l), loop_model_id(l),
 	    policy_mode_name(loop_mode(l)),
 	    window > 0 ? used * 100 / window : 0, window / 1000,
 	    t.usage.input_tokens + t.sub_usage.input_tokens,
-	    t.usage.output_tokens + t.sub_usage.output_tokens, t.cost + t.sub_cost);
+	    t.usage.output_tokens + t.sub_usage.output_tokens, t.cost + t.sub_cost, shells);
 }
 
 /* Restarts the session with another agent or model, in place: the loop
@@ -229,6 +234,37 @@ static int slash_agent(struct repl *r, const char *arg)
 		printf("agent: %s\n", loop_agent(r->s.loop)->name);
 	else if (reopen(r, arg, NULL) == -2)
 		return 1;
+	return 0;
+}
+
+/* /bashes: the background shells; /bashes kill ID stops one. */
+static int slash_bashes(struct repl *r, const char *arg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (arg && !strncmp(arg, "kill", 4) && (arg[4] == ' ' || !arg[4])) {
+		const char *id = arg + 4;
+
+		while (*id == ' ')
+			id++;
+		bgshell_kill(r->s.bg, id, &sb);
+	} else if (arg && *arg) {
+		strbuf_addstr(&sb, "usage: /bashes [kill ID]");
+	} else {
+		bgshell_list(r->s.bg, &sb);
+		if (!sb.len)
+			strbuf_addstr(&sb, "no background shells (the agent starts them with Bash run_in_background)");
+	}
+	{
+		/* through show_tail: commands and their ids may hold escapes */
+		struct strbuf all = STRBUF_INIT;
+		size_t more;
+
+		show_tail("", sb.buf, (size_t)-1, 0, &all, &more);
+		printf("%s%s", all.buf, all.len && all.buf[all.len - 1] != '\n' ? "\n" : "");
+		strbuf_release(&all);
+	}
+	strbuf_release(&sb);
 	return 0;
 }
 
@@ -421,6 +457,7 @@ static const struct slash {
 	{ "/compact", "[WHAT TO KEEP]", "summarise the conversation to free the context", slash_compact },
 	{ "/clear", "", "start a new conversation", slash_clear },
 	{ "/last", "", "the last tool call's whole result", slash_last },
+	{ "/bashes", "[kill ID]", "the background shells, or stop one", slash_bashes },
 	{ "/mode", "[default|accept|plan]", "the permission mode, or the next one (also Shift-Tab)", slash_mode },
 	{ "/permissions", "", "the permission mode and the rules in force", slash_permissions },
 	{ "/routing", "[ask|auto|suggest|off]", "whether specialists run before the first turn", slash_routing },

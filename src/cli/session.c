@@ -15,6 +15,7 @@
 #include "core/cancel.h"
 #include "core/strbuf.h"
 #include "core/toolnames.h"
+#include "tools/bgshell.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -342,6 +343,8 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	o.hooks = &s->hooks;
 	o.skills = &s->skills;
 	o.mcp = &s->mcp;
+	s->bg = bgshell_new();
+	o.bg = s->bg;
 	s->loop = loop_new(&o, err);
 	if (!s->loop)
 		return -1;
@@ -357,8 +360,14 @@ fail:
 void session_close(struct session *s)
 {
 	http_preload_join();
+	/* the background shells end with the session, in its record */
+	bgshell_stop_all(s->bg);
+	if (s->loop)
+		loop_record_background(s->loop);
 	loop_free(s->loop);
 	s->loop = NULL;
+	bgshell_free(s->bg);
+	s->bg = NULL;
 	if (s->store_ready)
 		store_close(&s->store);
 	free(s->resume_id);

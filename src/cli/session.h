@@ -27,6 +27,7 @@ struct session {
 	struct store store;
 	struct hooks hooks;
 	struct mcp mcp;
+	struct bgshell_set *bg;		/* background shells, stopped at the end */
 	struct strbuf root;
 	char cwd[PATH_MAX];
 	int store_ready;

@@ -97,6 +97,41 @@ void headtail_render(const struct headtail *h, const char *hint,
 	}
 }
 
+size_t headtail_since(const struct headtail *h, size_t from, const char *hint,
+		      struct strbuf *out)
+{
+	size_t ring_start = h->total - h->ring_len, start, k;
+
+	if (from > h->total)
+		from = h->total;
+	if (from < h->head.len) {
+		strbuf_add(out, h->head.buf + from, h->head.len - from);
+		from = h->head.len;
+	}
+	if (from < ring_start) {
+		if (out->len && out->buf[out->len - 1] != '\n')
+			strbuf_addch(out, '\n');
+		strbuf_addstr(out, "[... ");
+		human_size(out, ring_start - from);
+		strbuf_addstr(out, " omitted");
+		if (hint && *hint)
+			strbuf_addf(out, "; %s", hint);
+		strbuf_addstr(out, " ...]\n");
+		from = ring_start;
+	}
+	/* the ring in order: its oldest byte is at ring_pos once full */
+	start = h->ring_len < h->tail_cap ? 0 : h->ring_pos;
+	k = (start + (from - ring_start)) % (h->tail_cap ? h->tail_cap : 1);
+	if (from < h->total) {
+		size_t n = h->total - from, first = h->tail_cap - k < n ? h->tail_cap - k : n;
+
+		strbuf_add(out, h->ring + k, first);
+		if (first < n)
+			strbuf_add(out, h->ring, n - first);
+	}
+	return h->total;
+}
+
 void headtail_cap_text(const char *text, size_t len, size_t head_cap,
 		       size_t tail_cap, const char *hint, struct strbuf *out)
 {

@@ -37,6 +37,16 @@ size_t headtail_omitted(const struct headtail *h);
 void headtail_render(const struct headtail *h, const char *hint,
 		     struct strbuf *out);
 
+/*
+ * Appends what was added from offset from (of everything added) on, as
+ * far as it is kept, to out; a line saying how much was lost (with hint)
+ * stands where the middle was cut.  Returns the offset to read from next
+ * (h->total): a reader that follows a running command's output calls it
+ * again with that.
+ */
+size_t headtail_since(const struct headtail *h, size_t from, const char *hint,
+		      struct strbuf *out);
+
 /* Caps text already in memory the same way (head_cap + tail_cap bytes). */
 void headtail_cap_text(const char *text, size_t len, size_t head_cap,
 		       size_t tail_cap, const char *hint, struct strbuf *out);

@@ -14,7 +14,7 @@
 /* archie's canonical tools.  The order is the one shown to users. */
 static const char *const canonical_tools[] = {
 	"Read", "Write", "Edit", "MultiEdit", "ApplyPatch", "LS", "Glob",
-	"Grep", "ReadManyFiles", "Bash", "TodoWrite", "TodoRead", "WebFetch",
+	"Grep", "ReadManyFiles", "Bash", "BashOutput", "KillShell", "TodoWrite", "TodoRead", "WebFetch",
 	"SaveMemory", "CheckDesign", "Task", NULL,
 };
 
@@ -30,7 +30,7 @@ struct alias {
 #define ASK_IN_ANSWER "the agent asks its question in its answer"
 #define USE_THE_PLAN "TodoWrite (the plan)"
 #define SUBAGENTS "Task (subagents)"
-#define RUN_TO_END "Bash (a command runs to its end, with a timeout)"
+#define RUN_TO_END "Bash (stdin is empty; a background command is read with BashOutput)"
 
 /*
  * Every runtime's names: Claude Code 2.1, OpenCode 1.18, Gemini CLI 0.61
@@ -56,11 +56,11 @@ static const struct alias aliases[] = {
 	{ "WebSearch", "WebSearch", "claude", 0, "WebFetch on a page you know" },
 	{ "NotebookRead", "NotebookRead", "claude", 0, "Read" },
 	{ "NotebookEdit", "NotebookEdit", "claude", 0, "Edit on the notebook's JSON" },
-	{ "BashOutput", "BashOutput", "claude", 0, RUN_TO_END },
-	{ "TaskOutput", "TaskOutput", "claude", 0, RUN_TO_END },
-	{ "KillShell", "KillShell", "claude", 0, RUN_TO_END },
-	{ "KillBash", "KillShell", "claude", 0, RUN_TO_END },
-	{ "TaskStop", "TaskStop", "claude", 0, RUN_TO_END },
+	{ "BashOutput", "BashOutput", "claude", 1, NULL },
+	{ "TaskOutput", "BashOutput", "claude", 1, NULL },
+	{ "KillShell", "KillShell", "claude", 1, NULL },
+	{ "KillBash", "KillShell", "claude", 1, NULL },
+	{ "TaskStop", "KillShell", "claude", 1, NULL },
 	{ "PowerShell", "PowerShell", "claude", 0, "Bash" },
 	{ "ExitPlanMode", "ExitPlanMode", "claude", 0, PLAN_MODE },
 	{ "EnterPlanMode", "EnterPlanMode", "claude", 0, PLAN_MODE },

@@ -239,6 +239,7 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	o->hooks = p->o.hooks;
 	o->skills = p->o.skills;
 	o->mcp = p->o.mcp;
+	o->bg = p->o.bg;
 	o->mcp_wait_ms = p->o.mcp_wait_ms;
 	o->compact_at = p->o.compact_at;
 	o->thinking = p->o.thinking;

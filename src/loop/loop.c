@@ -306,6 +306,8 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	l->env.on_todos = on_todos;
 	l->env.on_output = l->o.ui.tool_output ? on_tool_output : NULL;
 	l->env.skills = o->skills;
+	l->env.bg = o->bg;
+	l->env.result_cap = o->result_cap;
 	l->env.skills_only = o->agent->has_skills ? &o->agent->skills : NULL;
 	l->env.on_skill = on_skill;
 	l->env.ud = l;

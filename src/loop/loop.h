@@ -29,6 +29,7 @@
 #include "store/store.h"
 #include "tools/tool.h"
 
+struct bgshell_set;
 struct agent;
 struct agent_registry;
 struct hooks;
@@ -171,6 +172,9 @@ struct loop_opts {
 	const struct hooks *hooks;	/* the user's hooks, or NULL */
 	const struct skill_set *skills;	/* Agent Skills, or NULL */
 	struct mcp *mcp;		/* MCP servers, or NULL */
+	/* background shells (Bash run_in_background), shared with the
+	 * subagents; NULL: commands only run to their end */
+	struct bgshell_set *bg;
 	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
 	int compact_at;			/* compact at this % of the window; 0: 80; -1: never */
 	long thinking;			/* --thinking: the budget (-1: off); 0: the model's config */
@@ -246,6 +250,10 @@ int loop_run(struct loop *l, const char *prompt, enum loop_exit *exit,
  * valid, and new messages are recorded in it.  Returns 0, or -1 with
  * err. */
 int loop_resume(struct loop *l, const char *id, struct strbuf *err);
+
+/* Records the background shells that ended since the last time (each
+ * turn's end does; the session calls it once more after stopping them). */
+void loop_record_background(struct loop *l);
 
 /* Forgets the conversation (keeps the system prompt and the totals). */
 void loop_clear(struct loop *l);

@@ -19,6 +19,7 @@
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
+#include "tools/bgshell.h"
 #include "core/toolnames.h"
 
 #include <dirent.h>
@@ -264,6 +265,42 @@ void record_turn_end(struct loop *l)
 {
 	if (l->o.store && l->stored)
 		store_turn_end(l->o.store, l->session_id);
+	/* the main agent's record holds the shells' ends (a subagent's
+	 * shells end in the session's, which outlives it) */
+	if (!l->child.depth)
+		loop_record_background(l);
+}
+
+static void record_shell(void *ud, const struct bgshell_info *in)
+{
+	struct loop *l = ud;
+	struct store_event ev;
+	json_t *args = json_pack("{s:s, s:b}", "command", in->command, "run_in_background", 1);
+	json_t *detail = json_pack("{s:I, s:I, s:I}", "pid", (json_int_t)in->pid,
+				   "ended_ms", (json_int_t)in->ended_ms, "bytes", (json_int_t)in->bytes);
+	char *a = args ? json_dumps(args, JSON_COMPACT) : NULL;
+
+	record_event_init(l, &ev, STORE_EV_BACKGROUND, in->started_ms);
+	ev.tool = "Bash";
+	ev.call_id = in->id;
+	ev.arguments = a;
+	ev.outcome = in->killed ? "stopped" : in->exit_code >= 0 ? "exited" : "killed";
+	ev.exit_code = in->exit_code;
+	ev.duration_ms = (long)(in->ended_ms - in->started_ms);
+	ev.bytes = (long long)in->bytes;
+	if (in->term_signal && detail)
+		json_object_set_new(detail, "signal", json_integer(in->term_signal));
+	ev.detail = detail;
+	store_event(l->o.store, &ev);
+	free(a);
+	json_decref(args);
+	json_decref(detail);
+}
+
+void loop_record_background(struct loop *l)
+{
+	if (l->o.bg && l->o.store && l->stored)
+		bgshell_take_ended(l->o.bg, record_shell, l);
 }
 
 /* The plan as the conversation last wrote it (its last TodoWrite call),

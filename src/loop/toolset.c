@@ -117,7 +117,7 @@ void toolset_offer(struct loop *l)
 
 	agent_tools_init(&at);
 	agent_resolve_tools(l->o.agent, &at);
-	room = at.enabled.nr + 2 + (reg ? reg->nr : 0);
+	room = at.enabled.nr + 4 + (reg ? reg->nr : 0);
 	l->tools = xcalloc(room, sizeof(*l->tools));
 	l->schemas = xcalloc(room, sizeof(*l->schemas));
 	for (i = 0; i < at.enabled.nr; i++) {
@@ -129,7 +129,16 @@ void toolset_offer(struct loop *l)
 			task = 1;
 			continue;
 		}
+		/* with Bash, below */
+		if (t == &tool_bashoutput || t == &tool_killshell)
+			continue;
 		offer(l, t, t->description);
+	}
+	/* BashOutput and KillShell come with Bash (they touch only what its
+	 * run_in_background started), where there are background shells */
+	if (l->o.bg && toolset_find(l, "Bash") && l->tools_nr + 2 <= room) {
+		offer(l, &tool_bashoutput, tool_bashoutput.description);
+		offer(l, &tool_killshell, tool_killshell.description);
 	}
 	if (task && toolset_can_delegate(l))
 		offer_delegation(l, room);

@@ -99,6 +99,7 @@ void sandbox_init(struct sandbox *s, enum sandbox_mode mode, const char *workspa
 	s->workspace = xstrdup(workspace);
 	s->tmpdir = xstrdup(tmp && *tmp ? tmp : "/tmp");
 	s->home = xstrdup(home && *home ? home : "/nonexistent-home");
+	s->netns_fd = s->userns_fd = -1;
 	strvec_init(&s->writable);
 }
 
@@ -287,12 +288,27 @@ static int build_filter(struct sandbox *s, struct strbuf *err)
 				SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, TIOCLINUX));
 	for (i = 0; i < sizeof(always_denied) / sizeof(*always_denied); i++)
 		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), always_denied[i], 0);
-	if (!s->network) {
+	if (!s->network && s->loopback) {
+		/* the shared loopback namespace (sandbox_net.c): IP sockets
+		 * reach only the session's own services; other families
+		 * (netlink, packet, vsock...) still EACCES */
+		for (i = 0; i <= AF_INET6 + 1; i++) {
+			if (i == AF_UNIX || i == AF_INET || i == AF_INET6)
+				continue;
+			bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+						i <= AF_INET6 ? SCMP_A0(SCMP_CMP_EQ, i)
+							      : SCMP_A0(SCMP_CMP_GT, AF_INET6));
+		}
+		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
+					SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+	} else if (!s->network) {
 		/* sockets other than AF_UNIX: EACCES */
 		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
 					SCMP_A0(SCMP_CMP_NE, AF_UNIX));
 		bad |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
 					SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+	}
+	if (!s->network) {
 		/* AF_UNIX sockets reach processes outside (a docker daemon, an
 		 * agent, a desktop session): refused unless allowed; pairs of
 		 * connected sockets stay (pipes for programs that need them) */
@@ -450,6 +466,9 @@ int sandbox_prepare(struct sandbox *s, struct strbuf *err)
 			s->unavailable = xstrdup("neither bubblewrap nor Landlock is available, so commands run without the OS sandbox; the permission rules still apply");
 		}
 	}
+	s->netns_fd = s->userns_fd = -1;
+	if (s->backend == SANDBOX_BWRAP && !s->network && !getenv("ARCHIE_SANDBOX_NO_LOOPBACK"))
+		s->loopback = !sandbox_loopback(&s->netns_fd, &s->userns_fd);
 	if (s->backend != SANDBOX_NONE && build_filter(s, err))
 		return -1;
 	log_debug("sandbox", "backend %s, Landlock ABI %d, mode %s, network %s",
@@ -462,6 +481,8 @@ int sandbox_enter(const struct sandbox_run *r)
 {
 	const struct sandbox *s = r->s;
 
+	if (s && s->mode != SANDBOX_OFF && s->backend == SANDBOX_BWRAP && s->loopback)
+		return sandbox_join_loopback(s->netns_fd, s->userns_fd);
 	if (!s || s->mode == SANDBOX_OFF || s->backend != SANDBOX_LANDLOCK)
 		return 0;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))

@@ -69,6 +69,10 @@ struct sandbox {
 	char *session_tmp;		/* the private /tmp under bubblewrap */
 	int tmp_borrowed;		/* session_tmp is a parent's (sandbox_share) */
 	int abi;			/* Landlock ABI, 0 if none */
+	/* network off under bubblewrap: the loopback namespace commands
+	 * share (sandbox_net.c), so a background service can be reached */
+	int loopback;
+	int netns_fd, userns_fd;	/* borrowed: the process's */
 	void *filter;			/* struct sock_fprog */
 	struct sandbox_scan_cache *scan_cache;	/* what the last walks found */
 	char *unavailable;		/* why it is weaker than it should be */

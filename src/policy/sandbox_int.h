@@ -16,6 +16,14 @@ int sandbox_filter_fd(const struct sandbox *s);
 
 void sandbox_scan_cache_free(struct sandbox_scan_cache *c);
 
+/* sandbox_net.c: the loopback-only network namespace of this process
+ * (made on the first call): 0 with its descriptor (and, not root, its
+ * user namespace's; else -1), or -1 where it cannot be made.  join
+ * enters them, in a command's child before bubblewrap starts
+ * (async-signal-safe). */
+int sandbox_loopback(int *netns, int *userns);
+int sandbox_join_loopback(int netns, int userns);
+
 /* Landlock: copies of the protected files under these paths, and their
  * restoration after the command (what changed is put back, what is new in
  * a protected directory is taken out, both quarantined; said in note).

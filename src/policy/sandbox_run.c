@@ -312,7 +312,9 @@ static void bwrap_argv(struct sandbox *s, const char *cwd, const struct scan *sc
 
 	strvec_push(&r->argv, s->bwrap);
 	strvec_push(&r->argv, "--unshare-all");
-	if (s->network)
+	/* the host's network, or the session's loopback namespace the
+	 * child joined before bubblewrap started (sandbox_enter) */
+	if (s->network || s->loopback)
 		strvec_push(&r->argv, "--share-net");
 	strvec_push(&r->argv, "--die-with-parent");
 	strvec_push(&r->argv, "--new-session");

@@ -76,9 +76,11 @@ enum store_event_kind {
 	STORE_EV_DELEGATE,	/* a subagent run: who, its session, how it ended */
 	STORE_EV_HOOK,		/* a hook's run: its event, command, outcome */
 	STORE_EV_COMPACTION,	/* the model's view replaced: detail.view_from is its first seq */
+	STORE_EV_BACKGROUND,	/* a background shell's life: call_id its id, ts its start,
+				 * duration to its end, exit_code, outcome exited/killed/stopped */
 };
 
-/* "tool", "model", "route", "delegate", "hook", "compaction". */
+/* "tool", "model", "route", "delegate", "hook", "compaction", "background". */
 const char *store_event_kind_name(enum store_event_kind k);
 
 /* One audit event.  Strings may be NULL; numbers < 0 are "unknown". */

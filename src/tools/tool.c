@@ -17,7 +17,7 @@
 static const struct tool *const tools[] = {
 	&tool_read, &tool_write, &tool_edit, &tool_multiedit, &tool_applypatch,
 	&tool_ls, &tool_glob, &tool_grep, &tool_readmany, &tool_bash,
-	&tool_todowrite, &tool_todoread, &tool_webfetch, &tool_savememory,
+	&tool_bashoutput, &tool_killshell, &tool_todowrite, &tool_todoread, &tool_webfetch, &tool_savememory,
 	&tool_checkdesign, &tool_task, &tool_skill, NULL,
 };
 
@@ -229,6 +229,8 @@ static void normalise(const struct tool *t, json_t *args)
 		{ "directory", "path" }, { "old_str", "old_string" },
 		{ "new_str", "new_string" }, { "cmd", "command" },
 		{ "file_paths", "paths" }, { "input", "patch" },
+		{ "is_background", "run_in_background" }, { "task_id", "bash_id" },
+		{ "task_id", "shell_id" },
 	};
 	json_t *props = NULL, *schema = tool_schema(t);
 	size_t i;

@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <signal.h>
 
+struct bgshell_set;
 struct sandbox;
 struct skill;
 struct skill_set;
@@ -78,6 +79,10 @@ struct tool_env {
 	const struct skill_set *skills;
 	const struct strvec *skills_only;
 	void (*on_skill)(void *ud, const struct skill *s);
+	/* background shells (Bash run_in_background, BashOutput,
+	 * KillShell); NULL: commands run to their end only */
+	struct bgshell_set *bg;
+	size_t result_cap;		/* BashOutput's share of a result; 0: 30000 */
 };
 
 /* What a tool is: built into archie, one an MCP server lists (its run
@@ -134,6 +139,6 @@ void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
 extern const struct tool tool_read, tool_write, tool_edit, tool_multiedit,
 	tool_applypatch, tool_ls, tool_glob, tool_grep, tool_readmany, tool_bash,
 	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory, tool_checkdesign, tool_task,
-	tool_skill;
+	tool_skill, tool_bashoutput, tool_killshell;
 
 #endif

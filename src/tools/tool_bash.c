@@ -1,11 +1,15 @@
 /*
- * tool_bash: Bash, a shell command in the workspace, with a timeout.
+ * tool_bash: Bash, a shell command in the workspace, with a timeout, or
+ * in the background (run_in_background: a service to test against).
  *
  * The command runs in its own process group (a timeout or Ctrl-C kills
  * everything it started), with stdin from /dev/null, and its output is
- * kept head and tail so a flood costs bounded memory.
+ * kept head and tail so a flood costs bounded memory.  A background
+ * command runs in the same sandbox and is the business of bgshell.h.
  */
 #include "tools/tool.h"
+
+#include "tools/bgshell.h"
 
 #include "core/log.h"
 #include "core/proc.h"
@@ -33,11 +37,16 @@ static int run(const struct tool *self, const struct tool_env *env,
 	const char *cmd = json_string_value(json_object_get(args, "command"));
 	const char *cwd = json_string_value(json_object_get(args, "cwd"));
 	json_t *jt = json_object_get(args, "timeout");
+	int background = json_is_true(json_object_get(args, "run_in_background"));
 	struct strbuf err = STRBUF_INIT, dir = STRBUF_INIT;
 	struct sandbox_run sr;
 	struct sandbox *sb = env->sandbox ? env->sandbox : &no_sandbox;
 	struct proc p;
 	size_t i;
+
+	proc_init(&p);
+	memset(&sr, 0, sizeof(sr));
+	sr.seccomp_fd = sr.ruleset_fd = -1;
 
 	(void)self;
 	long timeout = env->bash_default_timeout_ms > 0 ? env->bash_default_timeout_ms
@@ -49,9 +58,11 @@ static int run(const struct tool *self, const struct tool_env *env,
 	if (timeout <= 0 || timeout > BASH_MAX_TIMEOUT_MS)
 		timeout = timeout <= 0 ? BASH_DEFAULT_TIMEOUT_MS : BASH_MAX_TIMEOUT_MS;
 	tool_path(env, cwd ? cwd : ".", &dir);
+	if (background && !env->bg) {
+		strbuf_addstr(out, "error: background commands are not available here (a subagent's or a hook's run); run it to its end, with a timeout");
+		goto out_early;
+	}
 
-	proc_init(&p);
-	memset(&sr, 0, sizeof(sr));
 	if (sandbox_run_prepare(sb, dir.buf, cmd, NULL, &sr, &err)) {
 		strbuf_addf(out, "error: the sandbox could not be set up: %s; the command was not run", err.buf);
 		goto out;
@@ -76,6 +87,22 @@ static int run(const struct tool *self, const struct tool_env *env,
 	p.setup_ud = &sr;
 	p.on_output = env->on_output;
 	p.output_ud = env->ud;
+	if (background) {
+		struct strbuf id = STRBUF_INIT;
+
+		if (bgshell_start(env->bg, &p, &sr, cmd, &id, &err)) {
+			strbuf_addf(out, "error: %s", err.buf);
+			goto out;
+		}
+		strbuf_addf(out, "Started in the background as %s. BashOutput {\"bash_id\": \"%s\"} "
+			    "returns what it printed since the last read and whether it still runs "
+			    "(wait_for: a regex, or wait_for_port: a port, waits until the service is ready); "
+			    "KillShell {\"shell_id\": \"%s\"} stops it. It is stopped when the session ends.",
+			    id.buf, id.buf, id.buf);
+		strbuf_release(&id);
+		rc = 0;
+		goto out;
+	}
 	if (proc_run(&p, &err)) {
 		strbuf_addf(out, "error: %s", err.buf);
 		goto out;
@@ -105,6 +132,7 @@ static int run(const struct tool *self, const struct tool_env *env,
 out:
 	sandbox_run_finish(&sr, out);
 	proc_release(&p);
+out_early:
 	strbuf_release(&err);
 	strbuf_release(&dir);
 	return rc;
@@ -116,12 +144,17 @@ const struct tool tool_bash = {
 	"stdout, stderr and exit code. timeout is in milliseconds (default "
 	"120000, at most 600000); on timeout the command and everything it "
 	"started are killed. stdin is empty: commands must not wait for input. "
-	"Very long output keeps its beginning and end.",
+	"Very long output keeps its beginning and end. With run_in_background: true "
+	"the command starts (in the same sandbox) and the call returns at once with "
+	"a shell id: for a server or watcher to test against; read it with "
+	"BashOutput (which can wait until a port listens or a line appears), stop "
+	"it with KillShell.",
 	"{\"type\":\"object\",\"properties\":{"
 	"\"command\":{\"type\":\"string\",\"description\":\"The command line\"},"
 	"\"timeout\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Milliseconds before the command is killed\"},"
 	"\"cwd\":{\"type\":\"string\",\"description\":\"Directory to run in (default: the working directory)\"},"
-	"\"description\":{\"type\":\"string\",\"description\":\"What the command does, in a few words, for the user\"}},"
+	"\"description\":{\"type\":\"string\",\"description\":\"What the command does, in a few words, for the user\"},"
+	"\"run_in_background\":{\"type\":\"boolean\",\"description\":\"Start it and return at once with a shell id (a server, a watcher)\"}},"
 	"\"required\":[\"command\"],\"additionalProperties\":false}",
 	0, run, TOOL_BUILTIN, NULL,
 };

@@ -82,7 +82,7 @@ static void test_claude_code(void **state)
 	assert_string_equal(a->tools[4].name, "WebSearch");
 	assert_int_equal(a->tools[4].line, 4);
 	assert_int_equal(a->tools[4].col, 32);
-	assert_tools(a, "Read,Glob,Grep,Bash", "", "WebSearch");
+	assert_tools(a, "Read,Glob,Grep,Bash,BashOutput,KillShell", "", "WebSearch");
 	assert_int_equal(a->rules_nr, 0);
 	assert_int_equal(json_object_size(a->extra), 0);
 	assert_true(!strncmp(a->prompt, "You are a database reviewer.", 28));
@@ -104,7 +104,7 @@ static void test_claude_permissions(void **state)
 	assert_string_equal(a->name, "careful-builder");
 	assert_string_equal(a->model, "inherit");
 	/* "Bash(npm run *)" in tools is the Bash tool */
-	assert_tools(a, "Read,Edit,Bash", "", "");
+	assert_tools(a, "Read,Edit,Bash,BashOutput,KillShell", "", "");
 	assert_int_equal(a->rules_nr, 6);
 	assert_string_equal(a->rules[0].tool, "Bash");
 	assert_string_equal(a->rules[0].pattern, "npm run test:*");
@@ -150,7 +150,7 @@ static void test_opencode(void **state)
 	assert_true(a->tools[2].enabled);
 	/* the defaults less every editing tool: OpenCode's write and edit
 	 * switch its one `edit` permission */
-	assert_tools(a, "Read,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
+	assert_tools(a, "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	/* permission map, in file order: last matching pattern wins later */
 	assert_int_equal(a->rules_nr, 5);
@@ -193,7 +193,7 @@ static void test_gemini(void **state)
 	assert_true(a->timeout_mins > 4.99 && a->timeout_mins < 5.01);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_LIST);
 	assert_int_equal(a->tools_nr, 12);
-	assert_tools(a, "Read,Write,Edit,LS,Glob,Grep,ReadManyFiles,Bash,WebFetch,SaveMemory",
+	assert_tools(a, "Read,Write,Edit,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,WebFetch,SaveMemory",
 		     "mcp__context7__get-library-docs", "google_web_search");
 	assert_string_equal(json_string_value(json_object_get(a->extra, "kind")), "local");
 	assert_one_diag(&dl, DIAG_WARNING, 16, 5, "'google_web_search' (WebSearch)");
@@ -215,11 +215,29 @@ static void test_plain_markdown(void **state)
 			    "Reviews relational schemas for normalisation problems, missing constraints and index coverage.");
 	assert_null(a->model);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_ALL);
-	assert_tools(a, "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
+	assert_tools(a, "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	/* the whole text is the prompt, heading included */
 	assert_true(!strncmp(a->prompt, "# Schema Reviewer\n", 18));
 	assert_non_null(strstr(a->prompt, "2. Report findings."));
+	agent_free(a);
+	diag_list_release(&dl);
+}
+
+/* BashOutput and KillShell come and go with Bash; each can be disallowed. */
+static void test_background_companions(void **state)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct agent *a;
+
+	(void)state;
+	a = parse_str("/p/.claude/agents/a.md", "---\nname: a\ndescription: d\ntools: Read, Bash\ndisallowedTools: KillShell\n---\nx\n", &dl);
+	assert_non_null(a);
+	assert_tools(a, "Read,Bash,BashOutput", "", "");
+	agent_free(a);
+	a = parse_str("/p/.claude/agents/b.md", "---\nname: b\ndescription: d\ntools: Read, BashOutput, TaskStop\n---\nx\n", &dl);
+	assert_non_null(a);
+	assert_tools(a, "Read", "", "");
 	agent_free(a);
 	diag_list_release(&dl);
 }
@@ -231,7 +249,7 @@ static void test_codex_names(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	assert_tools(a, "ApplyPatch,Bash,TodoWrite", "", "view_image");
+	assert_tools(a, "ApplyPatch,Bash,BashOutput,KillShell,TodoWrite", "", "view_image");
 	assert_one_diag(&dl, DIAG_WARNING, 4, 42, "'view_image'");
 	agent_free(a);
 	diag_list_release(&dl);
@@ -308,7 +326,7 @@ static void test_tools_forms(void **state)
 	assert_tools(a, "", "", "");
 	agent_free(a);
 	a = parse_str("a.md", "---\ntools: [Shell, ReadFile, SearchText, WriteFile, Edit, todoread, Agent]\n---\nP", &dl);
-	assert_tools(a, "Read,Write,Edit,Grep,Bash,TodoRead,Task", "", "");
+	assert_tools(a, "Read,Write,Edit,Grep,Bash,BashOutput,KillShell,TodoRead,Task", "", "");
 	agent_free(a);
 	/* OpenCode map with a glob switching everything off, then one on */
 	a = parse_str("a.md", "---\ntools:\n  \"*\": false\n  read: true\n---\nP", &dl);
@@ -441,19 +459,19 @@ static void test_read_only_each_runtime(void **state)
 		/* OpenCode: `edit: false` (or `write: false`) turns off every
 		 * editing tool, patch and multiedit too */
 		{ "p/.opencode/agent/r1.md", "---\ndescription: d\ntools:\n  write: false\n  edit: false\n---\nP\n",
-		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
 		{ "p/.opencode/agent/r2.md", "---\ndescription: d\ntools:\n  edit: false\n---\nP\n",
-		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
 		{ "p/.opencode/agent/r3.md", "---\ndescription: d\ntools:\n  write: false\n  bash: false\n---\nP\n",
 		  "Read,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
 		/* ... and the last of write/edit/patch wins, as in OpenCode */
 		{ "p/.opencode/agent/r4.md", "---\ndescription: d\ntools:\n  edit: false\n  patch: true\n---\nP\n",
-		  "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
 		/* Claude Code: an allowlist without the editing tools */
 		{ "p/.claude/agents/r5.md", "---\nname: r5\ndescription: d\ntools: Read, Grep, Glob\n---\nP\n", "Read,Glob,Grep" },
 		/* ... or disallowedTools */
 		{ "p/.claude/agents/r6.md", "---\nname: r6\ndescription: d\ndisallowedTools: Write, Edit, MultiEdit\n---\nP\n",
-		  "Read,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
 		/* Gemini CLI: a list of its read-only tools */
 		{ "p/.gemini/agents/r7.md", "---\nname: r7\ndescription: d\ntools: [read_file, grep_search, list_directory]\n---\nP\n",
 		  "Read,LS,Grep" },
@@ -615,7 +633,7 @@ static void test_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "reviewer");
 	assert_string_equal(json_string_value(json_object_get(j, "mode")), "subagent");
 	assert_int_equal(json_array_size(json_object_get(j, "permissions")), 5);
-	assert_int_equal(json_array_size(json_object_get(j, "tools")), 12);
+	assert_int_equal(json_array_size(json_object_get(j, "tools")), 14);
 	assert_true(json_is_object(json_object_get(j, "extra")));
 	assert_true(json_integer_value(json_object_get(j, "prompt_bytes")) > 0);
 	json_decref(j);
@@ -656,7 +674,7 @@ int main(void)
 		cmocka_unit_test(test_opencode),
 		cmocka_unit_test(test_gemini),
 		cmocka_unit_test(test_plain_markdown),
-		cmocka_unit_test(test_codex_names),
+		cmocka_unit_test(test_codex_names), cmocka_unit_test(test_background_companions),
 		cmocka_unit_test(test_frontmatter_wins),
 		cmocka_unit_test(test_line_endings_and_bom),
 		cmocka_unit_test(test_tools_forms),

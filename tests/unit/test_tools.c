@@ -13,6 +13,7 @@
 #include "core/strbuf.h"
 #include "tools/html.h"
 #include "tools/tool.h"
+#include "tools/bgshell.h"
 
 #include <fcntl.h>
 #include <time.h>
@@ -112,7 +113,7 @@ static void test_schemas(void **state)
 		}
 		json_decref(s);
 	}
-	assert_int_equal(n, 17);
+	assert_int_equal(n, 19);
 }
 
 static void test_validation(void **state)
@@ -536,6 +537,108 @@ static void test_bash(void **state)
 	strbuf_release(&out);
 }
 
+/* ---- background shells -------------------------------------------------------- */
+
+static void test_background(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct timespec a, b;
+
+	(void)state;
+	/* no set: the tool says so, nothing runs */
+	assert_int_equal(call("Bash", "{\"command\": \"touch made\", \"run_in_background\": true}", &out), -1);
+	EXPECT(strstr(out.buf, "not available here"), out);
+	assert_int_equal(access("made", F_OK), -1);
+	env.bg = bgshell_new();
+	assert_non_null(env.bg);
+	/* Gemini's is_background is the same thing */
+	assert_int_equal(call("Bash", "{\"command\": \"echo one; sleep 0.3; echo ready; sleep 30\", \"is_background\": true}", &out), 0);
+	EXPECT(strstr(out.buf, "Started in the background as bash_1."), out);
+	assert_int_equal(bgshell_running(env.bg), 1);
+	assert_int_equal(call("BashOutput", "{\"bash_id\": \"bash_1\", \"wait_for\": \"^ready$\", \"timeout\": 5000}", &out), 0);
+	EXPECT(strstr(out.buf, "[waited: the pattern appeared]") && strstr(out.buf, "one\nready\n"), out);
+	EXPECT(!strncmp(out.buf, "[bash_1: running, pid ", 22), out);
+	/* since the last read: nothing new */
+	assert_int_equal(call("BashOutput", "{\"bash_id\": \"1\"}", &out), 0);
+	EXPECT(strstr(out.buf, ", 0 new]") && !strstr(out.buf, "ready"), out);
+	/* a wait that times out says so */
+	assert_int_equal(call("BashOutput", "{\"bash_id\": \"bash_1\", \"wait_for\": \"never\", \"timeout\": 200}", &out), 0);
+	EXPECT(strstr(out.buf, "[waited: timed out]"), out);
+	/* a bad regex is the model's error */
+	assert_int_equal(call("BashOutput", "{\"bash_id\": \"bash_1\", \"filter\": \"(\"}", &out), -1);
+	EXPECT(strstr(out.buf, "filter is not a valid regular expression"), out);
+	/* KillShell: the whole tree, at once (sleep ignores nothing) */
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(call("KillShell", "{\"shell_id\": \"bash_1\"}", &out), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	EXPECT(!strncmp(out.buf, "[bash_1: stopped after", 22), out);
+	assert_true(b.tv_sec - a.tv_sec < 2);
+	assert_int_equal(bgshell_running(env.bg), 0);
+	/* one that ignores SIGTERM is killed after the grace */
+	assert_int_equal(call("Bash", "{\"command\": \"trap '' TERM; echo up; while :; do sleep 0.1; done\", \"run_in_background\": true}", &out), 0);
+	assert_int_equal(call("BashOutput", "{\"bash_id\": \"bash_2\", \"wait_for\": \"up\"}", &out), 0);
+	assert_int_equal(call("KillShell", "{\"shell_id\": \"bash_2\"}", &out), 0);
+	EXPECT(strstr(out.buf, "stopped after"), out);
+	/* a chatty one: memory stays bounded, the middle is said to be cut */
+	assert_int_equal(call("Bash", "{\"command\": \"seq 1 400000; echo END\", \"run_in_background\": true}", &out), 0);
+	assert_int_equal(call("BashOutput", "{\"bash_id\": \"bash_3\", \"wait_for\": \"END\"}", &out), 0);
+	EXPECT(strstr(out.buf, "omitted") && strstr(out.buf, "END") && strstr(out.buf, "\n1\n2\n"), out);
+	assert_true(out.len < 40000);
+	/* an exit code once it ended; the list */
+	assert_int_equal(call("Bash", "{\"command\": \"exit 4\", \"run_in_background\": true}", &out), 0);
+	assert_int_equal(call("BashOutput", "{\"bash_id\": \"bash_4\", \"wait_for\": \"x\", \"timeout\": 5000}", &out), 0);
+	EXPECT(strstr(out.buf, "exited with code 4") && strstr(out.buf, "[waited: the shell ended]"), out);
+	strbuf_reset(&out);
+	bgshell_list(env.bg, &out);
+	EXPECT(strstr(out.buf, "[bash_4: exited with code 4") && strstr(out.buf, "] exit 4\n"), out);
+	/* the end stops what still runs */
+	assert_int_equal(call("Bash", "{\"command\": \"sleep 60\", \"run_in_background\": true}", &out), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	bgshell_free(env.bg);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_true(b.tv_sec - a.tv_sec < 2);
+	env.bg = NULL;
+	strbuf_release(&out);
+}
+
+static void test_headtail_since(void **state)
+{
+	struct headtail h;
+	struct strbuf out = STRBUF_INIT;
+	size_t at;
+	char buf[16];
+	int i;
+
+	(void)state;
+	headtail_init(&h, 8, 8);
+	headtail_add(&h, "abc", 3);
+	at = headtail_since(&h, 0, NULL, &out);
+	assert_string_equal(out.buf, "abc");
+	assert_int_equal(at, 3);
+	headtail_add(&h, "defghij", 7);		/* head full at 8; "ij" in the ring */
+	strbuf_reset(&out);
+	at = headtail_since(&h, at, NULL, &out);
+	assert_string_equal(out.buf, "defghij");
+	for (i = 0; i < 20; i++) {
+		snprintf(buf, sizeof(buf), "%c", 'A' + i);
+		headtail_add(&h, buf, 1);
+	}
+	/* 20 more: the ring keeps the last 8 (MNOPQRST), the rest was lost */
+	strbuf_reset(&out);
+	at = headtail_since(&h, at, "read sooner", &out);
+	assert_string_equal(out.buf, "[... 12 bytes omitted; read sooner ...]\nMNOPQRST");
+	assert_int_equal(at, 30);
+	strbuf_reset(&out);
+	assert_int_equal(headtail_since(&h, at, NULL, &out), 30);
+	assert_int_equal(out.len, 0);
+	/* from the middle of the ring, wrapped */
+	strbuf_reset(&out);
+	headtail_since(&h, 27, NULL, &out);
+	assert_string_equal(out.buf, "RST");
+	headtail_release(&h);
+	strbuf_release(&out);
+}
+
 /* ---- Todo, SaveMemory, HTML ----------------------------------------------------- */
 
 static int todo_events;
@@ -751,7 +854,8 @@ int main(void)
 		T(test_edit), T(test_multiedit), T(test_applypatch), T(test_ls),
 		T(test_glob), T(test_grep), T(test_readmany), T(test_secrets_skipped), T(test_bash),
 		T(test_todo_and_memory), T(test_webfetch_refuses), T(test_webfetch), T(test_html),
-		T(test_glob_match), T(test_headtail), T(test_proc),
+		T(test_glob_match), T(test_headtail), T(test_proc), T(test_background),
+		T(test_headtail_since),
 	};
 
 	return cmocka_run_group_tests_name("tools", tests, NULL, NULL);
