@@ -194,6 +194,7 @@ static int per_protocol(const char *url, int n)
 				     "int main(void) { return 0; }\n/* a file of some size */\n", 0);
 	}
 	memset(&tool, 0, sizeof(tool));
+	memset(&tool, 0, sizeof(tool));
 	tool.name = "Read";
 	tool.description = "Reads a file.";
 	tool.schema = json_pack("{s:s, s:{s:{s:s}}}", "type", "object", "properties", "path",

@@ -239,6 +239,12 @@ static void redact_configured(struct session *s)
 
 		if (p->api_key_env)
 			redact_add_value(&s->store.red, getenv(p->api_key_env));
+	}
+	if (s->cfg.web_search.api_key_env)
+		redact_add_value(&s->store.red, getenv(s->cfg.web_search.api_key_env));
+	for (i = 0; i < s->cfg.providers_nr; i++) {
+		const struct config_provider *p = &s->cfg.providers[i];
+
 		for (h = 0; h < p->headers.nr; h++) {
 			const char *c = strchr(p->headers.v[h], ':');
 

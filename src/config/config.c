@@ -105,6 +105,7 @@ void config_release(struct config *cfg)
 	strvec_release(&cfg->extra_dirs);
 	strvec_release(&cfg->instructions);
 	free(cfg->delegation.routing);
+	config_web_search_release(&cfg->web_search);
 	json_decref(cfg->hooks);
 	json_decref(cfg->shell_env);
 	json_decref(cfg->mcp_servers);
@@ -189,14 +190,6 @@ struct config_model *config_get_model(struct config *cfg, const char *name, cons
 
 /* ---- files ---------------------------------------------------------------- */
 
-struct file_ctx {
-	struct config *cfg;
-	struct yamldoc yd;
-	const char *path;
-};
-
-static int ferr(struct file_ctx *fc, struct fy_node *at, struct fy_node *fb,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static int freport(struct file_ctx *fc, enum diag_severity sev,
 		   struct fy_node *at, struct fy_node *fb, const char *fmt,
@@ -212,7 +205,7 @@ static int freport(struct file_ctx *fc, enum diag_severity sev,
 	return -1;
 }
 
-static int ferr(struct file_ctx *fc, struct fy_node *at, struct fy_node *fb,
+int config_ferr(struct file_ctx *fc, struct fy_node *at, struct fy_node *fb,
 		const char *fmt, ...)
 {
 	va_list ap;
@@ -223,9 +216,7 @@ static int ferr(struct file_ctx *fc, struct fy_node *at, struct fy_node *fb,
 	return -1;
 }
 
-static void fwarn(struct file_ctx *fc, struct fy_node *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void fwarn(struct file_ctx *fc, struct fy_node *at, const char *fmt, ...)
+void config_fwarn(struct file_ctx *fc, struct fy_node *at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -234,7 +225,7 @@ static void fwarn(struct file_ctx *fc, struct fy_node *at, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void source_of(struct file_ctx *fc, struct fy_node *n, struct strbuf *out)
+void config_source_of(struct file_ctx *fc, struct fy_node *n, struct strbuf *out)
 {
 	int line, col;
 
@@ -242,12 +233,12 @@ static void source_of(struct file_ctx *fc, struct fy_node *n, struct strbuf *out
 	strbuf_addf(out, "%s:%d", fc->path, line);
 }
 
-static int want_string(struct file_ctx *fc, const char *what, struct fy_node *k,
+int config_want_string(struct file_ctx *fc, const char *what, struct fy_node *k,
 		       struct fy_node *v, char **out)
 {
 	if (!v || fy_node_get_type(v) != FYNT_SCALAR || fy_node_is_alias(v) ||
 	    yamldoc_is_null(v)) {
-		ferr(fc, v, k, "'%s' must be a string, not %s", what,
+		config_ferr(fc, v, k, "'%s' must be a string, not %s", what,
 		     yamldoc_type_name(v));
 		return -1;
 	}
@@ -256,7 +247,7 @@ static int want_string(struct file_ctx *fc, const char *what, struct fy_node *k,
 	return *out ? 0 : -1;
 }
 
-static int want_number(struct file_ctx *fc, const char *what, struct fy_node *k,
+int config_want_number(struct file_ctx *fc, const char *what, struct fy_node *k,
 		       struct fy_node *v, double *out)
 {
 	enum yamldoc_scalar ys = v && fy_node_get_type(v) == FYNT_SCALAR
@@ -265,34 +256,32 @@ static int want_number(struct file_ctx *fc, const char *what, struct fy_node *k,
 
 	*out = 0;
 	if (ys != YAMLDOC_INT && ys != YAMLDOC_FLOAT)
-		return ferr(fc, v, k, "'%s' must be a number, not %s", what,
+		return config_ferr(fc, v, k, "'%s' must be a number, not %s", what,
 			    yamldoc_type_name(v));
 	s = yamldoc_scalar_dup(v);
 	*out = strtod(s, NULL);
 	free(s);
 	if (*out < 0)
-		return ferr(fc, v, k, "'%s' must not be negative", what);
+		return config_ferr(fc, v, k, "'%s' must not be negative", what);
 	return 0;
 }
 
-static int want_bool(struct file_ctx *fc, const char *what, struct fy_node *k,
+int config_want_bool(struct file_ctx *fc, const char *what, struct fy_node *k,
 		     struct fy_node *v, int *out)
 {
 	enum yamldoc_scalar ys = yamldoc_classify(v);
 
 	if (!v || fy_node_get_type(v) != FYNT_SCALAR ||
 	    (ys != YAMLDOC_TRUE && ys != YAMLDOC_FALSE))
-		return ferr(fc, v, k, "'%s' must be true or false, not %s", what,
+		return config_ferr(fc, v, k, "'%s' must be true or false, not %s", what,
 			    yamldoc_type_name(v));
 	*out = ys == YAMLDOC_TRUE;
 	return 0;
 }
 
-typedef int (*pair_fn)(struct file_ctx *fc, void *obj, const char *key,
-		       struct fy_node *k, struct fy_node *v);
 
 /* Calls fn for each key of map (which must be a mapping). */
-static int each_pair(struct file_ctx *fc, const char *what, struct fy_node *k,
+int config_each_pair(struct file_ctx *fc, const char *what, struct fy_node *k,
 		     struct fy_node *map, pair_fn fn, void *obj)
 {
 	struct fy_node_pair *pr;
@@ -302,14 +291,14 @@ static int each_pair(struct file_ctx *fc, const char *what, struct fy_node *k,
 	if (yamldoc_is_null(map))
 		return 0;
 	if (fy_node_get_type(map) != FYNT_MAPPING)
-		return ferr(fc, map, k, "'%s' must be a map, not %s", what,
+		return config_ferr(fc, map, k, "'%s' must be a map, not %s", what,
 			    yamldoc_type_name(map));
 	while ((pr = fy_node_mapping_iterate(map, &it)) != NULL) {
 		struct fy_node *pk = fy_node_pair_key(pr);
 		char *key = yamldoc_scalar_dup(pk);
 
 		if (!key) {
-			rc = ferr(fc, pk, k, "keys of '%s' must be names", what);
+			rc = config_ferr(fc, pk, k, "keys of '%s' must be names", what);
 			continue;
 		}
 		if (fn(fc, obj, key, pk, fy_node_pair_value(pr)))
@@ -325,7 +314,7 @@ static int retry_key(struct file_ctx *fc, void *obj, const char *key,
 	struct config_provider *p = obj;
 	double d;
 
-	if (want_number(fc, key, k, v, &d))
+	if (config_want_number(fc, key, k, v, &d))
 		return -1;
 	if (!strcmp(key, "attempts"))
 		p->max_attempts = d < 1 ? 1 : (int)d;
@@ -334,7 +323,7 @@ static int retry_key(struct file_ctx *fc, void *obj, const char *key,
 	else if (!strcmp(key, "max_ms"))
 		p->backoff_max_ms = (long)d;
 	else
-		fwarn(fc, k, "unknown key 'retry.%s' (attempts, base_ms, max_ms); ignored", key);
+		config_fwarn(fc, k, "unknown key 'retry.%s' (attempts, base_ms, max_ms); ignored", key);
 	return 0;
 }
 
@@ -344,7 +333,7 @@ static int timeout_key(struct file_ctx *fc, void *obj, const char *key,
 	struct config_provider *p = obj;
 	double d;
 
-	if (want_number(fc, key, k, v, &d))
+	if (config_want_number(fc, key, k, v, &d))
 		return -1;
 	if (!strcmp(key, "connect"))
 		p->connect_timeout_ms = (long)(d * 1000);
@@ -353,7 +342,7 @@ static int timeout_key(struct file_ctx *fc, void *obj, const char *key,
 	else if (!strcmp(key, "total"))
 		p->total_timeout_ms = (long)(d * 1000);
 	else
-		fwarn(fc, k, "unknown key 'timeouts.%s' (connect, idle, total, in seconds); ignored", key);
+		config_fwarn(fc, k, "unknown key 'timeouts.%s' (connect, idle, total, in seconds); ignored", key);
 	return 0;
 }
 
@@ -363,7 +352,7 @@ static int header_key(struct file_ctx *fc, void *obj, const char *key,
 	struct config_provider *p = obj;
 	char *val = NULL;
 
-	if (want_string(fc, key, k, v, &val))
+	if (config_want_string(fc, key, k, v, &val))
 		return -1;
 	strvec_pushf(&p->headers, "%s: %s", key, val);
 	free(val);
@@ -380,14 +369,14 @@ static int quirks_key(struct file_ctx *fc, struct fy_node *k, struct fy_node *v,
 	unsigned bits = 0;
 
 	if (fy_node_get_type(v) != FYNT_SEQUENCE)
-		return ferr(fc, v, k, "'quirks' must be a list, e.g. quirks: [short_tool_ids]; known: %s",
+		return config_ferr(fc, v, k, "'quirks' must be a list, e.g. quirks: [short_tool_ids]; known: %s",
 			    wire_quirk_names());
 	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
 		char *s = yamldoc_scalar_dup(item);
 		unsigned bit = s ? wire_quirk_parse(s) : 0;
 
 		if (!bit) {
-			ferr(fc, item, k, "unknown quirk '%s'; known: %s", s ? s : "?",
+			config_ferr(fc, item, k, "unknown quirk '%s'; known: %s", s ? s : "?",
 			     wire_quirk_names());
 			free(s);
 			return -1;
@@ -406,7 +395,7 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 	char *s = NULL;
 
 	if (!strcmp(key, "api")) {
-		if (want_string(fc, "api", k, v, &s))
+		if (config_want_string(fc, "api", k, v, &s))
 			return -1;
 		if (!strcmp(s, "openai"))
 			p->api = PROVIDER_API_OPENAI;
@@ -417,7 +406,7 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 		else if (!strcmp(s, "azure"))
 			p->api = PROVIDER_API_AZURE;
 		else {
-			ferr(fc, v, k, "'api' must be openai, openai-responses, azure or anthropic, not '%s'", s);
+			config_ferr(fc, v, k, "'api' must be openai, openai-responses, azure or anthropic, not '%s'", s);
 			free(s);
 			return -1;
 		}
@@ -425,15 +414,15 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 		return 0;
 	}
 	if (!strcmp(key, "base_url"))
-		return want_string(fc, key, k, v, &p->base_url);
+		return config_want_string(fc, key, k, v, &p->base_url);
 	if (!strcmp(key, "api_key_env"))
-		return want_string(fc, key, k, v, &p->api_key_env);
+		return config_want_string(fc, key, k, v, &p->api_key_env);
 	if (!strcmp(key, "api_version"))
-		return want_string(fc, key, k, v, &p->api_version);
+		return config_want_string(fc, key, k, v, &p->api_version);
 	if (!strcmp(key, "max_completion_tokens")) {
 		int on = 0;
 
-		if (want_bool(fc, key, k, v, &on))
+		if (config_want_bool(fc, key, k, v, &on))
 			return -1;
 		p->quirks = on ? p->quirks | QUIRK_MAX_COMPLETION_TOKENS
 			       : p->quirks & ~QUIRK_MAX_COMPLETION_TOKENS;
@@ -442,14 +431,14 @@ static int provider_key(struct file_ctx *fc, void *obj, const char *key,
 	if (!strcmp(key, "quirks"))
 		return quirks_key(fc, k, v, p);
 	if (!strcmp(key, "headers"))
-		return each_pair(fc, "headers", k, v, header_key, p);
+		return config_each_pair(fc, "headers", k, v, header_key, p);
 	if (!strcmp(key, "retry"))
-		return each_pair(fc, "retry", k, v, retry_key, p);
+		return config_each_pair(fc, "retry", k, v, retry_key, p);
 	if (!strcmp(key, "timeouts"))
-		return each_pair(fc, "timeouts", k, v, timeout_key, p);
+		return config_each_pair(fc, "timeouts", k, v, timeout_key, p);
 	if (!strcmp(key, "api_key"))
-		return ferr(fc, k, NULL, "keys are not written in config files; put the key in an environment variable and name it with 'api_key_env'");
-	fwarn(fc, k, "unknown provider key '%s'; ignored", key);
+		return config_ferr(fc, k, NULL, "keys are not written in config files; put the key in an environment variable and name it with 'api_key_env'");
+	config_fwarn(fc, k, "unknown provider key '%s'; ignored", key);
 	return 0;
 }
 
@@ -469,10 +458,10 @@ static int delegation_key(struct file_ctx *fc, void *obj, const char *key,
 		enum agent_routing m;
 		char *s = NULL;
 
-		if (want_string(fc, "delegation.routing", k, v, &s))
+		if (config_want_string(fc, "delegation.routing", k, v, &s))
 			return -1;
 		if (agent_routing_parse(s, &m)) {
-			ferr(fc, v, k, "'delegation.routing' must be auto, suggest or off, not '%s'", s);
+			config_ferr(fc, v, k, "'delegation.routing' must be auto, suggest or off, not '%s'", s);
 			free(s);
 			return -1;
 		}
@@ -483,10 +472,10 @@ static int delegation_key(struct file_ctx *fc, void *obj, const char *key,
 	for (i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
 		if (strcmp(key, nums[i].key))
 			continue;
-		if (want_number(fc, key, k, v, &n))
+		if (config_want_number(fc, key, k, v, &n))
 			return -1;
 		if (n != (double)(long long)n || n < nums[i].min || n > nums[i].max)
-			return ferr(fc, v, k, "'delegation.%s' must be a whole number from %.0f to %.0f",
+			return config_ferr(fc, v, k, "'delegation.%s' must be a whole number from %.0f to %.0f",
 				    key, nums[i].min, nums[i].max);
 		if (i == 0)
 			d->max_parallel = (int)n;
@@ -498,7 +487,7 @@ static int delegation_key(struct file_ctx *fc, void *obj, const char *key,
 			d->max_tokens = (long long)n;
 		return 0;
 	}
-	fwarn(fc, k, "unknown delegation key '%s' (it has max_parallel, max_depth, max_turns, max_tokens, routing); ignored",
+	config_fwarn(fc, k, "unknown delegation key '%s' (it has max_parallel, max_depth, max_turns, max_tokens, routing); ignored",
 	      key);
 	return 0;
 }
@@ -511,12 +500,12 @@ static int provider_entry(struct file_ctx *fc, void *obj, const char *name,
 	int rc;
 
 	(void)obj;
-	source_of(fc, k, &src);
+	config_source_of(fc, k, &src);
 	p = config_get_provider(fc->cfg, name, src.buf);
 	strbuf_release(&src);
-	rc = each_pair(fc, name, k, v, provider_key, p);
+	rc = config_each_pair(fc, name, k, v, provider_key, p);
 	if (!p->base_url)
-		rc = ferr(fc, k, NULL, "provider '%s' needs a base_url", name);
+		rc = config_ferr(fc, k, NULL, "provider '%s' needs a base_url", name);
 	return rc;
 }
 
@@ -526,7 +515,7 @@ static int price_key(struct file_ctx *fc, void *obj, const char *key,
 	struct config_model *m = obj;
 	double d;
 
-	if (want_number(fc, key, k, v, &d))
+	if (config_want_number(fc, key, k, v, &d))
 		return -1;
 	m->has_price = 1;
 	if (!strcmp(key, "input"))
@@ -538,7 +527,7 @@ static int price_key(struct file_ctx *fc, void *obj, const char *key,
 	else if (!strcmp(key, "cache_write"))
 		m->price.cache_write = d;
 	else
-		fwarn(fc, k, "unknown key 'price.%s' (input, output, cache_read, cache_write per million tokens); ignored", key);
+		config_fwarn(fc, k, "unknown key 'price.%s' (input, output, cache_read, cache_write per million tokens); ignored", key);
 	return 0;
 }
 
@@ -554,19 +543,19 @@ static int extra_body_key(struct file_ctx *fc, struct fy_node *k, struct fy_node
 	size_t i;
 
 	if (fy_node_get_type(v) != FYNT_MAPPING)
-		return ferr(fc, v, k, "'extra_body' must be a mapping of body keys, e.g. extra_body: {top_k: 20}, not %s",
+		return config_ferr(fc, v, k, "'extra_body' must be a mapping of body keys, e.g. extra_body: {top_k: 20}, not %s",
 			    yamldoc_type_name(v));
 	for (i = 0; i < sizeof(owned) / sizeof(*owned); i++) {
 		struct fy_node *kn = fy_node_mapping_lookup_key_by_string(v, owned[i], -1);
 
 		if (kn)
-			return ferr(fc, kn, k, "'extra_body' cannot set '%s': archie writes it from the conversation",
+			return config_ferr(fc, kn, k, "'extra_body' cannot set '%s': archie writes it from the conversation",
 				    owned[i]);
 	}
 	j = yamldoc_to_json(v);
 	if (!json_is_object(j)) {
 		json_decref(j);
-		return ferr(fc, v, k, "'extra_body' could not be read as JSON (nested too deep?)");
+		return config_ferr(fc, v, k, "'extra_body' could not be read as JSON (nested too deep?)");
 	}
 	json_decref(m->extra_body);
 	m->extra_body = j;
@@ -579,18 +568,18 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 	struct config_model *m = obj;
 
 	if (!strcmp(key, "provider"))
-		return want_string(fc, key, k, v, &m->provider);
+		return config_want_string(fc, key, k, v, &m->provider);
 	if (!strcmp(key, "id"))
-		return want_string(fc, key, k, v, &m->id);
+		return config_want_string(fc, key, k, v, &m->id);
 	if (!strcmp(key, "price"))
-		return each_pair(fc, "price", k, v, price_key, m);
+		return config_each_pair(fc, "price", k, v, price_key, m);
 	if (!strcmp(key, "max_tokens") || !strcmp(key, "max_output") || !strcmp(key, "context")) {
 		double d;
 
-		if (want_number(fc, key, k, v, &d))
+		if (config_want_number(fc, key, k, v, &d))
 			return -1;
 		if (d < 1 || d > 1e8)
-			return ferr(fc, v, k, "'%s' must be a number of tokens from 1 to 100000000", key);
+			return config_ferr(fc, v, k, "'%s' must be a number of tokens from 1 to 100000000", key);
 		if (!strcmp(key, "context"))
 			m->context = (long)d;
 		else
@@ -605,13 +594,13 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 			struct fy_node *b = fy_node_mapping_lookup_by_string(v, "budget_tokens", -1);
 
 			if (!b)
-				return ferr(fc, v, k, "'thinking' needs budget_tokens, e.g. thinking: {budget_tokens: 8000}");
+				return config_ferr(fc, v, k, "'thinking' needs budget_tokens, e.g. thinking: {budget_tokens: 8000}");
 			v = b;
 		}
-		if (want_number(fc, key, k, v, &d))
+		if (config_want_number(fc, key, k, v, &d))
 			return -1;
 		if (d && (d < 1024 || d > 1e7))
-			return ferr(fc, v, k, "'thinking' must be a budget of 1024 tokens or more (0: off)");
+			return config_ferr(fc, v, k, "'thinking' must be a budget of 1024 tokens or more (0: off)");
 		m->thinking = (long)d;
 		return 0;
 	}
@@ -619,16 +608,16 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 		const char *t = fy_node_get_type(v) == FYNT_SCALAR ? fy_node_get_scalar0(v) : NULL;
 
 		if (!t || (strcmp(t, "true") && strcmp(t, "false")))
-			return ferr(fc, v, k, "'vision' must be true or false");
+			return config_ferr(fc, v, k, "'vision' must be true or false");
 		m->vision = !strcmp(t, "true");
 		return 0;
 	}
 	if (!strcmp(key, "reasoning_effort")) {
-		if (want_string(fc, key, k, v, &m->reasoning_effort))
+		if (config_want_string(fc, key, k, v, &m->reasoning_effort))
 			return -1;
 		if (strcmp(m->reasoning_effort, "minimal") && strcmp(m->reasoning_effort, "low") &&
 		    strcmp(m->reasoning_effort, "medium") && strcmp(m->reasoning_effort, "high"))
-			return ferr(fc, v, k, "'reasoning_effort' must be minimal, low, medium or high, not '%s'",
+			return config_ferr(fc, v, k, "'reasoning_effort' must be minimal, low, medium or high, not '%s'",
 				    m->reasoning_effort);
 		return 0;
 	}
@@ -645,18 +634,18 @@ static int model_key(struct file_ctx *fc, void *obj, const char *key,
 			return 0;
 		}
 		if (fy_node_get_type(v) != FYNT_SEQUENCE)
-			return ferr(fc, v, k, "'aliases' must be a list of names, not %s",
+			return config_ferr(fc, v, k, "'aliases' must be a list of names, not %s",
 				    yamldoc_type_name(v));
 		while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
 			char *s = yamldoc_scalar_dup(item);
 
 			if (!s)
-				return ferr(fc, item, k, "each alias must be a name");
+				return config_ferr(fc, item, k, "each alias must be a name");
 			strvec_push_nodup(&m->aliases, s);
 		}
 		return 0;
 	}
-	fwarn(fc, k, "unknown model key '%s'; ignored", key);
+	config_fwarn(fc, k, "unknown model key '%s'; ignored", key);
 	return 0;
 }
 
@@ -667,10 +656,10 @@ static int model_entry(struct file_ctx *fc, void *obj, const char *name,
 	struct config_model *m;
 
 	(void)obj;
-	source_of(fc, k, &src);
+	config_source_of(fc, k, &src);
 	m = config_get_model(fc->cfg, name, src.buf);
 	strbuf_release(&src);
-	return each_pair(fc, name, k, v, model_key, m);
+	return config_each_pair(fc, name, k, v, model_key, m);
 }
 
 static int top_key(struct file_ctx *fc, void *obj, const char *key,
@@ -679,15 +668,17 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 	(void)obj;
 	if (!strcmp(key, "default_model")) {
 		struct strbuf src = STRBUF_INIT;
-		int rc = want_string(fc, key, k, v, &fc->cfg->default_model);
+		int rc = config_want_string(fc, key, k, v, &fc->cfg->default_model);
 
-		source_of(fc, k, &src);
+		config_source_of(fc, k, &src);
 		config_set_str(&fc->cfg->default_model_source, src.buf);
 		strbuf_release(&src);
 		return rc;
 	}
 	if (!strcmp(key, "delegation"))
-		return each_pair(fc, "delegation", k, v, delegation_key, NULL);
+		return config_each_pair(fc, "delegation", k, v, delegation_key, NULL);
+	if (!strcmp(key, "web_search"))
+		return config_web_search(fc, k, v);
 	if (!strcmp(key, "hooks") || !strcmp(key, "mcpServers") || !strcmp(key, "mcp_servers") ||
 	    !strcmp(key, "shell_environment")) {
 		json_t **to = !strcmp(key, "hooks") ? &fc->cfg->hooks :
@@ -701,9 +692,9 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 		return 0;
 	}
 	if (!strcmp(key, "providers"))
-		return each_pair(fc, "providers", k, v, provider_entry, NULL);
+		return config_each_pair(fc, "providers", k, v, provider_entry, NULL);
 	if (!strcmp(key, "models"))
-		return each_pair(fc, "models", k, v, model_entry, NULL);
+		return config_each_pair(fc, "models", k, v, model_entry, NULL);
 	if (!strcmp(key, "permission") || !strcmp(key, "permissions")) {
 		struct config *cfg = fc->cfg;
 		struct config_rules *cr = config_rules_for(cfg, fc->path);
@@ -750,6 +741,7 @@ int config_load_text(struct config *cfg, const char *path, const char *text,
 	memset(&fc, 0, sizeof(fc));
 	fc.cfg = cfg;
 	fc.path = path;
+	fc.project = cfg->reading_project;
 	strvec_push(&cfg->files, path);
 	if (yamldoc_parse(&fc.yd, path, "config file", text, len, 1, &cfg->diags))
 		return -1;
@@ -863,7 +855,9 @@ int config_load(struct config *cfg, const struct config_search *s)
 	if (s->project_root) {
 		strbuf_reset(&path);
 		file_join(&path, s->project_root, ".archie/config.yaml");
+		cfg->reading_project = 1;
 		rc |= load_file(cfg, path.buf);
+		cfg->reading_project = 0;
 	}
 	strbuf_release(&path);
 	if (!s->no_env)

@@ -71,6 +71,17 @@ struct config_delegation {
 	char *routing;		/* auto, suggest, off */
 };
 
+/* The WebSearch tool's backend (`web_search:`); backend NULL: none, and
+ * the tool is not offered.  Only the user's own config sets it: a
+ * repository must not choose where queries and keys go. */
+struct config_web_search {
+	char *backend;		/* searxng, brave, tavily, anthropic */
+	char *url;		/* the endpoint (searxng: required) */
+	char *api_key_env;	/* the variable holding the key (brave, tavily) */
+	int max_results;	/* 0: 8 */
+	char *source;		/* FILE:LINE of the section */
+};
+
 struct config {
 	struct config_rules *rules;	/* one per file with rules, in load order */
 	size_t rules_nr, rules_alloc;
@@ -93,6 +104,8 @@ struct config {
 	 * glob patterns */
 	struct strvec instructions;
 	struct config_delegation delegation;
+	struct config_web_search web_search;
+	int reading_project;		/* while the project's file is read */
 	/* sections other subsystems read, as JSON: [{"file": F, "value": V}] */
 	json_t *hooks;			/* `hooks:` (src/hooks/) */
 	json_t *mcp_servers;		/* `mcpServers:` (src/mcp/) */

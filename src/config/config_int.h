@@ -7,6 +7,39 @@
 #define ARCHIE_CONFIG_INT_H
 
 #include "config/config.h"
+#include "core/yamldoc.h"
+
+/* A config file being read (config.c), for the sections read elsewhere
+ * (config_search.c): errors and warnings at a node's place. */
+struct file_ctx {
+	struct config *cfg;
+	struct yamldoc yd;
+	const char *path;
+	int project;			/* the project's .archie/config.yaml */
+};
+
+int config_ferr(struct file_ctx *fc, struct fy_node *at, struct fy_node *fb,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void config_fwarn(struct file_ctx *fc, struct fy_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "FILE:LINE" of n. */
+void config_source_of(struct file_ctx *fc, struct fy_node *n, struct strbuf *out);
+/* A value of the wanted type into *out, or -1 with an error at v. */
+int config_want_string(struct file_ctx *fc, const char *what, struct fy_node *k,
+		       struct fy_node *v, char **out);
+int config_want_number(struct file_ctx *fc, const char *what, struct fy_node *k,
+		       struct fy_node *v, double *out);
+int config_want_bool(struct file_ctx *fc, const char *what, struct fy_node *k,
+		     struct fy_node *v, int *out);
+typedef int (*pair_fn)(struct file_ctx *fc, void *obj, const char *key,
+		       struct fy_node *k, struct fy_node *v);
+/* Calls fn for each key of map (which must be a mapping). */
+int config_each_pair(struct file_ctx *fc, const char *what, struct fy_node *k,
+		     struct fy_node *map, pair_fn fn, void *obj);
+
+/* config_search.c: `web_search:` (the WebSearch tool's backend). */
+int config_web_search(struct file_ctx *fc, struct fy_node *k, struct fy_node *v);
+void config_web_search_release(struct config_web_search *w);
 
 /* Replaces a string setting (v copied, may be NULL). */
 void config_set_str(char **slot, const char *v);

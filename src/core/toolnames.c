@@ -14,7 +14,7 @@
 /* archie's canonical tools.  The order is the one shown to users. */
 static const char *const canonical_tools[] = {
 	"Read", "Write", "Edit", "MultiEdit", "ApplyPatch", "LS", "Glob",
-	"Grep", "ReadManyFiles", "Bash", "BashOutput", "KillShell", "TodoWrite", "TodoRead", "WebFetch",
+	"Grep", "ReadManyFiles", "Bash", "BashOutput", "KillShell", "TodoWrite", "TodoRead", "WebFetch", "WebSearch",
 	"SaveMemory", "CheckDesign", "Task", NULL,
 };
 
@@ -53,7 +53,7 @@ static const struct alias aliases[] = {
 	{ "WebFetch", "WebFetch", "claude", 1, NULL },
 	{ "Task", "Task", "claude", 1, NULL },
 	{ "Agent", "Task", "claude", 1, NULL },
-	{ "WebSearch", "WebSearch", "claude", 0, "WebFetch on a page you know" },
+	{ "WebSearch", "WebSearch", "claude", 1, NULL },
 	{ "NotebookRead", "NotebookRead", "claude", 0, "Read" },
 	{ "NotebookEdit", "NotebookEdit", "claude", 0, "Edit on the notebook's JSON" },
 	{ "BashOutput", "BashOutput", "claude", 1, NULL },
@@ -105,7 +105,7 @@ static const struct alias aliases[] = {
 	{ "todoread", "TodoRead", "opencode", 1, NULL },
 	{ "webfetch", "WebFetch", "opencode", 1, NULL },
 	{ "task", "Task", "opencode", 1, NULL },
-	{ "websearch", "WebSearch", "opencode", 0, "WebFetch on a page you know" },
+	{ "websearch", "WebSearch", "opencode", 1, NULL },
 	{ "codesearch", "codesearch", "opencode", 0, "Grep" },
 	{ "lsp", "lsp", "opencode", 0, "Grep" },
 	{ "skill", "Skill", "opencode", 1, NULL },
@@ -132,8 +132,8 @@ static const struct alias aliases[] = {
 	{ "web_fetch", "WebFetch", "gemini", 1, NULL },
 	{ "write_todos", "TodoWrite", "gemini", 1, NULL },
 	{ "invoke_agent", "Task", "gemini", 1, NULL },
-	{ "GoogleSearch", "WebSearch", "gemini", 0, "WebFetch on a page you know" },
-	{ "google_web_search", "WebSearch", "gemini", 0, "WebFetch on a page you know" },
+	{ "GoogleSearch", "WebSearch", "gemini", 1, NULL },
+	{ "google_web_search", "WebSearch", "gemini", 1, NULL },
 	{ "activate_skill", "Skill", "gemini", 1, NULL },
 	{ "ask_user", "ask_user", "gemini", 0, ASK_IN_ANSWER },
 	{ "tracker_create_task", "tracker_create_task", "gemini", 0, USE_THE_PLAN },
@@ -156,7 +156,7 @@ static const struct alias aliases[] = {
 	{ "update_plan", "TodoWrite", "codex", 1, NULL },
 	{ "write_stdin", "write_stdin", "codex", 0, RUN_TO_END },
 	{ "view_image", "view_image", "codex", 0, "Read (it shows images to models that see them)" },
-	{ "web_search", "WebSearch", "codex", 0, "WebFetch on a page you know" },
+	{ "web_search", "WebSearch", "codex", 1, NULL },
 };
 
 static size_t base_len(const char *name)

@@ -283,6 +283,10 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	if (config_resolve_model(o->cfg, ref, l->child.inherit_model, &l->model, err))
 		return -1;
 	model_setup(l);
+	/* before the tools: which of them the rules let the provider run
+	 * unasked (its own web search) is the policy's to say */
+	if (init_policy(l, err))
+		return -1;
 	toolset_offer(l);
 	{
 		struct strvec seen = STRVEC_INIT;
@@ -291,6 +295,7 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 		prompt_add_instructions(&o->cfg->instructions, &seen, &sys);
 		strvec_release(&seen);
 	}
+	toolset_missing_note(l, &sys);
 	/* skills: names and descriptions only, the rest on demand */
 	if (o->skills && toolset_find(l, "Skill"))
 		skill_list_prompt(o->skills, o->agent->has_skills ? &o->agent->skills : NULL, &sys);
@@ -311,8 +316,6 @@ int loop_init(struct loop *l, const struct loop_opts *o, const struct loop_child
 	l->env.skills_only = o->agent->has_skills ? &o->agent->skills : NULL;
 	l->env.on_skill = on_skill;
 	l->env.ud = l;
-	if (init_policy(l, err))
-		return -1;
 	init_sandbox(l);
 	l->session_id = new_session_id();
 	log_debug("loop", "session %s: agent %s, model %s/%s, %zu tools",
@@ -325,8 +328,10 @@ void loop_release(struct loop *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->tools_nr; i++)
+	for (i = 0; i < l->tools_nr; i++) {
 		json_decref(l->schemas[i].schema);
+		json_decref(l->schemas[i].server);
+	}
 	free(l->schemas);
 	free(l->tools);
 	free(l->agent_tools);
@@ -349,6 +354,7 @@ void loop_release(struct loop *l)
 	config_resolved_release(&l->model);
 	strvec_release(&l->pmodels);
 	strbuf_release(&l->memory_file);
+	free(l->search_missing);
 	strbuf_release(&l->last_text);
 	strbuf_release(&l->partial);
 	free(l->session_id);

@@ -58,6 +58,10 @@ struct loop {
 	 * command's OpenCode agent:/subtask:); borrowed until that run */
 	const char *subtask_agent, *subtask_label;
 	int session_started;		/* SessionStart hooks ran */
+	/* WebSearch's backend (env.search points here when there is one),
+	 * or why there is none, for the system prompt */
+	struct tool_search_backend search;
+	char *search_missing;
 	/* MCP tools: offered after the built-in ones, rebuilt when a
 	 * server's list changes */
 	size_t base_tools_nr;
@@ -137,6 +141,9 @@ int toolset_depth_limit(const struct loop *l);
 int toolset_can_delegate(const struct loop *l);
 /* Offers the agent's tools (and delegation) for this loop. */
 void toolset_offer(struct loop *l);
+/* The system prompt's line about tools the agent asked for that this
+ * session cannot offer (WebSearch without a backend), or nothing. */
+void toolset_missing_note(const struct loop *l, struct strbuf *out);
 /* The offered tool a call names (other runtimes' names accepted), or NULL. */
 const struct tool *toolset_find(const struct loop *l, const char *name);
 int toolset_delegation_offered(const struct loop *l);

@@ -63,6 +63,7 @@ static void offer(struct loop *l, const struct tool *t, const char *description)
 	l->schemas[l->tools_nr].name = t->name;
 	l->schemas[l->tools_nr].description = description;
 	l->schemas[l->tools_nr].schema = tool_schema(t);
+	l->schemas[l->tools_nr].server = NULL;
 	l->tools_nr++;
 }
 
@@ -108,6 +109,161 @@ static void offer_delegation(struct loop *l, size_t room)
 	strbuf_release(&d);
 }
 
+/* tool_env.host_denied: the rules deny fetching from host (a WebFetch of
+ * it, as a subagent's ancestors would decide it too). */
+static int host_denied(void *ud, const char *host)
+{
+	struct loop *l = ud;
+	struct policy_decision d;
+	struct strbuf url = STRBUF_INIT;
+	json_t *args;
+	enum policy_verdict v;
+
+	strbuf_addf(&url, "https://%s/", host);
+	args = json_pack("{s:s}", "url", url.buf);
+	policy_decision_init(&d);
+	v = policy_decide(&l->policy, "WebFetch", args, l->o.cwd, &d);
+	if (v != POLICY_DENY && l->child.depth) {
+		policy_decision_release(&d);
+		policy_decision_init(&d);
+		v = policy_bound(&l->policy, "WebFetch", args, l->o.cwd, &d);
+	}
+	policy_decision_release(&d);
+	json_decref(args);
+	strbuf_release(&url);
+	return v == POLICY_DENY;
+}
+
+/*
+ * WebSearch's backend from `web_search:` (searxng, brave, tavily: the
+ * tool; anthropic: the provider's own server tool, provider/anthropic.c).
+ * With none, or without its key, the tool is not offered and the reason
+ * is kept for the system prompt, so the agent knows why.
+ */
+static void search_setup(struct loop *l)
+{
+	const struct config_web_search *w = l->o.cfg ? &l->o.cfg->web_search : NULL;
+	const char *key = NULL;
+
+	free(l->search_missing);
+	l->search_missing = NULL;
+	memset(&l->search, 0, sizeof(l->search));
+	l->env.search = NULL;
+	l->env.host_denied = host_denied;
+	if (!w || !w->backend) {
+		l->search_missing = xstrdup("no web search service is configured (the user can set web_search in ~/.config/archie/config.yaml)");
+		return;
+	}
+	if (!strcmp(w->backend, "anthropic")) {
+		if (l->pcfg.api != PROVIDER_API_ANTHROPIC)
+			l->search_missing = xstrfmt("web_search.backend is anthropic (%s), which only Anthropic's API runs, and this model is served by %s",
+						    w->source, l->model.provider->name);
+		return;
+	}
+	if (w->api_key_env && (!(key = getenv(w->api_key_env)) || !*key)) {
+		l->search_missing = xstrfmt("the search service's key is missing: %s (web_search.api_key_env, %s) is not set",
+					    w->api_key_env, w->source);
+		return;
+	}
+	l->search.backend = w->backend;
+	l->search.url = w->url;
+	l->search.key = key;
+	l->search.max_results = w->max_results;
+	l->env.search = &l->search;
+}
+
+/* The verdict on a call of tool with no arguments (a subagent's bounded
+ * by its ancestors'). */
+static enum policy_verdict plain_verdict(struct loop *l, const char *tool)
+{
+	struct policy_decision d;
+	enum policy_verdict v;
+
+	policy_decision_init(&d);
+	v = policy_decide(&l->policy, tool, NULL, l->o.cwd, &d);
+	if (v != POLICY_DENY && l->child.depth) {
+		policy_decision_release(&d);
+		policy_decision_init(&d);
+		v = policy_bound(&l->policy, tool, NULL, l->o.cwd, &d);
+	}
+	policy_decision_release(&d);
+	return v;
+}
+
+static int server_refused(const struct tool *t, const struct tool_env *env, json_t *args,
+			  struct strbuf *out)
+{
+	(void)t;
+	(void)env;
+	(void)args;
+	strbuf_addstr(out, "error: web_search is run by the provider, not as a call of yours; it was not run");
+	return -1;
+}
+
+static const struct tool server_websearch = {
+	.name = "web_search",
+	.description = "Anthropic's web search, run by the provider",
+	.schema = "{\"type\":\"object\"}",
+	.read_only = 1,
+	.run = server_refused,
+	.kind = TOOL_BUILTIN,
+};
+
+/*
+ * Anthropic's own web search (web_search.backend: anthropic, on its API):
+ * the provider runs each search, so archie cannot ask first; it is
+ * offered only where the rules allow WebSearch outright, and the rules'
+ * denied domains go with it.
+ */
+static void offer_server_search(struct loop *l, const struct agent_tools *at, size_t room)
+{
+	const struct config_web_search *w = l->o.cfg ? &l->o.cfg->web_search : NULL;
+	json_t *def, *blocked;
+	size_t i;
+	int wanted = 0;
+
+	if (!w || !w->backend || strcmp(w->backend, "anthropic") ||
+	    l->pcfg.api != PROVIDER_API_ANTHROPIC || l->tools_nr >= room)
+		return;
+	for (i = 0; i < at->enabled.nr; i++)
+		wanted |= !strcmp(at->enabled.v[i], "WebSearch");
+	if (!wanted)
+		return;
+	if (plain_verdict(l, "WebSearch") != POLICY_ALLOW) {
+		l->search_missing = xstrdup("Anthropic's web search runs at the provider, where archie cannot ask before each search, so it needs a rule that allows WebSearch (--allow WebSearch, or permissions in config.yaml)");
+		return;
+	}
+	def = json_pack("{s:s, s:s, s:i}", "type", "web_search_20250305", "name", "web_search",
+			"max_uses", w->max_results > 0 ? w->max_results : 5);
+	blocked = json_array();
+	policy_denied_hosts(&l->policy, blocked);
+	if (json_array_size(blocked))
+		json_object_set(def, "blocked_domains", blocked);
+	json_decref(blocked);
+	l->tools[l->tools_nr] = &server_websearch;
+	l->schemas[l->tools_nr].name = "web_search";
+	l->schemas[l->tools_nr].description = server_websearch.description;
+	l->schemas[l->tools_nr].schema = json_object();
+	l->schemas[l->tools_nr].server = def;
+	l->tools_nr++;
+}
+
+void toolset_missing_note(const struct loop *l, struct strbuf *out)
+{
+	struct agent_tools at;
+	size_t i;
+
+	if (!l->search_missing)
+		return;
+	agent_tools_init(&at);
+	agent_resolve_tools(l->o.agent, &at);
+	for (i = 0; i < at.enabled.nr; i++)
+		if (!strcmp(at.enabled.v[i], "WebSearch"))
+			strbuf_addf(out, "\n\nWebSearch is not available in this session: %s. Use WebFetch on URLs you know, and say what you could not look up.",
+				    l->search_missing);
+	agent_tools_release(&at);
+}
+
 void toolset_offer(struct loop *l)
 {
 	const struct agent_registry *reg = l->o.agents;
@@ -115,9 +271,10 @@ void toolset_offer(struct loop *l)
 	size_t i, room;
 	int task = 0;
 
+	search_setup(l);
 	agent_tools_init(&at);
 	agent_resolve_tools(l->o.agent, &at);
-	room = at.enabled.nr + 4 + (reg ? reg->nr : 0);
+	room = at.enabled.nr + 5 + (reg ? reg->nr : 0);
 	l->tools = xcalloc(room, sizeof(*l->tools));
 	l->schemas = xcalloc(room, sizeof(*l->schemas));
 	for (i = 0; i < at.enabled.nr; i++) {
@@ -132,8 +289,12 @@ void toolset_offer(struct loop *l)
 		/* with Bash, below */
 		if (t == &tool_bashoutput || t == &tool_killshell)
 			continue;
+		/* only with a search service (search_setup) */
+		if (t == &tool_websearch && !l->env.search)
+			continue;
 		offer(l, t, t->description);
 	}
+	offer_server_search(l, &at, room);
 	/* BashOutput and KillShell come with Bash (they touch only what its
 	 * run_in_background started), where there are background shells */
 	if (l->o.bg && toolset_find(l, "Bash") && l->tools_nr + 2 <= room) {
@@ -269,8 +430,10 @@ void toolset_sync(struct loop *l)
 	l->mcp_gen = gen;
 	l->tools_gen++;		/* the provider encodes the tools again */
 	/* rebuild: the built-in tools stay, the MCP ones are listed afresh */
-	for (i = l->base_tools_nr; i < l->tools_nr; i++)
+	for (i = l->base_tools_nr; i < l->tools_nr; i++) {
 		json_decref(l->schemas[i].schema);
+		json_decref(l->schemas[i].server);
+	}
 	l->tools_nr = l->base_tools_nr;
 	free(l->mcp_tools);
 	mcp_tools_free(l->mcp_snap, l->mcp_snap_nr);
@@ -299,6 +462,7 @@ void toolset_sync(struct loop *l)
 		l->schemas[l->tools_nr].name = t->name;
 		l->schemas[l->tools_nr].description = t->description;
 		l->schemas[l->tools_nr].schema = json_loads(t->schema, 0, NULL);
+		l->schemas[l->tools_nr].server = NULL;
 		if (!l->schemas[l->tools_nr].schema)
 			l->schemas[l->tools_nr].schema = json_pack("{s:s}", "type", "object");
 		l->tools_nr++;

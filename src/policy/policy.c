@@ -243,7 +243,8 @@ static int is_family(const char *tool, enum policy_subject_kind k)
 		return !strcmp(tool, "Edit") || !strcmp(tool, "Write") ||
 		       !strcmp(tool, "MultiEdit") || !strcmp(tool, "ApplyPatch");
 	case POLICY_SUBJ_HOST:
-		return !strcmp(tool, "WebFetch");
+		/* domains: what a fetch reaches, what a search is limited to */
+		return !strcmp(tool, "WebFetch") || !strcmp(tool, "WebSearch");
 	default:
 		return 0;
 	}
@@ -638,4 +639,22 @@ void policy_share_approvals(const struct policy *p, const struct strvec *approva
 					&err);
 	pthread_mutex_unlock(&ancestors_lock);
 	strbuf_release(&err);
+}
+
+void policy_denied_hosts(const struct policy *p, json_t *out)
+{
+	const struct policy *q;
+	size_t i, k;
+
+	/* this policy's and its ancestors': a subagent can do no more */
+	for (q = p; q; q = q->parent)
+		for (i = 0; i < q->nr; i++)
+			for (k = 0; k < q->src[i].nr; k++) {
+				const struct policy_rule *r = &q->src[i].rules[k];
+
+				if (r->action == RULE_DENY && r->pattern &&
+				    !strncmp(r->pattern, "domain:", 7) && r->pattern[7] &&
+				    (!strcmp(r->tool, "WebFetch") || !strcmp(r->tool, "WebSearch")))
+					json_array_append_new(out, json_string(r->pattern + 7));
+			}
 }

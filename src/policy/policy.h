@@ -145,6 +145,10 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
  */
 enum policy_verdict policy_bound(const struct policy *p, const char *tool, json_t *args,
 				 const char *cwd, struct policy_decision *d);
+/* The domains that deny rules (WebFetch(domain:X), WebSearch(domain:X))
+ * name, this policy's and its ancestors', appended to out (a JSON array)
+ * for a search the provider runs, where archie cannot vet each result. */
+void policy_denied_hosts(const struct policy *p, json_t *out);
 /* "Allow for this session" given to a subagent's call holds for its
  * ancestors too, so the same call is not asked again. */
 void policy_share_approvals(const struct policy *p, const struct strvec *approvals);

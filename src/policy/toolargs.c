@@ -140,6 +140,19 @@ static void tool_subjects(struct builder *b, const char *tool, json_t *args)
 			policy_subject_add(b, POLICY_SUBJ_HOST, host, url);
 			free(host);
 		}
+	} else if (!strcmp(tool, "WebSearch")) {
+		/* a search limited to domains is about those domains: a rule
+		 * denying one refuses it (the results of any search are
+		 * filtered by the same rules, tool_websearch.c) */
+		json_t *dom = json_object_get(args, "allowed_domains");
+		size_t k;
+
+		for (k = 0; k < json_array_size(dom); k++) {
+			const char *d = json_string_value(json_array_get(dom, k));
+
+			if (d && *d)
+				policy_subject_add(b, POLICY_SUBJ_HOST, d, d);
+		}
 	}
 	strvec_release(&v);
 }

@@ -128,7 +128,8 @@ static void encode_tools(unsigned quirks, const struct conv_tool *t, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(tools, json_pack("{s:s, s:s, s:O}",
+		json_array_append_new(tools, t[i].server ? json_deep_copy(t[i].server)
+					     : json_pack("{s:s, s:s, s:O}",
 			"name", t[i].name, "description", t[i].description,
 			"input_schema", t[i].schema));
 	if (n && !(quirks & QUIRK_NO_CACHE_CONTROL))

@@ -109,6 +109,10 @@ struct conv_tool {
 	const char *name;
 	const char *description;
 	json_t *schema;
+	/* a tool the provider runs itself (Anthropic's web_search): its
+	 * definition, sent as is; the calls and results come back as the
+	 * server's own blocks.  NULL: archie runs it */
+	json_t *server;
 };
 
 #endif

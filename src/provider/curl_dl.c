@@ -57,6 +57,11 @@ static void load(void)
 	LOAD(slist_append, "curl_slist_append");
 	LOAD(slist_free_all, "curl_slist_free_all");
 	LOAD(getdate, "curl_getdate");
+	LOAD(url, "curl_url");
+	LOAD(url_set, "curl_url_set");
+	LOAD(url_get, "curl_url_get");
+	LOAD(url_cleanup, "curl_url_cleanup");
+	LOAD(free, "curl_free");
 #undef LOAD
 	if (load_error[0])
 		return;		/* an old libcurl without curl_multi_poll... */

@@ -35,6 +35,11 @@ struct curl_dl {
 	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
 	void (*slist_free_all)(struct curl_slist *);
 	time_t (*getdate)(const char *, const time_t *);
+	CURLU *(*url)(void);
+	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+	void (*url_cleanup)(CURLU *);
+	void (*free)(void *);
 };
 
 extern struct curl_dl curl_dl;
@@ -64,6 +69,11 @@ int curl_dl_load(struct strbuf *err);
 #define curl_slist_append (*curl_dl.slist_append)
 #define curl_slist_free_all (*curl_dl.slist_free_all)
 #define curl_getdate (*curl_dl.getdate)
+#define curl_url (*curl_dl.url)
+#define curl_url_set (*curl_dl.url_set)
+#define curl_url_get (*curl_dl.url_get)
+#define curl_url_cleanup (*curl_dl.url_cleanup)
+#define curl_free (*curl_dl.free)
 #endif
 
 #endif

@@ -350,15 +350,28 @@ int http_fetch(const char *url, size_t max_bytes, long timeout_ms,
 	       struct strbuf *body, struct strbuf *content_type,
 	       struct strbuf *final_url, struct strbuf *err)
 {
+	return http_fetch_with(url, NULL, max_bytes, timeout_ms, body, content_type, final_url, err);
+}
+
+int http_fetch_with(const char *url, const struct strvec *headers, size_t max_bytes,
+		    long timeout_ms, struct strbuf *body, struct strbuf *content_type,
+		    struct strbuf *final_url, struct strbuf *err)
+{
 	CURL *easy = easy_handle(err);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char *ct = NULL, *eff = NULL;
+	struct curl_slist *h = NULL;
 	long status = 0;
 	CURLcode rc;
+	size_t i;
+	int ret;
 
 	if (!easy)
 		return -1;
 	body->cap = max_bytes;
+	for (i = 0; headers && i < headers->nr; i++)
+		h = curl_slist_append(h, headers->v[i]);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -381,12 +394,57 @@ int http_fetch(const char *url, size_t max_bytes, long timeout_ms,
 		strbuf_addstr(content_type, ct);
 	if (eff)
 		strbuf_addstr(final_url, eff);
+	/* the handle is reused: no header (a key) may stay on it */
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(h);
 	if (rc == CURLE_WRITE_ERROR && body->truncated)
-		return strbuf_seterr(err, "the page is larger than %zu bytes", max_bytes);
-	if (rc != CURLE_OK)
-		return strbuf_seterr(err, "cannot fetch %s: %s", url,
-				     errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	if (status < 200 || status >= 300)
-		return strbuf_seterr(err, "%s answered HTTP %ld", url, status);
-	return 0;
+		ret = strbuf_seterr(err, "the page is larger than %zu bytes", max_bytes);
+	else if (rc != CURLE_OK)
+		ret = strbuf_seterr(err, "cannot fetch %s: %s", url,
+				    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	else if (status < 200 || status >= 300)
+		ret = strbuf_seterr(err, "%s answered HTTP %ld", url, status);
+	else
+		ret = 0;
+	return ret;
+}
+
+int http_url_query(const char *base, const char *const *pairs, struct strbuf *out,
+		   struct strbuf *err)
+{
+	CURLU *u;
+	char *full = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (curl_dl_load(err))
+		return -1;
+	if (!(u = curl_url()))
+		return strbuf_seterr(err, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, base, 0)) {
+		strbuf_seterr(err, "'%s' is not a URL", base);
+		goto out;
+	}
+	for (i = 0; pairs[i] && pairs[i + 1]; i += 2) {
+		struct strbuf kv = STRBUF_INIT;
+
+		strbuf_addf(&kv, "%s=%s", pairs[i], pairs[i + 1]);
+		/* URLENCODE encodes the value (the '=' after the name stays) */
+		if (curl_url_set(u, CURLUPART_QUERY, kv.buf, CURLU_APPENDQUERY | CURLU_URLENCODE)) {
+			strbuf_release(&kv);
+			strbuf_seterr(err, "cannot add %s to the URL", pairs[i]);
+			goto out;
+		}
+		strbuf_release(&kv);
+	}
+	if (curl_url_get(u, CURLUPART_URL, &full, 0)) {
+		strbuf_seterr(err, "cannot build the URL");
+		goto out;
+	}
+	strbuf_addstr(out, full);
+	curl_free(full);
+	rc = 0;
+out:
+	curl_url_cleanup(u);
+	return rc;
 }

@@ -81,6 +81,16 @@ int http_fetch(const char *url, size_t max_bytes, long timeout_ms,
 	       struct strbuf *body, struct strbuf *content_type,
 	       struct strbuf *final_url, struct strbuf *err);
 
+/* http_fetch with more request headers ("Name: value"; an API key). */
+int http_fetch_with(const char *url, const struct strvec *headers, size_t max_bytes,
+		    long timeout_ms, struct strbuf *body, struct strbuf *content_type,
+		    struct strbuf *final_url, struct strbuf *err);
+
+/* base with the query parameters pairs (name, value, ..., NULL) added,
+ * the values percent-encoded (libcurl's URL API).  0, or -1 with err. */
+int http_url_query(const char *base, const char *const *pairs, struct strbuf *out,
+		   struct strbuf *err);
+
 /* Frees this thread's cached handle (call before the thread ends). */
 void http_thread_cleanup(void);
 

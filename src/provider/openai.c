@@ -137,7 +137,8 @@ static void encode_tools(unsigned quirks, const struct conv_tool *t, size_t n,
 
 	(void)quirks;
 	for (i = 0; i < n; i++)
-		json_array_append_new(tools, json_pack("{s:s, s:{s:s, s:s, s:O}}",
+		if (!t[i].server)	/* another provider's own tool */
+			json_array_append_new(tools, json_pack("{s:s, s:{s:s, s:s, s:O}}",
 			"type", "function", "function", "name", t[i].name,
 			"description", t[i].description, "parameters", t[i].schema));
 	encode_json(tools, out);

@@ -17,7 +17,7 @@
 static const struct tool *const tools[] = {
 	&tool_read, &tool_write, &tool_edit, &tool_multiedit, &tool_applypatch,
 	&tool_ls, &tool_glob, &tool_grep, &tool_readmany, &tool_bash,
-	&tool_bashoutput, &tool_killshell, &tool_todowrite, &tool_todoread, &tool_webfetch, &tool_savememory,
+	&tool_bashoutput, &tool_killshell, &tool_todowrite, &tool_todoread, &tool_webfetch, &tool_websearch, &tool_savememory,
 	&tool_checkdesign, &tool_task, &tool_skill, NULL,
 };
 

@@ -58,6 +58,14 @@ struct tool_attachments {
 
 void tool_attachments_release(struct tool_attachments *a);
 
+/* Where WebSearch sends queries (config `web_search:`; docs/web-search.md). */
+struct tool_search_backend {
+	const char *backend;		/* searxng, brave, tavily */
+	const char *url;		/* NULL: the service's own API */
+	const char *key;		/* brave, tavily: the key itself */
+	int max_results;		/* 0: 8 */
+};
+
 struct tool_env {
 	const char *root;		/* the workspace (project root) */
 	const char *cwd;		/* where relative paths start */
@@ -83,6 +91,10 @@ struct tool_env {
 	 * KillShell); NULL: commands run to their end only */
 	struct bgshell_set *bg;
 	size_t result_cap;		/* BashOutput's share of a result; 0: 30000 */
+	/* WebSearch: the backend (NULL: none), and whether the policy denies
+	 * fetching from a host (its results from such hosts are dropped) */
+	const struct tool_search_backend *search;
+	int (*host_denied)(void *ud, const char *host);
 };
 
 /* What a tool is: built into archie, one an MCP server lists (its run
@@ -139,6 +151,6 @@ void tool_path(const struct tool_env *env, const char *arg, struct strbuf *out);
 extern const struct tool tool_read, tool_write, tool_edit, tool_multiedit,
 	tool_applypatch, tool_ls, tool_glob, tool_grep, tool_readmany, tool_bash,
 	tool_todowrite, tool_todoread, tool_webfetch, tool_savememory, tool_checkdesign, tool_task,
-	tool_skill, tool_bashoutput, tool_killshell;
+	tool_skill, tool_bashoutput, tool_killshell, tool_websearch;
 
 #endif

@@ -54,7 +54,7 @@ expect_json '.agents[] | select(.name == "shared") | .overrides | length == 4' "
 expect_json '.agents[] | select(.name == "shared") | .overrides[0] | endswith("/.config/archie/agents/shared.md")' "JSON: user directory first"
 expect_json '.agents[] | select(.name == "shared") | .overrides[3] | endswith("/.gemini/agents/shared.md")' "JSON: gemini last"
 expect_json '.agents[] | select(.name == "api-checker") | .format == "gemini" and .model == "gemini-2.5-pro"' "JSON: gemini agent"
-expect_json '.diagnostics | length == 2' "JSON: the warnings (unavailable tools) are reported"
+expect_json '.diagnostics | length == 1' "JSON: the warnings (unavailable tools) are reported"
 
 # --agents-dir beats every directory
 mk extra/shared.md shared from-flag
@@ -76,7 +76,7 @@ expect_rc 0 "agents show"
 expect_out "format:      opencode" "show: format"
 expect_out "mode:        subagent" "show: mode"
 expect_out "temperature: 0.1" "show: temperature"
-expect_out "tools:       Read, LS, Glob, Grep, ReadManyFiles, Bash, BashOutput, KillShell, TodoWrite, TodoRead, WebFetch, SaveMemory, CheckDesign, Task" "show: resolved tools (write: false and edit: false turn off every editing tool, as in OpenCode)"
+expect_out "tools:       Read, LS, Glob, Grep, ReadManyFiles, Bash, BashOutput, KillShell, TodoWrite, TodoRead, WebFetch, WebSearch, SaveMemory, CheckDesign, Task" "show: resolved tools (write: false and edit: false turn off every editing tool, as in OpenCode)"
 expect_out "deny  Edit" "show: a tool-wide rule"
 expect_out 'allow Bash "npm*"' "show: a pattern rule"
 expect_out 'ask   Bash "git push --force*"' "show: the last pattern"
@@ -85,13 +85,13 @@ expect_out "top_p: 0.9" "show: unknown numeric key"
 check "show: prompt size" sh -c 'printf "%s" "$0" | grep -E "^prompt: +[0-9]+ bytes, 4 lines, ~[0-9]+ tokens" >/dev/null' "$out"
 
 run "$ARCHIE" agents show db-reviewer
-expect_out "unavailable: WebSearch" "show: unavailable tools are listed"
+expect_out "unavailable: NotebookEdit" "show: unavailable tools are listed"
 expect_out "model:       sonnet" "show: model alias"
 
 run "$ARCHIE" agents show api-checker --json
-expect_json '.tools == ["Read","Write","Edit","LS","Glob","Grep","ReadManyFiles","Bash","BashOutput","KillShell","WebFetch"]' "show --json: gemini tools resolved"
+expect_json '.tools == ["Read","Write","Edit","LS","Glob","Grep","ReadManyFiles","Bash","BashOutput","KillShell","WebFetch","WebSearch"]' "show --json: gemini tools resolved"
 expect_json '.mcp_tools == ["mcp__context7__get-library-docs"]' "show --json: Gemini's mcp_SERVER_TOOL as an MCP reference"
-expect_json '.unavailable_tools == ["google_web_search"]' "show --json: unavailable"
+expect_json '.unavailable_tools == []' "show --json: google_web_search is WebSearch, nothing unavailable"
 expect_json '.max_turns == 10 and .timeout_mins == 5' "show --json: gemini limits"
 expect_json '.extra.kind == "local"' "show --json: extra keys"
 
@@ -105,8 +105,8 @@ expect_err "did you mean 'reviewer'" "show suggests the closest name"
 # --- validate -------------------------------------------------------------
 run "$ARCHIE" agents validate
 expect_rc 0 "validate of the search path (warnings only)"
-expect_out "warning: tool 'WebSearch' is not provided by archie" "validate reports unavailable tools, each name once"
-expect_out "files checked: 0 errors, 2 warnings" "validate summary"
+expect_out "warning: tool 'NotebookEdit' is not provided by archie" "validate reports unavailable tools, each name once"
+expect_out "files checked: 0 errors, 1 warning" "validate summary"
 
 printf -- '---\nname: broken\ndescription: d\ntools: 5\n---\nP\n' > .claude/agents/broken.md
 printf -- '---\nname: db-reviewer\ndescription: d\n---\nP\n' > .claude/agents/zz-dup.md
@@ -143,7 +143,7 @@ expect_out "6 files checked: 6 errors" "every file counted"
 
 run "$ARCHIE" agents validate "$A"
 expect_rc 0 "validate a directory of fixtures"
-expect_out "8 files checked: 0 errors, 3 warnings" "fixture directory"
+expect_out "8 files checked: 0 errors, 2 warnings" "fixture directory"
 
 mkdir -p dupdir
 mk dupdir/a.md same one

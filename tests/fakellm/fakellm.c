@@ -33,7 +33,8 @@
  * (lower-case names), body (the exact bytes, as a string).
  *
  * GET /v1/models and /api/tags answer with a model list, for the local
- * server probe.  Other GETs are served from "pages", for WebFetch tests:
+ * server probe.  Other GETs are served from "pages" (by path, else by
+ * path without its query), for WebFetch and WebSearch tests:
  *   "pages": {"/a.html": {"type": "text/html", "body": "..."},
  *             "/moved": {"status": 302, "location": "/a.html"},
  *             "/big": {"type": "text/plain", "size": 6000000}}
@@ -60,6 +61,7 @@
 static json_t *script;
 static char *script_dir;
 static FILE *log_file;
+static FILE *pages_log;		/* the GETs of pages: LOG.pages */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char *used;
 static long request_count;
@@ -825,6 +827,23 @@ static void *serve(void *arg)
 		buf_add(&in, tmp, (size_t)k);
 	}
 
+	/* a page by its path, or by its path without the query (a search
+	 * API's /search?q=...); each GET of a page is logged whole in
+	 * LOG.pages (apart: the model requests keep their numbers) */
+	if (!strcmp(method, "GET") && json_object_get(script, "pages")) {
+		json_t *o = json_pack("{s:s, s:s, s:O}", "method", method, "path", path, "headers", headers);
+		char *logged = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		pthread_mutex_lock(&lock);
+		fprintf(pages_log, "%s\n", logged);
+		fflush(pages_log);
+		pthread_mutex_unlock(&lock);
+		free(logged);
+		json_decref(o);
+	}
+	if (!strcmp(method, "GET") && !json_object_get(json_object_get(script, "pages"), path) &&
+	    strchr(path, '?'))
+		*strchr(path, '?') = '\0';
 	if (!strcmp(method, "GET") && json_object_get(json_object_get(script, "pages"), path)) {
 		json_t *pg = json_object_get(json_object_get(script, "pages"), path);
 		const char *type = json_string_value(json_object_get(pg, "type"));
@@ -995,6 +1014,13 @@ int main(int argc, char **argv)
 	log_file = fopen(log_path, "a");
 	if (!log_file)
 		die("cannot open %s", log_path);
+	{
+		char pl[4200];
+
+		snprintf(pl, sizeof(pl), "%s.pages", log_path);
+		if (!(pages_log = fopen(pl, "a")))
+			die("cannot open %s", pl);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	signal(SIGPIPE, SIG_IGN);
 

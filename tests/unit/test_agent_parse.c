@@ -78,17 +78,17 @@ static void test_claude_code(void **state)
 	assert_string_equal(a->color, "green");
 	assert_false(a->has_temperature);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_LIST);
-	assert_int_equal(a->tools_nr, 5);
-	assert_string_equal(a->tools[4].name, "WebSearch");
-	assert_int_equal(a->tools[4].line, 4);
-	assert_int_equal(a->tools[4].col, 32);
-	assert_tools(a, "Read,Glob,Grep,Bash,BashOutput,KillShell", "", "WebSearch");
+	assert_int_equal(a->tools_nr, 6);
+	assert_string_equal(a->tools[5].name, "NotebookEdit");
+	assert_int_equal(a->tools[5].line, 4);
+	assert_int_equal(a->tools[5].col, 43);
+	assert_tools(a, "Read,Glob,Grep,Bash,BashOutput,KillShell,WebSearch", "", "NotebookEdit");
 	assert_int_equal(a->rules_nr, 0);
 	assert_int_equal(json_object_size(a->extra), 0);
 	assert_true(!strncmp(a->prompt, "You are a database reviewer.", 28));
 	assert_non_null(strstr(a->prompt, "- missing indexes on foreign keys"));
-	/* WebSearch is reported, not silently dropped */
-	assert_one_diag(&dl, DIAG_WARNING, 4, 32, "tool 'WebSearch' is not provided");
+	/* a tool archie lacks is reported, not silently dropped */
+	assert_one_diag(&dl, DIAG_WARNING, 4, 43, "tool 'NotebookEdit' is not provided");
 	agent_free(a);
 	diag_list_release(&dl);
 }
@@ -150,7 +150,7 @@ static void test_opencode(void **state)
 	assert_true(a->tools[2].enabled);
 	/* the defaults less every editing tool: OpenCode's write and edit
 	 * switch its one `edit` permission */
-	assert_tools(a, "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
+	assert_tools(a, "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	/* permission map, in file order: last matching pattern wins later */
 	assert_int_equal(a->rules_nr, 5);
@@ -193,10 +193,11 @@ static void test_gemini(void **state)
 	assert_true(a->timeout_mins > 4.99 && a->timeout_mins < 5.01);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_LIST);
 	assert_int_equal(a->tools_nr, 12);
-	assert_tools(a, "Read,Write,Edit,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,WebFetch,SaveMemory",
-		     "mcp__context7__get-library-docs", "google_web_search");
+	assert_tools(a, "Read,Write,Edit,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,WebFetch,WebSearch,SaveMemory",
+		     "mcp__context7__get-library-docs", "");
 	assert_string_equal(json_string_value(json_object_get(a->extra, "kind")), "local");
-	assert_one_diag(&dl, DIAG_WARNING, 16, 5, "'google_web_search' (WebSearch)");
+	/* google_web_search is WebSearch: nothing to warn about */
+	assert_int_equal(dl.nr, 0);
 	agent_free(a);
 	diag_list_release(&dl);
 }
@@ -215,7 +216,7 @@ static void test_plain_markdown(void **state)
 			    "Reviews relational schemas for normalisation problems, missing constraints and index coverage.");
 	assert_null(a->model);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_ALL);
-	assert_tools(a, "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
+	assert_tools(a, "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	/* the whole text is the prompt, heading included */
 	assert_true(!strncmp(a->prompt, "# Schema Reviewer\n", 18));
@@ -319,7 +320,7 @@ static void test_tools_forms(void **state)
 	agent_free(a);
 	a = parse_str("a.md", "---\ntools: \"*\"\ndisallowedTools: Bash, Write\n---\nP", &dl);
 	assert_int_equal(a->tools_spec, AGENT_TOOLS_ALL);
-	assert_tools(a, "Read,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task",
+	assert_tools(a, "Read,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task",
 		     "", "");
 	agent_free(a);
 	a = parse_str("a.md", "---\ntools: []\n---\nP", &dl);
@@ -459,19 +460,19 @@ static void test_read_only_each_runtime(void **state)
 		/* OpenCode: `edit: false` (or `write: false`) turns off every
 		 * editing tool, patch and multiedit too */
 		{ "p/.opencode/agent/r1.md", "---\ndescription: d\ntools:\n  write: false\n  edit: false\n---\nP\n",
-		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task" },
 		{ "p/.opencode/agent/r2.md", "---\ndescription: d\ntools:\n  edit: false\n---\nP\n",
-		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task" },
 		{ "p/.opencode/agent/r3.md", "---\ndescription: d\ntools:\n  write: false\n  bash: false\n---\nP\n",
-		  "Read,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,LS,Glob,Grep,ReadManyFiles,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task" },
 		/* ... and the last of write/edit/patch wins, as in OpenCode */
 		{ "p/.opencode/agent/r4.md", "---\ndescription: d\ntools:\n  edit: false\n  patch: true\n---\nP\n",
-		  "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,Write,Edit,MultiEdit,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task" },
 		/* Claude Code: an allowlist without the editing tools */
 		{ "p/.claude/agents/r5.md", "---\nname: r5\ndescription: d\ntools: Read, Grep, Glob\n---\nP\n", "Read,Glob,Grep" },
 		/* ... or disallowedTools */
 		{ "p/.claude/agents/r6.md", "---\nname: r6\ndescription: d\ndisallowedTools: Write, Edit, MultiEdit\n---\nP\n",
-		  "Read,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,SaveMemory,CheckDesign,Task" },
+		  "Read,ApplyPatch,LS,Glob,Grep,ReadManyFiles,Bash,BashOutput,KillShell,TodoWrite,TodoRead,WebFetch,WebSearch,SaveMemory,CheckDesign,Task" },
 		/* Gemini CLI: a list of its read-only tools */
 		{ "p/.gemini/agents/r7.md", "---\nname: r7\ndescription: d\ntools: [read_file, grep_search, list_directory]\n---\nP\n",
 		  "Read,LS,Grep" },
@@ -633,7 +634,7 @@ static void test_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "reviewer");
 	assert_string_equal(json_string_value(json_object_get(j, "mode")), "subagent");
 	assert_int_equal(json_array_size(json_object_get(j, "permissions")), 5);
-	assert_int_equal(json_array_size(json_object_get(j, "tools")), 14);
+	assert_int_equal(json_array_size(json_object_get(j, "tools")), 15);
 	assert_true(json_is_object(json_object_get(j, "extra")));
 	assert_true(json_integer_value(json_object_get(j, "prompt_bytes")) > 0);
 	json_decref(j);

@@ -296,6 +296,7 @@ static void test_openai_request_bytes(void **state)
 	conv_add_tool_result(m, "c0", "a.c\nb.c", 0);
 	schema = json_pack("{s:s, s:{s:{s:s}}, s:[s]}", "type", "object", "properties",
 			   "path", "type", "string", "required", "path");
+	memset(&tool, 0, sizeof(tool));
 	tool.name = "Read";
 	tool.description = "Read a file";
 	tool.schema = schema;

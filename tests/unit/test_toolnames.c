@@ -17,7 +17,7 @@ static const struct name_case cases[] = {
 	{ "LS", TOOLNAME_CANONICAL, "LS" }, { "Bash", TOOLNAME_CANONICAL, "Bash" },
 	{ "TodoWrite", TOOLNAME_CANONICAL, "TodoWrite" },
 	{ "WebFetch", TOOLNAME_CANONICAL, "WebFetch" }, { "Task", TOOLNAME_CANONICAL, "Task" },
-	{ "WebSearch", TOOLNAME_UNAVAILABLE, "WebSearch" },
+	{ "WebSearch", TOOLNAME_CANONICAL, "WebSearch" },
 	{ "NotebookEdit", TOOLNAME_UNAVAILABLE, "NotebookEdit" },
 	{ "Bash(git status:*)", TOOLNAME_CANONICAL, "Bash" },
 	/* OpenCode */
@@ -44,8 +44,8 @@ static const struct name_case cases[] = {
 	{ "SaveMemory", TOOLNAME_CANONICAL, "SaveMemory" },
 	{ "save_memory", TOOLNAME_CANONICAL, "SaveMemory" },
 	{ "web_fetch", TOOLNAME_CANONICAL, "WebFetch" },
-	{ "GoogleSearch", TOOLNAME_UNAVAILABLE, "WebSearch" },
-	{ "google_web_search", TOOLNAME_UNAVAILABLE, "WebSearch" },
+	{ "GoogleSearch", TOOLNAME_CANONICAL, "WebSearch" },
+	{ "google_web_search", TOOLNAME_CANONICAL, "WebSearch" },
 	/* Codex */
 	{ "shell", TOOLNAME_CANONICAL, "Bash" },
 	{ "apply_patch", TOOLNAME_CANONICAL, "ApplyPatch" },

@@ -113,7 +113,7 @@ static void test_schemas(void **state)
 		}
 		json_decref(s);
 	}
-	assert_int_equal(n, 19);
+	assert_int_equal(n, 20);
 }
 
 static void test_validation(void **state)
