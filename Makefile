@@ -139,7 +139,7 @@ check: deps
 # read-only calls and walks, MCP servers starting and listing in the
 # background, the REPL's spinner), built with ThreadSanitizer; any race
 # report fails them.
-TSAN_SUITES = test_tools test_registry t_delegate t_mcp t_repl t_commands t_background
+TSAN_SUITES = test_tools test_registry t_delegate t_mcp t_repl t_commands t_background t_checkpoints
 tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan OPT="-O1 -g" \
 		SAN="-fsanitize=thread -fno-omit-frame-pointer" test-bins
@@ -198,7 +198,7 @@ bench:
 	@sh mk/deps.sh ripgrep tmux
 	@$(MAKE) --no-print-directory $(B)/archie $(B)/bench/bench_provider \
 		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/bench/bench_sandbox $(B)/tests/fakellm \
-		$(B)/bench/bench_render $(B)/bench/bench_bgshell \
+		$(B)/bench/bench_render $(B)/bench/bench_bgshell $(B)/bench/bench_checkpoint \
 		$(B)/tests/mcpserver
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
@@ -214,6 +214,8 @@ bench:
 	@$(B)/bench/bench_sandbox
 	@echo "bench: background shells (BashOutput on a chatty command)"
 	@$(B)/bench/bench_bgshell
+	@echo "bench: checkpoints (a snapshot of a 10,000-file workspace)"
+	@$(B)/bench/bench_checkpoint
 	@echo "bench: delegation (parallel subagents against a fixed-latency fake server)"
 	@sh bench/bench_delegate.sh $(B)/archie $(B)/tests/fakellm
 	@echo "bench: a long session (40 documents of 6k tokens, a 100k window; input billed as Anthropic prices caching)"

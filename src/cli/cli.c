@@ -33,6 +33,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_sessions_entry,
 	&cmd_audit_entry,
 	&cmd_stats_entry,
+	&cmd_undo_entry,
+	&cmd_checkpoints_entry,
 	&cmd_version_entry,
 	&cmd_help_entry,
 	NULL,

@@ -114,6 +114,8 @@ extern const struct cmd_entry cmd_sandbox_entry;
 extern const struct cmd_entry cmd_version_entry;
 extern const struct cmd_entry cmd_sessions_entry;
 extern const struct cmd_entry cmd_audit_entry;
+extern const struct cmd_entry cmd_undo_entry;
+extern const struct cmd_entry cmd_checkpoints_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_check_design_entry;
 extern const struct cmd_entry cmd_design_entry;

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 #include "agent/registry.h"
+#include "checkpoint/checkpoint.h"
 #include "core/clock.h"
 #include "core/strbuf.h"
 #include "store/store.h"
@@ -378,6 +379,16 @@ static int sessions_export(struct cli_ctx *ctx, struct store *st, int argc, char
 	return CLI_EXIT_OK;
 }
 
+/* checkpoint_prune's question: is the session still recorded? */
+static int session_exists(void *ud, const char *id)
+{
+	json_t *row = store_session_row(ud, id);
+	int yes = row != NULL;
+
+	json_decref(row);
+	return yes;
+}
+
 static int sessions_prune(struct cli_ctx *ctx, struct store *st, int argc, char **argv)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -401,6 +412,15 @@ static int sessions_prune(struct cli_ctx *ctx, struct store *st, int argc, char 
 		cli_error("%s", err.buf);
 		strbuf_release(&err);
 		return CLI_EXIT_FAILURE;
+	}
+	{
+		/* their checkpoints go with them */
+		struct strbuf dir = STRBUF_INIT;
+
+		store_default_dir(ctx->state_dir, &dir);
+		if (checkpoint_prune(dir.buf, session_exists, st, &err) < 0)
+			fprintf(stderr, "archie: the pruned sessions' checkpoints are still kept: %s\n", err.buf);
+		strbuf_release(&dir);
 	}
 	strbuf_release(&err);
 	if (ctx->json)

@@ -237,37 +237,6 @@ static int slash_agent(struct repl *r, const char *arg)
 	return 0;
 }
 
-/* /bashes: the background shells; /bashes kill ID stops one. */
-static int slash_bashes(struct repl *r, const char *arg)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	if (arg && !strncmp(arg, "kill", 4) && (arg[4] == ' ' || !arg[4])) {
-		const char *id = arg + 4;
-
-		while (*id == ' ')
-			id++;
-		bgshell_kill(r->s.bg, id, &sb);
-	} else if (arg && *arg) {
-		strbuf_addstr(&sb, "usage: /bashes [kill ID]");
-	} else {
-		bgshell_list(r->s.bg, &sb);
-		if (!sb.len)
-			strbuf_addstr(&sb, "no background shells (the agent starts them with Bash run_in_background)");
-	}
-	{
-		/* through show_tail: commands and their ids may hold escapes */
-		struct strbuf all = STRBUF_INIT;
-		size_t more;
-
-		show_tail("", sb.buf, (size_t)-1, 0, &all, &more);
-		printf("%s%s", all.buf, all.len && all.buf[all.len - 1] != '\n' ? "\n" : "");
-		strbuf_release(&all);
-	}
-	strbuf_release(&sb);
-	return 0;
-}
-
 static int slash_model(struct repl *r, const char *arg)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -457,7 +426,8 @@ static const struct slash {
 	{ "/compact", "[WHAT TO KEEP]", "summarise the conversation to free the context", slash_compact },
 	{ "/clear", "", "start a new conversation", slash_clear },
 	{ "/last", "", "the last tool call's whole result", slash_last },
-	{ "/bashes", "[kill ID]", "the background shells, or stop one", slash_bashes },
+	{ "/bashes", "[kill ID]", "the background shells, or stop one", repl_bashes },
+	{ "/rewind", "[N [conversation]]", "the prompts that changed files; put them back as before prompt N", repl_rewind },
 	{ "/mode", "[default|accept|plan]", "the permission mode, or the next one (also Shift-Tab)", slash_mode },
 	{ "/permissions", "", "the permission mode and the rules in force", slash_permissions },
 	{ "/routing", "[ask|auto|suggest|off]", "whether specialists run before the first turn", slash_routing },

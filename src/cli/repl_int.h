@@ -48,6 +48,11 @@ struct repl {
 	int routes_always;	/* routed specialists run without asking */
 };
 
+/* repl_work.c: the slash commands about the workspace the agent works
+ * in: /bashes (its background shells) and /rewind (its changes). */
+int repl_bashes(struct repl *r, const char *arg);
+int repl_rewind(struct repl *r, const char *arg);
+
 /* A dimmed line (with '\n'), after the answer's open line is ended. */
 void repl_dim(struct repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One line from the editor with prompt; NULL at end of input (owned). */

@@ -16,6 +16,7 @@
 #include "core/strbuf.h"
 #include "core/toolnames.h"
 #include "tools/bgshell.h"
+#include "checkpoint/checkpoint.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -351,6 +352,15 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	o.mcp = &s->mcp;
 	s->bg = bgshell_new();
 	o.bg = s->bg;
+	if (s->store_ready) {
+		/* undo needs the record: no store, no snapshots */
+		struct strbuf dir = STRBUF_INIT;
+
+		store_default_dir(ctx->state_dir, &dir);
+		s->checkpoints = checkpoint_open(s->root.buf, dir.buf);
+		o.checkpoints = s->checkpoints;
+		strbuf_release(&dir);
+	}
 	s->loop = loop_new(&o, err);
 	if (!s->loop)
 		return -1;
@@ -374,6 +384,8 @@ void session_close(struct session *s)
 	s->loop = NULL;
 	bgshell_free(s->bg);
 	s->bg = NULL;
+	checkpoint_close(s->checkpoints);
+	s->checkpoints = NULL;
 	if (s->store_ready)
 		store_close(&s->store);
 	free(s->resume_id);

@@ -28,6 +28,7 @@ struct session {
 	struct hooks hooks;
 	struct mcp mcp;
 	struct bgshell_set *bg;		/* background shells, stopped at the end */
+	struct checkpoint *checkpoints;	/* snapshots for undo (src/checkpoint/) */
 	struct strbuf root;
 	char cwd[PATH_MAX];
 	int store_ready;

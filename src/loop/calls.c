@@ -12,6 +12,7 @@
 #include "core/headtail.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "checkpoint/checkpoint.h"
 #include "delegate/delegate.h"
 #include "hooks/hooks.h"
 #include "mcp/mcp.h"
@@ -83,6 +84,25 @@ static enum policy_verdict ask(struct loop *l, struct call *c, const struct poli
 	if (v == POLICY_ALLOW)
 		strbuf_reset(why);
 	return v;
+}
+
+/* A call that may change files, so the workspace is snapshotted around
+ * it: the file tools, and Bash unless every command in it only reads
+ * (its option table says so) and nothing is written by redirection. */
+static int may_write(const char *tool, const struct policy_decision *d)
+{
+	size_t i;
+
+	if (!strcmp(tool, "Write") || !strcmp(tool, "Edit") || !strcmp(tool, "MultiEdit") ||
+	    !strcmp(tool, "ApplyPatch"))
+		return 1;
+	if (strcmp(tool, "Bash"))
+		return 0;
+	for (i = 0; i < d->nr; i++)
+		if (d->subj[i].kind == POLICY_SUBJ_WRITE ||
+		    (d->subj[i].kind == POLICY_SUBJ_COMMAND && !d->subj[i].read_only))
+			return 1;
+	return 0;
 }
 
 /* Checks a call: shape, tool, policy.  Sets c->run or an error result. */
@@ -178,6 +198,7 @@ void calls_vet(struct loop *l, struct call *c)
 		l->o.ui.verdict(l->o.ui.ud, pc->id, c->tool->name, &d, v, by,
 				v == POLICY_DENY ? (why.len ? why.buf : "denied") : NULL);
 	c->vetted = 1;
+	c->may_write = may_write(c->tool->name, &d);
 	c->verdict = v;
 	c->policy_verdict = d.verdict;
 	c->decided_by = by;
@@ -197,7 +218,56 @@ out:
 	strbuf_release(&why);
 }
 
+/* The snapshots around a call that may change files, and what it changed
+ * recorded for undo.  A snapshot that fails is logged and the call runs
+ * anyway: undo is a convenience, the work is not held up by it. */
+static int snapshot(struct loop *l, struct strbuf *tree)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *session = l->child.change_session ? l->child.change_session : l->session_id;
+	long t0 = clock_ms();
+	int rc = checkpoint_snapshot(l->o.checkpoints, session, tree, &err);
+
+	log_debug("checkpoint", "snapshot %s in %ld ms", rc ? "failed" : tree->buf, clock_ms() - t0);
+	if (rc)
+		log_warn("checkpoint", "no snapshot: %s", err.buf);
+	strbuf_release(&err);
+	return rc;
+}
+
+static void changes_after(struct call *c, const char *before)
+{
+	struct loop *l = c->l;
+	struct strbuf after = STRBUF_INIT, err = STRBUF_INIT;
+	struct checkpoint_change *v = NULL;
+	size_t nr = 0;
+
+	if (!snapshot(l, &after) &&
+	    !checkpoint_diff(l->o.checkpoints, before, after.buf, &v, &nr, &err))
+		record_changes(l, c, v, nr);
+	else if (err.len)
+		log_warn("checkpoint", "%s", err.buf);
+	checkpoint_changes_free(v, nr);
+	strbuf_release(&after);
+	strbuf_release(&err);
+}
+
+static void execute_call(struct call *c);
+
 static void execute(struct call *c)
+{
+	struct strbuf before = STRBUF_INIT;
+
+	if (!c->may_write || !c->l->o.checkpoints || snapshot(c->l, &before)) {
+		execute_call(c);
+	} else {
+		execute_call(c);
+		changes_after(c, before.buf);
+	}
+	strbuf_release(&before);
+}
+
+static void execute_call(struct call *c)
 {
 	struct loop *l = c->l;
 	struct strbuf raw = STRBUF_INIT_CAP((size_t)16 << 20);

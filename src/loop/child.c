@@ -240,6 +240,7 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	o->skills = p->o.skills;
 	o->mcp = p->o.mcp;
 	o->bg = p->o.bg;
+	o->checkpoints = p->o.checkpoints;
 	o->mcp_wait_ms = p->o.mcp_wait_ms;
 	o->compact_at = p->o.compact_at;
 	o->thinking = p->o.thinking;
@@ -264,6 +265,11 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	co->parent_agent = p->o.agent->name;
 	co->root_ui = c->root;
 	co->title = c->title.buf;
+	co->change_session = p->child.change_session ? p->child.change_session
+			   : p->stored ? p->session_id : NULL;
+	co->change_prompt = p->child.change_session ? p->child.change_prompt : p->prompt_seq;
+	co->change_prompt_text = p->child.change_session ? p->child.change_prompt_text
+			       : p->prompt_text;
 }
 
 /* Starts the child's loop: its agent's model, else (a model this

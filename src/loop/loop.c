@@ -355,6 +355,7 @@ void loop_release(struct loop *l)
 	strvec_release(&l->pmodels);
 	strbuf_release(&l->memory_file);
 	free(l->search_missing);
+	free(l->prompt_text);
 	strbuf_release(&l->last_text);
 	strbuf_release(&l->partial);
 	free(l->session_id);
@@ -557,6 +558,10 @@ static int prepare(struct loop *l, const char *prompt, enum loop_exit *exit)
 	}
 	m = conv_add_msg(&l->conv, CONV_USER);
 	conv_add_text(m, prompt, strlen(prompt));
+	/* the prompt the changes of this run answer (undo goes by it) */
+	l->prompt_seq = l->seq_base + (long)l->conv.nr - 1;
+	free(l->prompt_text);
+	l->prompt_text = xstrndup(prompt, 200);
 	if (hook_ctx.len) {
 		struct strbuf t = STRBUF_INIT_CAP((size_t)1 << 20);
 

@@ -30,6 +30,7 @@
 #include "tools/tool.h"
 
 struct bgshell_set;
+struct checkpoint;
 struct agent;
 struct agent_registry;
 struct hooks;
@@ -175,6 +176,9 @@ struct loop_opts {
 	/* background shells (Bash run_in_background), shared with the
 	 * subagents; NULL: commands only run to their end */
 	struct bgshell_set *bg;
+	/* snapshots of the workspace around the calls that change files
+	 * (src/checkpoint/), recorded for undo; NULL: none */
+	struct checkpoint *checkpoints;
 	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
 	int compact_at;			/* compact at this % of the window; 0: 80; -1: never */
 	long thinking;			/* --thinking: the budget (-1: off); 0: the model's config */
@@ -254,6 +258,11 @@ int loop_resume(struct loop *l, const char *id, struct strbuf *err);
 /* Records the background shells that ended since the last time (each
  * turn's end does; the session calls it once more after stopping them). */
 void loop_record_background(struct loop *l);
+
+/* Takes the conversation back to before the message of that seq (a
+ * prompt, as the checkpoints name it): later messages are dropped from
+ * the record and the conversation reloaded.  0, or -1 with err. */
+int loop_rewind(struct loop *l, long seq, struct strbuf *err);
 
 /* Forgets the conversation (keeps the system prompt and the totals). */
 void loop_clear(struct loop *l);

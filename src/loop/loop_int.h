@@ -29,6 +29,11 @@ struct loop_child_opts {
 	const char *parent_agent;
 	const struct loop_ui *root_ui;	/* the main loop's UI */
 	const char *title;		/* its session's title: "agent: its task" */
+	/* its changes belong to the main session's prompt (undo is by the
+	 * user's prompts) */
+	const char *change_session;
+	long change_prompt;
+	const char *change_prompt_text;
 };
 
 struct loop {
@@ -58,6 +63,10 @@ struct loop {
 	 * command's OpenCode agent:/subtask:); borrowed until that run */
 	const char *subtask_agent, *subtask_label;
 	int session_started;		/* SessionStart hooks ran */
+	/* the user's prompt being answered: the seq of its message and its
+	 * text, which the changes of this run (and its subagents') record */
+	long prompt_seq;
+	char *prompt_text;
 	/* WebSearch's backend (env.search points here when there is one),
 	 * or why there is none, for the system prompt */
 	struct tool_search_backend search;
@@ -130,6 +139,7 @@ struct call {
 	enum policy_verdict verdict;	/* what stood */
 	enum policy_verdict policy_verdict;	/* what the policy said */
 	int vetted;			/* the verdicts and decided_by are set */
+	int may_write;			/* may change files: snapshots around it */
 	const char *decided_by;
 	char *rule;			/* the policy's why */
 	const char *as_agent;		/* a subagent called by its own name (Gemini form) */
@@ -152,6 +162,11 @@ void toolset_list(const struct loop *l, struct strbuf *out);
 /* Before each request: MCP servers waited for, their tools re-offered
  * when any list changed (l->tools_gen counts up then). */
 void toolset_sync(struct loop *l);
+
+/* record.c: the changes a call made (checkpoint.h), for undo. */
+struct checkpoint_change;
+void record_changes(struct loop *l, const struct call *c, const struct checkpoint_change *v,
+		    size_t nr);
 
 /* calls.c */
 void calls_add_denial(struct loop *l, const char *tool, const char *args, const char *why,

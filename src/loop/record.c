@@ -19,6 +19,7 @@
 #include "loop/prompt.h"
 #include "provider/http.h"
 #include "store/store.h"
+#include "checkpoint/checkpoint.h"
 #include "tools/bgshell.h"
 #include "core/toolnames.h"
 
@@ -297,6 +298,32 @@ static void record_shell(void *ud, const struct bgshell_info *in)
 	json_decref(detail);
 }
 
+void record_changes(struct loop *l, const struct call *c, const struct checkpoint_change *v,
+		    size_t nr)
+{
+	struct store_change sc;
+	size_t i;
+
+	if (!l->o.store || !l->stored)
+		return;
+	memset(&sc, 0, sizeof(sc));
+	sc.session = l->child.change_session ? l->child.change_session : l->session_id;
+	sc.prompt = l->child.change_session ? l->child.change_prompt : l->prompt_seq;
+	sc.prompt_text = l->child.change_session ? l->child.change_prompt_text : l->prompt_text;
+	sc.ts = c->ts;
+	sc.agent = l->o.agent->name;
+	sc.tool = c->tool ? c->tool->name : c->pc->name;
+	sc.call_id = c->pc->id;
+	for (i = 0; i < nr; i++) {
+		sc.path = v[i].path;
+		sc.before = v[i].before;
+		sc.after = v[i].after;
+		sc.before_mode = v[i].before_mode;
+		if (store_change_add(l->o.store, &sc))
+			log_warn("checkpoint", "the change to %s was not recorded", v[i].path);
+	}
+}
+
 void loop_record_background(struct loop *l)
 {
 	if (l->o.bg && l->o.store && l->stored)
@@ -365,6 +392,23 @@ int loop_resume(struct loop *l, const char *id, struct strbuf *err)
 	restore_plan(l);
 	log_debug("loop", "resumed session %s: %zu messages", l->session_id, l->conv.nr);
 	return 0;
+}
+
+int loop_rewind(struct loop *l, long seq, struct strbuf *err)
+{
+	char *id;
+	int rc;
+
+	if (!l->o.store || !l->stored)
+		return strbuf_seterr(err, "this session is not recorded, so it cannot be taken back");
+	if (seq < l->seq_base)
+		return strbuf_seterr(err, "that prompt is before the conversation was compacted; the conversation stays as it is");
+	if (store_truncate(l->o.store, l->session_id, seq))
+		return strbuf_seterr(err, "the session's record could not be changed");
+	id = xstrdup(l->session_id);
+	rc = loop_resume(l, id, err);
+	free(id);
+	return rc;
 }
 
 /* Saves the answer streamed so far as the next message, incomplete; the

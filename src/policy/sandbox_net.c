@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,52 +41,66 @@ static pthread_mutex_t net_lock = PTHREAD_MUTEX_INITIALIZER;
 static int net_tried;
 static int net_fd = -1, user_fd = -1;
 
+/*
+ * The holder is a fork of a threaded process that never execs: it makes
+ * system calls only, with syscall(2) rather than libc's wrappers, which a
+ * sanitizer's runtime intercepts (taking locks another thread may have
+ * held at the fork).
+ */
 static int write_file(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+	long n;
 
 	if (fd < 0)
 		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
+	n = syscall(SYS_write, fd, text, strlen(text));
+	syscall(SYS_close, fd);
+	return n == (long)strlen(text) ? 0 : -1;
 }
 
-/* In the holder, after fork: only system calls.  The maps are written
- * before the fork (no formatting here). */
+static void die(int code)
+{
+	syscall(SYS_exit_group, code);
+	_exit(code);
+}
+
+/* In the holder, after fork.  The maps are written before the fork (no
+ * formatting here). */
 static void holder(int ready, int hold, const char *uid_map, const char *gid_map)
 {
 	struct ifreq ifr;
 	char c = 1;
-	int s;
+	long s;
 
+	/* a session of its own: the terminal's Ctrl-C is archie's */
+	syscall(SYS_setsid);
 	if (uid_map) {
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
+		if (syscall(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNET) ||
 		    write_file("/proc/self/setgroups", "deny") ||
 		    write_file("/proc/self/uid_map", uid_map) ||
 		    write_file("/proc/self/gid_map", gid_map))
-			_exit(1);
-	} else if (unshare(CLONE_NEWNET)) {
-		_exit(1);
+			die(1);
+	} else if (syscall(SYS_unshare, CLONE_NEWNET)) {
+		die(1);
 	}
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	s = syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, "lo", 3);
-	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		_exit(1);
+	if (s < 0 || syscall(SYS_ioctl, s, SIOCGIFFLAGS, &ifr) < 0)
+		die(1);
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		_exit(1);
-	close(s);
-	if (write(ready, &c, 1) != 1)
-		_exit(1);
-	close(ready);
+	if (syscall(SYS_ioctl, s, SIOCSIFFLAGS, &ifr) < 0)
+		die(1);
+	syscall(SYS_close, s);
+	if (syscall(SYS_write, ready, &c, 1) != 1)
+		die(1);
+	syscall(SYS_close, ready);
 	/* until archie's end of the pipe closes */
-	while (read(hold, &c, 1) != 0)
+	while (syscall(SYS_read, hold, &c, 1) != 0)
 		if (errno != EINTR)
 			break;
-	_exit(0);
+	die(0);
 }
 
 static int make_namespace(void)
@@ -102,9 +117,8 @@ static int make_namespace(void)
 	if (pid < 0)
 		goto fail;
 	if (!pid) {
-		signal(SIGINT, SIG_IGN);	/* the terminal's Ctrl-C is archie's */
-		close(ready[0]);
-		close(hold[1]);
+		syscall(SYS_close, ready[0]);
+		syscall(SYS_close, hold[1]);
 		holder(ready[1], hold[0], root ? NULL : uid_map, gid_map);
 	}
 	close(ready[1]);

@@ -52,6 +52,16 @@ static const char *const home_protected[] = {
 	NULL,
 };
 
+const char *const *sensitive_secret_patterns(void)
+{
+	return secret_names;
+}
+
+const char *const *sensitive_not_secret_names(void)
+{
+	return not_secret;
+}
+
 int sensitive_secret_name(const char *name)
 {
 	size_t i;

@@ -29,6 +29,11 @@
  * ".env", ".env.production", "id_rsa", "server.pem"... (".env.example"
  * and its kind are not). */
 int sensitive_secret_name(const char *name);
+/* The file-name patterns of secrets (globs), and the names that look like
+ * them but are templates, NULL-terminated (a snapshot leaves the first
+ * out and keeps the second). */
+const char *const *sensitive_secret_patterns(void);
+const char *const *sensitive_not_secret_names(void);
 
 /* 1 if a directory with this name holds credentials wherever it is
  * (.ssh, .aws, .gnupg...): walks leave it out whole. */

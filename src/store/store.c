@@ -63,6 +63,21 @@ static const char *const migrations[] = {
 	/* 2 -> 3: reasoning tokens, the part of a response's output that was
 	 * reasoning (NULL in rows written before) */
 	"ALTER TABLE events ADD COLUMN reasoning_tokens INTEGER;",
+	/* 3 -> 4: what the agent changed, file by file, to undo it
+	 * (src/checkpoint/): prompt is the seq of the user's message the
+	 * change answered; before/after are object ids in the project's
+	 * shadow repository, '' where the file did not exist */
+	"CREATE TABLE checkpoints ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session TEXT NOT NULL,"
+	"  prompt INTEGER NOT NULL,"
+	"  prompt_text TEXT,"
+	"  ts INTEGER NOT NULL,"
+	"  agent TEXT, tool TEXT, call_id TEXT,"
+	"  path TEXT NOT NULL,"
+	"  before TEXT NOT NULL, after TEXT NOT NULL, before_mode INTEGER,"
+	"  undone INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX checkpoints_session ON checkpoints(session, prompt);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -125,7 +140,7 @@ out:
 	return rc;
 }
 
-static int exec_sql(sqlite3 *db, const char *sql, struct strbuf *err)
+int store_exec(sqlite3 *db, const char *sql, struct strbuf *err)
 {
 	char *msg = NULL;
 
@@ -158,7 +173,7 @@ static int migrate(sqlite3 *db, struct strbuf *err)
 	struct strbuf e = STRBUF_INIT;
 	int v, rc = -1;
 
-	if (exec_sql(db, "BEGIN IMMEDIATE", &e))
+	if (store_exec(db, "BEGIN IMMEDIATE", &e))
 		goto out;
 	v = user_version(db);
 	if (v < 0) {
@@ -173,13 +188,13 @@ static int migrate(sqlite3 *db, struct strbuf *err)
 	for (; v < STORE_SCHEMA_VERSION; v++) {
 		char pragma[64];
 
-		if (exec_sql(db, migrations[v], &e))
+		if (store_exec(db, migrations[v], &e))
 			goto rollback;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(db, pragma, &e))
+		if (store_exec(db, pragma, &e))
 			goto rollback;
 	}
-	if (exec_sql(db, "COMMIT", &e))
+	if (store_exec(db, "COMMIT", &e))
 		goto rollback;
 	rc = 0;
 	goto out;
@@ -223,7 +238,7 @@ int store_open(struct store *st, const char *dir, struct strbuf *err)
 		goto out;
 	}
 	sqlite3_busy_timeout(db, 10000);
-	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	if (store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			 " PRAGMA foreign_keys=ON", &e) || migrate(db, &e)) {
 		strbuf_seterr(err, "the session database %s: %s", st->path, e.buf);
 		goto out;
@@ -749,46 +764,6 @@ int store_turn_end(struct store *st, const char *session)
 	return rc;
 }
 
-int store_prune(struct store *st, long long before_ms, struct strbuf *err)
-{
-	static const char *const sql[] = {
-		"DELETE FROM messages WHERE session IN (SELECT id FROM sessions WHERE updated < ?1)",
-		"DELETE FROM events WHERE session IN (SELECT id FROM sessions WHERE updated < ?1)",
-		"DELETE FROM sessions WHERE updated < ?1",
-	};
-	struct strbuf e = STRBUF_INIT;
-	int n = 0;
-	size_t i;
-
-	if (exec_sql(st->db, "BEGIN IMMEDIATE", &e))
-		goto fail;
-	for (i = 0; i < sizeof(sql) / sizeof(*sql); i++) {
-		sqlite3_stmt *s = store_prepare(st, sql[i]);
-
-		if (!s) {
-			strbuf_seterr(&e, "%s", sqlite3_errmsg(st->db));
-			goto rollback;
-		}
-		sqlite3_bind_int64(s, 1, before_ms);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			strbuf_seterr(&e, "%s", sqlite3_errmsg(st->db));
-			sqlite3_finalize(s);
-			goto rollback;
-		}
-		n = sqlite3_changes(st->db);
-		sqlite3_finalize(s);
-	}
-	if (exec_sql(st->db, "COMMIT", &e))
-		goto rollback;
-	strbuf_release(&e);
-	return n;
-rollback:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-fail:
-	strbuf_seterr(err, "cannot prune %s: %s", st->path, e.buf);
-	strbuf_release(&e);
-	return -1;
-}
 
 /* ---- reading ----------------------------------------------------------- */
 

@@ -37,7 +37,7 @@
 struct conv;
 struct conv_msg;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store {
 	void *db;			/* sqlite3 * */
@@ -197,5 +197,28 @@ json_t *store_stats(struct store *st, const char *project);
 /* Deletes sessions (and their messages and events) last updated before
  * epoch ms; returns how many, or -1 with err. */
 int store_prune(struct store *st, long long before_ms, struct strbuf *err);
+
+/* One file the agent changed (store_checkpoint.c; src/checkpoint/). */
+struct store_change {
+	const char *session;
+	long prompt;			/* the seq of the user's message it answered */
+	const char *prompt_text;
+	long long ts;
+	const char *agent, *tool, *call_id;
+	const char *path;
+	const char *before, *after;	/* object ids; "" where there was no file */
+	unsigned before_mode;
+};
+
+int store_change_add(struct store *st, const struct store_change *c);
+/* The session's changes, in order: [{prompt, prompt_text, ts, agent, tool,
+ * call_id, path, before, after, before_mode, undone}] (a new reference). */
+json_t *store_changes(struct store *st, const char *session);
+/* Marks the changes answering prompts from `from` on as undone (done:
+ * they are not undone again).  0, or -1. */
+int store_changes_undone(struct store *st, const char *session, long from);
+/* The sessions of project with changes, newest first:
+ * [{session, title, updated, prompts, files}] (a new reference). */
+json_t *store_change_sessions(struct store *st, const char *project, int limit);
 
 #endif

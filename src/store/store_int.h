@@ -9,6 +9,11 @@
 
 #include <sqlite3.h>
 
+struct strbuf;
+
+/* Runs sql (no rows); 0, or -1 with err. */
+int store_exec(sqlite3 *db, const char *sql, struct strbuf *err);
+
 /* A statement on the store's connection, or NULL (finalize it). */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 

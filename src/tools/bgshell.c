@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,8 +32,7 @@
 #define POLL_MS 100		/* how often the thread looks for ended shells */
 #define MONITOR_MAX 256		/* groups the monitor can hold */
 
-/* A process as found in /proc: its pid and start time, so a pid reused
- * after it ended is never signalled. */
+/* A process's pid and start time: a pid reused is never signalled. */
 struct pidstart {
 	pid_t pid;
 	unsigned long long start;
@@ -75,11 +75,17 @@ struct bgshell_set {
 
 /* ---- the monitor ------------------------------------------------------------ */
 
+/*
+ * The monitor is a fork of a threaded process that never execs: it may
+ * only make system calls, and it makes them with syscall(2) rather than
+ * through libc's wrappers, which a sanitizer's runtime intercepts (taking
+ * locks another thread may have held at the fork).
+ */
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (syscall(SYS_nanosleep, &ts, &ts) < 0 && errno == EINTR)
 		;
 }
 
@@ -99,7 +105,7 @@ static void monitor_main(int in)
 	ssize_t got;
 
 	for (;;) {
-		got = read(in, buf, sizeof(buf));
+		got = syscall(SYS_read, in, buf, sizeof(buf));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -126,19 +132,19 @@ static void monitor_main(int in)
 		}
 	}
 	for (i = 0; i < n; i++)
-		kill(-groups[i], SIGTERM);
+		syscall(SYS_kill, -groups[i], SIGTERM);
 	if (n)
 		sleep_ms(GRACE_MS);
 	for (i = 0; i < n; i++)
-		kill(-groups[i], SIGKILL);
+		syscall(SYS_kill, -groups[i], SIGKILL);
+	syscall(SYS_exit_group, 0);
 	_exit(0);
 }
 
 /* On the set's thread, before its first shell: the monitor, holding only
  * the read end of its pipe (every other descriptor closed, so it keeps
  * no pipe of archie's open), in a session of its own (the terminal's
- * Ctrl-C is archie's to handle), ignoring the signals that would end it
- * before its work. */
+ * Ctrl-C and hang-up are archie's to handle). */
 static void monitor_start(struct bgshell_set *b)
 {
 	int fds[2];
@@ -153,15 +159,12 @@ static void monitor_start(struct bgshell_set *b)
 		return;
 	}
 	if (!pid) {
-		if (dup2(fds[0], 0) < 0)
-			_exit(1);
-		close_range(1, ~0U, 0);
-		setsid();
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGQUIT, SIG_IGN);
-		signal(SIGPIPE, SIG_IGN);
+		/* its pipe on 0, nothing else open; a session of its own, so
+		 * the terminal's signals (Ctrl-C, a hang-up) are not its */
+		if (fds[0] != 0 && syscall(SYS_dup3, fds[0], 0, 0) < 0)
+			syscall(SYS_exit_group, 1);
+		syscall(SYS_close_range, 1, ~0U, 0);
+		syscall(SYS_setsid);
 		monitor_main(0);
 	}
 	close(fds[0]);
