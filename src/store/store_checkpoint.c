@@ -36,35 +36,6 @@ int store_change_add(struct store *st, const struct store_change *c)
 	return rc;
 }
 
-/* The statement's rows as objects (columns by name). */
-static json_t *rows(sqlite3_stmt *s)
-{
-	json_t *out = json_array();
-
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		json_t *o = json_object();
-		int i;
-
-		for (i = 0; i < sqlite3_column_count(s); i++) {
-			const char *name = sqlite3_column_name(s, i);
-
-			switch (sqlite3_column_type(s, i)) {
-			case SQLITE_INTEGER:
-				json_object_set_new(o, name, json_integer(sqlite3_column_int64(s, i)));
-				break;
-			case SQLITE_TEXT:
-				json_object_set_new(o, name, json_string((const char *)sqlite3_column_text(s, i)));
-				break;
-			default:
-				break;
-			}
-		}
-		json_array_append_new(out, o);
-	}
-	sqlite3_finalize(s);
-	return out;
-}
-
 json_t *store_changes(struct store *st, const char *session)
 {
 	sqlite3_stmt *s = store_prepare(st,
@@ -73,7 +44,7 @@ json_t *store_changes(struct store *st, const char *session)
 
 	if (s)
 		sqlite3_bind_text(s, 1, session, -1, SQLITE_STATIC);
-	return rows(s);
+	return s ? store_rows_json(s) : json_array();
 }
 
 int store_changes_undone(struct store *st, const char *session, long from)
@@ -104,7 +75,7 @@ json_t *store_change_sessions(struct store *st, const char *project, int limit)
 		sqlite3_bind_text(s, 1, project, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 2, limit > 0 ? limit : 20);
 	}
-	return rows(s);
+	return s ? store_rows_json(s) : json_array();
 }
 
 int store_prune(struct store *st, long long before_ms, struct strbuf *err)

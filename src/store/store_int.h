@@ -14,6 +14,10 @@ struct strbuf;
 /* Runs sql (no rows); 0, or -1 with err. */
 int store_exec(sqlite3 *db, const char *sql, struct strbuf *err);
 
+/* All rows of a prepared statement as objects, columns by name (JSON
+ * columns parsed); the statement is finalized. */
+json_t *store_rows_json(sqlite3_stmt *s);
+
 /* A statement on the store's connection, or NULL (finalize it). */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 

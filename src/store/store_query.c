@@ -56,7 +56,7 @@ static json_t *row_json(sqlite3_stmt *s)
 }
 
 /* All rows of a prepared statement (finalized here). */
-static json_t *rows_json(sqlite3_stmt *s)
+json_t *store_rows_json(sqlite3_stmt *s)
 {
 	json_t *a = json_array();
 
@@ -149,7 +149,7 @@ json_t *store_sessions(struct store *st, const char *project, int limit, int chi
 		sqlite3_bind_text(s, 1, project, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
 	sqlite3_bind_int(s, 3, children);
-	return rows_json(s);
+	return store_rows_json(s);
 }
 
 json_t *store_session_dump(struct store *st, const char *id)
@@ -165,7 +165,7 @@ json_t *store_session_dump(struct store *st, const char *id)
 			" WHERE session = ? ORDER BY seq");
 	if (s) {
 		sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-		json_object_set_new(o, "messages", rows_json(s));
+		json_object_set_new(o, "messages", store_rows_json(s));
 	}
 	memset(&f, 0, sizeof(f));
 	f.session = id;
@@ -198,7 +198,7 @@ json_t *store_events(struct store *st, const struct store_filter *f)
 	if (f->kind)
 		sqlite3_bind_text(s, 5, f->kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 6, f->limit > 0 ? f->limit : -1);
-	return rows_json(s);
+	return store_rows_json(s);
 }
 
 /* The q-quantile (0..1) of the model latencies of a group, nearest
