@@ -6,6 +6,13 @@
 command -v tmux >/dev/null || { echo "not ok 1 - tmux is needed"; exit 1; }
 SOCK="$T_ROOT/tmux.sock"
 tm() { tmux -S "$SOCK" "$@"; }
+# Ends the tmux server and waits until it is gone: a session started
+# while the last one's server is still exiting would be lost.
+tm_reset() {
+	tm kill-server 2>/dev/null
+	for _ in $(seq 1 100); do tm list-sessions >/dev/null 2>&1 || break; sleep 0.05; done
+	rm -f "$SOCK"
+}
 wait_for() {
 	for _ in $(seq 1 50); do
 		tm capture-pane -t t -p | grep -qF -- "$1" && return 0
@@ -43,7 +50,7 @@ check "the file was made" test -f made.txt
 
 tm send-keys -t t "/quit" Enter
 check "quits" wait_for "EXITED rc=0"
-tm kill-session -t t
+tm_reset
 
 # a subagent's approval prompt names the subagent; its progress has a line
 fakellm_start '{"responses":[
@@ -61,7 +68,7 @@ check "the subagent's command ran" test -f child-made.txt
 check "the subagent has its status line" wait_for "+ database-optimizer [2 turns, 1 tool"
 tm send-keys -t t "/quit" Enter
 check "quits again" wait_for "EXITED rc=0"
-tm kill-session -t t
+tm_reset
 
 # what an edit and a command will do, and what they did: screens compared
 # with the expected ones in tests/data/screens/ (the workspace's path

@@ -6,6 +6,13 @@
 command -v tmux >/dev/null || { echo "not ok 1 - tmux is needed (make test installs it)"; exit 1; }
 SOCK="$T_ROOT/tmux.sock"
 tm() { tmux -S "$SOCK" "$@"; }
+# Ends the tmux server and waits until it is gone: a session started
+# while the last one's server is still exiting would be lost.
+tm_reset() {
+	tm kill-server 2>/dev/null
+	for _ in $(seq 1 100); do tm list-sessions >/dev/null 2>&1 || break; sleep 0.05; done
+	rm -f "$SOCK"
+}
 screen() { tm capture-pane -t t -p | grep -v '^$'; }
 # wait_for TEXT: up to 5 s for TEXT to be on the screen
 wait_for() {
@@ -64,7 +71,7 @@ check "the interactive session was recorded" test "$(printf '%s' "$out" | jq -r 
 
 # --continue in the interactive session, and /resume
 fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"resumed answer"}}]}'
-tm kill-session -t t
+tm_reset
 tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m --continue; echo EXITED rc=\$?; sleep 60"
 check "--continue says which session it resumed" wait_for "resumed session $SID"
 check "... and where it stopped" wait_for "last answer: after the interrupt"
@@ -84,7 +91,7 @@ check "Ctrl-D exits" wait_for "EXITED rc=0"
 # styled, a link's address after it, a table laid out, lists, a fenced
 # block, a quote; an escape sequence from the model is shown, not obeyed
 fakellm_start '{"responses":[{"turn":{"text":"## Fixed the handler\n\nThe **add** function now *adds*; see `calc.py` and [the docs](https://example.com/docs).\n\n| Endpoint | Method | Notes |\n| --- | --- | --- |\n| /orders | POST | creates an order, idempotent with a key |\n| /orders/{id} | GET | reads one |\n\n1. first\n2. second\n   - nested\n\n```python\ndef add(a, b):\n    return a + b\n```\n\n> a quote\n\nDone.\u001b[2J"},"text_chunk":7}]}'
-tm kill-session -t t
+tm_reset
 tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m --routing off; echo EXITED rc=\$?; sleep 60"
 check "the markdown session starts" wait_for "agent backend-architect"
 tm send-keys -t t "render" Enter
@@ -104,7 +111,7 @@ fakellm_start '{"models":["m","m2"],"responses":[
  {"turn":{"text":"first answer"}},
  {"turn":{"text":"second answer, from m2"}},
  {"repeat":true,"turn":{"text":"resumed"}}]}'
-tm kill-session -t t
+tm_reset
 mkdir -p "$T_ROOT/slashcfg/archie"
 cat > "$T_ROOT/slashcfg/archie/config.yaml" <<YAML
 providers:
@@ -134,7 +141,7 @@ tm send-keys -t t "/permissions" Enter
 check "/permissions lists the rules in force" wait_for "allow Bash(npm test:*)"
 tm send-keys -t t C-d
 check "Ctrl-D exits (slash)" wait_for "EXITED rc=0"
-tm kill-session -t t
+tm_reset
 tm new-session -d -s t -x 120 -y 50 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$T_ROOT/slashcfg' TERM=xterm NO_COLOR=1 '$ARCHIE' --model local/m --routing off --continue; echo EXITED rc=\$?; sleep 60"
 check "the session resumes" wait_for "resumed session"
 tm send-keys -t t "/plan" Enter
@@ -148,7 +155,7 @@ fakellm_stop
 fakellm_start '{"responses":[
  {"turn":{"tool_calls":[{"id":"s1","name":"Bash","arguments":{"command":"sleep 1.2; echo half way; sleep 1.5"}}]},"latency_ms":2500},
  {"turn":{"text":"slept well"}}]}'
-tm kill-session -t t
+tm_reset
 tm new-session -d -s t -x 100 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm '$ARCHIE' --model openai/m --allow 'Bash(sleep:*)' --allow 'Bash(echo:*)' --routing off; echo EXITED rc=\$?; sleep 60"
 check "the fourth session starts" wait_for "agent backend-architect"
 tm send-keys -t t "sleep a little" Enter
@@ -165,7 +172,7 @@ check "Ctrl-D exits again" wait_for "EXITED rc=0"
 # own): a digit unmarks one, y runs the rest, n skips them all, and
 # /routing auto stops asking
 fakellm_start '{"responses":[{"repeat":true,"turn":{"text":"noted"}}]}'
-tm kill-session -t t
+tm_reset
 tm new-session -d -s t -x 140 -y 50 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' OPENAI_BASE_URL='$FAKE_URL' TERM=xterm NO_COLOR=1 '$ARCHIE' --model openai/m; echo EXITED rc=\$?; sleep 60"
 check "the routing session starts" wait_for "agent backend-architect"
 tm send-keys -t t "Design the PostgreSQL schema, signed with JWT." Enter
@@ -204,7 +211,7 @@ check "the user's skips are audit events" test "$(printf '%s' "$out" | jq -c '[.
 # the first run at a local server with several models: which one, and
 # whether to keep it in a new config.yaml (as archie init writes)
 fakellm_start '{"models":["m1","m2"],"responses":[{"repeat":true,"turn":{"text":"from the chosen model"}}]}'
-tm kill-session -t t
+tm_reset
 tm new-session -d -s t -x 120 -y 40 "cd '$WS' && env HOME='$HOME' XDG_STATE_HOME='$XDG_STATE_HOME' XDG_CONFIG_HOME='$T_ROOT/firstrun' OLLAMA_HOST='127.0.0.1:$FAKE_PORT' TERM=xterm NO_COLOR=1 '$ARCHIE' --routing off; echo EXITED rc=\$?; sleep 60"
 check "the first run lists the server's models" wait_for "ollama (http://127.0.0.1:$FAKE_PORT/v1) lists 2 models:"
 check "... numbered" wait_for " 2. m2"
