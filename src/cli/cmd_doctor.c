@@ -8,10 +8,12 @@
 #include "agent/registry.h"
 #include "config/config.h"
 #include "core/diag.h"
+#include "core/fileio.h"
 #include "core/strbuf.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,6 +57,25 @@ static int cmd_doctor_exec(struct cli_ctx *ctx, int argc, char **argv)
 	if (cfg.permission_mode)
 		printf("permission mode: %s (%s)\n", cfg.permission_mode, cfg.permission_mode_source);
 	printf("agents: %zu loaded from %zu files\n", reg.nr, reg.files);
+	/* what the agent can reach beyond the workspace, and undo */
+	if (!cfg.web_search.backend)
+		printf("web search: none configured (web_search in ~/.config/archie/config.yaml; docs/web-search.md)\n");
+	else
+		printf("web search: %s%s%s (%s)%s%s%s\n", cfg.web_search.backend,
+		       cfg.web_search.url ? " at " : "", cfg.web_search.url ? cfg.web_search.url : "",
+		       cfg.web_search.source,
+		       cfg.web_search.api_key_env && !getenv(cfg.web_search.api_key_env) ? "; but " : "",
+		       cfg.web_search.api_key_env && !getenv(cfg.web_search.api_key_env) ? cfg.web_search.api_key_env : "",
+		       cfg.web_search.api_key_env && !getenv(cfg.web_search.api_key_env) ? " is not set: no WebSearch" : "");
+	{
+		struct strbuf git = STRBUF_INIT;
+
+		if (file_which("git", &git))
+			printf("checkpoints: off: git is not installed (Debian: apt-get install git), so changes cannot be undone\n");
+		else
+			printf("checkpoints: on (%s; docs/checkpoints.md)\n", git.buf);
+		strbuf_release(&git);
+	}
 	problems = cfg.diags.nr + reg.diags.nr;
 	printf("problems: %zu\n", problems);
 	diag_print(&cfg.diags, stdout);

@@ -76,6 +76,9 @@ check "a shadow repository outside the workspace" test -d "$GITDIR"
 check "the secret file is in no snapshot" sh -c "! git --git-dir='$GITDIR' rev-list --all --objects | grep -q '\.env$'"
 check "... nor its value anywhere in the store" sh -c "! grep -rq 'sk-live-123' '$GITDIR' '$XDG_STATE_HOME/archie'"
 
+run "$ARCHIE" doctor
+expect_out "checkpoints: on (" "doctor says checkpoints are on"
+
 # headless: archie checkpoints and archie undo, one prompt at a time
 cp "$T_ROOT/orig/config.ini" config.ini
 fakellm_start "$SCRIPT"

@@ -79,6 +79,9 @@ check "Brave gets its key in X-Subscription-Token" test "$(pages_req 1 '.headers
 check "... and count = max_results" req_match 2 '.messages[-1].content' '2 results;'
 check "... results from Brave's web.results" req_match 2 '.messages[-1].content' 'Sliding windows compared|refill at a fixed rate'
 check "the key is in no stored record" sh -c "! grep -rq brave-secret-123 '$XDG_STATE_HOME'"
+run "$ARCHIE" doctor
+expect_out "web search: brave at http://127.0.0.1:$FAKE_PORT/res/v1/web/search (" "doctor names the search service"
+expect_out "; but BRAVE_KEY is not set: no WebSearch" "... and a missing key"
 run "$ARCHIE" -p "x" --model openai/m --routing off --allow WebSearch
 check "a missing key: no tool, and the agent is told which variable" req_match "$(req_count)" '.messages[0].content' 'BRAVE_KEY \(web_search.api_key_env'
 
