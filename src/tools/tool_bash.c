@@ -59,7 +59,7 @@ static int run(const struct tool *self, const struct tool_env *env,
 		timeout = timeout <= 0 ? BASH_DEFAULT_TIMEOUT_MS : BASH_MAX_TIMEOUT_MS;
 	tool_path(env, cwd ? cwd : ".", &dir);
 	if (background && !env->bg) {
-		strbuf_addstr(out, "error: background commands are not available here (a subagent's or a hook's run); run it to its end, with a timeout");
+		strbuf_addstr(out, "error: background commands are not available here (this run has no place to keep them); run it to its end, with a timeout");
 		goto out_early;
 	}
 

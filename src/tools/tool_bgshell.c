@@ -18,7 +18,7 @@ static int no_shells(const struct tool_env *env, struct strbuf *out)
 {
 	if (env->bg)
 		return 0;
-	strbuf_addstr(out, "error: there are no background shells here (a subagent's or a hook's run)");
+	strbuf_addstr(out, "error: there are no background shells here (this run has no place to keep them)");
 	return -1;
 }
 
