@@ -29,7 +29,7 @@
 static const char *const accepted_versions[] = { "2025-06-18", "2025-03-26", "2024-11-05", NULL };
 
 /* set while shutting down: waits end at once */
-volatile int mcp_stopping;
+_Atomic int mcp_stopping;	/* read by the servers' threads: atomic, not volatile */
 
 const char *mcp_state_name(enum mcp_state s)
 {

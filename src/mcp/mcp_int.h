@@ -16,7 +16,7 @@
 #define LINE_MAX_BYTES ((size_t)64 << 20)
 
 /* Set while shutting down: waits end at once. */
-extern volatile int mcp_stopping;
+extern _Atomic int mcp_stopping;
 
 /* Starts a stdio server's process (environment scrubbed). */
 int mcp_spawn(struct mcp *m, struct mcp_server *s, struct strbuf *err);
