@@ -2,6 +2,7 @@
  * bgshell: background shells.  See bgshell.h.
  */
 #include "tools/bgshell.h"
+#include "tools/bgshell_int.h"
 
 #include "core/clock.h"
 #include "core/headtail.h"
@@ -26,161 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HEAD_CAP ((size_t)32 << 10)
-#define TAIL_CAP ((size_t)256 << 10)
-#define GRACE_MS 2000		/* after SIGTERM, before SIGKILL */
-#define POLL_MS 100		/* how often the thread looks for ended shells */
-#define MONITOR_MAX 256		/* groups the monitor can hold */
-
-/* A process's pid and start time: a pid reused is never signalled. */
-struct pidstart {
-	pid_t pid;
-	unsigned long long start;
-};
-
-struct shell {
-	char id[16];
-	char *command;
-	pid_t pid;			/* the group's leader (its own session) */
-	int out;			/* stdout and stderr, merged; -1 at EOF */
-	struct headtail buf;
-	size_t read_at;			/* what BashOutput has returned */
-	struct sandbox_run sr;
-	int has_sr;
-	int reaped, exit_code, term_signal, killed, reported;
-	struct pidstart *tree;		/* while stopping: the processes it started */
-	size_t tree_nr;
-	long long started, ended;
-};
-
-struct bgshell_set {
-	pthread_mutex_t lock;
-	pthread_cond_t changed;		/* output came, a shell ended, a start was done */
-	pthread_t thread;
-	int thread_up;			/* started with the first shell */
-	int stopping;
-	int wake[2];			/* wakes the thread's poll */
-	struct shell **v;
-	size_t nr, alloc;
-	unsigned next;
-	/* a start handed to the thread (one at a time: starts is held) */
-	pthread_mutex_t starts;
-	struct proc *start_p;
-	int start_done, start_rc;
-	struct strbuf start_err;
-	/* the monitor: its pipe's write end, its pid */
-	int monitor;
-	pid_t monitor_pid;
-};
-
-/* ---- the monitor ------------------------------------------------------------ */
-
-/*
- * The monitor is a fork of a threaded process that never execs: it may
- * only make system calls, and it makes them with syscall(2) rather than
- * through libc's wrappers, which a sanitizer's runtime intercepts (taking
- * locks another thread may have held at the fork).
- */
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (syscall(SYS_nanosleep, &ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/*
- * The monitor's life, in a child of a threaded process: only
- * async-signal-safe calls.  It reads "+PGID\n" and "-PGID\n" lines; at
- * end of file (archie is gone, however it went) it stops every group it
- * holds, SIGTERM then SIGKILL.
- */
-static void monitor_main(int in)
-{
-	pid_t groups[MONITOR_MAX];
-	size_t n = 0, i;
-	char buf[512];
-	long num = 0;
-	int sign = 0;
-	ssize_t got;
-
-	for (;;) {
-		got = syscall(SYS_read, in, buf, sizeof(buf));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		for (i = 0; i < (size_t)got; i++) {
-			char c = buf[i];
-
-			if (c == '+' || c == '-') {
-				sign = c == '+' ? 1 : -1;
-				num = 0;
-			} else if (c >= '0' && c <= '9') {
-				num = num * 10 + (c - '0');
-			} else if (c == '\n' && sign > 0 && num > 1 && n < MONITOR_MAX) {
-				groups[n++] = (pid_t)num;
-			} else if (c == '\n' && sign < 0) {
-				size_t k;
-
-				for (k = 0; k < n; k++)
-					if (groups[k] == (pid_t)num) {
-						groups[k] = groups[--n];
-						break;
-					}
-			}
-		}
-	}
-	for (i = 0; i < n; i++)
-		syscall(SYS_kill, -groups[i], SIGTERM);
-	if (n)
-		sleep_ms(GRACE_MS);
-	for (i = 0; i < n; i++)
-		syscall(SYS_kill, -groups[i], SIGKILL);
-	syscall(SYS_exit_group, 0);
-	_exit(0);
-}
-
-/* On the set's thread, before its first shell: the monitor, holding only
- * the read end of its pipe (every other descriptor closed, so it keeps
- * no pipe of archie's open), in a session of its own (the terminal's
- * Ctrl-C and hang-up are archie's to handle). */
-static void monitor_start(struct bgshell_set *b)
-{
-	int fds[2];
-	pid_t pid;
-
-	if (b->monitor >= 0 || pipe2(fds, O_CLOEXEC) < 0)
-		return;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return;
-	}
-	if (!pid) {
-		/* its pipe on 0, nothing else open; a session of its own, so
-		 * the terminal's signals (Ctrl-C, a hang-up) are not its */
-		if (fds[0] != 0 && syscall(SYS_dup3, fds[0], 0, 0) < 0)
-			syscall(SYS_exit_group, 1);
-		syscall(SYS_close_range, 1, ~0U, 0);
-		syscall(SYS_setsid);
-		monitor_main(0);
-	}
-	close(fds[0]);
-	b->monitor = fds[1];
-	b->monitor_pid = pid;
-}
-
-static void monitor_tell(struct bgshell_set *b, char sign, pid_t pgid)
-{
-	char line[32];
-	int n = snprintf(line, sizeof(line), "%c%ld\n", sign, (long)pgid);
-
-	if (b->monitor >= 0 && write(b->monitor, line, (size_t)n) != n)
-		log_warn("bgshell", "cannot tell the monitor about group %ld", (long)pgid);
-}
-
 /* ---- the thread --------------------------------------------------------------- */
 
 static void wake(struct bgshell_set *b)
@@ -196,12 +42,12 @@ static void do_start(struct bgshell_set *b)
 {
 	struct proc *p = b->start_p;
 
-	monitor_start(b);
+	bgshell_monitor_start(b);
 	p->merge_stderr = 1;
 	b->start_rc = proc_start(p, &b->start_err);
 	if (!b->start_rc) {
 		fcntl(p->out, F_SETFL, fcntl(p->out, F_GETFL) | O_NONBLOCK);
-		monitor_tell(b, '+', p->pid);
+		bgshell_monitor_tell(b, '+', p->pid);
 	}
 	b->start_p = NULL;
 	b->start_done = 1;
@@ -228,9 +74,40 @@ static void take_output(struct bgshell_set *b, struct shell *s, char *buf, size_
 		close(fd);
 }
 
+/*
+ * With the lock: the process groups a shell's processes are in besides
+ * its own, told to the monitor.  bubblewrap runs the command in a session
+ * of its own, which a signal to the shell's group does not reach; if
+ * archie dies, the monitor stops those groups too.  Looked for in the
+ * shell's first seconds, when it starts what it will run.
+ */
+static void watch_groups(struct bgshell_set *b, struct shell *s)
+{
+	long long now = clock_wall_ms();
+	size_t i, k;
+
+	if (s->reaped || now - s->started > GROUPS_WATCH_MS || now - s->groups_at < 2LL * POLL_MS)
+		return;
+	s->groups_at = now;
+	bgshell_collect_tree(s);
+	for (i = 0; i < s->tree_nr; i++) {
+		pid_t g = getpgid(s->tree[i].pid);
+
+		if (g <= 1 || g == s->pid)
+			continue;
+		for (k = 0; k < s->groups_nr && s->groups[k] != g; k++)
+			;
+		if (k == s->groups_nr && s->groups_nr < GROUPS_MAX) {
+			s->groups[s->groups_nr++] = g;
+			bgshell_monitor_tell(b, '+', g);
+		}
+	}
+}
+
 static void reap(struct bgshell_set *b, struct shell *s)
 {
 	int status;
+	size_t k;
 
 	if (s->reaped || waitpid(s->pid, &status, WNOHANG) != s->pid)
 		return;
@@ -242,7 +119,9 @@ static void reap(struct bgshell_set *b, struct shell *s)
 		s->exit_code = -1;
 		s->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	}
-	monitor_tell(b, '-', s->pid);
+	bgshell_monitor_tell(b, '-', s->pid);
+	for (k = 0; k < s->groups_nr; k++)
+		bgshell_monitor_tell(b, '-', s->groups[k]);
 }
 
 static void *thread_main(void *arg)
@@ -285,8 +164,10 @@ static void *thread_main(void *arg)
 			if (fds[i].revents)
 				take_output(b, who[i], buf, 65536);
 		pthread_mutex_lock(&b->lock);
-		for (i = 0; i < b->nr; i++)
+		for (i = 0; i < b->nr; i++) {
 			reap(b, b->v[i]);
+			watch_groups(b, b->v[i]);
+		}
 		pthread_cond_broadcast(&b->changed);
 	}
 	pthread_mutex_unlock(&b->lock);
@@ -348,113 +229,6 @@ static int ended(const struct shell *s)
 	return !running(s);
 }
 
-/* A process's parent and start time from /proc/PID/stat; -1 if gone. */
-static int proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
-{
-	char path[64], buf[1024];
-	const char *p;
-	ssize_t n;
-	int fd, field;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* the fields after the command name (which may hold spaces and
-	 * parentheses): state, ppid (the 4th field of stat), ... starttime
-	 * (the 22nd) */
-	if (!(p = strrchr(buf, ')')))
-		return -1;
-	for (field = 3; *p && field <= 22; field++) {
-		p += strspn(p + 1, " ") + 1;
-		if (field == 4)
-			*ppid = (pid_t)strtol(p, NULL, 10);
-		else if (field == 22)
-			*start = strtoull(p, NULL, 10);
-		p += strcspn(p, " ");
-	}
-	return field > 22 ? 0 : -1;
-}
-
-/*
- * The leader and every process under it, now.  A process group is not
- * enough: bubblewrap's command runs in a session of its own (and any
- * command may make one), so what a shell started is found by parentage
- * before anything is signalled (once the leader is gone its children
- * belong to someone else).
- */
-static void collect_tree(struct shell *s)
-{
-	struct pidstart *all = NULL;
-	pid_t *parent = NULL;
-	size_t nr = 0, alloc = 0, i, grew = 1;
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-
-	free(s->tree);
-	s->tree = NULL;
-	s->tree_nr = 0;
-	while (d && (de = readdir(d)) != NULL) {
-		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10), pp;
-		unsigned long long st;
-
-		if (pid <= 1 || proc_stat(pid, &pp, &st))
-			continue;
-		ALLOC_GROW(all, nr + 1, alloc);
-		parent = xrealloc(parent, alloc * sizeof(*parent));
-		all[nr].pid = pid;
-		all[nr].start = st;
-		parent[nr++] = pp;
-	}
-	if (d)
-		closedir(d);
-	s->tree = xcalloc(nr + 1, sizeof(*s->tree));
-	s->tree[s->tree_nr].pid = s->pid;
-	for (i = 0; i < nr; i++)
-		if (all[i].pid == s->pid)
-			s->tree[0].start = all[i].start;
-	s->tree_nr = 1;
-	/* breadth first, as long as a pass finds more */
-	while (grew) {
-		grew = 0;
-		for (i = 0; i < nr; i++) {
-			size_t k;
-			int in = 0, parent_in = 0;
-
-			for (k = 0; k < s->tree_nr; k++) {
-				in |= s->tree[k].pid == all[i].pid;
-				parent_in |= s->tree[k].pid == parent[i];
-			}
-			if (!in && parent_in) {
-				s->tree[s->tree_nr++] = all[i];
-				grew = 1;
-			}
-		}
-	}
-	free(all);
-	free(parent);
-}
-
-/* sig to the shell's group and every process of its tree still the one
- * that was found (same start time). */
-static void signal_tree(struct shell *s, int sig)
-{
-	size_t i;
-
-	kill(-s->pid, sig);
-	for (i = 0; i < s->tree_nr; i++) {
-		pid_t pp;
-		unsigned long long st;
-
-		if (!proc_stat(s->tree[i].pid, &pp, &st) && st == s->tree[i].start)
-			kill(s->tree[i].pid, sig);
-	}
-}
-
 /* With the lock: SIGTERM to the shell's processes, SIGKILL to those left
  * after the grace. */
 static void stop_group(struct bgshell_set *b, struct shell *s)
@@ -462,12 +236,12 @@ static void stop_group(struct bgshell_set *b, struct shell *s)
 	if (s->reaped)
 		return;
 	s->killed = 1;
-	collect_tree(s);
-	signal_tree(s, SIGTERM);
+	bgshell_collect_tree(s);
+	bgshell_signal_tree(s, SIGTERM);
 	wake(b);
 	if (wait_until(b, s, GRACE_MS, ended))
 		return;
-	signal_tree(s, SIGKILL);
+	bgshell_signal_tree(s, SIGKILL);
 	wake(b);
 	wait_until(b, s, GRACE_MS, ended);
 }
@@ -484,8 +258,8 @@ void bgshell_stop_all(struct bgshell_set *b)
 	for (i = 0; i < b->nr; i++)
 		if (!b->v[i]->reaped) {
 			b->v[i]->killed = 1;
-			collect_tree(b->v[i]);
-			signal_tree(b->v[i], SIGTERM);
+			bgshell_collect_tree(b->v[i]);
+			bgshell_signal_tree(b->v[i], SIGTERM);
 			any = 1;
 		}
 	for (i = 0; any && i < b->nr; i++)
@@ -493,7 +267,7 @@ void bgshell_stop_all(struct bgshell_set *b)
 			break;
 	for (i = 0; any && i < b->nr; i++)
 		if (b->v[i]->tree_nr)
-			signal_tree(b->v[i], SIGKILL);
+			bgshell_signal_tree(b->v[i], SIGKILL);
 	for (i = 0; any && i < b->nr; i++)
 		wait_until(b, b->v[i], GRACE_MS, reaped);
 	pthread_mutex_unlock(&b->lock);
