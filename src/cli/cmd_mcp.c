@@ -57,8 +57,16 @@ static int mcp_list(struct cli_ctx *ctx)
 		const struct mcp_server *s = &m.v[i];
 		json_t *tools = json_array();
 
-		for (k = 0; k < s->tools_nr; k++)
-			json_array_append_new(tools, json_string(s->tools[k].full));
+		for (k = 0; k < s->tools_nr; k++) {
+			const struct mcp_tool *t = &s->tools[k];
+			json_t *schema = t->schema ? json_loads(t->schema, 0, NULL) : NULL;
+
+			/* what the model is offered: its name, the server's name
+			 * for it, the description and the input schema whole */
+			json_array_append_new(tools, json_pack("{s:s, s:s, s:s, s:o}", "name", t->full,
+				"server_name", t->name, "description", t->description ? t->description : "",
+				"input_schema", schema ? schema : json_object()));
+		}
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "name", s->name,
 			"source", s->source, "status", mcp_state_name(s->state),
 			"protocol", s->protocol ? json_string(s->protocol) : json_null(),
@@ -75,8 +83,20 @@ static int mcp_list(struct cli_ctx *ctx)
 			printf("%s  %s  (%s)\n", s->name, mcp_state_name(s->state), s->source);
 			if (s->error)
 				printf("  %s\n", s->error);
-			for (k = 0; k < s->tools_nr; k++)
-				printf("  %s  %.80s\n", s->tools[k].full, s->tools[k].description);
+			for (k = 0; k < s->tools_nr; k++) {
+				const char *d = s->tools[k].description ? s->tools[k].description : "";
+				size_t n = strcspn(d, "\r\n"), j, cut = n < 80 ? n : 80;
+
+				/* one line each: the description's first line, at
+				 * most 80 characters, control characters shown as
+				 * spaces (a server's text on the user's terminal) */
+				while (cut < n && cut > 0 && ((unsigned char)d[cut] & 0xC0) == 0x80)
+					cut--;	/* not in the middle of a character */
+				printf("  %s  ", s->tools[k].full);
+				for (j = 0; j < cut; j++)
+					putchar((unsigned char)d[j] < 0x20 || d[j] == 0x7f ? ' ' : d[j]);
+				printf("%s\n", cut < n || d[n] ? " ..." : "");
+			}
 		}
 		json_decref(arr);
 	}

@@ -19,9 +19,12 @@ cat > .mcp.json <<EOF
 }}
 EOF
 
+run "$ARCHIE" mcp list
+check "mcp list: a multi-line description is one line (its first)" sh -c "printf '%s\n' \"\$0\" | grep -qx '  mcp__t__fail  Always fails\\. \\.\\.\\.'" "$out"
 run "$ARCHIE" mcp list --json
 expect_rc 0 "mcp list"
 expect_json '.[] | select(.name == "t") | .status == "ready" and .protocol == "2025-06-18" and (.tools | length) == 8' "the test server is ready with its eight tools (listed over four pages)"
+expect_json '.[] | select(.name == "t") | .tools[] | select(.name == "mcp__t__echo") | .server_name == "echo" and .description == "Returns its text" and .input_schema.properties.text.type == "string"' "--json: each tool's name, the server's name for it, description and input schema"
 expect_json '.[] | select(.name == "dead") | .status == "failed" and (.error | contains("exited with status 3"))' "a server that exits at once"
 expect_json '.[] | select(.name == "junk") | .error | contains("not JSON-RPC on stdout")' "a server that prints garbage"
 expect_json '.[] | select(.name == "mute") | .error | (contains("no answer to initialize within 1500 ms") or contains("did not finish starting within"))' "a server that never answers initialize"

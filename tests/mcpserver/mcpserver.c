@@ -73,7 +73,7 @@ static json_t *all_tools(void)
 			"boolean"));
 	else
 		json_array_append_new(a, tool("echo", "Returns its text"));
-	json_array_append_new(a, tool("fail", "Always fails"));
+	json_array_append_new(a, tool("fail", "Always fails.\nA second line, which a one-line listing must not show."));
 	json_array_append_new(a, tool("big", "Returns 200 KB"));
 	json_array_append_new(a, tool("slow", "Answers after ms milliseconds"));
 	json_array_append_new(a, tool("change", "Changes the tool list"));
