@@ -399,7 +399,7 @@ out:
 }
 
 int checkpoint_restore(struct checkpoint *cp, const struct checkpoint_change *v, size_t nr,
-		       struct strbuf *report, struct strbuf *err)
+		       struct strbuf *report)
 {
 	size_t i;
 	int done = 0;
@@ -436,7 +436,6 @@ int checkpoint_restore(struct checkpoint *cp, const struct checkpoint_change *v,
 		}
 		strbuf_release(&why);
 	}
-	(void)err;
 	return done;
 }
 

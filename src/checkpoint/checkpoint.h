@@ -67,11 +67,11 @@ void checkpoint_changes_free(struct checkpoint_change *v, size_t nr);
  * not exist) when the file holds its `after` content now; a file that
  * differs was changed by someone else since and is left alone.  report
  * gets a line per file ("restored src/a.c", "removed b.txt", "left
- * c.txt: changed since the agent's change").  Returns how many were
- * restored, or -1 with err.
+ * c.txt: changed since the agent's change"); a file that cannot be
+ * written is said there too.  Returns how many were restored.
  */
 int checkpoint_restore(struct checkpoint *cp, const struct checkpoint_change *v, size_t nr,
-		       struct strbuf *report, struct strbuf *err);
+		       struct strbuf *report);
 
 /* Lets the session's snapshots go (its ref removed; the objects go at the
  * next garbage collection, which this runs).  0, or -1 with err. */

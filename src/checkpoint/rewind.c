@@ -88,10 +88,8 @@ int rewind_to(struct store *st, struct checkpoint *cp, const char *session, long
 		free(v);
 		return 0;
 	}
-	done = checkpoint_restore(cp, v, nr, report, err);
+	done = checkpoint_restore(cp, v, nr, report);
 	checkpoint_changes_free(v, nr);
-	if (done < 0)
-		return -1;
 	if (store_changes_undone(st, session, from))
 		return strbuf_seterr(err, "the files were restored, but the record could not be updated");
 	return done;

@@ -71,6 +71,7 @@ struct loop {
 	 * or why there is none, for the system prompt */
 	struct tool_search_backend search;
 	char *search_missing;
+	int wants_search;		/* the agent asks for WebSearch */
 	/* MCP tools: offered after the built-in ones, rebuilt when a
 	 * server's list changes */
 	size_t base_tools_nr;

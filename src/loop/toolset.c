@@ -109,26 +109,36 @@ static void offer_delegation(struct loop *l, size_t room)
 	strbuf_release(&d);
 }
 
-/* tool_env.host_denied: the rules deny fetching from host (a WebFetch of
- * it, as a subagent's ancestors would decide it too). */
+/* The verdict on a call of tool with args (may be NULL), a subagent's
+ * bounded by its ancestors', as calls_vet weighs it before anyone is
+ * asked. */
+static enum policy_verdict bounded_verdict(struct loop *l, const char *tool, json_t *args)
+{
+	struct policy_decision d;
+	enum policy_verdict v;
+
+	policy_decision_init(&d);
+	v = policy_decide(&l->policy, tool, args, l->o.cwd, &d);
+	if (v != POLICY_DENY && l->child.depth) {
+		policy_decision_release(&d);
+		policy_decision_init(&d);
+		v = policy_bound(&l->policy, tool, args, l->o.cwd, &d);
+	}
+	policy_decision_release(&d);
+	return v;
+}
+
+/* tool_env.host_denied: the rules deny fetching from host. */
 static int host_denied(void *ud, const char *host)
 {
 	struct loop *l = ud;
-	struct policy_decision d;
 	struct strbuf url = STRBUF_INIT;
 	json_t *args;
 	enum policy_verdict v;
 
 	strbuf_addf(&url, "https://%s/", host);
 	args = json_pack("{s:s}", "url", url.buf);
-	policy_decision_init(&d);
-	v = policy_decide(&l->policy, "WebFetch", args, l->o.cwd, &d);
-	if (v != POLICY_DENY && l->child.depth) {
-		policy_decision_release(&d);
-		policy_decision_init(&d);
-		v = policy_bound(&l->policy, "WebFetch", args, l->o.cwd, &d);
-	}
-	policy_decision_release(&d);
+	v = bounded_verdict(l, "WebFetch", args);
 	json_decref(args);
 	strbuf_release(&url);
 	return v == POLICY_DENY;
@@ -172,24 +182,6 @@ static void search_setup(struct loop *l)
 	l->env.search = &l->search;
 }
 
-/* The verdict on a call of tool with no arguments (a subagent's bounded
- * by its ancestors'). */
-static enum policy_verdict plain_verdict(struct loop *l, const char *tool)
-{
-	struct policy_decision d;
-	enum policy_verdict v;
-
-	policy_decision_init(&d);
-	v = policy_decide(&l->policy, tool, NULL, l->o.cwd, &d);
-	if (v != POLICY_DENY && l->child.depth) {
-		policy_decision_release(&d);
-		policy_decision_init(&d);
-		v = policy_bound(&l->policy, tool, NULL, l->o.cwd, &d);
-	}
-	policy_decision_release(&d);
-	return v;
-}
-
 static int server_refused(const struct tool *t, const struct tool_env *env, json_t *args,
 			  struct strbuf *out)
 {
@@ -215,21 +207,15 @@ static const struct tool server_websearch = {
  * offered only where the rules allow WebSearch outright, and the rules'
  * denied domains go with it.
  */
-static void offer_server_search(struct loop *l, const struct agent_tools *at, size_t room)
+static void offer_server_search(struct loop *l, size_t room)
 {
 	const struct config_web_search *w = l->o.cfg ? &l->o.cfg->web_search : NULL;
 	json_t *def, *blocked;
-	size_t i;
-	int wanted = 0;
 
 	if (!w || !w->backend || strcmp(w->backend, "anthropic") ||
-	    l->pcfg.api != PROVIDER_API_ANTHROPIC || l->tools_nr >= room)
+	    l->pcfg.api != PROVIDER_API_ANTHROPIC || l->tools_nr >= room || !l->wants_search)
 		return;
-	for (i = 0; i < at->enabled.nr; i++)
-		wanted |= !strcmp(at->enabled.v[i], "WebSearch");
-	if (!wanted)
-		return;
-	if (plain_verdict(l, "WebSearch") != POLICY_ALLOW) {
+	if (bounded_verdict(l, "WebSearch", NULL) != POLICY_ALLOW) {
 		l->search_missing = xstrdup("Anthropic's web search runs at the provider, where archie cannot ask before each search, so it needs a rule that allows WebSearch (--allow WebSearch, or permissions in config.yaml)");
 		return;
 	}
@@ -250,18 +236,9 @@ static void offer_server_search(struct loop *l, const struct agent_tools *at, si
 
 void toolset_missing_note(const struct loop *l, struct strbuf *out)
 {
-	struct agent_tools at;
-	size_t i;
-
-	if (!l->search_missing)
-		return;
-	agent_tools_init(&at);
-	agent_resolve_tools(l->o.agent, &at);
-	for (i = 0; i < at.enabled.nr; i++)
-		if (!strcmp(at.enabled.v[i], "WebSearch"))
-			strbuf_addf(out, "\n\nWebSearch is not available in this session: %s. Use WebFetch on URLs you know, and say what you could not look up.",
-				    l->search_missing);
-	agent_tools_release(&at);
+	if (l->search_missing && l->wants_search)
+		strbuf_addf(out, "\n\nWebSearch is not available in this session: %s. Use WebFetch on URLs you know, and say what you could not look up.",
+			    l->search_missing);
 }
 
 void toolset_offer(struct loop *l)
@@ -290,11 +267,14 @@ void toolset_offer(struct loop *l)
 		if (t == &tool_bashoutput || t == &tool_killshell)
 			continue;
 		/* only with a search service (search_setup) */
-		if (t == &tool_websearch && !l->env.search)
-			continue;
+		if (t == &tool_websearch) {
+			l->wants_search = 1;
+			if (!l->env.search)
+				continue;
+		}
 		offer(l, t, t->description);
 	}
-	offer_server_search(l, &at, room);
+	offer_server_search(l, room);
 	/* BashOutput and KillShell come with Bash (they touch only what its
 	 * run_in_background started), where there are background shells */
 	if (l->o.bg && toolset_find(l, "Bash") && l->tools_nr + 2 <= room) {

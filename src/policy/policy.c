@@ -418,8 +418,10 @@ static enum policy_verdict tool_default(const char *tool, int has_subjects)
 	};
 	size_t i;
 
-	if (has_subjects)
-		return POLICY_ALLOW;	/* its commands, paths or host decide */
+	/* its commands, paths or host decide; a search's domains only narrow
+	 * it (its query goes to the search service), so it still asks */
+	if (has_subjects && strcmp(tool, "WebSearch"))
+		return POLICY_ALLOW;
 	for (i = 0; i < sizeof(allowed) / sizeof(*allowed); i++)
 		if (!strcmp(tool, allowed[i]))
 			return POLICY_ALLOW;

@@ -49,6 +49,16 @@ struct policy_subject *policy_subject_add(struct builder *b, enum policy_subject
 	s->kind = k;
 	s->text = xstrdup(text);
 	s->shown = xstrdup(shown ? shown : text);
+	if (k == POLICY_SUBJ_HOST) {
+		/* a host as DNS resolves it: any case, with or without the
+		 * root's trailing dot (EVIL.example. is evil.example) */
+		size_t n = strlen(s->text), i;
+
+		while (n && s->text[n - 1] == '.')
+			s->text[--n] = '\0';
+		for (i = 0; i < n; i++)
+			s->text[i] = (char)tolower((unsigned char)s->text[i]);
+	}
 	strvec_init(&s->notes);
 	s->why = s->why_verdict = -1;
 	return s;

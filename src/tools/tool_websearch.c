@@ -43,6 +43,8 @@ static void host_of(const char *url, struct strbuf *out)
 		h = at + 1;
 	}
 	n = n < strcspn(h, ":") ? n : strcspn(h, ":");
+	while (n && h[n - 1] == '.')	/* evil.example. is evil.example */
+		n--;
 	for (i = 0; i < n; i++)
 		strbuf_addch(out, (char)(h[i] >= 'A' && h[i] <= 'Z' ? h[i] + 32 : h[i]));
 }
