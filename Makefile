@@ -45,7 +45,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%_replay)
 
-.PHONY: all deps test test-bins check tsan lint fuzz man install clean bench openapi-lint
+.PHONY: all deps test test-bins check tsan lint fuzz man install clean bench openapi-lint mcp-servers
 .DEFAULT_GOAL := all
 
 all: $(B)/archie
@@ -105,9 +105,9 @@ $(B)/tests/fakellm: tests/fakellm/fakellm.c
 
 $(B)/tests/mcpserver: tests/mcpserver/mcpserver.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ljansson
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -ljansson -lcrypto
 
-test-bins: $(B)/archie $(B)/tests/fakellm $(B)/tests/mcpserver $(UNIT_BINS) $(FUZZ_REPLAY) openapi-lint
+test-bins: $(B)/archie $(B)/tests/fakellm $(B)/tests/mcpserver $(UNIT_BINS) $(FUZZ_REPLAY) openapi-lint mcp-servers
 
 # An OpenAPI 3.1 validator for the export tests (tests/e2e/t_design.sh),
 # from the npm registry, pinned; kept under build/.
@@ -120,6 +120,20 @@ build/npm/node_modules/.bin/redocly:
 	@echo "npm: installing @redocly/cli@$(REDOCLY_VERSION) into build/npm"
 	@npm install --prefix build/npm --no-audit --no-fund --loglevel=error \
 		@redocly/cli@$(REDOCLY_VERSION) >/dev/null
+
+# The MCP reference servers (tests/e2e/t_mcp_npm.sh), pinned, kept under
+# build/ like the linter.  Where the registry cannot be reached the test
+# says so and skips: nothing here is needed to build archie.
+MCP_SERVERS_VERSION = 2026.8.31
+mcp-servers: build/npm-mcp/node_modules/.bin/mcp-server-everything
+build/npm-mcp/node_modules/.bin/mcp-server-everything:
+	@command -v npm >/dev/null 2>&1 || sh mk/deps.sh nodejs npm
+	@mkdir -p build/npm-mcp
+	@echo "npm: installing the MCP reference servers $(MCP_SERVERS_VERSION) into build/npm-mcp"
+	@npm install --prefix build/npm-mcp --no-audit --no-fund --loglevel=error \
+		@modelcontextprotocol/server-everything@$(MCP_SERVERS_VERSION) \
+		@modelcontextprotocol/server-filesystem@$(MCP_SERVERS_VERSION) >/dev/null 2>&1 || \
+		echo "npm: the MCP reference servers could not be installed (is the npm registry reachable?); their test will skip"
 
 # What CI runs: dependencies, build, every test, one summary line.
 test: deps
@@ -222,6 +236,8 @@ bench:
 	@sh bench/bench_context.sh $(B)/archie $(B)/tests/fakellm
 	@echo "bench: MCP (time to the prompt with three servers, one hanging)"
 	@sh bench/bench_mcp.sh $(B)/archie $(B)/tests/mcpserver
+	@echo "bench: MCP (time to the first model request with ten stdio servers)"
+	@sh bench/bench_mcp_start.sh $(B)/archie $(B)/tests/fakellm $(B)/tests/mcpserver
 
 man: $(B)/archie
 	$(B)/archie help --man > docs/archie.1

@@ -28,6 +28,7 @@ fi
 export FIXTURES
 export TEST_DATA="$top/tests/data"
 export REDOCLY="$top/build/npm/node_modules/.bin/redocly"
+export MCP_NPM="$top/build/npm-mcp/node_modules/.bin"
 export CMOCKA_MESSAGE_OUTPUT=stdout
 pattern=${TESTS:-}
 
@@ -94,6 +95,7 @@ for t in tests/e2e/t_*.sh; do
 		cat "$log"
 		failed_suites="$failed_suites $name"
 	fi
+	grep '^# SKIP' "$log"	# what a suite could not check here, and why
 	echo "e2e: $name: $ok passed, $bad failed"
 done
 

@@ -54,6 +54,7 @@ static const struct cmd_option global_options[] = {
 	{ "--sandbox MODE", "how commands are confined: workspace-write (default), read-only or off" },
 	{ "--network", "let sandboxed commands use the network" },
 	{ "--routing MODE", "the agent's routing table: auto (run matched specialists first), suggest or off" },
+	{ "--elicit JSON", "headless: answers to MCP servers' questions (elicitation), e.g. '{\"name\": \"x\"}'; without it they are declined" },
 	{ "--agents-dir DIR", "also load agents from DIR (highest priority; repeatable)" },
 	{ "--cwd DIR", "run as if started in DIR" },
 	{ "-c, --continue", "continue the latest session of this project" },
@@ -571,6 +572,7 @@ static int set_string(struct globals *g, const char *name, const char *v)
 			  : !strcmp(name, "--routing") ? &c->routing
 			  : !strcmp(name, "--sandbox") ? &c->sandbox
 			  : !strcmp(name, "--resume") ? &c->resume
+			  : !strcmp(name, "--elicit") ? &c->elicit
 			  : &c->state_dir;
 
 	*slot = v;
@@ -686,6 +688,7 @@ static const struct global_opt {
 	{ "--ask", NULL, "--ask needs a rule, e.g. --ask 'Bash(npm test:*)'", set_rule },
 	{ "--deny", NULL, "--deny needs a rule, e.g. --deny 'Bash(npm test:*)'", set_rule },
 	{ "--routing", NULL, "--routing needs a mode: auto, suggest or off", set_string },
+	{ "--elicit", NULL, "--elicit needs a JSON object of answers, e.g. --elicit '{\"name\": \"x\"}'", set_string },
 	{ "--sandbox", NULL, "--sandbox needs a mode: workspace-write, read-only or off", set_string },
 	{ "--resume", "-r", "--resume needs a session id ('archie sessions list' shows them)", set_string },
 	{ "--state-dir", NULL, "--state-dir needs a directory", set_string },

@@ -43,6 +43,7 @@ struct cli_ctx {
 	long thinking;			/* --thinking N (-1: off); 0: the model's config */
 	const char *output_format;	/* --output-format */
 	const char *permission_mode;	/* --permission-mode; --yes = accept */
+	const char *elicit;		/* --elicit JSON: headless answers to MCP servers' questions */
 	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */
 	const char *sandbox;		/* --sandbox MODE */
 	const char *routing;		/* --routing MODE */

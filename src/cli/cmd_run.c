@@ -491,6 +491,25 @@ static int expand_command(struct session *s, struct strbuf *prompt, struct strbu
 	return rc;
 }
 
+/* The prompt as the model gets it: a command's filled in (-p "/name"),
+ * or with the resources it mentions (@server:uri) attached.  0, or -1
+ * with err. */
+static int prepare_prompt(struct cli_ctx *ctx, struct session *s, struct strbuf *prompt,
+			  struct strbuf *err)
+{
+	struct strbuf with = STRBUF_INIT_CAP(STDIN_PROMPT_MAX);
+
+	if (ctx->prompt && ctx->prompt[0] == '/')
+		return expand_command(s, prompt, err);
+	if (!strchr(prompt->buf, '@'))
+		return 0;
+	session_mentions(s, prompt->buf, &with);
+	strbuf_reset(prompt);
+	strbuf_add(prompt, with.buf, with.len);
+	strbuf_release(&with);
+	return 0;
+}
+
 int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct strbuf prompt = STRBUF_INIT_CAP(STDIN_PROMPT_MAX), err = STRBUF_INIT;
@@ -575,7 +594,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	u.s = &s;
 	strbuf_reset(&err);
-	if (ctx->prompt && ctx->prompt[0] == '/' && expand_command(&s, &prompt, &err)) {
+	if (prepare_prompt(ctx, &s, &prompt, &err)) {
 		rc = cli_usage_error("%s", err.buf);
 		session_close(&s);
 		goto out_noses;

@@ -428,6 +428,7 @@ static const struct slash {
 	{ "/last", "", "the last tool call's whole result", slash_last },
 	{ "/bashes", "[kill ID]", "the background shells, or stop one", repl_bashes },
 	{ "/rewind", "[N [conversation]]", "the prompts that changed files; put them back as before prompt N", repl_rewind },
+	{ "/add-dir", "[PATH]", "another directory that counts as the workspace (and an MCP root)", repl_add_dir },
 	{ "/mode", "[default|accept|plan]", "the permission mode, or the next one (also Shift-Tab)", slash_mode },
 	{ "/permissions", "", "the permission mode and the rules in force", slash_permissions },
 	{ "/routing", "[ask|auto|suggest|off]", "whether specialists run before the first turn", slash_routing },
@@ -558,6 +559,19 @@ static int slash_help(struct repl *r, const char *arg)
 				       strlen(s->description) > 60 ? "..." : "");
 		}
 	}
+	{
+		struct strvec mp = STRVEC_INIT;
+
+		mcp_prompt_names(&r->s.mcp, &mp);
+		if (mp.nr)
+			printf("MCP servers' prompts (/NAME ARGS; NAME=value names an argument):\n");
+		for (i = 0; i < mp.nr; i++) {
+			const char *tab = strchr(mp.v[i], '\t');
+
+			printf("  /%.*s  %.60s\n", (int)(tab - mp.v[i]), mp.v[i], tab + 1);
+		}
+		strvec_release(&mp);
+	}
 	printf("end a line with \\ to continue it; a line of \"\"\" starts and ends a block\n");
 	return 0;
 }
@@ -572,7 +586,8 @@ static void custom_command(struct repl *r, const char *name, const char *arg)
 	struct strbuf err = STRBUF_INIT;
 
 	strbuf_addf(&line, "%s %s", name, arg ? arg : "");
-	if (!command_find(&r->s.commands, name + 1) && !skill_find(&r->s.skills, name + 1)) {
+	if (!command_find(&r->s.commands, name + 1) && !skill_find(&r->s.skills, name + 1) &&
+	    strncmp(name, "/mcp__", 6)) {
 		printf("unknown command %s; /help lists them\n", name);
 	} else if (session_prompt(&r->s, line.buf, &prompt, &err) < 0) {
 		printf("%sarchie: %s%s\n", r->color ? RED : "", err.buf, r->color ? RESET : "");
@@ -838,7 +853,16 @@ int cli_repl(struct cli_ctx *ctx)
 				break;
 			continue;
 		}
-		run_prompt(r, prompt, &err);
+		if (strchr(prompt, '@')) {
+			/* @server:uri: the resource goes with the prompt */
+			struct strbuf with = STRBUF_INIT_CAP((size_t)10 << 20);
+
+			session_mentions(&r->s, prompt, &with);
+			run_prompt(r, with.buf, &err);
+			strbuf_release(&with);
+		} else {
+			run_prompt(r, prompt, &err);
+		}
 		free(prompt);
 		status_line(r);
 		cancel_clear(&session_cancel);

@@ -52,6 +52,7 @@ struct repl {
  * in: /bashes (its background shells) and /rewind (its changes). */
 int repl_bashes(struct repl *r, const char *arg);
 int repl_rewind(struct repl *r, const char *arg);
+int repl_add_dir(struct repl *r, const char *arg);
 
 /* A dimmed line (with '\n'), after the answer's open line is ended. */
 void repl_dim(struct repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

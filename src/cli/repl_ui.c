@@ -330,6 +330,125 @@ static enum policy_verdict ui_approve(void *ud, const struct loop_approval *a, i
 	return v;
 }
 
+/* One answer of an elicitation form, made the JSON its schema asks for;
+ * NULL when it does not fit (said why). */
+static json_t *form_value(const char *ans, json_t *prop)
+{
+	const char *type = json_string_value(json_object_get(prop, "type"));
+	json_t *en = json_object_get(prop, "enum"), *e;
+	char *end;
+	size_t i;
+
+	if (json_is_array(en)) {
+		json_array_foreach(en, i, e)
+			if (json_is_string(e) && !strcmp(json_string_value(e), ans))
+				return json_string(ans);
+		printf("  (one of the choices, please)\n");
+		return NULL;
+	}
+	if (type && (!strcmp(type, "number") || !strcmp(type, "integer"))) {
+		double d = strtod(ans, &end);
+
+		if (end == ans || *end || (type[0] == 'i' && d != (double)(long long)d)) {
+			printf("  (%s, please)\n", type[0] == 'i' ? "a whole number" : "a number");
+			return NULL;
+		}
+		return type[0] == 'i' ? json_integer((json_int_t)d) : json_real(d);
+	}
+	if (type && !strcmp(type, "boolean")) {
+		if (strchr("yYtT1", ans[0]))
+			return json_true();
+		if (strchr("nNfF0", ans[0]))
+			return json_false();
+		printf("  (yes or no, please)\n");
+		return NULL;
+	}
+	return json_string(ans);
+}
+
+/*
+ * An MCP server asks the user something (elicitation/create): its message,
+ * then a line per field of its (flat) schema.  Nothing is sent unless the
+ * user says yes; an empty answer keeps a field's default or leaves an
+ * optional one out.
+ */
+static const char *ui_elicit(void *ud, const char *server, const char *message, json_t *schema,
+			     json_t **content)
+{
+	struct repl *r = ud;
+	json_t *props = json_object_get(schema, "properties"), *prop, *out = json_object();
+	json_t *required = json_object_get(schema, "required");
+	const char *key;
+	int k;
+
+	spinner_pause(&r->spin);
+	render_flush(&r->r);
+	board_detach(&r->board);
+	printf("\n%sThe MCP server '%s' asks:%s %s\n", r->color ? "\033[1m" : "", server,
+	       r->color ? RESET : "", message ? message : "");
+	printf("  [y] answer    [n] decline    Esc: cancel\nanswer? ");
+	fflush(stdout);
+	cancel_clear(&session_cancel);
+	k = read_key();
+	if (k == 27 || k == 4 || k < 0) {
+		printf("cancel\n");
+		json_decref(out);
+		return "cancel";
+	}
+	if (k != 'y' && k != 'Y') {
+		printf("no\n");
+		json_decref(out);
+		return "decline";
+	}
+	printf("yes\n");
+	json_object_foreach(props, key, prop) {
+		const char *title = json_string_value(json_object_get(prop, "title"));
+		const char *desc = json_string_value(json_object_get(prop, "description"));
+		json_t *def = json_object_get(prop, "default"), *e, *v = NULL;
+		int req = 0, tries;
+		size_t i;
+
+		json_array_foreach(required, i, e)
+			req |= json_is_string(e) && !strcmp(json_string_value(e), key);
+		printf("  %s%s%s%s", title ? title : key, req ? " (required)" : "",
+		       desc ? ": " : "", desc ? desc : "");
+		if (json_is_array(json_object_get(prop, "enum"))) {
+			printf(" [");
+			json_array_foreach(json_object_get(prop, "enum"), i, e)
+				printf("%s%s", i ? "|" : "", json_string_value(e) ? json_string_value(e) : "?");
+			printf("]");
+		}
+		printf("\n");
+		for (tries = 0; tries < 3 && !v; tries++) {
+			char *ans = repl_read_line(r, "  > ");
+
+			if (!ans) {
+				json_decref(out);
+				return "cancel";
+			}
+			if (!*ans) {
+				free(ans);
+				if (def || !req)
+					break;
+				printf("  (required)\n");
+				continue;
+			}
+			v = form_value(ans, prop);
+			free(ans);
+		}
+		if (v)
+			json_object_set_new(out, key, v);
+		else if (def)
+			json_object_set(out, key, def);
+		else if (req) {
+			json_decref(out);
+			return "decline";
+		}
+	}
+	*content = out;
+	return "accept";
+}
+
 /*
  * Routed specialists, before they run: each is a subagent with model
  * requests of its own, so the user sees them and may skip them.  A digit
@@ -404,6 +523,7 @@ void repl_ui_init(struct repl *r)
 	r->ui.todos = ui_todos;
 	r->ui.turn_end = ui_turn_end;
 	r->ui.approve = ui_approve;
+	r->ui.elicit = ui_elicit;
 	r->ui.child = ui_child;
 	r->ui.notice = ui_notice;
 	r->ui.routes = ui_routes;

@@ -2,7 +2,8 @@
  * repl_work: the REPL's slash commands about the workspace the agent
  * works in: /bashes, the background shells it started (tools/bgshell.h),
  * and /rewind, what it changed, put back by the user's prompts
- * (checkpoint/rewind.h).
+ * (checkpoint/rewind.h), and /add-dir, another directory that counts as
+ * the workspace.
  */
 #include "cli/repl_int.h"
 
@@ -104,6 +105,30 @@ int repl_rewind(struct repl *r, const char *arg)
 	}
 	json_decref(prompts);
 	strbuf_release(&report);
+	strbuf_release(&err);
+	return 0;
+}
+
+/* /add-dir PATH: another directory that counts as the workspace (the
+ * policy decides its files as the project's; MCP servers get it as a
+ * root). */
+int repl_add_dir(struct repl *r, const char *arg)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (!arg || !*arg) {
+		size_t i;
+
+		printf("the workspace:\n");
+		for (i = 0; i < r->s.roots.nr; i++)
+			printf("  %s\n", r->s.roots.v[i]);
+		printf("usage: /add-dir PATH adds one\n");
+	} else if (session_add_dir(&r->s, arg, &err)) {
+		printf("archie: %s\n", err.buf);
+	} else {
+		printf("%s counts as the workspace now (reads and writes there are decided as in the project; Bash's sandbox is unchanged)\n",
+		       r->s.roots.v[r->s.roots.nr - 1]);
+	}
 	strbuf_release(&err);
 	return 0;
 }

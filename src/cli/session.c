@@ -13,6 +13,7 @@
 #include "mcp/mcp.h"
 #include "provider/http.h"
 #include "core/cancel.h"
+#include "core/fileio.h"
 #include "core/strbuf.h"
 #include "core/toolnames.h"
 #include "tools/bgshell.h"
@@ -226,6 +227,15 @@ static int fill_opts(struct cli_ctx *ctx, struct session *s, const struct agent 
 	o->cancel = &session_cancel;
 	o->compact_at = ctx->compact_at;
 	o->thinking = ctx->thinking;
+	if (ctx->elicit) {
+		json_error_t jerr;
+
+		s->elicit = json_loads(ctx->elicit, 0, &jerr);
+		if (!json_is_object(s->elicit))
+			return strbuf_seterr(err, "--elicit must be a JSON object of answers (e.g. '{\"name\": \"x\"}'): %s",
+					     s->elicit ? "it is not an object" : jerr.text);
+		o->elicit_answers = s->elicit;
+	}
 	return 0;
 }
 
@@ -259,9 +269,10 @@ static void redact_configured(struct session *s)
  * start now, in the background: the prompt does not wait for them; the
  * first request does, a bounded time.  Problems are said once, and what
  * parses still runs. */
-static void start_extensions(struct cli_ctx *ctx, struct session *s)
+static void start_extensions(struct cli_ctx *ctx, struct session *s, const struct loop_ui *ui)
 {
 	struct strbuf dir = STRBUF_INIT;
+	size_t i;
 	struct diag_list dl;
 
 	diag_list_init(&dl);
@@ -271,10 +282,32 @@ static void start_extensions(struct cli_ctx *ctx, struct session *s)
 	hooks_load(&s->hooks, &s->cfg, s->root.buf, getenv("HOME"));
 	diag_print(&s->hooks.diags, stderr);
 	mcp_load(&s->mcp, &s->cfg, s->root.buf);
+	/* the servers' roots: the workspace and the directories that count
+	 * as it */
+	strvec_push(&s->roots, s->root.buf);
+	for (i = 0; i < s->cfg.extra_dirs.nr; i++)
+		strvec_push(&s->roots, s->cfg.extra_dirs.v[i]);
+	mcp_set_roots(&s->mcp, &s->roots);
 	store_default_dir(ctx->state_dir, &dir);
 	strbuf_addstr(&dir, "/mcp");
 	s->mcp.log_dir = strbuf_detach(&dir, NULL);
 	diag_print(&s->mcp.diags, stderr);
+	store_default_dir(ctx->state_dir, &dir);
+	strbuf_addstr(&dir, "/mcp-oauth.json");
+	s->mcp.auth_file = strbuf_detach(&dir, NULL);
+	mcp_load_tokens(&s->mcp);
+	if (s->store_ready) {
+		/* the servers' keys and tokens never reach the record */
+		struct strvec secrets = STRVEC_INIT;
+
+		mcp_secrets(&s->mcp, &secrets);
+		for (i = 0; i < secrets.nr; i++)
+			redact_add_value(&s->store.red, secrets.v[i]);
+		strvec_release(&secrets);
+	}
+	/* what servers say between calls (a warning, a restart) */
+	s->mcp.idle.notice = ui->notice;
+	s->mcp.idle.ud = ui->ud;
 	mcp_start(&s->mcp);
 }
 
@@ -346,7 +379,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		o.store = &s->store;
 		redact_configured(s);
 	}
-	start_extensions(ctx, s);
+	start_extensions(ctx, s, ui);
 	o.hooks = &s->hooks;
 	o.skills = &s->skills;
 	o.mcp = &s->mcp;
@@ -392,6 +425,8 @@ void session_close(struct session *s)
 	free(s->resume_agent);
 	hooks_release(&s->hooks);
 	mcp_release(&s->mcp);
+	json_decref(s->elicit);
+	strvec_release(&s->roots);
 	command_set_release(&s->commands);
 	skill_set_release(&s->skills);
 	free(s->turn_rules);
@@ -472,6 +507,42 @@ static void command_subtask(struct session *s, const struct command *c)
 	loop_set_subtask(s->loop, a->name, s->turn_subtask);
 }
 
+int session_add_dir(struct session *s, const char *dir, struct strbuf *err)
+{
+	char real[PATH_MAX];
+	const char *home = getenv("HOME");
+	char rhome[PATH_MAX];
+
+	if (!realpath(dir, real) || !file_is_dir(real))
+		return strbuf_seterr(err, "%s is not a directory", dir);
+	/* as for additionalDirectories: never the whole home, or / */
+	if (!strcmp(real, "/") ||
+	    (home && realpath(home, rhome) && !strncmp(rhome, real, strlen(real)) &&
+	     (rhome[strlen(real)] == '/' || !rhome[strlen(real)])))
+		return strbuf_seterr(err, "%s is or holds your home directory; name a project directory", real);
+	if (strvec_find(&s->roots, real) >= 0)
+		return strbuf_seterr(err, "%s counts as the workspace already", real);
+	strvec_push(&s->roots, real);
+	loop_add_root(s->loop, real);
+	/* the servers hear it (notifications/roots/list_changed) */
+	mcp_set_roots(&s->mcp, &s->roots);
+	return 0;
+}
+
+void session_mentions(struct session *s, const char *input, struct strbuf *prompt)
+{
+	struct strbuf attached = STRBUF_INIT;
+
+	if (!s->mcp.nr || !strchr(input, '@') || !strchr(input, ':')) {
+		strbuf_addstr(prompt, input);
+		return;
+	}
+	mcp_wait(&s->mcp, s->mcp.start_timeout_ms > 0 ? s->mcp.start_timeout_ms : 10000);
+	mcp_expand_mentions(&s->mcp, input, NULL, prompt, &attached);
+	strbuf_add(prompt, attached.buf, attached.len);
+	strbuf_release(&attached);
+}
+
 int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
 		   struct strbuf *err)
 {
@@ -482,7 +553,7 @@ int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
 	int rc = 0;
 
 	if (!command_split(line, &name, &args) || !command_shaped(name)) {
-		strbuf_addstr(prompt, input);
+		session_mentions(s, input, prompt);
 		goto out;
 	}
 	if (!(c = command_get(&s->commands, name, err))) {
@@ -493,6 +564,12 @@ int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
 			goto out;
 		}
 
+		/* /mcp__server__prompt: an MCP server's prompt */
+		if (!strncmp(name, "mcp__", 5)) {
+			mcp_wait(&s->mcp, s->mcp.start_timeout_ms > 0 ? s->mcp.start_timeout_ms : 10000);
+			rc = mcp_prompt_command(&s->mcp, name, args, NULL, prompt, err) ? -1 : 1;
+			goto out;
+		}
 		/* /NAME of a skill: its instructions are the prompt */
 		if (sk) {
 			rc = skill_body(sk, args, prompt, err) ? -1 : 1;

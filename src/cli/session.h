@@ -42,6 +42,8 @@ struct session {
 	char *turn_model;
 	char *turn_subtask;		/* "/cmd" while the command runs as a subtask */
 	const char *subtask_agent;	/* ... of this agent (the registry's) */
+	json_t *elicit;			/* --elicit's answers */
+	struct strvec roots;		/* the workspace and the directories that count as it */
 };
 
 /* Set by the SIGINT handlers; the loop, tools and requests watch it. */
@@ -67,5 +69,12 @@ void session_close(struct session *s);
 int session_prompt(struct session *s, const char *input, struct strbuf *prompt,
 		   struct strbuf *err);
 void session_prompt_done(struct session *s);
+/* /add-dir: dir (any form) counts as the workspace from now on, for the
+ * policy and as an MCP root.  0, or -1 with err (not a directory, or the
+ * home directory or / itself). */
+int session_add_dir(struct session *s, const char *dir, struct strbuf *err);
+/* The prompt, with the resources it mentions (@server:uri, a ready MCP
+ * server's) attached after it, fenced as the server's data (appended). */
+void session_mentions(struct session *s, const char *input, struct strbuf *prompt);
 
 #endif

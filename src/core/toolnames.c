@@ -4,9 +4,11 @@
  */
 #include "core/toolnames.h"
 
+#include "core/glob.h"
 #include "core/strvec.h"
 
 #include <ctype.h>
+#include <stdio.h>
 
 #include <string.h>
 #include <strings.h>
@@ -251,4 +253,73 @@ void toolname_split_list(const char *s, struct strvec *out)
 			start = p + 1;
 		}
 	}
+}
+
+/* ---- MCP names as the model APIs take them --------------------------------------- */
+
+static int name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+/* FNV-1a, 32 bits: a stable short hash (not for secrecy). */
+static unsigned long name_hash(const char *s)
+{
+	unsigned long h = 2166136261UL;
+
+	for (; *s; s++)
+		h = ((h ^ (unsigned char)*s) * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+/* full ("mcp__S__T" as the server names it) made an offered name. */
+static void offer_full(const char *full, int hashed, int keep_glob, char *out)
+{
+	size_t i, n = strlen(full);
+
+	for (i = 0; i < n && i < 255; i++) {
+		int c = (unsigned char)full[i];
+
+		out[i] = (char)(name_char(c) || (keep_glob && strchr("*?[]", c)) ? c : '_');
+	}
+	out[i] = 0;
+	if (hashed || n > TOOLNAME_MCP_MAX)
+		snprintf(out + (i < 55 ? i : 55), 10, "_%08lx", name_hash(full));
+}
+
+void toolname_mcp_offer(const char *server, const char *tool, int hashed, char *out)
+{
+	char full[256], buf[256 + 10];
+
+	snprintf(full, sizeof(full), "mcp__%s__%s", server, tool);
+	offer_full(full, hashed, 0, buf);
+	buf[TOOLNAME_MCP_MAX] = 0;	/* (offer_full made it at most that long) */
+	memcpy(out, buf, strlen(buf) + 1);
+}
+
+int toolname_mcp_match(const char *ref, const char *offered)
+{
+	char buf[256 + 10], pat[256 + 10];
+	size_t slen;
+	const char *tool;
+
+	if (!strcmp(ref, offered))
+		return 1;
+	if (toolname_split_mcp(ref, &slen, &tool) || strlen(ref) > 250)
+		return 0;
+	if (!*tool) {		/* Claude Code's mcp__server: all its tools */
+		snprintf(pat, sizeof(pat), "%s__*", ref);
+		offer_full(pat, 0, 1, buf);
+		return glob_match(buf, offered, 0);
+	}
+	if (glob_has_magic(ref)) {
+		offer_full(ref, 0, 1, buf);
+		return glob_match(buf, offered, 0);
+	}
+	offer_full(ref, 0, 0, buf);
+	if (!strcmp(buf, offered))
+		return 1;
+	offer_full(ref, 1, 0, buf);
+	return !strcmp(buf, offered);
 }

@@ -54,4 +54,28 @@ int toolname_is_canonical(const char *name);
 int toolname_split_mcp(const char *name, size_t *server_len,
 		       const char **tool);
 
+/*
+ * MCP tool names as the model APIs take them.  Anthropic, OpenAI and
+ * Gemini accept tool names matching ^[a-zA-Z0-9_-]{1,64}$; servers and
+ * their configurations are not so careful (`my.server`, tools named
+ * `files/read`, names of 70 characters).  The offered name is Claude
+ * Code's: mcp__SERVER__TOOL with every other character made '_'.  A name
+ * longer than 64, or one that collides with another tool's (hashed set
+ * by the registry), is cut to 55 characters and given '_' and 8 hex
+ * digits of a hash of the original name, so it stays the same from one
+ * session to the next.  out must hold TOOLNAME_MCP_MAX + 1 bytes.
+ */
+#define TOOLNAME_MCP_MAX 64
+void toolname_mcp_offer(const char *server, const char *tool, int hashed, char *out);
+
+/*
+ * 1 if ref — a rule's or an agent file's tool name, written with the
+ * server's and tool's original names or with the offered ones, globs
+ * allowed (`mcp__my.server__*`), or Claude Code's `mcp__server` for all
+ * of a server's tools — names the offered tool.  This is what lets a deny
+ * rule written with a server's own name still hold once the name is
+ * sanitised.
+ */
+int toolname_mcp_match(const char *ref, const char *offered);
+
 #endif

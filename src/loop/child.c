@@ -98,6 +98,20 @@ static enum policy_verdict child_approve(void *ud, const struct loop_approval *a
 	return v;
 }
 
+/* An MCP server a child called asks the user: the root's UI, one at a
+ * time as approvals are. */
+static const char *child_elicit(void *ud, const char *server, const char *message, json_t *schema,
+				json_t **content)
+{
+	struct child *c = ud;
+	const char *a;
+
+	pthread_mutex_lock(&ui_lock);
+	a = c->root->elicit(c->root->ud, server, message, schema, content);
+	pthread_mutex_unlock(&ui_lock);
+	return a;
+}
+
 /* A retry of the child's request: on its status line, so a child waiting
  * out a 503 or a 429 does not look stuck. */
 static void child_retry(void *ud, int attempt, long wait_ms, const char *reason)
@@ -254,6 +268,8 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	o->ui.tool_start = child_tool_start;
 	o->ui.turn_end = child_turn_end;
 	o->ui.approve = c->root->approve ? child_approve : NULL;
+	o->ui.elicit = c->root->elicit ? child_elicit : NULL;
+	o->elicit_answers = p->o.elicit_answers;
 	o->ui.notice = child_notice;
 	o->ui.retry = child_retry;
 	o->ui.ud = c;

@@ -384,14 +384,35 @@ static void transcript(const struct conv *c, size_t from, size_t to, struct strb
 	strbuf_utf8_trim_partial(out);
 }
 
+int loop_side_request(struct loop *l, struct conv *c, long max_tokens, long long sent_at,
+		      struct provider_reply *reply, struct strbuf *err)
+{
+	struct provider_request req;
+	struct provider_hooks hooks;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.conv = c;
+	req.model = l->model.id;
+	req.max_tokens = max_tokens;
+	if (l->model.model)
+		req.extra_body = l->model.model->extra_body;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.cancel = l->o.cancel;
+	rc = provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL, &hooks, NULL, NULL,
+			   reply, err);
+	provider_usage_add(&l->usage, &reply->usage);
+	l->cost += reply->cost;
+	record_model(l, reply, sent_at, rc ? "error" : "ok", rc ? err->buf : NULL);
+	return rc;
+}
+
 /* One summary request: the previous summary (if any) and part of the
  * transcript.  0 with the summary in out, or -1 with err. */
 static int summary_request(struct loop *l, const char *previous, const char *part,
 			   const char *focus, struct strbuf *out, struct strbuf *err)
 {
-	struct provider_request req;
 	struct provider_reply reply;
-	struct provider_hooks hooks;
 	struct strbuf prompt = STRBUF_INIT_CAP((size_t)64 << 20);
 	struct conv c;
 	long long sent_at = clock_wall_ms();
@@ -409,20 +430,9 @@ static int summary_request(struct loop *l, const char *previous, const char *par
 		    previous && *previous ? " since then" : "", part,
 		    previous && *previous ? ", covering the earlier summary and this part" : "");
 	conv_add_text(conv_add_msg(&c, CONV_USER), prompt.buf, prompt.len);
-	memset(&req, 0, sizeof(req));
-	req.conv = &c;
-	req.model = l->model.id;
-	req.max_tokens = l->limits.max_output < 8192 ? l->limits.max_output : 8192;
-	if (l->model.model)
-		req.extra_body = l->model.model->extra_body;
-	memset(&hooks, 0, sizeof(hooks));
-	hooks.cancel = l->o.cancel;
 	provider_reply_init(&reply);
-	rc = provider_send(&l->pcfg, &req, l->has_price ? &l->price : NULL, &hooks, NULL, NULL,
-			   &reply, err);
-	provider_usage_add(&l->usage, &reply.usage);
-	l->cost += reply.cost;
-	record_model(l, &reply, sent_at, rc ? "error" : "ok", rc ? err->buf : NULL);
+	rc = loop_side_request(l, &c, l->limits.max_output < 8192 ? l->limits.max_output : 8192,
+			       sent_at, &reply, err);
 	if (!rc && !reply.text.len)
 		rc = strbuf_seterr(err, "the model wrote an empty summary");
 	if (!rc)

@@ -149,6 +149,11 @@ static void model_setup(struct loop *l)
 	l->env.vision = l->limits.vision;
 }
 
+void loop_add_root(struct loop *l, const char *dir)
+{
+	policy_add_root(&l->policy, dir);
+}
+
 enum policy_mode loop_mode(const struct loop *l)
 {
 	return l->policy.mode;

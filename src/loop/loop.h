@@ -129,6 +129,12 @@ struct loop_ui {
 	/* Before routed specialists run: clear a route's run to skip it
 	 * (the REPL asks).  NULL: they all run, as configured. */
 	void (*routes)(void *ud, struct loop_route *r, size_t n);
+	/* An MCP server asks the user (elicitation/create): message and the
+	 * schema of what it wants; returns "accept" (with *content, a new
+	 * reference, the answers), "decline" or "cancel".  NULL: headless
+	 * (declined, unless loop_opts.elicit_answers). */
+	const char *(*elicit)(void *ud, const char *server, const char *message, json_t *schema,
+			      json_t **content);
 	/* Something the user should know once (e.g. a route to an agent
 	 * that does not exist). */
 	void (*notice)(void *ud, const char *msg);
@@ -180,6 +186,7 @@ struct loop_opts {
 	 * (src/checkpoint/), recorded for undo; NULL: none */
 	struct checkpoint *checkpoints;
 	long mcp_wait_ms;		/* how long the first request waits for them; 0: 10 s */
+	json_t *elicit_answers;		/* --elicit: headless answers to MCP servers' questions */
 	int compact_at;			/* compact at this % of the window; 0: 80; -1: never */
 	long thinking;			/* --thinking: the budget (-1: off); 0: the model's config */
 };
@@ -235,6 +242,10 @@ void loop_drop_rules(struct loop *l, const char *source);
  * one for the prompts that follow (/routing). */
 enum agent_routing loop_routing(const struct loop *l);
 void loop_set_routing(struct loop *l, enum agent_routing mode);
+/* Another directory that counts as the workspace from now on (the REPL's
+ * /add-dir): reads and writes there are decided as in the project.  Its
+ * subagents started later keep the configured ones only. */
+void loop_add_root(struct loop *l, const char *dir);
 /* The rules in force, a line each ("config: allow Bash(npm test:*)"),
  * strictest source last as they are weighed. */
 void loop_permissions(const struct loop *l, struct strbuf *out);

@@ -80,6 +80,7 @@ struct loop {
 	int mcp_all;			/* the agent takes every MCP tool */
 	struct strvec mcp_refs;		/* else the ones it names (globs allowed) */
 	int mcp_waited;
+	int mcp_instructed;		/* the servers' instructions are in the system prompt */
 	unsigned long mcp_gen;		/* the MCP lists' generation they were built from */
 	struct mcp_tool *mcp_snap;	/* the copy their strings point into */
 	size_t mcp_snap_nr;
@@ -201,6 +202,17 @@ void context_reported(struct loop *l, const struct provider_usage *u);
  * prompt is too long, or /compact; focus: what the summary must keep).
  * Returns 1 if it compacted, 0 if nothing was needed, -1 with err. */
 int compact_maybe(struct loop *l, int force, const char *focus, struct strbuf *err);
+/* A request of the loop's own beside the conversation (a summary, an MCP
+ * server's sampling): c on the session's model, counted in its usage and
+ * cost and recorded as a model event.  0 with reply, or -1 with err. */
+int loop_side_request(struct loop *l, struct conv *c, long max_tokens, long long sent_at,
+		      struct provider_reply *reply, struct strbuf *err);
+
+/* mcphost.c: an MCP tool's run (sampling, elicitation and progress
+ * through this loop), and the resource tools */
+int mcphost_run(const struct tool *t, const struct tool_env *env, json_t *args,
+		struct strbuf *out);
+extern const struct tool tool_readmcpresource, tool_listmcpresources;
 
 /* record.c */
 /* An audit event of this session, of this agent (and its parent agent),

@@ -332,44 +332,34 @@ void toolset_list(const struct loop *l, struct strbuf *out)
 		strbuf_addstr(out, "(none)");
 }
 
-/* An MCP tool's run: the server it came from runs the call. */
-static int mcp_run(const struct tool *t, const struct tool_env *env, json_t *args,
-		   struct strbuf *out)
-{
-	char *text = json_dumps(args, JSON_COMPACT);
-	json_t *images = NULL, *img;
-	int is_error = 0, rc;
-	size_t i;
-
-	/* an image a server returns reaches a model that takes images, as
-	 * a Read image does */
-	rc = mcp_call(t->user, t->name, text ? text : "{}", out, &is_error,
-		      env->vision && env->attach ? &images : NULL, env->cancel);
-	free(text);
-	json_array_foreach(images, i, img) {
-		struct tool_image *ti;
-
-		if (!env->attach)
-			break;	/* (images is only asked for with somewhere to put them) */
-		ALLOC_GROW(env->attach->v, env->attach->nr + 1, env->attach->alloc);
-		ti = &env->attach->v[env->attach->nr++];
-		ti->media_type = xstrdup(json_string_value(json_object_get(img, "mimeType")));
-		ti->data = xstrdup(json_string_value(json_object_get(img, "data")));
-	}
-	json_decref(images);
-	return rc || is_error ? -1 : 0;
-}
-
 static int mcp_wanted(const struct loop *l, const char *full)
 {
 	size_t i;
 
 	if (l->mcp_all)
 		return 1;
+	/* a reference may use the server's own names (mcp__my.server__x)
+	 * for a tool offered as mcp__my_server__x */
 	for (i = 0; i < l->mcp_refs.nr; i++)
-		if (!strcmp(l->mcp_refs.v[i], full) || glob_match(l->mcp_refs.v[i], full, 0))
+		if (toolname_mcp_match(l->mcp_refs.v[i], full))
 			return 1;
 	return 0;
+}
+
+/* The servers' instructions join the system prompt once, when they are
+ * first known (servers start in the background), fenced as their words. */
+static void mcp_instructions_once(struct loop *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (l->mcp_instructed)
+		return;
+	l->mcp_instructed = 1;
+	strbuf_addstr(&sb, l->conv.system ? l->conv.system : "");
+	mcp_instructions(l->o.mcp, &sb);
+	if (sb.len > (l->conv.system ? strlen(l->conv.system) : 0))
+		conv_set_system(&l->conv, sb.buf);
+	strbuf_release(&sb);
 }
 
 /* Offers the MCP tools this agent may use: waits (once, bounded) for
@@ -420,20 +410,22 @@ void toolset_sync(struct loop *l)
 	l->mcp_snap = snap;
 	l->mcp_snap_nr = total;
 	l->mcp_tools = xcalloc(total ? total : 1, sizeof(*l->mcp_tools));
-	l->tools = xrealloc(l->tools, (l->base_tools_nr + total + 1) * sizeof(*l->tools));
-	l->schemas = xrealloc(l->schemas, (l->base_tools_nr + total + 1) * sizeof(*l->schemas));
+	l->tools = xrealloc(l->tools, (l->base_tools_nr + total + 3) * sizeof(*l->tools));
+	l->schemas = xrealloc(l->schemas, (l->base_tools_nr + total + 3) * sizeof(*l->schemas));
 	for (i = 0; i < total; i++) {
 		const struct mcp_tool *mt = &snap[i];
 		struct tool *t = &l->mcp_tools[n];
 
-		if (!mcp_wanted(l, mt->full))
+		/* a tool the server runs only as a task is never offered (mcp
+		 * list says so): archie does not create and poll tasks */
+		if (mt->task_required || !mcp_wanted(l, mt->full))
 			continue;
 		/* the strings are the snapshot's, which lives as long as these */
 		t->name = mt->full;
 		t->description = mt->description;
 		t->schema = mt->schema;
 		t->kind = TOOL_MCP;
-		t->run = mcp_run;
+		t->run = mcphost_run;
 		t->user = m;
 		if (!parent_has(l, t))
 			continue;
@@ -448,4 +440,12 @@ void toolset_sync(struct loop *l)
 		l->tools_nr++;
 	}
 	l->mcp_tools_nr = n;
+	/* resources: the tools that open them, where a server has some */
+	if ((n || l->mcp_all) && mcp_server_has(m, NULL, "resources")) {
+		if (parent_has(l, &tool_listmcpresources))
+			offer(l, &tool_listmcpresources, tool_listmcpresources.description);
+		if (parent_has(l, &tool_readmcpresource))
+			offer(l, &tool_readmcpresource, tool_readmcpresource.description);
+	}
+	mcp_instructions_once(l);
 }

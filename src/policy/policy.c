@@ -340,6 +340,10 @@ static int rule_matches(const struct policy *p, const struct policy_rule *r,
 				return 0;
 			return !strcmp(r->tool, s->text) ||
 			       (glob_has_magic(r->tool) && glob_match(r->tool, s->text, 0)) ||
+			       /* an MCP tool is offered under a sanitised name; a
+				* rule may use the server's own (mcp__my.server__x) */
+			       (!strncmp(s->text, "mcp__", 5) && !strncmp(r->tool, "mcp__", 5) &&
+				toolname_mcp_match(r->tool, s->text)) ||
 			       (!strcmp(r->tool, "Edit") && is_family("Edit", POLICY_SUBJ_WRITE) &&
 				is_family(s->text, POLICY_SUBJ_WRITE));
 		}

@@ -49,6 +49,7 @@ void http_response_release(struct http_response *r)
 	free(r->retry_after);
 	free(r->retry_after_ms);
 	free(r->mcp_session_id);
+	free(r->www_authenticate);
 	free(r->x_should_retry);
 	memset(r, 0, sizeof(*r));
 }
@@ -86,6 +87,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
 		{ "retry-after-ms:", offsetof(struct http_response, retry_after_ms) },
 		{ "x-should-retry:", offsetof(struct http_response, x_should_retry) },
 		{ "mcp-session-id:", offsetof(struct http_response, mcp_session_id) },
+		{ "www-authenticate:", offsetof(struct http_response, www_authenticate) },
 	};
 	size_t i;
 
@@ -240,9 +242,17 @@ int http_post(const struct http_request *req, struct http_response *resp)
 		hdrs = curl_slist_append(hdrs, req->headers->v[i]);
 
 	curl_easy_setopt(easy, CURLOPT_URL, req->url);
-	curl_easy_setopt(easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	if (req->method && (!strcmp(req->method, "GET") || !strcmp(req->method, "DELETE"))) {
+		/* a GET (an MCP server's event stream), or a DELETE that ends
+		 * an MCP session: no body either way */
+		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+		if (req->method[0] == 'D')
+			curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+	} else {
+		curl_easy_setopt(easy, CURLOPT_POST, 1L);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	}
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
@@ -291,8 +301,8 @@ done:
 	resp->total_ms = clock_ms() - t.start_ms;
 	curl_multi_remove_handle(thread_multi, easy);
 	curl_slist_free_all(hdrs);
-	log_debug("http", "POST %s: status %ld, %zu bytes, %ld ms, failure %d",
-		  req->url, resp->status, resp->bytes, resp->total_ms, resp->failure);
+	log_debug("http", "%s %s: status %ld, %zu bytes, %ld ms, failure %d",
+		  req->method ? req->method : "POST", req->url, resp->status, resp->bytes, resp->total_ms, resp->failure);
 	return resp->failure == HTTP_OK ? 0 : -1;
 }
 
@@ -447,4 +457,45 @@ int http_url_query(const char *base, const char *const *pairs, struct strbuf *ou
 out:
 	curl_url_cleanup(u);
 	return rc;
+}
+
+int http_url_resolve(const char *base, const char *ref, struct strbuf *out, struct strbuf *err)
+{
+	CURLU *u;
+	char *full = NULL;
+	int rc = -1;
+
+	if (curl_dl_load(err))
+		return -1;
+	if (!(u = curl_url()))
+		return strbuf_seterr(err, "out of memory");
+	/* setting a relative URL on a handle holding base resolves it
+	 * (RFC 3986, section 5) */
+	if (curl_url_set(u, CURLUPART_URL, base, 0) || curl_url_set(u, CURLUPART_URL, ref, 0) ||
+	    curl_url_get(u, CURLUPART_URL, &full, 0)) {
+		strbuf_seterr(err, "'%s' is not a URL relative to %s", ref, base);
+		goto out;
+	}
+	strbuf_addstr(out, full);
+	curl_free(full);
+	rc = 0;
+out:
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int http_form_encode(const char *const *pairs, struct strbuf *out, struct strbuf *err)
+{
+	struct strbuf url = STRBUF_INIT;
+	const char *q;
+
+	/* a form body is a query: libcurl's URL API encodes each value */
+	if (http_url_query("http://form.invalid/", pairs, &url, err)) {
+		strbuf_release(&url);
+		return -1;
+	}
+	q = strchr(url.buf, '?');
+	strbuf_addstr(out, q ? q + 1 : "");
+	strbuf_release(&url);
+	return 0;
 }

@@ -25,6 +25,7 @@
 typedef int (*http_data_fn)(void *ud, const char *data, size_t len);
 
 struct http_request {
+	const char *method;		/* NULL: POST; "GET" and "DELETE" send no body */
 	const char *url;
 	const struct strvec *headers;	/* "Name: value" */
 	const char *body;
@@ -57,6 +58,7 @@ struct http_response {
 	char *retry_after_ms;
 	char *x_should_retry;
 	char *mcp_session_id;		/* Mcp-Session-Id (MCP's Streamable HTTP) */
+	char *www_authenticate;		/* WWW-Authenticate (an MCP server that wants OAuth) */
 	size_t bytes;			/* body bytes received */
 	long first_byte_ms;
 	long total_ms;
@@ -90,6 +92,14 @@ int http_fetch_with(const char *url, const struct strvec *headers, size_t max_by
  * the values percent-encoded (libcurl's URL API).  0, or -1 with err. */
 int http_url_query(const char *base, const char *const *pairs, struct strbuf *out,
 		   struct strbuf *err);
+
+/* ref resolved against base (a relative URL an MCP server gives), into
+ * out: 0, or -1 with err. */
+int http_url_resolve(const char *base, const char *ref, struct strbuf *out, struct strbuf *err);
+
+/* pairs (name, value, ..., NULL) as an application/x-www-form-urlencoded
+ * body, the values encoded (libcurl's URL API), into out: 0, or -1 with err. */
+int http_form_encode(const char *const *pairs, struct strbuf *out, struct strbuf *err);
 
 /* Frees this thread's cached handle (call before the thread ends). */
 void http_thread_cleanup(void);

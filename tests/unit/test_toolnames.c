@@ -109,6 +109,67 @@ static void test_split_mcp(void **state)
 
 /* Every current tool of each runtime is known: provided (under archie's
  * name) or "not provided", with what to use instead where archie has it. */
+/* MCP names as the model APIs take them: Claude Code's sanitising, a
+ * stable hash for long or colliding ones, and rules written with either
+ * name matching. */
+static void test_mcp_offer(void **state)
+{
+	char out[TOOLNAME_MCP_MAX + 1], again[TOOLNAME_MCP_MAX + 1];
+	char longname[200];
+
+	(void)state;
+	toolname_mcp_offer("context7", "get-library-docs", 0, out);
+	assert_string_equal(out, "mcp__context7__get-library-docs");
+	toolname_mcp_offer("my.server", "files/read all", 0, out);
+	assert_string_equal(out, "mcp__my_server__files_read_all");
+	memset(longname, 'x', 90);
+	longname[90] = 0;
+	toolname_mcp_offer("srv", longname, 0, out);
+	assert_int_equal(strlen(out), 64);
+	assert_memory_equal(out, "mcp__srv__xxxx", 14);
+	assert_int_equal(out[55], '_');
+	toolname_mcp_offer("srv", longname, 0, again);
+	assert_string_equal(out, again);	/* stable */
+	longname[89] = 'y';
+	toolname_mcp_offer("srv", longname, 0, again);
+	assert_string_not_equal(out, again);	/* the hash tells them apart */
+	/* a collision: the hashed form, still short enough */
+	toolname_mcp_offer("my_server", "x", 1, out);
+	assert_true(strlen(out) <= 64);
+	assert_memory_equal(out, "mcp__my_server__x_", 18);
+	toolname_mcp_offer("s", "\xc3\xa9t\xc3\xa9", 0, out);	/* UTF-8: each byte made '_' */
+	assert_string_equal(out, "mcp__s____t__");
+}
+
+static void test_mcp_match(void **state)
+{
+	char out[TOOLNAME_MCP_MAX + 1], longname[200];
+
+	(void)state;
+	assert_true(toolname_mcp_match("mcp__my.server__echo", "mcp__my_server__echo"));
+	assert_true(toolname_mcp_match("mcp__my_server__echo", "mcp__my_server__echo"));
+	assert_true(toolname_mcp_match("mcp__my.server__*", "mcp__my_server__echo"));
+	assert_true(toolname_mcp_match("mcp__my.server", "mcp__my_server__echo"));
+	assert_false(toolname_mcp_match("mcp__my.server__echo", "mcp__my_server__echo2"));
+	assert_false(toolname_mcp_match("mcp__other__*", "mcp__my_server__echo"));
+	assert_false(toolname_mcp_match("Bash", "mcp__my_server__echo"));
+	/* the hashed forms, long or colliding, from the original name */
+	memset(longname, 'x', 90);
+	longname[90] = 0;
+	toolname_mcp_offer("srv", longname, 0, out);
+	{
+		char ref[256];
+
+		snprintf(ref, sizeof(ref), "mcp__srv__%s", longname);
+		assert_true(toolname_mcp_match(ref, out));
+	}
+	toolname_mcp_offer("my.server", "echo", 1, out);
+	assert_true(toolname_mcp_match("mcp__my.server__echo", out));
+	assert_true(toolname_mcp_match("mcp__my.server__*", out));
+	assert_false(toolname_mcp_match("mcp__my_server__echo", out) &&
+		     !strcmp(out, "mcp__my_server__echo"));
+}
+
 static void test_every_runtimes_tools(void **state)
 {
 	static const struct { const char *name; enum toolname_kind kind; const char *canonical, *instead; } rt_cases[] = {
@@ -150,6 +211,8 @@ int main(void)
 		cmocka_unit_test(test_vocabularies),
 		cmocka_unit_test(test_defaults_are_canonical),
 		cmocka_unit_test(test_split_mcp),
+		cmocka_unit_test(test_mcp_offer),
+		cmocka_unit_test(test_mcp_match),
 		cmocka_unit_test(test_every_runtimes_tools),
 	};
 
