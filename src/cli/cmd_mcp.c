@@ -203,7 +203,8 @@ print:
 		if (!only || !strcmp(m.v[i].name, only))
 			json_array_append_new(arr, server_json(&m.v[i]));
 	if (ctx->json) {
-		cli_print_json(only && json_array_size(arr) ? json_array_get(arr, 0) : arr);
+		/* (cli_print_json takes the reference it is given) */
+		cli_print_json(json_incref(only && json_array_size(arr) ? json_array_get(arr, 0) : arr));
 	} else {
 		if (!m.nr)
 			printf("no MCP servers are configured (.mcp.json, or mcpServers: in config.yaml; `archie mcp add` adds one)\n");
@@ -279,8 +280,7 @@ static int one_request(struct cli_ctx *ctx, const char *what, int argc, char **a
 			if (res)
 				json_object_set(o, "resourceTemplates",
 						t ? json_object_get(t, "resourceTemplates") : json_array());
-			cli_print_json(o);
-			json_decref(o);
+			cli_print_json(o);	/* (takes o) */
 		} else {
 			json_array_foreach(json_object_get(a, key), i, e) {
 				const char *d = json_string_value(json_object_get(e, "description"));

@@ -5,10 +5,13 @@
 #include "core/toolnames.h"
 
 #include "core/glob.h"
+#include "core/strbuf.h"
 #include "core/strvec.h"
+#include "core/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <string.h>
 #include <strings.h>
@@ -273,53 +276,63 @@ static unsigned long name_hash(const char *s)
 	return h;
 }
 
-/* full ("mcp__S__T" as the server names it) made an offered name. */
-static void offer_full(const char *full, int hashed, int keep_glob, char *out)
+/* full ("mcp__S__T" as the server names it) made an offered name (a new
+ * string): hashed, or longer than 64, it is cut and given the hash of the
+ * whole; keep_glob: a rule's pattern, its glob characters kept, never cut. */
+static char *offer_full(const char *full, int hashed, int keep_glob)
 {
 	size_t i, n = strlen(full);
+	char *out = xmalloc(n + 10);
 
-	for (i = 0; i < n && i < 255; i++) {
+	for (i = 0; i < n; i++) {
 		int c = (unsigned char)full[i];
 
 		out[i] = (char)(name_char(c) || (keep_glob && strchr("*?[]", c)) ? c : '_');
 	}
-	out[i] = 0;
-	if (hashed || n > TOOLNAME_MCP_MAX)
-		snprintf(out + (i < 55 ? i : 55), 10, "_%08lx", name_hash(full));
+	out[n] = 0;
+	if (!keep_glob && (hashed || n > TOOLNAME_MCP_MAX))
+		snprintf(out + (n < 55 ? n : 55), 10, "_%08lx", name_hash(full));
+	return out;
 }
 
 void toolname_mcp_offer(const char *server, const char *tool, int hashed, char *out)
 {
-	char full[256], buf[256 + 10];
+	char *full = xstrfmt("mcp__%s__%s", server, tool), *o = offer_full(full, hashed, 0);
 
-	snprintf(full, sizeof(full), "mcp__%s__%s", server, tool);
-	offer_full(full, hashed, 0, buf);
-	buf[TOOLNAME_MCP_MAX] = 0;	/* (offer_full made it at most that long) */
-	memcpy(out, buf, strlen(buf) + 1);
+	memcpy(out, o, strlen(o) + 1);	/* (at most TOOLNAME_MCP_MAX) */
+	free(o);
+	free(full);
 }
 
 int toolname_mcp_match(const char *ref, const char *offered)
 {
-	char buf[256 + 10], pat[256 + 10];
-	size_t slen;
-	const char *tool;
+	char *pat, *o;
+	int rc, all;
 
 	if (!strcmp(ref, offered))
 		return 1;
-	if (toolname_split_mcp(ref, &slen, &tool) || strlen(ref) > 250)
+	if (strncmp(ref, "mcp__", 5) || !ref[5])
 		return 0;
-	if (!*tool) {		/* Claude Code's mcp__server: all its tools */
-		snprintf(pat, sizeof(pat), "%s__*", ref);
-		offer_full(pat, 0, 1, buf);
-		return glob_match(buf, offered, 0);
+	/* no "__" after the server: Claude Code's mcp__server (split no
+	 * further: a server's name may itself start or end with '_') */
+	all = !strstr(ref + 5, "__");
+	if (all || glob_has_magic(ref)) {
+		/* Claude Code's mcp__server (all its tools), or a glob */
+		char *g = all ? xstrfmt("%s__*", ref) : xstrdup(ref);
+
+		pat = offer_full(g, 0, 1);
+		rc = glob_match(pat, offered, 0);
+		free(pat);
+		free(g);
+		return rc;
 	}
-	if (glob_has_magic(ref)) {
-		offer_full(ref, 0, 1, buf);
-		return glob_match(buf, offered, 0);
+	o = offer_full(ref, 0, 0);
+	rc = !strcmp(o, offered);
+	free(o);
+	if (!rc) {
+		o = offer_full(ref, 1, 0);
+		rc = !strcmp(o, offered);
+		free(o);
 	}
-	offer_full(ref, 0, 0, buf);
-	if (!strcmp(buf, offered))
-		return 1;
-	offer_full(ref, 1, 0, buf);
-	return !strcmp(buf, offered);
+	return rc;
 }

@@ -9,7 +9,8 @@
  * the policy engine and the tool registry agree on, so it lives in core/,
  * below all three: a table with no dependencies.
  *
- * All returned strings are static; nothing here allocates.
+ * All returned strings are static (the MCP name functions use scratch
+ * memory of their own, freed before they return).
  */
 #ifndef ARCHIE_TOOLNAMES_H
 #define ARCHIE_TOOLNAMES_H

@@ -174,8 +174,10 @@ static int list_tools(struct mcp *m, struct mcp_server *s, struct strbuf *err)
 	if (request_on(m, s, "tools/list", NULL, "tools", NULL, &res, err))
 		return -1;
 	json_array_foreach(json_object_get(res, "tools"), i, t) {
-		if (!json_string_value(json_object_get(t, "name")))
-			continue;
+		const char *tn = json_string_value(json_object_get(t, "name"));
+
+		if (!tn || !*tn)
+			continue;	/* a tool with no name cannot be called */
 		ALLOC_GROW(v, nr + 1, alloc);
 		take_tool(m, s, t, &v[nr], v, nr);
 		nr++;

@@ -533,7 +533,7 @@ void mcp_http_close(struct mcp_server *s)
 	if (s->sse) {
 		struct mcp_sse *x = s->sse;
 
-		x->stop = 1;
+		cancel_set(&x->stop);
 		if (x->started)
 			pthread_join(x->tid, NULL);
 		sse_parser_release(&x->parser);

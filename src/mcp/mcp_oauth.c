@@ -198,8 +198,10 @@ int mcp_oauth_token(struct mcp *m, struct mcp_server *s, int refresh, struct str
 	if (refresh == 2 || (refresh && exp > 0 && exp < (json_int_t)time(NULL) + 30)) {
 		const char *rt = json_string_value(json_object_get(entry, "refresh_token"));
 		const char *cid = json_string_value(json_object_get(entry, "client_id"));
+		/* a client_secret last: with none, the list ends before it */
 		const char *pairs[] = { "grant_type", "refresh_token", "refresh_token", rt,
-					"client_id", cid, "resource", s->url, NULL };
+					"client_id", cid, "resource", s->url, "client_secret",
+					json_string_value(json_object_get(entry, "client_secret")), NULL };
 
 		if (!rt || !cid) {
 			strbuf_seterr(err, "its token expired and there is no refresh token");
@@ -393,7 +395,8 @@ static void b64url(const unsigned char *p, size_t n, struct strbuf *out)
 	}
 }
 
-/* SHA-256 from libcrypto, loaded on first use (libcurl maps it already). */
+/* SHA-256 from libcrypto, loaded on first use (libcurl maps it already).
+ * Only `archie mcp login` calls it, from one thread. */
 static int sha256(const char *data, size_t n, unsigned char md[32], struct strbuf *err)
 {
 	static void *h;
@@ -599,6 +602,11 @@ static int register_client(json_t *entry, const char *redirect, struct strbuf *e
 		rc = strbuf_seterr(err, "the registration endpoint gave no client_id");
 	if (!rc) {
 		json_object_set(entry, "client_id", json_object_get(res, "client_id"));
+		/* a server may make us a confidential client anyway */
+		if (json_string_value(json_object_get(res, "client_secret")))
+			json_object_set(entry, "client_secret", json_object_get(res, "client_secret"));
+		else
+			json_object_del(entry, "client_secret");
 		json_object_set_new(entry, "redirect_uri", json_string(redirect));
 	} else {
 		strbuf_addstr(err, " (dynamic client registration; the server may need a client registered by hand)");
@@ -662,7 +670,8 @@ int mcp_oauth_login(struct mcp *m, struct mcp_server *s, const struct mcp_client
 		const char *pairs[] = { "grant_type", "authorization_code", "code", code.buf,
 			"redirect_uri", redirect.buf, "client_id",
 			json_string_value(json_object_get(entry, "client_id")),
-			"code_verifier", verifier.buf, "resource", s->url, NULL };
+			"code_verifier", verifier.buf, "resource", s->url, "client_secret",
+			json_string_value(json_object_get(entry, "client_secret")), NULL };
 
 		if (token_request(entry, pairs, err))
 			goto out;

@@ -421,10 +421,18 @@ static int rpc_stdio(struct mcp *m, struct mcp_server *s, json_t *req, struct mc
 void mcp_poll_stdio(struct mcp *m, struct mcp_server *s)
 {
 	struct strbuf err = STRBUF_INIT;
+	int r;
 
-	while (read_some(s, 0, &err) > 0)
+	while ((r = read_some(s, 0, &err)) > 0)
 		;
 	take_lines(m, s, NULL, &err);
+	if (r == -1 && s->from_fd >= 0) {
+		/* it closed its output (it died): nothing more to watch; the
+		 * next call finds it ended and starts it again */
+		log_info("mcp", "server %s closed its output while idle", s->name);
+		close(s->from_fd);
+		s->from_fd = -1;
+	}
 	strbuf_release(&err);
 }
 

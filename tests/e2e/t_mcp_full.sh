@@ -180,6 +180,17 @@ check "the call that crashed it fails, saying the server was started again" \
 check "the restarted server answers" req_match 3 '.messages[] | select(.tool_call_id == "k2") | .content' 'echo: alive'
 expect_err "MCP server 't' stopped; it was started again" "the restart is told"
 
+# a server that dies while idle is started again before the next call
+fakellm_start '{"responses":[
+ {"turn":{"tool_calls":[{"id":"q1","name":"mcp__t__quit","arguments":{}}]}},
+ {"turn":{"tool_calls":[{"id":"q2","name":"mcp__t__echo","arguments":{"text":"back"}}]},"latency_ms":600},
+ {"turn":{"text":"done"}}]}'
+export OPENAI_BASE_URL="$FAKE_URL"
+run "$ARCHIE" -p "quit" --model openai/m --yes --routing off
+check "a server that exited while idle answers the next call (restarted first)" \
+	req_match 3 '.messages[] | select(.tool_call_id == "q2") | .content' 'echo: back'
+check "... with a notice saying how it ended" sh -c "printf '%s' \"\$0\" | grep -Eq \"MCP server 't' stopped \\(it exited with status [0-9]+\\); it was started again\"" "$err"
+
 # a call that times out is cancelled on the server
 : > "$LOG"
 fakellm_start '{"responses":[

@@ -30,9 +30,11 @@ fakellm_start '{"responses":[
  {"turn":{"tool_calls":[{"id":"h3","name":"mcp__h__roots","arguments":{}}]}},
  {"turn":{"tool_calls":[{"id":"h4","name":"mcp__h__expire","arguments":{}}]}},
  {"turn":{"tool_calls":[{"id":"h5","name":"mcp__h__echo","arguments":{"text":"after 400"}}]}},
+ {"turn":{"tool_calls":[{"id":"h6","name":"mcp__h__ask","arguments":{}},
+                        {"id":"h7","name":"ReadMcpResource","arguments":{"server":"h","uri":"test://dynamic/9"}}]}},
  {"turn":{"text":"done"}}]}'
 export OPENAI_BASE_URL="$FAKE_URL"
-run "$ARCHIE" -p "remote" --model openai/m --yes --allow McpSampling --routing off --output-format stream-json
+run "$ARCHIE" -p "remote" --model openai/m --yes --allow McpSampling --routing off --output-format stream-json --elicit '{"name": "Remy"}'
 expect_rc 0 "a session with a Streamable HTTP server"
 check "http: progress comes in the call's event stream (with its token)" \
 	sh -c "jq -r 'select(.method == \"tools/call\" and .params.name == \"progress\") | .params._meta.progressToken' '$T_ROOT/h.jsonl' | grep -q archie-"
@@ -45,8 +47,13 @@ check "http: roots/list answered the same way" \
 check "http: a 400 'No valid session ID' after the server forgot the session: initialised again, the call worked" \
 	req_match 7 '.messages[] | select(.tool_call_id == "h5") | .content' 'echo: after 400'
 check "http: the second session was used" test "$(jq -r .session "$T_ROOT/h.jsonl" | grep -c sess-2)" -ge 2
+check "http: elicitation inside the call's stream, answered" \
+	req_match 8 '.messages[] | select(.tool_call_id == "h6") | .content' '"action":"accept","content":\{"name":"Remy"\}'
+check "http: a resource read" req_match 8 '.messages[] | select(.tool_call_id == "h7") | .content' 'dynamic resource 9'
 check "http: the session is ended with DELETE at shutdown" \
 	test "$(jq -r 'select(.method == "DELETE") | .session' "$T_ROOT/h.jsonl" | tail -1)" = sess-2
+run "$ARCHIE" mcp prompt h greet Hal
+expect_out "Say hello to Hal in a plain style." "http: a prompt"
 kill "$SERVER_PID" 2>/dev/null
 
 # ---- HTTP+SSE ----

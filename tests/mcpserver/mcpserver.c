@@ -25,7 +25,8 @@
  * sample (asks sampling/createMessage), ask (asks elicitation/create),
  * progress (three progress notifications), log (a warning and an info
  * message), link (a resource link), tasky (taskSupport "required"), crash
- * (exits at once, for the restart), getenv (a variable of its
+ * (exits at once, for the restart), quit (answers, then exits while
+ * idle), getenv (a variable of its
  * environment); with --roots-at-init it asks for the
  * roots right after notifications/initialized, as server-filesystem does.
  * HTTP: --oauth requires a bearer token and serves a local OAuth 2.1
@@ -68,6 +69,7 @@ static char pending_kind[32];
 static json_t *subscribed;		/* resources/subscribe URIs */
 static int server_req;			/* ids of the server's own requests */
 static int serving_http;		/* --http or --sse */
+static int exit_after;			/* the tool "quit": exit once idle */
 static int oauth;			/* --oauth */
 static int http_port;
 static char oa_challenge[128], oa_redirect[512], oa_code[32], oa_access[32], oa_refresh[32];
@@ -127,6 +129,7 @@ static json_t *all_tools(void)
 		json_array_append_new(a, tool("link", "Returns a resource link"));
 		json_array_append_new(a, tool("touch", "Changes a subscribed resource"));
 		json_array_append_new(a, tool("crash", "Exits at once"));
+		json_array_append_new(a, tool("quit", "Answers, then exits a moment later"));
 		json_array_append_new(a, tool("getenv", "Returns the variable named by text"));
 		if (oauth)
 			json_array_append_new(a, tool("revoke", "Revokes the OAuth access token"));
@@ -239,6 +242,9 @@ static int call_full(json_t *id, const char *name, json_t *params)
 			send_msg(json_pack("{s:s, s:s, s:{s:O}}", "jsonrpc", "2.0", "method",
 					   "notifications/resources/updated", "params", "uri", u));
 		reply(id, text_result("touched", 0));
+	} else if (!strcmp(name, "quit")) {
+		exit_after = 1;		/* answers, then exits while idle */
+		reply(id, text_result("quitting", 0));
 	} else if (!strcmp(name, "crash")) {
 		fflush(stdout);
 		_exit(9);
@@ -988,6 +994,12 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 		json_array_clear(outbox);
+		if (exit_after) {
+			struct timespec ts = { 0, 200 * 1000000L };
+
+			nanosleep(&ts, NULL);
+			return 0;
+		}
 	}
 	free(line);
 	return 0;
