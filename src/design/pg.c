@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/fileio.h"
 #include "core/strbuf.h"
+#include "core/strvec.h"
 #include "core/xalloc.h"
 
 #include <dirent.h>
@@ -45,6 +46,7 @@ static struct {
 	char *(*getvalue)(const PGresult *, int, int);
 	PGPing (*ping)(const char *);
 	int (*server_version)(const PGconn *);
+	PQnoticeProcessor (*set_notice_processor)(PGconn *, PQnoticeProcessor, void *);
 } pq;
 
 static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
@@ -77,6 +79,7 @@ static void pq_load(void)
 	LOAD(getvalue, "PQgetvalue");
 	LOAD(ping, "PQping");
 	LOAD(server_version, "PQserverVersion");
+	LOAD(set_notice_processor, "PQsetNoticeProcessor");
 #undef LOAD
 }
 
@@ -251,6 +254,28 @@ static void log_tail(const char *log, struct strbuf *out)
 	strbuf_release(&e);
 }
 
+static void keep_notice(void *ud, const char *msg)
+{
+	struct pg_cluster *c = ud;
+	size_t n = strlen(msg);
+
+	while (n && msg[n - 1] == '\n')
+		n--;
+	if (c->notices_nr >= 1000)
+		return;		/* a DDL that notices more says enough by then */
+	ALLOC_GROW(c->notices, c->notices_nr + 1, c->notices_alloc);
+	c->notices[c->notices_nr++] = xstrndup(msg, n);
+}
+
+void pg_take_notices(struct pg_cluster *c, struct strvec *out)
+{
+	size_t i;
+
+	for (i = 0; i < c->notices_nr; i++)
+		strvec_push_nodup(out, c->notices[i]);
+	c->notices_nr = 0;
+}
+
 int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err)
 {
 	char bin[PATH_MAX], initdb[PATH_MAX + 16], postgres[PATH_MAX + 16], data[PATH_MAX + 8];
@@ -346,6 +371,8 @@ int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err)
 			      pq.error_message(c->conn));
 		goto fail;
 	}
+	/* NOTICEs go to the report, not to stderr as libpq would print them */
+	pq.set_notice_processor(c->conn, keep_notice, c);
 	{
 		int v = pq.server_version(c->conn);
 
@@ -359,6 +386,13 @@ fail:
 
 void pg_stop(struct pg_cluster *c)
 {
+	size_t i;
+
+	for (i = 0; i < c->notices_nr; i++)
+		free(c->notices[i]);
+	free(c->notices);
+	c->notices = NULL;
+	c->notices_nr = c->notices_alloc = 0;
 	if (c->conn) {
 		pq.finish(c->conn);
 		c->conn = NULL;

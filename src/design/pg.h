@@ -27,6 +27,8 @@ struct pg_cluster {
 	pid_t pid;			/* the postmaster, or 0 */
 	void *conn;			/* PGconn * */
 	char version[64];
+	char **notices;			/* NOTICEs since pg_take_notices, each one line */
+	size_t notices_nr, notices_alloc;
 };
 
 /* A query's result: rows of text columns (owned), or an error. */
@@ -43,6 +45,10 @@ int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err);
 void pg_stop(struct pg_cluster *c);
 
 void pg_exec(struct pg_cluster *c, const char *sql, struct pg_result *out);
+/* The NOTICEs (and WARNINGs) the server sent since the last call, each
+ * appended to out ("NOTICE:  ..." without its newline); never printed. */
+struct strvec;
+void pg_take_notices(struct pg_cluster *c, struct strvec *out);
 void pg_result_release(struct pg_result *r);
 
 #endif

@@ -18,6 +18,7 @@ void design_report_init(struct design_report *r)
 void design_report_release(struct design_report *r)
 {
 	diag_list_release(&r->diags);
+	json_decref(r->notices);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -59,6 +60,21 @@ void design_report_text(const struct design_report *r, const char *file, struct 
 		    dl->warnings == 1 ? "" : "s", r->endpoints, r->endpoints == 1 ? "" : "s",
 		    r->sql_blocks, r->sql_blocks == 1 ? "" : "s", r->database ? " run on " : "",
 		    r->database ? r->database : "", r->json_blocks, r->json_blocks == 1 ? "" : "s");
+	/* what the database said along the way: not problems, kept apart */
+	for (i = 0; i < json_array_size(r->notices); i++) {
+		json_t *n = json_array_get(r->notices, i);
+
+		strbuf_addf(out, "%s:%d: note: %s\n", file,
+			    (int)json_integer_value(json_object_get(n, "line")),
+			    json_string_value(json_object_get(n, "message")));
+	}
+}
+
+void design_notice(struct design_report *r, int line, const char *msg)
+{
+	if (!r->notices)
+		r->notices = json_array();
+	json_array_append_new(r->notices, json_pack("{s:i, s:s}", "line", line, "message", msg));
 }
 
 json_t *design_report_json(const struct design_report *r, const char *file)
@@ -75,10 +91,12 @@ json_t *design_report_json(const struct design_report *r, const char *file)
 								   : json_null());
 		json_array_append_new(diags, o);
 	}
-	return json_pack("{s:s, s:b, s:I, s:I, s:o, s:I, s:I, s:I, s:o}", "file", file,
+	return json_pack("{s:s, s:b, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "file", file,
 			 "ok", dl->errors == 0, "errors", (json_int_t)dl->errors,
 			 "warnings", (json_int_t)dl->warnings,
 			 "database", r->database ? json_string(r->database) : json_null(),
 			 "endpoints", (json_int_t)r->endpoints, "sql_blocks", (json_int_t)r->sql_blocks,
-			 "json_blocks", (json_int_t)r->json_blocks, "diagnostics", diags);
+			 "tables", (json_int_t)r->tables,
+			 "json_blocks", (json_int_t)r->json_blocks, "diagnostics", diags,
+			 "notices", r->notices ? json_incref(r->notices) : json_array());
 }

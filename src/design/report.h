@@ -17,6 +17,7 @@ struct design_report {
 	struct diag_list diags;		/* sorted by line once the check ends */
 	const char *database;		/* "postgresql", "sqlite", or NULL: no SQL */
 	size_t endpoints, tables, sql_blocks, json_blocks;
+	json_t *notices;		/* the database's NOTICEs: [{line, message}] */
 };
 
 void design_report_init(struct design_report *r);
@@ -26,6 +27,8 @@ void design_report_release(struct design_report *r);
 void design_add(struct design_report *r, enum diag_severity sev, int line,
 		const char *section, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* A NOTICE the database sent while running line's statement. */
+void design_notice(struct design_report *r, int line, const char *msg);
 /* Sorts by line; problems of one line keep the order they were found in. */
 void design_report_sort(struct design_report *r);
 size_t design_report_errors(const struct design_report *r);
