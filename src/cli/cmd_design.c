@@ -51,7 +51,15 @@ static int check_design_exec(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!file)
 		return cli_usage_error("usage: archie check-design FILE.md [--json] [--export openapi|sql] [--sqlite]");
-	if (file_read(strcmp(file, "-") ? file : "/dev/stdin", (size_t)4 << 20, &data, &err)) {
+	if (file_read(strcmp(file, "-") ? file : "/dev/stdin", DESIGN_FILE_MAX, &data, &err)) {
+		/* a refusal is a report too: --json readers get JSON */
+		if (ctx->json && !export) {
+			cli_print_json(json_pack("{s:s, s:b, s:i, s:i, s:s, s:[]}", "file", file, "ok", 0,
+						 "errors", 1, "warnings", 0, "refused", err.buf,
+						 "diagnostics"));
+			rc = CLI_EXIT_FAILURE;
+			goto out;
+		}
 		rc = cli_error("%s", err.buf);
 		goto out;
 	}

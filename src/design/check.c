@@ -6,6 +6,7 @@
 #include "core/fileio.h"
 #include "core/xalloc.h"
 #include "design/doc.h"
+#include "design/prose.h"
 #include "design/sql.h"
 
 #include <ctype.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define DESIGN_FILE_MAX ((size_t)4 << 20)
 
 
 /* ---- sections ------------------------------------------------------------------------- */
@@ -115,7 +115,9 @@ static int optional_key(const char *k)
 	static const char *const keys[] = {
 		"details", "detail", "fields", "errors", "meta", "hint", "docs", "documentation_url",
 		"request_id", "requestId", "trace_id", "traceId", "timestamp", "path", "retry_after",
-		"instance", "context", NULL,
+		"instance", "context", "suggestion", "suggestions", "help", "validation_errors",
+		"validationErrors", "field_errors", "fieldErrors", "retryAfter", "retry_after_seconds",
+		NULL,
 	};
 	size_t i;
 
@@ -235,7 +237,8 @@ static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
 	if (!ok)
 		design_add(r, DIAG_ERROR, ep->line, sec,
 			   "%s %s has no success response with its status code (2xx)", ep->method, ep->path);
-	if (!err)
+	/* (the document's common error responses count for every endpoint) */
+	if (!err && !d->common_errors)
 		design_add(r, DIAG_ERROR, ep->line, sec,
 			   "%s %s has no error response with its status code (4xx or 5xx)", ep->method,
 			   ep->path);
@@ -282,222 +285,6 @@ static void check_api(struct design_doc *d, struct design_report *r)
 	strbuf_release(&env);
 }
 
-/* ---- technology rationale -------------------------------------------------------------- */
-
-static int names_alternative(const char *s)
-{
-	static const char *const words[] = {
-		" over ", "instead of", " vs", "versus", "rather than", "compared", "alternative",
-		"considered", "rejected", "chose ", "chosen ", "preferred to", "in favour of",
-		"in favor of", "than ", "trade-off", "tradeoff", "instead", NULL,
-	};
-	size_t i;
-
-	for (i = 0; words[i]; i++)
-		if (strcasestr(s, words[i]))
-			return 1;
-	return 0;
-}
-
-/* Each choice: a top-level list item, a table row or a sub-heading with
- * its text; each must name what it was compared with. */
-static void check_rationale(const struct design_doc *d, struct design_report *r)
-{
-	const struct design_section *s = &d->sec[5];
-	struct strbuf item = STRBUF_INIT_CAP((size_t)1 << 20);
-	int line, item_line = 0, alt_col = -1, items = 0, table_head = 0;
-
-	if (!s->found || !d->lines)
-		return;
-	for (line = s->line + 1; line <= s->end_line + 1; line++) {
-		const struct design_line *l = line <= s->end_line ? &d->lines[line - 1] : NULL;
-		const char *t = l ? l->s : NULL, *e = l ? l->s + l->n : NULL;
-		int starts = 0;
-
-		if (l) {
-			while (t < e && (*t == ' ' || *t == '\t'))
-				t++;
-			starts = !l->code && t == l->s && t < e &&
-				 (((*t == '-' || *t == '*' || *t == '+') && t + 1 < e && t[1] == ' ') ||
-				  (isdigit((unsigned char)*t) && t + 1 < e && (t[1] == '.' || t[1] == ')')) ||
-				  *t == '#');
-			if (!l->code && t < e && *t == '|') {
-				/* a table: a row per choice; an "alternative" column counts */
-				char *row = xmemdupz(t, (size_t)(e - t));
-				int dash = strspn(row, "|-: \t") == strlen(row);
-
-				if (!table_head) {
-					char *p = row;
-					int col = -1;
-
-					table_head = 1;
-					/* a header cell that starts "Alternative(s)" */
-					for (; *p; p++)
-						if (*p == '|') {
-							col++;
-							if (!strncasecmp(p + 1 + strspn(p + 1, " *`_"), "alternative", 11))
-								alt_col = col;
-						}
-				} else if (!dash) {
-					int ok = names_alternative(row);
-
-					if (alt_col >= 0) {
-						char *p = row, *cell;
-						int col = -1;
-
-						for (cell = NULL; *p; p++)
-							if (*p == '|' && ++col == alt_col)
-								cell = p + 1;
-						if (cell) {
-							size_t n = strcspn(cell, "|");
-
-							while (n && isspace((unsigned char)*cell)) {
-								cell++;
-								n--;
-							}
-							ok |= n > 0 && strncmp(cell, "-", n) && strncasecmp(cell, "none", 4) &&
-							      strncasecmp(cell, "n/a", 3);
-						}
-					}
-					items++;
-					if (!ok)
-						design_add(r, DIAG_ERROR, line, design_section_names[5],
-							   "technology choice '%.60s' names no alternative it was compared with",
-							   row + strspn(row, "| "));
-				}
-				free(row);
-				continue;
-			}
-			table_head = 0;
-		}
-		if (!l || starts) {
-			if (item.len) {
-				items++;
-				if (!names_alternative(item.buf)) {
-					size_t n = strcspn(item.buf, "\n");
-
-					design_add(r, DIAG_ERROR, item_line, design_section_names[5],
-						   "technology choice '%.*s' names no alternative it was compared with (say what it was chosen over, and why)",
-						   (int)(n > 60 ? 60 : n), item.buf);
-				}
-			}
-			strbuf_reset(&item);
-			item_line = line;
-			if (t && *t == '#') {
-				/* a sub-heading starts a choice */
-				strbuf_add(&item, t, (size_t)(e - t));
-				strbuf_addch(&item, '\n');
-				continue;
-			}
-		}
-		if (l && item_line && !l->code) {
-			strbuf_add(&item, t, (size_t)(e - t));
-			strbuf_addch(&item, '\n');
-		}
-	}
-	if (!items && !only_blank(d, s->line + 1, s->end_line)) {
-		/* prose only: the section as a whole must compare */
-		struct strbuf all = STRBUF_INIT_CAP((size_t)1 << 20);
-
-		for (line = s->line + 1; line <= s->end_line; line++)
-			if (!d->lines[line - 1].code) {
-				strbuf_add(&all, d->lines[line - 1].s, d->lines[line - 1].n);
-				strbuf_addch(&all, '\n');
-			}
-		if (!names_alternative(all.buf))
-			design_add(r, DIAG_ERROR, s->line, design_section_names[5],
-				   "Technology Stack Rationale names no alternative for its choices");
-		strbuf_release(&all);
-	}
-	strbuf_release(&item);
-}
-
-/* ---- key considerations ----------------------------------------------------------------- */
-
-static void check_considerations(const struct design_doc *d, struct design_report *r)
-{
-	static const struct { const char *name; const char *words[4]; } subs[] = {
-		{ "Scalability", { "scalab", "scaling", "scale", NULL } },
-		{ "Security", { "security", NULL } },
-		{ "Observability", { "observab", "monitoring", NULL } },
-		{ "Deployment & CI/CD", { "deploy", "ci/cd", "ci / cd", "release" } },
-	};
-	const struct design_section *s = &d->sec[6];
-	int start[4], end[4], line;
-	size_t i, k;
-
-	if (!s->found)
-		return;
-	for (i = 0; i < 4; i++)
-		start[i] = end[i] = 0;
-	/* a subsection: a heading, or a line that starts with a bold or list label */
-	for (line = s->line + 1; line <= s->end_line; line++) {
-		const struct design_line *l = &d->lines[line - 1];
-		char *txt;
-		const char *t;
-		int label;
-
-		if (l->code)
-			continue;
-		txt = xmemdupz(l->s, l->n);
-		t = txt + strspn(txt, " \t");
-		label = *t == '#' || !strncmp(t, "**", 2) || !strncmp(t, "- **", 4) ||
-			!strncmp(t, "* **", 4) || !strncmp(t, "__", 2);
-		if (label) {
-			char head[160];
-
-			snprintf(head, sizeof(head), "%s", t);
-			head[strcspn(head, ":.\xe2")] = 0;	/* the label, not what follows */
-			for (i = 0; i < 4; i++)
-				for (k = 0; k < 4 && subs[i].words[k]; k++)
-					if (!start[i] && strcasestr(head, subs[i].words[k])) {
-						start[i] = line;
-						break;
-					}
-		}
-		free(txt);
-	}
-	for (i = 0; i < 4; i++) {
-		int next = s->end_line + 1;
-
-		if (!start[i]) {
-			design_add(r, DIAG_ERROR, s->line, design_section_names[6],
-				   "Key Considerations has no '%s' subsection", subs[i].name);
-			continue;
-		}
-		for (k = 0; k < 4; k++)
-			if (start[k] > start[i] && start[k] < next)
-				next = start[k];
-		end[i] = next - 1;
-	}
-	if (start[0]) {
-		struct strbuf t = STRBUF_INIT_CAP((size_t)1 << 20);
-		const char *p;
-		int found = 0;
-
-		for (line = start[0]; line <= end[0]; line++) {
-			strbuf_add(&t, d->lines[line - 1].s, d->lines[line - 1].n);
-			strbuf_addch(&t, '\n');
-		}
-		for (p = t.buf; *p && !found; p++) {
-			if (!strncmp(p, "10", 2) && (p == t.buf || !isdigit((unsigned char)p[-1]))) {
-				const char *q = p + 2;
-
-				while (*q == ' ' || *q == '-')
-					q++;
-				found = *q == 'x' || *q == 'X' || !strncmp(q, "\xc3\x97", 2) ||
-					!strncasecmp(q, "times", 5) || !strncasecmp(q, "fold", 4);
-			}
-		}
-		found |= strcasestr(t.buf, "ten times") || strcasestr(t.buf, "tenfold") ||
-			 strcasestr(t.buf, "ten-fold") || strcasestr(t.buf, "an order of magnitude");
-		if (!found)
-			design_add(r, DIAG_ERROR, start[0], design_section_names[6],
-				   "Scalability does not say what happens at 10x the expected load (give the figure and the plan)");
-		strbuf_release(&t);
-	}
-}
-
 /* ---- the whole check ----------------------------------------------------------------------- */
 
 int design_check(const char *name, const char *text, size_t len,
@@ -511,8 +298,8 @@ int design_check(const char *name, const char *text, size_t len,
 	check_json_blocks(&d, r);
 	check_api(&d, r);
 	rc = design_sql_check(&d, o, r, err);
-	check_rationale(&d, r);
-	check_considerations(&d, r);
+	design_check_rationale(&d, r);
+	design_check_considerations(&d, r);
 	design_report_sort(r);
 	design_doc_release(&d);
 	return rc;

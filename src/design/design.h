@@ -34,6 +34,9 @@
 #include <stddef.h>
 
 #define DESIGN_SECTIONS 7
+/* The largest document read: real ones with whole pg_dumps run to
+ * megabytes. */
+#define DESIGN_FILE_MAX ((size_t)16 << 20)
 
 /* The seven sections, in order ("Executive Summary", ...). */
 extern const char *const design_section_names[DESIGN_SECTIONS];
@@ -48,7 +51,7 @@ struct design_opts {
  * could not run. */
 int design_check(const char *name, const char *text, size_t len,
 		 const struct design_opts *o, struct design_report *r, struct strbuf *err);
-/* Reads path (at most 4 MiB) and checks it. */
+/* Reads path (at most DESIGN_FILE_MAX) and checks it. */
 int design_check_file(const char *path, const struct design_opts *o,
 		      struct design_report *r, struct strbuf *err);
 

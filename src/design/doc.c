@@ -4,6 +4,7 @@
 #include "design/doc.h"
 
 #include "core/xalloc.h"
+#include "design/lang.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -13,24 +14,6 @@
 const char *const design_section_names[DESIGN_SECTIONS] = {
 	"Executive Summary", "Architecture Overview", "Service Definitions",
 	"API Contracts", "Data Schema", "Technology Stack Rationale", "Key Considerations",
-};
-
-/* What each section may also be called (after normalising). */
-static const char *const section_aliases[DESIGN_SECTIONS][8] = {
-	{ "executive summary", "summary", NULL },
-	{ "architecture overview", "architecture", "system architecture", "architectural overview",
-	  "high level architecture", "system overview", NULL },
-	{ "service definitions", "service definition", "services", "service boundaries",
-	  "service catalog", NULL },
-	{ "api contracts", "api contract", "api design", "api specification", "api endpoints",
-	  "apis", "api", "endpoints" },
-	{ "data schema", "data schemas", "database schema", "data model", "data models",
-	  "schema", "database design", "data model and schema" },
-	{ "technology stack rationale", "technology stack", "tech stack rationale", "tech stack",
-	  "technology rationale", "technology choices", "technology stack and rationale",
-	  "technology stack and rationale" },
-	{ "key considerations", "considerations", "cross cutting concerns",
-	  "non functional requirements", NULL },
 };
 
 static const struct { int code; const char *reason; } statuses[] = {
@@ -119,8 +102,22 @@ static void normalise_title(const char *t, struct strbuf *out)
 	const char *p = t;
 	size_t i;
 
-	while (*p == '*' || *p == '_' || *p == '`' || isspace((unsigned char)*p))
-		p++;
+	for (;;) {
+		const unsigned char *u = (const unsigned char *)p;
+
+		while (*p == '*' || *p == '_' || *p == '`' || isspace((unsigned char)*p))
+			p++;
+		u = (const unsigned char *)p;
+		/* an emoji or a symbol before the number ("## 🚀 1. ...") */
+		if (u[0] >= 0xF0 && u[1] && u[2] && u[3])
+			p += 4;
+		else if (u[0] == 0xE2 && u[1] && u[2])
+			p += 3;
+		else if (u[0] == 0xEF && u[1] == 0xB8 && u[2] == 0x8F)
+			p += 3;
+		else
+			break;
+	}
 	if (!strncasecmp(p, "section ", 8))
 		p += 8;
 	if (isdigit((unsigned char)*p)) {
@@ -144,6 +141,15 @@ static void normalise_title(const char *t, struct strbuf *out)
 			strbuf_addstr(out, " and ");
 		} else if (isalnum(c)) {
 			strbuf_addch(out, (char)tolower(c));
+		} else if (c == 0xC3 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0xBF) {
+			/* a Latin-1 letter (Visão, Überlegungen): kept, in lower case */
+			unsigned char c2 = (unsigned char)*++p;
+
+			strbuf_addch(out, (char)c);
+			strbuf_addch(out, (char)(c2 <= 0x9E && c2 != 0x97 ? c2 + 0x20 : c2));
+		} else if (c >= 0xC4 && c < 0xE0 && p[1]) {
+			strbuf_addch(out, (char)c);		/* another letter, kept */
+			strbuf_addch(out, *++p);
 		} else if (c == '*' || c == '_' || c == '`') {
 			continue;
 		} else if (out->len && out->buf[out->len - 1] != ' ') {
@@ -164,13 +170,11 @@ static void normalise_title(const char *t, struct strbuf *out)
 static int section_of_title(const char *t)
 {
 	struct strbuf n = STRBUF_INIT_CAP(256);
-	int i, k, found = -1;
+	int found;
 
 	normalise_title(t, &n);
-	for (i = 0; i < DESIGN_SECTIONS && found < 0; i++)
-		for (k = 0; k < 8 && section_aliases[i][k] && found < 0; k++)
-			if (!strcmp(n.buf, section_aliases[i][k]))
-				found = i;
+	/* what each section is called, in the languages lang.c knows */
+	found = design_lang_section(n.buf);
 	strbuf_release(&n);
 	return found;
 }
@@ -179,6 +183,13 @@ static int section_of_title(const char *t)
 
 static const char *const methods[] = {
 	"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", NULL,
+};
+
+/* A label that introduces an endpoint's definition, in the languages
+ * documents use. */
+static const char *const labels[] = {
+	"endpoint", "route", "request line", "rota", "endpunkt", "ruta", "point de terminaison",
+	NULL,
 };
 
 /* If line defines an endpoint (a heading, or a line that is only
@@ -193,6 +204,24 @@ static int endpoint_line(const char *s, size_t n, int heading, char **method, ch
 	while (p < e && (*p == '#' || *p == ' ' || *p == '\t' || *p == '*' || *p == '`' ||
 			 *p == '-' || *p == '+' || *p == '_'))
 		p++;
+	/* "**Endpoint:** `POST /api/jobs`", a very common way to write one */
+	for (i = 0; labels[i]; i++) {
+		size_t ln = strlen(labels[i]);
+
+		if ((size_t)(e - p) > ln && !strncasecmp(p, labels[i], ln) &&
+		    !isalnum((unsigned char)p[ln])) {
+			q = p + ln;
+			while (q < e && (*q == '*' || *q == '_' || *q == ' ' || *q == '\t'))
+				q++;
+			if (q < e && *q == ':') {
+				p = q + 1;
+				while (p < e && (*p == '*' || *p == '_' || *p == ' ' || *p == '\t' || *p == '`'))
+					p++;
+				heading = 1;	/* the label makes it a definition */
+			}
+			break;
+		}
+	}
 	if (p < e && isdigit((unsigned char)*p)) {	/* "1. POST /x" */
 		q = p;
 		while (q < e && isdigit((unsigned char)*q))
@@ -265,13 +294,32 @@ static int has_word(const char *s, const char *w)
 	return strcasestr(s, w) != NULL;
 }
 
+/* A line about the request's body ("**Request Body**:", "Corpo da
+ * requisição", "Form data"). */
+static int bodyish(const char *s)
+{
+	static const char *const words[] = {
+		"body", "payload", "form data", "form-data", "multipart", "corpo", "cuerpo", "corps",
+		"anfragekörper", "request", NULL,
+	};
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		if (has_word(s, words[i]))
+			return 1;
+	return 0;
+}
+
 /* Lines that talk about responses: their numbers are status codes. */
 static int statusish(const char *s)
 {
 	static const char *const words[] = {
 		"response", "error", "status", "return", "http", "->", "\xe2\x86\x92", "success",
 		"fail", "created", "ok", "not found", "conflict", "bad request", "unauthori",
-		"forbidden", "accepted", "no content", "invalid", "reply", "respond", NULL,
+		"forbidden", "accepted", "no content", "invalid", "reply", "respond",
+		/* pt, de, es, fr */
+		"resposta", "erro", "antwort", "fehler", "respuesta", "réponse", "erreur", "código",
+		"code", NULL,
 	};
 	size_t i;
 
@@ -335,7 +383,7 @@ static void add_code(struct design_endpoint *ep, int code)
 static void fill_endpoint(struct design_doc *d, struct design_endpoint *ep)
 {
 	struct strbuf ctx = STRBUF_INIT_CAP((size_t)1 << 20);
-	int line, codes[16];
+	int line, codes[16], body_label = 0;
 	size_t b = 0, k, n;
 
 	for (line = ep->line; line <= ep->end_line; line++) {
@@ -350,10 +398,15 @@ static void fill_endpoint(struct design_doc *d, struct design_endpoint *ep)
 				for (k = 0; k < n; k++)
 					add_code(ep, codes[k]);
 			}
-			if (has_word(s, "no body") || has_word(s, "no request body") ||
-			    has_word(s, "empty body") || has_word(s, "without a body") ||
-			    has_word(s, "body: none") || has_word(s, "no payload"))
+			/* "**Request Body**: None", "(empty)", a multipart form */
+			if (bodyish(s) && design_lang_has(DW_NO_BODY, s))
 				ep->no_body = 1;
+			if (bodyish(s) && !statusish(s))
+				body_label = 1;
+			else if (body_label && *s == '|')
+				ep->no_body = 1;	/* the body as a table of fields */
+			else if (*skip_ws(s, s + strlen(s)))
+				body_label = 0;
 		} else if (!strncasecmp(s, "HTTP/", 5) && line_codes(s + 5, codes, 1) > 0) {
 			add_code(ep, codes[0]);	/* an http block's status line */
 		}
@@ -370,7 +423,7 @@ static void fill_endpoint(struct design_doc *d, struct design_endpoint *ep)
 			if (n)
 				status = codes[n - 1];
 			label_req = has_word(ctx.buf, "request") && !n;
-			is_err = has_word(ctx.buf, "error") || status >= 400;
+			is_err = design_lang_has(DW_ERROR, ctx.buf) || status >= 400;
 			if (status || label_req)
 				add_example(ep, label_req ? 0 : status, d->blocks[b].first_line, is_err);
 			else
@@ -433,6 +486,44 @@ static void find_endpoints(struct design_doc *d)
 	}
 }
 
+/* A section of errors every endpoint may answer ("## Error Codes", "###
+ * Common Error Responses", "Fehlercodes"): a heading that names errors,
+ * not an endpoint, with 4xx or 5xx codes under it. */
+static void find_common_errors(struct design_doc *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->headings_nr && !d->common_errors; i++) {
+		const struct design_heading *h = &d->headings[i];
+		int end = (int)d->lines_nr, line, codes[16];
+		char *m = NULL, *pa = NULL, *su = NULL;
+
+		if (!design_lang_has(DW_ERROR, h->text))
+			continue;
+		if (endpoint_line(h->text, strlen(h->text), 1, &m, &pa, &su)) {
+			free(m);
+			free(pa);
+			free(su);
+			continue;
+		}
+		for (k = i + 1; k < d->headings_nr; k++)
+			if (d->headings[k].level <= h->level) {
+				end = d->headings[k].line - 1;
+				break;
+			}
+		for (line = h->line + 1; line <= end && !d->common_errors; line++) {
+			const struct design_line *l = &d->lines[line - 1];
+			char *t = xmemdupz(l->s, l->n);
+			size_t n = l->code ? 0 : line_codes(t, codes, 16);
+
+			for (k = 0; k < n; k++)
+				if (codes[k] >= 400)
+					d->common_errors = h->line;
+			free(t);
+		}
+	}
+}
+
 /* ---- the document ----------------------------------------------------------------- */
 
 /* The text as lines (a final newline ends the last line; CR before LF
@@ -459,6 +550,49 @@ static void split_lines(struct design_doc *d, size_t len)
 	}
 }
 
+static void push_heading(struct design_doc *d, int line, int level, char *text)
+{
+	struct design_heading *hd;
+
+	ALLOC_GROW(d->headings, d->headings_nr + 1, d->headings_alloc);
+	hd = &d->headings[d->headings_nr++];
+	hd->line = line;
+	hd->level = level;
+	hd->text = text;
+	if (level == 1 && !d->title)
+		d->title = xstrdup(text);
+}
+
+/* A line that is only bold text ("**1. Executive Summary**") naming a
+ * section, as some documents write their section titles: 1 (*text the
+ * title), else 0. */
+static int bold_heading(const char *s, const char *e, char **text)
+{
+	const char *p = skip_ws(s, e), *q = e;
+	char *t;
+	int sec;
+
+	while (q > p && isspace((unsigned char)q[-1]))
+		q--;
+	if (q - p < 5 || strncmp(p, "**", 2) || strncmp(q - 2, "**", 2) ||
+	    memmem(p + 2, (size_t)(q - p - 4), "**", 2))
+		return 0;
+	t = trimmed(p + 2, (size_t)(q - p - 4));
+	/* numbered ("**5. Data Schema**"), or a section's own name: a bold
+	 * "**Endpoints:**" label inside a section is not one */
+	sec = isdigit((unsigned char)*t) || !strcasecmp(t, design_section_names[0]) ||
+	      !strcasecmp(t, design_section_names[1]) || !strcasecmp(t, design_section_names[2]) ||
+	      !strcasecmp(t, design_section_names[3]) || !strcasecmp(t, design_section_names[4]) ||
+	      !strcasecmp(t, design_section_names[5]) || !strcasecmp(t, design_section_names[6])
+	      ? section_of_title(t) : -1;
+	if (sec < 0) {
+		free(t);
+		return 0;
+	}
+	*text = t;
+	return 1;
+}
+
 /* An ATX heading ("## Title ##"), if the line is one. */
 static void add_heading(struct design_doc *d, const char *s, const char *e, int line)
 {
@@ -468,19 +602,90 @@ static void add_heading(struct design_doc *d, const char *s, const char *e, int 
 	while (h + lv < e && h[lv] == '#')
 		lv++;
 	if (h - s <= 3 && lv >= 1 && lv <= 6 && (h + lv == e || h[lv] == ' ' || h[lv] == '\t')) {
-		struct design_heading *hd;
 		const char *te = e;
 
 		while (te > h + lv && (te[-1] == '#' || isspace((unsigned char)te[-1])))
 			te--;
-		ALLOC_GROW(d->headings, d->headings_nr + 1, d->headings_alloc);
-		hd = &d->headings[d->headings_nr++];
-		hd->line = line;
-		hd->level = (int)lv;
-		hd->text = trimmed(h + lv, te > h + lv ? (size_t)(te - h - lv) : 0);
-		if (lv == 1 && !d->title)
-			d->title = xstrdup(hd->text);
+		push_heading(d, line, (int)lv, trimmed(h + lv, te > h + lv ? (size_t)(te - h - lv) : 0));
+		return;
 	}
+	{
+		char *t;
+
+		/* kept aside: a bold title is a section only where no heading
+		 * names that section (sections_from_bold) */
+		if (bold_heading(s, e, &t)) {
+			ALLOC_GROW(d->bold, d->bold_nr + 1, d->bold_alloc);
+			d->bold[d->bold_nr].line = line;
+			d->bold[d->bold_nr].level = 1;
+			d->bold[d->bold_nr++].text = t;
+		}
+	}
+}
+
+/*
+ * Documents that write their section titles as bold lines
+ * ("**1. Executive Summary**") and their subsections as ### headings: such
+ * a line becomes a level-1 heading, so its section runs to the next one,
+ * when no heading names its section already (a bold "**2. Architecture**"
+ * inside a section of a document with ## titles stays text).
+ */
+static void sections_from_bold(struct design_doc *d)
+{
+	int named[DESIGN_SECTIONS] = { 0 };
+	size_t i, k;
+
+	for (i = 0; i < d->headings_nr; i++) {
+		int sec = section_of_title(d->headings[i].text);
+
+		if (sec >= 0)
+			named[sec] = 1;
+	}
+	for (i = 0; i < d->bold_nr; i++) {
+		int sec = section_of_title(d->bold[i].text);
+
+		if (sec < 0 || named[sec]) {
+			free(d->bold[i].text);
+			continue;
+		}
+		named[sec] = 1;
+		ALLOC_GROW(d->headings, d->headings_nr + 1, d->headings_alloc);
+		for (k = d->headings_nr; k > 0 && d->headings[k - 1].line > d->bold[i].line; k--)
+			d->headings[k] = d->headings[k - 1];
+		d->headings[k] = d->bold[i];
+		d->headings_nr++;
+	}
+	free(d->bold);
+	d->bold = NULL;
+	d->bold_nr = d->bold_alloc = 0;
+}
+
+/* "---" under a line is a rule after a paragraph in most documents: a
+ * level-2 setext heading only when its text names a section. */
+static int setext_names_section(const char *s, const char *e)
+{
+	char *t = trimmed(s, (size_t)(e - s));
+	int sec = section_of_title(t);
+
+	free(t);
+	return sec >= 0;
+}
+
+/* A setext heading: text, then a line of '=' (level 1) or '-' (level
+ * 2); returns its level, or 0. */
+static int setext_level(const struct design_line *text, const struct design_line *under)
+{
+	const char *p = skip_ws(under->s, under->s + under->n), *e = under->s + under->n;
+	const char *t = skip_ws(text->s, text->s + text->n);
+	char c;
+
+	if (p >= e || (*p != '=' && *p != '-') || t >= text->s + text->n || *t == '#' ||
+	    *t == '|' || *t == '-' || *t == '*' || *t == '>')
+		return 0;
+	c = *p;
+	while (p < e && *p == c)
+		p++;
+	return skip_ws(p, e) == e ? (c == '=' ? 1 : 2) : 0;
 }
 
 void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len)
@@ -536,6 +741,18 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 			l->code = 1;
 			continue;
 		}
+		if (i + 1 < d->lines_nr && l->n && setext_level(l, &d->lines[i + 1]) &&
+		    (setext_level(l, &d->lines[i + 1]) == 1 || setext_names_section(s, e)) &&
+		    !fence_len(d->lines[i + 1].s, d->lines[i + 1].s + d->lines[i + 1].n, &ch) &&
+		    (i == 0 || !d->lines[i - 1].n || d->lines[i - 1].code ||
+		     skip_ws(d->lines[i - 1].s, d->lines[i - 1].s + d->lines[i - 1].n) ==
+		     d->lines[i - 1].s + d->lines[i - 1].n)) {
+			/* (only after a blank line: a paragraph's last line over a
+			 * "---" rule is a heading too in CommonMark, but a rule is
+			 * what LLM documents mean by it) */
+			push_heading(d, line, setext_level(l, &d->lines[i + 1]), trimmed(s, (size_t)(e - s)));
+			continue;
+		}
 		add_heading(d, s, e, line);
 	}
 	if (open_block >= 0) {
@@ -546,6 +763,7 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 
 		b->text = xmemdupz(d->text + from, len - from);
 	}
+	sections_from_bold(d);
 	/* the seven sections: the first heading that names each */
 	for (i = 0; i < d->headings_nr; i++) {
 		int s = section_of_title(d->headings[i].text);
@@ -573,6 +791,7 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 	for (i = 0; i < d->blocks_nr; i++)
 		d->blocks[i].section = design_doc_section_of(d, d->blocks[i].fence_line);
 	find_endpoints(d);
+	find_common_errors(d);
 }
 
 void design_doc_release(struct design_doc *d)

@@ -68,12 +68,15 @@ struct design_doc {
 	size_t lines_nr;
 	struct design_heading *headings;
 	size_t headings_nr, headings_alloc;
+	struct design_heading *bold;	/* bold title lines, while parsing */
+	size_t bold_nr, bold_alloc;
 	struct design_block *blocks;
 	size_t blocks_nr, blocks_alloc;
 	struct design_section sec[DESIGN_SECTIONS];
 	char *title;			/* the first level-1 heading */
 	struct design_endpoint *eps;
 	size_t eps_nr, eps_alloc;
+	int common_errors;		/* the line of a section of errors every endpoint may answer, or 0 */
 };
 
 void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len);

@@ -312,6 +312,22 @@ int sql_follows_on(const struct strvec *failed, const char *msg)
 
 /* ---- the check ------------------------------------------------------------------------------- */
 
+/* The languages a schema is also written in (models, schema files). */
+static int schema_language(const char *lang)
+{
+	static const char *const langs[] = {
+		"javascript", "js", "typescript", "ts", "mongodb", "mongo", "mongosh", "yaml", "yml",
+		"prisma", "graphql", "gql", "python", "py", "dbml", "cql", "cypher", "proto",
+		"protobuf", "avro", NULL,
+	};
+	size_t i;
+
+	for (i = 0; langs[i]; i++)
+		if (!strcmp(lang, langs[i]))
+			return 1;
+	return 0;
+}
+
 int design_sql_check(struct design_doc *d, const struct design_opts *o,
 		     struct design_report *r, struct strbuf *err)
 {
@@ -331,7 +347,18 @@ int design_sql_check(struct design_doc *d, const struct design_opts *o,
 			json_schemas++;
 	}
 	if (!r->sql_blocks) {
-		if (!json_schemas)
+		const char *other = NULL;
+
+		/* a document store's schema as code (a Mongoose model, a
+		 * Prisma schema): a schema, which archie cannot run */
+		for (i = 0; i < d->blocks_nr && !other && !json_schemas; i++)
+			if (d->blocks[i].section == 4 && schema_language(d->blocks[i].lang))
+				other = d->blocks[i].lang;
+		if (other)
+			design_add(r, DIAG_WARNING, d->sec[4].line, SEC,
+				   "the Data Schema is given as ```%s, which archie does not run: only SQL DDL and JSON schemas are checked",
+				   other);
+		else if (!json_schemas)
 			design_add(r, DIAG_ERROR, d->sec[4].line, SEC,
 				   "Data Schema has no schema: give the DDL in ```sql blocks (or, for a document store, the documents' schemas in ```json blocks)");
 		return 0;

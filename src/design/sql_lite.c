@@ -279,6 +279,8 @@ void sql_run_sqlite(struct design_doc *d, struct design_report *r)
 			free(stmt);
 		}
 		strbuf_release(&tr);
+		free(starts);
+		free(ends);
 	}
 	sqlite_catalog(d, db, r);
 	sqlite3_close(db);

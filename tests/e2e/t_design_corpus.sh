@@ -18,6 +18,15 @@ for doc in "$CORPUS"/*.md; do
 	check "$name: nothing printed raw on stderr" test -z "$err"
 done
 
+# designs written by LLMs: only the fair findings written down for each
+LLM="$FIXTURES/../corpora/designs/llm"
+for doc in "$LLM"/*.md; do
+	name=$(basename "$doc" .md)
+	run "$ARCHIE" check-design --json "$doc"
+	got=$(printf '%s' "$out" | jq -r '.diagnostics[] | select(.severity == "error") | "\(.line): \(.message)"')
+	check "llm $name: exactly the fair findings" test "$got" = "$(cat "$EXPECTED/llm/$name.errors")"
+done
+
 # the suggested indexes are valid SQL: added to the schema, their findings go
 pg_fixes() {	# pg_fixes DOC: the doc with its suggested CREATE INDEXes appended to the Data Schema
 	"$ARCHIE" check-design --json "$1" | jq -r '.diagnostics[].message | capture("add (?<sql>CREATE INDEX ON .*;)$").sql' > "$T_ROOT/fixes.sql"
@@ -85,4 +94,69 @@ check "NOTICEs are in the report, at their statement's line" sh -c "printf '%s' 
 check "... never printed raw" test -z "$err"
 run "$ARCHIE" check-design --json "$T_ROOT/notice.md"
 expect_json '.notices | length == 1 and (.[0].message | contains("does not exist, skipping"))' "--json: notices"
+
+# documents as people and models write them: each variant of the valid
+# design must still pass (the finding it used to get named in each case)
+V="$TEST_DATA/design/valid.md"
+variant() {	# variant NAME SED-SCRIPT: valid.md changed, checked, must pass
+	sed "$2" "$V" > "$T_ROOT/$1.md"
+	run "$ARCHIE" check-design --json "$T_ROOT/$1.md"
+	check "$1: passes" test "$(printf '%s' "$out" | jq -r '[.diagnostics[] | select(.severity == "error") | "\(.line): \(.message)"] | join("; ")')" = ""
+}
+variant emoji-headings 's/^## \([1-7]\)\./## 🚀 \1./'
+variant bold-sections 's/^## \([1-7]\. .*\)$/**\1**/'
+variant setext-sections '/^## [1-7]\. /{s/^## //;p;s/.*/============/;}'
+variant numbered-considerations 's/^### Scalability/### 7.1 Scalability/; s/^### Security/### 7.2 Security/; s/^### Observability/### 1. Observability/'
+variant portuguese-sections 's/^## 1\. Executive Summary/## 1. Resumo Executivo/; s/^## 3\. Service Definitions/## 3. Definição dos Serviços/; s/^## 7\. Key Considerations/## 7. Considerações Principais/'
+variant german-sections 's/^## 2\. Architecture Overview/## 2. Architekturüberblick/; s/^## 5\. Data Schema/## 5. Datenschema/'
+variant endpoint-label 's/^### \(POST \/v1\/orders\)$/### Create an order\n\n**Endpoint:** `\1`/'
+# a German error label; a body given as None; a multipart form as a table
+variant german-error 's/^Error 404 Not Found:/Fehler 404 (nicht gefunden):/'
+variant body-none '/^### POST \/v1\/orders\/{id}\/payments/,/^Response 201/{/^Request:/,/^```$/d;s/^Captures a payment for an order\.$/Captures a payment for an order.\n\n**Request Body**: None (the card on file is charged)/}'
+# a section of common errors counts for every endpoint
+sed '/^Error 404 Not Found:/,/^```$/d' "$V" > "$T_ROOT/no-errors.md"
+run "$ARCHIE" check-design --json "$T_ROOT/no-errors.md"
+check "an endpoint with no error response is a finding" sh -c "printf '%s' \"\$0\" | grep -q 'has no error response'" "$out"
+cat "$T_ROOT/no-errors.md" > "$T_ROOT/common-errors.md"
+printf '\n## Appendix: Common Error Responses\n\nEvery endpoint may answer 401 Unauthorized or 500:\n\n```json\n{"error": {"code": "unauthorized", "message": "sign in"}}\n```\n' >> "$T_ROOT/common-errors.md"
+run "$ARCHIE" check-design --json "$T_ROOT/common-errors.md"
+check "... not when the document has a section of common error responses" sh -c "! printf '%s' \"\$0\" | grep -q 'has no error response'" "$out"
+# a document store's schema as code; a document too big
+sed '/^## 5\. Data Schema/,/^## 6\./{/^```sql/,/^```$/d}' "$V" | sed 's/^## 5\. Data Schema$/## 5. Data Schema\n\n```javascript\nconst Order = new Schema({ total: Number });\n```/' > "$T_ROOT/mongoose.md"
+run "$ARCHIE" check-design --json "$T_ROOT/mongoose.md"
+expect_json '[.diagnostics[] | select(.section == "Data Schema")] | map(.severity) == ["warning"]' "a schema given as javascript: a warning that it is not run, not 'no schema'"
+head -c 17000000 /dev/zero | tr '\0' 'a' > "$T_ROOT/huge.md"
+run "$ARCHIE" check-design --json "$T_ROOT/huge.md"
+expect_rc 1 "a document over 16 MB is refused"
+expect_json '.ok == false and (.refused | contains("the limit is 16777216 bytes"))' "--json reports the refusal as JSON"
+sed -n '1,/^## 6\. Technology Stack Rationale/p' "$V" > "$T_ROOT/rationale.md"
+cat >> "$T_ROOT/rationale.md" <<'MD'
+
+### 6.1 PostgreSQL
+
+- Transactions across orders and payments
+- Mature tooling
+- **vs MongoDB**: joins and constraints matter here
+
+### 6.2 Argon2id for passwords
+
+- Memory-hard
+- The OWASP recommendation
+
+| Option | Pros | Cons |
+|---|---|---|
+| Argon2id | memory-hard | newer |
+| bcrypt | everywhere | 72-byte limit |
+
+### 6.3 Redis
+
+Redis statt Memcached: Datenstrukturen und Persistenz.
+
+MD
+sed -n '/^## 7\. Key Considerations/,$p' "$V" >> "$T_ROOT/rationale.md"
+run "$ARCHIE" check-design --json "$T_ROOT/rationale.md"
+expect_json '[.diagnostics[] | select(.section == "Technology Stack Rationale")] | length == 0' "rationale: a sub-heading is one choice, its bullets, **vs X**, a comparison table and German 'statt' counted together"
+sed -i 's/statt Memcached: Datenstrukturen und Persistenz/weil es schnell ist/' "$T_ROOT/rationale.md"
+run "$ARCHIE" check-design --json "$T_ROOT/rationale.md"
+expect_json '[.diagnostics[] | select(.section == "Technology Stack Rationale") | .message] == ["technology choice '"'"'6.3 Redis'"'"' names no alternative it was compared with (say what it was chosen over, and why)"]' "rationale: a choice with no alternative is one finding, at its heading"
 finish
