@@ -236,6 +236,8 @@ bench:
 	@sh bench/bench_context.sh $(B)/archie $(B)/tests/fakellm
 	@echo "bench: MCP (time to the prompt with three servers, one hanging)"
 	@sh bench/bench_mcp.sh $(B)/archie $(B)/tests/mcpserver
+	@echo "bench: the design checker (check-design on PostgreSQL, cold and with the cached template)"
+	@sh bench/bench_design.sh $(B)/archie tests/data/design/valid.md
 	@echo "bench: MCP (time to the first model request with ten stdio servers)"
 	@sh bench/bench_mcp_start.sh $(B)/archie $(B)/tests/fakellm $(B)/tests/mcpserver
 

@@ -103,7 +103,7 @@ static void normalise_title(const char *t, struct strbuf *out)
 	size_t i;
 
 	for (;;) {
-		const unsigned char *u = (const unsigned char *)p;
+		const unsigned char *u;
 
 		while (*p == '*' || *p == '_' || *p == '`' || isspace((unsigned char)*p))
 			p++;

@@ -3,8 +3,10 @@
  *
  * pg_start() finds Debian's PostgreSQL binaries (ARCHIE_PG_BINDIR, the
  * directory of `initdb` on PATH, else the newest /usr/lib/postgresql/N/bin),
- * runs initdb into a fresh directory under $TMPDIR with fsync off, starts
- * `postgres` listening only on a Unix socket in that directory, and
+ * copies the cached template cluster of that PostgreSQL (made by initdb the
+ * first time, kept in ~/.cache/archie/pg-template/) into a fresh directory
+ * under $TMPDIR, starts `postgres` (fsync off) listening only on a Unix
+ * socket in that directory, and
  * connects; pg_stop() shuts it down and removes the directory.  As root
  * (PostgreSQL refuses to run as root) the cluster runs as the `postgres`
  * user, else `nobody`.
@@ -27,6 +29,7 @@ struct pg_cluster {
 	pid_t pid;			/* the postmaster, or 0 */
 	void *conn;			/* PGconn * */
 	char version[64];
+	int from_template;		/* copied from the cached template, not initdb'd */
 	char **notices;			/* NOTICEs since pg_take_notices, each one line */
 	size_t notices_nr, notices_alloc;
 };

@@ -44,6 +44,23 @@ for name in hoppscotch supabase-postgres-meta parking; do
 		test "$(printf '%s' "$out" | jq '[.diagnostics[] | select(.message | contains("has no index"))] | length')" = 0
 done
 
+# the template cluster: made once (aside, then renamed), shared by checks
+# running at once
+export XDG_CACHE_HOME="$T_ROOT/cache-parallel"
+for i in 1 2 3 4; do
+	("$ARCHIE" check-design --json "$TEST_DATA/design/valid.md" > "$T_ROOT/par$i.json" 2>&1; echo $? > "$T_ROOT/par$i.rc") &
+done
+wait
+for i in 1 2 3 4; do
+	check "template: check $i of 4 at once passed" test "$(cat "$T_ROOT/par$i.rc")" = 0
+	check "template: ... on PostgreSQL" test "$(jq -r .database "$T_ROOT/par$i.json")" = postgresql
+done
+check "template: one template was kept, whole" test "$(ls "$T_ROOT/cache-parallel/archie/pg-template" | grep -vc tmp)" = 1
+check "template: no half-made one is left" test -z "$(ls "$T_ROOT/cache-parallel/archie/pg-template" | grep tmp)"
+run "$ARCHIE" check-design --json "$TEST_DATA/design/valid.md"
+expect_json '.ok == true and .database == "postgresql"' "template: a check from the template passes"
+unset XDG_CACHE_HOME
+
 # roles, transactions, statements without a cap, NOTICEs
 doc() {	# doc SQL-FILE: a valid seven-section design with that Data Schema
 	sed -n '1,/^## 5\. Data Schema/p' "$TEST_DATA/design/valid.md"
