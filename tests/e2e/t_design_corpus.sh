@@ -18,6 +18,20 @@ for doc in "$CORPUS"/*.md; do
 	check "$name: nothing printed raw on stderr" test -z "$err"
 done
 
+# the SQLite fallback invents nothing: each error it reports is at a line
+# where PostgreSQL finds a real one; what it cannot run is a warning
+for doc in "$CORPUS"/*.md; do
+	name=$(basename "$doc" .md)
+	run "$ARCHIE" check-design --sqlite --json "$doc"
+	extra=$(printf '%s' "$out" | jq -r '.diagnostics[] | select(.severity == "error") | .line' | sort -u |
+		comm -23 - "$(cut -d: -f1 "$EXPECTED/$name.errors" | sort -u > "$T_ROOT/pg-lines"; echo "$T_ROOT/pg-lines")")
+	check "sqlite $name: no finding PostgreSQL does not make" test -z "$extra"
+	check "sqlite $name: says SQLite ran" test "$(printf '%s' "$out" | jq -r .database)" = sqlite
+done
+run "$ARCHIE" check-design --sqlite --json "$CORPUS/parking.md"
+expect_json '[.diagnostics[] | select(.severity == "warning") | .message] | any(contains("SQLite has no equivalent for these") and contains("create schema"))' "sqlite: one warning names the kinds it skipped, with counts"
+expect_json '[.diagnostics[] | select(.severity == "error") | .message] | any(startswith("foreign key accounts.session (admin_id)"))' "sqlite: schema-qualified tables run (accounts.session), named as the document names them"
+
 # designs written by LLMs: only the fair findings written down for each
 LLM="$FIXTURES/../corpora/designs/llm"
 for doc in "$LLM"/*.md; do
