@@ -15,24 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-
-
 /* ---- sections ------------------------------------------------------------------------- */
-
-static int only_blank(const struct design_doc *d, int from, int to)
-{
-	int i;
-
-	for (i = from; i <= to && i <= (int)d->lines_nr; i++) {
-		const struct design_line *l = &d->lines[i - 1];
-		size_t k;
-
-		for (k = 0; k < l->n; k++)
-			if (!isspace((unsigned char)l->s[k]))
-				return 0;
-	}
-	return 1;
-}
 
 static void check_sections(const struct design_doc *d, struct design_report *r)
 {
@@ -63,7 +46,7 @@ static void check_sections(const struct design_doc *d, struct design_report *r)
 				   "section '%s' comes before '%s' (line %d); section %d must come after section %d",
 				   design_section_names[i], design_section_names[prev], prev_line, i + 1,
 				   prev + 1);
-		if (only_blank(d, s->line + 1, s->end_line))
+		if (design_doc_blank(d, s->line + 1, s->end_line))
 			design_add(r, DIAG_ERROR, s->line, design_section_names[i],
 				   "section '%s' is empty", design_section_names[i]);
 		if (s->line > prev_line) {

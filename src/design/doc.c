@@ -794,6 +794,21 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 	find_common_errors(d);
 }
 
+int design_doc_blank(const struct design_doc *d, int from, int to)
+{
+	int i;
+
+	for (i = from; i <= to && i <= (int)d->lines_nr; i++) {
+		const struct design_line *l = &d->lines[i - 1];
+		size_t k;
+
+		for (k = 0; k < l->n; k++)
+			if (!isspace((unsigned char)l->s[k]))
+				return 0;
+	}
+	return 1;
+}
+
 void design_doc_release(struct design_doc *d)
 {
 	size_t i, k;

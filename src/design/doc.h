@@ -82,6 +82,8 @@ struct design_doc {
 void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len);
 void design_doc_release(struct design_doc *d);
 
+/* 1 if lines from..to (1-based, inclusive) are all blank. */
+int design_doc_blank(const struct design_doc *d, int from, int to);
 /* The section (0..6) a line is in, or -1. */
 int design_doc_section_of(const struct design_doc *d, int line);
 /* 1 if the block's language is SQL / JSON. */

@@ -13,21 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int only_blank(const struct design_doc *d, int from, int to)
-{
-	int i;
-
-	for (i = from; i <= to && i <= (int)d->lines_nr; i++) {
-		const struct design_line *l = &d->lines[i - 1];
-		size_t k;
-
-		for (k = 0; k < l->n; k++)
-			if (!isspace((unsigned char)l->s[k]))
-				return 0;
-	}
-	return 1;
-}
-
 /* ---- technology rationale -------------------------------------------------------------- */
 
 /* 1 if lines from..to hold a comparison table: two or more options in
@@ -209,7 +194,7 @@ static void rationale_items(const struct design_doc *d, struct design_report *r)
 			strbuf_addch(&item, '\n');
 		}
 	}
-	if (!items && !only_blank(d, s->line + 1, s->end_line)) {
+	if (!items && !design_doc_blank(d, s->line + 1, s->end_line)) {
 		/* prose only: the section as a whole must compare */
 		struct strbuf all = STRBUF_INIT_CAP((size_t)1 << 20);
 

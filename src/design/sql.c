@@ -184,6 +184,20 @@ int sql_line_of_column(const struct design_doc *d, const char *table, const char
 	return at ? at : tl;
 }
 
+const char *sql_statement_start(const char *s)
+{
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!strncmp(s, "--", 2))
+			s += strcspn(s, "\n");
+		else if (!strncmp(s, "/*", 2) && strstr(s, "*/"))
+			s = strstr(s, "*/") + 2;
+		else
+			return s;
+	}
+}
+
 /* ---- statements --------------------------------------------------------------------------- */
 
 static void add_span(size_t **starts, size_t **ends, size_t *nr, size_t *alloc, size_t from,

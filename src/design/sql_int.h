@@ -37,6 +37,8 @@ int sql_line_of_column(const struct design_doc *d, const char *table, const char
  * quotes: *starts and *ends (new arrays) get each one's offsets; returns
  * how many. */
 size_t sql_split(const char *s, size_t **starts, size_t **ends);
+/* Where a statement's words start: past blanks, -- and block comments. */
+const char *sql_statement_start(const char *s);
 /* The table a CREATE TABLE statement makes (lower case, a new string), or NULL. */
 char *sql_created_table(const char *stmt);
 /* 1 if an error only follows from a table that failed to be created. */

@@ -80,21 +80,6 @@ static void sqlite_translate(const char *in, const struct strvec *schemas, struc
 	strbuf_release(&re);
 }
 
-/* The start of a statement, past blanks and comments. */
-static const char *statement_start(const char *s)
-{
-	for (;;) {
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!strncmp(s, "--", 2))
-			s += strcspn(s, "\n");
-		else if (!strncmp(s, "/*", 2) && strstr(s, "*/"))
-			s = strstr(s, "*/") + 2;
-		else
-			return s;
-	}
-}
-
 /* What SQLite has no equivalent for: the kind, for the one warning that
  * counts them, or NULL when the statement runs.  *keys: it adds keys
  * (ALTER TABLE ... ADD CONSTRAINT), so its table's keys cannot be judged. */
@@ -114,7 +99,7 @@ static const char *sqlite_skip_kind(const char *s, int *keys)
 	size_t i;
 
 	*keys = 0;
-	s = statement_start(s);
+	s = sql_statement_start(s);
 	if (!strncasecmp(s, "alter ", 6)) {
 		/* ALTER TABLE t ADD [COLUMN] c ...: SQLite runs it, one action */
 		const char *add = strcasestr(s, " add ");
@@ -147,7 +132,7 @@ static char *table_name_at(const char *p);
 
 static char *altered_table(const char *s)
 {
-	return table_name_at(statement_start(s) + 11);	/* past "alter table" */
+	return table_name_at(sql_statement_start(s) + 11);	/* past "alter table" */
 }
 
 /* The table named at p ([ONLY] [IF EXISTS] name), folded as above. */

@@ -36,16 +36,7 @@ static enum stmt_kind kind_of(const char *s)
 	static const char *const ends[] = { "commit", "end", "rollback", "abort", NULL };
 	size_t i, n;
 
-	for (;;) {
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!strncmp(s, "--", 2))
-			s += strcspn(s, "\n");
-		else if (!strncmp(s, "/*", 2) && strstr(s, "*/"))
-			s = strstr(s, "*/") + 2;
-		else
-			break;
-	}
+	s = sql_statement_start(s);
 	for (i = 0; begins[i]; i++) {
 		n = strlen(begins[i]);
 		if (!strncasecmp(s, begins[i], n) && !isalnum((unsigned char)s[n]) && s[n] != '_')
