@@ -193,7 +193,9 @@ static void check_endpoint(struct design_doc *d, struct design_endpoint *ep,
 		int bad_line;
 
 		req |= e->status == 0;
-		if (b && !design_block_json(b, &e->json, &bad_line, &m) && e->is_error && e->status != 0) {
+		/* (an OpenAPI operation's example comes parsed already) */
+		if ((e->json || (b && !design_block_json(b, &e->json, &bad_line, &m))) && e->is_error &&
+		    e->status != 0) {
 			struct strbuf env = STRBUF_INIT;
 
 			if (e->status > 0 && e->status < 400)

@@ -16,46 +16,6 @@ const char *const design_section_names[DESIGN_SECTIONS] = {
 	"API Contracts", "Data Schema", "Technology Stack Rationale", "Key Considerations",
 };
 
-static const struct { int code; const char *reason; } statuses[] = {
-	{ 100, "Continue" }, { 101, "Switching Protocols" }, { 102, "Processing" },
-	{ 103, "Early Hints" }, { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
-	{ 203, "Non-Authoritative Information" }, { 204, "No Content" }, { 205, "Reset Content" },
-	{ 206, "Partial Content" }, { 207, "Multi-Status" }, { 208, "Already Reported" },
-	{ 226, "IM Used" }, { 300, "Multiple Choices" }, { 301, "Moved Permanently" },
-	{ 302, "Found" }, { 303, "See Other" }, { 304, "Not Modified" }, { 305, "Use Proxy" },
-	{ 307, "Temporary Redirect" }, { 308, "Permanent Redirect" }, { 400, "Bad Request" },
-	{ 401, "Unauthorized" }, { 402, "Payment Required" }, { 403, "Forbidden" },
-	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 406, "Not Acceptable" },
-	{ 407, "Proxy Authentication Required" }, { 408, "Request Timeout" }, { 409, "Conflict" },
-	{ 410, "Gone" }, { 411, "Length Required" }, { 412, "Precondition Failed" },
-	{ 413, "Content Too Large" }, { 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
-	{ 416, "Range Not Satisfiable" }, { 417, "Expectation Failed" }, { 418, "I'm a teapot" },
-	{ 421, "Misdirected Request" }, { 422, "Unprocessable Content" }, { 423, "Locked" },
-	{ 424, "Failed Dependency" }, { 425, "Too Early" }, { 426, "Upgrade Required" },
-	{ 428, "Precondition Required" }, { 429, "Too Many Requests" },
-	{ 431, "Request Header Fields Too Large" }, { 451, "Unavailable For Legal Reasons" },
-	{ 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
-	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	{ 505, "HTTP Version Not Supported" }, { 506, "Variant Also Negotiates" },
-	{ 507, "Insufficient Storage" }, { 508, "Loop Detected" }, { 510, "Not Extended" },
-	{ 511, "Network Authentication Required" },
-};
-
-int design_http_status_known(int code)
-{
-	return design_http_reason(code) != NULL;
-}
-
-const char *design_http_reason(int code)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(statuses) / sizeof(*statuses); i++)
-		if (statuses[i].code == code)
-			return statuses[i].reason;
-	return NULL;
-}
-
 /* ---- lines, fences, headings --------------------------------------------------- */
 
 static const char *skip_ws(const char *s, const char *e)
@@ -356,6 +316,19 @@ static size_t line_codes(const char *s, int *out, size_t max)
 	return nr;
 }
 
+void design_ep_example(struct design_endpoint *ep, int status, int line, int is_error, json_t *json)
+{
+	struct design_example *x;
+
+	ALLOC_GROW(ep->ex, ep->ex_nr + 1, ep->ex_alloc);
+	x = &ep->ex[ep->ex_nr++];
+	memset(x, 0, sizeof(*x));
+	x->status = status;
+	x->line = line;
+	x->is_error = is_error;
+	x->json = json;
+}
+
 static void add_example(struct design_endpoint *ep, int status, int line, int is_error)
 {
 	struct design_example *x;
@@ -366,6 +339,13 @@ static void add_example(struct design_endpoint *ep, int status, int line, int is
 	x->status = status;
 	x->line = line;
 	x->is_error = is_error;
+}
+
+static void add_code(struct design_endpoint *ep, int code);
+
+void design_ep_code(struct design_endpoint *ep, int code)
+{
+	add_code(ep, code);
 }
 
 static void add_code(struct design_endpoint *ep, int code)
@@ -434,6 +414,29 @@ static void fill_endpoint(struct design_doc *d, struct design_endpoint *ep)
 			strbuf_reset(&ctx);
 	}
 	strbuf_release(&ctx);
+}
+
+struct design_endpoint *design_ep_new(struct design_doc *d, const char *method, const char *path,
+				      const char *summary, int line)
+{
+	struct design_endpoint *ep;
+	size_t i;
+	char *norm = normalise_path(path);
+
+	for (i = 0; i < d->eps_nr; i++)
+		if (!strcmp(d->eps[i].method, method) && !strcmp(d->eps[i].norm, norm)) {
+			free(norm);
+			return NULL;	/* defined already, in full */
+		}
+	ALLOC_GROW(d->eps, d->eps_nr + 1, d->eps_alloc);
+	ep = &d->eps[d->eps_nr++];
+	memset(ep, 0, sizeof(*ep));
+	ep->method = xstrdup(method);
+	ep->path = xstrdup(path);
+	ep->norm = norm;
+	ep->summary = xstrdup(summary ? summary : "");
+	ep->line = ep->end_line = line;
+	return ep;
 }
 
 static void find_endpoints(struct design_doc *d)
@@ -791,6 +794,7 @@ void design_doc_parse(struct design_doc *d, const char *name, const char *text, 
 	for (i = 0; i < d->blocks_nr; i++)
 		d->blocks[i].section = design_doc_section_of(d, d->blocks[i].fence_line);
 	find_endpoints(d);
+	design_apispec_endpoints(d);	/* tables and OpenAPI blocks (apispec.c) */
 	find_common_errors(d);
 }
 

@@ -82,6 +82,19 @@ struct design_doc {
 void design_doc_parse(struct design_doc *d, const char *name, const char *text, size_t len);
 void design_doc_release(struct design_doc *d);
 
+/* Endpoints written other ways than a `METHOD /path` line (apispec.c):
+ * the rows of a table with Method and Path columns, the operations of an
+ * OpenAPI document in a ```yaml or ```json block of API Contracts.  One
+ * already defined in full is not added again. */
+void design_apispec_endpoints(struct design_doc *d);
+/* For apispec.c: a new endpoint at line (NULL when that method and path
+ * are defined already), an example (json: a new reference or NULL), a
+ * status code. */
+struct design_endpoint *design_ep_new(struct design_doc *d, const char *method, const char *path,
+				      const char *summary, int line);
+void design_ep_example(struct design_endpoint *ep, int status, int line, int is_error, json_t *json);
+void design_ep_code(struct design_endpoint *ep, int code);
+
 /* 1 if lines from..to (1-based, inclusive) are all blank. */
 int design_doc_blank(const struct design_doc *d, int from, int to);
 /* The section (0..6) a line is in, or -1. */
