@@ -331,14 +331,7 @@ void design_ep_example(struct design_endpoint *ep, int status, int line, int is_
 
 static void add_example(struct design_endpoint *ep, int status, int line, int is_error)
 {
-	struct design_example *x;
-
-	ALLOC_GROW(ep->ex, ep->ex_nr + 1, ep->ex_alloc);
-	x = &ep->ex[ep->ex_nr++];
-	memset(x, 0, sizeof(*x));
-	x->status = status;
-	x->line = line;
-	x->is_error = is_error;
+	design_ep_example(ep, status, line, is_error, NULL);
 }
 
 static void add_code(struct design_endpoint *ep, int code);
