@@ -55,6 +55,8 @@ static const struct cmd_option global_options[] = {
 	{ "--network", "let sandboxed commands use the network" },
 	{ "--routing MODE", "the agent's routing table: auto (run matched specialists first), suggest or off" },
 	{ "--elicit JSON", "headless: answers to MCP servers' questions (elicitation), e.g. '{\"name\": \"x\"}'; without it they are declined" },
+	{ "--max-cost USD", "stop before a request would take the run (subagents too) past this cost (exit 4; the model needs a price)" },
+	{ "--report FILE", "after a headless run, write what it changed and what was denied: FILE.sarif (SARIF 2.1.0) or FILE.xml (JUnit)" },
 	{ "--agents-dir DIR", "also load agents from DIR (highest priority; repeatable)" },
 	{ "--cwd DIR", "run as if started in DIR" },
 	{ "-c, --continue", "continue the latest session of this project" },
@@ -573,6 +575,7 @@ static int set_string(struct globals *g, const char *name, const char *v)
 			  : !strcmp(name, "--sandbox") ? &c->sandbox
 			  : !strcmp(name, "--resume") ? &c->resume
 			  : !strcmp(name, "--elicit") ? &c->elicit
+			  : !strcmp(name, "--report") ? &c->report
 			  : &c->state_dir;
 
 	*slot = v;
@@ -611,6 +614,18 @@ static int set_max_turns(struct globals *g, const char *name, const char *v)
 	if (*end || n < 1 || n > 100000)
 		return cli_usage_error("--max-turns must be a number from 1 to 100000, not '%s'", v);
 	g->ctx->max_turns = (int)n;
+	return 0;
+}
+
+static int set_max_cost(struct globals *g, const char *name, const char *v)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	(void)name;
+	if (end == v || *end || !(d > 0) || d > 1e6)
+		return cli_usage_error("--max-cost must be an amount in US dollars above 0, e.g. --max-cost 0.50, not '%s'", v);
+	g->ctx->max_cost = d;
 	return 0;
 }
 
@@ -689,6 +704,8 @@ static const struct global_opt {
 	{ "--deny", NULL, "--deny needs a rule, e.g. --deny 'Bash(npm test:*)'", set_rule },
 	{ "--routing", NULL, "--routing needs a mode: auto, suggest or off", set_string },
 	{ "--elicit", NULL, "--elicit needs a JSON object of answers, e.g. --elicit '{\"name\": \"x\"}'", set_string },
+	{ "--max-cost", NULL, "--max-cost needs an amount in US dollars, e.g. --max-cost 0.50", set_max_cost },
+	{ "--report", NULL, "--report needs a file: run.sarif (SARIF) or run.xml (JUnit)", set_string },
 	{ "--sandbox", NULL, "--sandbox needs a mode: workspace-write, read-only or off", set_string },
 	{ "--resume", "-r", "--resume needs a session id ('archie sessions list' shows them)", set_string },
 	{ "--state-dir", NULL, "--state-dir needs a directory", set_string },

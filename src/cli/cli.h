@@ -44,6 +44,8 @@ struct cli_ctx {
 	const char *output_format;	/* --output-format */
 	const char *permission_mode;	/* --permission-mode; --yes = accept */
 	const char *elicit;		/* --elicit JSON: headless answers to MCP servers' questions */
+	double max_cost;		/* --max-cost USD: stop before a request would pass it; 0: none */
+	const char *report;		/* --report FILE: SARIF or JUnit of what the run changed and denied */
 	struct strvec allow, ask, deny;	/* --allow/--ask/--deny RULE */
 	const char *sandbox;		/* --sandbox MODE */
 	const char *routing;		/* --routing MODE */

@@ -12,6 +12,7 @@
 
 #include "cli/board.h"
 #include "cli/show.h"
+#include "cli/report.h"
 #include "cli/session.h"
 #include "core/clock.h"
 
@@ -406,6 +407,59 @@ static json_t *result_json(const struct loop *l, enum loop_exit ex, const char *
 				       "usage", usage_json(&t.sub_usage), "cost", t.sub_cost));
 }
 
+/* The session, and what a CI run's options need of it: --report's format
+ * known before the run, --max-cost a model with a price. */
+static int open_session(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
+			struct strbuf *err)
+{
+	struct loop_totals t;
+
+	if (ctx->report && cli_report_check(ctx->report, err)) {
+		memset(s, 0, sizeof(*s));	/* (closed as a failed open is) */
+		return -1;
+	}
+	if (session_open(ctx, s, ui, err))
+		return -1;
+	loop_totals(s->loop, &t);
+	if (ctx->max_cost > 0 && !t.has_price)
+		return strbuf_seterr(err, "--max-cost needs the model's price to measure the cost, and %s/%s has none: give it one in config.yaml (models: {NAME: {price: {input: ..., output: ...}}}, per million tokens)",
+				     loop_provider_name(s->loop), loop_model_id(s->loop));
+	return 0;
+}
+
+/* --report: written after the run; a failure is said, and fails a run
+ * that otherwise passed. */
+static int write_report(struct cli_ctx *ctx, struct session *s, enum loop_exit ex)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = cli_report_write(s, ctx->report, ex, &err);
+
+	if (rc)
+		fprintf(stderr, "archie: cannot write the report: %s\n", err.buf);
+	strbuf_release(&err);
+	return rc;
+}
+
+/* The end of a text run: why it stopped, on stderr. */
+static void text_end(struct run_ui *u, struct session *s, enum loop_exit ex,
+		     const struct loop_totals *totals, const struct strbuf *err)
+{
+	if (u->text_open)
+		fputc('\n', stdout);
+	if (ex == LOOP_PROVIDER_ERROR)
+		fprintf(stderr, "archie: %s\n", err->buf);
+	else if (ex == LOOP_MAX_TURNS)
+		fprintf(stderr, "archie: stopped after %d turns (--max-turns); the task may be unfinished\n",
+			totals->turns);
+	else if (ex == LOOP_COST)
+		fprintf(stderr, "archie: stopped: the next request would take the run past --max-cost (spent $%.4f); the task may be unfinished\n",
+			totals->cost + totals->sub_cost);
+	else if (ex == LOOP_INTERRUPTED)
+		fprintf(stderr, "archie: interrupted\n");
+	else if (ex == LOOP_DENIED)
+		denied_summary(s->loop, totals->denials);
+}
+
 static int exit_status(enum loop_exit ex)
 {
 	switch (ex) {
@@ -413,7 +467,8 @@ static int exit_status(enum loop_exit ex)
 		return CLI_EXIT_OK;
 	case LOOP_MAX_TURNS:
 	case LOOP_BUDGET:
-		return CLI_EXIT_MAX_TURNS;
+	case LOOP_COST:
+		return CLI_EXIT_MAX_TURNS;	/* a limit was reached */
 	case LOOP_INTERRUPTED:
 		return CLI_EXIT_INTERRUPTED;
 	case LOOP_DENIED:
@@ -585,7 +640,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
 	if (ctx->prompt && ctx->prompt[0] == '/' && !ctx->agent)
 		command_agent(ctx, &owned_agent);
-	if (session_open(ctx, &s, &ui, &err)) {
+	if (open_session(ctx, &s, &ui, &err)) {
 		rc = cli_usage_error("%s", err.buf);
 		session_close(&s);
 		goto out_noses;
@@ -604,17 +659,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	rc = exit_status(ex);
 	loop_totals(s.loop, &totals);
 	if (u.fmt == OUT_TEXT) {
-		if (u.text_open)
-			fputc('\n', stdout);
-		if (ex == LOOP_PROVIDER_ERROR)
-			fprintf(stderr, "archie: %s\n", err.buf);
-		else if (ex == LOOP_MAX_TURNS)
-			fprintf(stderr, "archie: stopped after %d turns (--max-turns); the task may be unfinished\n",
-				totals.turns);
-		else if (ex == LOOP_INTERRUPTED)
-			fprintf(stderr, "archie: interrupted\n");
-		else if (ex == LOOP_DENIED)
-			denied_summary(s.loop, totals.denials);
+		text_end(&u, &s, ex, &totals, &err);
 	} else {
 		json_t *res = result_json(s.loop, ex, err.len ? err.buf : NULL, clock_ms() - t0);
 
@@ -624,6 +669,8 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 			emit_line(res);
 	}
 	fflush(stdout);
+	if (ctx->report && write_report(ctx, &s, ex) && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_FAILURE;
 	session_close(&s);
 	board_release(&u.board);
 out_noses:

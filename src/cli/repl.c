@@ -725,6 +725,8 @@ static void run_prompt(struct repl *r, const char *prompt, struct strbuf *err)
 		repl_dim(r, "[stopped after %d turns]", t.turns);
 	} else if (ex == LOOP_BUDGET)
 		repl_dim(r, "[stopped: the token budget is spent]");
+	else if (ex == LOOP_COST)
+		repl_dim(r, "[stopped: the next request would pass --max-cost]");
 }
 
 /*

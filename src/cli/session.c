@@ -227,6 +227,7 @@ static int fill_opts(struct cli_ctx *ctx, struct session *s, const struct agent 
 	o->cancel = &session_cancel;
 	o->compact_at = ctx->compact_at;
 	o->thinking = ctx->thinking;
+	o->max_cost = ctx->max_cost;
 	if (ctx->elicit) {
 		json_error_t jerr;
 

@@ -212,6 +212,9 @@ static void finish(struct child *c, struct loop *l, enum loop_exit ex, int rc,
 		t->outcome = "token_budget";
 		snprintf(stop, sizeof(stop), "stopped at its token budget (%lld), so the report may be incomplete",
 			 l->o.max_tokens_total);
+	} else if (ex == LOOP_COST) {
+		t->outcome = "max_cost";
+		snprintf(stop, sizeof(stop), "stopped at the run's cost limit (--max-cost), so the report may be incomplete");
 	} else {
 		t->outcome = "ok";
 		stop[0] = 0;
@@ -261,6 +264,12 @@ static void child_opts(struct child *c, const char *inherit, struct store *st,
 	o->max_turns = a->max_turns > 0 ? (int)a->max_turns
 		     : p->o.delegation.max_turns > 0 ? p->o.delegation.max_turns
 		     : DELEGATE_MAX_TURNS;
+	/* the run's cost limit: a child gets what is left when it starts */
+	if (p->o.max_cost > 0) {
+		o->max_cost = p->o.max_cost - p->cost - p->sub.cost;
+		if (o->max_cost <= 0)
+			o->max_cost = 1e-9;	/* spent: it stops before its first request */
+	}
 	o->max_tokens_total = p->o.delegation.max_tokens > 0 ? p->o.delegation.max_tokens
 							     : DELEGATE_MAX_TOKENS;
 	o->cancel = &c->dc->cancel;

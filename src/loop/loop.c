@@ -39,7 +39,7 @@ const char *loop_exit_name(enum loop_exit e)
 {
 	static const char *const names[] = {
 		"done", "max_turns", "interrupted", "provider_error", "permission_denied",
-		"token_budget",
+		"token_budget", "max_cost",
 	};
 
 	return names[e];
@@ -590,6 +590,16 @@ static int prepare(struct loop *l, const char *prompt, enum loop_exit *exit)
 	return 0;
 }
 
+/* 1 if the next request would take the session (its subagents too) past
+ * --max-cost: what was spent, plus the next prompt's input at least (the
+ * context as estimated, uncached, at the model's input price). */
+static int would_pass(struct loop *l)
+{
+	double next = (double)context_estimate(l) * l->price.input / 1e6;
+
+	return l->cost + l->sub.cost + next > l->o.max_cost;
+}
+
 /* 1 when the loop must stop before another request (*exit set). */
 static int must_stop(struct loop *l, enum loop_exit *exit)
 {
@@ -601,6 +611,8 @@ static int must_stop(struct loop *l, enum loop_exit *exit)
 		 l->usage.input_tokens + l->usage.output_tokens + l->usage.cache_read_tokens +
 		 l->usage.cache_write_tokens >= l->o.max_tokens_total)
 		*exit = LOOP_BUDGET;
+	else if (l->o.max_cost > 0 && l->has_price && would_pass(l))
+		*exit = LOOP_COST;
 	else
 		return 0;
 	return 1;

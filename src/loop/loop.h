@@ -46,6 +46,7 @@ enum loop_exit {
 	LOOP_PROVIDER_ERROR,
 	LOOP_DENIED,		/* finished, but a call was denied on the way */
 	LOOP_BUDGET,		/* the token budget (max_tokens_total) is spent */
+	LOOP_COST,		/* the next request would pass max_cost */
 };
 
 /* A specialist the routing table is about to run before the first turn
@@ -176,6 +177,7 @@ struct loop_opts {
 	const struct agent_registry *agents;	/* who Task can run; NULL: no Task */
 	struct loop_delegation delegation;
 	long long max_tokens_total;	/* stop when the session's tokens reach it; 0: never */
+	double max_cost;		/* --max-cost: stop before a request would pass it (USD); 0: never */
 	const struct hooks *hooks;	/* the user's hooks, or NULL */
 	const struct skill_set *skills;	/* Agent Skills, or NULL */
 	struct mcp *mcp;		/* MCP servers, or NULL */
