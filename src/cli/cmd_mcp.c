@@ -466,6 +466,45 @@ out:
 	return rc;
 }
 
+/* `mcp add-json [--scope S] NAME JSON`, as `claude mcp add-json`. */
+static int mcp_add_json(int argc, char **argv)
+{
+	struct strbuf file = STRBUF_INIT, err = STRBUF_INIT;
+	const char *scope = NULL, *name = NULL, *text = NULL;
+	json_error_t jerr;
+	json_t *def;
+	int i, rc = CLI_EXIT_USAGE;
+
+	for (i = 2; i < argc; i++)
+		if ((!strcmp(argv[i], "--scope") || !strcmp(argv[i], "-s")) && i + 1 < argc)
+			scope = argv[++i];
+		else if (!name)
+			name = argv[i];
+		else
+			text = argv[i];
+	if (!name || !text)
+		return cli_usage_error("usage: archie mcp add-json [--scope project|user] NAME '{\"command\": ...}'");
+	def = json_loads(text, 0, &jerr);
+	if (!json_is_object(def) || !(json_is_string(json_object_get(def, "command")) ||
+				      json_is_string(json_object_get(def, "url")))) {
+		json_decref(def);
+		return cli_usage_error("mcp add-json: the definition must be a JSON object with \"command\" (stdio) or \"url\" (http, sse)%s%s",
+				       jerr.text[0] ? ": " : "", jerr.text);
+	}
+	if (!scope_file(scope, &file)) {
+		if (mcp_config_add(file.buf, name, def, &err))
+			rc = cli_error("%s", err.buf);
+		else {
+			printf("added MCP server '%s' to %s\n", name, file.buf);
+			rc = CLI_EXIT_OK;
+		}
+	}
+	json_decref(def);
+	strbuf_release(&file);
+	strbuf_release(&err);
+	return rc;
+}
+
 static int mcp_remove(int argc, char **argv)
 {
 	struct strbuf file = STRBUF_INIT, err = STRBUF_INIT;
@@ -505,6 +544,8 @@ static int cmd_mcp_exec(struct cli_ctx *ctx, int argc, char **argv)
 				 : cli_usage_error("usage: archie mcp get NAME");
 	if (!strcmp(sub, "add"))
 		return mcp_add(argc, argv);
+	if (!strcmp(sub, "add-json"))
+		return mcp_add_json(argc, argv);
 	if (!strcmp(sub, "remove"))
 		return mcp_remove(argc, argv);
 	if (!strcmp(sub, "login") || !strcmp(sub, "logout"))
@@ -522,7 +563,7 @@ static int cmd_mcp_exec(struct cli_ctx *ctx, int argc, char **argv)
 	if (!strcmp(sub, "resources") || !strcmp(sub, "prompts"))
 		return argc != 3 ? cli_usage_error("usage: archie mcp %s SERVER", sub)
 				 : one_request(ctx, sub, argc, argv);
-	return cli_usage_error("mcp: unknown subcommand '%s' (list, get, add, remove, login, logout, call, resources, read, prompts, prompt)",
+	return cli_usage_error("mcp: unknown subcommand '%s' (list, get, add, add-json, remove, login, logout, call, resources, read, prompts, prompt)",
 			       sub);
 }
 
@@ -531,6 +572,7 @@ static const struct cmd_usage usage[] = {
 	{ "mcp get NAME", "one server: its definition, capabilities, instructions, tools, prompts" },
 	{ "mcp add [-s project|user] [-e K=V] NAME -- CMD [ARGS]", "add a stdio server to .mcp.json (or config.yaml)" },
 	{ "mcp add -t http|sse [-H 'N: V'] NAME URL", "add a remote server" },
+	{ "mcp add-json [-s project|user] NAME JSON", "add a server given as its JSON definition" },
 	{ "mcp remove [-s project|user] NAME", "remove a server" },
 	{ "mcp login NAME", "authorise archie for a remote server that requires OAuth (opens a browser)" },
 	{ "mcp logout NAME", "forget a remote server's OAuth tokens" },

@@ -302,19 +302,25 @@ static int discover(struct mcp_server *s, json_t *entry, struct strbuf *err)
 	json_t *prm = NULL, *meta = NULL;
 	const char *path;
 	char *issuer = NULL;
-	int rc = -1;
+	int rc = -1, guessed;
 
 	if (probe(s, &www, err))
 		goto out;
 	auth_param(www.buf, "resource_metadata", &prm_url);
 	origin_of(s->url, &origin);
-	if (!prm_url.len) {
+	guessed = !prm_url.len;
+	if (guessed) {
 		path = s->url + origin.len;
 		strbuf_addf(&prm_url, "%s/.well-known/oauth-protected-resource%s", origin.buf,
 			    strcmp(path, "/") ? path : "");
 	}
-	if (!fetch_json(prm_url.buf, NULL, NULL, &prm, NULL, &e2) &&
-	    json_string_value(json_array_get(json_object_get(prm, "authorization_servers"), 0)))
+	if (fetch_json(prm_url.buf, NULL, NULL, &prm, NULL, &e2) && guessed) {
+		/* many servers keep it at the origin's root, not per path */
+		strbuf_reset(&prm_url);
+		strbuf_addf(&prm_url, "%s/.well-known/oauth-protected-resource", origin.buf);
+		fetch_json(prm_url.buf, NULL, NULL, &prm, NULL, &e2);
+	}
+	if (json_string_value(json_array_get(json_object_get(prm, "authorization_servers"), 0)))
 		issuer = xstrdup(json_string_value(json_array_get(json_object_get(prm, "authorization_servers"), 0)));
 	/* 2025-03-26 servers: the MCP server's origin is the authorization server */
 	if (!issuer)
@@ -326,10 +332,17 @@ static int discover(struct mcp_server *s, json_t *entry, struct strbuf *err)
 	strbuf_addf(&as_url, "%s/.well-known/oauth-authorization-server%s", origin.buf,
 		    strcmp(path, "/") ? path : "");
 	if (fetch_json(as_url.buf, NULL, NULL, &meta, NULL, &e2)) {
+		/* OpenID Connect discovery: inserted, then appended (its
+		 * original form: the issuer, then the well-known path) */
 		strbuf_reset(&as_url);
 		strbuf_addf(&as_url, "%s/.well-known/openid-configuration%s", origin.buf,
 			    strcmp(path, "/") ? path : "");
-		fetch_json(as_url.buf, NULL, NULL, &meta, NULL, &e2);
+		if (fetch_json(as_url.buf, NULL, NULL, &meta, NULL, &e2) && *path && strcmp(path, "/")) {
+			strbuf_reset(&as_url);
+			strbuf_addf(&as_url, "%.*s/.well-known/openid-configuration",
+				    (int)(strlen(issuer) - (issuer[strlen(issuer) - 1] == '/')), issuer);
+			fetch_json(as_url.buf, NULL, NULL, &meta, NULL, &e2);
+		}
 	}
 #define ENDPOINT(key, dflt)                                                                     \
 	do {                                                                                    \

@@ -213,6 +213,11 @@ expect_rc 1 "mcp add: a name that exists"
 expect_err "has a server named 'docs' already" "... is refused, saying so"
 run "$ARCHIE" mcp add --transport http -H "Authorization: Bearer \${TOK}" remote https://example.invalid/mcp
 check "mcp add --transport http" test "$(jq -c .mcpServers.remote .mcp.json)" = '{"type":"http","url":"https://example.invalid/mcp","headers":{"Authorization":"Bearer ${TOK}"}}'
+run "$ARCHIE" mcp add-json viajson '{"type": "http", "url": "https://example.invalid/j"}'
+expect_rc 0 "mcp add-json"
+check "... the definition as given" test "$(jq -c .mcpServers.viajson .mcp.json)" = '{"type":"http","url":"https://example.invalid/j"}'
+run "$ARCHIE" mcp add-json bad '{"args": []}'
+expect_rc 2 "mcp add-json: a definition with neither command nor url is refused"
 run "$ARCHIE" mcp remove docs
 expect_rc 0 "mcp remove"
 check "... it is gone" test "$(jq -c '.mcpServers | has("docs")' .mcp.json)" = false

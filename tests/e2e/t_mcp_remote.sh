@@ -119,4 +119,13 @@ run "$ARCHIE" mcp logout sec
 expect_rc 0 "oauth: mcp logout"
 check "oauth: ... forgets the tokens" test "$(jq -r '.servers | length' "$AUTH")" = 0
 kill "$SERVER_PID" 2>/dev/null
+
+# a server that names no metadata in its 401 and keeps it at the root
+start_server http "$T_ROOT/r.port" "$T_ROOT/r.jsonl" --oauth-root
+printf '{"mcpServers": {"rootmeta": {"type": "http", "url": "http://127.0.0.1:%s/mcp"}}}\n' "$PORT" > .mcp.json
+BROWSER="$T_ROOT/browser" run "$ARCHIE" mcp login rootmeta
+expect_rc 0 "oauth: discovery falls back to the origin's root metadata"
+run "$ARCHIE" mcp call rootmeta echo '{"text": "authorised"}'
+expect_out "echo: authorised" "oauth: ... and the token works"
+kill "$SERVER_PID" 2>/dev/null
 finish

@@ -33,7 +33,9 @@
  * authorization server on the same port (protected-resource and
  * authorization-server metadata, dynamic client registration, /authorize
  * that approves at once and redirects, /token checking PKCE S256; the tool
- * "revoke" invalidates the access token, so the client must refresh).
+ * "revoke" invalidates the access token, so the client must refresh);
+ * --oauth-root keeps the protected-resource metadata at the origin's root
+ * only and names it nowhere (as many servers do).
  * --expire400 answers a forgotten session with 400 "No valid session
  * ID" (the TypeScript SDK's words) instead of 404; DELETE ends a session;
  * --sse PORTFILE serves the old HTTP+SSE transport (GET /sse, then POST
@@ -71,6 +73,7 @@ static int server_req;			/* ids of the server's own requests */
 static int serving_http;		/* --http or --sse */
 static int exit_after;			/* the tool "quit": exit once idle */
 static int oauth;			/* --oauth */
+static int oauth_root;			/* --oauth-root: the metadata at the origin's root only, unnamed in the 401 */
 static int http_port;
 static char oa_challenge[128], oa_redirect[512], oa_code[32], oa_access[32], oa_refresh[32];
 static int oa_n;
@@ -710,7 +713,7 @@ static int oauth_route(int fd, struct req *r)
 
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", http_port);
 	sscanf(r->line, "%*s %511s", path);
-	if (!strncmp(path, "/.well-known/oauth-protected-resource", 37)) {
+	if (!strncmp(path, "/.well-known/oauth-protected-resource", 37) && (!oauth_root || !path[37])) {
 		char res[128];
 
 		snprintf(res, sizeof(res), "%s/mcp", base);
@@ -792,9 +795,12 @@ static int unauthorised(int fd, struct req *r)
 	snprintf(want, sizeof(want), "Bearer %s", oa_access);
 	if (oa_access[0] && !strcmp(r->auth, want))
 		return 0;
-	snprintf(extra, sizeof(extra),
-		 "WWW-Authenticate: Bearer resource_metadata=\"http://127.0.0.1:%d/.well-known/oauth-protected-resource/mcp\"\r\n",
-		 http_port);
+	if (oauth_root)
+		snprintf(extra, sizeof(extra), "WWW-Authenticate: Bearer\r\n");
+	else
+		snprintf(extra, sizeof(extra),
+			 "WWW-Authenticate: Bearer resource_metadata=\"http://127.0.0.1:%d/.well-known/oauth-protected-resource/mcp\"\r\n",
+			 http_port);
 	respond(fd, 401, "text/plain", extra, "unauthorized");
 	return 1;
 }
@@ -956,6 +962,8 @@ int main(int argc, char **argv)
 			expire400 = 1;
 		else if (!strcmp(argv[i], "--oauth"))
 			oauth = 1;
+		else if (!strcmp(argv[i], "--oauth-root"))
+			oauth = oauth_root = 1;
 	}
 	outbox = json_array();
 	subscribed = json_array();
