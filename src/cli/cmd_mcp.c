@@ -86,7 +86,7 @@ static void say(void *ud, const char *line)
 	fprintf(stderr, "archie: %s\n", line);
 }
 
-static const struct mcp_client cli_client = { NULL, NULL, say, say, NULL, NULL };
+static const struct mcp_client cli_client = { .progress = say, .notice = say };
 
 /* One line of a server's text on the user's terminal: its first line, at
  * most 80 characters (not cut inside a character), control characters

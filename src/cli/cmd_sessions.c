@@ -509,11 +509,11 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 		} else if (cli_is_opt(argv[k], "--kind") && (v = cli_opt_value("--kind", argc, argv, &k))) {
 			if (strcmp(v, "tool") && strcmp(v, "model") && strcmp(v, "route") &&
 			    strcmp(v, "delegate") && strcmp(v, "hook") && strcmp(v, "background") &&
-			    strcmp(v, "compaction"))
-				return cli_usage_error("--kind must be tool, model, route, delegate, hook, compaction or background, not '%s'", v);
+			    strcmp(v, "compaction") && strcmp(v, "mcp"))
+				return cli_usage_error("--kind must be tool, model, route, delegate, hook, compaction, background or mcp, not '%s'", v);
 			f.kind = v;
 		} else {
-			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook|compaction|background] [--json]");
+			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook|compaction|background|mcp] [--json]");
 		}
 	}
 	if (open_store(ctx, &st))
@@ -538,6 +538,10 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 				printf("%s %.8s %-14s %s: %s -> %s\n", when, jstr(ev, "session"),
 				       jstr(ev, "agent"), jstr(ev, "kind"), jstr(ev, "rule"),
 				       jstr(ev, "outcome"));
+			} else if (!strcmp(jstr(ev, "kind"), "mcp")) {
+				printf("%s %.8s %-14s mcp %s %s: %s\n", when, jstr(ev, "session"),
+				       jstr(ev, "agent"), jstr(ev, "tool"), jstr(ev, "outcome"),
+				       jstr(ev, "error"));
 			} else if (!strcmp(jstr(ev, "kind"), "background")) {
 				char *args = json_dumps(json_object_get(ev, "arguments"),
 							JSON_COMPACT | JSON_ENCODE_ANY);

@@ -215,6 +215,21 @@ static void host_progress(void *ud, const char *line)
 	strbuf_release(&sb);
 }
 
+/* A server's log message during a call, in the session's record
+ * (`archie audit --kind mcp`). */
+static void host_log(void *ud, const char *server, const char *level, const char *text)
+{
+	struct host_call *h = ud;
+	struct store_event ev;
+
+	record_event_init(h->l, &ev, STORE_EV_MCP, clock_wall_ms());
+	ev.tool = server;
+	ev.outcome = level;
+	ev.error = text;
+	ev.exit_code = -1;
+	record_event(h->l, &ev);
+}
+
 static void host_notice(void *ud, const char *msg)
 {
 	struct host_call *h = ud;
@@ -234,6 +249,7 @@ static void host_init(struct host_call *h, const struct tool_env *env)
 	h->client.elicit = host_elicit;
 	h->client.progress = host_progress;
 	h->client.notice = host_notice;
+	h->client.log = host_log;
 	h->client.ud = h;
 	h->client.cancel = env->cancel;
 }

@@ -92,6 +92,9 @@ struct mcp_client {
 	void (*progress)(void *ud, const char *line);
 	/* something the user should see (a server's warning, a restart) */
 	void (*notice)(void *ud, const char *msg);
+	/* every log message a server sends (notifications/message): its
+	 * level ("info", "warning"...) and text, for the session's record */
+	void (*log)(void *ud, const char *server, const char *level, const char *text);
 	void *ud;
 	volatile sig_atomic_t *cancel;	/* Ctrl-C: the request is cancelled */
 };

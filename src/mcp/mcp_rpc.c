@@ -229,6 +229,8 @@ static void heard_log(struct mcp *m, struct mcp_server *s, json_t *params,
 		strbuf_release(&path);
 		strbuf_release(&line);
 	}
+	if (c && c->log)
+		c->log(c->ud, s->name, level ? level : "info", text ? text : "");
 	if (rank >= 3)
 		mcp_tell(m, c, "MCP server '%s' (%s): %.500s", s->name, level, text ? text : "");
 	free(text);

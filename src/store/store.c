@@ -608,7 +608,7 @@ static void set_redacted(struct store *st, json_t *row, const char *k, const cha
 const char *store_event_kind_name(enum store_event_kind k)
 {
 	static const char *const names[] = { "tool", "model", "route", "delegate", "hook",
-					     "compaction", "background" };
+					     "compaction", "background", "mcp" };
 
 	return names[k];
 }

@@ -78,9 +78,11 @@ enum store_event_kind {
 	STORE_EV_COMPACTION,	/* the model's view replaced: detail.view_from is its first seq */
 	STORE_EV_BACKGROUND,	/* a background shell's life: call_id its id, ts its start,
 				 * duration to its end, exit_code, outcome exited/killed/stopped */
+	STORE_EV_MCP,		/* an MCP server's log message during a call: tool its
+				 * server, outcome its level, error its text */
 };
 
-/* "tool", "model", "route", "delegate", "hook", "compaction", "background". */
+/* "tool", "model", "route", "delegate", "hook", "compaction", "background", "mcp". */
 const char *store_event_kind_name(enum store_event_kind k);
 
 /* One audit event.  Strings may be NULL; numbers < 0 are "unknown". */

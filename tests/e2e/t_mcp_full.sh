@@ -93,6 +93,9 @@ check "a sanitised name calls the server's own tool" req_match 2 '.messages[] | 
 check "ListMcpResources lists resources and templates" req_match 2 '.messages[] | select(.tool_call_id == "c7") | .content' 'test://dynamic/\{id\}'
 check "reading a resource subscribed to it" sh -c "grep -q '\"method\":\"resources/subscribe\"' '$LOG'"
 check "an update of a subscribed resource is told" contains "$err" "the resource test://static/one changed"
+sid=$("$ARCHIE" sessions list --json | jq -r '.[0].id')
+run "$ARCHIE" audit --session "$sid" --kind mcp --json
+expect_json '[.[] | [.tool, .outcome, .error]] == [["t", "warning", "disk almost full (test warning)"], ["t", "info", "an info line (test)"]]' "a server's log messages during a call are in the session's record (audit --kind mcp)"
 check "every log message goes to the server's log file" sh -c "grep -rq '^\[info\] an info line' '$T_ROOT' --include=t.log && grep -rq '^\[warning test\] disk almost full' '$T_ROOT' --include=t.log"
 
 # sampling: asks by default (headless: denied); allowed by a rule, it runs
