@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 60
 # expanded.
 # libcurl is not linked: src/provider/curl_dl.c loads it on first use, so
 # commands that never touch the network do not pay its start-up cost; nor
-# is libpq (src/design/pg.c, for checking a design's DDL).
+# is libpq (src/core/pq_dl.c: the design checker and the shared record).
 PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp sqlite3 md4c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libpq)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))

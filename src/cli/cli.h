@@ -123,6 +123,15 @@ extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_check_design_entry;
 extern const struct cmd_entry cmd_design_entry;
 extern const struct cmd_entry cmd_mcp_entry;
+extern const struct cmd_entry cmd_store_entry;
+
+/* The team's shared record (cmd_store.c): its URL from the config or
+ * ARCHIE_STORE_URL (1, in url), or 0 when none is set; connecting to it
+ * (0, or -1 after saying why). */
+struct pgstore;
+struct strbuf;
+int cli_team_url(struct strbuf *url);
+int cli_team_open(struct pgstore *pg, const char *url);
 
 /* The table, NULL-terminated, in help order. */
 const struct cmd_entry *const *cli_commands(void);

@@ -9,6 +9,7 @@
 #include "checkpoint/checkpoint.h"
 #include "core/clock.h"
 #include "core/strbuf.h"
+#include "store/pgstore.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -104,6 +105,83 @@ static void this_project(struct strbuf *out)
 		agent_project_root(cwd, out);
 }
 
+/* ---- the team's record ------------------------------------------------ */
+
+/* What reads the team's record (store: {url}) instead of this machine's:
+ * `sessions list --all`, `stats --all` and `audit`, unless --local; the
+ * team-only filters (--user, --host, --project, --until) ask for it. */
+struct team_opts {
+	struct pgstore_filter f;
+	int local;
+	int asked;			/* a team-only filter was given */
+};
+
+/* A team option at argv[*k]: 1 (taken), 0 (not one), -1 (a bad value,
+ * said). */
+static int team_opt(struct team_opts *t, int argc, char **argv, int *k)
+{
+	const char *v;
+
+	if (!strcmp(argv[*k], "--local")) {
+		t->local = 1;
+		return 1;
+	}
+	if (cli_is_opt(argv[*k], "--user") && (v = cli_opt_value("--user", argc, argv, k)))
+		t->f.user = v;
+	else if (cli_is_opt(argv[*k], "--host") && (v = cli_opt_value("--host", argc, argv, k)))
+		t->f.host = v;
+	else if (cli_is_opt(argv[*k], "--project") && (v = cli_opt_value("--project", argc, argv, k)))
+		t->f.project = v;
+	else if (cli_is_opt(argv[*k], "--until") && (v = cli_opt_value("--until", argc, argv, k))) {
+		if (parse_time(v, &t->f.until_ms)) {
+			cli_usage_error("--until takes a date (2026-01-31, 2026-01-31T12:00) or an age (30m, 12h, 7d), not '%s'", v);
+			return -1;
+		}
+	} else
+		return 0;
+	t->asked = 1;
+	return 1;
+}
+
+typedef json_t *team_reader(struct pgstore *, const struct pgstore_filter *, struct strbuf *);
+
+/* The rows from the team's record when it is the one to read (want: the
+ * command reads it by default when configured), else NULL with *failed
+ * 0 (read the local record); a failure is said, *failed set. */
+static json_t *team_read(struct team_opts *t, int want, team_reader *read, int *failed)
+{
+	struct strbuf url = STRBUF_INIT, err = STRBUF_INIT;
+	struct pgstore pg;
+	json_t *rows = NULL;
+
+	*failed = 0;
+	if (t->local)
+		goto out;
+	if (!cli_team_url(&url)) {
+		if (t->asked) {
+			cli_error("--user, --host, --project and --until read the team's shared record, and none is configured (store: {url} in ~/.config/archie/config.yaml, or ARCHIE_STORE_URL; docs/team.md)");
+			*failed = 1;
+		}
+		goto out;
+	}
+	if (!want && !t->asked)
+		goto out;
+	if (cli_team_open(&pg, url.buf)) {
+		*failed = 1;
+		goto out;
+	}
+	rows = read(&pg, &t->f, &err);
+	if (!rows) {
+		cli_error("%s", err.buf);
+		*failed = 1;
+	}
+	pgstore_close(&pg);
+out:
+	strbuf_release(&url);
+	strbuf_release(&err);
+	return rows;
+}
+
 static const char *jstr(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
@@ -116,13 +194,19 @@ static const char *jstr(json_t *o, const char *k)
 static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char **argv)
 {
 	struct strbuf project = STRBUF_INIT;
-	int all = 0, limit = 20, i;
+	struct team_opts t;
+	int all = 0, limit = 20, i, failed, taken;
 	json_t *list, *s;
 	size_t k;
 
+	memset(&t, 0, sizeof(t));
 	for (i = 2; i < argc; i++) {
 		const char *v;
 
+		if ((taken = team_opt(&t, argc, argv, &i)) < 0)
+			return CLI_EXIT_USAGE;
+		if (taken)
+			continue;
 		if (!strcmp(argv[i], "--all"))
 			all = 1;
 		else if (cli_is_opt(argv[i], "--limit") && (v = cli_opt_value("--limit", argc, argv, &i))) {
@@ -133,12 +217,25 @@ static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char *
 				return cli_usage_error("--limit takes a number of sessions, not '%s'", v);
 			limit = (int)n;
 		} else
-			return cli_usage_error("sessions list takes --all and --limit N, not '%s'", argv[i]);
+			return cli_usage_error("sessions list takes --all, --limit N, --local, --user, --host, --project and --until, not '%s'", argv[i]);
 	}
 	if (!all)
 		this_project(&project);
+	t.f.limit = limit;
+	t.f.children = all;
+	if (!all && !t.f.project && t.asked)
+		t.f.project = project.buf;
+	/* the team's sessions with --all when a shared record is set */
+	list = team_read(&t, all, pgstore_sessions, &failed);
+	if (failed) {
+		strbuf_release(&project);
+		return CLI_EXIT_FAILURE;
+	}
+	if (list)
+		all = 1;
 	/* a subagent's session is its parent's work: listed with --all */
-	list = store_sessions(st, all ? NULL : project.buf, limit, all);
+	else
+		list = store_sessions(st, all ? NULL : project.buf, limit, all);
 	if (ctx->json) {
 		cli_print_json(list);
 		strbuf_release(&project);
@@ -160,7 +257,9 @@ static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char *
 		else if (json_is_string(json_object_get(s, "parent")))
 			printf("  (a subagent of %.8s)", jstr(s, "parent"));
 		putchar('\n');
-		if (all)
+		if (all && json_object_get(s, "user"))
+			printf("    %s@%s  %s\n", jstr(s, "user"), jstr(s, "host"), jstr(s, "project"));
+		else if (all)
 			printf("    %s\n", jstr(s, "project"));
 	}
 	json_decref(list);
@@ -454,7 +553,8 @@ static int cmd_sessions_exec(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_usage sessions_usage[] = {
-	{ "sessions list [--all] [--limit N]", "the recorded sessions of this project (--all: of every project)" },
+	{ "sessions list [--all] [--limit N] [--local] [--user U] [--host H] [--project P] [--until T]",
+	  "the recorded sessions of this project (--all: of every project; with a shared record, the team's)" },
 	{ "sessions show ID", "a session's messages and audit trail" },
 	{ "sessions export ID [--format jsonl|markdown]", "a session, whole, to standard output" },
 	{ "sessions prune --before DATE", "delete the sessions last active before DATE (nothing else ever deletes them)" },
@@ -464,6 +564,11 @@ static const struct cmd_usage sessions_usage[] = {
 static const struct cmd_option sessions_options[] = {
 	{ "--all", "list: the sessions of every project, subagents' too" },
 	{ "--limit N", "list: at most N sessions" },
+	{ "--local", "this machine's record, not the team's shared one" },
+	{ "--user USER", "the team's record: one user's sessions" },
+	{ "--host HOST", "the team's record: one machine's sessions" },
+	{ "--project DIR", "the team's record: one project's sessions" },
+	{ "--until TIME", "the team's record: before TIME" },
 	{ "--format FORMAT", "export: jsonl (default) or markdown" },
 	{ "--before DATE", "prune: the sessions last active before DATE" },
 	{ NULL, NULL },
@@ -485,16 +590,22 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store_filter f;
 	struct strbuf id = STRBUF_INIT;
+	struct team_opts t;
 	struct store st;
 	json_t *evs, *ev;
 	const char *session = NULL;
 	size_t i;
-	int k;
+	int k, taken, failed;
 
 	memset(&f, 0, sizeof(f));
+	memset(&t, 0, sizeof(t));
 	for (k = 1; k < argc; k++) {
 		const char *v = NULL;
 
+		if ((taken = team_opt(&t, argc, argv, &k)) < 0)
+			return CLI_EXIT_USAGE;
+		if (taken)
+			continue;
 		if (cli_is_opt(argv[k], "--session") && (v = cli_opt_value("--session", argc, argv, &k))) {
 			session = v;
 		} else if (cli_is_opt(argv[k], "--since") && (v = cli_opt_value("--since", argc, argv, &k))) {
@@ -513,26 +624,42 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 				return cli_usage_error("--kind must be tool, model, route, delegate, hook, compaction, background or mcp, not '%s'", v);
 			f.kind = v;
 		} else {
-			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook|compaction|background|mcp] [--json]");
+			return cli_usage_error("usage: archie audit [--session ID] [--since TIME] [--until TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook|compaction|background|mcp] [--user U] [--host H] [--project P] [--local] [--json]");
 		}
 	}
-	if (open_store(ctx, &st))
+	t.f.session = session;
+	t.f.since_ms = f.since_ms;
+	t.f.tool = f.tool;
+	t.f.verdict = f.verdict;
+	t.f.kind = f.kind;
+	/* the team's trail when a shared record is set */
+	evs = team_read(&t, 1, pgstore_events, &failed);
+	if (failed)
 		return CLI_EXIT_FAILURE;
-	if (session) {
+	if (open_store(ctx, &st)) {
+		json_decref(evs);
+		return CLI_EXIT_FAILURE;
+	}
+	if (session && !evs) {
 		if (find(&st, session, &id)) {
 			store_close(&st);
 			return CLI_EXIT_FAILURE;
 		}
 		f.session = id.buf;
 	}
-	evs = store_events(&st, &f);
+	if (!evs)
+		evs = store_events(&st, &f);
 	if (ctx->json) {
 		cli_print_json(evs);
 	} else {
 		json_array_foreach(evs, i, ev) {
-			char when[32];
+			char when[320];
 
 			fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
+			/* the team's trail: whose and where */
+			if (json_object_get(ev, "user"))
+				snprintf(when + strlen(when), sizeof(when) - strlen(when), " %.120s@%.120s",
+					 jstr(ev, "user"), jstr(ev, "host"));
 			if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate") ||
 			    !strcmp(jstr(ev, "kind"), "hook")) {
 				printf("%s %.8s %-14s %s: %s -> %s\n", when, jstr(ev, "session"),
@@ -586,8 +713,8 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_usage audit_usage[] = {
-	{ "audit [--session ID] [--since TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind tool|model|route|delegate|hook|compaction|background]",
-	  "the audit trail: every tool call with its verdict and rule, every model request, routing and delegation" },
+	{ "audit [--session ID] [--since TIME] [--until TIME] [--tool NAME] [--verdict allow|ask|deny] [--kind KIND] [--user U] [--host H] [--project P] [--local]",
+	  "the audit trail: every tool call with its verdict and rule, every model request, routing and delegation (with a shared record, the team's)" },
 	{ NULL, NULL },
 };
 
@@ -597,6 +724,11 @@ static const struct cmd_option audit_options[] = {
 	{ "--tool NAME", "the calls of one tool" },
 	{ "--verdict VERDICT", "allow, ask or deny" },
 	{ "--kind KIND", "tool, model, route, delegate, hook, compaction or background" },
+	{ "--local", "this machine's record, not the team's shared one" },
+	{ "--user USER", "the team's record: one user's sessions" },
+	{ "--host HOST", "the team's record: one machine's sessions" },
+	{ "--project DIR", "the team's record: one project's sessions" },
+	{ "--until TIME", "the team's record: before TIME" },
 	{ NULL, NULL },
 };
 
@@ -650,22 +782,42 @@ static void print_group(json_t *g)
 static int cmd_stats_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct strbuf project = STRBUF_INIT;
+	struct team_opts t;
 	struct store st;
 	json_t *s, *g;
 	size_t i;
-	int all = 0, k;
+	int all = 0, k, taken, failed;
 
+	memset(&t, 0, sizeof(t));
 	for (k = 1; k < argc; k++) {
-		if (!strcmp(argv[k], "--all"))
+		if ((taken = team_opt(&t, argc, argv, &k)) < 0)
+			return CLI_EXIT_USAGE;
+		if (taken)
+			continue;
+		const char *v;
+
+		if (!strcmp(argv[k], "--all")) {
 			all = 1;
-		else
-			return cli_usage_error("usage: archie stats [--all] [--json]");
+		} else if (cli_is_opt(argv[k], "--since") && (v = cli_opt_value("--since", argc, argv, &k))) {
+			if (parse_time(v, &t.f.since_ms))
+				return cli_usage_error("--since takes a date (2026-01-31, 2026-01-31T12:00) or an age (30m, 12h, 7d), not '%s'", v);
+			t.asked = 1;
+		} else
+			return cli_usage_error("usage: archie stats [--all] [--local] [--user U] [--host H] [--project P] [--since T] [--until T] [--json]");
 	}
-	if (open_store(ctx, &st))
-		return CLI_EXIT_FAILURE;
 	if (!all)
 		this_project(&project);
-	s = store_stats(&st, all ? NULL : project.buf);
+	if (!all && !t.f.project && t.asked)
+		t.f.project = project.buf;
+	/* the team's totals with --all when a shared record is set */
+	s = team_read(&t, all, pgstore_stats, &failed);
+	if (failed || open_store(ctx, &st)) {
+		json_decref(s);
+		strbuf_release(&project);
+		return CLI_EXIT_FAILURE;
+	}
+	if (!s)
+		s = store_stats(&st, all ? NULL : project.buf);
 	if (ctx->json) {
 		cli_print_json(s);
 	} else {
@@ -678,6 +830,18 @@ static int cmd_stats_exec(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		if (!json_array_size(list))
 			printf("no sessions recorded%s%s\n", all ? "" : " in ", all ? "" : project.buf);
+		list = json_object_get(s, "users");
+		json_array_foreach(list, i, g) {
+			printf("user %s: %lld sessions\n", jstr(g, "user"),
+			       (long long)json_integer_value(json_object_get(g, "sessions")));
+			print_group(g);
+		}
+		list = json_object_get(s, "hosts");
+		json_array_foreach(list, i, g) {
+			printf("host %s: %lld sessions\n", jstr(g, "host"),
+			       (long long)json_integer_value(json_object_get(g, "sessions")));
+			print_group(g);
+		}
 		list = json_object_get(s, "sessions");
 		json_array_foreach(list, i, g) {
 			printf("session %s  %s\n", jstr(g, "id"), jstr(g, "title"));
@@ -691,12 +855,18 @@ static int cmd_stats_exec(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_usage stats_usage[] = {
-	{ "stats [--all]", "totals per session and per project: turns, tool calls by tool, denials, tokens, the prompt cache's hit rate, cost, model latency p50/p95" },
+	{ "stats [--all] [--local] [--user U] [--host H] [--project P] [--since T] [--until T]", "totals per session and per project: turns, tool calls by tool, denials, tokens, the prompt cache's hit rate, cost, model latency p50/p95" },
 	{ NULL, NULL },
 };
 
 static const struct cmd_option stats_options[] = {
 	{ "--all", "every project's sessions, not only this one's" },
+	{ "--since TIME", "the team's record: sessions active since TIME" },
+	{ "--local", "this machine's record, not the team's shared one" },
+	{ "--user USER", "the team's record: one user's sessions" },
+	{ "--host HOST", "the team's record: one machine's sessions" },
+	{ "--project DIR", "the team's record: one project's sessions" },
+	{ "--until TIME", "the team's record: before TIME" },
 	{ NULL, NULL },
 };
 

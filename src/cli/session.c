@@ -5,6 +5,9 @@
  */
 #include "cli/session.h"
 
+#include "store/pgstore.h"
+#include "store/ship.h"
+
 #include "policy/childenv.h"
 
 #include "agent/agent.h"
@@ -266,6 +269,28 @@ static void redact_configured(struct session *s)
 	}
 }
 
+/* The team's record (store: {url}): the shipper copies this machine's
+ * record there in the background; a database that is down stops nothing. */
+static void start_sharing(struct cli_ctx *ctx, struct session *s, const struct loop_ui *ui)
+{
+	const char *url = config_store_url(&s->cfg);
+	struct strbuf err = STRBUF_INIT;
+	struct strvec secrets = STRVEC_INIT;
+	size_t i;
+
+	if (!url || !s->store_ready)
+		return;
+	pgstore_secrets(url, &secrets);
+	for (i = 0; i < secrets.nr; i++)
+		redact_add_value(&s->store.red, secrets.v[i]);
+	strvec_release(&secrets);
+	s->ship = ship_start(ctx->state_dir, url, ui->notice, ui->ud, &err);
+	if (!s->ship)
+		fprintf(stderr, "archie: warning: this session is not shared with the team's record: %s\n",
+			err.buf);
+	strbuf_release(&err);
+}
+
 /* Hooks (the user's commands around tool calls) and MCP servers, which
  * start now, in the background: the prompt does not wait for them; the
  * first request does, a bounded time.  Problems are said once, and what
@@ -380,6 +405,7 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 		o.store = &s->store;
 		redact_configured(s);
 	}
+	start_sharing(ctx, s, ui);
 	start_extensions(ctx, s, ui);
 	o.hooks = &s->hooks;
 	o.skills = &s->skills;
@@ -420,6 +446,10 @@ void session_close(struct session *s)
 	s->bg = NULL;
 	checkpoint_close(s->checkpoints);
 	s->checkpoints = NULL;
+	/* what the session recorded last, shipped if the team's record
+	 * answers within the wait; else the next archie ships it */
+	ship_stop(s->ship, SESSION_SHIP_WAIT_MS);
+	s->ship = NULL;
 	if (s->store_ready)
 		store_close(&s->store);
 	free(s->resume_id);

@@ -25,6 +25,7 @@ struct session {
 	struct config cfg;
 	struct loop *loop;		/* NULL until session_open succeeds */
 	struct store store;
+	struct ship *ship;		/* the shipper to the team's record, or NULL */
 	struct hooks hooks;
 	struct mcp mcp;
 	struct bgshell_set *bg;		/* background shells, stopped at the end */
@@ -45,6 +46,10 @@ struct session {
 	json_t *elicit;			/* --elicit's answers */
 	struct strvec roots;		/* the workspace and the directories that count as it */
 };
+
+/* How long the end of a session waits for its last rows to reach the
+ * team's record (what does not arrive waits in the local outbox). */
+#define SESSION_SHIP_WAIT_MS 3000
 
 /* Set by the SIGINT handlers; the loop, tools and requests watch it. */
 extern volatile sig_atomic_t session_cancel;

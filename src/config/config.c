@@ -106,6 +106,8 @@ void config_release(struct config *cfg)
 	strvec_release(&cfg->instructions);
 	free(cfg->delegation.routing);
 	config_web_search_release(&cfg->web_search);
+	free(cfg->store_url);
+	free(cfg->store_url_source);
 	json_decref(cfg->hooks);
 	json_decref(cfg->shell_env);
 	json_decref(cfg->mcp_servers);
@@ -679,6 +681,8 @@ static int top_key(struct file_ctx *fc, void *obj, const char *key,
 		return config_each_pair(fc, "delegation", k, v, delegation_key, NULL);
 	if (!strcmp(key, "web_search"))
 		return config_web_search(fc, k, v);
+	if (!strcmp(key, "store"))
+		return config_store(fc, k, v);
 	if (!strcmp(key, "hooks") || !strcmp(key, "mcpServers") || !strcmp(key, "mcp_servers") ||
 	    !strcmp(key, "shell_environment")) {
 		json_t **to = !strcmp(key, "hooks") ? &fc->cfg->hooks :

@@ -105,6 +105,9 @@ struct config {
 	struct strvec instructions;
 	struct config_delegation delegation;
 	struct config_web_search web_search;
+	/* the team's shared record (`store: {url}`; the user's config only) */
+	char *store_url;
+	char *store_url_source;
 	int reading_project;		/* while the project's file is read */
 	/* sections other subsystems read, as JSON: [{"file": F, "value": V}] */
 	json_t *hooks;			/* `hooks:` (src/hooks/) */
@@ -123,6 +126,10 @@ struct config_search {
 	const char *home;		/* NULL: $HOME */
 	int no_env;			/* tests: ignore the environment */
 };
+
+/* The shared record's connection string: ARCHIE_STORE_URL, else the
+ * config's store.url, else NULL (no sharing). */
+const char *config_store_url(const struct config *cfg);
 
 void config_init(struct config *cfg);
 void config_release(struct config *cfg);

@@ -37,6 +37,9 @@ typedef int (*pair_fn)(struct file_ctx *fc, void *obj, const char *key,
 int config_each_pair(struct file_ctx *fc, const char *what, struct fy_node *k,
 		     struct fy_node *map, pair_fn fn, void *obj);
 
+/* config_store.c: `store:` (the team's shared record). */
+int config_store(struct file_ctx *fc, struct fy_node *k, struct fy_node *v);
+
 /* config_search.c: `web_search:` (the WebSearch tool's backend). */
 int config_web_search(struct file_ctx *fc, struct fy_node *k, struct fy_node *v);
 void config_web_search_release(struct config_web_search *w);

@@ -3,6 +3,7 @@
  */
 #include "design/pg.h"
 
+#include "core/pq_dl.h"
 #include "core/proc.h"
 
 #include "policy/childenv.h"
@@ -14,12 +15,9 @@
 #include "core/xalloc.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <libpq-fe.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,67 +27,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- libpq, loaded on first use ------------------------------------------------ */
-
-static struct {
-	PGconn *(*connectdb)(const char *);
-	ConnStatusType (*status)(const PGconn *);
-	char *(*error_message)(const PGconn *);
-	PGresult *(*exec)(PGconn *, const char *);
-	ExecStatusType (*result_status)(const PGresult *);
-	char *(*result_error_field)(const PGresult *, int);
-	void (*clear)(PGresult *);
-	void (*finish)(PGconn *);
-	int (*ntuples)(const PGresult *);
-	int (*nfields)(const PGresult *);
-	char *(*getvalue)(const PGresult *, int, int);
-	PGPing (*ping)(const char *);
-	int (*server_version)(const PGconn *);
-	PQnoticeProcessor (*set_notice_processor)(PGconn *, PQnoticeProcessor, void *);
-} pq;
-
-static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
-static char pq_error[512];
-
-static void pq_load(void)
-{
-	void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-
-	if (!h) {
-		snprintf(pq_error, sizeof(pq_error), "%s", dlerror());
-		return;
-	}
-#define LOAD(f, name)                                                              \
-	do {                                                                       \
-		*(void **)&pq.f = dlsym(h, name);                                  \
-		if (!pq.f && !pq_error[0])                                         \
-			snprintf(pq_error, sizeof(pq_error), "libpq has no %s", name); \
-	} while (0)
-	LOAD(connectdb, "PQconnectdb");
-	LOAD(status, "PQstatus");
-	LOAD(error_message, "PQerrorMessage");
-	LOAD(exec, "PQexec");
-	LOAD(result_status, "PQresultStatus");
-	LOAD(result_error_field, "PQresultErrorField");
-	LOAD(clear, "PQclear");
-	LOAD(finish, "PQfinish");
-	LOAD(ntuples, "PQntuples");
-	LOAD(nfields, "PQnfields");
-	LOAD(getvalue, "PQgetvalue");
-	LOAD(ping, "PQping");
-	LOAD(server_version, "PQserverVersion");
-	LOAD(set_notice_processor, "PQsetNoticeProcessor");
-#undef LOAD
-}
-
-static int pq_ready(struct strbuf *err)
-{
-	pthread_once(&pq_once, pq_load);
-	if (pq_error[0])
-		return strbuf_seterr(err, "cannot load libpq (%s); install libpq5", pq_error);
-	return 0;
-}
 
 /* ---- finding PostgreSQL ------------------------------------------------------------- */
 
@@ -411,7 +348,7 @@ int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err)
 	long t0;
 
 	memset(c, 0, sizeof(*c));
-	if (pq_ready(err))
+	if (pq_dl_load(err))
 		return -1;
 	if (find_bindir(bindir, bin, sizeof(bin)))
 		return strbuf_seterr(err, "no PostgreSQL server programs (initdb, postgres) were found; install Debian's postgresql package, or set ARCHIE_PG_BINDIR");
@@ -479,7 +416,7 @@ int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err)
 	}
 	snprintf(conninfo, sizeof(conninfo), "host=%s dbname=postgres user=archie connect_timeout=5",
 		 c->dir);
-	for (t0 = clock_ms(); pq.ping(conninfo) != PQPING_OK; ) {
+	for (t0 = clock_ms(); PQping(conninfo) != PQPING_OK; ) {
 		struct timespec ts = { 0, 20 * 1000000L };
 
 		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
@@ -495,16 +432,16 @@ int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err)
 		}
 		nanosleep(&ts, NULL);
 	}
-	c->conn = pq.connectdb(conninfo);
-	if (pq.status(c->conn) != CONNECTION_OK) {
+	c->conn = PQconnectdb(conninfo);
+	if (PQstatus(c->conn) != CONNECTION_OK) {
 		strbuf_seterr(err, "cannot connect to the throwaway PostgreSQL: %s",
-			      pq.error_message(c->conn));
+			      PQerrorMessage(c->conn));
 		goto fail;
 	}
 	/* NOTICEs go to the report, not to stderr as libpq would print them */
-	pq.set_notice_processor(c->conn, keep_notice, c);
+	PQsetNoticeProcessor(c->conn, keep_notice, c);
 	{
-		int v = pq.server_version(c->conn);
+		int v = PQserverVersion(c->conn);
 
 		snprintf(c->version, sizeof(c->version), "%d.%d", v / 10000, v % 10000);
 	}
@@ -526,7 +463,7 @@ void pg_stop(struct pg_cluster *c)
 	c->notices = NULL;
 	c->notices_nr = c->notices_alloc = 0;
 	if (c->conn) {
-		pq.finish(c->conn);
+		PQfinish(c->conn);
 		c->conn = NULL;
 	}
 	if (c->pid > 0) {
@@ -554,31 +491,31 @@ void pg_stop(struct pg_cluster *c)
 
 void pg_exec(struct pg_cluster *c, const char *sql, struct pg_result *out)
 {
-	PGresult *res = pq.exec(c->conn, sql);
-	ExecStatusType st = pq.result_status(res);
+	PGresult *res = PQexec(c->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
 	int r, k;
 
 	memset(out, 0, sizeof(*out));
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) {
 		out->ok = 1;
 		if (st == PGRES_TUPLES_OK) {
-			out->nrows = pq.ntuples(res);
-			out->ncols = pq.nfields(res);
+			out->nrows = PQntuples(res);
+			out->ncols = PQnfields(res);
 			out->rows = xcalloc((size_t)out->nrows + 1, sizeof(*out->rows));
 			for (r = 0; r < out->nrows; r++) {
 				out->rows[r] = xcalloc((size_t)out->ncols + 1, sizeof(**out->rows));
 				for (k = 0; k < out->ncols; k++)
-					out->rows[r][k] = xstrdup(pq.getvalue(res, r, k));
+					out->rows[r][k] = xstrdup(PQgetvalue(res, r, k));
 			}
 		}
 	} else {
-		const char *m = res ? pq.result_error_field(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-		const char *d = res ? pq.result_error_field(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-		const char *h = res ? pq.result_error_field(res, PG_DIAG_MESSAGE_HINT) : NULL;
-		const char *p = res ? pq.result_error_field(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+		const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		const char *d = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+		const char *h = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+		const char *p = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
 		struct strbuf det = STRBUF_INIT;
 
-		out->error = xstrdup(m ? m : pq.error_message(c->conn));
+		out->error = xstrdup(m ? m : PQerrorMessage(c->conn));
 		out->error[strcspn(out->error, "\n")] = 0;
 		if (d)
 			strbuf_addf(&det, "%s", d);
@@ -589,7 +526,7 @@ void pg_exec(struct pg_cluster *c, const char *sql, struct pg_result *out)
 		out->position = p ? (int)strtol(p, NULL, 10) : 0;
 	}
 	if (res)
-		pq.clear(res);
+		PQclear(res);
 }
 
 void pg_result_release(struct pg_result *r)

@@ -11,7 +11,7 @@
  * (PostgreSQL refuses to run as root) the cluster runs as the `postgres`
  * user, else `nobody`.
  *
- * libpq is loaded on first use (dlopen of libpq.so.5), like libcurl, so
+ * libpq is loaded on first use (core/pq_dl.h), like libcurl, so
  * archie's start-up does not pay for it.
  *
  * Ownership: a pg_cluster owns its processes, directory and connection.

@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,36 @@ static const char *const migrations[] = {
 	"  before TEXT NOT NULL, after TEXT NOT NULL, before_mode INTEGER,"
 	"  undone INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX checkpoints_session ON checkpoints(session, prompt);",
+	/* 4 -> 5: the shared record (store/ship.c): who ran a session and
+	 * where, and the outbox.  Once sharing is on (a row in ship_on),
+	 * triggers note every written row in the outbox, in the same
+	 * transaction as the write, so nothing recorded can miss being
+	 * shipped; the shipper removes what the team's database has.
+	 * AUTOINCREMENT: an outbox id is never reused, so removing a shipped
+	 * range can never remove a row written after it was read. */
+	"ALTER TABLE sessions ADD COLUMN username TEXT;"
+	"ALTER TABLE sessions ADD COLUMN host TEXT;"
+	"CREATE TABLE ship_on (one INTEGER PRIMARY KEY CHECK (one = 1));"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  tbl TEXT NOT NULL,"			/* s(essions), m(essages), e(vents) */
+	"  session TEXT NOT NULL,"
+	"  key INTEGER);"			/* m: the seq; e: the event's id */
+	"CREATE TRIGGER outbox_session_new AFTER INSERT ON sessions"
+	"  WHEN EXISTS (SELECT 1 FROM ship_on)"
+	"  BEGIN INSERT INTO outbox (tbl, session) VALUES ('s', NEW.id); END;"
+	"CREATE TRIGGER outbox_session_update AFTER UPDATE ON sessions"
+	"  WHEN EXISTS (SELECT 1 FROM ship_on)"
+	"  BEGIN INSERT INTO outbox (tbl, session) VALUES ('s', NEW.id); END;"
+	"CREATE TRIGGER outbox_message_new AFTER INSERT ON messages"
+	"  WHEN EXISTS (SELECT 1 FROM ship_on)"
+	"  BEGIN INSERT INTO outbox (tbl, session, key) VALUES ('m', NEW.session, NEW.seq); END;"
+	"CREATE TRIGGER outbox_message_gone AFTER DELETE ON messages"
+	"  WHEN EXISTS (SELECT 1 FROM ship_on)"
+	"  BEGIN INSERT INTO outbox (tbl, session, key) VALUES ('m', OLD.session, OLD.seq); END;"
+	"CREATE TRIGGER outbox_event_new AFTER INSERT ON events"
+	"  WHEN EXISTS (SELECT 1 FROM ship_on)"
+	"  BEGIN INSERT INTO outbox (tbl, session, key) VALUES ('e', NEW.session, NEW.id); END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -433,17 +465,35 @@ static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
 	return write_ok(st);
 }
 
+/* The user a session runs as (the account's name: $USER can say
+ * anything) and the machine's name, for the team's record. */
+static void who_and_where(char *user, size_t un, char *host, size_t hn)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (!getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) && res)
+		snprintf(user, un, "%s", pw.pw_name);
+	else
+		snprintf(user, un, "uid%u", (unsigned)getuid());
+	if (gethostname(host, hn))
+		snprintf(host, hn, "unknown");
+	host[hn - 1] = '\0';
+}
+
 int store_session_begin(struct store *st, const struct store_session *ss)
 {
+	char user[256], host[256];
 	sqlite3_stmt *s;
 	long long now = clock_wall_ms();
 
 	if (!st->db)
 		return -1;
 	s = store_prepare(st, "INSERT OR IGNORE INTO sessions (id, project, cwd, agent, provider, model,"
-			" parent, title, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)");
+			" parent, title, created, updated, username, host) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (!s)
 		return write_failed(st, "the session");
+	who_and_where(user, sizeof(user), host, sizeof(host));
 	sqlite3_bind_text(s, 1, ss->id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, ss->project, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, ss->cwd, -1, SQLITE_TRANSIENT);
@@ -454,6 +504,8 @@ int store_session_begin(struct store *st, const struct store_session *ss)
 	bind_redacted(st, s, 8, ss->title);
 	sqlite3_bind_int64(s, 9, now);
 	sqlite3_bind_int64(s, 10, now);
+	sqlite3_bind_text(s, 11, user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 12, host, -1, SQLITE_TRANSIENT);
 	return step_done(st, s, "the session");
 }
 

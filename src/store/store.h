@@ -37,7 +37,7 @@
 struct conv;
 struct conv_msg;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store {
 	void *db;			/* sqlite3 * */

@@ -18,6 +18,10 @@ int store_exec(sqlite3 *db, const char *sql, struct strbuf *err);
  * columns parsed); the statement is finalized. */
 json_t *store_rows_json(sqlite3_stmt *s);
 
+/* The current row as an object, columns by name (NULL ones left out);
+ * parse: JSON columns (content, detail, arguments) parsed, else text. */
+json_t *store_row_json(sqlite3_stmt *s, int parse);
+
 /* A statement on the store's connection, or NULL (finalize it). */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 

@@ -19,8 +19,7 @@ static int json_column(const char *name)
 	return !strcmp(name, "content") || !strcmp(name, "detail") || !strcmp(name, "arguments");
 }
 
-/* The current row as an object (NULL columns left out). */
-static json_t *row_json(sqlite3_stmt *s)
+json_t *store_row_json(sqlite3_stmt *s, int parse)
 {
 	json_t *o = json_object();
 	int i, n = sqlite3_column_count(s);
@@ -40,7 +39,7 @@ static json_t *row_json(sqlite3_stmt *s)
 			const char *t = (const char *)sqlite3_column_text(s, i);
 			json_error_t jerr;
 
-			if (json_column(name))
+			if (parse && json_column(name))
 				v = json_loads(t, JSON_DECODE_ANY, &jerr);
 			if (!v)
 				v = json_string(t);
@@ -61,7 +60,7 @@ json_t *store_rows_json(sqlite3_stmt *s)
 	json_t *a = json_array();
 
 	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(a, row_json(s));
+		json_array_append_new(a, store_row_json(s, 1));
 	sqlite3_finalize(s);
 	return a;
 }
@@ -127,7 +126,7 @@ json_t *store_session_row(struct store *st, const char *id)
 	if (!st->db || !(s = store_prepare(st, "SELECT * FROM sessions WHERE id = ?")))
 		return NULL;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	o = sqlite3_step(s) == SQLITE_ROW ? row_json(s) : NULL;
+	o = sqlite3_step(s) == SQLITE_ROW ? store_row_json(s, 1) : NULL;
 	sqlite3_finalize(s);
 	return o;
 }
@@ -250,7 +249,7 @@ static json_t *group_stats(struct store *st, const char *col, const char *key)
 		sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			json_decref(o);
-			o = row_json(s);
+			o = store_row_json(s, 1);
 		}
 		sqlite3_finalize(s);
 	}

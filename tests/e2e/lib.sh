@@ -18,7 +18,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 T_N=0
 T_FAIL=0
 T_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/archie-e2e-XXXXXX")
-trap 'fakellm_stop; rm -rf "$T_ROOT"' EXIT
+trap 'fakellm_stop; pg_down; rm -rf "$T_ROOT"' EXIT
 export HOME="$T_ROOT/home"
 export XDG_CONFIG_HOME="$HOME/.config"
 export XDG_STATE_HOME="$HOME/.local/state"
@@ -106,3 +106,38 @@ finish() {
 	[ "$T_FAIL" -eq 0 ]
 	exit $?
 }
+
+# A PostgreSQL server of the test's own, on a Unix socket only (the
+# shared-record tests).  As root it runs as the postgres user, which the
+# server requires.
+#   pg_up        initdb + start; sets PG_DIR, PG_URL (superuser postgres)
+#   pg_start / pg_stop   start and stop it (data kept)
+#   pg_sql SQL   runs SQL as postgres; prints unaligned rows
+PG_DIR=""
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+pg_as() {
+	if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+pg_up() {
+	PG_BIN=$(pg_bin)
+	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/archie-pg-XXXXXX")
+	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+	pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync >"$PG_DIR/initdb.log" 2>&1 || {
+		cat "$PG_DIR/initdb.log" >&2
+		return 1
+	}
+	pg_start
+	PG_URL="postgresql:///postgres?host=$PG_DIR&user=postgres"
+}
+pg_start() {
+	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+		-o "-k $PG_DIR -c listen_addresses= -c fsync=off" start >/dev/null
+}
+pg_stop() { pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; }
+pg_down() {
+	[ -n "$PG_DIR" ] || return 0
+	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
+	rm -rf "$PG_DIR"
+	PG_DIR=""
+}
+pg_sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" -U postgres -d postgres -c "$1"; }
