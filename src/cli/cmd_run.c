@@ -14,6 +14,7 @@
 #include "cli/show.h"
 #include "cli/report.h"
 #include "cli/session.h"
+#include "cli/streamjson.h"
 #include "core/clock.h"
 
 #include "agent/agent.h"
@@ -32,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define OUTPUT_VERSION 1
 #define STDIN_PROMPT_MAX ((size_t)10 << 20)
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_STREAM };
@@ -48,40 +48,6 @@ struct run_ui {
 };
 
 
-static void emit_line(json_t *o)
-{
-	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-	if (s) {
-		fputs(s, stdout);
-		fputc('\n', stdout);
-		fflush(stdout);
-		free(s);
-	}
-	json_decref(o);
-}
-
-/* stream-json's first line, once the session is recorded (so an id that
- * was printed always resumes, even after kill -9). */
-static void ui_started(void *ud, const char *session_id)
-{
-	struct run_ui *u = ud;
-	struct session *s = u->s;
-	json_t *tools;
-	size_t i;
-
-	if (u->fmt != OUT_STREAM || !s)
-		return;
-	tools = json_array();
-	for (i = 0; i < loop_tools_nr(s->loop); i++)
-		json_array_append_new(tools, json_string(loop_tool_name(s->loop, i)));
-	emit_line(json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o}",
-		"type", "init", "subtype", "session", "version", OUTPUT_VERSION,
-		"session_id", session_id, "agent", loop_agent(s->loop)->name,
-		"provider", loop_provider_name(s->loop), "model", loop_model_id(s->loop),
-		"cwd", s->cwd, "tools", tools));
-}
-
 static void ui_text(void *ud, const char *s, size_t n)
 {
 	struct run_ui *u = ud;
@@ -95,8 +61,6 @@ static void ui_text(void *ud, const char *s, size_t n)
 		fwrite(s, 1, n, stdout);
 		fflush(stdout);
 		u->text_open = s[n - 1] != '\n';
-	} else if (u->fmt == OUT_STREAM) {
-		emit_line(json_pack("{s:s, s:s%}", "type", "text", "text", s, n));
 	}
 }
 
@@ -109,20 +73,13 @@ static void ui_discard(void *ud, size_t n)
 			fputc('\n', stdout);
 		u->text_open = 0;
 		fprintf(stderr, "archie: the %zu characters above were cut off and are discarded; the answer is asked for again\n", n);
-	} else if (u->fmt == OUT_STREAM) {
-		emit_line(json_pack("{s:s, s:I}", "type", "discard", "chars", (json_int_t)n));
 	}
 }
 
 static void ui_retry(void *ud, int attempt, long wait_ms, const char *reason)
 {
-	struct run_ui *u = ud;
-
-	if (u->fmt == OUT_STREAM)
-		emit_line(json_pack("{s:s, s:i, s:I, s:s}", "type", "retry", "attempt",
-				    attempt, "wait_ms", (json_int_t)wait_ms, "reason", reason));
-	else
-		fprintf(stderr, "archie: %s; retrying in %.1f s (attempt %d)\n", reason,
+	(void)ud;
+	fprintf(stderr, "archie: %s; retrying in %.1f s (attempt %d)\n", reason,
 			(double)wait_ms / 1000, attempt + 1);
 }
 
@@ -130,13 +87,8 @@ static void ui_tool_start(void *ud, const char *id, const char *name, const char
 {
 	struct run_ui *u = ud;
 
-	if (u->fmt == OUT_STREAM) {
-		json_error_t jerr;
-		json_t *in = json_loads(args, 0, &jerr);
-
-		emit_line(json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use", "id", id,
-				    "name", name, "input", in ? in : json_string(args)));
-	} else if (u->fmt == OUT_TEXT) {
+	(void)id;
+	if (u->fmt == OUT_TEXT) {
 		struct strbuf sb = STRBUF_INIT;
 
 		board_summarize_args(args, 120, &sb);
@@ -182,133 +134,38 @@ static void ui_tool_end(void *ud, const char *id, const char *name,
 {
 	struct run_ui *u = ud;
 
-	if (u->fmt == OUT_STREAM) {
-		emit_line(json_pack("{s:s, s:s, s:s, s:b, s:s, s:I}", "type", "tool_result",
-				    "id", id, "name", name, "is_error", is_error,
-				    "content", result, "duration_ms", (json_int_t)ms));
-	} else if (u->fmt == OUT_TEXT) {
+	(void)id;
+	(void)ms;
+	if (u->fmt == OUT_TEXT)
 		text_result(u, name, result, is_error);
-	}
 }
 
-/* stream-json: every call's verdict and the rules behind it, so a harness
- * sees why a call ran or did not. */
-static void ui_verdict(void *ud, const char *id, const char *tool,
-		       const struct policy_decision *d, enum policy_verdict final,
-		       const char *decided_by, const char *reason)
-{
-	struct run_ui *u = ud;
-	json_t *ev;
-
-	if (u->fmt != OUT_STREAM)
-		return;
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "type", "permission",
-		       "id", id, "name", tool, "verdict", policy_verdict_name(final),
-		       "decided_by", decided_by, "policy", policy_decision_json(d));
-	if (reason)
-		json_object_set_new(ev, "reason", json_string(reason));
-	emit_line(ev);
-}
-
-/* Subagents' progress: status lines (text) or subagent events. */
+/* Subagents' progress: status lines on stderr (text). */
 static void ui_child(void *ud, const struct loop_child_event *ev)
 {
 	struct run_ui *u = ud;
-	json_t *o;
 
-	if (u->fmt == OUT_TEXT) {
-		if (u->text_open) {
-			fputc('\n', stdout);
-			fflush(stdout);
-			u->text_open = 0;
-		}
-		board_event(&u->board, ev);
+	if (u->fmt != OUT_TEXT)
 		return;
+	if (u->text_open) {
+		fputc('\n', stdout);
+		fflush(stdout);
+		u->text_open = 0;
 	}
-	if (u->fmt != OUT_STREAM)
-		return;
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "type", "subagent", "event", ev->kind,
-		      "id", ev->id, "agent", ev->agent, "parent_agent", ev->parent_agent,
-		      "depth", ev->depth);
-	if (ev->session)
-		json_object_set_new(o, "session_id", json_string(ev->session));
-	if (!strcmp(ev->kind, "retry") && ev->args)
-		json_object_set_new(o, "reason", json_string(ev->args));
-	if (ev->description && !strcmp(ev->kind, "start"))
-		json_object_set_new(o, "description", json_string(ev->description));
-	if (ev->tool) {
-		json_error_t jerr;
-		json_t *in = ev->args ? json_loads(ev->args, 0, &jerr) : NULL;
-
-		json_object_set_new(o, "tool", json_string(ev->tool));
-		json_object_set_new(o, "input", in ? in : json_string(ev->args ? ev->args : ""));
-	}
-	json_object_set_new(o, "turns", json_integer(ev->turns));
-	json_object_set_new(o, "tool_calls", json_integer(ev->tool_calls));
-	json_object_set_new(o, "usage", json_pack("{s:I, s:I}", "input_tokens",
-		(json_int_t)ev->input_tokens, "output_tokens", (json_int_t)ev->output_tokens));
-	json_object_set_new(o, "cost", json_real(ev->cost));
-	json_object_set_new(o, "elapsed_ms", json_integer(ev->ms));
-	if (ev->outcome)
-		json_object_set_new(o, "outcome", json_string(ev->outcome));
-	if (ev->error)
-		json_object_set_new(o, "error", json_string(ev->error));
-	emit_line(o);
+	board_event(&u->board, ev);
 }
 
 static void ui_notice(void *ud, const char *msg)
 {
-	struct run_ui *u = ud;
-
-	if (u->fmt == OUT_STREAM)
-		emit_line(json_pack("{s:s, s:s}", "type", "notice", "message", msg));
-	else
-		fprintf(stderr, "archie: note: %s\n", msg);
-}
-
-static void ui_reasoning(void *ud, const char *s, size_t n)
-{
-	struct run_ui *u = ud;
-
-	/* text output is the answer alone; stream-json says what it is */
-	if (u->fmt == OUT_STREAM)
-		emit_line(json_pack("{s:s, s:s%}", "type", "reasoning", "text", s, n));
-}
-
-static void ui_compaction(void *ud, const struct loop_compaction *c)
-{
-	struct run_ui *u = ud;
-
-	if (u->fmt == OUT_STREAM)
-		emit_line(json_pack("{s:s, s:I, s:I, s:I, s:s, s:I, s:s}", "type", "compaction",
-				    "before_tokens", (json_int_t)c->before,
-				    "after_tokens", (json_int_t)c->after,
-				    "window", (json_int_t)c->window, "how", c->how,
-				    "stubbed", (json_int_t)c->stubbed, "why", c->why));
-	else
-		fprintf(stderr, "archie: compacted the conversation: about %ld → %ld tokens of %ld (%s)\n",
-			c->before, c->after, c->window,
-			!strcmp(c->how, "summary") ? "summarised" : "old tool results elided");
-}
-
-static json_t *todos_json(const struct todo_list *t)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < t->nr; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "content",
-			t->items[i].content, "status", t->items[i].status));
-	return arr;
+	(void)ud;
+	fprintf(stderr, "archie: note: %s\n", msg);
 }
 
 static void ui_todos(void *ud, const struct todo_list *t)
 {
 	struct run_ui *u = ud;
 
-	if (u->fmt == OUT_STREAM) {
-		emit_line(json_pack("{s:s, s:o}", "type", "todos", "todos", todos_json(t)));
-	} else if (u->fmt == OUT_TEXT) {
+	if (u->fmt == OUT_TEXT) {
 		struct strbuf sb = STRBUF_INIT;
 
 		todo_list_render(t, &sb);
@@ -328,27 +185,36 @@ static void ui_todos(void *ud, const struct todo_list *t)
 	}
 }
 
-static json_t *usage_json(const struct provider_usage *u)
+static void ui_compaction(void *ud, const struct loop_compaction *c)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}",
-			 "input_tokens", (json_int_t)u->input_tokens,
-			 "output_tokens", (json_int_t)u->output_tokens,
-			 "cache_read_tokens", (json_int_t)u->cache_read_tokens,
-			 "cache_write_tokens", (json_int_t)u->cache_write_tokens,
-			 "reasoning_tokens", (json_int_t)u->reasoning_tokens);
+	(void)ud;
+	fprintf(stderr, "archie: compacted the conversation: about %ld → %ld tokens of %ld (%s)\n",
+		c->before, c->after, c->window,
+		!strcmp(c->how, "summary") ? "summarised" : "old tool results elided");
+}
+
+/* stream-json lines on stdout. */
+static void emit_line(void *ud, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	(void)ud;
+	if (s) {
+		fputs(s, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+		free(s);
+	}
+	json_decref(o);
 }
 
 static void ui_turn_end(void *ud, const struct provider_reply *r)
 {
 	struct run_ui *u = ud;
 
+	(void)r;
 	u->text_before |= u->turn_text;
 	u->turn_text = 0;
-	if (u->fmt == OUT_STREAM)
-		emit_line(json_pack("{s:s, s:o, s:f, s:s, s:i, s:I}", "type", "turn",
-				    "usage", usage_json(&r->usage), "cost", r->cost,
-				    "stop_reason", r->stop_reason ? r->stop_reason : "",
-				    "attempts", r->attempts, "latency_ms", (json_int_t)r->total_ms));
 }
 
 /* Text mode's last line when calls were denied: how to allow them. */
@@ -376,35 +242,6 @@ static void denied_summary(const struct loop *l, size_t n)
 	else
 		fprintf(stderr, " by the policy's rules (the lines above say which; 'archie policy explain TOOL ARG' shows how a call is decided)\n");
 	strbuf_release(&rules);
-}
-
-static json_t *result_json(const struct loop *l, enum loop_exit ex, const char *error,
-			   long duration_ms)
-{
-	json_t *den = json_array();
-	struct loop_totals t;
-	const struct loop_denial *d;
-	size_t i, nd;
-
-	loop_totals(l, &t);
-	d = loop_denials(l, &nd);
-	for (i = 0; i < nd; i++)
-		json_array_append_new(den, json_pack("{s:s, s:s, s:s}",
-			"tool", d[i].tool, "arguments", d[i].arguments, "reason", d[i].reason));
-	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:i, s:i, s:o, s:f, s:I, s:o, s:o}",
-		"type", "result", "version", OUTPUT_VERSION,
-		"session_id", loop_session_id(l), "agent", loop_agent(l)->name,
-		"provider", loop_provider_name(l), "model", loop_model_id(l),
-		"result", loop_last_text(l),
-		"exit_reason", loop_exit_name(ex),
-		"is_error", ex == LOOP_PROVIDER_ERROR || ex == LOOP_INTERRUPTED,
-		"error", error ? json_string(error) : json_null(),
-		"turns", t.turns, "tool_calls", t.tool_calls,
-		"usage", usage_json(&t.usage), "cost", t.cost,
-		"duration_ms", (json_int_t)duration_ms,
-		"permission_denials", den,
-		"subagents", json_pack("{s:i, s:o, s:f}", "runs", t.sub_runs,
-				       "usage", usage_json(&t.sub_usage), "cost", t.sub_cost));
 }
 
 /* The session, and what a CI run's options need of it: --report's format
@@ -570,6 +407,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	struct strbuf prompt = STRBUF_INIT_CAP(STDIN_PROMPT_MAX), err = STRBUF_INIT;
 	struct strbuf owned_agent = STRBUF_INIT;
 	struct run_ui u;
+	struct streamjson sj;
 	struct loop_ui ui;
 	struct session s;
 	enum loop_exit ex = LOOP_DONE;
@@ -623,20 +461,23 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	}
 
 	memset(&ui, 0, sizeof(ui));
-	ui.text = ui_text;
-	ui.discard = ui_discard;
-	ui.retry = ui_retry;
-	ui.tool_start = ui_tool_start;
-	ui.verdict = ui_verdict;
-	ui.tool_end = ui_tool_end;
-	ui.todos = ui_todos;
-	ui.turn_end = ui_turn_end;
-	ui.child = ui_child;
-	ui.notice = ui_notice;
-	ui.compaction = ui_compaction;
-	ui.reasoning = ui_reasoning;
-	ui.started = ui_started;
-	ui.ud = &u;
+	memset(&sj, 0, sizeof(sj));
+	if (u.fmt == OUT_STREAM) {
+		sj.emit = emit_line;
+		streamjson_ui(&sj, &ui);
+	} else {
+		ui.text = ui_text;
+		ui.discard = ui_discard;
+		ui.retry = ui_retry;
+		ui.tool_start = ui_tool_start;
+		ui.tool_end = ui_tool_end;
+		ui.todos = ui_todos;
+		ui.turn_end = ui_turn_end;
+		ui.child = ui_child;
+		ui.notice = ui_notice;
+		ui.compaction = ui_compaction;
+		ui.ud = &u;
+	}
 	board_init(&u.board, stderr, isatty(STDERR_FILENO), 0);
 	if (ctx->prompt && ctx->prompt[0] == '/' && !ctx->agent)
 		command_agent(ctx, &owned_agent);
@@ -648,6 +489,7 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	session_catch_sigint();
 
 	u.s = &s;
+	sj.s = &s;
 	strbuf_reset(&err);
 	if (prepare_prompt(ctx, &s, &prompt, &err)) {
 		rc = cli_usage_error("%s", err.buf);
@@ -661,12 +503,12 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 	if (u.fmt == OUT_TEXT) {
 		text_end(&u, &s, ex, &totals, &err);
 	} else {
-		json_t *res = result_json(s.loop, ex, err.len ? err.buf : NULL, clock_ms() - t0);
+		json_t *res = streamjson_result(s.loop, ex, err.len ? err.buf : NULL, clock_ms() - t0);
 
 		if (u.fmt == OUT_JSON)
 			cli_print_json(res);
 		else
-			emit_line(res);
+			emit_line(NULL, res);
 	}
 	fflush(stdout);
 	if (ctx->report && write_report(ctx, &s, ex) && rc == CLI_EXIT_OK)
