@@ -22,7 +22,7 @@ FUZZ_SECONDS ?= 60
 # commands that never touch the network do not pay its start-up cost; nor
 # is libpq (src/core/pq_dl.c: the design checker and the shared record).
 PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp sqlite3 md4c
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libpq)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libpq libmicrohttpd)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
 TEST_LIBS  = $(shell pkg-config --libs cmocka)

@@ -6,8 +6,8 @@ set -eu
 
 pkgs="pkg-config gcc make libc6-dev
 libcurl4-openssl-dev libjansson-dev libfyaml-dev libsqlite3-dev
-libpcre2-dev libedit-dev libseccomp-dev libcmocka-dev libpq-dev libmd4c-dev libssl-dev
-git jq tmux postgresql bubblewrap sqlite3 libgd-dev python3 source-highlight"
+libpcre2-dev libedit-dev libseccomp-dev libcmocka-dev libpq-dev libmd4c-dev libssl-dev libmicrohttpd-dev
+git jq curl tmux postgresql bubblewrap sqlite3 libgd-dev python3 source-highlight"
 
 # Extra packages named on the command line (e.g. tools a target needs).
 pkgs="$pkgs $*"

@@ -33,6 +33,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_sessions_entry,
 	&cmd_audit_entry,
 	&cmd_store_entry,
+	&cmd_serve_entry,
 	&cmd_stats_entry,
 	&cmd_undo_entry,
 	&cmd_checkpoints_entry,

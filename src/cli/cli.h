@@ -13,6 +13,7 @@
 
 #include "core/strvec.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 #define ARCHIE_VERSION_STRING "0.1.0"
@@ -53,6 +54,15 @@ struct cli_ctx {
 	const char *state_dir;		/* --state-dir DIR */
 	const char *resume;		/* --resume ID */
 	int cont;			/* --continue */
+	/* archie serve: a hosted session's directory, which is its
+	 * workspace and project root exactly (NULL: the process's working
+	 * directory and the project around it), its own interruption flag
+	 * (NULL: session_cancel, set by Ctrl-C), and hosted set: what is
+	 * process-wide (the children's environment policy) is the server's,
+	 * configured once */
+	const char *workspace;
+	volatile sig_atomic_t *cancel;
+	int hosted;
 	/* the REPL: asks which model to use when a local server lists
 	 * several and none is chosen (config_choose_fn); NULL: the first */
 	int (*choose_model)(void *ud, const struct config_provider *p, const struct strvec *ids);
@@ -124,6 +134,7 @@ extern const struct cmd_entry cmd_check_design_entry;
 extern const struct cmd_entry cmd_design_entry;
 extern const struct cmd_entry cmd_mcp_entry;
 extern const struct cmd_entry cmd_store_entry;
+extern const struct cmd_entry cmd_serve_entry;
 
 /* The team's shared record (cmd_store.c): its URL from the config or
  * ARCHIE_STORE_URL (1, in url), or 0 when none is set; connecting to it

@@ -100,6 +100,7 @@ static const struct agent *load_agent(struct cli_ctx *ctx, struct session *s,
 
 	memset(&search, 0, sizeof(search));
 	search.extra_dirs = &ctx->agents_dirs;
+	search.cwd = s->cwd;
 	if (agent_registry_load(&s->reg, &search, err))
 		return NULL;
 	if (!ctx->agent && !s->resume_agent && ctx->agent_hint) {
@@ -227,7 +228,7 @@ static int fill_opts(struct cli_ctx *ctx, struct session *s, const struct agent 
 	o->allow = &ctx->allow;
 	o->ask = &ctx->ask;
 	o->deny = &ctx->deny;
-	o->cancel = &session_cancel;
+	o->cancel = ctx->cancel ? ctx->cancel : &session_cancel;
 	o->compact_at = ctx->compact_at;
 	o->thinking = ctx->thinking;
 	o->max_cost = ctx->max_cost;
@@ -302,7 +303,8 @@ static void start_extensions(struct cli_ctx *ctx, struct session *s, const struc
 	struct diag_list dl;
 
 	diag_list_init(&dl);
-	childenv_configure(s->cfg.shell_env, &dl);
+	if (!ctx->hosted)
+		childenv_configure(s->cfg.shell_env, &dl);
 	diag_print(&dl, stderr);
 	diag_list_release(&dl);
 	hooks_load(&s->hooks, &s->cfg, s->root.buf, getenv("HOME"));
@@ -356,9 +358,17 @@ int session_open(struct cli_ctx *ctx, struct session *s, struct loop_ui *ui,
 	skill_set_init(&s->skills);
 	if (open_store(ctx, s, err))
 		return -1;
-	if (!getcwd(s->cwd, sizeof(s->cwd)))
-		return strbuf_seterr(err, "cannot get the working directory: %s", strerror(errno));
-	agent_project_root(s->cwd, &s->root);
+	if (ctx->workspace) {
+		/* a hosted session's workspace is its root, not the
+		 * repository around it: its neighbours are not its to touch */
+		snprintf(s->cwd, sizeof(s->cwd), "%s", ctx->workspace);
+		strbuf_addstr(&s->root, ctx->workspace);
+	} else {
+		if (!getcwd(s->cwd, sizeof(s->cwd)))
+			return strbuf_seterr(err, "cannot get the working directory: %s",
+					     strerror(errno));
+		agent_project_root(s->cwd, &s->root);
+	}
 	/* commands and skills are found while the agents load */
 	started = !pthread_create(&extensions, NULL, load_extensions, s);
 	if (!started)

@@ -444,7 +444,10 @@ static enum policy_verdict subject_default(const struct policy_subject *s,
 		strbuf_addstr(why, "built-in default: reading in the workspace is allowed");
 		return POLICY_ALLOW;
 	case POLICY_SUBJ_WRITE:
-		strbuf_addstr(why, s->outside ? "built-in default: writing outside the workspace asks"
+		/* outside the workspace, accept mode (--yes) does not answer
+		 * for the user: a session's workspace is its reach (Claude
+		 * Code's acceptEdits stops there too) */
+		strbuf_addstr(why, s->outside ? "built-in default: writing outside the workspace asks, even in accept mode"
 					      : "built-in default: writes ask");
 		return POLICY_ASK;
 	case POLICY_SUBJ_HOST:
@@ -519,6 +522,8 @@ enum policy_verdict policy_decide(const struct policy *p, const char *tool,
 				best = s->kind == POLICY_SUBJ_TOOL
 				       ? (int)tool_default(tool, d->nr > 1)
 				       : (int)subject_default(s, &why);
+				if (s->kind == POLICY_SUBJ_WRITE && s->outside)
+					s->pinned = 1;
 				if (s->kind == POLICY_SUBJ_TOOL)
 					strbuf_addf(&why, "built-in default for %s: %s", tool,
 						    policy_verdict_name((enum policy_verdict)best));

@@ -243,6 +243,7 @@ int store_open(struct store *st, const char *dir, struct strbuf *err)
 {
 	struct strbuf d = STRBUF_INIT, e = STRBUF_INIT;
 	sqlite3 *db = NULL;
+	struct stat sb;
 	int fd, rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -254,15 +255,22 @@ int store_open(struct store *st, const char *dir, struct strbuf *err)
 	strbuf_addstr(&d, "/archie.db");
 	st->path = strbuf_detach(&d, NULL);
 	/* create it ourselves so it is 0600 from the start; SQLite gives
-	 * the -wal and -shm files the same mode */
-	fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		strbuf_seterr(err, "cannot open %s: %s", st->path, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600))
+	 * the -wal and -shm files the same mode.  Only when it is missing:
+	 * closing a descriptor drops every POSIX lock this process holds on
+	 * the file, and another connection of ours (a subagent's, the
+	 * shipper's, another hosted session's) may hold SQLite's */
+	if (stat(st->path, &sb)) {
+		fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0) {
+			strbuf_seterr(err, "cannot open %s: %s", st->path, strerror(errno));
+			goto out;
+		}
+		if (fchmod(fd, 0600))
+			log_warn("store", "cannot make %s private: %s", st->path, strerror(errno));
+		close(fd);
+	} else if ((sb.st_mode & 077) && chmod(st->path, 0600)) {
 		log_warn("store", "cannot make %s private: %s", st->path, strerror(errno));
-	close(fd);
+	}
 	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		strbuf_seterr(err, "cannot open the session database %s: %s", st->path,

@@ -8,6 +8,7 @@
 #include "provider/conv.h"
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -476,6 +477,72 @@ static void test_concurrent_processes(void **state)
 	store_close(&st);
 }
 
+/* Whether another process sees a lock on the file (F_GETLK from a child:
+ * a process never conflicts with its own locks). */
+static int locked_for_others(const char *path)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct flock fl;
+		int fd = open(path, O_RDWR);
+
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fd < 0 || fcntl(fd, F_GETLK, &fl))
+			_exit(2);
+		_exit(fl.l_type != F_UNLCK);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) < 2);
+	return WEXITSTATUS(status);
+}
+
+/* Connections of one process (a subagent's, the shipper's, hosted
+ * sessions'): opening another must not drop the locks the first holds
+ * (closing any descriptor of the file would: POSIX locks are the
+ * process's; found as SQLITE_IOERR_SHORT_READ under archie serve), so
+ * all keep writing. */
+static void test_connections_in_one_process(void **state)
+{
+	struct store a, b, c;
+	struct store_event ev;
+	struct strbuf path = STRBUF_INIT;
+	int i;
+
+	(void)state;
+	open_ok(&a, "same");
+	begin(&a, "s-a");
+	strbuf_addf(&path, "%s/same/archie.db", dir);
+	/* a holds a read transaction's lock while others open */
+	assert_int_equal(sqlite3_exec(a.db, "BEGIN; SELECT count(*) FROM sessions", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_true(locked_for_others(path.buf));
+	open_ok(&b, "same");
+	open_ok(&c, "same");
+	assert_true(locked_for_others(path.buf));	/* still a's */
+	assert_int_equal(sqlite3_exec(a.db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	strbuf_release(&path);
+	begin(&b, "s-b");
+	begin(&c, "s-c");
+	for (i = 0; i < 20; i++) {
+		tool_event(&ev, "s-a", "x");
+		assert_int_equal(store_event(&a, &ev), 0);
+		tool_event(&ev, "s-b", "y");
+		assert_int_equal(store_event(&b, &ev), 0);
+	}
+	assert_int_equal(store_turn_end(&a, "s-a"), 0);
+	assert_int_equal(count(&c, "SELECT count(*) FROM sessions"), 3);
+	assert_int_equal(count(&c, "SELECT count(*) FROM events"), 40);
+	integrity_ok(&c);
+	store_close(&c);
+	store_close(&b);
+	store_close(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_find_session),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_concurrent_processes),
+		cmocka_unit_test(test_connections_in_one_process),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
