@@ -145,41 +145,41 @@ static int team_opt(struct team_opts *t, int argc, char **argv, int *k)
 
 typedef json_t *team_reader(struct pgstore *, const struct pgstore_filter *, struct strbuf *);
 
-/* The rows from the team's record when it is the one to read (want: the
- * command reads it by default when configured), else NULL with *failed
- * 0 (read the local record); a failure is said, *failed set. */
-static json_t *team_read(struct team_opts *t, int want, team_reader *read, int *failed)
+/* *rows: the rows from the team's record when it is the one to read
+ * (want: the command reads it by default when configured), else NULL
+ * (read the local record).  0, or -1 after saying why. */
+static int team_read(struct team_opts *t, int want, team_reader *read, json_t **rows)
 {
 	struct strbuf url = STRBUF_INIT, err = STRBUF_INIT;
 	struct pgstore pg;
-	json_t *rows = NULL;
+	int failed = 0;
 
-	*failed = 0;
+	*rows = NULL;
 	if (t->local)
 		goto out;
 	if (!cli_team_url(&url)) {
 		if (t->asked) {
 			cli_error("--user, --host, --project and --until read the team's shared record, and none is configured (store: {url} in ~/.config/archie/config.yaml, or ARCHIE_STORE_URL; docs/team.md)");
-			*failed = 1;
+			failed = 1;
 		}
 		goto out;
 	}
 	if (!want && !t->asked)
 		goto out;
 	if (cli_team_open(&pg, url.buf)) {
-		*failed = 1;
+		failed = 1;
 		goto out;
 	}
-	rows = read(&pg, &t->f, &err);
-	if (!rows) {
+	*rows = read(&pg, &t->f, &err);
+	if (!*rows) {
 		cli_error("%s", err.buf);
-		*failed = 1;
+		failed = 1;
 	}
 	pgstore_close(&pg);
 out:
 	strbuf_release(&url);
 	strbuf_release(&err);
-	return rows;
+	return failed ? -1 : 0;
 }
 
 static const char *jstr(json_t *o, const char *k)
@@ -195,7 +195,7 @@ static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char *
 {
 	struct strbuf project = STRBUF_INIT;
 	struct team_opts t;
-	int all = 0, limit = 20, i, failed, taken;
+	int all = 0, limit = 20, i, taken;
 	json_t *list, *s;
 	size_t k;
 
@@ -226,8 +226,7 @@ static int sessions_list(struct cli_ctx *ctx, struct store *st, int argc, char *
 	if (!all && !t.f.project && t.asked)
 		t.f.project = project.buf;
 	/* the team's sessions with --all when a shared record is set */
-	list = team_read(&t, all, pgstore_sessions, &failed);
-	if (failed) {
+	if (team_read(&t, all, pgstore_sessions, &list)) {
 		strbuf_release(&project);
 		return CLI_EXIT_FAILURE;
 	}
@@ -586,16 +585,77 @@ const struct cmd_entry cmd_sessions_entry = {
 
 /* ---- audit ---------------------------------------------------------------- */
 
+/* The trail as text, a line (or two) per event. */
+static void print_events(json_t *evs)
+{
+	json_t *ev;
+	size_t i;
+
+	json_array_foreach(evs, i, ev) {
+		char when[320];
+
+		fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
+		/* the team's trail: whose and where */
+		if (json_object_get(ev, "user"))
+			snprintf(when + strlen(when), sizeof(when) - strlen(when), " %.120s@%.120s",
+				 jstr(ev, "user"), jstr(ev, "host"));
+		if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate") ||
+		    !strcmp(jstr(ev, "kind"), "hook")) {
+			printf("%s %.8s %-14s %s: %s -> %s\n", when, jstr(ev, "session"),
+			       jstr(ev, "agent"), jstr(ev, "kind"), jstr(ev, "rule"),
+			       jstr(ev, "outcome"));
+		} else if (!strcmp(jstr(ev, "kind"), "mcp")) {
+			printf("%s %.8s %-14s mcp %s %s: %s\n", when, jstr(ev, "session"),
+			       jstr(ev, "agent"), jstr(ev, "tool"), jstr(ev, "outcome"),
+			       jstr(ev, "error"));
+		} else if (!strcmp(jstr(ev, "kind"), "background")) {
+			char *args = json_dumps(json_object_get(ev, "arguments"),
+						JSON_COMPACT | JSON_ENCODE_ANY);
+
+			printf("%s %.8s %-14s background %s %s -> %s", when, jstr(ev, "session"),
+			       jstr(ev, "agent"), jstr(ev, "call_id"), args ? args : "",
+			       jstr(ev, "outcome"));
+			if (json_integer_value(json_object_get(ev, "exit_code")) >= 0 &&
+			    json_object_get(ev, "exit_code"))
+				printf(" (exit code %lld)", (long long)json_integer_value(json_object_get(ev, "exit_code")));
+			printf(" after %lld ms\n", (long long)json_integer_value(json_object_get(ev, "duration_ms")));
+			free(args);
+		} else if (!strcmp(jstr(ev, "kind"), "model")) {
+			printf("%s %.8s %-14s model %s attempt %lld: %s, %lld ms\n", when,
+			       jstr(ev, "session"), jstr(ev, "agent"), jstr(ev, "model"),
+			       (long long)json_integer_value(json_object_get(ev, "attempt")),
+			       jstr(ev, "outcome"),
+			       (long long)json_integer_value(json_object_get(ev, "duration_ms")));
+		} else {
+			char *args = json_dumps(json_object_get(ev, "arguments"),
+						JSON_COMPACT | JSON_ENCODE_ANY);
+
+			printf("%s %.8s %-14s %s %s -> %s", when, jstr(ev, "session"),
+			       jstr(ev, "agent"), jstr(ev, "tool"), args ? args : "",
+			       jstr(ev, "outcome"));
+			/* a call never vetted (malformed, unknown tool) has no verdict */
+			if (*jstr(ev, "verdict"))
+				printf(" (%s by %s)", jstr(ev, "verdict"), jstr(ev, "decided_by"));
+			else if (*jstr(ev, "error"))
+				printf(": %s", jstr(ev, "error"));
+			putchar('\n');
+			if (json_object_get(ev, "rule"))
+				printf("    rule: %s\n", jstr(ev, "rule"));
+			free(args);
+		}
+	}
+}
+
+
 static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store_filter f;
 	struct strbuf id = STRBUF_INIT;
 	struct team_opts t;
 	struct store st;
-	json_t *evs, *ev;
+	json_t *evs;
 	const char *session = NULL;
-	size_t i;
-	int k, taken, failed;
+	int k, taken;
 
 	memset(&f, 0, sizeof(f));
 	memset(&t, 0, sizeof(t));
@@ -633,8 +693,7 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 	t.f.verdict = f.verdict;
 	t.f.kind = f.kind;
 	/* the team's trail when a shared record is set */
-	evs = team_read(&t, 1, pgstore_events, &failed);
-	if (failed)
+	if (team_read(&t, 1, pgstore_events, &evs))
 		return CLI_EXIT_FAILURE;
 	if (open_store(ctx, &st)) {
 		json_decref(evs);
@@ -652,59 +711,7 @@ static int cmd_audit_exec(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		cli_print_json(evs);
 	} else {
-		json_array_foreach(evs, i, ev) {
-			char when[320];
-
-			fmt_time(json_object_get(ev, "ts"), when, sizeof(when));
-			/* the team's trail: whose and where */
-			if (json_object_get(ev, "user"))
-				snprintf(when + strlen(when), sizeof(when) - strlen(when), " %.120s@%.120s",
-					 jstr(ev, "user"), jstr(ev, "host"));
-			if (!strcmp(jstr(ev, "kind"), "route") || !strcmp(jstr(ev, "kind"), "delegate") ||
-			    !strcmp(jstr(ev, "kind"), "hook")) {
-				printf("%s %.8s %-14s %s: %s -> %s\n", when, jstr(ev, "session"),
-				       jstr(ev, "agent"), jstr(ev, "kind"), jstr(ev, "rule"),
-				       jstr(ev, "outcome"));
-			} else if (!strcmp(jstr(ev, "kind"), "mcp")) {
-				printf("%s %.8s %-14s mcp %s %s: %s\n", when, jstr(ev, "session"),
-				       jstr(ev, "agent"), jstr(ev, "tool"), jstr(ev, "outcome"),
-				       jstr(ev, "error"));
-			} else if (!strcmp(jstr(ev, "kind"), "background")) {
-				char *args = json_dumps(json_object_get(ev, "arguments"),
-							JSON_COMPACT | JSON_ENCODE_ANY);
-
-				printf("%s %.8s %-14s background %s %s -> %s", when, jstr(ev, "session"),
-				       jstr(ev, "agent"), jstr(ev, "call_id"), args ? args : "",
-				       jstr(ev, "outcome"));
-				if (json_integer_value(json_object_get(ev, "exit_code")) >= 0 &&
-				    json_object_get(ev, "exit_code"))
-					printf(" (exit code %lld)", (long long)json_integer_value(json_object_get(ev, "exit_code")));
-				printf(" after %lld ms\n", (long long)json_integer_value(json_object_get(ev, "duration_ms")));
-				free(args);
-			} else if (!strcmp(jstr(ev, "kind"), "model")) {
-				printf("%s %.8s %-14s model %s attempt %lld: %s, %lld ms\n", when,
-				       jstr(ev, "session"), jstr(ev, "agent"), jstr(ev, "model"),
-				       (long long)json_integer_value(json_object_get(ev, "attempt")),
-				       jstr(ev, "outcome"),
-				       (long long)json_integer_value(json_object_get(ev, "duration_ms")));
-			} else {
-				char *args = json_dumps(json_object_get(ev, "arguments"),
-							JSON_COMPACT | JSON_ENCODE_ANY);
-
-				printf("%s %.8s %-14s %s %s -> %s", when, jstr(ev, "session"),
-				       jstr(ev, "agent"), jstr(ev, "tool"), args ? args : "",
-				       jstr(ev, "outcome"));
-				/* a call never vetted (malformed, unknown tool) has no verdict */
-				if (*jstr(ev, "verdict"))
-					printf(" (%s by %s)", jstr(ev, "verdict"), jstr(ev, "decided_by"));
-				else if (*jstr(ev, "error"))
-					printf(": %s", jstr(ev, "error"));
-				putchar('\n');
-				if (json_object_get(ev, "rule"))
-					printf("    rule: %s\n", jstr(ev, "rule"));
-				free(args);
-			}
-		}
+		print_events(evs);
 		json_decref(evs);
 	}
 	strbuf_release(&id);
@@ -786,7 +793,7 @@ static int cmd_stats_exec(struct cli_ctx *ctx, int argc, char **argv)
 	struct store st;
 	json_t *s, *g;
 	size_t i;
-	int all = 0, k, taken, failed;
+	int all = 0, k, taken;
 
 	memset(&t, 0, sizeof(t));
 	for (k = 1; k < argc; k++) {
@@ -810,8 +817,7 @@ static int cmd_stats_exec(struct cli_ctx *ctx, int argc, char **argv)
 	if (!all && !t.f.project && t.asked)
 		t.f.project = project.buf;
 	/* the team's totals with --all when a shared record is set */
-	s = team_read(&t, all, pgstore_stats, &failed);
-	if (failed || open_store(ctx, &st)) {
+	if (team_read(&t, all, pgstore_stats, &s) || open_store(ctx, &st)) {
 		json_decref(s);
 		strbuf_release(&project);
 		return CLI_EXIT_FAILURE;

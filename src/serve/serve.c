@@ -249,6 +249,19 @@ static unsigned workspace_ok(struct server *sv, const char *want, char *out, str
 	return 0;
 }
 
+/* A whole non-negative number, or -1. */
+static long long number(const char *v)
+{
+	char *end;
+	long long n;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return *end || errno || n < 0 ? -1 : n;
+}
+
 static const char *jstr(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -346,11 +359,17 @@ static enum MHD_Result audit(struct server *sv, struct MHD_Connection *c)
 	f.kind = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind");
 	f.tool = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "tool");
 	f.verdict = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "verdict");
-	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since")))
-		f.since_ms = atoll(v);
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since")) &&
+	    (f.since_ms = number(v)) < 0)
+		return fail(c, 400, "invalid_request", "since is a time in epoch milliseconds, not '%s'", v);
 	f.limit = 1000;
-	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit")))
-		f.limit = atoi(v) > 0 ? atoi(v) : 1000;
+	if ((v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"))) {
+		long long n = number(v);
+
+		if (n < 1 || n > 100000)
+			return fail(c, 400, "invalid_request", "limit is a number from 1 to 100000, not '%s'", v);
+		f.limit = (int)n;
+	}
 	if (!sv->store_ready)
 		return fail(c, 503, "unavailable", "the session record could not be opened");
 	pthread_mutex_lock(&sv->lock);
@@ -412,7 +431,9 @@ static enum MHD_Result events(struct MHD_Connection *c, struct hosted *h)
 	enum MHD_Result rc;
 
 	e->h = h;		/* the hold passes to the stream */
-	e->after = last ? atoll(last) : after ? atoll(after) : 0;
+	e->after = number(last ? last : after);
+	if (e->after < 0)
+		e->after = 0;	/* from the start: a malformed id loses nothing */
 	strbuf_init(&e->buf, STRBUF_DEFAULT_CAP);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, sse_read, e, sse_free);
 	if (!r) {
@@ -649,13 +670,75 @@ static void on_signal(int sig)
 	}
 }
 
+/* Listens as o says and starts the daemon: NULL with err (or with err
+ * empty: the daemon would not start); *fd the socket (the daemon's once
+ * started), token_file where the token is (TCP). */
+static struct MHD_Daemon *start_daemon(struct server *sv, int *fd, struct strbuf *token_file,
+				       struct strbuf *err)
+{
+	const struct serve_opts *o = sv->o;
+	struct MHD_Daemon *d = NULL;
+	struct sockaddr_in sin;
+
+	if (o->socket) {
+		if ((*fd = listen_unix(o->socket, err)) < 0)
+			return NULL;
+		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+				     0, NULL, NULL, on_request, sv,
+				     MHD_OPTION_LISTEN_SOCKET, *fd,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+				     MHD_OPTION_END);
+	} else {
+		const char *colon = strrchr(o->listen, ':');
+		char host[64];
+		long long port = colon ? number(colon + 1) : -1;
+
+		memset(&sin, 0, sizeof(sin));
+		snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - o->listen) : 0, o->listen);
+		if (port < 0 || port > 65535 ||
+		    (strcmp(host, "localhost") && inet_pton(AF_INET, host, &sin.sin_addr) != 1)) {
+			strbuf_seterr(err, "--listen takes 127.0.0.1:PORT, not '%s'", o->listen);
+			return NULL;
+		}
+		if (!strcmp(host, "localhost"))
+			inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+		if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127) {
+			strbuf_seterr(err, "archie serve listens on the loopback only (127.0.0.1), not %s: a session runs commands, and the network is no place to offer that; reach it from elsewhere through ssh -L",
+				      host);
+			return NULL;
+		}
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		if (o->token_file) {
+			strbuf_addstr(token_file, o->token_file);
+		} else {
+			store_default_dir(o->base->state_dir, token_file);
+			strbuf_addstr(token_file, "/serve-token");
+		}
+		if (load_token(sv, token_file->buf, err))
+			return NULL;
+		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+				     0, NULL, NULL, on_request, sv,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+				     MHD_OPTION_END);
+		if (d) {
+			const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+
+			sv->port = di ? di->port : (uint16_t)port;
+		}
+	}
+	return d;
+}
+
 int serve_run(const struct serve_opts *o, struct strbuf *err)
 {
 	struct server sv;
 	struct MHD_Daemon *d = NULL;
 	struct strbuf token_file = STRBUF_INIT;
 	struct sigaction sa, old_int, old_term;
-	struct sockaddr_in sin;
 	int fd = -1, rc = -1, signals = 0;
 	char b;
 
@@ -681,53 +764,9 @@ int serve_run(const struct serve_opts *o, struct strbuf *err)
 	sigaction(SIGTERM, &sa, &old_term);
 	signals = 1;
 	signal(SIGPIPE, SIG_IGN);
-	if (o->socket) {
-		if ((fd = listen_unix(o->socket, err)) < 0)
-			goto out;
-		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-				     0, NULL, NULL, on_request, &sv,
-				     MHD_OPTION_LISTEN_SOCKET, fd,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-				     MHD_OPTION_END);
-	} else {
-		char host[64];
-		unsigned port;
-
-		if (sscanf(o->listen, "%63[^:]:%u", host, &port) != 2 || port > 65535 ||
-		    (strcmp(host, "localhost") && inet_pton(AF_INET, host, &sin.sin_addr) != 1)) {
-			strbuf_seterr(err, "--listen takes 127.0.0.1:PORT, not '%s'", o->listen);
-			goto out;
-		}
-		if (!strcmp(host, "localhost"))
-			inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-		if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127) {
-			strbuf_seterr(err, "archie serve listens on the loopback only (127.0.0.1), not %s: a session runs commands, and the network is no place to offer that; reach it from elsewhere through ssh -L",
-				      host);
-			goto out;
-		}
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)port);
-		if (o->token_file) {
-			strbuf_addstr(&token_file, o->token_file);
-		} else {
-			store_default_dir(o->base->state_dir, &token_file);
-			strbuf_addstr(&token_file, "/serve-token");
-		}
-		if (load_token(&sv, token_file.buf, err))
-			goto out;
-		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-				     0, NULL, NULL, on_request, &sv,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-				     MHD_OPTION_END);
-		if (d) {
-			const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-
-			sv.port = di ? di->port : (uint16_t)port;
-		}
-	}
+	d = start_daemon(&sv, &fd, &token_file, err);
+	if (!d && err->len)
+		goto out;
 	if (!d) {
 		strbuf_seterr(err, "cannot start the HTTP server on %s (is the port taken?)",
 			      o->socket ? o->socket : o->listen);

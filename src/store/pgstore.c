@@ -269,7 +269,7 @@ static int schema_version(struct pgstore *pg, struct strbuf *err)
 	if (check(pg, PQexec(pg->conn, "SELECT coalesce(max(version), 0) FROM archie.schema_version"),
 		  "cannot read the schema's version", err, &res))
 		return -1;
-	v = atoi(PQgetvalue(res, 0, 0));
+	v = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return v;
 }

@@ -11,6 +11,11 @@
 
 struct strbuf;
 
+/* Brings the schema to STORE_SCHEMA_VERSION (store_schema.c), each step
+ * in a transaction taken with the write lock; refuses a newer one.  0, or
+ * -1 with err. */
+int store_migrate(sqlite3 *db, struct strbuf *err);
+
 /* Runs sql (no rows); 0, or -1 with err. */
 int store_exec(sqlite3 *db, const char *sql, struct strbuf *err);
 
