@@ -199,6 +199,28 @@ wait_result "$R" 1
 check "... with its conversation: the request holds the earlier prompts" \
 	grep -q "write one" "$FAKE_LOG"
 
+# the OpenAPI description: valid, and every operation it names is served
+SPEC="$E2E_DIR/../../docs/serve-openapi.yaml"
+if [ -x "${REDOCLY:-}" ]; then
+	run "$REDOCLY" lint --extends=minimal "$SPEC"
+	expect_rc 0 "docs/serve-openapi.yaml is valid OpenAPI 3.1 (redocly lint)"
+else
+	check "redocly is installed by make test (build/npm)" false
+fi
+ops=$(awk '/^  \/v1/ { p = $1; sub(/:$/, "", p) } /^    (get|post|delete):/ { m = $1; sub(/:$/, "", m); print toupper(m) " " p }' "$SPEC")
+check "the description names the operations ($(printf '%s\n' "$ops" | wc -l))" test "$(printf '%s\n' "$ops" | wc -l)" -ge 10
+unserved=""
+while read -r m p; do
+	path=$(printf '%s' "$p" | sed "s/{id}/$A/; s/{approval}/999/")
+	[ "$m $p" = "DELETE /v1/sessions/{id}" ] && continue
+	[ "$m $p" = "GET /v1/sessions/{id}/events" ] && continue
+	api "$m" "$path" '{}'
+	contains "$out" "no route" && unserved="$unserved $m $p"
+done <<EOF_OPS
+$ops
+EOF_OPS
+check "every operation of the description is a route of the server${unserved:+ (not:$unserved)}" test -z "$unserved"
+
 serve_stop
 check "SIGTERM stops the server cleanly" test "$SERVE_RC" = 0
 check "... and removes its socket" test ! -e "$SOCK"

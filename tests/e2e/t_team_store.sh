@@ -61,6 +61,44 @@ ordered() {
 }
 check "each session's events arrived in the order they happened, each once" ordered
 
+# two archie processes and one archie serve hosting four sessions, all at once
+mkdir -p "$T_ROOT/wss/s1" "$T_ROOT/wss/s2" "$T_ROOT/wss/s3" "$T_ROOT/wss/s4"
+SOCK="$T_ROOT/serve.sock"
+"$ARCHIE" --routing off --max-turns 8 serve --socket "$SOCK" --workspaces "$T_ROOT/wss" >"$T_ROOT/serve.out" 2>"$T_ROOT/serve.err" &
+sp=$!
+for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+sids=""
+for w in s1 s2 s3 s4; do
+	sids="$sids $(curl -s --unix-socket "$SOCK" -X POST http://x/v1/sessions -d "{\"workspace\":\"$w\"}" | jq -r .id)"
+done
+"$ARCHIE" -p "cli one $SECRET" --routing off --max-turns 8 >/dev/null 2>&1 &
+pa=$!
+for id in $sids; do
+	curl -s --unix-socket "$SOCK" -X POST "http://x/v1/sessions/$id/messages" -d "{\"prompt\":\"hosted $SECRET\"}" >/dev/null
+done
+"$ARCHIE" -p "cli two $SECRET" --routing off --max-turns 8 >/dev/null 2>&1 &
+pb=$!
+wait $pa
+wait $pb
+hosted_done() {
+	for id in $sids; do
+		[ "$(curl -s --unix-socket "$SOCK" "http://x/v1/sessions/$id" | jq -r .prompts)" = 1 ] || return 1
+	done
+}
+for _ in $(seq 1 200); do hosted_done && break; sleep 0.05; done
+check "the four hosted sessions ran to their ends" hosted_done
+kill -TERM $sp
+wait $sp
+check "serve stops (exit 0)" test $? = 0
+check "2 + 4 + 2 sessions are in the team's record" \
+	test "$(pg_sql 'SELECT count(*) FROM archie.sessions')" = 8
+check "every event of the eight, once (the hosted sessions' too)" test "$(team_events)" = "$(local_events)"
+check "... in each session's order" ordered
+check "the secret in the hosted prompts never reached the team's record" \
+	test "$(pg_sql "SELECT count(*) FROM archie.messages WHERE content LIKE '%QQQQQQQQ%'")" = 0
+check "the hosted sessions are recorded with their workspaces as projects" \
+	test "$(pg_sql "SELECT count(DISTINCT project) FROM archie.sessions WHERE project LIKE '%/wss/s%'")" = 4
+
 # the server stopped mid-run and restarted (a session of some 4 s)
 fakellm_start '{"responses":[{"repeat":true,"latency_ms":100,"turn":{"tool_calls":[{"id":"c1","name":"LS","arguments":{"path":"."}}],"usage":{"input":100,"output":5}}}]}'
 sed -i "s|base_url: .*}|base_url: \"$FAKE_URL\"}|" "$XDG_CONFIG_HOME/archie/config.yaml"
@@ -107,9 +145,9 @@ check "the killed session is in the team's record" \
 
 # the team's readers
 run "$ARCHIE" sessions list --all --json
-expect_json 'length == 5 and all(.[]; .user != null and .host != null)' "sessions list --all: the team's sessions, with user and host"
+expect_json 'length == 11 and all(.[]; .user != null and .host != null)' "sessions list --all: the team's sessions, with user and host"
 run "$ARCHIE" sessions list --all --local --json
-expect_json 'length == 5 and all(.[]; .user == null)' "--local: this machine's record"
+expect_json 'length == 11 and all(.[]; .user == null)' "--local: this machine's record"
 run "$ARCHIE" audit --kind model --json
 expect_json "length == $(sqlite3 "$DB" "SELECT count(*) FROM events WHERE kind = 'model'")" "audit: the team's trail"
 run "$ARCHIE" audit --user nobody-here --json
@@ -117,7 +155,7 @@ expect_json 'length == 0' "audit --user: filtered by user"
 run "$ARCHIE" audit --host "$(hostname)" --kind model --json
 expect_json 'length > 0 and all(.[]; .kind == "model")' "audit --host: filtered by host"
 run "$ARCHIE" stats --all --json
-expect_json '(.users | length) == 1 and (.hosts | length) == 1 and .projects[0].sessions == 5' "stats --all: totals by project, user and host"
+expect_json '(.users | length) == 1 and (.hosts | length) == 1 and (.projects | map(.sessions) | add) == 11' "stats --all: totals by project, user and host"
 run "$ARCHIE" audit --until 2000-01-01 --json
 expect_json 'length == 0' "audit --until: before a time"
 
@@ -141,7 +179,7 @@ expect_json 'length == 1 and .[0].title == "alice'"'"'s work"' "alice sees only 
 run as_user alice "$ARCHIE" audit --json
 expect_json 'length > 0 and all(.[]; .session == "'"$(pg_sql "SELECT id FROM archie.sessions WHERE owner = 'alice'")"'")' "... and only her own events"
 run as_user carol "$ARCHIE" sessions list --all --json
-expect_json 'length == 7' "an auditor sees every session"
+expect_json 'length == 13' "an auditor sees every session"
 pg_sql "CREATE DATABASE fresh OWNER postgres"
 run env ARCHIE_STORE_URL="postgresql:///fresh?host=$PG_DIR&user=alice" "$ARCHIE" store status
 expect_rc 1 "a role that may not create the schema on an empty database"
