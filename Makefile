@@ -20,7 +20,8 @@ FUZZ_SECONDS ?= 60
 # expanded.
 # libcurl is not linked: src/provider/curl_dl.c loads it on first use, so
 # commands that never touch the network do not pay its start-up cost; nor
-# is libpq (src/core/pq_dl.c: the design checker and the shared record).
+# is libpq (src/core/pq_dl.c: the design checker and the shared record),
+# nor libmicrohttpd (src/serve/mhd_dl.c: archie serve alone).
 PKGS      = jansson libfyaml libpcre2-8 libedit libseccomp sqlite3 md4c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl libpq libmicrohttpd)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -213,7 +214,7 @@ bench:
 	@$(MAKE) --no-print-directory $(B)/archie $(B)/bench/bench_provider \
 		$(B)/bench/bench_agent $(B)/bench/bench_search $(B)/bench/bench_store $(B)/bench/bench_sandbox $(B)/tests/fakellm \
 		$(B)/bench/bench_render $(B)/bench/bench_bgshell $(B)/bench/bench_checkpoint \
-		$(B)/tests/mcpserver
+		$(B)/tests/mcpserver $(B)/bench/bench_pgstore
 	@echo "bench: provider (SSE decode, per-request overhead)"
 	@$(B)/bench/bench_provider ../shared/fixtures $(B)/tests/fakellm
 	@echo "bench: agent (startup, first request, per-turn overhead, memory)"
@@ -240,6 +241,10 @@ bench:
 	@sh bench/bench_design.sh $(B)/archie tests/data/design/valid.md
 	@echo "bench: MCP (time to the first model request with ten stdio servers)"
 	@sh bench/bench_mcp_start.sh $(B)/archie $(B)/tests/fakellm $(B)/tests/mcpserver
+	@echo "bench: the team's record (events per second into PostgreSQL from 8 writers)"
+	@$(B)/bench/bench_pgstore
+	@echo "bench: archie serve (a request's cost; memory per idle session)"
+	@sh bench/bench_serve.sh $(B)/archie $(B)/tests/fakellm
 
 man: $(B)/archie
 	$(B)/archie help --man > docs/archie.1

@@ -404,7 +404,7 @@ int pg_start(struct pg_cluster *c, const char *bindir, struct strbuf *err)
 		char *argv[] = {
 			postgres, "-D", data, "-k", c->dir, "-c", "listen_addresses=",
 			"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off",
-			"-c", "max_connections=5", "-c", "shared_buffers=16MB", NULL,
+			"-c", "max_connections=20", "-c", "shared_buffers=16MB", NULL,
 		};
 
 		c->pid = spawn(argv, log, uid, gid);

@@ -61,44 +61,47 @@ long long ship_queued(struct store *st)
 	return n;
 }
 
-/* The row a statement (one text and maybe one integer parameter) finds,
- * as text columns; NULL when there is none. */
-static json_t *one_row(struct store *st, const char *sql, const char *text, long long num,
-		       int with_num)
-{
-	sqlite3_stmt *s = store_prepare(st, sql);
-	json_t *row = NULL;
+/* The statements a batch reads the local rows with, prepared once a
+ * batch (preparing one per row was most of a batch's time). */
+enum { Q_SESSION, Q_MESSAGE, Q_EVENT, Q_EXISTS, NQ };
 
-	if (!s)
-		return NULL;
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-	if (with_num)
-		sqlite3_bind_int64(s, 2, num);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		row = store_row_json(s, 0);
-	sqlite3_finalize(s);
-	return row;
-}
-
-static int session_exists(struct store *st, const char *id)
-{
-	json_t *r = one_row(st, "SELECT id FROM sessions WHERE id = ?", id, 0, 0);
-
-	json_decref(r);
-	return r != NULL;
-}
+static const char *const batch_sql[NQ] = {
+	"SELECT * FROM sessions WHERE id = ?",
+	"SELECT session, seq, role, content, incomplete, created FROM messages"
+	" WHERE session = ? AND seq = ?",
+	"SELECT * FROM events WHERE session = ? AND id = ?",
+	"SELECT id FROM sessions WHERE id = ?",
+};
 
 struct batch {
 	long long first, last;		/* the outbox ids taken */
 	size_t nr;
 	json_t *sessions, *messages, *gone, *events;
 	json_t *seen;			/* keys already in the batch */
+	sqlite3_stmt *q[NQ];
 };
+
+/* The row query q finds for (text, num), as text columns; NULL. */
+static json_t *one_row(struct batch *b, int q, const char *text, long long num)
+{
+	sqlite3_stmt *s = b->q[q];
+	json_t *row = NULL;
+
+	if (!s)
+		return NULL;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+	if (q == Q_MESSAGE || q == Q_EVENT)
+		sqlite3_bind_int64(s, 2, num);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		row = store_row_json(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return row;
+}
 
 /* Adds outbox row (tbl, session, key) to the batch, as the local record
  * holds it now. */
-static void batch_add(struct store *st, struct batch *b, const char *tbl, const char *session,
-		      long long key)
+static void batch_add(struct batch *b, const char *tbl, const char *session, long long key)
 {
 	char k[512];
 	json_t *row;
@@ -108,22 +111,22 @@ static void batch_add(struct store *st, struct batch *b, const char *tbl, const 
 		return;		/* written twice since the last batch: once is the state */
 	json_object_set_new(b->seen, k, json_true());
 	if (*tbl == 's') {
-		row = one_row(st, "SELECT * FROM sessions WHERE id = ?", session, 0, 0);
+		row = one_row(b, Q_SESSION, session, 0);
 		if (row)
 			json_array_append_new(b->sessions, row);
 	} else if (*tbl == 'm') {
-		row = one_row(st, "SELECT session, seq, role, content, incomplete, created"
-			      " FROM messages WHERE session = ? AND seq = ?", session, key, 1);
+		row = one_row(b, Q_MESSAGE, session, key);
 		if (row) {
 			json_array_append_new(b->messages, row);
-		} else if (session_exists(st, session)) {
+		} else if ((row = one_row(b, Q_EXISTS, session, 0))) {
 			/* truncated to be written again; a pruned session's
 			 * messages stay in the team's record */
+			json_decref(row);
 			row = json_pack("{s:s, s:I}", "session", session, "seq", (json_int_t)key);
 			json_array_append_new(b->gone, row);
 		}
 	} else if (*tbl == 'e') {
-		row = one_row(st, "SELECT * FROM events WHERE session = ? AND id = ?", session, key, 1);
+		row = one_row(b, Q_EVENT, session, key);
 		if (row) {
 			json_object_set(row, "src_id", json_object_get(row, "id"));
 			json_object_del(row, "id");
@@ -136,8 +139,11 @@ static void batch_add(struct store *st, struct batch *b, const char *tbl, const 
 static size_t batch_read(struct store *st, struct batch *b)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT id, tbl, session, key FROM outbox ORDER BY id LIMIT ?");
+	int i;
 
 	memset(b, 0, sizeof(*b));
+	for (i = 0; i < NQ; i++)
+		b->q[i] = store_prepare(st, batch_sql[i]);
 	b->sessions = json_array();
 	b->messages = json_array();
 	b->gone = json_array();
@@ -152,7 +158,7 @@ static size_t batch_read(struct store *st, struct batch *b)
 		if (!b->nr++)
 			b->first = id;
 		b->last = id;
-		batch_add(st, b, (const char *)sqlite3_column_text(s, 1),
+		batch_add(b, (const char *)sqlite3_column_text(s, 1),
 			  (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3));
 	}
 	sqlite3_finalize(s);
@@ -161,6 +167,10 @@ static size_t batch_read(struct store *st, struct batch *b)
 
 static void batch_release(struct batch *b)
 {
+	int i;
+
+	for (i = 0; i < NQ; i++)
+		sqlite3_finalize(b->q[i]);
 	json_decref(b->sessions);
 	json_decref(b->messages);
 	json_decref(b->gone);
