@@ -154,7 +154,7 @@ check: deps
 # read-only calls and walks, MCP servers starting and listing in the
 # background, the REPL's spinner), built with ThreadSanitizer; any race
 # report fails them.
-TSAN_SUITES = test_tools test_registry t_delegate t_mcp t_repl t_commands t_background t_checkpoints
+TSAN_SUITES = test_tools test_registry t_delegate t_mcp t_repl t_commands t_background t_checkpoints t_serve t_team_store
 tsan: deps
 	@$(MAKE) --no-print-directory B=build-tsan OPT="-O1 -g" \
 		SAN="-fsanitize=thread -fno-omit-frame-pointer" test-bins

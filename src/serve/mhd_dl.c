@@ -37,7 +37,6 @@ static void load(void)
 #define LOAD(field, name) *(void **)&mhd_dl.field = sym(h, name)
 	LOAD(start_daemon, "MHD_start_daemon");
 	LOAD(stop_daemon, "MHD_stop_daemon");
-	LOAD(get_daemon_info, "MHD_get_daemon_info");
 	LOAD(create_response_from_buffer, "MHD_create_response_from_buffer");
 	LOAD(create_response_from_callback, "MHD_create_response_from_callback");
 	LOAD(add_response_header, "MHD_add_response_header");

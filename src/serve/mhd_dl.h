@@ -23,7 +23,6 @@ struct mhd_dl {
 	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
 					   MHD_AccessHandlerCallback, void *, ...);
 	void (*stop_daemon)(struct MHD_Daemon *);
-	const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType, ...);
 	struct MHD_Response *(*create_response_from_buffer)(size_t, void *, enum MHD_ResponseMemoryMode);
 	struct MHD_Response *(*create_response_from_callback)(uint64_t, size_t, MHD_ContentReaderCallback,
 							      void *, MHD_ContentReaderFreeCallback);
@@ -42,7 +41,6 @@ int mhd_dl_load(struct strbuf *err);
 #ifndef MHD_DL_IMPLEMENTATION
 #define MHD_start_daemon (*mhd_dl.start_daemon)
 #define MHD_stop_daemon (*mhd_dl.stop_daemon)
-#define MHD_get_daemon_info (*mhd_dl.get_daemon_info)
 #define MHD_create_response_from_buffer (*mhd_dl.create_response_from_buffer)
 #define MHD_create_response_from_callback (*mhd_dl.create_response_from_callback)
 #define MHD_add_response_header (*mhd_dl.add_response_header)

@@ -49,6 +49,7 @@ struct server {
 	size_t nr, alloc;
 	struct store store;		/* for the audit route, read-only use */
 	int store_ready;
+	int stopping;			/* under lock: no new sessions */
 };
 
 struct req {
@@ -148,6 +149,23 @@ static struct hosted *take(struct server *sv, struct hosted *h)
 		}
 	pthread_mutex_unlock(&sv->lock);
 	return NULL;
+}
+
+/* Closes every hosted session (their streams end, so the connection
+ * threads the daemon waits for return). */
+static void close_all(struct server *sv)
+{
+	for (;;) {
+		struct hosted *h = NULL;
+
+		pthread_mutex_lock(&sv->lock);
+		if (sv->nr)
+			h = sv->v[--sv->nr];
+		pthread_mutex_unlock(&sv->lock);
+		if (!h)
+			return;
+		hosted_close(h);
+	}
 }
 
 /* ---- authentication ------------------------------------------------------------ */
@@ -302,8 +320,12 @@ static enum MHD_Result create_session(struct server *sv, struct MHD_Connection *
 		return r;
 	}
 	pthread_mutex_lock(&sv->lock);
-	st = sv->nr >= max;
+	st = sv->stopping ? 2 : sv->nr >= max;
 	pthread_mutex_unlock(&sv->lock);
+	if (st == 2) {
+		json_decref(b);
+		return fail(c, 503, "unavailable", "the server is stopping");
+	}
 	if (st) {
 		json_decref(b);
 		return fail(c, 503, "overloaded", "this server hosts %zu sessions, its limit (--max-sessions); close one first", max);
@@ -622,6 +644,26 @@ static int listen_unix(const char *path, struct strbuf *err)
 	return fd;
 }
 
+/* A listening TCP socket on sin (port 0: any), sin updated to the port
+ * bound; the socket, or -1 with err. */
+static int listen_tcp(struct sockaddr_in *sin, struct strbuf *err)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		return strbuf_seterr(err, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)sin, sizeof(*sin)) || listen(fd, 64) ||
+	    getsockname(fd, (struct sockaddr *)sin, &len)) {
+		strbuf_seterr(err, "cannot listen on 127.0.0.1:%u: %s", ntohs(sin->sin_port),
+			      strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* The token: the file's first line, made (random, 0600) when missing. */
 static int load_token(struct server *sv, const char *file, struct strbuf *err)
 {
@@ -716,19 +758,16 @@ static struct MHD_Daemon *start_daemon(struct server *sv, int *fd, struct strbuf
 			store_default_dir(o->base->state_dir, token_file);
 			strbuf_addstr(token_file, "/serve-token");
 		}
-		if (load_token(sv, token_file->buf, err))
+		if (load_token(sv, token_file->buf, err) || (*fd = listen_tcp(&sin, err)) < 0)
 			return NULL;
+		/* the port is known before any request can read it */
+		sv->port = ntohs(sin.sin_port);
 		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
 				     0, NULL, NULL, on_request, sv,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+				     MHD_OPTION_LISTEN_SOCKET, *fd,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
 				     MHD_OPTION_END);
-		if (d) {
-			const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-
-			sv->port = di ? di->port : (uint16_t)port;
-		}
 	}
 	return d;
 }
@@ -785,21 +824,22 @@ int serve_run(const struct serve_opts *o, struct strbuf *err)
 	fflush(stdout);
 	while (read(stop_pipe[0], &b, 1) < 0 && errno == EINTR)
 		;
+	pthread_mutex_lock(&sv.lock);
 	fprintf(stderr, "archie serve: stopping; closing %zu session%s\n", sv.nr, sv.nr == 1 ? "" : "s");
+	pthread_mutex_unlock(&sv.lock);
 	rc = 0;
 out:
 	/* sessions first: their readers' streams end, so the connection
 	 * threads the daemon waits for return */
-	while (sv.nr) {
-		struct hosted *h = sv.v[sv.nr - 1];
-
-		take(&sv, h);
-		hosted_close(h);
-	}
+	pthread_mutex_lock(&sv.lock);
+	sv.stopping = 1;	/* no new session from here */
+	pthread_mutex_unlock(&sv.lock);
+	close_all(&sv);
 	if (d)
 		MHD_stop_daemon(d);	/* closes the listening socket too */
 	else if (fd >= 0)
 		close(fd);
+	close_all(&sv);		/* one that was being opened as we stopped */
 	if (o->socket && fd >= 0)
 		unlink(o->socket);
 	if (signals) {
