@@ -133,6 +133,27 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* A thread's handles go with the thread (a subagent's, a hosted
+ * session's): the key's destructor runs at its exit. */
+static pthread_key_t handles_key;
+static pthread_once_t handles_once = PTHREAD_ONCE_INIT;
+
+static void handles_free(void *unused)
+{
+	(void)unused;
+	if (thread_multi)
+		curl_multi_cleanup(thread_multi);
+	if (thread_easy)
+		curl_easy_cleanup(thread_easy);
+	thread_multi = NULL;
+	thread_easy = NULL;
+}
+
+static void handles_key_make(void)
+{
+	pthread_key_create(&handles_key, handles_free);
+}
+
 /* This thread's handle, or NULL (err set) when libcurl cannot be loaded. */
 static CURL *easy_handle(struct strbuf *err)
 {
@@ -145,6 +166,9 @@ static CURL *easy_handle(struct strbuf *err)
 			fprintf(stderr, "archie: fatal: cannot initialise libcurl\n");
 			abort();
 		}
+		pthread_once(&handles_once, handles_key_make);
+		/* any non-NULL value: the destructor reads the thread's own */
+		pthread_setspecific(handles_key, &thread_easy);
 	} else {
 		curl_easy_reset(thread_easy);
 	}
