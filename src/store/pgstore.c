@@ -13,6 +13,7 @@
 #include "core/strvec.h"
 #include "core/xalloc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,25 +115,28 @@ static const char setup_tail[] =
 	"GRANT USAGE ON SEQUENCE archie.events_id_seq TO archie_user;\n"
 	"COMMIT;\n";
 
+static char *setup_text;
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+
+static void setup_build(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	strbuf_addstr(&sb, setup_head);
+	for (i = 0; i < NMIGRATIONS; i++)
+		strbuf_addstr(&sb, migrations[i]);
+	strbuf_addf(&sb, "DELETE FROM archie.schema_version;\n"
+			 "INSERT INTO archie.schema_version VALUES (%d);\n", PGSTORE_SCHEMA_VERSION);
+	strbuf_addstr(&sb, setup_tail);
+	setup_text = strbuf_detach(&sb, NULL);
+}
+
 const char *pgstore_setup_sql(void)
 {
-	static char *text;
-	static const char version[] = "DELETE FROM archie.schema_version;\n"
-				      "INSERT INTO archie.schema_version VALUES (%d);\n";
-
-	/* built once; the strings are constants */
-	if (!text) {
-		struct strbuf sb = STRBUF_INIT;
-		int i;
-
-		strbuf_addstr(&sb, setup_head);
-		for (i = 0; i < NMIGRATIONS; i++)
-			strbuf_addstr(&sb, migrations[i]);
-		strbuf_addf(&sb, version, PGSTORE_SCHEMA_VERSION);
-		strbuf_addstr(&sb, setup_tail);
-		text = strbuf_detach(&sb, NULL);
-	}
-	return text;
+	/* built once, from the same migrations archie runs itself */
+	pthread_once(&setup_once, setup_build);
+	return setup_text;
 }
 
 /* ---- connecting ------------------------------------------------------------ */
