@@ -725,12 +725,6 @@ static struct MHD_Daemon *start_daemon(struct server *sv, int *fd, struct strbuf
 	if (o->socket) {
 		if ((*fd = listen_unix(o->socket, err)) < 0)
 			return NULL;
-		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-				     0, NULL, NULL, on_request, sv,
-				     MHD_OPTION_LISTEN_SOCKET, *fd,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-				     MHD_OPTION_END);
 	} else {
 		const char *colon = strrchr(o->listen, ':');
 		char host[64];
@@ -762,13 +756,14 @@ static struct MHD_Daemon *start_daemon(struct server *sv, int *fd, struct strbuf
 			return NULL;
 		/* the port is known before any request can read it */
 		sv->port = ntohs(sin.sin_port);
-		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
-				     0, NULL, NULL, on_request, sv,
-				     MHD_OPTION_LISTEN_SOCKET, *fd,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-				     MHD_OPTION_END);
 	}
+	/* a thread per connection: an event stream may block in its reader */
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+			     0, NULL, NULL, on_request, sv,
+			     MHD_OPTION_LISTEN_SOCKET, *fd,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, sv,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
+			     MHD_OPTION_END);
 	return d;
 }
 

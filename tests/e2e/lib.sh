@@ -141,3 +141,18 @@ pg_down() {
 	PG_DIR=""
 }
 pg_sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_DIR" -U postgres -d postgres -c "$1"; }
+
+# fakellm_config: the user's config.yaml with the fake server as the
+# default model (provider fake, model free), plus any YAML given as $1.
+fakellm_config() {
+	mkdir -p "$XDG_CONFIG_HOME/archie"
+	cat > "$XDG_CONFIG_HOME/archie/config.yaml" <<YAML
+providers:
+  fake: {api: openai, base_url: "$FAKE_URL"}
+models:
+  free: {provider: fake, id: m}
+default_model: free
+${1:-}
+YAML
+	export FAKE_KEY=unused
+}

@@ -6,16 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$XDG_CONFIG_HOME/archie" "$T_ROOT/wss/a" "$T_ROOT/wss/b" "$T_ROOT/wss/c" "$T_ROOT/wss/d" "$T_ROOT/outside"
-export FAKE_KEY=unused
-config() {
-	cat > "$XDG_CONFIG_HOME/archie/config.yaml" <<YAML
-providers:
-  fake: {api: openai, base_url: "$FAKE_URL"}
-models:
-  free: {provider: fake, id: m}
-default_model: free
-YAML
-}
+config() { fakellm_config; }
 SERVE_PID=""
 serve_start() {
 	"$ARCHIE" "$@" >"$T_ROOT/serve.out" 2>"$T_ROOT/serve.err" &

@@ -16,17 +16,8 @@ DB="$XDG_STATE_HOME/archie/archie.db"
 SECRET="sk-ant-api03-$(printf 'Q%.0s' $(seq 1 40))"
 
 fakellm_start '{"responses":[{"repeat":true,"latency_ms":40,"turn":{"tool_calls":[{"id":"c1","name":"LS","arguments":{"path":"."}}],"usage":{"input":100,"output":5}}}]}'
-mkdir -p "$XDG_CONFIG_HOME/archie"
-cat > "$XDG_CONFIG_HOME/archie/config.yaml" <<YAML
-providers:
-  fake: {api: openai, base_url: "$FAKE_URL"}
-models:
-  free: {provider: fake, id: m}
-default_model: free
-store:
-  url: "$PG_URL"
-YAML
-export FAKE_KEY=unused
+fakellm_config "store:
+  url: \"$PG_URL\""
 
 run "$ARCHIE" store status
 expect_rc 0 "store status: the server answers (the schema is created on first use)"
