@@ -5,6 +5,8 @@
  */
 #include "cli/cli.h"
 
+#include "store/pgstore.h"
+
 #include "agent/registry.h"
 #include "config/config.h"
 #include "core/diag.h"
@@ -67,6 +69,18 @@ static int cmd_doctor_exec(struct cli_ctx *ctx, int argc, char **argv)
 		       cfg.web_search.api_key_env && !getenv(cfg.web_search.api_key_env) ? "; but " : "",
 		       cfg.web_search.api_key_env && !getenv(cfg.web_search.api_key_env) ? cfg.web_search.api_key_env : "",
 		       cfg.web_search.api_key_env && !getenv(cfg.web_search.api_key_env) ? " is not set: no WebSearch" : "");
+	if (config_store_url(&cfg)) {
+		struct strbuf where = STRBUF_INIT;
+
+		/* where only: connecting is `archie store status`'s */
+		pgstore_describe(config_store_url(&cfg), &where);
+		printf("shared record: %s (%s; 'archie store status' checks it; docs/team.md)\n", where.buf,
+		       getenv("ARCHIE_STORE_URL") && *getenv("ARCHIE_STORE_URL") ? "ARCHIE_STORE_URL"
+										 : cfg.store_url_source);
+		strbuf_release(&where);
+	} else {
+		printf("shared record: none (this machine's record only; docs/team.md)\n");
+	}
 	{
 		struct strbuf git = STRBUF_INIT;
 

@@ -23,6 +23,8 @@ run "$ARCHIE" store status
 expect_rc 0 "store status: the server answers (the schema is created on first use)"
 expect_out "0 rows wait" "... and nothing waits"
 check "the schema is there, version 1" test "$(pg_sql 'SELECT version FROM archie.schema_version')" = 1
+run "$ARCHIE" doctor
+expect_out "shared record: postgres@$PG_DIR/postgres" "doctor names the shared record (where it is configured too)"
 
 # two processes at once, each with a secret in its prompt
 "$ARCHIE" -p "first $SECRET" --routing off --max-turns 12 >"$T_ROOT/a.out" 2>"$T_ROOT/a.err" &
