@@ -71,12 +71,12 @@ static int cmd_doctor_exec(struct cli_ctx *ctx, int argc, char **argv)
 		       cfg.web_search.api_key_env && !getenv(cfg.web_search.api_key_env) ? " is not set: no WebSearch" : "");
 	if (config_store_url(&cfg)) {
 		struct strbuf where = STRBUF_INIT;
+		const char *env = getenv("ARCHIE_STORE_URL");
 
 		/* where only: connecting is `archie store status`'s */
 		pgstore_describe(config_store_url(&cfg), &where);
 		printf("shared record: %s (%s; 'archie store status' checks it; docs/team.md)\n", where.buf,
-		       getenv("ARCHIE_STORE_URL") && *getenv("ARCHIE_STORE_URL") ? "ARCHIE_STORE_URL"
-										 : cfg.store_url_source);
+		       env && *env ? "ARCHIE_STORE_URL" : cfg.store_url_source ? cfg.store_url_source : "config");
 		strbuf_release(&where);
 	} else {
 		printf("shared record: none (this machine's record only; docs/team.md)\n");
