@@ -293,6 +293,7 @@ static enum MHD_Result create_session(struct server *sv, struct MHD_Connection *
 	struct hosted *h;
 	json_t *b = body_json(rq);
 	unsigned st;
+	size_t i;
 	const char *bad = NULL;
 	size_t max = sv->o->max_sessions > 0 ? (size_t)sv->o->max_sessions : 64;
 
@@ -345,6 +346,23 @@ static enum MHD_Result create_session(struct server *sv, struct MHD_Connection *
 		return r;
 	}
 	pthread_mutex_lock(&sv->lock);
+	for (i = 0; i < sv->nr && strcmp(hosted_id(sv->v[i]), hosted_id(h)); i++)
+		;
+	if (i < sv->nr) {
+		struct strbuf id = STRBUF_INIT;
+		enum MHD_Result r;
+
+		/* resuming a session that is hosted already: two threads
+		 * would write one record */
+		pthread_mutex_unlock(&sv->lock);
+		strbuf_addstr(&id, hosted_id(h));
+		hosted_close(h);
+		r = fail(c, 409, "conflict", "session %s is hosted already; send its prompts there", id.buf);
+		strbuf_release(&id);
+		strbuf_release(&err);
+		strbuf_release(&m);
+		return r;
+	}
 	ALLOC_GROW(sv->v, sv->nr + 1, sv->alloc);
 	sv->v[sv->nr++] = h;
 	pthread_mutex_unlock(&sv->lock);
@@ -673,6 +691,15 @@ static int load_token(struct server *sv, const char *file, struct strbuf *err)
 	int fd;
 
 	if ((f = fopen(file, "r"))) {
+		struct stat st;
+
+		/* a token others can read is no one's secret (ssh refuses
+		 * such keys too) */
+		if (!fstat(fileno(f), &st) && (st.st_mode & 077)) {
+			fclose(f);
+			return strbuf_seterr(err, "the token file %s can be read by others (mode %03o); chmod 600 it, or remove it for a new one",
+					     file, (unsigned)(st.st_mode & 0777));
+		}
 		if (!fgets(sv->token, sizeof(sv->token), f))
 			sv->token[0] = '\0';
 		fclose(f);

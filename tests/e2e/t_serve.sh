@@ -182,9 +182,12 @@ expect_code 204 "DELETE closes a session"
 api GET "/v1/sessions/$D"
 expect_code 404 "... which is gone"
 api POST /v1/sessions "{\"workspace\":\"d\",\"resume\":\"$A\"}"
-expect_code 201 "a recorded session is resumed"
+expect_code 409 "a session hosted already is not resumed twice"
+api DELETE "/v1/sessions/$A"
+api POST /v1/sessions "{\"workspace\":\"a\",\"resume\":\"$A\"}"
+expect_code 201 "a closed session is resumed from its record"
 R=$(printf '%s' "$out" | jq -r .id)
-check "... under its own id" test "$R" = "$A" -o -n "$R"
+check "... under its own id" test "$R" = "$A"
 api POST "/v1/sessions/$R/messages" '{"prompt":"and now?"}'
 wait_result "$R" 1
 check "... with its conversation: the request holds the earlier prompts" \
@@ -223,6 +226,11 @@ serve_start serve --listen 127.0.0.1:0 --workspaces "$T_ROOT/wss"
 PORT=$(jq -r .port "$T_ROOT/serve.out")
 TOKEN=$(cat "$(jq -r .token_file "$T_ROOT/serve.out")")
 check "a token is made, private to the user" test "$(stat -c %a "$(jq -r .token_file "$T_ROOT/serve.out")")" = 600
+printf 'a-token-others-can-read-0123456789\n' > "$T_ROOT/loose-token"
+chmod 644 "$T_ROOT/loose-token"
+run "$ARCHIE" serve --listen 127.0.0.1:0 --token-file "$T_ROOT/loose-token"
+expect_rc 1 "a token file others can read is refused"
+expect_err "chmod 600" "... saying how to fix it"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/health")
 check "no token: refused (401)" test "$code" = 401
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong-token-0000000000" "http://127.0.0.1:$PORT/v1/health")
