@@ -22,13 +22,17 @@ struct event {
 	size_t len;
 };
 
-/* A call waiting for a client's answer. */
+/* A question waiting for a client's answer: a call the policy asks about
+ * (approval), or what an MCP server asks the user (elicitation). */
 struct approval {
 	long long id;
+	int elicitation;
 	int decided;
 	enum policy_verdict verdict;
 	int always;
 	char *reason;
+	const char *action;		/* elicitation: accept, decline, cancel */
+	json_t *content;		/* ... and the answers with accept */
 	struct approval *next;
 };
 
@@ -110,13 +114,31 @@ static void emit(void *ud, json_t *ev)
 	json_decref(ev);
 }
 
+/* With the lock: ap (an event already pushed) waits for its answer, an
+ * interruption or the session's end; 0 when answered, -1 when not. */
+static int ask_wait(struct hosted *h, struct approval *ap)
+{
+	struct approval **pp;
+
+	ap->next = h->approvals;
+	h->approvals = ap;
+	while (!ap->decided && !h->closing && !cancel_requested(&h->cancel))
+		pthread_cond_wait(&h->cond, &h->lock);
+	for (pp = &h->approvals; *pp; pp = &(*pp)->next)
+		if (*pp == ap) {
+			*pp = ap->next;
+			break;
+		}
+	return ap->decided ? 0 : -1;
+}
+
 /* The policy asks: an "approval" event, then wait for the answer (or an
  * interruption, or the end: a denial). */
 static enum policy_verdict approve(void *ud, const struct loop_approval *a, int *always,
 				   struct strbuf *reason)
 {
 	struct hosted *h = ((struct streamjson *)ud)->ud;
-	struct approval ap, **pp;
+	struct approval ap;
 	json_t *ev, *rules = json_array(), *in;
 	json_error_t jerr;
 	size_t i;
@@ -134,16 +156,7 @@ static enum policy_verdict approve(void *ud, const struct loop_approval *a, int 
 		       "why", a->why ? a->why : "", "always", rules);
 	push_event(h, ev);
 	json_decref(ev);
-	ap.next = h->approvals;
-	h->approvals = &ap;
-	while (!ap.decided && !h->closing && !cancel_requested(&h->cancel))
-		pthread_cond_wait(&h->cond, &h->lock);
-	for (pp = &h->approvals; *pp; pp = &(*pp)->next)
-		if (*pp == &ap) {
-			*pp = ap.next;
-			break;
-		}
-	if (!ap.decided) {
+	if (ask_wait(h, &ap)) {
 		ap.verdict = POLICY_DENY;
 		ap.reason = xstrdup(h->closing ? "the session was closed" : "interrupted");
 	}
@@ -153,6 +166,70 @@ static enum policy_verdict approve(void *ud, const struct loop_approval *a, int 
 		strbuf_addstr(reason, ap.reason);
 	free(ap.reason);
 	return ap.verdict;
+}
+
+/* An MCP server asks the user: an "elicitation" event with its schema,
+ * then the client's answer ("cancel" when none comes). */
+static const char *elicit(void *ud, const char *server, const char *message, json_t *schema,
+			  json_t **content)
+{
+	struct hosted *h = ((struct streamjson *)ud)->ud;
+	struct approval ap;
+	json_t *ev;
+
+	memset(&ap, 0, sizeof(ap));
+	ap.elicitation = 1;
+	pthread_mutex_lock(&h->lock);
+	ap.id = ++h->next_approval;
+	ev = json_pack("{s:s, s:I, s:s, s:s, s:O}", "type", "elicitation",
+		       "elicitation_id", (json_int_t)ap.id, "server", server ? server : "",
+		       "message", message ? message : "", "schema", schema ? schema : json_object());
+	push_event(h, ev);
+	json_decref(ev);
+	if (ask_wait(h, &ap))
+		ap.action = "cancel";
+	pthread_mutex_unlock(&h->lock);
+	*content = ap.content;	/* the reference passes to the caller */
+	return ap.action;
+}
+
+/* The question id waits, of the kind asked; NULL. With the lock. */
+static struct approval *waiting(struct hosted *h, long long id, int elicitation)
+{
+	struct approval *ap;
+
+	for (ap = h->approvals; ap && (ap->id != id || ap->elicitation != elicitation); ap = ap->next)
+		;
+	return ap && !ap->decided ? ap : NULL;
+}
+
+int hosted_elicit_answer(struct hosted *h, long long id, const char *action, json_t *content,
+			 struct strbuf *err)
+{
+	struct approval *ap;
+	json_t *ev;
+
+	if (!action || (strcmp(action, "accept") && strcmp(action, "decline") &&
+			strcmp(action, "cancel")))
+		return strbuf_seterr(err, "action must be accept, decline or cancel");
+	if (!strcmp(action, "accept") && !json_is_object(content))
+		return strbuf_seterr(err, "accept needs content: an object of the answers the schema asks for");
+	pthread_mutex_lock(&h->lock);
+	if (!(ap = waiting(h, id, 1))) {
+		pthread_mutex_unlock(&h->lock);
+		return strbuf_seterr(err, "no elicitation %lld is waiting in this session", id);
+	}
+	ap->decided = 1;
+	ap->action = !strcmp(action, "accept") ? "accept" : !strcmp(action, "decline") ? "decline"
+										   : "cancel";
+	if (!strcmp(action, "accept"))
+		ap->content = json_deep_copy(content);
+	ev = json_pack("{s:s, s:I, s:s}", "type", "elicitation_answer", "elicitation_id",
+		       (json_int_t)id, "action", ap->action);
+	push_event(h, ev);
+	json_decref(ev);
+	pthread_mutex_unlock(&h->lock);
+	return 0;
 }
 
 int hosted_answer(struct hosted *h, long long id, const char *decision, const char *reason,
@@ -165,9 +242,7 @@ int hosted_answer(struct hosted *h, long long id, const char *decision, const ch
 			  strcmp(decision, "always")))
 		return strbuf_seterr(err, "decision must be allow, always or deny");
 	pthread_mutex_lock(&h->lock);
-	for (ap = h->approvals; ap && ap->id != id; ap = ap->next)
-		;
-	if (!ap || ap->decided) {
+	if (!(ap = waiting(h, id, 0))) {
 		pthread_mutex_unlock(&h->lock);
 		return strbuf_seterr(err, "no approval %lld is waiting in this session", id);
 	}
@@ -272,7 +347,9 @@ struct hosted *hosted_open(const struct cli_ctx *base, const struct hosted_spec 
 	h->sj.emit = emit;
 	h->sj.ud = h;
 	streamjson_ui(&h->sj, &ui);
-	ui.approve = approve;	/* asks wait for a client; elicitation is declined */
+	/* questions wait for a client */
+	ui.approve = approve;
+	ui.elicit = elicit;
 	if (session_open(&h->ctx, &h->s, &ui, err))
 		goto fail;
 	h->sj.s = &h->s;

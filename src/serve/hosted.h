@@ -8,7 +8,8 @@
  * number of readers follow (the API's Server-Sent Events); the session's
  * record is the store's, as for any session.  Approvals the policy asks
  * for wait, as an "approval" event, until a client answers, the session is
- * interrupted or it is closed (a denial).
+ * interrupted or it is closed (a denial); an MCP server's questions
+ * likewise, as "elicitation" events (cancelled when nobody answers).
  *
  * Ownership: the caller (serve.c's registry) owns a hosted session and
  * frees it with hosted_close, once no reader is inside it.
@@ -65,6 +66,12 @@ int hosted_interrupt(struct hosted *h);
  * a bad decision). */
 int hosted_answer(struct hosted *h, long long id, const char *decision, const char *reason,
 		  struct strbuf *err);
+
+/* Answers elicitation id (an MCP server's question): action "accept"
+ * (content: the answers, an object), "decline" or "cancel".  0, or -1
+ * with err. */
+int hosted_elicit_answer(struct hosted *h, long long id, const char *action, json_t *content,
+			 struct strbuf *err);
 
 /*
  * Readers.  hosted_read appends to out the events after seq `after` as

@@ -9,6 +9,7 @@
  *   POST   /v1/sessions/{id}/messages           {prompt}
  *   GET    /v1/sessions/{id}/events             SSE; ?after=N or Last-Event-ID
  *   POST   /v1/sessions/{id}/approvals/{n}      {decision: allow|always|deny, reason}
+ *   POST   /v1/sessions/{id}/elicitations/{n}   {action: accept|decline|cancel, content}
  *   POST   /v1/sessions/{id}/interrupt
  *   GET    /v1/audit                            ?session, kind, tool, verdict, since (ms), limit
  */
@@ -532,6 +533,20 @@ static enum MHD_Result session_route(struct server *sv, struct MHD_Connection *c
 		else
 			r = reply(c, 200, json_pack("{s:I, s:s}", "approval_id", (json_int_t)id,
 						    "decision", jstr(b, "decision")));
+	} else if (!strncmp(rest, "/elicitations/", 14) && !strcmp(method, "POST")) {
+		long long id = number(rest + 14);
+
+		b = body_json(rq);
+		if (id <= 0)
+			r = fail(c, 404, "not_found", "no such elicitation");
+		else if (!json_is_object(b))
+			r = fail(c, 400, "invalid_request", "the body must be {\"action\": \"accept|decline|cancel\", \"content\": {...}}");
+		else if (hosted_elicit_answer(h, id, jstr(b, "action"), json_object_get(b, "content"), &err))
+			r = fail(c, strstr(err.buf, "waiting") ? 409 : 400,
+				 strstr(err.buf, "waiting") ? "conflict" : "invalid_request", "%s", err.buf);
+		else
+			r = reply(c, 200, json_pack("{s:I, s:s}", "elicitation_id", (json_int_t)id,
+						    "action", jstr(b, "action")));
 	} else {
 		r = fail(c, 404, "not_found", "no route %s /v1/sessions/ID%s", method, rest);
 	}

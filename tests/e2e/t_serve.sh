@@ -64,7 +64,9 @@ fakellm_start '{"responses":[
  {"turn":{"tool_calls":[{"id":"w3","name":"Write","arguments":{"path":"../b/written-by-a","content":"x"}}]}},
  {"turn":{"text":"tried again"}},
  {"latency_ms":20000,"turn":{"text":"late"}},
- {"turn":{"text":"resumed"}}]}'
+ {"turn":{"text":"resumed"}},
+ {"turn":{"tool_calls":[{"id":"e1","name":"mcp__t__ask","arguments":{}}]}},
+ {"turn":{"text":"asked"}}]}'
 config
 run "$ARCHIE" serve
 expect_rc 2 "serve needs --socket or --listen"
@@ -192,6 +194,31 @@ api POST "/v1/sessions/$R/messages" '{"prompt":"and now?"}'
 wait_result "$R" 1
 check "... with its conversation: the request holds the earlier prompts" \
 	grep -q "write one" "$FAKE_LOG"
+
+# an MCP server's question (elicitation) answered over HTTP
+mkdir -p "$T_ROOT/wss/e"
+cat > "$T_ROOT/wss/e/.mcp.json" <<EOF_MCP
+{"mcpServers": {"t": {"command": "$MCPSERVER", "args": ["--mode", "full"]}}}
+EOF_MCP
+api POST /v1/sessions '{"workspace":"e"}'
+E=$(printf '%s' "$out" | jq -r .id)
+api POST "/v1/sessions/$E/messages" '{"prompt":"ask me"}'
+sleep 1
+ap=$(events "$E" 0 1 | jq -r 'select(.type == "approval") | .approval_id' | tail -n 1)
+api POST "/v1/sessions/$E/approvals/$ap" '{"decision":"allow"}'
+sleep 1
+ev=$(events "$E" 0 1)
+check "an MCP server's question arrives as an elicitation event, with its schema" \
+	json_true_lines "$ev" '.type == "elicitation" and .server == "t" and (.schema.properties | has("name"))'
+el=$(printf '%s\n' "$ev" | jq -r 'select(.type == "elicitation") | .elicitation_id' | tail -n 1)
+api POST "/v1/sessions/$E/elicitations/$el" '{"action":"accept"}'
+expect_code 400 "accept without content is refused"
+api POST "/v1/sessions/$E/elicitations/$el" '{"action":"accept","content":{"name":"Ann"}}'
+expect_code 200 "the elicitation is answered over HTTP"
+wait_result "$E" 1
+check "... and the server got the answers" \
+	req_match "$(req_count)" '.messages[] | select(.tool_call_id == "e1") | .content' '"action":"accept","content":\{"name":"Ann"\}'
+api DELETE "/v1/sessions/$E"
 
 # the OpenAPI description: valid, and every operation it names is served
 SPEC="$E2E_DIR/../../docs/serve-openapi.yaml"
