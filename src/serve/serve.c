@@ -308,6 +308,8 @@ static enum MHD_Result create_session(struct server *sv, struct MHD_Connection *
 		bad = "model";
 	else if (json_object_get(b, "permission_mode") && !jstr(b, "permission_mode"))
 		bad = "permission_mode";
+	else if (json_object_get(b, "mode") && !jstr(b, "mode"))
+		bad = "mode";
 	else if (json_object_get(b, "resume") && !jstr(b, "resume"))
 		bad = "resume";
 	if (bad) {
@@ -336,7 +338,8 @@ static enum MHD_Result create_session(struct server *sv, struct MHD_Connection *
 	spec.workspace = ws;
 	spec.agent = jstr(b, "agent");
 	spec.model = jstr(b, "model");
-	spec.permission_mode = jstr(b, "permission_mode");
+	/* "mode" as the clients and Claude Code's SDK spell it */
+	spec.permission_mode = jstr(b, "permission_mode") ? jstr(b, "permission_mode") : jstr(b, "mode");
 	spec.resume = jstr(b, "resume");
 	h = hosted_open(sv->o->base, &spec, &err);
 	json_decref(b);
@@ -601,6 +604,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  size_t *size, void **con_cls)
 {
 	struct req *rq = *con_cls;
+	char path[512];
+	size_t n;
 
 	(void)version;
 	if (!rq) {
@@ -617,7 +622,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*size = 0;
 		return MHD_YES;
 	}
-	return route(cls, c, url, method, rq);
+	/* /v1/sessions/ is /v1/sessions */
+	n = strlen(url);
+	if (n >= sizeof(path))
+		return fail(c, 414, "uri_too_long", "the path is longer than %zu bytes", sizeof(path) - 1);
+	memcpy(path, url, n + 1);
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	return route(cls, c, path, method, rq);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,

@@ -107,6 +107,8 @@ check "the SSE events are stream-json's, field for field" \
 	test "$(printf '%s\n' "$serve_events" | jq -c "$norm")" = "$(jq -c "$norm" "$T_ROOT/cli.jsonl")"
 api GET "/v1/sessions/nope"
 expect_code 404 "an unknown session"
+api GET "/v1/sessions/$A/"
+expect_code 200 "a trailing slash names the same resource"
 
 # approvals over HTTP
 api POST "/v1/sessions/$A/messages" '{"prompt":"write one"}'
@@ -136,7 +138,7 @@ check "... and the stream says who denied it and why" \
 	json_true_lines "$ev" '.type == "permission" and .verdict == "deny" and .decided_by == "user" and .reason == "not now"'
 
 # a session cannot reach another's workspace
-api POST /v1/sessions '{"workspace":"c","permission_mode":"accept"}'
+api POST /v1/sessions '{"workspace":"c","mode":"accept"}'
 C=$(printf '%s' "$out" | jq -r .id)
 api POST "/v1/sessions/$C/messages" '{"prompt":"reach b"}'
 sleep 0.5
