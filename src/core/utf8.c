@@ -3,6 +3,11 @@
  */
 #include "core/utf8.h"
 
+#include "core/strbuf.h"
+#include "core/xalloc.h"
+
+#include <string.h>
+
 size_t utf8_seq_len(const char *str, size_t avail)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -66,4 +71,25 @@ size_t utf8_width(const char *s, size_t len)
 		w++;
 	}
 	return w;
+}
+
+char *utf8_lossy_dup(const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i = 0;
+
+	if (utf8_valid(s, len, NULL) && !memchr(s, '\0', len))
+		return xmemdupz(s, len);
+	while (i < len) {
+		size_t n = utf8_seq_len(s + i, len - i);
+
+		if (n && !(n == 1 && !s[i])) {
+			strbuf_add(&sb, s + i, n);
+			i += n;
+		} else {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	return strbuf_detach(&sb, NULL);
 }

@@ -23,4 +23,8 @@ int utf8_valid(const char *s, size_t len, size_t *bad);
  * column a byte offset falls in, counting from 1, is this plus one. */
 size_t utf8_width(const char *s, size_t len);
 
+/* A copy of s[0..len) as valid UTF-8: each invalid byte (and NUL)
+ * becomes U+FFFD.  The caller frees it. */
+char *utf8_lossy_dup(const char *s, size_t len);
+
 #endif

@@ -84,31 +84,10 @@ static struct conv_block *add_block(struct conv_msg *m, enum conv_block_type t)
 	return b;
 }
 
-/*
- * Text enters the conversation as valid UTF-8 (invalid bytes become
- * U+FFFD): a command that prints binary must not make the next request
- * impossible to encode.
- */
-static char *utf8_dup(const char *s, size_t len)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i = 0;
-
-	if (utf8_valid(s, len, NULL))
-		return xmemdupz(s, len);
-	while (i < len) {
-		size_t n = utf8_seq_len(s + i, len - i);
-
-		if (n && !(n == 1 && !s[i])) {
-			strbuf_add(&sb, s + i, n);
-			i += n;
-		} else {
-			strbuf_addstr(&sb, "\xef\xbf\xbd");
-			i++;
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
+/* Text enters the conversation as valid UTF-8 (utf8_dup: invalid bytes
+ * become U+FFFD): a command that prints binary must not make the next
+ * request impossible to encode. */
+#define utf8_dup utf8_lossy_dup
 
 void conv_add_text(struct conv_msg *m, const char *text, size_t len)
 {

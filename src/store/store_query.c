@@ -7,6 +7,7 @@
 #include "store/store_int.h"
 
 #include "core/strbuf.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 #include <sqlite3.h>
@@ -43,6 +44,15 @@ json_t *store_row_json(sqlite3_stmt *s, int parse)
 				v = json_loads(t, JSON_DECODE_ANY, &jerr);
 			if (!v)
 				v = json_string(t);
+			if (!v) {
+				/* not UTF-8 (a path in another encoding): made
+				 * valid, never dropped (the team's record needs
+				 * every NOT NULL column) */
+				char *fixed = utf8_lossy_dup(t, strlen(t));
+
+				v = json_string(fixed);
+				free(fixed);
+			}
 			break;
 		}
 		default:
