@@ -3,7 +3,6 @@
  */
 #include "core/utf8.h"
 
-#include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <string.h>
@@ -75,21 +74,27 @@ size_t utf8_width(const char *s, size_t len)
 
 char *utf8_lossy_dup(const char *s, size_t len)
 {
-	struct strbuf sb = STRBUF_INIT;
+	char *out, *o;
 	size_t i = 0;
 
 	if (utf8_valid(s, len, NULL) && !memchr(s, '\0', len))
 		return xmemdupz(s, len);
+	/* (not the string builder: strbuf uses this module) each byte
+	 * becomes at most U+FFFD's three */
+	o = out = xmalloc(len * 3 + 1);
 	while (i < len) {
 		size_t n = utf8_seq_len(s + i, len - i);
 
 		if (n && !(n == 1 && !s[i])) {
-			strbuf_add(&sb, s + i, n);
+			memcpy(o, s + i, n);
+			o += n;
 			i += n;
 		} else {
-			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
 			i++;
 		}
 	}
-	return strbuf_detach(&sb, NULL);
+	*o = '\0';
+	return out;
 }
