@@ -285,6 +285,8 @@ static void start_sharing(struct cli_ctx *ctx, struct session *s, const struct l
 	for (i = 0; i < secrets.nr; i++)
 		redact_add_value(&s->store.red, secrets.v[i]);
 	strvec_release(&secrets);
+	if (ctx->hosted)
+		return;		/* archie serve runs one shipper for all its sessions */
 	s->ship = ship_start(ctx->state_dir, url, ui->notice, ui->ud, &err);
 	if (!s->ship)
 		fprintf(stderr, "archie: warning: this session is not shared with the team's record: %s\n",

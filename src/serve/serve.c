@@ -21,6 +21,7 @@
 
 #include "core/strbuf.h"
 #include "core/xalloc.h"
+#include "store/ship.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>
@@ -51,6 +52,7 @@ struct server {
 	size_t nr, alloc;
 	struct store store;		/* for the audit route, read-only use */
 	int store_ready;
+	struct ship *ship;		/* to the team's record, or NULL */
 	int stopping;			/* under lock: no new sessions */
 };
 
@@ -721,7 +723,7 @@ int serve_run(const struct serve_opts *o, struct strbuf *err)
 {
 	struct server sv;
 	struct MHD_Daemon *d = NULL;
-	struct strbuf token_file = STRBUF_INIT;
+	struct strbuf token_file = STRBUF_INIT, url = STRBUF_INIT;
 	struct sigaction sa, old_int, old_term;
 	int fd = -1, rc = -1, signals = 0;
 	char b;
@@ -737,6 +739,15 @@ int serve_run(const struct serve_opts *o, struct strbuf *err)
 	}
 	sv.store_ready = !store_open(&sv.store, o->base->state_dir, err);
 	strbuf_reset(err);
+	/* the team's record: one shipper for every hosted session (one
+	 * PostgreSQL connection, not one each) */
+	if (cli_team_url(&url)) {
+		sv.ship = ship_start(o->base->state_dir, url.buf, NULL, NULL, err);
+		if (!sv.ship)
+			fprintf(stderr, "archie serve: warning: sessions are not shared with the team's record: %s\n",
+				err->buf);
+		strbuf_reset(err);
+	}
 	/* a stop asked for as soon as we listen is not lost */
 	if (pipe2(stop_pipe, O_CLOEXEC)) {
 		strbuf_seterr(err, "pipe: %s", strerror(errno));
@@ -791,9 +802,11 @@ out:
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 	}
+	ship_stop(sv.ship, 5000);	/* the sessions' last rows, if it answers */
 	if (sv.store_ready)
 		store_close(&sv.store);
 	free(sv.v);
+	strbuf_release(&url);
 	pthread_mutex_destroy(&sv.lock);
 	strbuf_release(&token_file);
 	if (stop_pipe[0] >= 0) {

@@ -80,6 +80,8 @@ hosted_done() {
 }
 for _ in $(seq 1 200); do hosted_done && break; sleep 0.05; done
 check "the four hosted sessions ran to their ends" hosted_done
+check "archie serve ships through one connection, not one per session" \
+	test "$(pg_sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'archie'")" -le 1
 kill -TERM $sp
 wait $sp
 check "serve stops (exit 0)" test $? = 0
